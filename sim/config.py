@@ -1,0 +1,265 @@
+"""Config → validated model spec. Validation happens here, once, when config is loaded.
+
+Every problem is a :class:`ConfigError` naming the full key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sim.errors import ConfigError
+from sim.model.distributions import Deterministic, Distribution, parse_distribution
+from sim.model.spec import CallClass, GroupSpec, ModelSpec, QueueSpec
+
+SCENARIO_KEYS = {
+    "name", "description", "horizon", "arrivals", "classes", "queues", "groups", "lines",
+    "service_level_s", "load",
+}
+HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"}
+ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv"}
+CLASS_KEYS = {
+    "mix", "priority", "queue", "patience", "ivr_time", "handle_time", "handle_time_by_group",
+    "after_call_work", "after_call_work_by_group",
+}
+QUEUE_KEYS = {"groups", "max_wait_s"}
+GROUP_KEYS = {"staffing", "cost_per_hour", "queues"}
+RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params"}
+OUTPUT_KEYS = {"calls", "intervals", "progress"}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How to run: seed, replications, what to write."""
+
+    seed: int
+    n_reps: int
+    confidence: float
+    write_calls: bool
+    write_intervals: bool
+    progress: bool
+
+
+def _mapping(key: str, value: Any) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, f"must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(key: str, value: Mapping, allowed: set[str], required: set[str] = frozenset()):
+    for k in value:
+        if k not in allowed:
+            where = f"{key}.{k}" if key else str(k)
+            raise ConfigError(where, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    for k in sorted(required):
+        if k not in value:
+            raise ConfigError(f"{key}.{k}" if key else k, "is required")
+
+
+def _num(key: str, value: Any, *, low: float = 0.0, strict: bool = False,
+         integer: bool = False, allow_inf: bool = False) -> float:
+    if value is None and allow_inf:
+        return math.inf
+    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if integer:
+        ok_type = ok_type and float(value).is_integer()
+    what = "an integer" if integer else "a number"
+    bound = f"> {low:g}" if strict else f">= {low:g}"
+    if not ok_type:
+        raise ConfigError(key, f"must be {what} {bound}, got {value!r}")
+    x = float(value)
+    if (strict and not x > low) or (not strict and not x >= low) or (
+        math.isinf(x) and not allow_inf) or math.isnan(x):
+        extra = " (or null for none)" if allow_inf else ""
+        raise ConfigError(key, f"must be {what} {bound}{extra}, got {value!r}")
+    return x
+
+
+def _per_interval(key: str, value: Any, per_day: int, days: int, *, integer: bool
+                  ) -> tuple[float, ...]:
+    """A scalar, one value per interval of the day (repeated daily), or one per interval."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        values = [value] * per_day
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        values = list(value)
+    else:
+        raise ConfigError(key, f"must be a number or a list of {per_day} (or {per_day * days}) "
+                               "numbers")
+    if len(values) not in (per_day, per_day * days):
+        allowed = f"{per_day}" + (f" or {per_day * days}" if days > 1 else "")
+        raise ConfigError(key, f"has {len(values)} values; allowed: a scalar or {allowed} "
+                               f"(one per interval)")
+    out = [_num(f"{key}[{i}]", v, integer=integer) for i, v in enumerate(values)]
+    if len(out) == per_day:
+        out = out * days
+    return tuple(int(v) if integer else v for v in out)
+
+
+def _names(key: str, value: Any) -> list[str]:
+    """Entry names in order; an entry set to null is removed (how a config file deletes an
+    inherited class, queue or group)."""
+    m = _mapping(key, value)
+    names = [str(k) for k, v in m.items() if v is not None]
+    if not names:
+        raise ConfigError(key, "must define at least one entry")
+    return names
+
+
+def build_model_spec(scn: Mapping) -> ModelSpec:
+    """Validate a scenario mapping (the ``scenario`` config node) into a :class:`ModelSpec`."""
+    scn = _mapping("scenario", scn)
+    _check_keys("scenario", scn, SCENARIO_KEYS, {"arrivals", "classes", "queues", "groups"})
+    hz = _mapping("scenario.horizon", scn.get("horizon", {}))
+    _check_keys("scenario.horizon", hz, HORIZON_KEYS)
+    days = int(_num("scenario.horizon.days", hz.get("days", 1), low=1, integer=True))
+    interval_s = _num("scenario.horizon.interval_s", hz.get("interval_s", 1800), strict=True)
+    per_day = int(_num("scenario.horizon.intervals_per_day", hz.get("intervals_per_day", 48),
+                       low=1, integer=True))
+    warmup_s = _num("scenario.horizon.warmup_s", hz.get("warmup_s", 0))
+    warmup_intervals = math.ceil(warmup_s / interval_s - 1e-9)
+    if warmup_intervals >= per_day * days:
+        raise ConfigError("scenario.horizon.warmup_s", "must be shorter than the horizon")
+    drain_s = _num("scenario.horizon.drain_s", hz.get("drain_s", 86400.0), allow_inf=True)
+    load = _num("scenario.load", scn.get("load", 1.0))
+
+    arr = _mapping("scenario.arrivals", scn["arrivals"])
+    _check_keys("scenario.arrivals", arr, ARRIVAL_KEYS, {"calls_per_interval"})
+    volume = _per_interval("scenario.arrivals.calls_per_interval", arr["calls_per_interval"],
+                           per_day, days, integer=False)
+    volume = tuple(v * load for v in volume)
+    day_cv = _num("scenario.arrivals.day_volume_cv", arr.get("day_volume_cv", 0.0))
+
+    queue_names = _names("scenario.queues", scn["queues"])
+    group_names = _names("scenario.groups", scn["groups"])
+    class_names = _names("scenario.classes", scn["classes"])
+
+    queues = _build_queues(scn["queues"], queue_names, group_names)
+    groups = _build_groups(scn["groups"], group_names, queues, per_day, days)
+    classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
+
+    lines = scn.get("lines")
+    if lines is not None:
+        lines = int(_num("scenario.lines", lines, low=1, integer=True))
+    sl = _num("scenario.service_level_s", scn.get("service_level_s", 20.0))
+    return ModelSpec(
+        name=str(scn.get("name", "scenario")), interval_s=interval_s, intervals_per_day=per_day,
+        days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
+        day_volume_cv=day_cv, classes=classes, queues=queues, groups=groups, lines=lines,
+        service_level_s=sl, drain_s=drain_s,
+    )
+
+
+def _build_queues(cfg: Mapping, names: list[str], group_names: list[str]) -> tuple[QueueSpec, ...]:
+    out = []
+    for i, name in enumerate(names):
+        key = f"scenario.queues.{name}"
+        q = _mapping(key, cfg[name])
+        _check_keys(key, q, QUEUE_KEYS, {"groups"})
+        gl = q["groups"]
+        if isinstance(gl, str) or not isinstance(gl, Sequence) or not gl:
+            raise ConfigError(f"{key}.groups", "must be a non-empty list of group names")
+        for g in gl:
+            if g not in group_names:
+                raise ConfigError(f"{key}.groups", f"unknown group {g!r}; allowed: "
+                                                   f"{', '.join(group_names)}")
+        if len(set(gl)) != len(gl):
+            raise ConfigError(f"{key}.groups", "lists a group twice")
+        max_wait = _num(f"{key}.max_wait_s", q.get("max_wait_s"), strict=True, allow_inf=True)
+        out.append(QueueSpec(name, i, tuple(group_names.index(g) for g in gl), max_wait))
+    return tuple(out)
+
+
+def _build_groups(cfg: Mapping, names: list[str], queues: tuple[QueueSpec, ...], per_day: int,
+                  days: int) -> tuple[GroupSpec, ...]:
+    out = []
+    qnames = [q.name for q in queues]
+    for i, name in enumerate(names):
+        key = f"scenario.groups.{name}"
+        g = _mapping(key, cfg[name])
+        _check_keys(key, g, GROUP_KEYS, {"staffing"})
+        staffing = _per_interval(f"{key}.staffing", g["staffing"], per_day, days, integer=True)
+        cost = _num(f"{key}.cost_per_hour", g.get("cost_per_hour", 0.0))
+        served = [q.index for q in queues if i in q.groups]
+        order = g.get("queues")
+        if order is not None:  # the group's own preference between the queues it serves
+            if isinstance(order, str) or not isinstance(order, Sequence):
+                raise ConfigError(f"{key}.queues", "must be a list of queue names")
+            if sorted(qnames.index(q) if q in qnames else -1 for q in order) != sorted(served):
+                allowed = ", ".join(qnames[j] for j in served) or "(none)"
+                raise ConfigError(f"{key}.queues", f"must list exactly the queues that name "
+                                                   f"this group: {allowed}")
+            served = [qnames.index(q) for q in order]
+        out.append(GroupSpec(name, i, staffing, tuple(served), cost))
+    return tuple(out)
+
+
+def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
+                   queues: tuple[QueueSpec, ...], group_names: list[str]
+                   ) -> tuple[CallClass, ...]:
+    out = []
+    mixes = []
+    for i, name in enumerate(names):
+        key = f"scenario.classes.{name}"
+        c = _mapping(key, cfg[name])
+        _check_keys(key, c, CLASS_KEYS, {"mix", "queue", "handle_time"})
+        mix = _num(f"{key}.mix", c["mix"])
+        if mix > 1:
+            raise ConfigError(f"{key}.mix", f"must be a probability in [0, 1], got {mix:g}")
+        mixes.append(mix)
+        qn = c["queue"]
+        if qn not in queue_names:
+            raise ConfigError(f"{key}.queue", f"unknown queue {qn!r}; allowed: "
+                                              f"{', '.join(queue_names)}")
+        queue = queues[queue_names.index(qn)]
+        priority = int(_num(f"{key}.priority", c.get("priority", 0), integer=True))
+        patience = parse_distribution(f"{key}.patience", c.get("patience"))
+        ivr = parse_distribution(f"{key}.ivr_time", c.get("ivr_time", 0))
+        ht = _by_group(key, "handle_time", c, queue, group_names, required=True)
+        acw = _by_group(key, "after_call_work", c, queue, group_names, required=False)
+        out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw))
+    total = sum(mixes)
+    if abs(total - 1.0) > 1e-9:
+        raise ConfigError("scenario.classes.*.mix", f"mix probabilities must sum to 1, got "
+                                                    f"{total:.6g}")
+    return tuple(out)
+
+
+def _by_group(key: str, field: str, c: Mapping, queue: QueueSpec, group_names: list[str],
+              *, required: bool) -> tuple[Distribution | None, ...]:
+    """A class's time law for each group that may answer its queue (None for the others)."""
+    default = parse_distribution(f"{key}.{field}", c.get(field, 0)) if (
+        required or field in c) else Deterministic(0.0)
+    overrides = _mapping(f"{key}.{field}_by_group", c.get(f"{field}_by_group") or {})
+    for g in overrides:
+        if g not in group_names:
+            raise ConfigError(f"{key}.{field}_by_group.{g}", f"unknown group; allowed: "
+                                                             f"{', '.join(group_names)}")
+    out: list[Distribution | None] = [None] * len(group_names)
+    for gi in queue.groups:
+        gname = group_names[gi]
+        out[gi] = (parse_distribution(f"{key}.{field}_by_group.{gname}", overrides[gname])
+                   if gname in overrides else default)
+        if out[gi].mean == math.inf:
+            raise ConfigError(f"{key}.{field}", "must be finite (not none)")
+    return tuple(out)
+
+
+def build_run_spec(cfg: Mapping) -> RunSpec:
+    """Validate the top-level run keys (seed, replications, outputs)."""
+    _check_keys("", cfg, RUN_KEYS | {"hydra"}, {"scenario"})
+    seed = int(_num("seed", cfg.get("seed", 1), integer=True))
+    n_reps = int(_num("n_reps", cfg.get("n_reps", 1), low=1, integer=True))
+    conf = _num("confidence", cfg.get("confidence", 0.95), strict=True)
+    if not conf < 1:
+        raise ConfigError("confidence", f"must be in (0, 1), got {conf:g}")
+    out = _mapping("output", cfg.get("output", {}))
+    _check_keys("output", out, OUTPUT_KEYS)
+    flags = {}
+    for k in OUTPUT_KEYS:
+        v = out.get(k, k != "progress")
+        if not isinstance(v, bool):
+            raise ConfigError(f"output.{k}", f"must be true or false, got {v!r}")
+        flags[k] = v
+    return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"])

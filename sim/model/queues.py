@@ -1,0 +1,67 @@
+"""Skill queues: priority levels between classes, FIFO within a level.
+
+Abandoned calls are removed lazily (marked, then skipped when they reach the head), so
+leaving the queue is O(1) whatever its length.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from sim.model.calls import Call, State
+from sim.model.spec import QueueSpec
+
+
+class CallQueue:
+    """Waiting calls of one skill queue, with a time integral of its length."""
+
+    __slots__ = ("spec", "index", "levels", "prios", "n", "area", "t_last", "peak")
+
+    def __init__(self, spec: QueueSpec):
+        self.spec = spec
+        self.index = spec.index
+        self.levels: dict[int, deque[Call]] = {}
+        self.prios: list[int] = []  # priority levels in use, ascending (served first)
+        self.n = 0  # live waiting calls
+        self.area = 0.0  # integral of n over time, for mean queue length
+        self.t_last = 0.0
+        self.peak = 0
+
+    def _account(self, now: float) -> None:
+        self.area += self.n * (now - self.t_last)
+        self.t_last = now
+
+    def push(self, call: Call, now: float) -> None:
+        level = self.levels.get(call.priority)
+        if level is None:
+            level = self.levels[call.priority] = deque()
+            self.prios = sorted(self.levels)
+        level.append(call)
+        self._account(now)
+        self.n += 1
+        if self.n > self.peak:
+            self.peak = self.n
+
+    def head(self) -> Call | None:
+        """The live call first in line (highest priority, longest waiting), not removed."""
+        if not self.n:
+            return None
+        for p in self.prios:
+            level = self.levels[p]
+            while level:
+                call = level[0]
+                if call.state == State.WAITING:
+                    return call
+                level.popleft()  # left earlier (abandoned / disconnected)
+        return None
+
+    def pop_head(self, call: Call, now: float) -> None:
+        """Remove ``call``, which :meth:`head` just returned."""
+        self.levels[call.priority].popleft()
+        self._account(now)
+        self.n -= 1
+
+    def leave(self, now: float) -> None:
+        """A waiting call left from inside the queue (its state is already changed)."""
+        self._account(now)
+        self.n -= 1

@@ -1,0 +1,251 @@
+"""Run replications of a validated scenario and write the output contract.
+
+Outputs in ``out_dir``: ``summary.json`` (KPIs, mean and CI over replications),
+``replications.csv`` (one row per replication and KPI), ``calls.parquet`` (one row per
+call attempt, optional), ``intervals.parquet/.csv`` (per interval and class),
+``groups_intervals.parquet/.csv`` (per interval and group) and ``resolved_config.yaml``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim import __version__
+from sim.config import RunSpec, build_model_spec, build_run_spec
+from sim.errors import ConfigError
+from sim.kpi import aggregate, call_kpis, check_conservation, replication_kpis
+from sim.model.calls import OUTCOMES
+from sim.model.center import Center
+from sim.model.spec import ModelSpec
+from sim.policies.base import Policy
+from sim.records import CALL_FIELDS, Recorder
+
+POLICY_PACKAGES = ("sim.policies.",)
+POLICY_KEYS = {"name", "class", "params"}
+
+
+@dataclass
+class RunResult:
+    summary: dict
+    replications: list[dict]
+    intervals: object  # pandas DataFrame
+    groups_intervals: object
+
+
+def load_policy(cfg: Mapping) -> type[Policy]:
+    """Import the policy class named by ``policy.class`` from an allow-listed package."""
+    if not isinstance(cfg, Mapping):
+        raise ConfigError("policy", "must be a mapping with keys name, class")
+    for k in cfg:
+        if k not in POLICY_KEYS:
+            allowed = ", ".join(sorted(POLICY_KEYS))
+            raise ConfigError(f"policy.{k}", f"unknown key; allowed: {allowed}")
+    path = cfg.get("class")
+    if not isinstance(path, str) or not path.startswith(POLICY_PACKAGES):
+        raise ConfigError("policy.class", f"must be an import path under "
+                                          f"{', '.join(POLICY_PACKAGES)} got {path!r}")
+    module, _, name = path.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise ConfigError("policy.class", f"cannot import {path!r}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise ConfigError("policy.class", f"{path!r} is not a sim.policies.base.Policy")
+    return cls
+
+
+class CallFile:
+    """Streams call records into calls.parquet, chunk by chunk (flat memory)."""
+
+    def __init__(self, path: Path, spec: ModelSpec):
+        import pyarrow as pa
+
+        self.pa = pa
+        self.path = path
+        self.classes = pa.array([c.name for c in spec.classes])
+        self.groups = pa.array([g.name for g in spec.groups])
+        self.outcomes = pa.array(list(OUTCOMES))
+        self.writer = None
+        self.rep = 0
+
+    def __call__(self, cols: dict[str, np.ndarray]) -> None:
+        import pyarrow.parquet as pq
+
+        pa = self.pa
+        group = cols["group_idx"]
+        no_group = group < 0
+        table = pa.table({
+            "rep": pa.array(np.full(len(group), self.rep, dtype=np.int32)),
+            "call_id": pa.array(cols["call_id"].astype(np.int64)),
+            "class": pa.DictionaryArray.from_arrays(cols["class_idx"].astype(np.int32),
+                                                    self.classes),
+            "interval": pa.array(cols["interval"].astype(np.int32)),
+            "t_arrival": pa.array(cols["t_arrival"]),
+            "t_queue": pa.array(cols["t_queue"], from_pandas=True),
+            "t_answer": pa.array(cols["t_answer"], from_pandas=True),
+            "t_end": pa.array(cols["t_end"]),
+            "outcome": pa.DictionaryArray.from_arrays(cols["outcome_code"].astype(np.int32),
+                                                      self.outcomes),
+            "group": pa.DictionaryArray.from_arrays(
+                pa.array(np.where(no_group, 0, group).astype(np.int32), mask=no_group),
+                self.groups),
+            "agent": pa.array(cols["agent"].astype(np.int32), mask=no_group),
+            "acw_s": pa.array(cols["acw_s"]),
+        })
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def run_replication(spec: ModelSpec, policy_cls: type[Policy], seed: int, rep: int,
+                    call_sink=None) -> Recorder:
+    """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
+    rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
+                   spec.service_level_s, call_sink)
+    center = Center(spec, policy_cls(), seed, rep, rec)
+    center.run()
+    totals = check_conservation(rec)
+    if totals["offered"] != center.next_id or center.in_system != 0:
+        raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
+                           f"{totals['offered']} recorded, {center.in_system} left in system")
+    return rec
+
+
+def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
+    """Tidy per-interval tables: one row per (interval, class) and per (interval, group)."""
+    import pandas as pd
+
+    rows = []
+    for c in spec.classes:
+        for k in range(spec.n_intervals):
+            row = call_kpis({f: rec.calls[f][c.index, k] for f in CALL_FIELDS})
+            rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
+                         "class": c.name, **row})
+    for k in range(spec.n_intervals):
+        row = call_kpis({f: rec.calls[f][:, k].sum() for f in CALL_FIELDS})
+        rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
+                     "class": "ALL", **row})
+    grows = []
+    for g in spec.groups:
+        for k in range(spec.n_intervals):
+            staffed = rec.group_staffed_s[g.index, k]
+            grows.append({
+                "rep": rep, "interval": k, "start_s": k * spec.interval_s, "group": g.name,
+                "headcount": g.staffing[k], "staffed_agents": staffed / spec.interval_s,
+                "busy_agents": rec.group_busy_s[g.index, k] / spec.interval_s,
+                "occupancy": rec.group_busy_s[g.index, k] / staffed if staffed else math.nan,
+                "answered": rec.group_answered[g.index, k],
+            })
+    for q in spec.queues:
+        for k in range(spec.n_intervals):
+            grows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
+                          "queue": q.name,
+                          "mean_queue_length": rec.queue_area[q.index, k] / spec.interval_s})
+    return pd.DataFrame(rows), pd.DataFrame(grows)
+
+
+def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
+    """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
+    spec = build_model_spec(cfg.get("scenario"))
+    run = build_run_spec(cfg)
+    policy_cls = load_policy(cfg.get("policy", {"name": "strict_priority",
+                                               "class": "sim.policies.strict_priority."
+                                                        "StrictPriority"}))
+    return simulate_spec(spec, run, policy_cls, out_dir, cfg)
+
+
+def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls: type[Policy],
+                  out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
+    import pandas as pd
+
+    call_file = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if run.write_calls:
+            call_file = CallFile(out_dir / "calls.parquet", spec)
+    per_rep, frames, gframes, totals = [], [], [], []
+    progress = _progress(run)
+    try:
+        for rep in range(run.n_reps):
+            if call_file is not None:
+                call_file.rep = rep
+            rec = run_replication(spec, policy_cls, run.seed, rep, call_file)
+            totals.append(check_conservation(rec))
+            per_rep.append(replication_kpis(rec, spec))
+            if run.write_intervals or out_dir is None:
+                f, g = interval_frames(rec, spec, rep)
+                frames.append(f)
+                gframes.append(g)
+            progress(rep)
+    finally:
+        if call_file is not None:
+            call_file.close()
+    summary = {
+        "ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
+        "seed": run.seed, "n_reps": run.n_reps, "confidence": run.confidence,
+        "service_level_s": spec.service_level_s, "warmup_intervals": spec.warmup_intervals,
+        **aggregate(per_rep, run.confidence),
+        "conservation": {k: sum(t[k] for t in totals) for k in totals[0]},
+    }
+    intervals = pd.concat(frames, ignore_index=True) if frames else None
+    gintervals = pd.concat(gframes, ignore_index=True) if gframes else None
+    result = RunResult(summary, per_rep, intervals, gintervals)
+    if out_dir is not None:
+        write_outputs(result, out_dir, run, cfg)
+    return result
+
+
+def _progress(run: RunSpec):
+    if not run.progress or run.n_reps < 2:
+        return lambda rep: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=run.n_reps, desc="replications", unit="rep", disable=None)
+    return lambda rep: bar.update(1) if rep < run.n_reps - 1 else (bar.update(1), bar.close())
+
+
+def replication_table(per_rep: list[dict]):
+    """One tidy row per (replication, scope, name, kpi)."""
+    import pandas as pd
+
+    rows = []
+    for rep, r in enumerate(per_rep):
+        rows += [{"rep": rep, "scope": "overall", "name": "ALL", "kpi": k, "value": v}
+                 for k, v in r["overall"].items()]
+        for scope in ("by_class", "by_group"):
+            rows += [{"rep": rep, "scope": scope[3:], "name": n, "kpi": k, "value": v}
+                     for n, kpis in r[scope].items() for k, v in kpis.items()]
+    return pd.DataFrame(rows)
+
+
+def write_outputs(result: RunResult, out_dir: Path, run: RunSpec, cfg: Mapping | None) -> None:
+    (out_dir / "summary.json").write_text(json.dumps(result.summary, indent=2, allow_nan=False,
+                                                     default=_json_default) + "\n")
+    replication_table(result.replications).to_csv(out_dir / "replications.csv", index=False)
+    if run.write_intervals and result.intervals is not None:
+        result.intervals.to_parquet(out_dir / "intervals.parquet", index=False)
+        result.intervals.to_csv(out_dir / "intervals.csv", index=False)
+        result.groups_intervals.to_parquet(out_dir / "groups_intervals.parquet", index=False)
+        result.groups_intervals.to_csv(out_dir / "groups_intervals.csv", index=False)
+    if cfg is not None:
+        from omegaconf import OmegaConf
+
+        (out_dir / "resolved_config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(
+            {k: v for k, v in cfg.items() if k != "hydra"})))
+
+
+def _json_default(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(type(o).__name__)
