@@ -19,7 +19,7 @@ SCENARIO_KEYS = {
     "service_level_s", "load",
 }
 HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"}
-ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv"}
+ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv", "trace"}
 CLASS_KEYS = {
     "mix", "priority", "queue", "patience", "ivr_time", "handle_time", "handle_time_by_group",
     "after_call_work", "after_call_work_by_group",
@@ -125,9 +125,12 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     load = _num("scenario.load", scn.get("load", 1.0))
 
     arr = _mapping("scenario.arrivals", scn["arrivals"])
-    _check_keys("scenario.arrivals", arr, ARRIVAL_KEYS, {"calls_per_interval"})
-    volume = _per_interval("scenario.arrivals.calls_per_interval", arr["calls_per_interval"],
-                           per_day, days, integer=False)
+    _check_keys("scenario.arrivals", arr, ARRIVAL_KEYS)
+    if ("calls_per_interval" in arr) == ("trace" in arr):
+        raise ConfigError("scenario.arrivals", "give exactly one of calls_per_interval "
+                                               "(Poisson arrivals) or trace (fixed arrivals)")
+    volume = _per_interval("scenario.arrivals.calls_per_interval",
+                           arr.get("calls_per_interval", 0), per_day, days, integer=False)
     volume = tuple(v * load for v in volume)
     day_cv = _num("scenario.arrivals.day_volume_cv", arr.get("day_volume_cv", 0.0))
 
@@ -138,6 +141,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     queues = _build_queues(scn["queues"], queue_names, group_names)
     groups = _build_groups(scn["groups"], group_names, queues, per_day, days)
     classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
+    trace = _build_trace(arr.get("trace"), class_names, per_day * days * interval_s)
 
     lines = scn.get("lines")
     if lines is not None:
@@ -147,8 +151,30 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         name=str(scn.get("name", "scenario")), interval_s=interval_s, intervals_per_day=per_day,
         days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
         day_volume_cv=day_cv, classes=classes, queues=queues, groups=groups, lines=lines,
-        service_level_s=sl, drain_s=drain_s,
+        service_level_s=sl, drain_s=drain_s, trace=trace,
     )
+
+
+def _build_trace(value: Any, class_names: list[str], horizon_s: float
+                 ) -> tuple[tuple[float, int], ...] | None:
+    """Fixed arrivals ``[[t_seconds, class], ...]``: replayed logs and exact-trace tests."""
+    if value is None:
+        return None
+    key = "scenario.arrivals.trace"
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ConfigError(key, "must be a list of [t_seconds, class] pairs")
+    out = []
+    for i, item in enumerate(value):
+        if (isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2):
+            raise ConfigError(f"{key}[{i}]", "must be a [t_seconds, class] pair")
+        t = _num(f"{key}[{i}][0]", item[0])
+        if t >= horizon_s:
+            raise ConfigError(f"{key}[{i}][0]", f"must be < the horizon ({horizon_s:g} s)")
+        if item[1] not in class_names:
+            raise ConfigError(f"{key}[{i}][1]", f"unknown class {item[1]!r}; allowed: "
+                                                f"{', '.join(class_names)}")
+        out.append((t, class_names.index(item[1])))
+    return tuple(sorted(out, key=lambda x: x[0]))
 
 
 def _build_queues(cfg: Mapping, names: list[str], group_names: list[str]) -> tuple[QueueSpec, ...]:

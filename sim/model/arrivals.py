@@ -53,6 +53,8 @@ def poisson_times(volumes: np.ndarray, interval_s: float, key: int) -> np.ndarra
 
 def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
     """All calls of ``day``, merged across classes in time order (ties by class order)."""
+    if spec.trace is not None:
+        return _trace_day(spec, day)
     per_day = spec.intervals_per_day
     volumes = np.asarray(spec.calls_per_interval[day * per_day:(day + 1) * per_day], float)
     volumes = volumes * day_multiplier(spec, seed, rep, day)
@@ -68,3 +70,15 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
     cls = np.concatenate(classes)
     order = np.lexsort((cls, t))
     return DayArrivals(day, t[order], cls[order], np.concatenate(seqs)[order])
+
+
+def _trace_day(spec: ModelSpec, day: int) -> DayArrivals:
+    """Fixed arrivals of ``day``; a call's index within its class counts over the trace."""
+    t = np.array([a[0] for a in spec.trace], dtype=float)
+    cls = np.array([a[1] for a in spec.trace], dtype=np.int64)
+    seq = np.zeros(len(t), dtype=np.int64)
+    for c in range(len(spec.classes)):
+        mask = cls == c
+        seq[mask] = np.arange(mask.sum())
+    keep = (t >= day * spec.day_s) & (t < (day + 1) * spec.day_s)
+    return DayArrivals(day, t[keep], cls[keep], seq[keep])

@@ -63,6 +63,7 @@ class ModelSpec:
     lines: int | None  # trunk capacity; arrivals beyond it are blocked
     service_level_s: float
     drain_s: float  # how long after the horizon calls in progress may still finish
+    trace: tuple[tuple[float, int], ...] | None = None  # fixed arrivals (t, class) instead
 
     @property
     def n_intervals(self) -> int:

@@ -1,0 +1,68 @@
+"""Shared helpers for tests: tiny scenarios built as plain dicts, run in memory."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+
+from sim.config import RunSpec, build_model_spec
+from sim.model.calls import OUTCOMES
+from sim.runner import load_policy, run_replication
+
+POLICIES = {
+    "strict_priority": "sim.policies.strict_priority.StrictPriority",
+    "fifo": "sim.policies.fifo.Fifo",
+}
+
+TINY = {
+    "name": "tiny",
+    "horizon": {"days": 1, "interval_s": 100, "intervals_per_day": 10, "drain_s": None},
+    "arrivals": {"trace": []},
+    "classes": {
+        "a": {"mix": 0.5, "priority": 0, "queue": "q", "patience": None,
+              "handle_time": 50},
+        "b": {"mix": 0.5, "priority": 1, "queue": "q", "patience": 45, "handle_time": 50},
+    },
+    "queues": {"q": {"groups": ["g"]}},
+    "groups": {"g": {"staffing": 1}},
+}
+
+
+def scenario(base: dict | None = None, **changes) -> dict:
+    """A deep copy of ``base`` (default TINY) with dotted-path changes applied."""
+    scn = copy.deepcopy(base or TINY)
+    for path, value in changes.items():
+        node = scn
+        *parents, leaf = path.split("__")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return scn
+
+
+def run_calls(scn: dict, policy: str = "strict_priority", seed: int = 1, rep: int = 0):
+    """Simulate one replication and return (calls DataFrame sorted by id, recorder)."""
+    spec = build_model_spec(scn)
+    chunks = []
+    rec = run_replication(spec, load_policy({"name": policy, "class": POLICIES[policy]}),
+                          seed, rep, call_sink=chunks.append)
+    if not chunks:
+        return pd.DataFrame(), rec
+    cols = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+    df = pd.DataFrame(cols).sort_values("call_id").reset_index(drop=True)
+    df["class"] = [spec.classes[i].name for i in df["class_idx"]]
+    df["outcome"] = [OUTCOMES[i] for i in df["outcome_code"]]
+    df["group"] = [spec.groups[i].name if i >= 0 else None for i in df["group_idx"]]
+    return df, rec
+
+
+def run_spec(scn: dict, n_reps: int = 1, seed: int = 1, policy: str = "strict_priority",
+             confidence: float = 0.99):
+    from sim.runner import simulate_spec
+
+    spec = build_model_spec(scn)
+    run = RunSpec(seed=seed, n_reps=n_reps, confidence=confidence, write_calls=False,
+                  write_intervals=False, progress=False)
+    return simulate_spec(spec, run, load_policy({"name": policy, "class": POLICIES[policy]}))

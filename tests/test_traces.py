@@ -1,0 +1,140 @@
+"""Exact event traces on tiny deterministic scenarios: who is answered when, by whom."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from simhelpers import TINY, run_calls, scenario
+
+
+def rows(df, *cols):
+    return [tuple(None if (isinstance(v, float) and math.isnan(v)) else v for v in r)
+            for r in df[list(cols)].itertuples(index=False)]
+
+
+def test_priority_beats_fifo_and_impatient_caller_abandons():
+    scn = scenario(arrivals__trace=[[0, "b"], [10, "b"], [20, "a"]])
+    df, _ = run_calls(scn)
+    assert rows(df, "class", "t_arrival", "t_answer", "t_end", "outcome", "agent") == [
+        ("b", 0.0, 0.0, 50.0, "answered", 0),
+        ("b", 10.0, None, 55.0, "abandoned", -1),  # patience 45 s; the agent took "a" at 50
+        ("a", 20.0, 50.0, 100.0, "answered", 0),
+    ]
+
+
+def test_fifo_policy_serves_longest_waiting_first():
+    scn = scenario(arrivals__trace=[[0, "b"], [10, "b"], [20, "a"]])
+    df, _ = run_calls(scn, policy="fifo")
+    assert rows(df, "class", "t_answer", "t_end", "outcome") == [
+        ("b", 0.0, 50.0, "answered"),
+        ("b", 50.0, 100.0, "answered"),
+        ("a", 100.0, 150.0, "answered"),
+    ]
+
+
+def test_forced_disconnect_versus_abandonment():
+    scn = scenario(arrivals__trace=[[0, "a"], [1, "a"], [2, "b"]],
+                   queues__q__max_wait_s=40)
+    scn["classes"]["a"]["handle_time"] = 500
+    df, _ = run_calls(scn)
+    # a@1 has infinite patience: the system disconnects it at 40 s of waiting;
+    # b@2 has patience 45 > 40: disconnected too, not abandoned
+    assert rows(df, "t_arrival", "t_end", "outcome") == [
+        (0.0, 500.0, "answered"), (1.0, 41.0, "disconnected"), (2.0, 42.0, "disconnected")]
+    scn["queues"]["q"]["max_wait_s"] = 60  # now patience (45) runs out first
+    df, _ = run_calls(scn)
+    assert rows(df, "t_end", "outcome")[2] == (47.0, "abandoned")
+    assert rows(df, "t_end", "outcome")[1] == (61.0, "disconnected")
+
+
+def test_agent_finishes_call_before_leaving_when_headcount_drops():
+    scn = scenario(arrivals__trace=[[0, "a"], [10, "a"], [120, "b"]],
+                   groups__g__staffing=[2, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    scn["classes"]["a"]["handle_time"] = 150
+    scn["classes"]["b"]["patience"] = None
+    scn["classes"]["b"]["handle_time"] = 10
+    df, rec = run_calls(scn)
+    # both agents are busy when headcount drops to 1 at t=100; agent 0 finishes at 150
+    # and logs off, agent 1 finishes at 160 and takes the waiting call
+    assert rows(df, "t_answer", "t_end", "agent") == [
+        (0.0, 150.0, 0), (10.0, 160.0, 1), (160.0, 170.0, 1)]
+    assert rec.group_staffed_s[0, :2].tolist() == [200.0, 150.0]
+    assert rec.group_busy_s[0, :2].tolist() == [190.0, 120.0]  # 50 + 60 + 10 in [100, 200)
+
+
+def test_idle_agents_leave_at_once_and_new_agents_take_waiting_calls():
+    scn = scenario(arrivals__trace=[[0, "a"], [5, "a"], [6, "a"]],
+                   groups__g__staffing=[1, 3, 0, 0, 0, 0, 0, 0, 0, 0])
+    df, rec = run_calls(scn)
+    # one agent until t=100: calls at 5 and 6 wait; at 100 two more agents join and take
+    # them at once (the first agent is busy until 50, then takes call@5)
+    assert rows(df, "t_answer", "agent") == [(0.0, 0), (50.0, 0), (100.0, 1)]
+    # at 200 headcount drops to 0 with everyone idle: logged in until 200 exactly
+    assert rec.group_staffed_s[0, :3].tolist() == [100.0, 300.0, 0.0]
+
+
+def test_after_call_work_keeps_agent_busy_but_not_the_caller():
+    scn = scenario(arrivals__trace=[[0, "a"], [1, "a"]])
+    scn["classes"]["a"]["after_call_work"] = 20
+    df, rec = run_calls(scn)
+    assert rows(df, "t_answer", "t_end", "acw_s") == [(0.0, 50.0, 20.0), (70.0, 120.0, 20.0)]
+    assert rec.calls["wait_answered_s"].sum() == 69.0
+
+
+def test_group_preference_order_and_overflow():
+    scn = scenario(arrivals__trace=[[0, "a"], [1, "a"], [2, "a"]])
+    scn["queues"]["q"]["groups"] = ["vip_desk", "general"]
+    scn["groups"] = {"vip_desk": {"staffing": 1}, "general": {"staffing": 1}}
+    scn["classes"]["a"]["handle_time_by_group"] = {"general": 80}
+    df, _ = run_calls(scn)
+    # first call to the preferred vip_desk; second overflows to general (80 s there);
+    # third waits for the first agent free (vip_desk at 50)
+    assert rows(df, "group", "t_answer", "t_end") == [
+        ("vip_desk", 0.0, 50.0), ("general", 1.0, 81.0), ("vip_desk", 50.0, 100.0)]
+
+
+def test_ivr_time_delays_the_request_for_an_agent():
+    scn = scenario(arrivals__trace=[[0, "a"], [0, "b"]])
+    scn["classes"]["b"]["ivr_time"] = 30
+    scn["classes"]["a"]["handle_time"] = 100
+    df, _ = run_calls(scn)
+    assert rows(df, "t_arrival", "t_queue", "t_answer", "outcome") == [
+        (0.0, 0.0, 0.0, "answered"), (0.0, 30.0, None, "abandoned")]
+    assert df["t_end"].tolist() == [100.0, 75.0]  # b waits from 30, patience 45
+
+
+def test_trunk_lines_block_arrivals_when_full():
+    scn = scenario(arrivals__trace=[[0, "a"], [1, "a"], [2, "a"], [60, "a"]], lines=2)
+    df, _ = run_calls(scn)
+    # lines hold calls in IVR, queue or talk: the third call finds both busy
+    assert rows(df, "t_arrival", "outcome") == [
+        (0.0, "answered"), (1.0, "answered"), (2.0, "blocked"), (60.0, "answered")]
+
+
+def test_calls_still_waiting_at_close_are_disconnected():
+    scn = scenario(arrivals__trace=[[0, "a"], [950, "a"], [960, "a"]],
+                   horizon__drain_s=50)
+    scn["classes"]["a"]["handle_time"] = 120
+    df, _ = run_calls(scn)
+    # the centre closes at 1000 + 50 s; call@960 still waits (the agent is busy to 1070)
+    assert rows(df, "t_end", "outcome") == [
+        (120.0, "answered"), (1070.0, "answered"), (1050.0, "disconnected")]
+
+
+@pytest.mark.parametrize("policy", ["strict_priority", "fifo"])
+def test_conservation_with_every_feature_on(policy):
+    from simhelpers import run_spec
+
+    scn = scenario(TINY, arrivals={"calls_per_interval": 40},
+                   groups__g__staffing=[3, 2, 4, 1, 0, 2, 3, 3, 1, 2], lines=12,
+                   queues__q__max_wait_s=90)
+    scn["classes"]["a"].update(ivr_time={"dist": "exponential", "mean": 10},
+                               after_call_work={"dist": "gamma", "mean": 10, "sd": 5},
+                               patience={"dist": "lognormal", "mean": 60, "sd": 40})
+    res = run_spec(scn, n_reps=3, policy=policy)
+    c = res.summary["conservation"]
+    assert c["offered"] > 1000
+    assert c["offered"] == (c["answered"] + c["abandoned"] + c["disconnected"]
+                            + c["self_served"] + c["blocked"])
+    assert min(c["answered"], c["abandoned"], c["disconnected"], c["blocked"]) > 0
