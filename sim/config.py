@@ -24,7 +24,7 @@ CLASS_KEYS = {
     "mix", "priority", "queue", "patience", "ivr_time", "handle_time", "handle_time_by_group",
     "after_call_work", "after_call_work_by_group",
 }
-QUEUE_KEYS = {"groups", "max_wait_s"}
+QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues"}
 RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params"}
 OUTPUT_KEYS = {"calls", "intervals", "progress"}
@@ -110,7 +110,14 @@ def _names(key: str, value: Any) -> list[str]:
 def build_model_spec(scn: Mapping) -> ModelSpec:
     """Validate a scenario mapping (the ``scenario`` config node) into a :class:`ModelSpec`."""
     scn = _mapping("scenario", scn)
-    _check_keys("scenario", scn, SCENARIO_KEYS, {"arrivals", "classes", "queues", "groups"})
+    from sim.config_hotline import HOTLINE_KEYS, build_hotline
+
+    hotline = "tiers" in scn
+    _check_keys("scenario", scn, SCENARIO_KEYS | HOTLINE_KEYS,
+                {"arrivals", "queues", "groups", "tiers" if hotline else "classes"})
+    if hotline and "classes" in scn:
+        raise ConfigError("scenario.classes", "give either classes (a simple scenario) or "
+                                              "tiers and reasons (a hotline), not both")
     hz = _mapping("scenario.horizon", scn.get("horizon", {}))
     _check_keys("scenario.horizon", hz, HORIZON_KEYS)
     days = int(_num("scenario.horizon.days", hz.get("days", 1), low=1, integer=True))
@@ -136,12 +143,21 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
 
     queue_names = _names("scenario.queues", scn["queues"])
     group_names = _names("scenario.groups", scn["groups"])
-    class_names = _names("scenario.classes", scn["classes"])
-
     queues = _build_queues(scn["queues"], queue_names, group_names)
     groups = _build_groups(scn["groups"], group_names, queues, per_day, days)
-    classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
-    trace = _build_trace(arr.get("trace"), class_names, per_day * days * interval_s)
+    extra: dict[str, Any] = {}
+    if hotline:
+        def per_interval(key, value, *, integer):
+            return _per_interval(key, value, per_day, days, integer=integer)
+
+        extra = build_hotline(scn, queues, groups, per_interval)
+        classes = extra.pop("classes")
+        queues = extra.pop("queues")
+    else:
+        class_names = _names("scenario.classes", scn["classes"])
+        classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
+    trace = _build_trace(arr.get("trace"), [c.name for c in classes],
+                         per_day * days * interval_s)
 
     lines = scn.get("lines")
     if lines is not None:
@@ -151,7 +167,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         name=str(scn.get("name", "scenario")), interval_s=interval_s, intervals_per_day=per_day,
         days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
         day_volume_cv=day_cv, classes=classes, queues=queues, groups=groups, lines=lines,
-        service_level_s=sl, drain_s=drain_s, trace=trace,
+        service_level_s=sl, drain_s=drain_s, trace=trace, **extra,
     )
 
 
@@ -193,7 +209,12 @@ def _build_queues(cfg: Mapping, names: list[str], group_names: list[str]) -> tup
         if len(set(gl)) != len(gl):
             raise ConfigError(f"{key}.groups", "lists a group twice")
         max_wait = _num(f"{key}.max_wait_s", q.get("max_wait_s"), strict=True, allow_inf=True)
-        out.append(QueueSpec(name, i, tuple(group_names.index(g) for g in gl), max_wait))
+        announce = q.get("announce_s") or []
+        if isinstance(announce, str) or not isinstance(announce, Sequence):
+            raise ConfigError(f"{key}.announce_s", "must be a list of seconds, e.g. [20, 40]")
+        announce = tuple(sorted(_num(f"{key}.announce_s", a, strict=True) for a in announce))
+        out.append(QueueSpec(name, i, tuple(group_names.index(g) for g in gl), max_wait,
+                             announce))
     return tuple(out)
 
 
@@ -247,8 +268,9 @@ def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
         out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw))
     total = sum(mixes)
     if abs(total - 1.0) > 1e-9:
+        each = ", ".join(f"{c.name}={c.mix:g}" for c in out)
         raise ConfigError("scenario.classes.*.mix", f"mix probabilities must sum to 1, got "
-                                                    f"{total:.6g}")
+                                                    f"{total:.6g} ({each})")
     return tuple(out)
 
 
@@ -277,9 +299,10 @@ def build_run_spec(cfg: Mapping) -> RunSpec:
     _check_keys("", cfg, RUN_KEYS | {"hydra"}, {"scenario"})
     seed = int(_num("seed", cfg.get("seed", 1), integer=True))
     n_reps = int(_num("n_reps", cfg.get("n_reps", 1), low=1, integer=True))
-    conf = _num("confidence", cfg.get("confidence", 0.95), strict=True)
-    if not conf < 1:
-        raise ConfigError("confidence", f"must be in (0, 1), got {conf:g}")
+    conf = cfg.get("confidence", 0.95)
+    if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 < conf < 1:
+        raise ConfigError("confidence", f"must be a number in (0, 1), got {conf!r}")
+    conf = float(conf)
     out = _mapping("output", cfg.get("output", {}))
     _check_keys("output", out, OUTPUT_KEYS)
     flags = {}

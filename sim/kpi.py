@@ -8,7 +8,10 @@ Definitions (the documented contract):
 - ``p_wait``: share of those who asked that were not answered at once;
 - ``aht_s``: mean talk + after-call work of answered calls;
 - ``occupancy``: agent-seconds busy / agent-seconds logged in;
-- ``cost_per_call``: staffed cost / answered calls.
+- ``cost_per_call``: staffed cost (front line and second line) / answered calls.
+Hotline scenarios add (see README): ``containment``, ``fcr``, ``repeat_rate``,
+``resolution_rate``, IVR hang-ups, forced disconnects, work orders, callbacks, per-tier
+service level against target, and the customer-value estimate.
 Only intervals after the warm-up count.
 """
 
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.model.spec import ModelSpec
-from sim.records import Recorder
+from sim.records import EVENT_FIELDS, Recorder
 
 COUNTS = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
           "blocked")
@@ -44,16 +47,37 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
         mean_wait_s=_div(s["wait_queued_s"], s["asked"]),
         aht_s=_div(s["talk_s"] + s["acw_s"], s["answered"]),
         talk_s=_div(s["talk_s"], s["answered"]),
+        containment=_div(s["self_served"], s["offered"] - s["blocked"]),
+        ivr_abandoned=float(s["ivr_abandoned"]),
+        ivr_hangups=float(s["ivr_hangups"]),
+        forced_disconnects=float(s["forced_disconnects"]),
+        press2_self_served=float(s["press2_self_served"]),
+        outage_informed=float(s["outage_informed"]),
+        resolution_rate=_div(s["resolved"], s["answered"]),
+        fcr=_div(s["fcr"], s["answered"]),
+        repeat_rate=_div(s["repeats"], s["offered"]),
+        redials=float(s["redials"]),
+        work_orders=float(s["work_orders"]),
+        announcements=float(s["announcements"]),
     )
     return out
+
+
+def all_fields(rec: Recorder) -> dict[str, np.ndarray]:
+    """Every per-(class, interval) array of a replication, by field name."""
+    return {**rec.calls, **{f: getattr(rec, f) for f in EVENT_FIELDS}}
+
+
+def _sum(fields: dict[str, np.ndarray], rows, w: slice) -> dict[str, float]:
+    return {f: a[rows, w].sum() for f, a in fields.items()}
 
 
 def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict[str, float]]]:
     """One replication's KPIs: ``{"overall": {...}, "by_class": {..}, "by_group": {..}}``."""
     w = slice(spec.warmup_intervals, None)
-    by_class = {c.name: call_kpis({f: a[c.index, w].sum() for f, a in rec.calls.items()})
-                for c in spec.classes}
-    overall = call_kpis({f: a[:, w].sum() for f, a in rec.calls.items()})
+    fields = all_fields(rec)
+    by_class = {c.name: call_kpis(_sum(fields, c.index, w)) for c in spec.classes}
+    overall = call_kpis(_sum(fields, slice(None), w))
     busy = rec.group_busy_s[:, w].sum(axis=1)
     staffed = rec.group_staffed_s[:, w].sum(axis=1)
     cost = np.array([g.cost_per_hour for g in spec.groups]) * staffed / 3600
@@ -76,7 +100,81 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict
         cost_per_call=_div(cost.sum(), overall["answered"]),
         mean_queue_length=float(rec.queue_area[:, w].sum() / horizon),
     )
-    return {"overall": overall, "by_class": by_class, "by_group": by_group}
+    out = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    if spec.has_tiers:
+        _hotline_kpis(out, rec, spec, fields, w, cost.sum())
+    return out
+
+
+def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,
+                  front_cost: float) -> None:
+    """Tiers, reasons, second line, outbound and customer value."""
+    overall = out["overall"]
+    out["by_tier"], out["by_reason"] = {}, {}
+    met = []
+    for t in spec.tiers:
+        rows = [c.index for c in spec.classes if c.tier == t.index]
+        k = call_kpis(_sum(fields, rows, w))
+        k["sl_target"] = t.sl_target
+        k["sl_met"] = (math.nan if math.isnan(t.sl_target) or math.isnan(k["service_level"])
+                       else float(k["service_level"] >= t.sl_target))
+        if not math.isnan(k["sl_met"]):
+            met.append(k["sl_met"])
+        out["by_tier"][t.name] = k
+    for r, name in enumerate(spec.reasons):
+        rows = [c.index for c in spec.classes if c.reason == r]
+        out["by_reason"][name] = call_kpis(_sum(fields, rows, w))
+    overall["tiers_meeting_target"] = float(sum(met))
+    ex = rec.extras
+    second = ex.get("second")
+    back_cost = 0.0
+    if second is not None:
+        pools = spec.second_line.pools
+        back_cost = sum(p.cost_per_hour * second.staffed_s[p.index, w].sum() / 3600
+                        for p in pools)
+        opened, closed = second.opened[:, w].sum(), second.closed[:, w].sum()
+        overall.update(
+            work_orders_opened=float(opened), work_orders_closed=float(closed),
+            mean_time_to_close_h=_div(second.time_to_close_s[:, w].sum(), closed * 3600),
+            backlog_end=float(second.backlog[:, -1].sum()),
+            backlog_max=float(second.backlog.sum(axis=0).max()),
+            second_line_cost=float(back_cost))
+    ob = ex.get("outbound")
+    if ob is not None:
+        overall.update(callbacks_made=float(ob.callbacks_made[w].sum()),
+                       callbacks_answered=float(ob.callbacks_answered[w].sum()),
+                       campaign_calls=float(ob.campaign_calls[w].sum()))
+    overall["cost"] = float(front_cost + back_cost)
+    overall["cost_per_call"] = _div(front_cost + back_cost, overall["answered"])
+    overall["outage_ticket_open_s"] = ex.get("ticket_open_s", math.nan)
+    overall.update(customer_value(ex.get("episodes", []), spec))
+
+
+VALUE_STATES = ("silent_unhappy", "complained_unresolved", "resolved", "resolved_quickly")
+
+
+def episode_state(ep) -> str:
+    if ep.resolved:
+        return "resolved_quickly" if ep.quick else "resolved"
+    return "complained_unresolved" if ep.asked else "silent_unhappy"
+
+
+def customer_value(episodes, spec: ModelSpec) -> dict[str, float]:
+    """Expected retained annual value of the customers whose needs the run saw, from the
+    retention rates by how the need ended (domain brief §9: 9/19/54/82 %)."""
+    n = {s: 0 for s in VALUE_STATES}
+    kept = at_risk = 0.0
+    for ep in episodes:
+        state = episode_state(ep)
+        n[state] += 1
+        value = spec.tiers[ep.tier].annual_value
+        r = spec.retention[state]
+        kept += r * value
+        at_risk += (1 - r) * value
+    total = sum(n.values())
+    out = {f"episodes_{s}": _div(n[s], total) for s in VALUE_STATES}
+    out.update(episodes=float(total), retained_value=kept, value_at_risk=at_risk)
+    return out
 
 
 def check_conservation(rec: Recorder) -> dict[str, int]:
@@ -106,10 +204,11 @@ def t_interval(values: list[float], confidence: float) -> dict[str, float | None
 def aggregate(reps: list[dict], confidence: float) -> dict:
     """Combine per-replication KPI dicts into mean/half-width per KPI, same nesting."""
     first = reps[0]
-    out: dict = {"overall": {}, "by_class": {}, "by_group": {}}
+    scopes = [s for s in first if s != "overall"]
+    out: dict = {"overall": {}, **{s: {} for s in scopes}}
     for k in first["overall"]:
         out["overall"][k] = t_interval([r["overall"][k] for r in reps], confidence)
-    for scope in ("by_class", "by_group"):
+    for scope in scopes:
         for name, kpis in first[scope].items():
             out[scope][name] = {k: t_interval([r[scope][name][k] for r in reps], confidence)
                                 for k in kpis}

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.calls import Call, Outcome
+from sim.model.calls import Call, Ending, Outcome
 
 COLUMNS = ("call_id", "class_idx", "interval", "t_arrival", "t_queue", "t_answer", "t_end",
-           "outcome_code", "group_idx", "agent", "acw_s")
+           "outcome_code", "group_idx", "agent", "acw_s", "ending_code", "customer", "attempt",
+           "repeat", "resolved")
 # per (class, interval) call counters and sums, the raw material of every KPI
 CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
                "asked", "answered_no_wait", "answered_in_sl", "wait_answered_s",
-               "wait_answered_sq", "talk_s", "acw_s", "wait_abandoned_s", "wait_queued_s")
+               "wait_answered_sq", "talk_s", "acw_s", "wait_abandoned_s", "wait_queued_s",
+               "ivr_abandoned", "ivr_hangups", "forced_disconnects", "closed_disconnects",
+               "press2_self_served", "outage_informed", "resolved", "repeats", "redials")
+# counted by the centre directly (not per call record)
+EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2")
 
 
 class Recorder:
@@ -30,16 +35,20 @@ class Recorder:
         self.chunk = chunk
         self.buf: list[tuple] = []
         self.calls = {f: np.zeros((n_classes, n_intervals)) for f in CALL_FIELDS}
+        for f in EVENT_FIELDS:
+            setattr(self, f, np.zeros((n_classes, n_intervals)))
         self.group_busy_s = np.zeros((n_groups, n_intervals))
         self.group_staffed_s = np.zeros((n_groups, n_intervals))
         self.group_answered = np.zeros((n_groups, n_intervals))  # by arrival interval
         self.group_handle_s = np.zeros((n_groups, n_intervals))
         self.queue_area = np.zeros((n_queues, n_intervals))  # call-seconds waiting
+        self.extras: dict = {}  # second line, outbound, episodes (hotline scenarios)
 
     def add(self, c: Call) -> None:
         acw = c.acw[c.group] if c.group >= 0 else 0.0
         self.buf.append((c.id, c.cls, c.interval, c.t_arrival, c.t_queue, c.t_answer, c.t_end,
-                         c.outcome, c.group, c.agent, acw))
+                         c.outcome, c.group, c.agent, acw, c.ending, c.customer, c.attempt,
+                         c.repeat, c.resolved))
         if len(self.buf) >= self.chunk:
             self.flush()
 
@@ -78,6 +87,15 @@ class Recorder:
             "acw_s": np.where(answered, c["acw_s"], 0.0),
             "wait_abandoned_s": np.where(abandoned & queued, wait, 0.0),
             "wait_queued_s": wait,
+            "ivr_abandoned": c["ending_code"] == Ending.IVR_ABANDON,
+            "ivr_hangups": c["ending_code"] == Ending.IVR_HANGUP,
+            "forced_disconnects": c["ending_code"] == Ending.FORCED_DISCONNECT,
+            "closed_disconnects": c["ending_code"] == Ending.CLOSED,
+            "press2_self_served": c["ending_code"] == Ending.PRESS2_SELF_SERVICE,
+            "outage_informed": c["ending_code"] == Ending.OUTAGE_NOTICE,
+            "resolved": c["resolved"] == 1,
+            "repeats": c["repeat"].astype(bool),
+            "redials": c["attempt"] > 1,
         }
         gidx = (c["group_idx"] * self.n_intervals + c["interval"])[answered]
         ng = self.group_answered.size

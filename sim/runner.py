@@ -20,12 +20,12 @@ import numpy as np
 from sim import __version__
 from sim.config import RunSpec, build_model_spec, build_run_spec
 from sim.errors import ConfigError
-from sim.kpi import aggregate, call_kpis, check_conservation, replication_kpis
-from sim.model.calls import OUTCOMES
+from sim.kpi import aggregate, all_fields, call_kpis, check_conservation, replication_kpis
+from sim.model.calls import ENDINGS, OUTCOMES
 from sim.model.center import Center
 from sim.model.spec import ModelSpec
 from sim.policies.base import Policy
-from sim.records import CALL_FIELDS, Recorder
+from sim.records import Recorder
 
 POLICY_PACKAGES = ("sim.policies.",)
 POLICY_KEYS = {"name", "class", "params"}
@@ -72,6 +72,7 @@ class CallFile:
         self.classes = pa.array([c.name for c in spec.classes])
         self.groups = pa.array([g.name for g in spec.groups])
         self.outcomes = pa.array(list(OUTCOMES))
+        self.endings = pa.array(list(ENDINGS))
         self.writer = None
         self.rep = 0
 
@@ -98,6 +99,12 @@ class CallFile:
                 self.groups),
             "agent": pa.array(cols["agent"].astype(np.int32), mask=no_group),
             "acw_s": pa.array(cols["acw_s"]),
+            "ending": pa.DictionaryArray.from_arrays(cols["ending_code"].astype(np.int32),
+                                                     self.endings),
+            "customer": pa.array(cols["customer"].astype(np.int64)),
+            "attempt": pa.array(cols["attempt"].astype(np.int32)),
+            "repeat": pa.array(cols["repeat"].astype(bool)),
+            "resolved": pa.array(cols["resolved"].astype(np.int8)),
         })
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema)
@@ -115,6 +122,9 @@ def run_replication(spec: ModelSpec, policy_cls: type[Policy], seed: int, rep: i
                    spec.service_level_s, call_sink)
     center = Center(spec, policy_cls(), seed, rep, rec)
     center.run()
+    rec.extras = {"second": center.second, "outbound": center.outbound,
+                  "episodes": list(center.contacts.values()),
+                  "ticket_open_s": center.ticket_open_s}
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:
         raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
@@ -126,14 +136,15 @@ def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
     """Tidy per-interval tables: one row per (interval, class) and per (interval, group)."""
     import pandas as pd
 
+    fields = all_fields(rec)
     rows = []
     for c in spec.classes:
         for k in range(spec.n_intervals):
-            row = call_kpis({f: rec.calls[f][c.index, k] for f in CALL_FIELDS})
+            row = call_kpis({f: a[c.index, k] for f, a in fields.items()})
             rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
                          "class": c.name, **row})
     for k in range(spec.n_intervals):
-        row = call_kpis({f: rec.calls[f][:, k].sum() for f in CALL_FIELDS})
+        row = call_kpis({f: a[:, k].sum() for f, a in fields.items()})
         rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
                      "class": "ALL", **row})
     grows = []
@@ -223,7 +234,7 @@ def replication_table(per_rep: list[dict]):
     for rep, r in enumerate(per_rep):
         rows += [{"rep": rep, "scope": "overall", "name": "ALL", "kpi": k, "value": v}
                  for k, v in r["overall"].items()]
-        for scope in ("by_class", "by_group"):
+        for scope in (s for s in r if s != "overall"):
             rows += [{"rep": rep, "scope": scope[3:], "name": n, "kpi": k, "value": v}
                      for n, kpis in r[scope].items() for k, v in kpis.items()]
     return pd.DataFrame(rows)

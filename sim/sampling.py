@@ -82,12 +82,19 @@ def _kernels():
             out[i] = -np.log((float(z >> s11) + 0.5) * scale)
         return out
 
-    return uniforms, exponential_gaps
+    @njit(cache=True)
+    def subkeys(key, ids):
+        out = np.empty(ids.shape[0], dtype=np.uint64)
+        for i in range(ids.shape[0]):
+            out[i] = mix(key ^ mix((uint64(ids[i]) + uint64(1)) * g))
+        return out
+
+    return uniforms, exponential_gaps, subkeys
 
 
 def uniforms(key: int, ids: np.ndarray, k: int = 0) -> np.ndarray:
     """The ``k``-th uniform in (0, 1) of each id's sub-stream under ``key``."""
-    kernel, _ = _kernels()
+    kernel = _kernels()[0]
     return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64), int(k))
 
 
@@ -97,5 +104,26 @@ def unit_exponentials(key: int, start: int, n: int) -> np.ndarray:
     Identical to ``-log(uniforms(key, arange(start, start+n)))`` but without the id array;
     used for the gaps of unit-rate Poisson processes.
     """
-    _, kernel = _kernels()
+    kernel = _kernels()[1]
     return kernel(np.uint64(key), int(start), int(n))
+
+
+def call_keys(key: int, ids: np.ndarray) -> list[int]:
+    """Each id's own sub-stream key: ``draw(call_keys(key, ids)[i], k)`` equals
+    ``uniforms(key, ids, k)[i]``. Calls carry it, to draw inside the event loop."""
+    kernel = _kernels()[2]
+    return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64)).tolist()
+
+
+def derive_key(key: int, *parts: int | str) -> int:
+    """A sub-stream key for something born during the run (a redial, a work order)."""
+    z = key
+    for part in parts:
+        z = _mix_py(z ^ _mix_py(_part_code(part) + _GOLDEN))
+    return z
+
+
+def draw(sub: int, k: int) -> float:
+    """The ``k``-th uniform of a sub-stream, in plain Python (no Numba dispatch cost)."""
+    z = _mix_py(sub + ((k + 1) * _GOLDEN & _MASK))
+    return ((z >> 11) + 0.5) * (1.0 / 9007199254740992.0)

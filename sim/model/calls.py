@@ -1,7 +1,8 @@
 """A call attempt and its outcomes.
 
 Every call ends in exactly one outcome; offered = answered + abandoned + disconnected +
-self-served + blocked, checked after every replication.
+self-served + blocked, checked after every replication. ``Ending`` says more precisely
+where and why (the KPIs for IVR hang-ups, forced disconnects, containment come from it).
 """
 
 from __future__ import annotations
@@ -14,12 +15,30 @@ class Outcome(IntEnum):
 
     ANSWERED = 0  # served by an agent
     ABANDONED = 1  # the caller hung up while waiting (or in the IVR)
-    DISCONNECTED = 2  # the system ended the wait (forced disconnect, centre closed)
+    DISCONNECTED = 2  # the system ended the call (forced disconnect, IVR hang-up, closing)
     SELF_SERVED = 3  # resolved in the IVR without an agent
     BLOCKED = 4  # no line free on arrival
 
 
 OUTCOMES = tuple(o.name.lower() for o in Outcome)
+
+
+class Ending(IntEnum):
+    """Where and why a call ended (stable codes)."""
+
+    AGENT = 0  # answered
+    QUEUE_ABANDON = 1  # patience ran out while waiting for an agent
+    FORCED_DISCONNECT = 2  # the system's maximum wait (60 s at 10000)
+    CLOSED = 3  # still waiting when the centre closed
+    IVR_ABANDON = 4  # hung up inside the IVR
+    IVR_HANGUP = 5  # the IVR ended the call (e.g. verification failed too often)
+    SELF_SERVICE = 6  # resolved by IVR self-service
+    PRESS2_SELF_SERVICE = 7  # left the queue by pressing 2, resolved by self-service
+    OUTAGE_NOTICE = 8  # told about a known outage, left satisfied
+    NO_LINE = 9  # blocked on arrival
+
+
+ENDINGS = tuple(e.name.lower() for e in Ending)
 
 
 class State(IntEnum):
@@ -35,10 +54,13 @@ class Call:
     __slots__ = (
         "id", "cls", "priority", "queue", "t_arrival", "interval", "patience", "ivr_time",
         "service", "acw", "state", "t_queue", "t_answer", "t_end", "group", "agent", "outcome",
+        "ending", "key", "k", "customer", "attempt", "tier", "reason", "node", "failures",
+        "announced", "pressed2", "noticed", "resolved", "repeat",
     )
 
     def __init__(self, id: int, cls: int, priority: int, queue: int, t_arrival: float,
-                 interval: int, patience: float, ivr_time: float, service, acw):
+                 interval: int, patience: float, ivr_time: float, service, acw,
+                 key: int = 0, customer: int = -1, attempt: int = 1):
         self.id = id
         self.cls = cls
         self.priority = priority
@@ -56,3 +78,32 @@ class Call:
         self.group = -1
         self.agent = -1
         self.outcome = -1
+        self.ending = -1
+        self.key = key  # the call's own random sub-stream (sim.sampling.draw)
+        self.k = 16  # next draw index for sequential IVR decisions
+        self.customer = customer
+        self.attempt = attempt  # 1 for a first call, n for the (n-1)-th redial
+        self.tier = -1
+        self.reason = -1
+        self.node = -1
+        self.failures = 0
+        self.announced = 0
+        self.pressed2 = False
+        self.noticed = False
+        self.resolved = -1  # 1 resolved by the agent, 0 not (work order), -1 not answered
+        self.repeat = False  # same customer and reason called within the FCR window before
+
+
+class Draw(IntEnum):
+    """Fixed draw indices of a call's sub-stream, so every decision has its own number."""
+
+    CUSTOMER = 0
+    PATIENCE = 3
+    HANDLE = 4
+    ACW = 5
+    RESOLUTION = 2000
+    REDIAL = 2001
+    REDIAL_DELAY = 2002
+    CHASE = 2003
+    CHASE_DELAY = 2004
+    PRESS2 = 1000  # + announcement number

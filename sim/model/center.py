@@ -1,9 +1,9 @@
-"""The contact centre as SimPy events: arrivals, queues, agents and their interplay.
+"""The contact centre as SimPy events: arrivals, IVR, queues, agents, second line.
 
 Calls are plain objects moved by event callbacks rather than one generator process per
 call: the same SimPy event queue and clock, with a third of the events and no coroutine
-switches. Per call: an arrival, an abandonment timer if it has to wait, and the agent's
-completion.
+switches. Per call: an arrival, one event per IVR node, a wait timer if it has to wait
+(announcements add one each), and the agent's completion.
 """
 
 from __future__ import annotations
@@ -14,12 +14,32 @@ import numpy as np
 
 from sim.model.agents import AgentGroup
 from sim.model.arrivals import DayArrivals, generate_day
-from sim.model.calls import Call, Outcome, State
+from sim.model.calls import Call, Draw, Ending, Outcome, State
 from sim.model.queues import CallQueue
 from sim.model.spec import ModelSpec
 from sim.policies.base import Policy
 from sim.records import Recorder
-from sim.sampling import stream_key, uniforms
+from sim.sampling import call_keys, derive_key, draw, stream_key, uniforms
+
+VIP_TIERS = ("diamond", "gold", "silver")
+
+
+class Episode:
+    """One customer's need (customer, reason) across contacts: for repeat-call, FCR and
+    customer-value KPIs."""
+
+    __slots__ = ("tier", "last_seen", "asked", "resolved", "quick", "fcr_cls",
+                 "fcr_interval", "fcr_t")
+
+    def __init__(self, tier: int, now: float):
+        self.tier = tier
+        self.last_seen = now
+        self.asked = False  # asked for an agent at least once
+        self.resolved = False
+        self.quick = False  # resolved at the first contact
+        self.fcr_cls = -1  # where the pending first-contact resolution was counted
+        self.fcr_interval = -1
+        self.fcr_t = math.nan
 
 
 class DayCalls:
@@ -34,6 +54,7 @@ class DayCalls:
         ivr = np.empty(n)
         service = np.full((n, n_groups), np.nan)
         acw = np.full((n, n_groups), np.nan)
+        keys = np.zeros(n, dtype=np.uint64)
         for c in spec.classes:
             idx = np.flatnonzero(arrivals.cls == c.index)
             if not len(idx):
@@ -50,10 +71,12 @@ class DayCalls:
                 if dist is not None:
                     service[idx, g] = dist.ppf(u_ht)
                     acw[idx, g] = c.after_call_work[g].ppf(u_acw)
+            keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
         self.patience = patience.tolist()
         self.ivr = ivr.tolist()
         self.service = service.tolist()
         self.acw = acw.tolist()
+        self.keys = keys.tolist()
         self.n = n
 
 
@@ -63,6 +86,9 @@ class Center:
     def __init__(self, spec: ModelSpec, policy: Policy, seed: int, rep: int,
                  recorder: Recorder):
         import simpy
+
+        from sim.model.outbound import Outbound
+        from sim.model.second_line import SecondLine
 
         self.spec = spec
         self.env = simpy.Environment()
@@ -82,6 +108,15 @@ class Center:
         self._last_busy = np.zeros(len(self.groups))
         self._last_staffed = np.zeros(len(self.groups))
         self._last_qarea = np.zeros(len(self.queues))
+        self.hot = spec.has_tiers
+        self.nodes = spec.ivr.nodes if spec.ivr else ()
+        self.second = (SecondLine(spec.second_line, self, spec.n_intervals)
+                       if spec.second_line else None)
+        self.outbound = Outbound(spec.outbound, spec, self) if spec.outbound else None
+        self.vip = tuple(t.name in VIP_TIERS for t in spec.tiers)
+        self.contacts: dict[tuple[int, int], Episode] = {}  # (customer, reason) -> episode
+        self.ticket_open_s = math.nan
+        self.outage_calls = 0
 
     # -- scheduling helpers -------------------------------------------------------------
     def _at(self, delay: float, callback, value) -> None:
@@ -96,12 +131,17 @@ class Center:
         self.rec.flush()
         return self.rec
 
+    def interval_of(self, t: float) -> int:
+        return min(int(t // self.spec.interval_s), self.spec.n_intervals - 1)
+
     # -- arrivals ------------------------------------------------------------------------
     def _next_day(self) -> bool:
         while self.day_index + 1 < self.spec.days:
             self.day_index += 1
             arrivals = generate_day(self.spec, self.seed, self.rep, self.day_index)
             self.day = DayCalls(self.spec, self.seed, self.rep, arrivals)
+            if self.outbound is not None:
+                self.outbound.load_day(self.day_index, self.seed, self.rep)
             self.pos = 0
             if self.day.n:
                 return True
@@ -117,27 +157,119 @@ class Center:
         d = self.day
         now = self.env.now
         c = self.classes[d.cls[i]]
-        call = Call(self.next_id, c.index, c.priority, c.queue, now,
-                    min(int(now // self.spec.interval_s), self.spec.n_intervals - 1),
-                    d.patience[i], d.ivr[i], d.service[i], d.acw[i])
-        self.next_id += 1
+        call = Call(self.next_id, c.index, c.priority, c.queue, now, self.interval_of(now),
+                    d.patience[i], d.ivr[i], d.service[i], d.acw[i], d.keys[i])
         self.pos = i + 1
         self._schedule_arrival()
+        self._admit(call, now)
+
+    def _admit(self, call: Call, now: float) -> None:
+        """A call attempt (first call or redial) reaches the centre."""
+        self.next_id += 1
+        call.id = self.next_id - 1
+        c = self.classes[call.cls]
+        if self.hot:
+            self._identify(call, c, now)
         if self.spec.lines is not None and self.in_system >= self.spec.lines:
-            self._finish(call, Outcome.BLOCKED, now)
+            self._end(call, Outcome.BLOCKED, Ending.NO_LINE, now)
             return
         self.in_system += 1
-        if call.ivr_time > 0:
-            self._at(call.ivr_time, self._on_ivr_done, call)
+        if c.entry >= 0:
+            self._ivr_enter(call, c.entry)
+        elif call.ivr_time > 0:
+            self._at(call.ivr_time, self._on_ivr_time_done, call)
         else:
             self._ask_agent(call, now)
 
-    def _on_ivr_done(self, event) -> None:
+    def _identify(self, call: Call, c, now: float) -> None:
+        """Caller-ID lookup: customer, tier and reason; repeat contacts and outage counts."""
+        call.tier, call.reason = c.tier, c.reason
+        if call.customer < 0:
+            pop = self.spec.population
+            call.customer = (int(draw(call.key, Draw.CUSTOMER) * pop) if pop
+                             else (1 << 40) + call.id)
+        ep = self.contacts.get((call.customer, call.reason))
+        if ep is None:
+            self.contacts[(call.customer, call.reason)] = Episode(call.tier, now)
+        else:
+            call.repeat = now - ep.last_seen <= self.spec.fcr_window_s
+            ep.last_seen = now
+            if ep.fcr_cls >= 0 and now - ep.fcr_t <= self.spec.fcr_window_s:
+                # a repeat within the window: the earlier contact did not resolve it after all
+                self.rec.fcr[ep.fcr_cls, ep.fcr_interval] -= 1
+                ep.fcr_cls = -1
+                ep.quick = False
+        o = self.spec.outage
+        if (o is not None and call.reason == o.reason and o.start_s <= now
+                < o.start_s + o.duration_s):
+            self.outage_calls += 1
+            if self.outage_calls == o.ticket_threshold and math.isnan(self.ticket_open_s):
+                self.ticket_open_s = now
+
+    def _outage_notice_on(self, now: float) -> bool:
+        o = self.spec.outage
+        return (not math.isnan(self.ticket_open_s)) and now < o.start_s + o.duration_s
+
+    # -- IVR -----------------------------------------------------------------------------
+    def _on_ivr_time_done(self, event) -> None:
         self._ask_agent(event._value, self.env.now)
+
+    def _ivr_enter(self, call: Call, index: int) -> None:
+        o = self.spec.outage
+        if (o is not None and index == o.menu_node and not call.noticed
+                and self._outage_notice_on(self.env.now)):
+            call.noticed = True
+            index = o.notice_node
+        call.node = index
+        call.k += 1
+        self._at(self.nodes[index].time.sample1(draw(call.key, call.k)), self._on_ivr_node,
+                 call)
+
+    def _on_ivr_node(self, event) -> None:
+        call = event._value
+        now = self.env.now
+        node = self.nodes[call.node]
+        if node.abandon_prob:
+            call.k += 1
+            if draw(call.key, call.k) < node.abandon_prob:
+                self._leave(call, Outcome.ABANDONED, Ending.IVR_ABANDON, now)
+                return
+        kind = node.kind
+        if kind == "transfer":
+            call.queue = node.queue
+            self._ask_agent(call, now)
+            return
+        if kind == "hangup":
+            self._leave(call, Outcome.DISCONNECTED, Ending.IVR_HANGUP, now)
+            return
+        call.k += 1
+        u = draw(call.key, call.k)
+        if kind == "menu":
+            if node.by_reason is not None:
+                nxt = node.by_reason[call.reason]
+            else:
+                nxt = next(n for n, cum in node.branches if u < cum)
+        elif kind == "self_service":
+            if u < node.resolve_prob:
+                ending = (Ending.OUTAGE_NOTICE if call.node == getattr(
+                    self.spec.outage, "notice_node", -2) else Ending.PRESS2_SELF_SERVICE
+                    if call.pressed2 else Ending.SELF_SERVICE)
+                self._leave(call, Outcome.SELF_SERVED, ending, now)
+                return
+            nxt = node.next
+        else:  # verification
+            if u < node.fail_prob:
+                call.failures += 1
+                nxt = node.on_fail if call.failures > node.max_failures else node.index
+            else:
+                nxt = node.next
+        self._ivr_enter(call, nxt)
 
     # -- queueing ------------------------------------------------------------------------
     def _ask_agent(self, call: Call, now: float) -> None:
         call.t_queue = now
+        if self.hot:
+            self.contacts[(call.customer, call.reason)].asked = True
         group = self.policy.route(call)
         if group is not None:
             self._answer(call, group, group.take(now), now)
@@ -145,9 +277,33 @@ class Center:
         queue = self.queues[call.queue]
         call.state = State.WAITING
         queue.push(call, now)
-        limit = min(call.patience, queue.spec.max_wait_s)
-        if limit < math.inf:
-            self._at(limit, self._on_wait_timer, call)
+        self._wait_timer(call, queue.spec, 0.0)
+
+    def _wait_timer(self, call: Call, q, waited: float) -> None:
+        """The next thing that happens to a waiting call: announcement, abandonment or
+        forced disconnect, whichever comes first."""
+        limit = min(call.patience, q.max_wait_s)
+        if call.announced < len(q.announce_s) and q.announce_s[call.announced] < limit:
+            self._at(q.announce_s[call.announced] - waited, self._on_announce, call)
+        elif limit < math.inf:
+            self._at(limit - waited, self._on_wait_timer, call)
+
+    def _on_announce(self, event) -> None:
+        call = event._value
+        if call.state != State.WAITING:
+            return
+        now = self.env.now
+        q = self.queues[call.queue].spec
+        self.rec.announcements[call.cls, call.interval] += 1
+        call.announced += 1
+        if q.press2_prob and draw(call.key, Draw.PRESS2 + call.announced) < q.press2_prob:
+            self.queues[call.queue].leave(now)
+            self.rec.press2[call.cls, call.interval] += 1
+            call.state = State.IVR
+            call.pressed2 = True
+            self._ivr_enter(call, q.press2_node)
+            return
+        self._wait_timer(call, q, now - call.t_queue)
 
     def _on_wait_timer(self, event) -> None:
         call = event._value
@@ -155,16 +311,27 @@ class Center:
             return  # answered before its patience ran out
         now = self.env.now
         self.queues[call.queue].leave(now)
-        max_wait = self.queues[call.queue].spec.max_wait_s
-        self.in_system -= 1
-        self._finish(call, Outcome.ABANDONED if call.patience < max_wait
-                     else Outcome.DISCONNECTED, now)
+        if call.patience < self.queues[call.queue].spec.max_wait_s:
+            self._leave(call, Outcome.ABANDONED, Ending.QUEUE_ABANDON, now)
+        else:
+            self._leave(call, Outcome.DISCONNECTED, Ending.FORCED_DISCONNECT, now)
 
-    def _finish(self, call: Call, outcome: Outcome, now: float) -> None:
+    def _leave(self, call: Call, outcome: Outcome, ending: Ending, now: float) -> None:
+        """A call in the system ends without an agent."""
+        self.in_system -= 1
+        self._end(call, outcome, ending, now)
+
+    def _end(self, call: Call, outcome: Outcome, ending: Ending, now: float) -> None:
         call.state = State.DONE
         call.outcome = outcome
+        call.ending = ending
         call.t_end = now
         self.rec.add(call)
+        if self.hot:
+            if outcome == Outcome.SELF_SERVED:
+                self._resolved(call, now)
+            else:
+                self._maybe_redial(call, outcome, now)
 
     # -- service -------------------------------------------------------------------------
     def _answer(self, call: Call, group: AgentGroup, agent: int, now: float) -> None:
@@ -175,13 +342,57 @@ class Center:
         call.group = g
         call.agent = agent
         call.outcome = Outcome.ANSWERED
+        call.ending = Ending.AGENT
         call.t_end = now + talk
+        if self.hot:
+            self._resolve(call, g, now)
         self.rec.add(call)
         self._at(talk + call.acw[g], self._on_agent_free, (group, agent))
         if self.spec.lines is not None:
             self._at(talk, self._on_hangup, call)
         else:
             self.in_system -= 1
+
+    def _resolve(self, call: Call, g: int, now: float) -> None:
+        res = self.classes[call.cls].resolution
+        call.resolved = int(not res or draw(call.key, Draw.RESOLUTION) < res[g])
+        if call.resolved:
+            self._resolved(call, now)
+        elif self.second is not None:
+            self._at(call.t_end - now, self._on_open_order, call)
+
+    def _resolved(self, call: Call, now: float) -> None:
+        """The need was met by this contact (agent or self-service)."""
+        ep = self.contacts[(call.customer, call.reason)]
+        if not ep.resolved and not call.repeat:
+            ep.quick = True
+            if call.outcome == Outcome.ANSWERED:
+                self.rec.fcr[call.cls, call.interval] += 1
+                ep.fcr_cls, ep.fcr_interval, ep.fcr_t = call.cls, call.interval, now
+        ep.resolved = True
+
+    def _on_open_order(self, event) -> None:
+        call = event._value
+        now = self.env.now
+        self.rec.work_orders[call.cls, call.interval] += 1
+        wo = self.second.open(call, self.vip[call.tier], now)
+        r = self.spec.redial
+        if r is not None and draw(call.key, Draw.CHASE) < r.prob["unresolved"]:
+            delay = r.delay["unresolved"].sample1(draw(call.key, Draw.CHASE_DELAY))
+            self._at(delay, self._on_chase, (call, wo))
+
+    def _on_chase(self, event) -> None:
+        """A work-order customer calls again if the order is still open."""
+        call, wo = event._value
+        if math.isnan(wo.t_done):
+            self._redial(call, self.env.now)
+
+    def order_done(self, wo, now: float) -> None:
+        ep = self.contacts.get((wo.customer, wo.reason))
+        if ep is not None:
+            ep.resolved = True
+        if self.outbound is not None:
+            self.outbound.add_callback(wo, now)
 
     def _on_hangup(self, event) -> None:
         self.in_system -= 1
@@ -192,21 +403,55 @@ class Center:
         if not group.release(agent, now):
             return
         call = self.policy.select(group)
-        if call is None:
-            group.free.append(agent)
+        if call is not None:
+            self.queues[call.queue].pop_head(call, now)
+            group.keep_busy(now)
+            self._answer(call, group, agent, now)
             return
-        self.queues[call.queue].pop_head(call, now)
-        group.keep_busy(now)
-        self._answer(call, group, agent, now)
+        ob = self.outbound
+        if ob is not None and ob.has_work() and ob.allowed(group):
+            group.keep_busy(now)
+            ob.start(group, agent, now)
+            return
+        group.free.append(agent)
 
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
         while group.free:
             call = self.policy.select(group)
             if call is None:
-                return
+                break
             self.queues[call.queue].pop_head(call, now)
             self._answer(call, group, group.take(now), now)
+        if self.outbound is not None:
+            self.outbound._offer(now)
+
+    # -- redials -------------------------------------------------------------------------
+    def _maybe_redial(self, call: Call, outcome: Outcome, now: float) -> None:
+        r = self.spec.redial
+        if r is None or call.attempt >= r.max_attempts or call.ending == Ending.CLOSED:
+            return
+        kind = "abandoned" if outcome == Outcome.ABANDONED else "disconnected"
+        if draw(call.key, Draw.REDIAL) < r.prob[kind]:
+            delay = r.delay[kind].sample1(draw(call.key, Draw.REDIAL_DELAY))
+            self._at(delay, self._on_redial, call)
+
+    def _on_redial(self, event) -> None:
+        self._redial(event._value, self.env.now)
+
+    def _redial(self, prev: Call, now: float) -> None:
+        """The same customer calls again (same tier and reason); its own random stream."""
+        if now >= self.spec.horizon_s:
+            return
+        c = self.classes[prev.cls]
+        key = derive_key(prev.key, "redial", prev.attempt + 1)
+        u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
+        call = Call(-1, c.index, c.priority, c.queue, now, self.interval_of(now),
+                    c.patience.sample1(draw(key, Draw.PATIENCE)), 0.0,
+                    [d.sample1(u_ht) if d else math.nan for d in c.handle_time],
+                    [d.sample1(u_acw) if d else math.nan for d in c.after_call_work],
+                    key, prev.customer, prev.attempt + 1)
+        self._admit(call, now)
 
     # -- staffing and interval statistics --------------------------------------------------
     def _on_tick_at(self, k: int) -> None:
@@ -217,6 +462,8 @@ class Center:
             for group in self.groups:
                 if group.set_target(group.spec.staffing[k], now):
                     self._fill(group, now)
+            if self.second is not None:
+                self.second.set_staffing(k, now)
             self._at(self.spec.interval_s * (k + 1) - now, self._on_tick, k + 1)
         elif math.isfinite(self.spec.drain_s):
             self._at(self.spec.drain_s, self._on_close, None)
@@ -237,6 +484,8 @@ class Center:
             queue._account(now)
             rec.queue_area[queue.index, k] = queue.area - self._last_qarea[queue.index]
             self._last_qarea[queue.index] = queue.area
+        if self.second is not None:
+            self.second.close_interval(k, now)
 
     def _on_close(self, event) -> None:
         self._close()
@@ -250,5 +499,4 @@ class Center:
                     call = level.popleft()
                     if call.state == State.WAITING:
                         queue.leave(now)
-                        self.in_system -= 1
-                        self._finish(call, Outcome.DISCONNECTED, now)
+                        self._leave(call, Outcome.DISCONNECTED, Ending.CLOSED, now)

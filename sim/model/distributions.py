@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 from sim.errors import ConfigError
+
+_STD_NORMAL = NormalDist()
 
 
 class Distribution:
@@ -39,6 +42,10 @@ class Distribution:
     def ppf(self, u: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def sample1(self, u: float) -> float:
+        """One variate from one uniform, in plain Python (for draws inside the event loop)."""
+        return float(self.ppf(np.array([u]))[0])
+
 
 @dataclass(frozen=True)
 class Exponential(Distribution):
@@ -55,6 +62,9 @@ class Exponential(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return -self.mean_s * np.log1p(-u)
+
+    def sample1(self, u: float) -> float:
+        return -self.mean_s * math.log1p(-u)
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ class Deterministic(Distribution):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.value, dtype=np.float64)
 
+    def sample1(self, u: float) -> float:
+        return self.value
+
 
 @dataclass(frozen=True)
 class Uniform(Distribution):
@@ -89,6 +102,9 @@ class Uniform(Distribution):
         return (self.high - self.low) ** 2 / 12
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * u
+
+    def sample1(self, u: float) -> float:
         return self.low + (self.high - self.low) * u
 
 
@@ -120,6 +136,9 @@ class Lognormal(Distribution):
         from scipy.special import ndtri
 
         return np.exp(self.mu + self.sigma * ndtri(u))
+
+    def sample1(self, u: float) -> float:
+        return math.exp(self.mu + self.sigma * _STD_NORMAL.inv_cdf(u))
 
 
 @dataclass(frozen=True)
@@ -185,6 +204,9 @@ class Never(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), np.inf)
+
+    def sample1(self, u: float) -> float:
+        return math.inf
 
 
 _PARAMS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {

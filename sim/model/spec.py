@@ -5,9 +5,10 @@ Frozen dataclasses with indices resolved, so the event loop never looks up names
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.model.distributions import Distribution
+from sim.model.ivr import IvrSpec
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,23 @@ class CallClass:
     ivr_time: Distribution
     handle_time: tuple[Distribution | None, ...]  # by group index; None: group can't serve
     after_call_work: tuple[Distribution | None, ...]
+    tier: int = -1  # index into ModelSpec.tiers (hotline scenarios)
+    reason: int = -1  # index into ModelSpec.reasons
+    entry: int = -1  # first IVR node; -1: straight to ``queue`` after ``ivr_time``
+    resolution: tuple[float, ...] = ()  # P(agent of group g resolves it); () means always
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """A customer tier: priority, service-level target, value, whether agents serve it."""
+
+    name: str
+    index: int
+    share: float
+    priority: int
+    sl_target: float  # nan: no target
+    annual_value: float
+    agent_service: bool
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,9 @@ class QueueSpec:
     index: int
     groups: tuple[int, ...]
     max_wait_s: float  # forced disconnect after this wait (inf: never)
+    announce_s: tuple[float, ...] = ()  # announcements while waiting ("please hold")
+    press2_prob: float = 0.0  # at an announcement, P(caller presses 2 for self-service)
+    press2_node: int = -1  # IVR node a caller who presses 2 goes to
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,69 @@ class GroupSpec:
     staffing: tuple[int, ...]  # one per interval of the whole horizon
     queues: tuple[int, ...]  # queues it serves, in its own preference order
     cost_per_hour: float
+
+
+@dataclass(frozen=True)
+class RedialSpec:
+    """Callers who call again: probability and delay after each kind of failure."""
+
+    prob: dict[str, float]  # keys: abandoned, disconnected, unresolved
+    delay: dict[str, Distribution]
+    max_attempts: int = 10
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A second-line pool (back office, repair) working through work orders."""
+
+    name: str
+    index: int
+    staffing: tuple[int, ...]
+    processing_time: Distribution
+    green_channel: bool  # VIP tiers first
+    cost_per_hour: float
+
+
+@dataclass(frozen=True)
+class SecondLineSpec:
+    pools: tuple[PoolSpec, ...]
+    pool_by_reason: tuple[int, ...]  # pool index by reason
+    callback_time: Distribution
+    callback_answer_prob: float
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    name: str
+    tasks_per_interval: tuple[float, ...]
+    handle_time: Distribution
+
+
+@dataclass(frozen=True)
+class OutboundSpec:
+    """Blended agents take outbound work when few inbound calls wait."""
+
+    groups: tuple[int, ...]
+    max_inbound_waiting: int
+    campaigns: tuple[CampaignSpec, ...]
+
+
+@dataclass(frozen=True)
+class OutageSpec:
+    """A network fault: more calls of one reason for a while; a repair ticket once the
+    count of such calls reaches a threshold, after which the IVR tells callers."""
+
+    reason: int
+    start_s: float
+    duration_s: float
+    multiplier: float
+    ticket_threshold: int
+    notice_node: int
+    menu_node: int
+
+
+RETENTION_DEFAULT = {"silent_unhappy": 0.09, "complained_unresolved": 0.19,
+                     "resolved": 0.54, "resolved_quickly": 0.82}
 
 
 @dataclass(frozen=True)
@@ -64,6 +148,21 @@ class ModelSpec:
     service_level_s: float
     drain_s: float  # how long after the horizon calls in progress may still finish
     trace: tuple[tuple[float, int], ...] | None = None  # fixed arrivals (t, class) instead
+    tiers: tuple[TierSpec, ...] = ()
+    reasons: tuple[str, ...] = ()
+    ivr: IvrSpec | None = None
+    population: int = 0  # customers; 0: every call is a new customer
+    redial: RedialSpec | None = None
+    second_line: SecondLineSpec | None = None
+    outbound: OutboundSpec | None = None
+    outage: OutageSpec | None = None
+    fcr_window_s: float = 259200.0
+    retention: dict[str, float] = field(default_factory=lambda: dict(RETENTION_DEFAULT))
+    tier_of_vip: tuple[bool, ...] = ()  # per tier: served through the green channel
+
+    @property
+    def has_tiers(self) -> bool:
+        return bool(self.tiers)
 
     @property
     def n_intervals(self) -> int:

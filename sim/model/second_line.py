@@ -1,0 +1,113 @@
+"""The second line: work orders for what the front line could not resolve.
+
+An unresolved call opens a work order in the pool for its reason (back office, repair);
+the pool works its own hours (a staffing table) through orders FIFO, VIP tiers first where
+the pool has a green channel; a finished order asks the front line for an outbound
+callback (the closed loop). Backlog and time to close are recorded per interval.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from sim.model.agents import AgentGroup
+from sim.model.spec import SecondLineSpec
+from sim.sampling import derive_key, draw
+
+
+class WorkOrder:
+    __slots__ = ("id", "customer", "reason", "tier", "vip", "pool", "t_open", "t_done", "key",
+                 "cls", "interval")
+
+    def __init__(self, id, call, pool, vip, now, interval):
+        self.id = id
+        self.customer = call.customer
+        self.reason = call.reason
+        self.tier = call.tier
+        self.cls = call.cls
+        self.vip = vip
+        self.pool = pool
+        self.t_open = now
+        self.t_done = float("nan")
+        self.key = derive_key(call.key, "work_order")
+        self.interval = interval
+
+
+class SecondLine:
+    """Pools of back-office staff working through work orders."""
+
+    def __init__(self, spec: SecondLineSpec, center, n_intervals: int):
+        self.spec = spec
+        self.center = center
+        self.pools = [AgentGroup(p) for p in spec.pools]
+        self.waiting = [(deque(), deque()) for _ in spec.pools]  # (green channel, others)
+        self.open_orders = {}  # id -> WorkOrder
+        self.next_id = 0
+        n = len(spec.pools)
+        self.opened = np.zeros((n, n_intervals))
+        self.closed = np.zeros((n, n_intervals))
+        self.time_to_close_s = np.zeros((n, n_intervals))  # by interval opened
+        self.backlog = np.zeros((n, n_intervals))  # open orders at the end of each interval
+        self.busy_s = np.zeros((n, n_intervals))
+        self.staffed_s = np.zeros((n, n_intervals))
+        self._last = np.zeros((n, 2))
+
+    def open(self, call, vip: bool, now: float) -> WorkOrder:
+        pool = self.spec.pool_by_reason[call.reason]
+        wo = WorkOrder(self.next_id, call, pool, vip and self.spec.pools[pool].green_channel,
+                       now, call.interval)
+        self.next_id += 1
+        self.open_orders[wo.id] = wo
+        self.opened[pool, wo.interval] += 1
+        group = self.pools[pool]
+        if group.free:
+            self._start(wo, group, group.take(now))
+        else:
+            self.waiting[pool][0 if wo.vip else 1].append(wo)
+        return wo
+
+    def _start(self, wo: WorkOrder, group: AgentGroup, worker: int) -> None:
+        t = self.spec.pools[wo.pool].processing_time.sample1(draw(wo.key, 0))
+        self.center._at(t, self._on_done, (wo, group, worker))
+
+    def _on_done(self, event) -> None:
+        wo, group, worker = event._value
+        now = self.center.env.now
+        wo.t_done = now
+        del self.open_orders[wo.id]
+        self.closed[wo.pool, wo.interval] += 1
+        self.time_to_close_s[wo.pool, wo.interval] += now - wo.t_open
+        self.center.order_done(wo, now)
+        if group.release(worker, now):
+            nxt = self._next(wo.pool)
+            if nxt is None:
+                group.free.append(worker)
+            else:
+                group.keep_busy(now)
+                self._start(nxt, group, worker)
+
+    def _next(self, pool: int) -> WorkOrder | None:
+        for q in self.waiting[pool]:
+            if q:
+                return q.popleft()
+        return None
+
+    def set_staffing(self, k: int, now: float) -> None:
+        for p, group in zip(self.spec.pools, self.pools, strict=True):
+            if group.set_target(p.staffing[k], now):
+                while group.free:
+                    nxt = self._next(p.index)
+                    if nxt is None:
+                        break
+                    self._start(nxt, group, group.take(now))
+
+    def close_interval(self, k: int, now: float) -> None:
+        for i, group in enumerate(self.pools):
+            group.account(now)
+            self.busy_s[i, k] = group.busy_area - self._last[i, 0]
+            self.staffed_s[i, k] = group.staffed_area - self._last[i, 1]
+            self._last[i] = (group.busy_area, group.staffed_area)
+        for i in range(len(self.pools)):
+            self.backlog[i, k] = sum(1 for wo in self.open_orders.values() if wo.pool == i)
