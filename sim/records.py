@@ -12,7 +12,7 @@ from sim.model.calls import Call, Ending, Outcome
 
 COLUMNS = ("call_id", "class_idx", "interval", "t_arrival", "t_queue", "t_answer", "t_end",
            "outcome_code", "group_idx", "agent", "acw_s", "ending_code", "customer", "attempt",
-           "repeat", "resolved")
+           "repeat", "resolved", "t_left_queue")
 # per (class, interval) call counters and sums, the raw material of every KPI
 CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
                "asked", "answered_no_wait", "answered_in_sl", "wait_answered_s",
@@ -48,7 +48,7 @@ class Recorder:
         acw = c.acw[c.group] if c.group >= 0 else 0.0
         self.buf.append((c.id, c.cls, c.interval, c.t_arrival, c.t_queue, c.t_answer, c.t_end,
                          c.outcome, c.group, c.agent, acw, c.ending, c.customer, c.attempt,
-                         c.repeat, c.resolved))
+                         c.repeat, c.resolved, c.t_left_queue))
         if len(self.buf) >= self.chunk:
             self.flush()
 
@@ -67,8 +67,7 @@ class Recorder:
         out = c["outcome_code"]
         answered = out == Outcome.ANSWERED
         queued = ~np.isnan(c["t_queue"])
-        wait = np.where(answered, c["t_answer"], c["t_end"]) - c["t_queue"]
-        wait = np.where(queued, wait, 0.0)
+        wait = np.where(queued, c["t_left_queue"] - c["t_queue"], 0.0)
         talk = np.where(answered, c["t_end"] - c["t_answer"], 0.0)
         abandoned = out == Outcome.ABANDONED
         weights = {

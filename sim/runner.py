@@ -91,6 +91,7 @@ class CallFile:
             "t_arrival": pa.array(cols["t_arrival"]),
             "t_queue": pa.array(cols["t_queue"], from_pandas=True),
             "t_answer": pa.array(cols["t_answer"], from_pandas=True),
+            "t_left_queue": pa.array(cols["t_left_queue"], from_pandas=True),
             "t_end": pa.array(cols["t_end"]),
             "outcome": pa.DictionaryArray.from_arrays(cols["outcome_code"].astype(np.int32),
                                                       self.outcomes),
@@ -123,7 +124,7 @@ def run_replication(spec: ModelSpec, policy_cls: type[Policy], seed: int, rep: i
     center = Center(spec, policy_cls(), seed, rep, rec)
     center.run()
     rec.extras = {"second": center.second, "outbound": center.outbound,
-                  "episodes": list(center.contacts.values()),
+                  "episodes": center.episodes(),
                   "ticket_open_s": center.ticket_open_s}
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:

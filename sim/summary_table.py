@@ -18,15 +18,33 @@ def _cell(stat: dict, fmt: str) -> str:
     return text
 
 
+HOTLINE_ROWS = (("fcr", "{:.1%}"), ("containment", "{:.1%}"), ("repeat_rate", "{:.1%}"),
+                ("forced_disconnects", "{:.0f}"))
+
+
 def format_summary(summary: dict) -> str:
-    names = ["overall", *summary["by_class"]]
-    scopes = [summary["overall"], *summary["by_class"].values()]
+    """Overall and per tier (hotline) or per class; targets marked met/missed."""
+    by = summary.get("by_tier") or summary["by_class"]
+    names = ["overall", *by]
+    scopes = [summary["overall"], *by.values()]
     width = max(14, *(len(n) for n in names))
     lines = [f"{summary['scenario']} · policy {summary['policy']} · seed {summary['seed']} · "
              f"{summary['n_reps']} rep(s), {summary['confidence']:.0%} CI"]
     lines.append(f"{'':16}" + "".join(f"{n:>{width + 2}}" for n in names))
-    for kpi, fmt in ROWS:
+    rows = ROWS + (HOTLINE_ROWS if "by_tier" in summary else ())
+    for kpi, fmt in rows:
         lines.append(f"{kpi:16}" + "".join(f"{_cell(s[kpi], fmt):>{width + 2}}" for s in scopes))
+    if "by_tier" in summary:
+        marks = [""] + [_target(s) for s in by.values()]
+        lines.append(f"{'SL target':16}" + "".join(f"{m:>{width + 2}}" for m in marks))
     occ = summary["overall"]["occupancy"]
     lines.append(f"{'occupancy':16}{_cell(occ, '{:.1%}'):>{width + 2}}")
     return "\n".join(lines)
+
+
+def _target(tier: dict) -> str:
+    target = tier["sl_target"]["mean"]
+    sl = tier["service_level"]["mean"]
+    if target is None or sl is None:
+        return "-"
+    return f"{target:.0%} {'met' if sl >= target else 'MISSED'}"

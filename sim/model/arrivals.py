@@ -51,6 +51,21 @@ def poisson_times(volumes: np.ndarray, interval_s: float, key: int) -> np.ndarra
     return (k + (points - cum[k]) / volumes[k]) * interval_s
 
 
+OUTAGE_SEQ = 1 << 32  # index offset of surge calls within their class-day
+
+
+def _outage_overlap(spec: ModelSpec, day: int) -> np.ndarray | None:
+    """Share of each interval of ``day`` inside the outage window (None: no outage)."""
+    o = spec.outage
+    if o is None:
+        return None
+    starts = day * spec.day_s + np.arange(spec.intervals_per_day) * spec.interval_s
+    lo = np.maximum(starts, o.start_s)
+    hi = np.minimum(starts + spec.interval_s, o.start_s + o.duration_s)
+    share = np.clip(hi - lo, 0, None) / spec.interval_s
+    return share if share.any() else None
+
+
 def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
     """All calls of ``day``, merged across classes in time order (ties by class order)."""
     if spec.trace is not None:
@@ -60,12 +75,22 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
     volumes = volumes * day_multiplier(spec, seed, rep, day)
     t0 = day * spec.day_s
     times, classes, seqs = [], [], []
+    surge = _outage_overlap(spec, day)
     for c in spec.classes:
         key = stream_key(seed, rep, "arrivals", c.name, day)
         t = poisson_times(volumes * c.mix, spec.interval_s, key) + t0
         times.append(t)
         classes.append(np.full(len(t), c.index, dtype=np.int64))
         seqs.append(np.arange(len(t), dtype=np.int64))
+        if surge is not None and c.reason == spec.outage.reason:
+            # the surge's extra calls come from their own stream: the base calls stay as
+            # they are, so a run with the outage pairs call for call with one without
+            extra = volumes * c.mix * (spec.outage.multiplier - 1) * surge
+            key = stream_key(seed, rep, "outage", c.name, day)
+            t = poisson_times(extra, spec.interval_s, key) + t0
+            times.append(t)
+            classes.append(np.full(len(t), c.index, dtype=np.int64))
+            seqs.append(OUTAGE_SEQ + np.arange(len(t), dtype=np.int64))
     t = np.concatenate(times)
     cls = np.concatenate(classes)
     order = np.lexsort((cls, t))

@@ -55,7 +55,7 @@ class Call:
         "id", "cls", "priority", "queue", "t_arrival", "interval", "patience", "ivr_time",
         "service", "acw", "state", "t_queue", "t_answer", "t_end", "group", "agent", "outcome",
         "ending", "key", "k", "customer", "attempt", "tier", "reason", "node", "failures",
-        "announced", "pressed2", "noticed", "resolved", "repeat",
+        "announced", "pressed2", "noticed", "resolved", "repeat", "t_left_queue",
     )
 
     def __init__(self, id: int, cls: int, priority: int, queue: int, t_arrival: float,
@@ -72,7 +72,8 @@ class Call:
         self.service = service  # handle (talk) time by group index
         self.acw = acw  # after-call work by group index
         self.state = State.IVR
-        self.t_queue = float("nan")
+        self.t_queue = float("nan")  # asked for an agent (entered a skill queue)
+        self.t_left_queue = float("nan")  # answered, gave up, or pressed 2
         self.t_answer = float("nan")
         self.t_end = float("nan")
         self.group = -1

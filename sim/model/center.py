@@ -115,6 +115,7 @@ class Center:
         self.outbound = Outbound(spec.outbound, spec, self) if spec.outbound else None
         self.vip = tuple(t.name in VIP_TIERS for t in spec.tiers)
         self.contacts: dict[tuple[int, int], Episode] = {}  # (customer, reason) -> episode
+        self.past_episodes: list[Episode] = []
         self.ticket_open_s = math.nan
         self.outage_calls = 0
 
@@ -189,10 +190,13 @@ class Center:
             call.customer = (int(draw(call.key, Draw.CUSTOMER) * pop) if pop
                              else (1 << 40) + call.id)
         ep = self.contacts.get((call.customer, call.reason))
+        if ep is not None and now - ep.last_seen > self.spec.fcr_window_s:
+            self.past_episodes.append(ep)  # a new need, long after the last contact
+            ep = None
         if ep is None:
             self.contacts[(call.customer, call.reason)] = Episode(call.tier, now)
         else:
-            call.repeat = now - ep.last_seen <= self.spec.fcr_window_s
+            call.repeat = True
             ep.last_seen = now
             if ep.fcr_cls >= 0 and now - ep.fcr_t <= self.spec.fcr_window_s:
                 # a repeat within the window: the earlier contact did not resolve it after all
@@ -268,6 +272,7 @@ class Center:
     # -- queueing ------------------------------------------------------------------------
     def _ask_agent(self, call: Call, now: float) -> None:
         call.t_queue = now
+        call.t_left_queue = math.nan
         if self.hot:
             self.contacts[(call.customer, call.reason)].asked = True
         group = self.policy.route(call)
@@ -298,6 +303,7 @@ class Center:
         call.announced += 1
         if q.press2_prob and draw(call.key, Draw.PRESS2 + call.announced) < q.press2_prob:
             self.queues[call.queue].leave(now)
+            call.t_left_queue = now
             self.rec.press2[call.cls, call.interval] += 1
             call.state = State.IVR
             call.pressed2 = True
@@ -311,6 +317,7 @@ class Center:
             return  # answered before its patience ran out
         now = self.env.now
         self.queues[call.queue].leave(now)
+        call.t_left_queue = now
         if call.patience < self.queues[call.queue].spec.max_wait_s:
             self._leave(call, Outcome.ABANDONED, Ending.QUEUE_ABANDON, now)
         else:
@@ -338,7 +345,7 @@ class Center:
         g = group.index
         talk = call.service[g]
         call.state = State.SERVING
-        call.t_answer = now
+        call.t_answer = call.t_left_queue = now
         call.group = g
         call.agent = agent
         call.outcome = Outcome.ANSWERED
@@ -360,6 +367,9 @@ class Center:
             self._resolved(call, now)
         elif self.second is not None:
             self._at(call.t_end - now, self._on_open_order, call)
+
+    def episodes(self) -> list[Episode]:
+        return self.past_episodes + list(self.contacts.values())
 
     def _resolved(self, call: Call, now: float) -> None:
         """The need was met by this contact (agent or self-service)."""
@@ -499,4 +509,5 @@ class Center:
                     call = level.popleft()
                     if call.state == State.WAITING:
                         queue.leave(now)
+                        call.t_left_queue = now
                         self._leave(call, Outcome.DISCONNECTED, Ending.CLOSED, now)

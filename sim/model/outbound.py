@@ -58,7 +58,9 @@ class Outbound:
                 self.start(group, group.take(now), now)
 
     def has_work(self) -> bool:
-        return bool(self.tasks[0] or self.tasks[1])
+        """Outbound work stops when the horizon ends (the day's outbound shift is over)."""
+        return bool(self.tasks[0] or self.tasks[1]) and (
+            self.center.env.now < self.model.horizon_s)
 
     def allowed(self, group) -> bool:
         if group.index not in self.blended:
