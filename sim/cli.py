@@ -7,6 +7,7 @@ naming the key and what is allowed, and exit code 2 — never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -15,38 +16,171 @@ from omegaconf import DictConfig
 
 EXIT_BAD_INPUT = 2
 CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
+CONFIG_NAME = "config"
+OVERRIDE_FORMS = "KEY=VALUE, +KEY=VALUE, ++KEY=VALUE, ~KEY or GROUP=OPTION"
 
 
 def _fail(message: str) -> None:
+    message = " ".join(message.split())  # exactly one line, whatever the source said
     print(f"ccsim: error: {message}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
+    return lines[0].rstrip(".") if lines else ""
 
 
 def _one_line(exc: BaseException) -> str:
     """Hydra/OmegaConf errors span lines; keep the informative first line of each level."""
     parts = []
     while exc is not None and len(parts) < 2:
-        first = str(exc).strip().splitlines()
-        if first and first[0] not in parts:
-            parts.append(first[0].rstrip("."))
+        first = _first_line(str(exc))
+        if first and first not in parts:
+            parts.append(first)
         exc = exc.__cause__
-    return ": ".join(parts) or type(exc).__name__
+    return ": ".join(parts) or "invalid configuration"
 
 
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
 def _app(cfg: DictConfig) -> dict:
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
 
+    from sim.errors import ConfigError
+
+    # Bad input found inside the job exits here, through SystemExit: Hydra catches only
+    # Exception, so it adds no "Error executing job" line of its own.
+    try:
+        plain = OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as exc:
+        _fail(_omegaconf_message(exc))
     from sim.runner import simulate
     from sim.summary_table import format_summary
 
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    result = simulate(plain, out_dir)
+    try:
+        result = simulate(plain, out_dir)
+    except ConfigError as exc:
+        _fail(str(exc))
     print(format_summary(result.summary))
     print(f"outputs: {out_dir}")
     return result.summary
+
+
+def _omegaconf_message(exc: BaseException) -> str:
+    key = getattr(exc, "full_key", None)
+    msg = _first_line(getattr(exc, "msg", None) or str(exc))
+    return f"{key}: {msg}" if key else msg
+
+
+def _parse_args(argv: list[str]):
+    """Hydra's own command-line parser, but failing in one line (exit 2)."""
+    from hydra._internal.utils import get_args_parser
+
+    parser = get_args_parser()
+    parser.error = lambda message: _fail(f"{message}; see ccsim --help")  # type: ignore
+    return parser.parse_args(argv)
+
+
+def _check_override_syntax(overrides: list[str]) -> None:
+    """Parse each override alone, so a malformed one is reported with its key."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()
+    for text in overrides:
+        key = re.split(r"[=@]", text, maxsplit=1)[0].lstrip("+~").strip()
+        try:
+            (ov,) = parser.parse_overrides([text])
+        except OverrideParseException as exc:
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+            why = next((ln for ln in lines if not ln.startswith(("Error parsing", "See "))),
+                       "syntax error")
+            _fail(f"{key or '(no key)'}: malformed override {text!r} ({why}); "
+                  f"allowed forms: {OVERRIDE_FORMS}")
+        if not ov.key_or_group:
+            _fail(f"(no key): malformed override {text!r} (empty key); "
+                  f"allowed forms: {OVERRIDE_FORMS}")
+
+
+_ABSENT = object()
+
+
+def _node_at(cfg, dotted: str):
+    node = cfg
+    for part in dotted.split(".") if dotted else []:
+        if not (isinstance(node, DictConfig) and part in node):
+            return _ABSENT
+        node = node[part]
+    return node
+
+
+def _allowed_keys(missing: str, bad_override: str, args) -> str:
+    """What may stand at ``missing``'s place: the keys of its parent in the config composed
+    without the bad override (only computed on this error path)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    parent, _, _ = missing.rpartition(".")
+    where = parent or "the top level"
+    others = [o for o in args.overrides if o != bad_override]
+    node = _ABSENT
+    try:
+        GlobalHydra.instance().clear()
+        config_dir = os.path.abspath(args.config_path or CONFIG_DIR)
+        if args.config_dir:  # -cd adds a directory to the search path, as Hydra does
+            others.append(f"hydra.searchpath=[file://{os.path.abspath(args.config_dir)}]")
+        with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+            cfg = compose(args.config_name or CONFIG_NAME, overrides=others,
+                          return_hydra_config=parent.split(".")[0] == "hydra")
+        node = _node_at(cfg, parent)
+    except Exception:  # best effort: the other overrides may be bad too
+        pass
+    finally:
+        GlobalHydra.instance().clear()
+    if node is _ABSENT:
+        return "allowed: keys that exist in the composed config (see ccsim --cfg job)"
+    if not isinstance(node, DictConfig):
+        return f"{where} is a single value, not a mapping: set it with {parent}=VALUE"
+    keys = [str(k) for k in node]
+    if not keys:
+        return f"allowed at {where}: none ({where} is empty)"
+    return f"allowed at {where}: {', '.join(keys)}"
+
+
+def _hydra_message(exc: BaseException, args) -> str:
+    from hydra.errors import ConfigCompositionException, MissingConfigException
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+    text = str(exc)
+    if isinstance(exc, MissingConfigException) and exc.options is not None:
+        found = re.search(r"Could not find '([^']+)'", text)
+        missing = found.group(1) if found else str(exc.missing_cfg_file)
+        group, _, option = missing.rpartition("/")
+        return (f"{group or missing}: unknown option {option!r}; allowed: "
+                f"{', '.join(exc.options) or '(none)'}")
+    if isinstance(exc, ConfigCompositionException):
+        override = re.search(r"Could not override '([^']+)'", text)
+        deleted = re.search(r"Could not delete from config\. '([^']+)' does not exist", text)
+        cause = exc.__cause__
+        if override and isinstance(cause, (ConfigAttributeError, ConfigKeyError)):
+            key = override.group(1)
+            missing = getattr(cause, "full_key", None) or key
+            bad = next((o for o in args.overrides if o.startswith(f"{key}=")), key)
+            return f"{key}: no such key {missing!r}; {_allowed_keys(missing, bad, args)}"
+        if override and cause is not None:
+            return f"{override.group(1)}: {_first_line(getattr(cause, 'msg', None) or cause)}"
+        if deleted:
+            key = deleted.group(1)
+            bad = next((o for o in args.overrides if o.lstrip("~").split("=")[0] == key), key)
+            return f"{key}: cannot delete, no such key; {_allowed_keys(key, bad, args)}"
+    ambiguous = re.search(r"Ambiguous value for argument '(([^'=]+)=[^']*)'", text)
+    if ambiguous:
+        return (f"{ambiguous.group(2)}: ambiguous value in {ambiguous.group(1)!r}; allowed: "
+                f"KEY=[a,b] (a list), KEY='a,b' (a string) or --multirun (a sweep)")
+    return _one_line(exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,10 +192,27 @@ def main(argv: list[str] | None = None) -> None:
 
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]
+    args = _parse_args(sys.argv[1:])
+    _check_override_syntax(args.overrides)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us; we print them as one line
     try:
         _app()
     except ConfigError as exc:
         _fail(str(exc))
     except (HydraException, OmegaConfBaseException) as exc:
-        _fail(_one_line(exc))
+        _fail(_hydra_message(exc, args))
+    except Exception as exc:
+        import yaml
+
+        if not isinstance(exc, yaml.YAMLError):
+            raise
+        _fail(_yaml_message(exc))
+
+
+def _yaml_message(exc) -> str:
+    """A config file that is not valid YAML: name the file, line and column."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{mark.name}: line {mark.line + 1}, column {mark.column + 1}" if mark else "config"
+    what = " ".join(str(x) for x in (getattr(exc, "problem", None),
+                                     getattr(exc, "context", None)) if x)
+    return f"{where}: invalid YAML: {what or type(exc).__name__}"

@@ -55,10 +55,26 @@ def load_policy(cfg: Mapping) -> type[Policy]:
     try:
         cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise ConfigError("policy.class", f"cannot import {path!r}") from None
+        raise ConfigError("policy.class", f"cannot import {path!r}; allowed: "
+                                          f"{', '.join(available_policies())}") from None
     if not (isinstance(cls, type) and issubclass(cls, Policy)):
         raise ConfigError("policy.class", f"{path!r} is not a sim.policies.base.Policy")
     return cls
+
+
+def available_policies() -> list[str]:
+    """Import paths of the policy classes shipped in sim.policies."""
+    import pkgutil
+
+    import sim.policies
+
+    out = []
+    for mod in pkgutil.iter_modules(sim.policies.__path__):
+        module = importlib.import_module(f"sim.policies.{mod.name}")
+        out += [f"{module.__name__}.{k}" for k, v in vars(module).items()
+                if isinstance(v, type) and issubclass(v, Policy) and v is not Policy
+                and v.__module__ == module.__name__]
+    return sorted(out)
 
 
 class CallFile:

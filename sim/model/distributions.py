@@ -244,7 +244,7 @@ def parse_distribution(key: str, spec: Any) -> Distribution:
         raise ConfigError(key, f"must be a distribution mapping like {{dist: exponential, "
                                f"mean: 180}}, got {spec!r}")
     name = spec.get("dist")
-    if name not in _PARAMS:
+    if not isinstance(name, str) or name not in _PARAMS:
         raise ConfigError(f"{key}.dist", f"unknown distribution {name!r}; allowed: "
                                          f"{', '.join(DISTRIBUTIONS)}")
     cls, params = _PARAMS[name]
