@@ -154,6 +154,11 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         classes = extra.pop("classes")
         queues = extra.pop("queues")
     else:
+        for q in queue_names:
+            for k in ("press2_prob", "press2_node"):
+                if scn["queues"][q].get(k):
+                    raise ConfigError(f"scenario.queues.{q}.{k}", "needs an IVR to send the "
+                                      "caller to: only in hotline scenarios (tiers, reasons, ivr)")
         class_names = _names("scenario.classes", scn["classes"])
         classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
     trace = _build_trace(arr.get("trace"), [c.name for c in classes],
