@@ -183,8 +183,32 @@ def _hydra_message(exc: BaseException, args) -> str:
     return _one_line(exc)
 
 
+# ``ccsim NAME ...`` subcommands: module and function taking argv, returning an exit code.
+SUBCOMMANDS = {
+    "report": ("sim.report", "main"),
+    "check": ("sim.check", "main"),
+    "calibrate": ("sim.calibrate", "main"),
+    "validate": ("sim.calibrate", "validate_main"),
+}
+
+
+def _subcommand(argv: list[str]) -> None:
+    """Run ``ccsim NAME ...`` for a subcommand NAME, if that is what was asked."""
+    import importlib
+
+    module, func = SUBCOMMANDS[argv[0]]
+    try:
+        entry = getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError):
+        _fail(f"{argv[0]}: this subcommand is not available in this version")
+    raise SystemExit(entry(argv[1:]))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``ccsim`` and ``python -m sim``."""
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in and args_in[0] in SUBCOMMANDS:
+        _subcommand(args_in)
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
