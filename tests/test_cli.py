@@ -68,7 +68,7 @@ def test_default_config_composes_and_validates():
     cfg = compose_cfg()
     spec = build_model_spec(cfg["scenario"])
     run_spec = build_run_spec(cfg)
-    assert spec.name == "basic" and spec.n_intervals == 48
+    assert spec.name == "telecom10000" and spec.n_intervals == 48 and spec.has_tiers
     assert run_spec.n_reps >= 1 and 0 < run_spec.confidence < 1
 
 

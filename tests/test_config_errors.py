@@ -15,8 +15,10 @@ CCSIM = shutil.which("ccsim", path=str(Path(sys.executable).parent)) or "ccsim"
 
 def run_ccsim(args: list[str], tmp_path: Path, flags: tuple[str, ...] = ()
               ) -> subprocess.CompletedProcess:
-    """Flags first: argparse takes the overrides as one run of positional arguments."""
-    return subprocess.run([CCSIM, *flags, f"hydra.run.dir={tmp_path / 'run'}", *args],
+    """Flags first: argparse takes the overrides as one run of positional arguments. The
+    cases target the small ``basic`` scenario (classes vip/ordinary, desks vip/general)."""
+    return subprocess.run([CCSIM, *flags, f"hydra.run.dir={tmp_path / 'run'}",
+                           "scenario=basic", *args],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
