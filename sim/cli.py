@@ -43,29 +43,74 @@ def _one_line(exc: BaseException) -> str:
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name=CONFIG_NAME)
-def _app(cfg: DictConfig) -> dict:
+def _app(cfg: DictConfig) -> dict | None:
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    from sim.errors import ConfigError
-
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    out_dir = Path(hc.runtime.output_dir)
+    overrides = list(hc.overrides.task)
     # Bad input found inside the job exits here, through SystemExit: Hydra catches only
-    # Exception, so it adds no "Error executing job" line of its own.
+    # Exception, so it adds no "Error executing job" line of its own. In a sweep, a bad
+    # point is recorded and the others go on.
     try:
         plain = OmegaConf.to_container(cfg, resolve=True)
     except OmegaConfBaseException as exc:
-        _fail(_omegaconf_message(exc))
+        return _bad_point(_omegaconf_message(exc), multirun, out_dir, overrides)
+    if multirun:
+        return _sweep_point(plain, out_dir, overrides)
+    from sim.errors import ConfigError
     from sim.runner import simulate
     from sim.summary_table import format_summary
 
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         result = simulate(plain, out_dir)
     except ConfigError as exc:
         _fail(str(exc))
     print(format_summary(result.summary))
     print(f"outputs: {out_dir}")
+    return result.summary
+
+
+def _bad_point(message: str, multirun: bool, out_dir: Path, overrides: list[str]):
+    if not multirun:
+        _fail(message)
+    from sim.sweep import write_point
+
+    print(f"ccsim: error: {' '.join(message.split())}", file=sys.stderr)
+    write_point(out_dir, overrides, "failed", message, _job_num())
+    return None
+
+
+def _job_num() -> int:
+    from hydra.core.hydra_config import HydraConfig
+
+    return int(HydraConfig.get().job.get("num", 0) or 0)
+
+
+def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
+    """One point of a multirun: skipped if already done, its failure recorded, never fatal
+    to the other points."""
+    from sim.errors import ConfigError
+    from sim.runner import resolved_yaml, simulate
+    from sim.sweep import point_done, write_point
+
+    if point_done(out_dir, resolved_yaml(plain)):
+        print(f"{out_dir.name}: done before, skipped")
+        return None
+    try:
+        result = simulate(plain, out_dir)
+    except ConfigError as exc:
+        return _bad_point(str(exc), True, out_dir, overrides)
+    except Exception as exc:  # a crash at one point must not lose the others
+        return _bad_point(f"{type(exc).__name__}: {exc}", True, out_dir, overrides)
+    write_point(out_dir, overrides, "ok", None, _job_num())
+    s = result.summary["overall"]
+    print(f"{out_dir.name}: service level {s['service_level']['mean']:.3f}, "
+          f"answer rate {s['answer_rate']['mean']:.3f}")
     return result.summary
 
 
@@ -219,8 +264,12 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse_args(sys.argv[1:])
     _check_override_syntax(args.overrides)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us; we print them as one line
+    from sim import sweep
+
     try:
         _app()
+        if sweep.FAILED:
+            raise SystemExit(1)  # the sweep finished, but some points failed
     except ConfigError as exc:
         _fail(str(exc))
     except (HydraException, OmegaConfBaseException) as exc:

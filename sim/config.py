@@ -25,8 +25,9 @@ CLASS_KEYS = {
     "after_call_work", "after_call_work_by_group",
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
-GROUP_KEYS = {"staffing", "cost_per_hour", "queues"}
-RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params"}
+GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
+RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params",
+            "policy_packages", "sweep"}
 OUTPUT_KEYS = {"calls", "intervals", "progress"}
 
 
@@ -232,6 +233,12 @@ def _build_groups(cfg: Mapping, names: list[str], queues: tuple[QueueSpec, ...],
         g = _mapping(key, cfg[name])
         _check_keys(key, g, GROUP_KEYS, {"staffing"})
         staffing = _per_interval(f"{key}.staffing", g["staffing"], per_day, days, integer=True)
+        extra = g.get("extra_agents", 0)
+        if isinstance(extra, bool) or not isinstance(extra, int):
+            raise ConfigError(f"{key}.extra_agents", f"must be an integer (agents added to "
+                                                     f"every open interval), got {extra!r}")
+        if extra:  # what-if: "five more agents on the VIP desk" while the desk is open
+            staffing = tuple(max(0, s + extra) if s > 0 else 0 for s in staffing)
         cost = _num(f"{key}.cost_per_hour", g.get("cost_per_hour", 0.0))
         served = [q.index for q in queues if i in q.groups]
         order = g.get("queues")
@@ -281,7 +288,8 @@ def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
 
 def _by_group(key: str, field: str, c: Mapping, queue: QueueSpec, group_names: list[str],
               *, required: bool) -> tuple[Distribution | None, ...]:
-    """A class's time law for each group that may answer its queue (None for the others)."""
+    """A class's time law for every group: the class default unless overridden by group (a
+    policy may route a call to any group: pooling, reservation)."""
     default = parse_distribution(f"{key}.{field}", c.get(field, 0)) if (
         required or field in c) else Deterministic(0.0)
     overrides = _mapping(f"{key}.{field}_by_group", c.get(f"{field}_by_group") or {})
@@ -290,8 +298,7 @@ def _by_group(key: str, field: str, c: Mapping, queue: QueueSpec, group_names: l
             raise ConfigError(f"{key}.{field}_by_group.{g}", f"unknown group; allowed: "
                                                              f"{', '.join(group_names)}")
     out: list[Distribution | None] = [None] * len(group_names)
-    for gi in queue.groups:
-        gname = group_names[gi]
+    for gi, gname in enumerate(group_names):
         out[gi] = (parse_distribution(f"{key}.{field}_by_group.{gname}", overrides[gname])
                    if gname in overrides else default)
         if out[gi].mean == math.inf:

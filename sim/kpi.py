@@ -59,6 +59,7 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
         redials=float(s["redials"]),
         work_orders=float(s["work_orders"]),
         announcements=float(s["announcements"]),
+        virtual_holds=float(s["virtual_holds"]),
     )
     return out
 

@@ -20,7 +20,7 @@ CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served"
                "ivr_abandoned", "ivr_hangups", "forced_disconnects", "closed_disconnects",
                "press2_self_served", "outage_informed", "resolved", "repeats", "redials")
 # counted by the centre directly (not per call record)
-EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2")
+EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds")
 
 
 class Recorder:

@@ -31,6 +31,21 @@ POLICY_PACKAGES = ("sim.policies.",)
 POLICY_KEYS = {"name", "class", "params"}
 
 
+@dataclass(frozen=True)
+class PolicyFactory:
+    """Makes a fresh policy for each replication, with its validated parameters."""
+
+    cls: type[Policy]
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.cls.name
+
+    def __call__(self) -> Policy:
+        return self.cls(**dict(self.params))
+
+
 @dataclass
 class RunResult:
     summary: dict
@@ -39,18 +54,21 @@ class RunResult:
     groups_intervals: object
 
 
-def load_policy(cfg: Mapping) -> type[Policy]:
-    """Import the policy class named by ``policy.class`` from an allow-listed package."""
+def load_policy(cfg: Mapping, packages: tuple[str, ...] = ()) -> PolicyFactory:
+    """The policy named by ``policy.class``: an import path under ``sim.policies.`` or
+    under a package the user allow-listed in ``policy_packages``."""
     if not isinstance(cfg, Mapping):
-        raise ConfigError("policy", "must be a mapping with keys name, class")
+        raise ConfigError("policy", "must be a mapping with keys name, class, params")
     for k in cfg:
         if k not in POLICY_KEYS:
             allowed = ", ".join(sorted(POLICY_KEYS))
             raise ConfigError(f"policy.{k}", f"unknown key; allowed: {allowed}")
+    allowed_pk = POLICY_PACKAGES + tuple(p.rstrip(".") + "." for p in packages)
     path = cfg.get("class")
-    if not isinstance(path, str) or not path.startswith(POLICY_PACKAGES):
+    if not isinstance(path, str) or not path.startswith(allowed_pk):
         raise ConfigError("policy.class", f"must be an import path under "
-                                          f"{', '.join(POLICY_PACKAGES)} got {path!r}")
+                                          f"{', '.join(allowed_pk)} (add a package to "
+                                          f"policy_packages to allow it); got {path!r}")
     module, _, name = path.rpartition(".")
     try:
         cls = getattr(importlib.import_module(module), name)
@@ -59,7 +77,27 @@ def load_policy(cfg: Mapping) -> type[Policy]:
                                           f"{', '.join(available_policies())}") from None
     if not (isinstance(cls, type) and issubclass(cls, Policy)):
         raise ConfigError("policy.class", f"{path!r} is not a sim.policies.base.Policy")
-    return cls
+    params = cfg.get("params") or {}
+    if not isinstance(params, Mapping):
+        raise ConfigError("policy.params", "must be a mapping of parameter: value")
+    _check_params(cls, params)
+    factory = PolicyFactory(cls, tuple(sorted(params.items())))
+    try:
+        factory()
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("policy.params", str(exc)) from None
+    return factory
+
+
+def _check_params(cls: type[Policy], params: Mapping) -> None:
+    import inspect
+
+    sig = inspect.signature(cls.__init__)
+    allowed = [p for p in sig.parameters if p != "self"]
+    for k in params:
+        if k not in allowed:
+            raise ConfigError(f"policy.params.{k}", f"unknown parameter of {cls.__name__}; "
+                                                    f"allowed: {', '.join(allowed) or 'none'}")
 
 
 def available_policies() -> list[str]:
@@ -132,7 +170,7 @@ class CallFile:
             self.writer.close()
 
 
-def run_replication(spec: ModelSpec, policy_cls: type[Policy], seed: int, rep: int,
+def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
                     call_sink=None) -> Recorder:
     """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
     rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
@@ -187,13 +225,16 @@ def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
     """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
     spec = build_model_spec(cfg.get("scenario"))
     run = build_run_spec(cfg)
+    packages = cfg.get("policy_packages") or ()
+    if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):
+        raise ConfigError("policy_packages", "must be a list of package names")
     policy_cls = load_policy(cfg.get("policy", {"name": "strict_priority",
                                                "class": "sim.policies.strict_priority."
-                                                        "StrictPriority"}))
+                                                        "StrictPriority"}), tuple(packages))
     return simulate_spec(spec, run, policy_cls, out_dir, cfg)
 
 
-def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls: type[Policy],
+def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                   out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
     import pandas as pd
 
@@ -267,10 +308,14 @@ def write_outputs(result: RunResult, out_dir: Path, run: RunSpec, cfg: Mapping |
         result.groups_intervals.to_parquet(out_dir / "groups_intervals.parquet", index=False)
         result.groups_intervals.to_csv(out_dir / "groups_intervals.csv", index=False)
     if cfg is not None:
-        from omegaconf import OmegaConf
+        (out_dir / "resolved_config.yaml").write_text(resolved_yaml(cfg))
 
-        (out_dir / "resolved_config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(
-            {k: v for k, v in cfg.items() if k != "hydra"})))
+
+def resolved_yaml(cfg: Mapping) -> str:
+    """The config as run, without Hydra's own settings (also the resume key of a sweep)."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.create({k: v for k, v in cfg.items() if k != "hydra"}))
 
 
 def _json_default(o):

@@ -14,7 +14,17 @@ from sim.runner import load_policy, run_replication
 POLICIES = {
     "strict_priority": "sim.policies.strict_priority.StrictPriority",
     "fifo": "sim.policies.fifo.Fifo",
+    "dedicated": "sim.policies.dedicated.Dedicated",
+    "pooled": "sim.policies.pooled.Pooled",
+    "overflow": "sim.policies.overflow.Overflow",
+    "reservation": "sim.policies.reservation.Reservation",
+    "dynamic_priority": "sim.policies.dynamic_priority.DynamicPriority",
+    "virtual_hold": "sim.policies.virtual_hold.VirtualHold",
 }
+
+
+def make_policy(name: str, **params):
+    return load_policy({"name": name, "class": POLICIES[name], "params": params})
 
 TINY = {
     "name": "tiny",
@@ -42,12 +52,14 @@ def scenario(base: dict | None = None, **changes) -> dict:
     return scn
 
 
-def run_calls(scn: dict, policy: str = "strict_priority", seed: int = 1, rep: int = 0):
-    """Simulate one replication and return (calls DataFrame sorted by id, recorder)."""
+def run_calls(scn: dict, policy: str | object = "strict_priority", seed: int = 1,
+              rep: int = 0):
+    """Simulate one replication and return (calls DataFrame sorted by id, recorder).
+    ``policy`` is a name in POLICIES or a factory from :func:`policy`."""
     spec = build_model_spec(scn)
     chunks = []
-    rec = run_replication(spec, load_policy({"name": policy, "class": POLICIES[policy]}),
-                          seed, rep, call_sink=chunks.append)
+    factory = make_policy(policy) if isinstance(policy, str) else policy
+    rec = run_replication(spec, factory, seed, rep, call_sink=chunks.append)
     if not chunks:
         return pd.DataFrame(), rec
     cols = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
@@ -58,11 +70,12 @@ def run_calls(scn: dict, policy: str = "strict_priority", seed: int = 1, rep: in
     return df, rec
 
 
-def run_spec(scn: dict, n_reps: int = 1, seed: int = 1, policy: str = "strict_priority",
+def run_spec(scn: dict, n_reps: int = 1, seed: int = 1, policy: str | object = "strict_priority",
              confidence: float = 0.99):
     from sim.runner import simulate_spec
 
     spec = build_model_spec(scn)
     run = RunSpec(seed=seed, n_reps=n_reps, confidence=confidence, write_calls=False,
                   write_intervals=False, progress=False)
-    return simulate_spec(spec, run, load_policy({"name": policy, "class": POLICIES[policy]}))
+    factory = make_policy(policy) if isinstance(policy, str) else policy
+    return simulate_spec(spec, run, factory)

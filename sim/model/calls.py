@@ -55,7 +55,7 @@ class Call:
         "id", "cls", "priority", "queue", "t_arrival", "interval", "patience", "ivr_time",
         "service", "acw", "state", "t_queue", "t_answer", "t_end", "group", "agent", "outcome",
         "ending", "key", "k", "customer", "attempt", "tier", "reason", "node", "failures",
-        "announced", "pressed2", "noticed", "resolved", "repeat", "t_left_queue",
+        "announced", "pressed2", "noticed", "resolved", "repeat", "t_left_queue", "virtual",
     )
 
     def __init__(self, id: int, cls: int, priority: int, queue: int, t_arrival: float,
@@ -92,6 +92,7 @@ class Call:
         self.pressed2 = False
         self.noticed = False
         self.resolved = -1  # 1 resolved by the agent, 0 not (work order), -1 not answered
+        self.virtual = False  # accepted a callback that keeps the place (virtual hold)
         self.repeat = False  # same customer and reason called within the FCR window before
 
 

@@ -98,7 +98,7 @@ class Center:
         self.rec = recorder
         self.queues = [CallQueue(q) for q in spec.queues]
         self.groups = [AgentGroup(g) for g in spec.groups]
-        policy.bind(self.queues, self.groups)
+        policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
         self.in_system = 0
@@ -296,10 +296,25 @@ class Center:
         call.state = State.WAITING
         queue.push(call, now)
         self._wait_timer(call, queue.spec, 0.0)
+        for wait in self.policy.wakeups(call):
+            self._at(wait, self._on_wakeup, call)
+
+    def _on_wakeup(self, event) -> None:
+        """The policy asked to look again at a waiting call (e.g. overflow after a delay)."""
+        call = event._value
+        if call.state != State.WAITING:
+            return
+        group = self.policy.route(call)
+        if group is not None:
+            now = self.env.now
+            self.queues[call.queue].leave(now)  # its queue entry is skipped from now on
+            self._answer(call, group, group.take(now), now)
 
     def _wait_timer(self, call: Call, q, waited: float) -> None:
         """The next thing that happens to a waiting call: announcement, abandonment or
         forced disconnect, whichever comes first."""
+        if call.virtual:
+            return  # holds its place without waiting on the line
         limit = min(call.patience, q.max_wait_s)
         if call.announced < len(q.announce_s) and q.announce_s[call.announced] < limit:
             self._at(q.announce_s[call.announced] - waited, self._on_announce, call)
@@ -314,6 +329,10 @@ class Center:
         q = self.queues[call.queue].spec
         self.rec.announcements[call.cls, call.interval] += 1
         call.announced += 1
+        if self.policy.offer_callback(call, call.announced):
+            call.virtual = True
+            self.rec.virtual_holds[call.cls, call.interval] += 1
+            return
         if q.press2_prob and draw(call.key, Draw.PRESS2 + call.announced) < q.press2_prob:
             self.queues[call.queue].leave(now)
             call.t_left_queue = now
@@ -357,6 +376,10 @@ class Center:
     def _answer(self, call: Call, group: AgentGroup, agent: int, now: float) -> None:
         g = group.index
         talk = call.service[g]
+        if talk != talk:  # NaN: no handle time for this group
+            raise RuntimeError(f"policy {self.policy.name} routed a "
+                               f"{self.classes[call.cls].name} call to group "
+                               f"{group.spec.name}, which has no handle time for it")
         call.state = State.SERVING
         call.t_answer = call.t_left_queue = now
         call.group = g

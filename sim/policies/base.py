@@ -1,33 +1,46 @@
-"""The routing-policy interface: the two decisions a contact centre's router makes.
+"""The routing-policy interface: the decisions a contact centre's router makes.
 
-1. ``route(call)`` — a call asks for an agent: which group with an idle agent takes it
-   now (or none: the call waits in its queue).
-2. ``select(group)`` — an agent of ``group`` becomes free: which waiting call it takes
-   (or none: the agent stays idle).
+1. ``route(call)`` — a call asks for an agent (or a wake-up fires): which group with an
+   idle agent takes it now, or none (the call waits in its queue).
+2. ``select(group)`` — an agent of ``group`` becomes free: which waiting call it takes,
+   or none (the agent stays idle or does outbound work).
+3. ``wakeups(call)`` — waits (seconds) at which ``route`` is asked again for a waiting
+   call: how overflow after a delay is expressed.
+4. ``offer_callback(call, announcement)`` — at a waiting announcement, whether the caller
+   is offered (and accepts) a callback that keeps the place in the queue (virtual hold).
 
-A policy sees the centre's queues and groups (``bind``) and must not draw random numbers
-of its own except through the centre's keyed streams, so that common random numbers hold.
+Reservation is a rule inside ``route``/``select``. A policy sees the centre's queues and
+groups (``bind``) and draws no random numbers of its own except from the call's keyed
+stream (``sim.sampling.draw(call.key, ...)``), so common random numbers hold across
+policies. Parameters come from ``policy.params`` in the config as keyword arguments.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.model.calls import State
+
 if TYPE_CHECKING:
     from sim.model.agents import AgentGroup
     from sim.model.calls import Call
     from sim.model.queues import CallQueue
+    from sim.model.spec import ModelSpec
 
 
 class Policy:
-    """Base policy: offer a new call to the first group (in the queue's preference order)
-    with an idle agent; subclasses decide which waiting call a freed agent takes."""
+    """Base policy: a new call goes to the first group, in its queue's preference order,
+    with an idle agent; a freed agent takes the highest-priority, longest-waiting call of
+    the queues its group serves (strict priority). Subclasses override what they change."""
 
     name = "base"
 
-    def bind(self, queues: list[CallQueue], groups: list[AgentGroup]) -> None:
+    def bind(self, queues: list[CallQueue], groups: list[AgentGroup], spec: ModelSpec,
+             now=lambda: 0.0) -> None:
         self.queues = queues
         self.groups = groups
+        self.spec = spec
+        self.now = now  # the simulation clock
         # for each group, the queues it serves in its preference order
         self.served = [[queues[q] for q in g.spec.queues] for g in groups]
         self.offer_to = [[groups[g] for g in q.spec.groups] for q in queues]
@@ -39,4 +52,33 @@ class Policy:
         return None
 
     def select(self, group: AgentGroup) -> Call | None:
-        raise NotImplementedError
+        return best_head(self.served[group.index])
+
+    def wakeups(self, call: Call) -> tuple[float, ...]:
+        return ()
+
+    def offer_callback(self, call: Call, announcement: int) -> bool:
+        return False
+
+
+def best_head(queues, accept=None) -> Call | None:
+    """The highest-priority, longest-waiting live call at the head of any priority level of
+    ``queues`` that ``accept(call)`` allows (ties: earlier queue in the list)."""
+    best = None
+    for queue in queues:
+        if not queue.n:
+            continue
+        for p in queue.prios:
+            level = queue.levels[p]
+            while level and level[0].state != State.WAITING:
+                level.popleft()  # left earlier (abandoned, disconnected, overflowed)
+            if not level:
+                continue
+            call = level[0]
+            if accept is not None and not accept(call):
+                continue
+            if best is None or call.priority < best.priority or (
+                    call.priority == best.priority and call.t_queue < best.t_queue):
+                best = call
+            break  # lower levels of this queue cannot beat its head
+    return best

@@ -1,0 +1,37 @@
+"""Dynamic priority: a freed agent takes the waiting call with the highest score
+``wait × weight[tier priority]`` — long-waiting ordinary callers eventually overtake
+fresh VIP callers, unlike strict priority. ``weights`` maps priority level → weight
+(default 1 + 3/(1 + level): level 0 weighs 4, level 3 weighs 1.75)."""
+
+from __future__ import annotations
+
+from sim.model.calls import State
+from sim.policies.base import Policy
+
+
+class DynamicPriority(Policy):
+    name = "dynamic_priority"
+
+    def __init__(self, weights: dict | None = None):
+        self.weights = {int(k): float(v) for k, v in (weights or {}).items()}
+        if any(v <= 0 for v in self.weights.values()):
+            raise ValueError("weights must be > 0")
+
+    def _weight(self, level: int) -> float:
+        return self.weights.get(level, 1 + 3 / (1 + level))
+
+    def select(self, group):
+        now = self.now()
+        best, best_score = None, -1.0
+        for queue in self.served[group.index]:
+            if not queue.n:
+                continue
+            for p in queue.prios:
+                level = queue.levels[p]
+                while level and level[0].state != State.WAITING:
+                    level.popleft()
+                if level:
+                    score = (now - level[0].t_queue) * self._weight(p)
+                    if score > best_score:
+                        best, best_score = level[0], score
+        return best

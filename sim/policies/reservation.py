@@ -1,0 +1,49 @@
+"""Agent reservation: the VIP desk (home group of ``vip_queue``) also answers every other
+queue, but keeps ``reserve`` agents for VIP calls — its agents take other queues' calls
+only while more than ``reserve`` of them would still be idle. ``reserve: 0`` is full
+pooling of the VIP desk; a large reserve is a dedicated VIP desk."""
+
+from __future__ import annotations
+
+from sim.policies.base import Policy, best_head
+
+
+class Reservation(Policy):
+    name = "reservation"
+
+    def __init__(self, reserve: int = 2, vip_queue: str = "vip"):
+        if int(reserve) != reserve or reserve < 0:
+            raise ValueError("reserve must be an integer >= 0")
+        self.reserve = int(reserve)
+        self.vip_queue = vip_queue
+
+    def bind(self, queues, groups, spec, now=lambda: 0.0) -> None:
+        super().bind(queues, groups, spec, now)
+        vip = [q for q in queues if q.spec.name == self.vip_queue]
+        self.vip_index = vip[0].index if vip else -1
+        self.vip_home = vip[0].spec.groups[0] if vip else -1
+        if self.vip_home >= 0:  # the VIP desk may help every other queue, after its own
+            home = groups[self.vip_home]
+            self.served[self.vip_home] += [q for q in queues
+                                           if q not in self.served[self.vip_home]]
+            for q in queues:
+                if home not in self.offer_to[q.index]:
+                    self.offer_to[q.index].append(home)
+
+    def route(self, call):
+        for group in self.offer_to[call.queue]:
+            if not group.free:
+                continue
+            if (group.index == self.vip_home and call.queue != self.vip_index
+                    and len(group.free) <= self.reserve):
+                continue  # keep the reserved agents idle for VIP callers
+            return group
+        return None
+
+    def select(self, group):
+        if group.index != self.vip_home:
+            return super().select(group)
+        # the freed agent is not in ``free``: others idle = len(free)
+        if len(group.free) >= self.reserve:
+            return super().select(group)
+        return best_head(self.served[group.index], lambda c: c.queue == self.vip_index)

@@ -1,0 +1,252 @@
+"""Sweeps: run every point of a Hydra multirun, keep going past failures, resume, and
+collect every point into one tidy table with paired differences against a baseline.
+
+Each point's directory (``multirun/SWEEP/OVERRIDES``) holds the run's outputs and
+``point.json`` (overrides, status, error). Rerunning the same sweep skips points whose
+``point.json`` says ok for the same resolved config. When the multirun ends, the
+``CollectSweep`` callback writes, in the sweep directory:
+
+- ``sweep.parquet`` / ``sweep.csv``: one row per (point, scope, name, KPI) with the
+  overrides as columns, mean, CI half-width, low, high, n, status, error;
+- ``sweep_replications.parquet``: one row per (point, replication, scope, name, KPI);
+- ``sweep_differences.parquet`` / ``.csv``: paired differences per KPI against the
+  baseline point (replication i against replication i: with the same seed these are
+  common random numbers), mean and t-interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+POINT_FILE = "point.json"
+FAILED: list[str] = []  # points that failed in this process's last multirun
+
+
+def overrides_dict(overrides: list[str]) -> dict[str, str]:
+    out = {}
+    for o in overrides:
+        key, _, value = o.lstrip("+~").partition("=")
+        out[key] = value
+    return out
+
+
+def point_done(out_dir: Path, resolved_yaml: str) -> bool:
+    """A point already computed with exactly this config (resume)."""
+    p = out_dir / POINT_FILE
+    if not p.exists():
+        return False
+    try:
+        info = json.loads(p.read_text())
+        old = (out_dir / "resolved_config.yaml").read_text()
+    except (OSError, ValueError):
+        return False
+    return info.get("status") == "ok" and old == resolved_yaml and (
+        out_dir / "summary.json").exists()
+
+
+def write_point(out_dir: Path, overrides: list[str], status: str, error: str | None,
+                job: int = 0) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / POINT_FILE).write_text(json.dumps(
+        {"overrides": list(overrides), "status": status, "error": error, "job": job},
+        indent=1) + "\n")
+
+
+def _points(sweep_dir: Path) -> list[tuple[Path, dict]]:
+    found = []
+    for p in sorted(sweep_dir.rglob(POINT_FILE)):
+        try:
+            found.append((p.parent, json.loads(p.read_text())))
+        except (OSError, ValueError):
+            continue
+    return sorted(found, key=lambda x: (x[1].get("job", 0), str(x[0])))
+
+
+def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.95):
+    """Gather all points under ``sweep_dir`` into the tidy tables; returns the KPI table."""
+    import pandas as pd
+
+    points = _points(sweep_dir)
+    if not points:
+        return None
+    keys = sorted({k for _, info in points for k in overrides_dict(info["overrides"])})
+    values = [overrides_dict(info["overrides"]) for _, info in points]
+    varying = [k for k in keys if len({v.get(k) for v in values}) > 1]
+    rows, reps = [], []
+    for job, (d, info) in enumerate(points):
+        ov = values[job]
+        label = ",".join(f"{k}={ov.get(k)}" for k in varying) or d.name
+        base = {"job": job, **{k: ov.get(k) for k in keys}, "point": label}
+        if info["status"] != "ok":
+            rows.append({**base, "scope": None, "name": None, "kpi": None, "mean": math.nan,
+                         "half_width": math.nan, "low": math.nan, "high": math.nan, "n": 0,
+                         "status": info["status"], "error": info.get("error")})
+            continue
+        summary = json.loads((d / "summary.json").read_text())
+        for scope, block in summary.items():
+            if scope == "overall":
+                block = {"ALL": block}
+            elif not scope.startswith("by_"):
+                continue
+            for name, kpis in block.items():
+                for kpi, st in kpis.items():
+                    rows.append({**base, "scope": scope.removeprefix("by_"), "name": name,
+                                 "kpi": kpi, **_stat(st), "status": "ok", "error": None})
+        rep_file = d / "replications.csv"
+        if rep_file.exists():
+            r = pd.read_csv(rep_file)
+            for k, v in base.items():
+                r[k] = v
+            reps.append(r)
+    table = pd.DataFrame(rows)
+    table.to_parquet(sweep_dir / "sweep.parquet", index=False)
+    table.to_csv(sweep_dir / "sweep.csv", index=False)
+    if reps:
+        rep_table = pd.concat(reps, ignore_index=True)
+        rep_table.to_parquet(sweep_dir / "sweep_replications.parquet", index=False)
+        diffs = paired_differences(rep_table, keys, baseline, confidence)
+        if diffs is not None:
+            diffs.to_parquet(sweep_dir / "sweep_differences.parquet", index=False)
+            diffs.to_csv(sweep_dir / "sweep_differences.csv", index=False)
+    return table
+
+
+def _stat(st) -> dict:
+    if not isinstance(st, dict):
+        return {"mean": math.nan, "half_width": math.nan, "low": math.nan, "high": math.nan,
+                "n": 0}
+    f = lambda v: math.nan if v is None else float(v)  # noqa: E731
+    return {"mean": f(st.get("mean")), "half_width": f(st.get("half_width")),
+            "low": f(st.get("low")), "high": f(st.get("high")), "n": int(st.get("n") or 0)}
+
+
+def baseline_job(rep_table, keys: list[str], baseline: str | None) -> int:
+    """The job whose overrides match ``baseline`` ("k=v,k2=v2"), else the first job."""
+    jobs = rep_table[["job", *keys]].drop_duplicates().sort_values("job")
+    if baseline:
+        want = overrides_dict([b for b in baseline.split(",") if b])
+        for _, row in jobs.iterrows():
+            if all(str(row.get(k)) == v for k, v in want.items()):
+                return int(row["job"])
+    return int(jobs["job"].iloc[0])
+
+
+def paired_differences(rep_table, keys: list[str], baseline: str | None, confidence: float):
+    """Point minus baseline, replication by replication, per (scope, name, kpi)."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.kpi import t_interval
+
+    b = baseline_job(rep_table, keys, baseline)
+    idx = ["scope", "name", "kpi", "rep"]
+    base = rep_table[rep_table["job"] == b].set_index(idx)["value"]
+    out = []
+    for job, grp in rep_table.groupby("job"):
+        if job == b:
+            continue
+        joined = grp.set_index(idx)["value"].to_frame("v").join(base.rename("b"), how="inner")
+        joined["d"] = joined["v"] - joined["b"]
+        meta = {k: grp[k].iloc[0] for k in ["job", *keys]}
+        for (scope, name, kpi), g in joined.groupby(level=[0, 1, 2]):
+            d = g["d"].to_numpy(dtype=float)
+            if np.all(np.isnan(d)):
+                continue
+            st = t_interval(list(d), confidence)
+            out.append({**meta, "baseline_job": b, "scope": scope, "name": name, "kpi": kpi,
+                        "diff_mean": st["mean"], "diff_half_width": st["half_width"],
+                        "diff_low": st["low"], "diff_high": st["high"], "n": st["n"]})
+    return pd.DataFrame(out) if out else None
+
+
+BETTER_HIGH = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
+               "retained_value", "tiers_meeting_target", "occupancy"}
+TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
+              "occupancy", "cost_per_call")
+
+
+def format_comparison(table, diffs=None) -> str:
+    """KPIs with CIs per point (best marked *), and paired differences against the
+    baseline: the terminal summary of a sweep."""
+    import math as _m
+
+    ok = table[(table["status"] == "ok") & (table["scope"] == "overall")]
+    failed = table[table["status"] != "ok"]
+    points = sorted(ok["point"].unique(), key=lambda p: ok[ok["point"] == p]["job"].iloc[0]) \
+        if len(ok) else []
+    width = max([12, *(len(p) for p in points)]) + 2
+    lines = [f"{len(points)} point(s) ok, {len(failed)} failed"]
+    if points:
+        lines.append(f"{'':16}" + "".join(f"{p:>{width}}" for p in points))
+    for kpi in TABLE_KPIS:
+        vals = {p: ok[(ok["point"] == p) & (ok["kpi"] == kpi)] for p in points}
+        means = {p: v["mean"].iloc[0] for p, v in vals.items() if len(v)}
+        if not means or all(_m.isnan(x) for x in means.values()):
+            continue
+        finite = {p: m for p, m in means.items() if not _m.isnan(m)}
+        best = (max if kpi in BETTER_HIGH else min)(finite, key=finite.get) if finite else None
+        cells = []
+        for p in points:
+            if p not in means:
+                cells.append("-")
+                continue
+            v = vals[p].iloc[0]
+            pct = kpi in ("answer_rate", "service_level", "abandon_rate", "fcr", "occupancy")
+            fmt = (lambda x: f"{100 * x:.1f}%") if pct else (lambda x: f"{x:.1f}")
+            text = fmt(v["mean"]) + ("" if _m.isnan(v["half_width"])
+                                     else f" ±{fmt(v['half_width'])}")
+            cells.append(text + ("*" if p == best and len(finite) > 1 else ""))
+        lines.append(f"{kpi:16}" + "".join(f"{c:>{width}}" for c in cells))
+    if diffs is not None and len(diffs):
+        d = diffs[(diffs["scope"] == "overall") & diffs["kpi"].isin(TABLE_KPIS)]
+        if len(d):
+            b = int(d["baseline_job"].iloc[0])
+            base_name = table[table["job"] == b]["point"].iloc[0]
+            others = [p for p in points if p != base_name]
+            lines.append(f"paired differences vs baseline {base_name} (replication by "
+                         "replication, same seeds: common random numbers; * = CI excludes 0):")
+            lines.append(f"{'':16}" + "".join(f"{p:>{width}}" for p in others))
+            name_of = {int(j): table[table["job"] == j]["point"].iloc[0] for j in d["job"]}
+            for kpi in TABLE_KPIS:
+                cells = []
+                for p in others:
+                    r = d[(d["kpi"] == kpi) & (d["job"].map(name_of) == p)]
+                    if not len(r):
+                        cells.append("-")
+                        continue
+                    r = r.iloc[0]
+                    hw = r["diff_half_width"]
+                    text = f"{r['diff_mean']:+.3g}" + ("" if _m.isnan(hw) else f" ±{hw:.2g}")
+                    sig = not _m.isnan(hw) and (r["diff_low"] > 0 or r["diff_high"] < 0)
+                    cells.append(text + ("*" if sig else ""))
+                if any(c != "-" for c in cells):
+                    lines.append(f"{kpi:16}" + "".join(f"{c:>{width}}" for c in cells))
+    for _, r in failed.iterrows():
+        lines.append(f"FAILED {r['point']}: {r['error']}")
+    return "\n".join(lines)
+
+
+def _callback_base():
+    from hydra.experimental.callback import Callback
+
+    return Callback
+
+
+class CollectSweep(_callback_base()):
+    """Hydra callback: when a multirun ends, collect its points and print the comparison."""
+
+    def on_multirun_end(self, config, **kwargs) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
+                        float(config.get("confidence", 0.95)))
+        if table is None:
+            return
+        import pandas as pd
+
+        diff_file = sweep_dir / "sweep_differences.parquet"
+        diffs = pd.read_parquet(diff_file) if diff_file.exists() else None
+        print(format_comparison(table, diffs))
+        print(f"sweep table: {sweep_dir / 'sweep.parquet'}")
+        FAILED[:] = list(table[table["status"] != "ok"]["point"])
