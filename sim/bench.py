@@ -202,7 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help=f"~{QUICK_CALLS:,} calls")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--json", type=Path, metavar="PATH", help="write the figures as JSON")
+    ap.add_argument("--sweep", action="store_true",
+                    help="instead: sweep throughput on 1 core vs all cores (joblib launcher)")
+    ap.add_argument("--points", type=int, default=8, help="sweep points (with --sweep)")
     args = ap.parse_args(argv)
+    if args.sweep:
+        return sweep_benchmark(args.points, args.json)
     calls = QUICK_CALLS if args.quick else args.calls
     if calls < 1:
         ap.error("--calls must be positive")
@@ -233,6 +238,39 @@ def main(argv: list[str] | None = None) -> int:
             "environment": env,
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+def sweep_benchmark(points: int, json_path: Path | None) -> int:
+    """Points per second of a Hydra multirun (hotline_small, 2 replications per point) with
+    the basic launcher (1 core) and the joblib launcher on every core, in one run."""
+    import subprocess
+    import tempfile
+
+    loads = ",".join(f"{0.8 + 0.4 * i / max(points - 1, 1):.3f}" for i in range(points))
+    cores = os.cpu_count() or 1
+    base = [sys.executable, "-m", "sim", "-m", "scenario=hotline_small", "n_reps=2",
+            "output.calls=false", "output.intervals=false", f"scenario.load={loads}"]
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, extra in (("1 core (basic launcher)", []),
+                             (f"{cores} cores (joblib launcher)",
+                              ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={cores}"])):
+            t0 = time.perf_counter()
+            proc = subprocess.run([*base, *extra, f"hydra.sweep.dir={tmp}/{len(rates)}"],
+                                  capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:], file=sys.stderr)
+                return 1
+            rates[label] = points / wall
+            print(f"{label:28} {points} points in {wall:6.1f} s  {points / wall:6.2f} points/s",
+                  flush=True)
+    one, many = rates.values()
+    print(f"ratio all cores / 1 core: {many / one:.2f}  (ideal {cores})")
+    if json_path is not None:
+        json_path.write_text(json.dumps({"points": points, "cores": cores, "rates": rates,
+                                         "ratio": many / one}, indent=2) + "\n")
     return 0
 
 
