@@ -12,7 +12,7 @@ import importlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +52,7 @@ class RunResult:
     replications: list[dict]
     intervals: object  # pandas DataFrame
     groups_intervals: object
+    extra_frames: dict = field(default_factory=dict)  # name -> DataFrame (hotline outputs)
 
 
 def load_policy(cfg: Mapping, packages: tuple[str, ...] = ()) -> PolicyFactory:
@@ -221,6 +222,31 @@ def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
     return pd.DataFrame(rows), pd.DataFrame(grows)
 
 
+def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
+    """Per interval and second-line pool: work orders opened (by the interval of the call)
+    and closed (in the interval they closed; after the horizon: the last), backlog at the
+    interval's end, staffed and busy back-office agents; pool
+    ``outbound``: callbacks and campaign calls made by the front line."""
+    import pandas as pd
+
+    rows = []
+    second, ob = rec.extras.get("second"), rec.extras.get("outbound")
+    for k in range(spec.n_intervals):
+        base = {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
+        if second is not None:
+            for p in spec.second_line.pools:
+                i = p.index
+                rows.append({**base, "pool": p.name, "opened": second.opened[i, k],
+                             "closed": second.closed_at[i, k], "backlog": second.backlog[i, k],
+                             "staffed_agents": second.staffed_s[i, k] / spec.interval_s,
+                             "busy_agents": second.busy_s[i, k] / spec.interval_s})
+        if ob is not None:
+            rows.append({**base, "pool": "outbound", "callbacks_made": ob.callbacks_made[k],
+                         "callbacks_answered": ob.callbacks_answered[k],
+                         "campaign_calls": ob.campaign_calls[k]})
+    return pd.DataFrame(rows)
+
+
 def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
     """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
     spec = build_model_spec(cfg.get("scenario"))
@@ -243,7 +269,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
         out_dir.mkdir(parents=True, exist_ok=True)
         if run.write_calls:
             call_file = CallFile(out_dir / "calls.parquet", spec)
-    per_rep, frames, gframes, totals = [], [], [], []
+    per_rep, frames, gframes, totals, sframes = [], [], [], [], []
     progress = _progress(run)
     try:
         for rep in range(run.n_reps):
@@ -256,6 +282,8 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                 f, g = interval_frames(rec, spec, rep)
                 frames.append(f)
                 gframes.append(g)
+                if rec.extras.get("second") is not None or rec.extras.get("outbound"):
+                    sframes.append(second_line_frame(rec, spec, rep))
             progress(rep)
     finally:
         if call_file is not None:
@@ -269,7 +297,8 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
     }
     intervals = pd.concat(frames, ignore_index=True) if frames else None
     gintervals = pd.concat(gframes, ignore_index=True) if gframes else None
-    result = RunResult(summary, per_rep, intervals, gintervals)
+    extra = {"second_line_intervals": pd.concat(sframes, ignore_index=True)} if sframes else {}
+    result = RunResult(summary, per_rep, intervals, gintervals, extra)
     if out_dir is not None:
         write_outputs(result, out_dir, run, cfg)
     return result
@@ -307,6 +336,9 @@ def write_outputs(result: RunResult, out_dir: Path, run: RunSpec, cfg: Mapping |
         result.intervals.to_csv(out_dir / "intervals.csv", index=False)
         result.groups_intervals.to_parquet(out_dir / "groups_intervals.parquet", index=False)
         result.groups_intervals.to_csv(out_dir / "groups_intervals.csv", index=False)
+        for name, frame in result.extra_frames.items():
+            frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+            frame.to_csv(out_dir / f"{name}.csv", index=False)
     if cfg is not None:
         (out_dir / "resolved_config.yaml").write_text(resolved_yaml(cfg))
 

@@ -47,7 +47,8 @@ class SecondLine:
         self.next_id = 0
         n = len(spec.pools)
         self.opened = np.zeros((n, n_intervals))
-        self.closed = np.zeros((n, n_intervals))
+        self.closed = np.zeros((n, n_intervals))  # by interval opened
+        self.closed_at = np.zeros((n, n_intervals))  # by interval closed (drain: the last)
         self.time_to_close_s = np.zeros((n, n_intervals))  # by interval opened
         self.backlog = np.zeros((n, n_intervals))  # open orders at the end of each interval
         self.busy_s = np.zeros((n, n_intervals))
@@ -78,6 +79,7 @@ class SecondLine:
         wo.t_done = now
         del self.open_orders[wo.id]
         self.closed[wo.pool, wo.interval] += 1
+        self.closed_at[wo.pool, self.center.interval_of(now)] += 1
         self.time_to_close_s[wo.pool, wo.interval] += now - wo.t_open
         self.center.order_done(wo, now)
         if group.release(worker, now):
