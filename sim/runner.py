@@ -172,11 +172,11 @@ class CallFile:
 
 
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
-                    call_sink=None) -> Recorder:
+                    call_sink=None, progress: bool = False) -> Recorder:
     """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
     rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
                    spec.service_level_s, call_sink)
-    center = Center(spec, policy_cls(), seed, rep, rec)
+    center = Center(spec, policy_cls(), seed, rep, rec, progress)
     center.run()
     rec.extras = {"second": center.second, "outbound": center.outbound,
                   "episodes": center.episodes(),
@@ -275,7 +275,8 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
         for rep in range(run.n_reps):
             if call_file is not None:
                 call_file.rep = rep
-            rec = run_replication(spec, policy_cls, run.seed, rep, call_file)
+            rec = run_replication(spec, policy_cls, run.seed, rep, call_file,
+                                  run.progress and _is_terminal())
             totals.append(check_conservation(rec))
             per_rep.append(replication_kpis(rec, spec))
             if run.write_intervals or out_dir is None:
@@ -302,6 +303,12 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
     if out_dir is not None:
         write_outputs(result, out_dir, run, cfg)
     return result
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
 
 
 def _progress(run: RunSpec):

@@ -84,7 +84,7 @@ class Center:
     """One replication of the centre under one policy."""
 
     def __init__(self, spec: ModelSpec, policy: Policy, seed: int, rep: int,
-                 recorder: Recorder):
+                 recorder: Recorder, progress: bool = False):
         import simpy
 
         from sim.model.outbound import Outbound
@@ -108,6 +108,7 @@ class Center:
         self._last_busy = np.zeros(len(self.groups))
         self._last_staffed = np.zeros(len(self.groups))
         self._last_qarea = np.zeros(len(self.queues))
+        self.progress = progress
         self.hot = spec.has_tiers
         self._interval_s = spec.interval_s
         self._last_interval = spec.n_intervals - 1
@@ -137,13 +138,29 @@ class Center:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self.env.run()
+            self._run_loop()
         finally:
             if was_enabled:
                 gc.enable()
         self._close()
         self.rec.flush()
         return self.rec
+
+    def _run_loop(self) -> None:
+        """Run to the end; on a terminal, with a progress bar over simulated days/intervals.
+        Stopping at interval boundaries changes nothing: SimPy resumes in the same order."""
+        if not self.progress:
+            self.env.run()
+            return
+        from tqdm import tqdm
+
+        n = self.spec.n_intervals
+        with tqdm(total=n, desc=f"replication {self.rep}", unit="interval", leave=False,
+                  disable=None) as bar:
+            for k in range(1, n + 1):
+                self.env.run(until=k * self.spec.interval_s)
+                bar.update(1)
+        self.env.run()
 
     def interval_of(self, t: float) -> int:
         return min(int(t // self._interval_s), self._last_interval)
