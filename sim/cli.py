@@ -52,7 +52,8 @@ def _app(cfg: DictConfig) -> dict | None:
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
     out_dir = Path(hc.runtime.output_dir)
-    overrides = list(hc.overrides.task)
+    # Unresolved: an override's value may itself be a (possibly bad) interpolation.
+    overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)
     # Bad input found inside the job exits here, through SystemExit: Hydra catches only
     # Exception, so it adds no "Error executing job" line of its own. In a sweep, a bad
     # point is recorded and the others go on.
