@@ -73,6 +73,10 @@ def _app(cfg: DictConfig) -> dict | None:
         _fail(str(exc))
     print(format_summary(result.summary))
     print(f"outputs: {out_dir}")
+    if result.run.write_report:
+        from sim.report import write_run_report
+
+        print(f"report: {write_run_report(out_dir)}")
     return result.summary
 
 
@@ -97,10 +101,11 @@ def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
     to the other points."""
     from sim.errors import ConfigError
     from sim.runner import resolved_yaml, simulate
-    from sim.sweep import point_done, write_point
+    from sim.sweep import point_done, progress_tag, write_point
 
+    tag = progress_tag(_job_num())
     if point_done(out_dir, resolved_yaml(plain)):
-        print(f"{out_dir.name}: done before, skipped")
+        print(f"{tag}{out_dir.name}: done before, skipped")
         return None
     try:
         result = simulate(plain, out_dir)
@@ -110,7 +115,7 @@ def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
         return _bad_point(f"{type(exc).__name__}: {exc}", True, out_dir, overrides)
     write_point(out_dir, overrides, "ok", None, _job_num())
     s = result.summary["overall"]
-    print(f"{out_dir.name}: service level {s['service_level']['mean']:.3f}, "
+    print(f"{tag}{out_dir.name}: service level {s['service_level']['mean']:.3f}, "
           f"answer rate {s['answer_rate']['mean']:.3f}")
     return result.summary
 

@@ -28,7 +28,7 @@ QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
 RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params",
             "policy_packages", "sweep"}
-OUTPUT_KEYS = {"calls", "intervals", "progress"}
+OUTPUT_KEYS = {"calls", "intervals", "progress", "report"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class RunSpec:
     write_calls: bool
     write_intervals: bool
     progress: bool
+    write_report: bool = False
 
 
 def _mapping(key: str, value: Any) -> Mapping:
@@ -323,4 +324,5 @@ def build_run_spec(cfg: Mapping) -> RunSpec:
         if not isinstance(v, bool):
             raise ConfigError(f"output.{k}", f"must be true or false, got {v!r}")
         flags[k] = v
-    return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"])
+    return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"],
+                   flags["report"])

@@ -53,6 +53,7 @@ class RunResult:
     intervals: object  # pandas DataFrame
     groups_intervals: object
     extra_frames: dict = field(default_factory=dict)  # name -> DataFrame (hotline outputs)
+    run: RunSpec | None = None  # how it was run (seed, replications, outputs)
 
 
 def load_policy(cfg: Mapping, packages: tuple[str, ...] = ()) -> PolicyFactory:
@@ -299,7 +300,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
     intervals = pd.concat(frames, ignore_index=True) if frames else None
     gintervals = pd.concat(gframes, ignore_index=True) if gframes else None
     extra = {"second_line_intervals": pd.concat(sframes, ignore_index=True)} if sframes else {}
-    result = RunResult(summary, per_rep, intervals, gintervals, extra)
+    result = RunResult(summary, per_rep, intervals, gintervals, extra, run)
     if out_dir is not None:
         write_outputs(result, out_dir, run, cfg)
     return result

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 POINT_FILE = "point.json"
@@ -237,6 +238,10 @@ def _callback_base():
 class CollectSweep(_callback_base()):
     """Hydra callback: when a multirun ends, collect its points and print the comparison."""
 
+    def on_multirun_start(self, config, **kwargs) -> None:
+        # Points may run in worker processes (joblib): they read the total from the env.
+        os.environ[TOTAL_ENV] = str(sweep_size(config))
+
     def on_multirun_end(self, config, **kwargs) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
@@ -250,3 +255,33 @@ class CollectSweep(_callback_base()):
         print(format_comparison(table, diffs))
         print(f"sweep table: {sweep_dir / 'sweep.parquet'}")
         FAILED[:] = list(table[table["status"] != "ok"]["point"])
+        if (config.get("output") or {}).get("report", True) is not False:
+            from sim.report import write_comparison_report
+
+            print(f"report: {write_comparison_report(sweep_dir)}")
+
+
+TOTAL_ENV = "CCSIM_SWEEP_TOTAL"
+
+
+def sweep_size(config) -> int:
+    """How many points the sweep has: the product of its swept values (0 if unknown)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    params = dict(config.hydra.sweeper.get("params") or {})
+    given = [str(o) for o in config.hydra.overrides.task]
+    cmd_keys = {o.split("=", 1)[0].lstrip("+~") for o in given}
+    given += [f"{k}={v}" for k, v in params.items() if k not in cmd_keys]
+    try:
+        n = 1
+        for o in OverridesParser.create().parse_overrides(given):
+            if o.is_sweep_override():
+                n *= len(list(o.sweep_string_iterator()))
+        return n
+    except Exception:  # a range or glob we cannot count: progress shows no total
+        return 0
+
+
+def progress_tag(job: int) -> str:
+    total = int(os.environ.get(TOTAL_ENV, "0") or 0)
+    return f"[{job + 1}/{total}] " if total else f"[{job + 1}] "

@@ -1,0 +1,212 @@
+"""The comparison report of a sweep or experiment: KPIs per point with confidence
+intervals, paired differences against the baseline, a heatmap for two-dimensional grids."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from sim.errors import ConfigError
+from sim.report.data import kind, label
+from sim.report.page import Page, fmt
+
+STANDARD = {"job", "point", "scope", "name", "kpi", "mean", "half_width", "low", "high", "n",
+            "status", "error"}
+KPIS = ("service_level", "answer_rate", "abandon_rate", "asa_s", "aht_s", "fcr", "occupancy",
+        "cost_per_call")
+BETTER_HIGH = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
+               "retained_value", "tiers_meeting_target"}
+NEUTRAL = {"occupancy", "aht_s"}  # neither direction is better in itself
+FEW_REPS = 5
+
+
+def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
+    """Write ``report.html`` for the sweep collected in ``sweep_dir``; return its path."""
+    import pandas as pd
+
+    sweep_dir = Path(sweep_dir)
+    path = sweep_dir / "sweep.parquet"
+    if not path.exists():
+        raise ConfigError(str(sweep_dir), "holds no sweep.parquet (run the sweep with "
+                                          "ccsim -m ... first)")
+    table = pd.read_parquet(path)
+    dpath = sweep_dir / "sweep_differences.parquet"
+    diffs = pd.read_parquet(dpath) if dpath.exists() else None
+    keys = [c for c in table.columns if c not in STANDARD]
+    varying = [k for k in keys if table[k].astype(str).nunique() > 1]
+    ok = table[table["status"] == "ok"]
+    page = Page(f"ccsim comparison — {sweep_dir.name}", _subtitle(table, ok, diffs))
+    page.warnings(_warnings(table, ok))
+    overall = ok[(ok["scope"] == "overall")]
+    kpis = [k for k in KPIS if k in set(overall["kpi"])]
+    if kpis:
+        page.heading("KPIs per point")
+        _kpi_table(page, overall, kpis)
+        page.figure(_kpi_bars(overall, kpis))
+    tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
+    if len(tiers):
+        page.heading("Service level by tier per point")
+        page.figure(_tier_bars(tiers))
+    if diffs is not None and len(diffs):
+        page.heading("Paired differences against the baseline")
+        page.text("Each point minus the baseline, replication by replication on the same "
+                  "random inputs (common random numbers); bars are mean differences with "
+                  "their confidence intervals. Green: a real improvement, red: a real loss "
+                  "(interval clear of 0); grey: not distinguishable from the baseline.",
+                  "note")
+        page.figure(_diff_bars(diffs, table, kpis))
+    if len(varying) == 2 and kpis:
+        page.heading("Two-way grid")
+        for kpi in kpis[:2]:
+            page.figure(_heatmap(overall, varying, kpi))
+    out = out or sweep_dir / "report.html"
+    out.write_text(page.render(), encoding="utf-8")
+    return out
+
+
+def _subtitle(table, ok, diffs) -> list[str]:
+    points = table.drop_duplicates("job")
+    n = ok["n"].max() if len(ok) else 0
+    lines = [f"{len(points)} point(s), {int((points['status'] == 'ok').sum())} completed · "
+             f"{int(n) if n == n else 0} replication(s) per point"]
+    if diffs is not None and len(diffs):
+        base = int(diffs["baseline_job"].iloc[0])
+        lines.append("baseline: " + str(points[points["job"] == base]["point"].iloc[0]))
+    return lines
+
+
+def _warnings(table, ok) -> list[str]:
+    out = [f"Point {r.point} failed: {r.error}"
+           for r in table[table["status"] != "ok"].drop_duplicates("job").itertuples()]
+    n = ok["n"].max() if len(ok) else 0
+    if n == n and 0 < n < FEW_REPS:
+        out.append(f"Only {int(n)} replication(s) per point: confidence intervals are wide; "
+                   f"use n_reps={FEW_REPS} or more before ranking close points.")
+    return out
+
+
+def _kpi_table(page: Page, overall, kpis: list[str]) -> None:
+    points = list(dict.fromkeys(overall["point"]))
+    cell = overall.set_index(["point", "kpi"])
+    best = {k: _best(overall[overall["kpi"] == k], k) for k in kpis}
+    rows = []
+    for p in points:
+        row = [p]
+        for k in kpis:
+            st = cell.loc[(p, k)] if (p, k) in cell.index else None
+            text = "—" if st is None else _with_ci(st["mean"], st["half_width"], kind(k))
+            row.append(text + (" ★" if best[k] == p else ""))
+        rows.append(row)
+    page.table(["point", *[k.replace("_", " ") for k in kpis]], rows)
+    page.text("★ marks the best point per KPI (highest for rates of success, lowest for "
+              "waits, abandonment and cost; occupancy and AHT are not ranked).", "note")
+
+
+def _best(rows, kpi: str):
+    rows = rows.dropna(subset=["mean"])
+    if rows.empty or kpi in NEUTRAL:
+        return None
+    i = rows["mean"].idxmax() if kpi in BETTER_HIGH else rows["mean"].idxmin()
+    return rows.loc[i, "point"]
+
+
+def _with_ci(mean, hw, k: str) -> str:
+    if hw is None or math.isnan(hw):
+        return fmt(mean, k)
+    return f"{fmt(mean, k)} ± {fmt(hw, k)}"
+
+
+def _scale(k: str) -> float:
+    return 100.0 if kind(k) == "pct" else 1.0
+
+
+def _axis(k: str) -> str:
+    return {"pct": "%", "s": "seconds", "money": "cost units", "count": "calls"}[kind(k)]
+
+
+def _kpi_bars(overall, kpis: list[str]):
+    from plotly.subplots import make_subplots
+
+    cols = 2
+    rows = math.ceil(len(kpis) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[k.replace("_", " ") for k in kpis],
+                        vertical_spacing=0.5 / rows)
+    for i, k in enumerate(kpis):
+        d, s = overall[overall["kpi"] == k], _scale(k)
+        fig.add_bar(x=d["point"], y=d["mean"] * s, showlegend=False, marker_color="#12355b",
+                    error_y={"type": "data", "array": d["half_width"].fillna(0) * s},
+                    row=i // cols + 1, col=i % cols + 1)
+        fig.update_yaxes(title_text=_axis(k), row=i // cols + 1, col=i % cols + 1)
+        fig.update_xaxes(title_text="point", row=i // cols + 1, col=i % cols + 1)
+    fig.update_layout(height=330 * rows, title="KPIs per point (mean with confidence interval)")
+    return fig
+
+
+def _tier_bars(tiers):
+    import plotly.graph_objects as go
+
+    from sim.report.run_figures import TIER_COLOURS
+
+    fig = go.Figure()
+    for tier, d in tiers.groupby("name", sort=False):
+        fig.add_bar(x=d["point"], y=100 * d["mean"], name=label(tier),
+                    marker_color=TIER_COLOURS.get(tier),
+                    error_y={"type": "data", "array": 100 * d["half_width"].fillna(0)})
+    fig.update_layout(barmode="group", height=460,
+                      title="Service level by tier (mean with confidence interval)")
+    fig.update_xaxes(title_text="point")
+    fig.update_yaxes(title_text="% answered within target time", range=[0, 105])
+    return fig
+
+
+def _diff_bars(diffs, table, kpis: list[str]):
+    from plotly.subplots import make_subplots
+
+    names = table.drop_duplicates("job").set_index("job")["point"]
+    d = diffs[(diffs["scope"] == "overall") & diffs["kpi"].isin(kpis)].copy()
+    d["point"] = d["job"].map(names)
+    cols = 2
+    rows = max(math.ceil(len(kpis) / cols), 1)
+    fig = make_subplots(rows=rows, cols=cols,
+                        subplot_titles=[f"Δ {k.replace('_', ' ')}" for k in kpis],
+                        vertical_spacing=0.5 / rows)
+    for i, k in enumerate(kpis):
+        x, s = d[d["kpi"] == k], _scale(k)
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_bar(x=x["point"], y=x["diff_mean"] * s, showlegend=False,
+                    marker_color=[_diff_colour(k, lo, hi) for lo, hi in
+                                  zip(x["diff_low"], x["diff_high"], strict=True)],
+                    error_y={"type": "data", "array": x["diff_half_width"].fillna(0) * s},
+                    row=r, col=c)
+        fig.add_hline(y=0, line_color="black", row=r, col=c)
+        fig.update_yaxes(title_text=f"difference ({'points' if s == 100 else _axis(k)})",
+                         row=r, col=c)
+        fig.update_xaxes(title_text="point", row=r, col=c)
+    fig.update_layout(height=330 * rows, title="Point minus baseline (paired, CRN)")
+    return fig
+
+
+def _diff_colour(kpi: str, low: float, high: float) -> str:
+    """Green for a real improvement, red for a real loss, grey when the CI holds 0."""
+    if kpi in NEUTRAL:
+        return "#12355b"
+    if not (low > 0 or high < 0):
+        return "#9aa5b1"
+    return "#2e9e5b" if (low > 0) == (kpi in BETTER_HIGH) else "#d64545"
+
+
+def _heatmap(overall, varying: list[str], kpi: str):
+    import plotly.graph_objects as go
+
+    d = overall[overall["kpi"] == kpi]
+    grid = d.pivot_table(index=varying[1], columns=varying[0], values="mean", aggfunc="first")
+    s = _scale(kpi)
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy() * s, x=[str(c) for c in grid.columns],
+                               y=[str(i) for i in grid.index], colorscale="RdYlGn"
+                               if kpi in BETTER_HIGH else "RdYlGn_r",
+                               colorbar={"title": {"text": _axis(kpi)}},
+                               texttemplate="%{z:.1f}"))
+    fig.update_layout(title=f"{kpi.replace('_', ' ')} over the grid", height=460)
+    fig.update_xaxes(title_text=varying[0], type="category")
+    fig.update_yaxes(title_text=varying[1], type="category")
+    return fig

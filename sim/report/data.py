@@ -1,0 +1,90 @@
+"""What a report reads from a run directory (the documented output contract)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.errors import ConfigError
+
+RATES = {"answer_rate", "abandon_rate", "disconnect_rate", "service_level", "p_wait",
+         "containment", "resolution_rate", "fcr", "repeat_rate", "occupancy", "sl_target",
+         "sl_met"}
+TIER_LABELS = {"member": "ordinary member"}  # the domain brief's name for the tier
+
+
+def label(name: str) -> str:
+    """A tier, group, queue or reason as a manager reads it."""
+    return TIER_LABELS.get(name, str(name).replace("_", " "))
+
+
+def kind(kpi: str) -> str:
+    """How a KPI is formatted: pct, s (seconds), money or count."""
+    if kpi in RATES or kpi.startswith("episodes_"):
+        return "pct"
+    if kpi.endswith("_s"):
+        return "s"
+    if "cost" in kpi or "value" in kpi:
+        return "money"
+    return "count"
+
+
+@dataclass
+class RunData:
+    """A finished run: its summary, config and (when written) its tables."""
+
+    dir: Path
+    summary: dict
+    config: dict = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
+
+    def table(self, name: str, columns: list[str] | None = None):
+        """``name``.parquet as a DataFrame, or None when the run did not write it."""
+        import pandas as pd
+
+        path = self.dir / f"{name}.parquet"
+        if not path.exists():
+            return None
+        return pd.read_parquet(path, columns=columns)
+
+    def csv(self, name: str):
+        import pandas as pd
+
+        path = self.dir / f"{name}.csv"
+        return pd.read_csv(path) if path.exists() else None
+
+    @property
+    def scenario(self) -> dict:
+        return self.config.get("scenario") or {}
+
+    def kpi(self, kpi: str, scope: str = "overall", name: str | None = None) -> dict:
+        block = self.summary.get(scope, {})
+        block = block.get(name, {}) if name is not None else block
+        st = block.get(kpi)
+        return st if isinstance(st, dict) else {"mean": st, "half_width": None}
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Read a run directory; a directory that holds no run is bad input."""
+    path = run_dir / "summary.json"
+    if not path.exists():
+        raise ConfigError(str(run_dir), "holds no summary.json (want a ccsim run output "
+                                        "directory or a sweep directory with sweep.parquet)")
+    try:
+        summary = json.loads(path.read_text())
+    except ValueError as exc:
+        raise ConfigError(str(path), f"is not valid JSON ({exc})") from None
+    return RunData(run_dir, summary, _yaml(run_dir / "resolved_config.yaml") or {},
+                   _yaml(run_dir / ".hydra" / "overrides.yaml") or [])
+
+
+def _yaml(path: Path):
+    if not path.exists():
+        return None
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError:
+        return None

@@ -1,0 +1,196 @@
+"""The figures of a run report, each from the run's output tables (means over replications).
+
+Every axis is labelled with its unit; tiers and groups carry the domain brief's names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.report.data import RunData, label
+
+TIER_COLOURS = {"diamond": "#5b8def", "gold": "#d4a017", "silver": "#8e9aa6",
+                "member": "#2e9e5b", "ordinary": "#e07b39", "blacklist": "#444444"}
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf")
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _x_hours(start_s) -> np.ndarray:
+    return np.asarray(start_s, dtype=float) / 3600.0
+
+
+def tier_of(cls: str) -> str:
+    """Hotline classes are "tier/reason"; a simple scenario's class is its own segment."""
+    return str(cls).split("/")[0]
+
+
+def segment_intervals(run: RunData):
+    """Per (segment, interval): offered, asked, answered, answered within T, pooled over
+    replications (a segment is a tier in a hotline, a call class otherwise)."""
+    df = run.table("intervals", ["rep", "interval", "start_s", "class", "offered", "asked",
+                                 "answered", "service_level"])
+    if df is None:
+        return None
+    df = df[df["class"] != "ALL"]  # the all-classes total row
+    df = df.assign(segment=df["class"].map(tier_of),
+                   within=(df["service_level"].fillna(0.0) * df["asked"]))
+    g = df.groupby(["segment", "interval", "start_s"], as_index=False)[
+        ["offered", "asked", "answered", "within"]].sum()
+    g[["offered", "asked", "answered", "within"]] /= max(int(df["rep"].nunique()), 1)
+    return g
+
+
+def day_profile(run: RunData):
+    """Calls offered per interval (stacked by segment) and service level per interval."""
+    from plotly.subplots import make_subplots
+
+    g = segment_intervals(run)
+    if g is None:
+        return None
+    t = f'{run.summary.get("service_level_s", 20):g}'
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("Calls offered per interval",
+                                        f"Service level per interval (answered within {t} s)"))
+    for seg, s in g.groupby("segment", sort=False):
+        colour = TIER_COLOURS.get(seg)
+        x = _x_hours(s["start_s"])
+        fig.add_bar(x=x, y=s["offered"], name=label(seg), legendgroup=seg,
+                    marker_color=colour, row=1, col=1)
+        if s["asked"].sum() > 0:
+            sl = np.where(s["asked"] > 0, s["within"] / s["asked"].where(s["asked"] > 0), np.nan)
+            fig.add_scatter(x=x, y=100 * sl, name=f"{label(seg)} SL", legendgroup=seg,
+                            mode="lines+markers", line={"color": colour}, showlegend=False,
+                            row=2, col=1)
+    tot = g.groupby("start_s", as_index=False)[["asked", "answered"]].sum()
+    ar = tot["answered"] / tot["asked"].where(tot["asked"] > 0)
+    fig.add_scatter(x=_x_hours(tot["start_s"]), y=100 * ar, name="answer rate (all)",
+                    mode="lines", line={"color": "black", "dash": "dot"}, row=2, col=1)
+    fig.update_layout(barmode="stack", height=640, title="The day, interval by interval")
+    fig.update_xaxes(title_text="time since start of day 1 (h)", row=2, col=1)
+    fig.update_yaxes(title_text="calls per interval", row=1, col=1)
+    fig.update_yaxes(title_text="% of calls asking for an agent", range=[0, 105], row=2, col=1)
+    return fig
+
+
+def tier_service_levels(run: RunData):
+    """Service level per tier with its confidence interval, against the tier's target."""
+    import plotly.graph_objects as go
+
+    tiers = [t for t, k in run.summary.get("by_tier", {}).items()
+             if (k.get("asked") or {}).get("mean")]
+    if not tiers:
+        return None
+    sl = [run.kpi("service_level", "by_tier", t) for t in tiers]
+    hw = [100 * (s.get("half_width") or 0) for s in sl]
+    fig = go.Figure()
+    fig.add_bar(x=[label(t) for t in tiers], y=[100 * s["mean"] for s in sl],
+                error_y={"type": "data", "array": hw, "visible": True},
+                marker_color=[TIER_COLOURS.get(t, "#5b8def") for t in tiers],
+                name="service level")
+    targets = [run.kpi("sl_target", "by_tier", t).get("mean") for t in tiers]
+    fig.add_scatter(x=[label(t) for t in tiers], y=[100 * v if v == v and v is not None
+                                                    else None for v in targets],
+                    mode="markers", marker={"symbol": "line-ew-open", "size": 40,
+                                            "line": {"width": 3, "color": "black"}},
+                    name="target")
+    t = f'{run.summary.get("service_level_s", 20):g}'
+    fig.update_layout(title=f"Service level by tier (answered within {t} s), with "
+                            f"{run.summary.get('confidence', 0.95):.0%} CI", height=420)
+    fig.update_xaxes(title_text="customer tier")
+    fig.update_yaxes(title_text="% answered within target time", range=[0, 105])
+    return fig
+
+
+def wait_distribution(run: RunData):
+    """Distribution of queue waits per segment (empirical CDF), from calls.parquet."""
+    import plotly.graph_objects as go
+
+    calls = run.table("calls", ["class", "t_queue", "t_left_queue", "outcome"])
+    if calls is None:
+        return None
+    calls = calls[calls["t_queue"].notna() & calls["t_left_queue"].notna()]
+    if calls.empty:
+        return None
+    wait = (calls["t_left_queue"] - calls["t_queue"]).to_numpy()
+    seg = calls["class"].map(tier_of).to_numpy()
+    top = max(float(np.quantile(wait, 0.999)), 1.0)
+    grid = np.linspace(0.0, top, 200)
+    fig = go.Figure()
+    for s in dict.fromkeys(seg):
+        w = np.sort(wait[seg == s])
+        fig.add_scatter(x=grid, y=100 * np.searchsorted(w, grid, side="right") / len(w),
+                        mode="lines", name=f"{label(s)} ({len(w):,} calls)",
+                        line={"color": TIER_COLOURS.get(s)})
+    t = float(run.summary.get("service_level_s", 20))
+    fig.add_vline(x=t, line_dash="dash", annotation_text=f"service-level threshold {t:g} s")
+    fig.update_layout(title="Waiting time in queue (answered and abandoned callers)",
+                      height=420)
+    fig.update_xaxes(title_text="wait in queue (s)")
+    fig.update_yaxes(title_text="% of queued callers waiting at most this long",
+                     range=[0, 101])
+    return fig
+
+
+def agents_and_queues(run: RunData):
+    """Occupancy and staffed agents per group, and mean queue length per queue."""
+    from plotly.subplots import make_subplots
+
+    g = run.table("groups_intervals")
+    if g is None:
+        return None
+    groups = g[g["group"].notna()].groupby(["group", "start_s"], as_index=False, sort=False)[
+        ["staffed_agents", "busy_agents", "occupancy"]].mean()
+    queues = g[g["queue"].notna()].groupby(["queue", "start_s"], as_index=False, sort=False)[
+        "mean_queue_length"].mean()
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                        subplot_titles=("Agent occupancy per skill group",
+                                        "Agents staffed per skill group",
+                                        "Mean queue length per skill queue"))
+    for i, (name, s) in enumerate(groups.groupby("group", sort=False)):
+        x = _x_hours(s["start_s"])
+        fig.add_scatter(x=x, y=100 * s["occupancy"], name=label(name), legendgroup=name,
+                        mode="lines", line={"color": colour(i)}, row=1, col=1)
+        fig.add_scatter(x=x, y=s["staffed_agents"], name=label(name), legendgroup=name,
+                        mode="lines", line={"shape": "hv", "color": colour(i)},
+                        showlegend=False, row=2, col=1)
+    for i, (name, s) in enumerate(queues.groupby("queue", sort=False)):
+        fig.add_scatter(x=_x_hours(s["start_s"]), y=s["mean_queue_length"],
+                        name=f"queue {label(name)}", mode="lines",
+                        line={"color": colour(i + 5), "dash": "dot"}, row=3, col=1)
+    fig.update_layout(height=820, title="Agents and queues over the day")
+    fig.update_yaxes(title_text="occupancy (%)", range=[0, 105], row=1, col=1)
+    fig.update_yaxes(title_text="agents", row=2, col=1)
+    fig.update_yaxes(title_text="calls waiting", row=3, col=1)
+    fig.update_xaxes(title_text="time since start of day 1 (h)", row=3, col=1)
+    return fig
+
+
+def second_line(run: RunData):
+    """Work-order backlog per back-office pool, with orders opened and closed."""
+    from plotly.subplots import make_subplots
+
+    s = run.table("second_line_intervals")
+    if s is None or s["pool"].notna().sum() == 0:
+        return None
+    pools = s[s["pool"].notna()].groupby(["pool", "start_s"], as_index=False, sort=False)[
+        ["opened", "closed", "backlog"]].mean()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=("Open work orders (backlog) at interval end",
+                                        "Work orders opened (above 0) and closed (below 0) "
+                                        "per interval"))
+    for i, (name, p) in enumerate(pools.groupby("pool", sort=False)):
+        x, c = _x_hours(p["start_s"]), colour(i)
+        fig.add_scatter(x=x, y=p["backlog"], name=label(name), legendgroup=name,
+                        mode="lines", line={"color": c}, row=1, col=1)
+        fig.add_bar(x=x, y=p["opened"], name=f"{label(name)} opened", legendgroup=name,
+                    marker_color=c, showlegend=False, row=2, col=1)
+        fig.add_bar(x=x, y=-p["closed"], name=f"{label(name)} closed", legendgroup=name,
+                    marker={"color": c, "opacity": 0.45}, showlegend=False, row=2, col=1)
+    fig.update_layout(height=600, barmode="relative", title="Second line (back office)")
+    fig.update_yaxes(title_text="work orders", row=1, col=1)
+    fig.update_yaxes(title_text="work orders per interval", row=2, col=1)
+    fig.update_xaxes(title_text="time since start of day 1 (h)", row=2, col=1)
+    return fig

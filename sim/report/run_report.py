@@ -1,0 +1,229 @@
+"""The report of one run: headline KPIs against targets, the day, waits, agents, flow,
+second line, money, validation and the scenario, with warnings first."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from sim.report import run_figures as figs
+from sim.report.checks import run_warnings
+from sim.report.data import RunData, kind, label, load_run
+from sim.report.flow import call_flow
+from sim.report.page import Page, fmt
+
+HEADLINE = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
+            "blocked", "answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s",
+            "occupancy", "fcr", "containment", "repeat_rate", "resolution_rate",
+            "work_orders", "callbacks_made", "cost_per_call")
+NAMES = {"offered": "calls offered", "asked": "asked for an agent", "self_served":
+         "self-served", "blocked": "blocked (no line / blacklist refused)",
+         "disconnected": "forced disconnects", "asa_s": "ASA (mean wait of answered)",
+         "aht_s": "AHT (talk + after-call work)", "fcr": "first-contact resolution",
+         "containment": "IVR containment", "cost_per_call": "cost per answered call"}
+MONEY = ("cost", "second_line_cost", "staffed_hours", "cost_per_call", "retained_value",
+         "value_at_risk", "episodes", "episodes_resolved_quickly", "episodes_resolved",
+         "episodes_complained_unresolved", "episodes_silent_unhappy")
+
+
+def write_run_report(run_dir: Path, out: Path | None = None) -> Path:
+    """Write ``report.html`` for the run in ``run_dir`` and return its path."""
+    run = load_run(Path(run_dir))
+    page = Page(f"ccsim report — {run.summary.get('scenario', 'scenario')}", _subtitle(run))
+    page.warnings(run_warnings(run) + _validation_warnings(run))
+    _headline(page, run)
+    _tiers(page, run)
+    for title, make in (("The day", figs.day_profile), ("Waiting times", figs.wait_distribution),
+                        ("Agents and queues", figs.agents_and_queues),
+                        ("Call flow", call_flow), ("Second line", figs.second_line)):
+        fig = make(run)
+        page.heading(title)
+        if fig is None:
+            page.text(_missing(title), "note")
+        else:
+            page.figure(fig)
+    _money(page, run)
+    _validation(page, run)
+    _parameters(page, run)
+    out = out or run.dir / "report.html"
+    out.write_text(page.render(), encoding="utf-8")
+    return out
+
+
+def _subtitle(run: RunData) -> list[str]:
+    s = run.summary
+    lines = [f"policy {s.get('policy')} · seed {s.get('seed')} · {s.get('n_reps')} "
+             f"replication(s) · {s.get('confidence', 0.95):.0%} confidence intervals · "
+             f"ccsim {s.get('ccsim_version')}"]
+    if run.overrides:
+        lines.append("reproduce: ccsim " + " ".join(run.overrides))
+    return lines
+
+
+def _missing(title: str) -> str:
+    return {"Waiting times": "calls.parquet was not written (output.calls=false).",
+            "Second line": "This scenario has no second line (work orders)."}.get(
+        title, "The run wrote no interval tables (output.intervals=false).")
+
+
+def _ci(st: dict, k: str) -> str:
+    hw = st.get("half_width")
+    if hw is None or (isinstance(hw, float) and math.isnan(hw)):
+        return "—"
+    return f"± {fmt(hw, k).rstrip(' s')}{' s' if k == 's' else ''}".replace("± —", "—")
+
+
+def _headline(page: Page, run: RunData) -> None:
+    page.heading("Headline figures")
+    rows = []
+    for k in HEADLINE:
+        st = run.kpi(k)
+        if st.get("mean") is None:
+            continue
+        rows.append((NAMES.get(k, k.replace("_", " ")), fmt(st["mean"], kind(k)),
+                     _ci(st, kind(k))))
+    page.table(("KPI", "estimate", "confidence interval"), rows)
+    t = f'{run.summary.get("service_level_s", 20):g}'
+    page.text(f"Answer rate, service level and abandonment are shares of calls that asked for "
+              f"an agent; service level counts calls answered within {t} s.", "note")
+
+
+def verdict(st: dict, target: float) -> tuple[str, str]:
+    """met / missed against a target, and whether the confidence interval is clear of it."""
+    mean, low, high = st.get("mean"), st.get("low"), st.get("high")
+    if mean is None or math.isnan(mean):
+        return "no calls", ""
+    clear = low is None or high is None or low >= target or high < target
+    word = "met" if mean >= target else "missed"
+    return (word, word) if clear else (f"{word} (CI straddles target)", "uncertain")
+
+
+def _tiers(page: Page, run: RunData) -> None:
+    tiers = run.summary.get("by_tier") or {}
+    if not tiers:
+        return
+    page.heading("Service level by tier against target")
+    rows, classes = [], []
+    for tier in tiers:
+        st = run.kpi("service_level", "by_tier", tier)
+        target = run.kpi("sl_target", "by_tier", tier).get("mean")
+        has_target = target is not None and not math.isnan(target)
+        word, cls = verdict(st, target) if has_target else ("no target (not served)", "")
+        rows.append((label(tier), fmt(run.kpi("offered", "by_tier", tier)["mean"], "count"),
+                     fmt(st["mean"], "pct"), _ci(st, "pct"),
+                     fmt(target, "pct") if has_target else "—", word))
+        classes.append(cls)
+    page.table(("tier", "calls offered", "service level", "CI", "target", "verdict"), rows,
+               classes=classes)
+    fig = figs.tier_service_levels(run)
+    if fig is not None:
+        page.figure(fig)
+
+
+def _money(page: Page, run: RunData) -> None:
+    rows = [(k.replace("_", " "), fmt(run.kpi(k)["mean"], kind(k)), _ci(run.kpi(k), kind(k)))
+            for k in MONEY if run.kpi(k).get("mean") is not None]
+    groups = run.summary.get("by_group") or {}
+    if not rows and not groups:
+        return
+    page.heading("Cost and customer value")
+    if rows:
+        page.table(("figure", "estimate", "confidence interval"), rows)
+    if groups:
+        page.table(("skill group", "answered", "AHT", "occupancy", "staffed hours", "cost"),
+                   [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
+                     fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
+                     fmt(_m(k, "cost"), "money")) for g, k in groups.items()])
+    page.text("Cost is agent cost per staffed hour by group (front line and second line); "
+              "customer value applies the domain brief's retention figures to each "
+              "customer's experience.", "note")
+
+
+def _m(kpis: dict, k: str):
+    st = kpis.get(k)
+    return st.get("mean") if isinstance(st, dict) else st
+
+
+def _validation_warnings(run: RunData) -> list[str]:
+    v = run.csv("validation")
+    if v is None or "within" not in v:
+        return []
+    bad = v[~v["within"].astype(bool)]
+    return [f"Validation against the log: {r.metric} is off by {r.difference:.3g} "
+            f"(tolerance {r.tolerance:.3g})." for r in bad.itertuples()]
+
+
+def _validation(page: Page, run: RunData) -> None:
+    v = run.csv("validation")
+    if v is None:
+        return
+    page.heading("Calibration and validation against the call log")
+    page.table(list(v.columns), [[_cell(x) for x in r] for r in v.itertuples(index=False)],
+               classes=["met" if w else "missed" for w in v.get("within", [True] * len(v))])
+    hourly = run.csv("validation_hourly")
+    if hourly is not None and len(hourly):
+        page.figure(_hourly_figure(hourly))
+
+
+def _cell(x) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+
+def _hourly_figure(hourly):
+    from plotly.subplots import make_subplots
+
+    metrics = list(dict.fromkeys(hourly["metric"]))
+    fig = make_subplots(rows=len(metrics), cols=1, shared_xaxes=True, subplot_titles=metrics,
+                        vertical_spacing=0.25 / max(len(metrics), 1))
+    for i, m in enumerate(metrics, start=1):
+        h = hourly[hourly["metric"] == m]
+        for col, dash in (("log", "solid"), ("sim", "dot")):
+            fig.add_scatter(x=h["hour"], y=h[col], mode="lines+markers", name=col,
+                            line={"dash": dash, "color": "#12355b" if col == "log"
+                                  else "#e07b39"}, showlegend=i == 1, row=i, col=1)
+        fig.update_yaxes(title_text=_unit(m), row=i, col=1)
+    fig.update_xaxes(title_text="hour of day (h)", row=len(metrics), col=1)
+    fig.update_layout(height=260 * len(metrics) + 80, title="Hour by hour: log vs simulation")
+    return fig
+
+
+def _unit(metric: str) -> str:
+    m = metric.lower()
+    if "wait" in m or m.endswith("_s"):
+        return "seconds"
+    if "volume" in m or "answered" in m or "calls" in m:
+        return "calls per hour"
+    return "share of calls"
+
+
+def _parameters(page: Page, run: RunData) -> None:
+    sc = run.scenario
+    if not sc:
+        return
+    page.heading("Scenario parameters")
+    flat = [(k, _short(v)) for k, v in sc.items() if not isinstance(v, dict | list)]
+    flat += [(k, _short(v)) for k, v in sc.items() if isinstance(v, dict | list)
+             and k not in ("tiers", "groups", "classes", "ivr", "reasons")]
+    policy = run.config.get("policy") or {}
+    flat.append(("policy", _short(policy)))
+    page.table(("parameter", "value"), flat, left=2)
+    for part in ("tiers", "groups", "classes"):
+        table = sc.get(part)
+        if isinstance(table, dict) and table:
+            _part_table(page, part, table)
+
+
+def _part_table(page: Page, part: str, table: dict) -> None:
+    cols = list(dict.fromkeys(k for v in table.values() if isinstance(v, dict) for k in v))
+    rows = [[label(n)] + [_short((v or {}).get(c, ""), 40) for c in cols]
+            for n, v in table.items()]
+    page.text(part, "")
+    page.table([part[:-1], *cols], rows, left=len(cols) + 1)
+
+
+def _short(v, width: int = 160) -> str:
+    if isinstance(v, list) and v and all(isinstance(x, int | float) for x in v):
+        return f"{len(v)} values, {min(v):g}–{max(v):g}"
+    text = v if isinstance(v, str) else json.dumps(v, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
