@@ -241,16 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def sweep_benchmark(points: int, json_path: Path | None) -> int:
-    """Points per second of a Hydra multirun (hotline_small, 2 replications per point) with
-    the basic launcher (1 core) and the joblib launcher on every core, in one run."""
+def sweep_benchmark(points: int, json_path: Path | None, reps: int = 6) -> int:
+    """Points per second of a Hydra multirun (hotline_small, ``reps`` replications per
+    point) with the basic launcher (1 core) and the joblib launcher on every core, in one
+    run. Each joblib worker pays its own start-up (imports, Numba compilation), so points
+    must be long enough for the comparison to measure the sweep rather than the start-up."""
     import subprocess
     import tempfile
 
     loads = ",".join(f"{0.8 + 0.4 * i / max(points - 1, 1):.3f}" for i in range(points))
     cores = os.cpu_count() or 1
-    base = [sys.executable, "-m", "sim", "-m", "scenario=hotline_small", "n_reps=2",
-            "output.calls=false", "output.intervals=false", f"scenario.load={loads}"]
+    base = [sys.executable, "-m", "sim", "-m", "scenario=hotline_small", f"n_reps={reps}",
+            "output.calls=false", "output.intervals=false", "output.report=false",
+            f"scenario.load={loads}"]
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, extra in (("1 core (basic launcher)", []),
