@@ -163,7 +163,8 @@ def paired_differences(rep_table, keys: list[str], baseline: str | None, confide
 
 
 BETTER_HIGH = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
-               "retained_value", "tiers_meeting_target", "occupancy"}
+               "retained_value", "tiers_meeting_target"}
+NEUTRAL = {"occupancy", "aht_s"}  # neither direction is better in itself: not ranked
 TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
               "occupancy", "cost_per_call")
 
@@ -187,7 +188,9 @@ def format_comparison(table, diffs=None) -> str:
         if not means or all(_m.isnan(x) for x in means.values()):
             continue
         finite = {p: m for p, m in means.items() if not _m.isnan(m)}
-        best = (max if kpi in BETTER_HIGH else min)(finite, key=finite.get) if finite else None
+        best = None
+        if finite and kpi not in NEUTRAL:
+            best = (max if kpi in BETTER_HIGH else min)(finite, key=finite.get)
         cells = []
         for p in points:
             if p not in means:

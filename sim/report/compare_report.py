@@ -9,14 +9,11 @@ from pathlib import Path
 from sim.errors import ConfigError
 from sim.report.data import kind, label
 from sim.report.page import Page, fmt
+from sim.sweep import BETTER_HIGH, NEUTRAL
+from sim.sweep import TABLE_KPIS as KPIS
 
 STANDARD = {"job", "point", "scope", "name", "kpi", "mean", "half_width", "low", "high", "n",
             "status", "error"}
-KPIS = ("service_level", "answer_rate", "abandon_rate", "asa_s", "aht_s", "fcr", "occupancy",
-        "cost_per_call")
-BETTER_HIGH = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
-               "retained_value", "tiers_meeting_target"}
-NEUTRAL = {"occupancy", "aht_s"}  # neither direction is better in itself
 FEW_REPS = 5
 
 
