@@ -195,7 +195,7 @@ def decide(values, *, warn="pass", **bound):
     t = spec.targets[0]
     reps = FakeReps(values)
     outcomes, looks, level = sequential(spec, [Check(t.id, "target", t.key, t.min, t.max,
-                                                     t.bound)], reps, None, False, print)
+                                                     t.bound)], reps, None, print)
     return outcomes[0], looks, reps.asked, level
 
 
@@ -232,7 +232,7 @@ def test_a_range_target_and_the_mean_policy():
     assert spec.initial == 1
     t = spec.targets[0]
     check = Check(t.id, "target", t.key, t.min, t.max, t.bound)
-    (o,), looks, _ = sequential(spec, [check], FakeReps([10.5] * 20), None, False, print)
+    (o,), looks, _ = sequential(spec, [check], FakeReps([10.5] * 20), None, print)
     assert o.verdict == FAIL and looks == [1]  # the point estimate alone decides
 
 
@@ -374,13 +374,13 @@ def test_the_sla_check_fixture_in_a_users_test_suite(pytester, monkeypatch):
 
 @pytest.mark.slow
 def test_the_reference_scenario_passes_the_project_gate(tmp_path):
-    proc = ccsim_check(tmp_path, "output.calls=false", "output.intervals=false")
+    proc = ccsim_check(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
 def test_the_reference_scenario_misses_its_business_targets(tmp_path):
-    proc = ccsim_check(tmp_path, "--sla", "telecom10000_targets", "output.calls=false")
+    proc = ccsim_check(tmp_path, "--sla", "telecom10000_targets")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     last = proc.stdout.splitlines()[-1]
     assert "service_level[tier=member]" in last and "service_level[tier=ordinary]" in last

@@ -22,8 +22,8 @@ class _BadArgs(Exception):
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ccsim check", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="SLA regression gate: run replications of a scenario and check every "
-                    "target of an SLA spec on its confidence interval.")
+        description="SLA regression gate: run seeded replications of a scenario and judge\n"
+                    "every target of an SLA spec on its confidence interval.")
     p.add_argument("--sla", metavar="NAME|PATH",
                    help="SLA spec: a name in configs/sla/ or a YAML file (default: the "
                         "scenario's name)")

@@ -97,30 +97,38 @@ def run_check(overrides: Sequence[str] = (), sla: object = None, *,
               log: Log | None = None,
               cache: MutableMapping[str, Replications] | None = None) -> Report:
     """Judge an SLA (a name, path, dict or SLASpec; default ``configs/sla/SCENARIO.yaml``)
-    on the configuration ``ccsim OVERRIDES`` would run. Bad input raises SLAError."""
+    on the configuration ``ccsim OVERRIDES`` would run. Bad input raises SLAError.
+    ``cache`` (a dict) keeps replications for later checks of the same configuration."""
     log = log or (lambda line: None)
     setup = build_setup(compose_config(overrides))
-    name = setup.model.name
-    spec = _apply_run_options(resolve_sla(sla, name), overrides, setup, max_reps)
+    spec = _apply_run_options(resolve_sla(sla, setup.model.name), overrides, setup, max_reps)
     reps = _replications(setup, jobs, log, cache)
-    template = kpi_template(setup) or reps.upto(1)[0]
-    check_scenario(spec, template, name)
-    checks = [Check(t.id, "target", t.key, t.min, t.max, t.bound) for t in spec.targets]
     base = _load_baseline(baseline, spec, setup) if baseline is not None else None
-    if base is not None:
-        checks += bl.comparisons(spec)
-        missing = bl.missing_keys(base, checks[len(spec.targets):])
-        if missing:
-            raise SLAError(f"--baseline {base.path}: holds no values for {', '.join(missing)}")
-    fixed = save_baseline is not None
-    outcomes, counts, level = sequential(spec, checks, reps, base, fixed, log)
-    report = Report(outcomes, _meta(spec, setup, overrides, counts, level, base, reps))
-    report.meta["replications"]["plan"] = [spec.max_reps] if fixed else \
-        plan(spec.initial, spec.max_reps, spec.step)
+    checks = _checks(spec, setup, reps, base)
+    # Saving a baseline runs the whole budget, so any later check can pair with it.
+    looks = [spec.max_reps] if save_baseline is not None else None
+    outcomes, done, level = sequential(spec, checks, reps, base, log, looks)
+    report = Report(outcomes, _meta(spec, setup, overrides, looks or plan(
+        spec.initial, spec.max_reps, spec.step), done, level, base, reps))
     if save_baseline is not None:
-        bl.save(Path(save_baseline), _baseline_meta(report.meta), reps.upto(counts[-1]))
-        log(f"baseline saved: {save_baseline} ({counts[-1]} replications)")
+        bl.save(Path(save_baseline), _baseline_meta(report.meta), reps.upto(done[-1]))
+        log(f"baseline saved: {save_baseline} ({done[-1]} replications)")
     return report
+
+
+def _checks(spec: SLASpec, setup: Setup, reps: Replications,
+            base: bl.Baseline | None) -> list[Check]:
+    """The spec's targets (validated against the scenario) and baseline comparisons."""
+    template = kpi_template(setup) or reps.upto(1)[0]
+    check_scenario(spec, template, setup.model.name)
+    checks = [Check(t.id, "target", t.key, t.min, t.max, t.bound) for t in spec.targets]
+    if base is None:
+        return checks
+    compared = bl.comparisons(spec)
+    missing = bl.missing_keys(base, compared)
+    if missing:
+        raise SLAError(f"--baseline {base.path}: holds no values for {', '.join(missing)}")
+    return checks + compared
 
 
 def _replications(setup: Setup, jobs: int, log: Log,
@@ -143,14 +151,15 @@ def _load_baseline(path: str | os.PathLike, spec: SLASpec, setup: Setup) -> bl.B
 
 
 def sequential(spec: SLASpec, checks: list[Check], reps: Replications,
-               base: bl.Baseline | None, fixed: bool, log: Log
+               base: bl.Baseline | None, log: Log, looks: list[int] | None = None
                ) -> tuple[list[Outcome], list[int], float]:
-    """Look at the checks after each batch of replications; stop when none is undecided
-    (or, ``fixed``, run the whole budget at once)."""
-    counts = [spec.max_reps] if fixed else plan(spec.initial, spec.max_reps, spec.step)
-    level = look_level(spec.confidence, len(counts), spec.adjust)
+    """Look at the checks after each batch of replications (``looks``: the counts; default
+    the spec's plan) and stop when none is undecided. Returns the outcomes, the counts
+    looked at and the confidence level of each look."""
+    looks = looks or plan(spec.initial, spec.max_reps, spec.step)
+    level = look_level(spec.confidence, len(looks), spec.adjust)
     done: list[int] = []
-    for n in counts:
+    for n in looks:
         values = reps.upto(n)
         paired = base.reps[:n] if base is not None else None
         outcomes = [judge(c, check_values(c, values, paired), level, spec.policy)
@@ -159,14 +168,15 @@ def sequential(spec: SLASpec, checks: list[Check], reps: Replications,
         open_ = [o.check.id for o in outcomes if o.verdict == UNDECIDED]
         if not open_:
             break
-        if n < counts[-1]:
+        if n < looks[-1]:
             log(f"undecided after {n} replications: {', '.join(open_)}; adding more")
     settle(outcomes, spec.warn, done[-1])
     return outcomes, done, level
 
 
-def _meta(spec: SLASpec, setup: Setup, overrides: Sequence[str], counts: list[int],
-          level: float, base: bl.Baseline | None, reps: Replications) -> dict:
+def _meta(spec: SLASpec, setup: Setup, overrides: Sequence[str], looks: list[int],
+          done: list[int], level: float, base: bl.Baseline | None,
+          reps: Replications) -> dict:
     from sim import __version__
 
     return {
@@ -176,7 +186,7 @@ def _meta(spec: SLASpec, setup: Setup, overrides: Sequence[str], counts: list[in
         "confidence": spec.confidence, "level": level,
         "decision": {"policy": spec.policy, "warn": spec.warn, "adjust": spec.adjust},
         "replications": {"initial": spec.initial, "max": spec.max_reps, "step": spec.step,
-                         "used": counts[-1], "looks": counts},
+                         "used": done[-1], "looks": done, "plan": looks},
         "baseline": None if base is None else {
             "path": base.path, "ccsim_version": base.meta.get("ccsim_version"),
             "config_hash": base.meta.get("config_hash"), "n_reps": len(base.reps)},

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim import sweep as _sweep
+
 SCOPES = {"overall": "overall", "class": "by_class", "group": "by_group", "tier": "by_tier",
           "reason": "by_reason"}
 TOP_KEYS = ("description", "scenario", "confidence", "decision", "replications", "targets",
@@ -26,16 +28,16 @@ RATES = {"answer_rate", "abandon_rate", "disconnect_rate", "service_level", "p_w
          "containment", "resolution_rate", "fcr", "repeat_rate", "occupancy", "sl_met",
          "sl_target", "episodes_silent_unhappy", "episodes_complained_unresolved",
          "episodes_resolved", "episodes_resolved_quickly"}
-# Which way is better, for baseline comparisons of a KPI that no target gives a direction.
-HIGHER_BETTER = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
-                 "retained_value", "tiers_meeting_target", "sl_met",
-                 "episodes_resolved_quickly"}
-LOWER_BETTER = {"abandon_rate", "disconnect_rate", "p_wait", "asa_s", "mean_wait_s", "aht_s",
-                "talk_s", "cost", "cost_per_call", "second_line_cost", "repeat_rate",
-                "value_at_risk", "abandoned", "disconnected", "blocked", "forced_disconnects",
-                "ivr_abandoned", "ivr_hangups", "mean_queue_length", "mean_time_to_close_h",
-                "backlog_end", "backlog_max", "episodes_silent_unhappy",
-                "episodes_complained_unresolved", "redials"}
+# Which way is better, for baseline comparisons of a KPI that no target gives a direction
+# (the sweep table's definition, plus per-tier and value KPIs). Occupancy and handle time
+# are neutral there: a baseline tolerance on them needs a target that says which way.
+HIGHER_BETTER = set(_sweep.BETTER_HIGH) | {"sl_met", "episodes_resolved_quickly"}
+LOWER_BETTER = {"abandon_rate", "disconnect_rate", "p_wait", "asa_s", "mean_wait_s", "cost",
+                "cost_per_call", "second_line_cost", "repeat_rate", "value_at_risk",
+                "abandoned", "disconnected", "blocked", "forced_disconnects", "ivr_abandoned",
+                "ivr_hangups", "mean_queue_length", "mean_time_to_close_h", "backlog_end",
+                "backlog_max", "episodes_silent_unhappy", "episodes_complained_unresolved",
+                "redials"} - set(_sweep.NEUTRAL)
 
 
 class SLAError(ValueError):
