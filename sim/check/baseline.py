@@ -33,7 +33,7 @@ def save(path: Path, meta: Mapping, reps: Sequence[Mapping]) -> None:
     doc = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta,
            "n_reps": len(reps), "replications": [_clean(r) for r in reps]}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
+    path.write_text(json.dumps(doc, separators=(",", ":"), allow_nan=False) + "\n")
 
 
 def _clean(node):
