@@ -136,21 +136,8 @@ def parse_spec(data: object, source: str = "<sla>") -> SLASpec:
     tol = p.mapping("baseline.tolerance", base.get("tolerance", {}) or {}, None)
     tolerance = {str(k): p.number(f"baseline.tolerance.{k}", v, low=0.0)
                  for k, v in tol.items()}
-    raw = top.get("targets")
-    if not isinstance(raw, list) or not raw:
-        p.fail("targets", "must be a non-empty list of {kpi, min and/or max, scope, name}")
-    targets = [t for i, item in enumerate(raw) for t in p.targets(i, item)]
-    seen: set[str] = set()
-    for t in targets:
-        if t.id in seen:
-            p.fail("targets", f"duplicate target {t.id!r}; give one of them an id")
-        seen.add(t.id)
-    for kpi in tolerance:
-        if not any(t.kpi == kpi for t in targets):
-            better(kpi, None, f"{source}: baseline.tolerance.{kpi}")
-    for t in targets:
-        if t.tolerance is not None or t.kpi in tolerance:
-            better(t.kpi, t.higher_better, f"{source}: {t.origin}")
+    targets = p.all_targets(top.get("targets"))
+    _check_directions(targets, tolerance, source)
     scenario = top.get("scenario")
     if scenario is not None and not isinstance(scenario, str):
         p.fail("scenario", "must be a scenario name (string)")
@@ -158,6 +145,17 @@ def parse_spec(data: object, source: str = "<sla>") -> SLASpec:
                    choice["policy"], choice["warn"], choice["adjust"], **reps,
                    tolerance=tolerance, scenario=scenario,
                    description=str(top.get("description") or ""))
+
+
+def _check_directions(targets: list[Target], tolerance: Mapping[str, float],
+                      source: str) -> None:
+    """Every KPI compared with a baseline must have a known better direction."""
+    for kpi in tolerance:
+        if not any(t.kpi == kpi for t in targets):
+            better(kpi, None, f"{source}: baseline.tolerance.{kpi}")
+    for t in targets:
+        if t.tolerance is not None or t.kpi in tolerance:
+            better(t.kpi, t.higher_better, f"{source}: {t.origin}")
 
 
 class _Parser:
@@ -216,6 +214,18 @@ class _Parser:
             self.fail("replications.initial", "must be >= 2 with decision.policy: ci (a "
                                               "confidence interval needs two replications)")
         return out
+
+    def all_targets(self, raw: object) -> list[Target]:
+        if not isinstance(raw, list) or not raw:
+            self.fail("targets", "must be a non-empty list of {kpi, min and/or max, scope, "
+                                 "name}")
+        targets = [t for i, item in enumerate(raw) for t in self.targets(i, item)]
+        seen: set[str] = set()
+        for t in targets:
+            if t.id in seen:
+                self.fail("targets", f"duplicate target {t.id!r}; give one of them an id")
+            seen.add(t.id)
+        return targets
 
     def targets(self, i: int, item: object) -> list[Target]:
         """One entry of ``targets``; ``name`` may list several names (one target each)."""
