@@ -1,0 +1,217 @@
+"""``ccsim calibrate LOG`` and ``ccsim validate [LOG]``: a scenario from real call logs, and
+the proof that it looks like the centre that produced them.
+
+Readers of logs are adapters (``sim.calibrate.schema``); the method is in
+``sim.calibrate.calibration``; the comparison in ``sim.calibrate.validate``. Bad input
+(missing file, unknown format or day type, missing column) is one line on stderr and
+exit code 2; rows the adapter cannot use are counted in the data-quality table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+SHIPPED_LOG = Path(__file__).resolve().parent.parent / "data" / \
+    "anonymous_bank_january1999.txt.gz"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"ccsim {self.prog.split()[-1]}: error: {message}; see --help", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", default="auto", help="log format: auto (sniff the header), "
+                   "generic (the documented CSV schema) or anonymous_bank")
+    p.add_argument("--day-type", default="weekday", help="day type to calibrate "
+                   "(anonymous_bank: weekday = Sunday-Thursday, friday, saturday; generic: "
+                   "weekday = Monday-Friday, saturday, sunday)")
+    p.add_argument("--weekdays", default=None, help="comma-separated day names forming "
+                   "the day type 'weekday' (others are their own day type), e.g. "
+                   "Monday,Tuesday,Wednesday,Thursday,Friday")
+    p.add_argument("--interval-s", type=int, default=1800, help="interval length, "
+                   "dividing an hour (default 1800)")
+    p.add_argument("--reserve", type=int, default=1, help="agents kept free for the "
+                   "direct line (default 1)")
+    p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
+                   "time that is busy: auto (fit by simulation) or a number")
+    p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
+
+
+def _options(args, name: str):
+    from sim.calibrate.calibration import Options
+
+    fill = None
+    if args.hidden_fill != "auto":
+        try:
+            fill = float(args.hidden_fill)
+        except ValueError:
+            raise ValueError(f"--hidden-fill {args.hidden_fill!r}: allowed: auto or a "
+                             "number >= 0") from None
+        if fill < 0:
+            raise ValueError(f"--hidden-fill {fill:g}: allowed: auto or a number >= 0")
+    if args.reserve < 0:
+        raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
+    day_types = None
+    if args.weekdays:
+        names = [d.strip().capitalize() for d in args.weekdays.split(",") if d.strip()]
+        week = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        bad = [d for d in names if d not in week]
+        if bad:
+            raise ValueError(f"--weekdays {bad[0]!r}: unknown day; allowed: {', '.join(week)}")
+        day_types = {d: ("weekday" if d in names else d.lower()) for d in week}
+    return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
+                   reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed)
+
+
+def _run(body, args) -> int:
+    """Run a command body; bad input becomes one line and exit 2."""
+    from sim.calibrate.schema import LogError
+    from sim.errors import ConfigError
+
+    try:
+        return body(args)
+    except (LogError, ValueError, ConfigError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"ccsim: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _load_and_calibrate(args, name: str):
+    from sim.calibrate.calibration import calibrate
+    from sim.calibrate.schema import read_log, sniff
+
+    path = Path(args.log)
+    df, dq = read_log(path, args.format)
+    fmt = sniff(path) if args.format == "auto" else args.format
+    print(dq.table())
+    return calibrate(df, dq, _options(args, name), fmt), dq
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, default=_plain, allow_nan=True) + "\n")
+
+
+def _plain(o):
+    import numpy as np
+
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o).__name__)
+
+
+def main(argv: list[str]) -> int:
+    """``ccsim calibrate LOGFILE``: write a calibrated scenario and its evidence."""
+    p = _Parser(prog="ccsim calibrate", description=(
+        "Calibrate a scenario from a call log: arrivals per interval, day type and class, "
+        "IVR, handle and patience laws (goodness of fit reported), staffing, priority "
+        "rule. Writes the scenario YAML and, in --report-dir, calibration.json, "
+        "arrival_rates.csv and data_quality.json."))
+    p.add_argument("log", metavar="LOGFILE", help="call log (.gz allowed)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="scenario file to write (default outputs/calibrate/NAME.yaml)")
+    p.add_argument("--name", default="calibrated", help="scenario name (default calibrated)")
+    p.add_argument("--report-dir", type=Path, default=Path("outputs/calibrate"),
+                   help="where the evidence goes (default outputs/calibrate)")
+    _common(p)
+    args = p.parse_args(argv)
+    args.command_line = "ccsim calibrate " + " ".join(argv)
+    return _run(_calibrate_cmd, args)
+
+
+def _calibrate_cmd(args) -> int:
+    from sim.calibrate import scenario as scn_io
+    from sim.calibrate.report import summary_text
+
+    cal, dq = _load_and_calibrate(args, args.name)
+    out = args.out or Path("outputs/calibrate") / f"{args.name}.yaml"
+    warning = scn_io.write(cal, out, args.command_line)
+    rd = args.report_dir
+    rd.mkdir(parents=True, exist_ok=True)
+    _write_json(rd / "calibration.json", cal.report)
+    _write_json(rd / "data_quality.json", dq.to_dict())
+    cal.arrivals.to_csv(rd / "arrival_rates.csv", index=False, float_format="%.4f")
+    print(summary_text(cal))
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"scenario: {out}\nevidence: {rd}/calibration.json, {rd}/arrival_rates.csv, "
+          f"{rd}/data_quality.json")
+    return 0
+
+
+def validate_main(argv: list[str]) -> int:
+    """``ccsim validate [LOGFILE]``: simulate the calibrated scenario, compare with the log."""
+    p = _Parser(prog="ccsim validate", description=(
+        "Simulate the calibrated scenario (replications, seeded) and compare it with the "
+        "log overall and hour by hour: abandonment, share served at once, mean wait of "
+        "served callers, service level, answered volume. Writes validation.csv, "
+        "validation_hourly.csv, validation_by_class.csv, data_quality.json, "
+        "calibration.json and the run outputs (summary.json ...) to --out."))
+    p.add_argument("log", metavar="LOGFILE", nargs="?", default=str(SHIPPED_LOG),
+                   help="call log (default: the shipped Anonymous Bank January 1999 log)")
+    p.add_argument("--scenario", type=Path, default=None, help="simulate this calibrated "
+                   "scenario file instead of calibrating afresh (classes must match)")
+    p.add_argument("--n-reps", type=int, default=20, help="replications (default 20)")
+    p.add_argument("--out", type=Path, default=Path("outputs/validate"),
+                   help="output directory (default outputs/validate)")
+    _common(p)
+    args = p.parse_args(argv)
+    if args.n_reps < 2:
+        p.error(f"--n-reps {args.n_reps}: allowed: an integer >= 2 (CIs need two)")
+    return _run(_validate_cmd, args)
+
+
+def _validate_cmd(args) -> int:
+    from sim.calibrate import scenario as scn_io
+    from sim.calibrate import validate as val
+    from sim.calibrate.calibration import policy_for
+
+    cal, dq = _load_and_calibrate(args, "validation")
+    scenario, policy = cal.scenario, cal.policy
+    if args.scenario is not None:
+        scenario = scn_io.read(args.scenario)
+        policy = policy_for(scenario, args.reserve)
+        unknown = sorted(set(scenario["classes"]) - set(cal.scenario["classes"]))
+        if unknown:
+            raise ValueError(f"--scenario {args.scenario}: class {unknown[0]!r} is not a "
+                             f"class of this log; allowed: "
+                             f"{', '.join(sorted(cal.scenario['classes']))}")
+    scenario, warning = scn_io.loadable(scenario)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    res = val.simulate_scenario(scenario, policy, args.n_reps, args.seed, out)
+    result = val.compare(cal.log, res.intervals, float(scenario.get("service_level_s", 20)),
+                         res.summary.get("confidence", 0.95))
+    val.write_tables(result, out)
+    _write_json(out / "data_quality.json", dq.to_dict())
+    _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line":
+                                           val.lost_direct(res.intervals, cal.log)})
+    print(f"validation on {result['n_days']} {args.day_type} days of the log, "
+          f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}:")
+    print(val.format_table(result["overall"]))
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    _report(out)
+    print(f"outputs: {out}")
+    return 0
+
+
+def _report(out: Path) -> None:
+    """The run report with its calibration section, if the report module is there."""
+    try:
+        from sim.report import write_run_report
+    except ImportError:
+        return
+    try:
+        print(f"report: {write_run_report(out)}")
+    except Exception as exc:  # the report is a bonus: never lose the validation over it
+        print(f"warning: report not written ({type(exc).__name__}: {exc})", file=sys.stderr)

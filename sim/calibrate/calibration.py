@@ -1,0 +1,325 @@
+"""From a canonical call log to a calibrated scenario and the evidence for each choice.
+
+The model the log supports (everything is reported in ``calibration.json``):
+
+1. **Classes** are priority x type; a class with fewer than ``min_class_calls`` calls
+   that asked for an agent joins ``p<priority>_other``. Calls that ended in the IVR are
+   counted, not modelled (a simple scenario has no IVR abandonment).
+2. **Routes.** A class served at once (no queue record) at least ``direct_share`` of the
+   time is a *direct-line* class: its callers get an agent at once or are lost (queue
+   ``direct_line`` with ``max_wait_s`` 1 s). Every other class waits in the ``acd`` queue.
+3. **One pool of agents** answers both. The log shows direct-line callers answered at once
+   even while ACD callers wait, so the routing policy is ``reservation``: ``reserve``
+   agents are kept free for the direct line.
+4. **Priority rule** of the ACD queue from overtaking: when a call is answered while an
+   earlier caller still waits, the answered call's priority beat the other's.
+5. **Arrivals**: expected calls per interval, per class and day type (IVR entry times).
+6. **Times**: handle time per type, IVR time and patience per class, after-call work
+   (``sim.calibrate.fit``). **Staffing** and **hidden work** (``sim.calibrate.staffing``):
+   the agents' time outside logged calls is a lowest-priority class whose volume is a
+   share ``hidden_fill`` of that time, fitted by simulation (``sim.calibrate.tune``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sim.calibrate.staffing import SESSION_GAP_S
+
+HIDDEN = "hidden_work"  # class and queue: the agents' unlogged work
+DIRECT_QUEUE, ACD_QUEUE, AGENTS = "direct_line", "acd", "agents"
+DIRECT_MAX_WAIT_S = 1.0  # the direct line has no queue: a caller finding it busy is lost
+GENERIC_DAY_TYPES = {"Monday": "weekday", "Tuesday": "weekday", "Wednesday": "weekday",
+                     "Thursday": "weekday", "Friday": "weekday", "Saturday": "saturday",
+                     "Sunday": "sunday"}
+MIN_ABANDONS = 20  # fewer abandonments in a class: patience pooled over its priority
+ASKED = ("served", "abandoned")  # outcomes of calls that asked for an agent
+
+
+@dataclass
+class Options:
+    """Calibration choices; the defaults are the documented method."""
+
+    day_type: str = "weekday"
+    day_types: dict[str, str] | None = None  # weekday name -> day type; None: adapter's
+    interval_s: int = 1800
+    min_class_calls: int = 30
+    direct_share: float = 0.95
+    reserve: int = 1  # agents kept free for the direct line (reservation policy)
+    hidden_fill: float | None = None  # share of unlogged agent time that is busy; None: fit
+    hidden_task_s: float | None = None  # None: method-of-moments estimate
+    staffing_factor: float = 1.0
+    service_level_s: float = 20.0
+    name: str = "calibrated"
+    fit_reps: int = 4
+    seed: int = 1
+
+
+@dataclass
+class Calibration:
+    scenario: dict
+    policy: dict  # the routing policy config (``policy`` node) the model needs
+    report: dict
+    arrivals: object  # DataFrame: day_type, class, interval, start, calls, days
+    log: object  # the selected days' calls (canonical columns + class, desk)
+    days: list = field(default_factory=list)
+
+
+def day_types_of(fmt: str) -> dict[str, str]:
+    """Which weekday is which day type: the adapter's working week, else Monday–Friday."""
+    if fmt == "anonymous_bank":
+        from sim.calibrate.anonymous_bank import DAY_TYPES
+
+        return dict(DAY_TYPES)
+    return dict(GENERIC_DAY_TYPES)
+
+
+def label_classes(df, min_calls: int):
+    """``p<priority>_<type>``; rare ones (by calls that asked for an agent) pooled."""
+    cls = "p" + df["priority"].astype(str) + "_" + df["type"].astype(str)
+    counts = cls[df["outcome"].isin(ASKED)].value_counts()
+    rare = counts.index[counts < min_calls]
+    return cls.where(~cls.isin(rare), "p" + df["priority"].astype(str) + "_other")
+
+
+def select_days(df, opts: Options, fmt: str):
+    """Calls of the days of ``opts.day_type``; raises ValueError naming what exists."""
+    types = opts.day_types or day_types_of(fmt)
+    dtype = df["date"].dt.day_name().map(types)
+    known = sorted(set(dtype.dropna()))
+    if opts.day_type not in known:
+        raise ValueError(f"--day-type {opts.day_type!r}: no such days in the log; "
+                         f"allowed: {', '.join(known) or '(none)'}")
+    return df[dtype == opts.day_type].copy(), dtype
+
+
+def _num_key(p: str):
+    try:
+        return (0, float(p), p)
+    except ValueError:
+        return (1, 0.0, p)
+
+
+def priority_rule(asked) -> dict:
+    """Ranks of the logged priorities from who overtook whom in the ACD queue.
+
+    ``rank`` maps each logged priority to its rank (0 served first); ``consistent`` is the
+    share of overtakes across priorities that agree with the ranking."""
+    import numpy as np
+
+    wins: dict[tuple[str, str], int] = {}
+    q = asked[asked["queued"] & (asked["desk"] == "acd")]
+    for _, day in q.groupby("date"):
+        t0 = (day["t_arrival"] + day["ivr_s"]).to_numpy(float)
+        t1 = t0 + day["wait_s"].to_numpy(float)
+        pr = day["priority"].astype(str).to_numpy()
+        for i in np.flatnonzero(day["outcome"].to_numpy() == "served"):
+            later = (t0 < t0[i] - 1) & (t1 > t1[i] + 1)  # earlier callers still waiting
+            for p in set(pr[later]):
+                wins[(pr[i], p)] = wins.get((pr[i], p), 0) + 1
+    levels = sorted({str(p) for p in asked["priority"]}, key=_num_key)
+    score = {p: sum(v for (a, b), v in wins.items() if a == p != b)
+             - sum(v for (a, b), v in wins.items() if b == p != a) for p in levels}
+    order = sorted(levels, key=lambda p: (-score[p], _num_key(p)))
+    rank = {p: i for i, p in enumerate(order)}
+    across = {k: v for k, v in wins.items() if k[0] != k[1]}
+    agree = sum(v for (a, b), v in across.items() if rank[a] < rank[b])
+    return {"rank": rank, "order": order,
+            "overtakes": {f"{a} over {b}": v for (a, b), v in sorted(wins.items())},
+            "consistent": agree / sum(across.values()) if across else math.nan,
+            "overtakes_within_priority": sum(v for (a, b), v in wins.items() if a == b)}
+
+
+def arrival_table(df, dtype, interval_s: int):
+    """Mean calls per interval by day type and class (calls that asked for an agent)."""
+    import pandas as pd
+
+    per_day = 86400 // interval_s
+    asked = df["outcome"].isin(ASKED)
+    frame = pd.DataFrame({"day_type": dtype, "class": df["class"], "date": df["date"],
+                          "k": (df["t_arrival"] // interval_s).clip(0, per_day - 1)
+                          .astype(int)})[asked & dtype.notna()]
+    n_days = frame.groupby("day_type")["date"].nunique()
+    counts = frame.groupby(["day_type", "class", "k"]).size()
+    full = pd.MultiIndex.from_product([sorted(n_days.index), sorted(set(frame["class"])),
+                                       range(per_day)], names=["day_type", "class", "k"])
+    out = counts.reindex(full, fill_value=0).rename("n").reset_index()
+    out["days"] = out["day_type"].map(n_days)
+    out["calls"] = out["n"] / out["days"]
+    out["start"] = [f"{k * interval_s // 3600:02d}:{k * interval_s % 3600 // 60:02d}"
+                    for k in out["k"]]
+    return out.rename(columns={"k": "interval"})[
+        ["day_type", "class", "interval", "start", "calls", "days"]]
+
+
+def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
+    """The whole calibration: the scenario mapping, its policy and the evidence report."""
+    import numpy as np
+
+    if 3600 % opts.interval_s:
+        raise ValueError(f"--interval-s {opts.interval_s}: must divide an hour (hourly "
+                         "validation); allowed e.g. 600, 900, 1200, 1800, 3600")
+    df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
+    log, dtype = select_days(df, opts, fmt)
+    arrivals = arrival_table(df, dtype, opts.interval_s)
+    asked = log[log["outcome"].isin(ASKED)]
+    at_once = ((asked["outcome"] == "served") & ~asked["queued"]).groupby(
+        asked["class"]).mean()
+    direct = sorted(c for c, s in at_once.items() if s >= opts.direct_share)
+    log["desk"] = np.where(log["class"].isin(direct), "direct", "acd")
+    asked = log[log["outcome"].isin(ASKED)]
+    rule = priority_rule(asked)
+    fits = _fit_times(log, asked)
+    days = sorted(log["date"].unique())
+    staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
+    hidden = _hidden_work(asked, staff, opts)
+    a = arrivals[arrivals["day_type"] == opts.day_type]
+    volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
+               for c, g in a.groupby("class")}
+    scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden)
+    policy = policy_for(scenario, opts.reserve)
+    report = {
+        "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
+        "interval_s": opts.interval_s, "classes": sorted(volumes),
+        "served_at_once_share": {c: float(v) for c, v in at_once.items()},
+        "direct_line_classes": direct, "priority_rule": rule, "policy": policy,
+        "ivr_abandoned_not_modelled": int((log["outcome"] == "ivr_abandoned").sum()),
+        "fits": fits,
+        "staffing": {d: [round(float(x), 3) for x in staff[d]["headcount"]]
+                     for d in ("pool", "direct", "acd")},
+        "staffing_method": "agents present from the first to the last call of each session "
+                           f"(sessions split at pauses > {SESSION_GAP_S:g} s), time-weighted, "
+                           "mean over the days; split by desk (most of the agent's talk "
+                           "time) for information only: one pool is simulated",
+        "hidden_work": hidden, "data_quality": dq.to_dict()}
+    cal = Calibration(scenario, policy, report, arrivals, log, days)
+    if opts.hidden_fill is None:
+        from sim.calibrate.tune import fit_hidden_fill
+
+        fit_hidden_fill(cal, opts)
+    return cal
+
+
+def _fit_times(log, asked) -> dict:
+    """Handle time per type, IVR time and patience per class, after-call work."""
+    from sim.calibrate.fit import fit_complete
+    from sim.calibrate.staffing import wrap_up_gaps
+
+    served = log[log["outcome"] == "served"]
+    out: dict = {"handle_time": {}, "ivr_time": {}, "patience": {}}
+    for typ, x in served.groupby("type"):
+        out["handle_time"][typ] = fit_complete(x["service_s"]).to_dict()
+    for cls, x in asked.groupby("class"):
+        if cls.endswith("_other"):  # a pooled class: its own service sample
+            out["handle_time"][cls] = fit_complete(x.loc[x["outcome"] == "served",
+                                                         "service_s"]).to_dict()
+        ivr = x["ivr_s"]
+        out["ivr_time"][cls] = (fit_complete(ivr).to_dict() if (ivr > 0).sum() >= 10 else
+                                {"spec": {"dist": "deterministic", "value": float(ivr.mean())}})
+        out["patience"][cls] = _patience(asked, cls)
+    gaps = wrap_up_gaps(served)
+    gaps = gaps[(gaps > 0) & (gaps <= 60)]
+    acw = fit_complete(gaps).to_dict() if len(gaps) >= 10 else {
+        "spec": {"dist": "deterministic", "value": 0.0}}
+    acw.update(mean=float(gaps.mean()) if len(gaps) else 0.0,
+               method="gaps in (0, 60] s between an agent's hang-up and his next answer "
+                      "when that call was already waiting")
+    out["after_call_work"] = acw
+    return out
+
+
+def _patience(asked, cls: str) -> dict:
+    """Censored fit on the class's queued calls; pooled when abandonments are few."""
+    from sim.calibrate.fit import fit_censored
+
+    q = asked[asked["queued"]]
+    prio = asked.loc[asked["class"] == cls, "priority"].iloc[0]
+    for scope, sample in ((cls, q[q["class"] == cls]),
+                          (f"priority {prio}", q[q["priority"] == prio]), ("all", q)):
+        ab = sample["outcome"] == "abandoned"
+        if ab.sum() >= MIN_ABANDONS:
+            return {**fit_censored(sample["wait_s"], ab).to_dict(), "pooled_over": scope}
+    return {"spec": None, "pooled_over": "none: too few abandonments (never abandons)"}
+
+
+def _staffing(log, n_days: int, opts: Options, acw_mean: float) -> dict:
+    """Headcount by desk and for the pool; talk and wrap-up seconds per interval."""
+    from sim.calibrate.staffing import staffing
+
+    per_day = 86400 // opts.interval_s
+    served = log[log["outcome"] == "served"]
+    st = staffing(served, n_days, opts.interval_s, per_day)
+    head = (st["direct"]["headcount"] + st["acd"]["headcount"]) * opts.staffing_factor
+    n = served.groupby((served["t_answer"] // opts.interval_s).clip(0, per_day - 1)
+                       .astype(int)).size().reindex(range(per_day), fill_value=0)
+    st["pool"] = {"headcount": head, "staff": [int(math.floor(h + 0.5)) for h in head],
+                  "talk_s": st["direct"]["talk_s"] + st["acd"]["talk_s"],
+                  "wrap_s": n.to_numpy(float) * acw_mean / n_days}
+    return st
+
+
+def _hidden_work(asked, staff: dict, opts: Options) -> dict:
+    """Unlogged agent time per interval, as tasks of the estimated mean length."""
+    import numpy as np
+
+    from sim.calibrate.staffing import hidden_task_estimate
+
+    pool = staff["pool"]
+    idle = np.maximum(0.0, np.asarray(pool["staff"], float) * opts.interval_s
+                      - pool["talk_s"] - pool["wrap_s"])
+    q = asked[asked["queued"] & (asked["desk"] == "acd")]
+    est = hidden_task_estimate(q, staff["acd"]["headcount"], opts.interval_s)
+    task = opts.hidden_task_s or est["task_mean_s"]
+    if not task or not math.isfinite(task):
+        task = 180.0
+    return {"task_mean_s": float(task), "task_estimate": est,
+            "unlogged_agent_s": [round(float(x), 1) for x in idle],
+            "fill": opts.hidden_fill,
+            "method": "unlogged agent time = headcount x interval - talk - wrap-up; "
+                      "tasks per interval = fill x unlogged time / task mean"}
+
+
+def hidden_volume(hidden: dict) -> list[float]:
+    fill = hidden["fill"] if hidden["fill"] is not None else 1.0
+    return [round(fill * s / hidden["task_mean_s"], 4) for s in hidden["unlogged_agent_s"]]
+
+
+def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,
+              staff: dict, hidden: dict) -> dict:
+    """The simple-scenario mapping that ``sim.config.build_model_spec`` accepts."""
+    classes = {}
+    for cls in sorted(volumes):
+        prio, typ = cls[1:].split("_", 1)
+        ht = fits["handle_time"].get(cls) or fits["handle_time"][typ]
+        classes[cls] = {
+            "calls_per_interval": [round(float(v), 4) for v in volumes[cls]],
+            "priority": 0 if cls in direct else 1 + rule["rank"][prio],
+            "queue": DIRECT_QUEUE if cls in direct else ACD_QUEUE,
+            "patience": fits["patience"][cls]["spec"],
+            "ivr_time": fits["ivr_time"][cls]["spec"], "handle_time": ht["spec"],
+            "after_call_work": fits["after_call_work"]["spec"]}
+    classes[HIDDEN] = {"calls_per_interval": hidden_volume(hidden),
+                       "priority": 2 + len(rule["rank"]), "queue": HIDDEN, "patience": None,
+                       "handle_time": {"dist": "exponential",
+                                       "mean": round(hidden["task_mean_s"], 3)}}
+    queues = {DIRECT_QUEUE: {"groups": [AGENTS], "max_wait_s": DIRECT_MAX_WAIT_S}} \
+        if direct else {}
+    queues.update({ACD_QUEUE: {"groups": [AGENTS]}, HIDDEN: {"groups": [AGENTS]}})
+    return {"name": opts.name,
+            "horizon": {"days": 1, "interval_s": opts.interval_s,
+                        "intervals_per_day": 86400 // opts.interval_s, "warmup_s": 0,
+                        "drain_s": 3600},
+            "arrivals": {"calls_per_interval": 0}, "classes": classes, "queues": queues,
+            "groups": {AGENTS: {"staffing": staff["pool"]["staff"], "queues": list(queues)}},
+            "service_level_s": opts.service_level_s}
+
+
+def policy_for(scenario: dict, reserve: int) -> dict:
+    """Reservation keeps ``reserve`` agents free for the direct line (its callers are
+    answered at once even while ACD callers wait, as in the log); else strict priority."""
+    if DIRECT_QUEUE in scenario["queues"]:
+        return {"name": "reservation", "class": "sim.policies.reservation.Reservation",
+                "params": {"reserve": int(reserve), "vip_queue": DIRECT_QUEUE}}
+    return {"name": "strict_priority",
+            "class": "sim.policies.strict_priority.StrictPriority"}

@@ -1,0 +1,46 @@
+"""The calibration summary printed by ``ccsim calibrate`` (the full evidence is in
+calibration.json)."""
+
+from __future__ import annotations
+
+
+def _fit_line(name: str, rep: dict) -> str:
+    cands = "  ".join(f"{c['law']}: AIC {c['aic']:.0f}, {_gof(rep)} {c['gof']:.3f}"
+                      for c in rep.get("candidates", []))
+    spec = rep.get("spec") or {"dist": "none"}
+    law = spec["dist"]
+    if "mean" in spec:
+        law += f"(mean {spec['mean']:.1f}" + (f", sd {spec['sd']:.1f}" if "sd" in spec
+                                               else "") + ")"
+    return f"  {name:<10} n={rep.get('n', 0):>6}  chosen {law:<34} {cands}"
+
+
+def _gof(rep: dict) -> str:
+    return "sup|S-KM|" if "km_median" in rep else "KS"
+
+
+def summary_text(cal) -> str:
+    r = cal.report
+    fits = r["fits"]
+    lines = [f"day type {r['day_type']}: {len(r['days'])} days; classes "
+             f"{', '.join(r['classes'])}",
+             f"direct line (answered at once or lost): "
+             f"{', '.join(r['direct_line_classes']) or 'none'}; policy {r['policy']['name']} "
+             f"{r['policy'].get('params', '')}",
+             f"priority rule (first to last): {' > '.join(r['priority_rule']['order'])} "
+             f"({r['priority_rule']['consistent']:.1%} of overtakes agree)",
+             "handle time by type (AIC chooses; KS distance):"]
+    lines += [_fit_line(t, f) for t, f in fits["handle_time"].items()]
+    lines.append("patience by class (censored MLE, AIC chooses; sup|S_fit - S_KM|; "
+                 "naive = mean wait of abandoners, biased low):")
+    for c, f in fits["patience"].items():
+        extra = (f"  KM median {f['km_median']}, naive {f['naive_mean_of_abandon_times']:.0f}"
+                 f", pooled over {f['pooled_over']}") if "km_median" in f else ""
+        lines.append(_fit_line(c, f) + extra)
+    acw = fits["after_call_work"]
+    lines.append(f"after-call work: {acw['spec']} (mean gap {acw['mean']:.1f} s)")
+    peak = max(r["staffing"]["pool"])
+    hw = r["hidden_work"]
+    lines.append(f"staffing: peak {peak:.1f} agents present; hidden work: fill "
+                 f"{hw['fill']}, tasks of {hw['task_mean_s']:.0f} s")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""The calibrated scenario as a commented YAML file that ``ccsim scenario=NAME`` loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def supports_class_volumes() -> bool:
+    """Whether this ccsim reads ``classes.NAME.calls_per_interval`` (per-class arrivals)."""
+    from sim.config import CLASS_KEYS
+
+    return "calls_per_interval" in CLASS_KEYS
+
+
+def with_mix(scenario: dict) -> dict:
+    """Fallback for a ccsim without per-class arrivals: the total per interval and a
+    constant class mix (the daily shape of each class is then lost)."""
+    import copy
+
+    scn = copy.deepcopy(scenario)
+    vols = {c: v.pop("calls_per_interval") for c, v in scn["classes"].items()}
+    total = [sum(v[k] for v in vols.values()) for k in range(len(next(iter(vols.values()))))]
+    grand = sum(total) or 1.0
+    for c, v in scn["classes"].items():
+        v["mix"] = round(sum(vols[c]) / grand, 6)
+    drift = 1.0 - sum(v["mix"] for v in scn["classes"].values())
+    biggest = max(scn["classes"], key=lambda c: scn["classes"][c]["mix"])
+    scn["classes"][biggest]["mix"] = round(scn["classes"][biggest]["mix"] + drift, 9)
+    scn["arrivals"] = {"calls_per_interval": [round(x, 4) for x in total]}
+    return scn
+
+
+def loadable(scenario: dict) -> tuple[dict, str | None]:
+    """The scenario in the form this ccsim accepts, and a warning if it had to change."""
+    own = any("calls_per_interval" in c for c in scenario["classes"].values())
+    if not own or supports_class_volumes():
+        return scenario, None
+    return with_mix(scenario), ("this ccsim has no per-class arrivals (classes.NAME."
+                                "calls_per_interval): wrote a constant class mix instead")
+
+
+def header(cal, command: str) -> str:
+    r = cal.report
+    hw = r["hidden_work"]
+    pol = cal.policy
+    params = ", ".join(f"{k}={v}" for k, v in pol.get("params", {}).items())
+    lines = [
+        f"Calibrated by ccsim calibrate from a call log ({r['data_quality']['source']}):",
+        f"  {command}",
+        f"Day type {r['day_type']!r}: {len(r['days'])} days ({r['days'][0]} .. "
+        f"{r['days'][-1]}); intervals of {r['interval_s']} s.",
+        "Evidence for every number (fits with goodness of fit, patience from censored "
+        "waits,", "priority rule, staffing, hidden work, data quality): calibration.json "
+        "written beside the run.",
+        "Classes p<priority>_<type>; calls_per_interval = mean calls per interval that "
+        "asked for an agent.",
+        f"Direct-line classes (answered at once or lost): "
+        f"{', '.join(r['direct_line_classes']) or 'none'}.",
+        f"Routing policy: {pol['name']}" + (f" ({params})" if params else "") + ", e.g.",
+        f"  ccsim scenario={cal.scenario['name']} policy={pol['name']}" + "".join(
+            f" policy.params.{k}={v}" for k, v in pol.get("params", {}).items()),
+        f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
+        f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
+    ]
+    return "".join(f"# {ln}\n" for ln in lines)
+
+
+def to_yaml(cal, command: str) -> str:
+    """YAML text: a comment header, then the scenario (lists in flow style)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # no &id001 anchors: every class reads alone
+            return True
+
+    scenario, _ = loadable(cal.scenario)
+    body = yaml.dump(scenario, Dumper=Dumper, sort_keys=False, default_flow_style=None,
+                     width=96)
+    return header(cal, command) + body
+
+
+def write(cal, path: Path, command: str) -> str | None:
+    """Write the scenario; returns the fallback warning, if any."""
+    _, warning = loadable(cal.scenario)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_yaml(cal, command))
+    return warning
+
+
+def read(path: Path) -> dict:
+    """A scenario file (the ``scenario`` mapping itself, as calibrate writes it)."""
+    import yaml
+
+    from sim.calibrate.schema import LogError
+
+    if not path.is_file():
+        raise LogError(f"--scenario {path}: no such file")
+    try:
+        scn = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise LogError(f"--scenario {path}: invalid YAML{where}") from None
+    if not isinstance(scn, dict) or "classes" not in scn:
+        raise LogError(f"--scenario {path}: not a simple scenario (needs classes, queues, "
+                       f"groups), as written by ccsim calibrate")
+    return scn

@@ -1,0 +1,191 @@
+"""Validation: the calibrated scenario simulated, compared with the log it came from.
+
+The same definitions on both sides (calls that asked for an agent, by hour of arrival):
+
+- ``abandon_rate``: abandoned in the queue / (served + abandoned in the queue);
+- ``served_at_once_share``: served without any wait / the same base;
+- ``mean_wait_served_s``: mean wait of served callers (0 for those served at once);
+- ``service_level``: served within ``service_level_s`` / the same base;
+- ``answered_per_day``: served calls per day.
+
+Callers the direct line turned away (busy, no queue) are outside the base on both
+sides: the log never recorded them, and in the simulation they are forced disconnects.
+Hidden work (agents' unlogged time) is not a call and is left out.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from sim.calibrate.calibration import HIDDEN
+
+# metric: (absolute tolerance, relative?) — the acceptance targets of the issue
+TARGETS = {"abandon_rate": (0.02, False), "served_at_once_share": (0.03, False),
+           "mean_wait_served_s": (0.15, True)}
+METRICS = ("abandon_rate", "served_at_once_share", "mean_wait_served_s", "service_level",
+           "answered_per_day")
+SHAPE_MIN_R = 0.7  # hourly curves "of the same shape": Pearson r of log vs simulation
+SHAPE_MIN_CALLS = 5.0  # hours with fewer calls per day in the log are too noisy to compare
+
+
+def _ratios(s) -> dict:
+    """Metrics from summed counts (a dict or a DataFrame of sums)."""
+    def div(a, b):
+        return a / b if b else math.nan
+
+    return {"abandon_rate": div(s["abandoned"], s["base"]),
+            "served_at_once_share": div(s["at_once"], s["base"]),
+            "mean_wait_served_s": div(s["wait_served_s"], s["served"]),
+            "service_level": div(s["in_sl"], s["base"]),
+            "answered_per_day": div(s["served"], s["days"])}
+
+
+def log_counts(log, service_level_s: float):
+    """Per (date, hour, class): the counts behind every metric."""
+    import pandas as pd
+
+    asked = log[log["outcome"].isin(["served", "abandoned"])]
+    served = asked["outcome"] == "served"
+    return pd.DataFrame({
+        "date": asked["date"], "hour": (asked["t_arrival"] // 3600).clip(0, 23).astype(int),
+        "class": asked["class"], "base": 1.0, "served": served.astype(float),
+        "abandoned": (~served).astype(float),
+        "at_once": (served & (asked["wait_s"] <= 0)).astype(float),
+        "wait_served_s": asked["wait_s"].where(served, 0.0),
+        "in_sl": (served & (asked["wait_s"] <= service_level_s)).astype(float)})
+
+
+def sim_counts(intervals):
+    """The same counts from the simulation's per (replication, interval, class) table."""
+    import pandas as pd
+
+    f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]
+    asked = f["asked"].fillna(0)
+    return pd.DataFrame({
+        "rep": f["rep"], "hour": (f["start_s"] // 3600 % 24).astype(int),
+        "class": f["class"], "base": f["answered"] + f["abandoned"],
+        "served": f["answered"], "abandoned": f["abandoned"],
+        "at_once": (asked * (1 - f["p_wait"].fillna(1.0))).round(6),
+        "wait_served_s": (f["asa_s"].fillna(0) * f["answered"]),
+        "in_sl": (f["service_level"].fillna(0) * asked).round(6)})
+
+
+SUMS = ("base", "served", "abandoned", "at_once", "wait_served_s", "in_sl")
+
+
+def compare(log, intervals, service_level_s: float, confidence: float = 0.95) -> dict:
+    """Overall, hourly and per-class comparison tables (pandas DataFrames)."""
+    import pandas as pd
+
+    from sim.kpi import t_interval
+
+    lc, sc = log_counts(log, service_level_s), sim_counts(intervals)
+    n_days, n_reps = lc["date"].nunique(), sc["rep"].nunique()
+    log_all = _ratios({**lc[list(SUMS)].sum(), "days": n_days})
+    per_rep = [_ratios({**g[list(SUMS)].sum(), "days": 1})
+               for _, g in sc.groupby("rep")]
+    rows = []
+    for m in METRICS:
+        ci = t_interval([r[m] for r in per_rep], confidence)
+        rows.append(_row(m, log_all[m], ci["mean"], ci["half_width"]))
+    hourly = _by(lc, sc, "hour", n_days, n_reps)
+    rows += _shape_rows(hourly)
+    by_class = _by(lc, sc, "class", n_days, n_reps)
+    return {"overall": pd.DataFrame(rows), "hourly": hourly, "by_class": by_class,
+            "n_days": n_days, "n_reps": n_reps}
+
+
+def _row(metric: str, log: float, sim: float, hw) -> dict:
+    tol, rel = TARGETS.get(metric, (None, False))
+    diff = (sim / log - 1 if rel and log else sim - log) if sim is not None else math.nan
+    name = f"{metric} (relative difference)" if rel else metric
+    return {"metric": name, "log": log, "sim": sim,
+            "sim_half_width": hw if hw is not None else math.nan, "difference": diff,
+            "tolerance": tol if tol is not None else math.nan,
+            "within": (abs(diff) <= tol) if tol is not None else None}
+
+
+def _by(lc, sc, key: str, n_days: int, n_reps: int):
+    """Long table ``key, metric, log, sim`` (simulation: mean over replications)."""
+    import pandas as pd
+
+    lg = lc.groupby(key)[list(SUMS)].sum()
+    sm = sc.groupby(key)[list(SUMS)].sum()
+    rows = []
+    for k in sorted(set(lg.index) | set(sm.index)):
+        a = _ratios({**(lg.loc[k] if k in lg.index else dict.fromkeys(SUMS, 0.0)),
+                     "days": n_days})
+        b = _ratios({**(sm.loc[k] if k in sm.index else dict.fromkeys(SUMS, 0.0)),
+                     "days": n_reps})
+        calls = float(lg.loc[k, "base"]) / n_days if k in lg.index else 0.0
+        rows += [{key: k, "metric": m, "log": a[m], "sim": b[m], "log_calls_per_day": calls}
+                 for m in METRICS]
+    return pd.DataFrame(rows)
+
+
+def _shape_rows(hourly) -> list[dict]:
+    """Same shape hour by hour: Pearson r over the hours with enough calls."""
+    import numpy as np
+
+    rows = []
+    for m in ("abandon_rate", "served_at_once_share", "mean_wait_served_s",
+              "answered_per_day"):
+        h = hourly[(hourly["metric"] == m) & (hourly["log_calls_per_day"] >= SHAPE_MIN_CALLS)]
+        h = h.dropna(subset=["log", "sim"])
+        r = float(np.corrcoef(h["log"], h["sim"])[0, 1]) if len(h) >= 3 else math.nan
+        rows.append({"metric": f"hourly_shape:{m} (Pearson r)", "log": 1.0, "sim": r,
+                     "sim_half_width": math.nan, "difference": r - 1,
+                     "tolerance": 1 - SHAPE_MIN_R,
+                     "within": bool(r >= SHAPE_MIN_R) if not math.isnan(r) else False})
+    return rows
+
+
+def lost_direct(intervals, log) -> dict:
+    """Callers turned away by the busy direct line (simulation) and the log's nearest
+    trace of them: IVR hang-ups of the direct-line classes."""
+    f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]
+    per_rep = f.groupby("rep")["disconnected"].sum()
+    n_days = log["date"].nunique()
+    direct = log[(log["desk"] == "direct") & (log["outcome"] == "ivr_abandoned")]
+    return {"sim_lost_per_day": float(per_rep.mean()) if len(per_rep) else 0.0,
+            "log_ivr_hangups_of_direct_classes_per_day": len(direct) / n_days}
+
+
+def write_tables(result: dict, out_dir: Path) -> None:
+    """validation.csv, validation_hourly.csv, validation_by_class.csv."""
+    overall = result["overall"].copy()
+    overall["within"] = overall["within"].map(
+        lambda w: "" if w is None else bool(w))
+    overall.to_csv(out_dir / "validation.csv", index=False, float_format="%.6g")
+    hourly = result["hourly"][["hour", "metric", "log", "sim"]]
+    hourly.to_csv(out_dir / "validation_hourly.csv", index=False, float_format="%.6g")
+    result["by_class"].to_csv(out_dir / "validation_by_class.csv", index=False,
+                              float_format="%.6g")
+
+
+def format_table(overall) -> str:
+    """The comparison as printed by ``ccsim validate``."""
+    lines = [f"{'metric':<48} {'log':>10} {'sim':>10} {'±95%':>8} {'diff':>9} {'tol':>6}  ok"]
+    for r in overall.itertuples(index=False):
+        ok = "" if r.within is None else ("yes" if r.within else "NO")
+        hw = "" if math.isnan(r.sim_half_width) else f"{r.sim_half_width:.3g}"
+        tol = "" if math.isnan(r.tolerance) else f"{r.tolerance:.3g}"
+        lines.append(f"{r.metric:<48} {r.log:>10.4g} {r.sim:>10.4g} {hw:>8} "
+                     f"{r.difference:>9.3g} {tol:>6}  {ok}")
+    return "\n".join(lines)
+
+
+def simulate_scenario(scenario: dict, policy: dict, n_reps: int, seed: int,
+                      out_dir: Path | None = None, confidence: float = 0.95):
+    """The project's seeded runner on a scenario mapping (replications, CIs)."""
+    from sim.calibrate.scenario import loadable
+    from sim.config import build_model_spec, build_run_spec
+    from sim.runner import load_policy, simulate_spec
+
+    scenario, _ = loadable(scenario)
+    cfg = {"scenario": scenario, "seed": seed, "n_reps": n_reps, "confidence": confidence,
+           "output": {"calls": False, "intervals": True, "progress": False},
+           "policy": policy}
+    spec = build_model_spec(scenario)
+    return simulate_spec(spec, build_run_spec(cfg), load_policy(cfg["policy"]), out_dir, cfg)
