@@ -84,7 +84,7 @@ def _run(body, args) -> int:
         return EXIT_BAD_INPUT
 
 
-def _load_and_calibrate(args, name: str):
+def _load_and_calibrate(args, name: str, tune: bool = True):
     from sim.calibrate.calibration import calibrate
     from sim.calibrate.schema import read_log, sniff
 
@@ -92,7 +92,10 @@ def _load_and_calibrate(args, name: str):
     df, dq = read_log(path, args.format)
     fmt = sniff(path) if args.format == "auto" else args.format
     print(dq.table())
-    return calibrate(df, dq, _options(args, name), fmt), dq
+    opts = _options(args, name)
+    if not tune and opts.hidden_fill is None:
+        opts.hidden_fill = 1.0  # a scenario file is simulated: its own fill applies
+    return calibrate(df, dq, opts, fmt), dq
 
 
 def _write_json(path: Path, data) -> None:
@@ -175,7 +178,7 @@ def _validate_cmd(args) -> int:
     from sim.calibrate import validate as val
     from sim.calibrate.calibration import policy_for
 
-    cal, dq = _load_and_calibrate(args, "validation")
+    cal, dq = _load_and_calibrate(args, "validation", tune=args.scenario is None)
     scenario, policy = cal.scenario, cal.policy
     if args.scenario is not None:
         scenario = scn_io.read(args.scenario)

@@ -211,9 +211,10 @@ def _fit_times(log, asked) -> dict:
     for typ, x in served.groupby("type"):
         out["handle_time"][typ] = fit_complete(x["service_s"]).to_dict()
     for cls, x in asked.groupby("class"):
-        if cls.endswith("_other"):  # a pooled class: its own service sample
-            out["handle_time"][cls] = fit_complete(x.loc[x["outcome"] == "served",
-                                                         "service_s"]).to_dict()
+        own = x.loc[x["outcome"] == "served", "service_s"]
+        if cls.endswith("_other"):  # a pooled class: its own sample, or all if too small
+            out["handle_time"][cls] = fit_complete(
+                own if (own > 0).sum() >= 5 else served["service_s"]).to_dict()
         ivr = x["ivr_s"]
         out["ivr_time"][cls] = (fit_complete(ivr).to_dict() if (ivr > 0).sum() >= 10 else
                                 {"spec": {"dist": "deterministic", "value": float(ivr.mean())}})

@@ -51,7 +51,8 @@ def header(cal, command: str) -> str:
         f"{r['days'][-1]}); intervals of {r['interval_s']} s.",
         "Evidence for every number (fits with goodness of fit, patience from censored "
         "waits,", "priority rule, staffing, hidden work, data quality): calibration.json "
-        "written beside the run.",
+        "in --report-dir", "(default outputs/calibrate) and in every `ccsim validate` "
+        "output directory.",
         "Classes p<priority>_<type>; calls_per_interval = mean calls per interval that "
         "asked for an agent.",
         f"Direct-line classes (answered at once or lost): "
