@@ -88,11 +88,11 @@ def _load_and_calibrate(args, name: str, tune: bool = True):
     from sim.calibrate.calibration import calibrate
     from sim.calibrate.schema import read_log, sniff
 
+    opts = _options(args, name)  # option errors before the (slower) log
     path = Path(args.log)
     df, dq = read_log(path, args.format)
     fmt = sniff(path) if args.format == "auto" else args.format
     print(dq.table())
-    opts = _options(args, name)
     if not tune and opts.hidden_fill is None:
         opts.hidden_fill = 1.0  # a scenario file is simulated: its own fill applies
     return calibrate(df, dq, opts, fmt), dq

@@ -158,15 +158,17 @@ def sniff(path: Path) -> str:
 
 
 def clock_seconds(values):
-    """``HH:MM:SS`` strings or plain seconds to float seconds (NaN where unparsable)."""
+    """``HH:MM:SS`` clock times (00:00:00 to 23:59:59) or plain seconds to float seconds
+    (NaN where unparsable or out of range)."""
     import numpy as np
     import pandas as pd
 
     s = pd.Series(values, dtype="string").str.strip()
     parts = s.str.extract(r"^(\d{1,2}):(\d{2}):(\d{2})$").astype(float)
-    hms = parts[0] * 3600 + parts[1] * 60 + parts[2]
-    plain = pd.to_numeric(s, errors="coerce")
-    return np.where(hms.notna(), hms, plain).astype(float)
+    ok = (parts[0] < 24) & (parts[1] < 60) & (parts[2] < 60)
+    hms = (parts[0] * 3600 + parts[1] * 60 + parts[2]).where(ok)
+    plain = pd.to_numeric(s.where(parts[0].isna()), errors="coerce")
+    return np.where(parts[0].notna(), hms, plain).astype(float)
 
 
 def read(path: Path):
@@ -198,10 +200,10 @@ def read(path: Path):
     ignore = outcome.eq("ignore").to_numpy()
     bad_outcome = ~outcome.isin(OUTCOMES).to_numpy() & ~ignore
     served = outcome.eq("served").to_numpy()
-    bad = (out["date"].isna() | np.isnan(out["t_arrival"]) | out["ivr_s"].isna()
-           | out["wait_s"].isna() | out["queued"].isna()).to_numpy()
-    bad |= (out["ivr_s"] < 0).to_numpy() | (out["wait_s"] < 0).to_numpy()
-    bad |= served & (out["service_s"].isna() | (out["service_s"] < 0)).to_numpy()
+    bad = np.array(out["date"].isna() | np.isnan(out["t_arrival"]) | out["ivr_s"].isna()
+                   | out["wait_s"].isna() | out["queued"].isna()
+                   | (out["ivr_s"] < 0) | (out["wait_s"] < 0), dtype=bool)
+    bad = bad | (served & np.array(out["service_s"].isna() | (out["service_s"] < 0)))
     keep = np.ones(len(raw), bool)
     for name, mask, note in (("ignored", ignore, "outcome 'ignore'"),
                              ("unknown_outcome", bad_outcome,

@@ -1,0 +1,292 @@
+"""Calibration from call logs: adapters count every row, the estimators recover known laws,
+the calibrated scenario loads, validation on January weekdays meets the targets, and bad
+input is one line with exit code 2."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.calibrate import SHIPPED_LOG, main, validate_main
+from sim.calibrate.anonymous_bank import FIELDS
+from sim.calibrate.fit import fit_censored, fit_complete, kaplan_meier, km_survival_at
+from sim.calibrate.scenario import loadable, supports_class_volumes
+from sim.calibrate.schema import GENERIC_COLUMNS, LogError, read_log
+from sim.config import build_model_spec
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO = REPO / "configs" / "scenario" / "anonymous_bank.yaml"
+
+
+# -- adapters -----------------------------------------------------------------------------
+
+def test_shipped_log_counts_every_row():
+    """Known counts of the January log (independently: 27,060 AGENT, 4,299 HANG of which
+    2 of type AA, 240 PHANTOM): nothing vanishes, every category is counted."""
+    df, dq = read_log(SHIPPED_LOG)
+    assert dq.rows_read == 31599
+    assert dq.dropped == {"phantom": 240, "unknown_type": 2}
+    assert dq.kept == len(df) == 31357
+    assert dq.rows_read == dq.kept + sum(dq.dropped.values())
+    assert df["outcome"].value_counts().to_dict() == {
+        "served": 27060, "abandoned": 3101, "ivr_abandoned": 1196}
+    assert dq.flagged["zero_service_time"] == 277
+    assert dq.flagged["served_without_server"] == 490
+    assert dq.flagged["past_midnight"] == 24
+    assert df["call_id"].is_unique  # vru+line:call_id
+    assert (df["ivr_s"] >= 0).all() and (df["wait_s"] >= 0).all()
+    served = df[df["outcome"] == "served"]
+    assert (served["t_answer"] >= served["t_arrival"]).all()
+
+
+def _bank_row(**kw) -> str:
+    row = {"vru+line": "AA0101", "call_id": "1", "customer_id": "0", "priority": "2",
+           "type": "PS", "date": "990104", "vru_entry": "10:00:00", "vru_exit": "10:00:06",
+           "vru_time": "6", "q_start": "10:00:06", "q_exit": "10:00:40", "q_time": "34",
+           "outcome": "AGENT", "ser_start": "10:00:40", "ser_exit": "10:03:00",
+           "ser_time": "140", "server": "DANA"}
+    row.update(kw)
+    return "\t".join(row[f] for f in FIELDS)
+
+
+def test_adapter_counts_malformed_rows(tmp_path):
+    lines = ["\t".join(FIELDS),
+             _bank_row(call_id="1"),                                     # kept
+             _bank_row(call_id="2", outcome="PHANTOM", server="NO_SERVER"),  # phantom
+             "AA0101\t3\t0\t2\tPS\t990104\t10:00:00",                     # too few fields
+             _bank_row(call_id="4", vru_entry="25:99:00"),               # bad time
+             _bank_row(call_id="5", outcome="MAYBE"),                    # unknown outcome
+             _bank_row(call_id="6", type="ZZ"),                          # unknown type
+             _bank_row(call_id="7", vru_entry="23:59:00", vru_exit="23:59:06",  # midnight
+                       q_start="23:59:06", q_exit="00:00:30", q_time="84",
+                       ser_start="00:00:30", ser_exit="00:02:00", ser_time="90"),
+             _bank_row(call_id="8", ser_time="0", ser_exit="10:00:40"),  # zero service
+             _bank_row(call_id="9", outcome="HANG", ser_start="0:00:00", ser_exit="0:00:00",
+                       ser_time="0", server="NO_SERVER"),                # queue abandon
+             _bank_row(call_id="10", outcome="HANG", q_start="0:00:00", q_exit="0:00:00",
+                       q_time="0", ser_start="0:00:00", ser_exit="0:00:00", ser_time="0",
+                       server="NO_SERVER")]                              # IVR hang-up
+    path = tmp_path / "log.txt.gz"
+    with gzip.open(path, "wt", newline="") as fh:
+        fh.write("\r\n".join(lines) + "\r\n")
+    df, dq = read_log(path)
+    assert dq.rows_read == 10
+    assert dq.dropped == {"malformed": 2, "unknown_outcome": 1, "phantom": 1,
+                          "unknown_type": 1}
+    assert dq.kept == 5 == len(df)
+    assert dq.flagged["past_midnight"] == 1 and dq.flagged["zero_service_time"] == 1
+    late = df.set_index("call_id").loc["AA0101:7"]
+    assert late["t_answer"] == 86400 + 30 and late["wait_s"] == 84
+    assert df.set_index("call_id")["outcome"].to_dict() == {
+        "AA0101:1": "served", "AA0101:7": "served", "AA0101:8": "served",
+        "AA0101:9": "abandoned", "AA0101:10": "ivr_abandoned"}
+    assert "rows conserved" in dq.table()
+
+
+def test_generic_schema_reads_and_names_a_missing_column(tmp_path):
+    good = tmp_path / "calls.csv"
+    pd.DataFrame([
+        ["c1", "2024-03-04", 1, "billing", "09:00:00", 5, 1, 40, "served", "09:00:45", 120,
+         "ann"],
+        ["c2", "2024-03-04", 1, "billing", "09:01:00", 5, 1, 75, "abandoned", "", "", ""],
+        ["c3", "2024-03-04", 0, "sales", "09:02:00", 4, 0, 0, "served", "", 60, "bob"],
+        ["c4", "2024-03-04", 0, "sales", "09:03:00", 4, 0, 0, "lost", "", "", ""],
+        ["c5", "2024-03-04", 0, "sales", "23:59:50", 4, 0, 0, "served", "00:00:10", 60,
+         "bob"]], columns=list(GENERIC_COLUMNS)).to_csv(good, index=False)
+    df, dq = read_log(good)  # sniffed as generic
+    assert dq.rows_read == 5 and dq.dropped == {"unknown_outcome": 1} and dq.kept == 4
+    assert dq.flagged == {"past_midnight": 1}
+    assert df.set_index("call_id").loc["c3", "t_answer"] == 9 * 3600 + 120 + 4
+    bad = tmp_path / "bad.csv"
+    pd.read_csv(good).drop(columns=["wait_s"]).to_csv(bad, index=False)
+    with pytest.raises(LogError, match="missing column 'wait_s'"):
+        read_log(bad, "generic")
+    with pytest.raises(LogError, match="--format 'acd9': unknown log format; allowed: auto, "
+                                       "anonymous_bank, generic"):
+        read_log(good, "acd9")
+
+
+# -- estimators ---------------------------------------------------------------------------
+
+def _censored_sample(n=6000, patience_mean=200.0, wait_mean=100.0, seed=3):
+    """Exponential patience, censored by an independent exponential offered wait."""
+    rng = np.random.default_rng(seed)
+    patience = rng.exponential(patience_mean, n)
+    offered_wait = rng.exponential(wait_mean, n)
+    return np.minimum(patience, offered_wait), patience < offered_wait
+
+
+def test_kaplan_meier_recovers_exponential_patience():
+    t, abandoned = _censored_sample()
+    times, surv = kaplan_meier(t, abandoned)
+    grid = np.array([30.0, 100.0, 200.0, 300.0])
+    assert np.allclose(km_survival_at(times, surv, grid), np.exp(-grid / 200), atol=0.03)
+    rep = fit_censored(t, abandoned).to_dict()
+    exp = next(c for c in rep["candidates"] if c["law"] == "exponential")
+    assert exp["mean"] == pytest.approx(200, rel=0.08)
+    assert rep["km_median"] == pytest.approx(200 * np.log(2), rel=0.1)
+
+
+def test_mean_of_abandon_times_is_biased_low():
+    """Why censoring matters: abandoners are the impatient ones. Here the naive mean is
+    E[min(P, W) | P < W] = 1 / (1/200 + 1/100) = 66.7 s, a third of the true 200 s."""
+    t, abandoned = _censored_sample()
+    rep = fit_censored(t, abandoned).to_dict()
+    assert rep["naive_mean_of_abandon_times"] == pytest.approx(66.7, rel=0.08)
+    assert rep["naive_mean_of_abandon_times"] < 0.4 * 200
+
+
+def test_goodness_of_fit_picks_the_true_law():
+    rng = np.random.default_rng(7)
+    sigma = np.sqrt(np.log1p((150 / 180) ** 2))
+    logn = rng.lognormal(np.log(180) - sigma**2 / 2, sigma, 4000)
+    rep = fit_complete(logn)
+    assert rep.chosen.law == "lognormal"
+    assert rep.chosen.mean == pytest.approx(180, rel=0.06)
+    assert rep.chosen.gof < 0.03  # KS distance of the chosen law
+    gam = rng.gamma(2.0, 90.0, 4000)
+    assert fit_complete(gam).chosen.law == "gamma"
+
+
+# -- calibrate and validate on the shipped log ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    """``ccsim calibrate`` on the shipped log, as the README runs it."""
+    out = tmp_path_factory.mktemp("calibrate")
+    code = main([str(SHIPPED_LOG), "--name", "anonymous_bank", "--out",
+                 str(out / "anonymous_bank.yaml"), "--report-dir", str(out)])
+    assert code == 0
+    return out
+
+
+def test_calibrate_writes_a_scenario_that_builds(calibrated):
+    scn = yaml.safe_load((calibrated / "anonymous_bank.yaml").read_text())
+    spec = build_model_spec(scn)
+    classes = {c.name: c for c in spec.classes}
+    assert {"p2_PS", "p1_PS", "p0_PS", "p0_NW", "hidden_work"} <= set(classes)
+    # the priority rule found in the log: 2 before 1 before 0; direct line first
+    assert classes["p0_PS"].priority < classes["p2_PS"].priority < \
+        classes["p1_PS"].priority < classes["p0_NW"].priority
+    assert [q.name for q in spec.queues] == ["direct_line", "acd", "hidden_work"]
+    assert spec.queues[0].max_wait_s == 1.0
+    assert max(spec.groups[0].staffing) >= 8
+    report = (calibrated / "calibration.json").read_text()
+    for key in ("priority_rule", "handle_time", "patience", "km_median", "hidden_work",
+                "data_quality"):
+        assert key in report
+    rates = pd.read_csv(calibrated / "arrival_rates.csv")
+    assert set(rates["day_type"]) == {"weekday", "friday", "saturday"}
+    weekday = rates[rates["day_type"] == "weekday"]
+    assert weekday["calls"].sum() == pytest.approx(27157 / 19, rel=1e-3)
+
+
+def test_committed_scenario_is_the_calibrate_output(calibrated):
+    """configs/scenario/anonymous_bank.yaml is exactly what ``ccsim calibrate`` writes
+    (comment header aside)."""
+    def body(text):
+        return [ln for ln in text.splitlines() if not ln.startswith("#")]
+
+    if not supports_class_volumes():
+        pytest.skip("this ccsim has no per-class arrivals (classes.NAME.calls_per_interval)")
+    fresh = (calibrated / "anonymous_bank.yaml").read_text()
+    assert body(SCENARIO.read_text()) == body(fresh)
+    build_model_spec(yaml.safe_load(SCENARIO.read_text()))
+
+
+@pytest.fixture(scope="module")
+def validated(calibrated, tmp_path_factory):
+    out = tmp_path_factory.mktemp("validate")
+    code = validate_main(["--scenario", str(calibrated / "anonymous_bank.yaml"),
+                          "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_validation_meets_the_acceptance_targets(validated):
+    """January weekdays: abandonment within 2 points, share served at once within 3
+    points, mean wait of served callers within 15 % (README: the figures)."""
+    v = pd.read_csv(validated / "validation.csv").set_index("metric")
+    assert list(v.columns) == ["log", "sim", "sim_half_width", "difference", "tolerance",
+                               "within"]
+    assert v.loc["abandon_rate", "log"] == pytest.approx(0.1098, abs=1e-4)
+    assert v.loc["served_at_once_share", "log"] == pytest.approx(0.4199, abs=1e-4)
+    assert v.loc["mean_wait_served_s (relative difference)", "log"] == pytest.approx(
+        37.60, abs=0.01)
+    for m in ("abandon_rate", "served_at_once_share",
+              "mean_wait_served_s (relative difference)"):
+        assert bool(v.loc[m, "within"]), (m, v.loc[m].to_dict())
+    assert abs(v.loc["answered_per_day", "difference"]) < 0.1 * v.loc["answered_per_day",
+                                                                      "log"]
+
+
+def test_validation_hour_by_hour(validated):
+    """Hourly volume and at-once curves keep the log's shape (r >= 0.7). Abandonment and
+    waits follow it only loosely (README: why); the floor guards against regressions."""
+    if not supports_class_volumes():
+        pytest.skip("hourly shapes need per-class arrivals (classes.NAME.calls_per_interval)")
+    v = pd.read_csv(validated / "validation.csv").set_index("metric")["sim"]
+    assert v["hourly_shape:answered_per_day (Pearson r)"] >= 0.9
+    assert v["hourly_shape:served_at_once_share (Pearson r)"] >= 0.7
+    assert v["hourly_shape:abandon_rate (Pearson r)"] >= 0.5
+    assert v["hourly_shape:mean_wait_served_s (Pearson r)"] >= 0.3
+    hourly = pd.read_csv(validated / "validation_hourly.csv")
+    assert list(hourly.columns) == ["hour", "metric", "log", "sim"]
+    assert set(hourly["metric"]) >= {"abandon_rate", "mean_wait_served_s",
+                                      "answered_per_day"}
+    for name in ("summary.json", "data_quality.json", "calibration.json",
+                 "validation_by_class.csv"):
+        assert (validated / name).exists()
+
+
+def test_fallback_without_per_class_arrivals_keeps_volumes():
+    scn = yaml.safe_load(SCENARIO.read_text())
+    from sim.calibrate.scenario import with_mix
+
+    mixed = with_mix(scn)
+    assert sum(c["mix"] for c in mixed["classes"].values()) == pytest.approx(1, abs=1e-9)
+    total = sum(sum(c["calls_per_interval"]) for c in scn["classes"].values())
+    assert sum(mixed["arrivals"]["calls_per_interval"]) == pytest.approx(total, rel=1e-6)
+    build_model_spec(loadable(scn)[0])
+
+
+# -- bad input ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["no/such/log.txt"], "no/such/log.txt: no such log file"),
+    ([str(SHIPPED_LOG), "--format", "acd9"], "--format 'acd9': unknown log format; allowed: auto, "
+                                             "anonymous_bank, generic"),
+    ([str(SHIPPED_LOG), "--day-type", "holiday"], "--day-type 'holiday': no such days in "
+                                                  "the log; allowed: friday, saturday, "
+                                                  "weekday"),
+    ([str(SHIPPED_LOG), "--hidden-fill", "lots"], "--hidden-fill 'lots': allowed: auto"),
+    ([str(SHIPPED_LOG), "--weekdays", "Funday"], "--weekdays 'Funday': unknown day"),
+])
+def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path):
+    code = main([*argv, "--out", str(tmp_path / "x.yaml"), "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_bad_input_through_the_ccsim_command(tmp_path):
+    bad = tmp_path / "calls.csv"
+    bad.write_text("call_id,date\nc1,2024-01-01\n")
+    for argv, message in ((["calibrate", str(tmp_path / "nope.csv")], "no such log file"),
+                          (["calibrate", str(bad), "--format", "generic"],
+                           "missing column 'priority'"),
+                          (["validate", "--n-reps", "1"], "--n-reps 1: allowed"),
+                          (["calibrate"], "the following arguments are required")):
+        proc = subprocess.run([sys.executable, "-m", "sim", *argv], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120)
+        assert proc.returncode == 2, (argv, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
