@@ -290,3 +290,26 @@ def test_bad_input_through_the_ccsim_command(tmp_path):
         assert proc.returncode == 2, (argv, proc.stderr)
         assert proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_per_class_arrival_volumes_are_followed():
+    """Each class keeps its own daily shape (the calibrated scenario relies on it)."""
+    if not supports_class_volumes():
+        pytest.skip("this ccsim has no per-class arrivals (classes.NAME.calls_per_interval)")
+    from sim.calibrate.validate import simulate_scenario
+
+    scn = {"name": "shapes", "horizon": {"days": 1, "interval_s": 3600,
+                                         "intervals_per_day": 24, "drain_s": 3600},
+           "arrivals": {"calls_per_interval": 0},
+           "classes": {"morning": {"calls_per_interval": [40] * 12 + [0] * 12, "queue": "q",
+                                   "handle_time": 1},
+                       "evening": {"calls_per_interval": [0] * 12 + [20] * 12, "queue": "q",
+                                   "handle_time": 1}},
+           "queues": {"q": {"groups": ["g"]}}, "groups": {"g": {"staffing": 5}}}
+    f = simulate_scenario(scn, {"name": "fifo", "class": "sim.policies.fifo.Fifo"}, 5,
+                          1).intervals
+    f = f[f["class"] != "ALL"].assign(pm=lambda x: x["interval"] >= 12)
+    got = f.groupby(["class", "pm"])["offered"].sum() / 5
+    assert got[("morning", True)] == 0 and got[("evening", False)] == 0
+    assert got[("morning", False)] == pytest.approx(480, rel=0.1)
+    assert got[("evening", True)] == pytest.approx(240, rel=0.15)

@@ -125,7 +125,7 @@ def hidden_task_estimate(queued, headcount_acd, interval_s: float) -> dict:
     served calls that found nobody waiting ahead of them."""
     import numpy as np
 
-    rows = []
+    rows, by_n = [], []
     for _, day in queued.groupby("date"):
         t0 = (day["t_arrival"] + day["ivr_s"]).to_numpy(float)
         t1 = t0 + day["wait_s"].to_numpy(float)
@@ -134,6 +134,13 @@ def hidden_task_estimate(queued, headcount_acd, interval_s: float) -> dict:
         n = np.asarray(headcount_acd)[k]
         ok = (ahead == 0) & (day["outcome"].to_numpy() == "served") & (n >= 0.5)
         rows.append(day["wait_s"].to_numpy(float)[ok] * np.round(n[ok]))
+        by_n.append(np.column_stack((np.round(n[ok]), day["wait_s"].to_numpy(float)[ok])))
     x = np.concatenate(rows) if rows else np.empty(0)
+    w = np.concatenate(by_n) if by_n else np.empty((0, 2))
+    # evidence: the wait at an empty queue hardly depends on how many agents are present
+    waits = {int(k): {"calls": int((w[:, 0] == k).sum()),
+                      "mean_wait_s": round(float(w[w[:, 0] == k, 1].mean()), 1)}
+             for k in np.unique(w[:, 0])}
     return {"task_mean_s": float(x.mean()) if len(x) else float("nan"), "n": int(len(x)),
-            "median_s": float(np.median(x)) if len(x) else float("nan")}
+            "median_s": float(np.median(x)) if len(x) else float("nan"),
+            "empty_queue_wait_by_agents": waits}
