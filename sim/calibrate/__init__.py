@@ -133,7 +133,7 @@ def main(argv: list[str]) -> int:
 
 def _calibrate_cmd(args) -> int:
     from sim.calibrate import scenario as scn_io
-    from sim.calibrate.report import summary_text
+    from sim.calibrate.summary import summary_text
 
     cal, dq = _load_and_calibrate(args, args.name)
     out = args.out or Path("outputs/calibrate") / f"{args.name}.yaml"

@@ -39,6 +39,8 @@ def summary_text(cal) -> str:
         lines.append(_fit_line(c, f) + extra)
     acw = fits["after_call_work"]
     lines.append(f"after-call work: {acw['spec']} (mean gap {acw['mean']:.1f} s)")
+    lines.append(f"calls that ended in the IVR (counted, not modelled): "
+                 f"{r['ivr_abandoned_not_modelled']}")
     peak = max(r["staffing"]["pool"])
     hw = r["hidden_work"]
     lines.append(f"staffing: peak {peak:.1f} agents present; hidden work: fill "
