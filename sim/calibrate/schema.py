@@ -27,7 +27,9 @@ server     agent id (empty when unknown)
 ========== ===============================================================================
 
 Times past midnight are given as clock times of the next day: an ``answer`` earlier
-than ``arrival`` means the next day (counted as ``past_midnight``).
+than ``arrival`` means the next day (counted as ``past_midnight``). ``write_generic``
+writes any canonical table in this schema (and ``--format generic`` reads it back
+unchanged).
 """
 
 from __future__ import annotations
@@ -240,3 +242,27 @@ def _flag_service(out, lines, dq: DataQuality) -> None:
     if unknown.any():
         dq.flag("served_without_server", lines[unknown].tolist(),
                 "served, no agent named: kept for KPIs, left out of staffing")
+
+
+def _clock(seconds):
+    import numpy as np
+
+    s = np.asarray(seconds, dtype=float)
+    ok = np.isfinite(s)
+    t = np.where(ok, np.mod(np.round(np.where(ok, s, 0)), 86400), 0).astype(int)
+    text = [f"{x // 3600:02d}:{x % 3600 // 60:02d}:{x % 60:02d}" for x in t]
+    return [v if good else "" for v, good in zip(text, ok, strict=True)]
+
+
+def write_generic(df, path: Path) -> None:
+    """A canonical table as the generic CSV schema: how any adapter's output (or another
+    centre's export) becomes a file ``--format generic`` reads back unchanged."""
+    import pandas as pd
+
+    out = pd.DataFrame({
+        "call_id": df["call_id"], "date": df["date"].dt.strftime("%Y-%m-%d"),
+        "priority": df["priority"], "type": df["type"], "arrival": _clock(df["t_arrival"]),
+        "ivr_s": df["ivr_s"], "queued": df["queued"].astype(int), "wait_s": df["wait_s"],
+        "outcome": df["outcome"], "answer": _clock(df["t_answer"]),
+        "service_s": df["service_s"], "server": df["server"]})
+    out.to_csv(path, index=False, float_format="%.10g")
