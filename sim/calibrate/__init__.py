@@ -183,6 +183,8 @@ def _validate_cmd(args) -> int:
     if args.scenario is not None:
         scenario = scn_io.read(args.scenario)
         policy = policy_for(scenario, args.reserve)
+        cal.report["scenario_file"] = str(args.scenario)
+        cal.report["hidden_work"]["fill"] = "as in the scenario file (its header)"
         unknown = sorted(set(scenario["classes"]) - set(cal.scenario["classes"]))
         if unknown:
             raise ValueError(f"--scenario {args.scenario}: class {unknown[0]!r} is not a "

@@ -34,6 +34,7 @@ GENERIC_DAY_TYPES = {"Monday": "weekday", "Tuesday": "weekday", "Wednesday": "we
                      "Thursday": "weekday", "Friday": "weekday", "Saturday": "saturday",
                      "Sunday": "sunday"}
 MIN_ABANDONS = 20  # fewer abandonments in a class: patience pooled over its priority
+MIN_SAMPLE = 10  # fewer positive times: a pooled or deterministic law instead of a fit
 ASKED = ("served", "abandoned")  # outcomes of calls that asked for an agent
 
 
@@ -175,8 +176,9 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
     hidden = _hidden_work(asked, staff, opts)
     a = arrivals[arrivals["day_type"] == opts.day_type]
+    present = set(asked["class"])  # a class with no call on these days is left out
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
-               for c, g in a.groupby("class")}
+               for c, g in a.groupby("class") if c in present}
     scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden)
     policy = policy_for(scenario, opts.reserve)
     report = {
@@ -208,20 +210,24 @@ def _fit_times(log, asked) -> dict:
 
     served = log[log["outcome"] == "served"]
     out: dict = {"handle_time": {}, "ivr_time": {}, "patience": {}}
+    pooled = fit_complete(served["service_s"]).to_dict()
+    pooled["pooled_over"] = "all types (too few calls of this one)"
     for typ, x in served.groupby("type"):
-        out["handle_time"][typ] = fit_complete(x["service_s"]).to_dict()
+        out["handle_time"][typ] = (fit_complete(x["service_s"]).to_dict()
+                                   if (x["service_s"] > 0).sum() >= MIN_SAMPLE else pooled)
     for cls, x in asked.groupby("class"):
         own = x.loc[x["outcome"] == "served", "service_s"]
-        if cls.endswith("_other"):  # a pooled class: its own sample, or all if too small
-            out["handle_time"][cls] = fit_complete(
-                own if (own > 0).sum() >= 5 else served["service_s"]).to_dict()
+        if cls.endswith("_other") or cls.split("_", 1)[1] not in out["handle_time"]:
+            # a pooled class (or one never served): its own sample, or all if too small
+            out["handle_time"][cls] = (fit_complete(own).to_dict()
+                                       if (own > 0).sum() >= MIN_SAMPLE else pooled)
         ivr = x["ivr_s"]
-        out["ivr_time"][cls] = (fit_complete(ivr).to_dict() if (ivr > 0).sum() >= 10 else
+        out["ivr_time"][cls] = (fit_complete(ivr).to_dict() if (ivr > 0).sum() >= MIN_SAMPLE else
                                 {"spec": {"dist": "deterministic", "value": float(ivr.mean())}})
         out["patience"][cls] = _patience(asked, cls)
     gaps = wrap_up_gaps(served)
     gaps = gaps[(gaps > 0) & (gaps <= 60)]
-    acw = fit_complete(gaps).to_dict() if len(gaps) >= 10 else {
+    acw = fit_complete(gaps).to_dict() if len(gaps) >= MIN_SAMPLE else {
         "spec": {"dist": "deterministic", "value": 0.0}}
     acw.update(mean=float(gaps.mean()) if len(gaps) else 0.0,
                method="gaps in (0, 60] s between an agent's hang-up and his next answer "

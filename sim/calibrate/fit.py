@@ -11,6 +11,7 @@ his patience (right-censored). The mean of abandoners' waits is therefore biased
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 CANDIDATES = ("lognormal", "gamma", "exponential")  # laws sim.model.distributions samples
@@ -38,6 +39,8 @@ class Fit:
         """The simulator's config mapping for this law (``{dist: ..., mean: ...}``)."""
         if self.law == "exponential":
             return {"dist": "exponential", "mean": round(float(self.mean), 3)}
+        if round(float(self.sd), 3) == 0:  # no spread at all (e.g. a constant IVR prompt)
+            return {"dist": "deterministic", "value": round(float(self.mean), 3)}
         return {"dist": self.law, "mean": round(float(self.mean), 3),
                 "sd": round(float(self.sd), 3)}
 
@@ -88,24 +91,42 @@ def fit_complete(x, candidates: tuple[str, ...] = CANDIDATES) -> FitReport:
     x = x[np.isfinite(x) & (x > 0)]
     if len(x) < 2:
         raise ValueError("need at least 2 positive observations to fit a distribution")
-    fits = []
+    fits, failed = [], []
     for law in candidates:
-        if law == "lognormal":
-            s, _, scale = stats.lognorm.fit(x, floc=0)
-            p: tuple[float, ...] = (s, scale)
-        elif law == "gamma":
-            a, _, scale = stats.gamma.fit(x, floc=0)
-            p = (a, scale)
-        else:
-            p = (float(x.mean()),)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p = _mle(law, x)
+        except (ValueError, RuntimeError, FloatingPointError):
+            failed.append(law)  # e.g. gamma on a sample of identical values
+            continue
         dist = _frozen(law, p)
         ll = float(np.sum(dist.logpdf(x)))
         ks = float(stats.kstest(x, dist.cdf).statistic)
         mean, sd = _moments(law, p)
-        fits.append(Fit(law, float(mean), float(sd), ll, len(p), ks))
+        if np.isfinite(ll) and np.isfinite(mean) and sd > 0:
+            fits.append(Fit(law, float(mean), float(sd), ll, len(p), ks))
+        else:
+            failed.append(law)
+    if not fits:
+        raise ValueError(f"no law fits a sample of {len(x)} times "
+                         f"(tried {', '.join(candidates)})")
     chosen = min(fits, key=lambda f: f.aic)
     return FitReport(len(x), chosen, fits, {"sample_mean": float(x.mean()),
-                                             "sample_sd": float(x.std(ddof=1))})
+                                             "sample_sd": float(x.std(ddof=1)),
+                                             "failed": failed})
+
+
+def _mle(law: str, x) -> tuple[float, ...]:
+    from scipy import stats
+
+    if law == "lognormal":
+        s, _, scale = stats.lognorm.fit(x, floc=0)
+        return (s, scale)
+    if law == "gamma":
+        a, _, scale = stats.gamma.fit(x, floc=0)
+        return (a, scale)
+    return (float(x.mean()),)
 
 
 def kaplan_meier(t, event):
