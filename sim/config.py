@@ -22,7 +22,7 @@ HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"
 ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv", "trace"}
 CLASS_KEYS = {
     "mix", "priority", "queue", "patience", "ivr_time", "handle_time", "handle_time_by_group",
-    "after_call_work", "after_call_work_by_group",
+    "after_call_work", "after_call_work_by_group", "calls_per_interval",
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
@@ -162,7 +162,12 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
                     raise ConfigError(f"scenario.queues.{q}.{k}", "needs an IVR to send the "
                                       "caller to: only in hotline scenarios (tiers, reasons, ivr)")
         class_names = _names("scenario.classes", scn["classes"])
-        classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names)
+        def class_volume(key: str, value: Any) -> tuple[float, ...]:
+            return tuple(v * load for v in _per_interval(key, value, per_day, days,
+                                                         integer=False))
+
+        classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names,
+                                 class_volume)
     trace = _build_trace(arr.get("trace"), [c.name for c in classes],
                          per_day * days * interval_s)
 
@@ -256,18 +261,26 @@ def _build_groups(cfg: Mapping, names: list[str], queues: tuple[QueueSpec, ...],
 
 
 def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
-                   queues: tuple[QueueSpec, ...], group_names: list[str]
+                   queues: tuple[QueueSpec, ...], group_names: list[str], class_volume
                    ) -> tuple[CallClass, ...]:
+    """A class takes a share ``mix`` of the scenario's volume or has its own
+    ``calls_per_interval`` (its own daily shape, e.g. calibrated from a log)."""
     out = []
     mixes = []
     for i, name in enumerate(names):
         key = f"scenario.classes.{name}"
         c = _mapping(key, cfg[name])
-        _check_keys(key, c, CLASS_KEYS, {"mix", "queue", "handle_time"})
-        mix = _num(f"{key}.mix", c["mix"])
+        own = "calls_per_interval" in c
+        _check_keys(key, c, CLASS_KEYS, {"queue", "handle_time"} | (set() if own else {"mix"}))
+        if own and "mix" in c:
+            raise ConfigError(f"{key}.mix", "give either mix (a share of arrivals."
+                                            "calls_per_interval) or calls_per_interval, not both")
+        volume = class_volume(f"{key}.calls_per_interval", c["calls_per_interval"]) if own else ()
+        mix = _num(f"{key}.mix", c.get("mix", 0.0))
         if mix > 1:
             raise ConfigError(f"{key}.mix", f"must be a probability in [0, 1], got {mix:g}")
-        mixes.append(mix)
+        if not own:
+            mixes.append(mix)
         qn = c["queue"]
         if qn not in queue_names:
             raise ConfigError(f"{key}.queue", f"unknown queue {qn!r}; allowed: "
@@ -278,10 +291,11 @@ def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
         ivr = parse_distribution(f"{key}.ivr_time", c.get("ivr_time", 0))
         ht = _by_group(key, "handle_time", c, queue, group_names, required=True)
         acw = _by_group(key, "after_call_work", c, queue, group_names, required=False)
-        out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw))
+        out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw,
+                             volume=volume))
     total = sum(mixes)
-    if abs(total - 1.0) > 1e-9:
-        each = ", ".join(f"{c.name}={c.mix:g}" for c in out)
+    if mixes and abs(total - 1.0) > 1e-9:
+        each = ", ".join(f"{c.name}={c.mix:g}" for c in out if not c.volume)
         raise ConfigError("scenario.classes.*.mix", f"mix probabilities must sum to 1, got "
                                                     f"{total:.6g} ({each})")
     return tuple(out)

@@ -49,6 +49,8 @@ CASES = [
     ("unknown-top-level-key", ["+foo=1"], ["foo", "allowed", "n_reps", "scenario"]),
     ("negative-rate", ["scenario.arrivals.calls_per_interval=-3"],
      ["scenario.arrivals.calls_per_interval", ">= 0", "-3"]),
+    ("class-mix-and-own-volume", ["+scenario.classes.vip.calls_per_interval=5"],
+     ["scenario.classes.vip.mix", "not both"]),
     ("mix-not-summing-to-1", ["scenario.classes.vip.mix=0.5"],
      ["scenario.classes.*.mix", "sum to 1", "vip=0.5"]),
     ("unknown-distribution", ["scenario.classes.vip.handle_time.dist=weibull"],

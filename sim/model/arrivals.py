@@ -72,20 +72,23 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
         return _trace_day(spec, day)
     per_day = spec.intervals_per_day
     volumes = np.asarray(spec.calls_per_interval[day * per_day:(day + 1) * per_day], float)
-    volumes = volumes * day_multiplier(spec, seed, rep, day)
+    mult = day_multiplier(spec, seed, rep, day)
+    volumes = volumes * mult
     t0 = day * spec.day_s
     times, classes, seqs = [], [], []
     surge = _outage_overlap(spec, day)
     for c in spec.classes:
         key = stream_key(seed, rep, "arrivals", c.name, day)
-        t = poisson_times(volumes * c.mix, spec.interval_s, key) + t0
+        own = (np.asarray(c.volume[day * per_day:(day + 1) * per_day], float) * mult
+               if c.volume else volumes * c.mix)
+        t = poisson_times(own, spec.interval_s, key) + t0
         times.append(t)
         classes.append(np.full(len(t), c.index, dtype=np.int64))
         seqs.append(np.arange(len(t), dtype=np.int64))
         if surge is not None and c.reason == spec.outage.reason:
             # the surge's extra calls come from their own stream: the base calls stay as
             # they are, so a run with the outage pairs call for call with one without
-            extra = volumes * c.mix * (spec.outage.multiplier - 1) * surge
+            extra = own * (spec.outage.multiplier - 1) * surge
             key = stream_key(seed, rep, "outage", c.name, day)
             t = poisson_times(extra, spec.interval_s, key) + t0
             times.append(t)

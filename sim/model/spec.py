@@ -28,6 +28,9 @@ class CallClass:
     reason: int = -1  # index into ModelSpec.reasons
     entry: int = -1  # first IVR node; -1: straight to ``queue`` after ``ivr_time``
     resolution: tuple[float, ...] = ()  # P(agent of group g resolves it); () means always
+    # own expected calls per interval (whole horizon, load applied); () means the share
+    # ``mix`` of the scenario's calls_per_interval (classes with their own daily shape)
+    volume: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
