@@ -205,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep", action="store_true",
                     help="instead: sweep throughput on 1 core vs all cores (joblib launcher)")
     ap.add_argument("--points", type=int, default=8, help="sweep points (with --sweep)")
+    ap.add_argument("--reps", type=int, default=20,
+                    help="replications per sweep point (with --sweep; default 20)")
     args = ap.parse_args(argv)
     if args.sweep:
-        return sweep_benchmark(args.points, args.json)
+        return sweep_benchmark(args.points, args.json, args.reps)
     calls = QUICK_CALLS if args.quick else args.calls
     if calls < 1:
         ap.error("--calls must be positive")
@@ -241,7 +243,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def sweep_benchmark(points: int, json_path: Path | None, reps: int = 6) -> int:
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def parallel_ceiling(cores: int, n: int = 20_000_000) -> float:
+    """Speed-up of ``cores`` pure-Python CPU-bound processes over one: what the machine
+    itself allows (shared caches, SMT, a busy host), the yardstick for the sweep ratio."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    for _ in range(cores):
+        _burn(n)
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(cores) as pool:
+        list(pool.map(_burn, [1] * cores))  # start the workers before timing
+        t0 = time.perf_counter()
+        list(pool.map(_burn, [n] * cores))
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
+def sweep_benchmark(points: int, json_path: Path | None, reps: int = 20) -> int:
     """Points per second of a Hydra multirun (hotline_small, ``reps`` replications per
     point) with the basic launcher (1 core) and the joblib launcher on every core, in one
     run. Each joblib worker pays its own start-up (imports, Numba compilation), so points
@@ -270,10 +296,13 @@ def sweep_benchmark(points: int, json_path: Path | None, reps: int = 6) -> int:
             print(f"{label:28} {points} points in {wall:6.1f} s  {points / wall:6.2f} points/s",
                   flush=True)
     one, many = rates.values()
-    print(f"ratio all cores / 1 core: {many / one:.2f}  (ideal {cores})")
+    ceiling = parallel_ceiling(cores)
+    print(f"ratio all cores / 1 core: {many / one:.2f}  (ideal {cores}; this machine's "
+          f"ceiling for {cores} CPU-bound processes: {ceiling:.2f})")
     if json_path is not None:
-        json_path.write_text(json.dumps({"points": points, "cores": cores, "rates": rates,
-                                         "ratio": many / one}, indent=2) + "\n")
+        json_path.write_text(json.dumps({"points": points, "reps": reps, "cores": cores,
+                                         "rates": rates, "ratio": many / one,
+                                         "ceiling": ceiling}, indent=2) + "\n")
     return 0
 
 
