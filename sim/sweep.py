@@ -23,6 +23,9 @@ from pathlib import Path
 
 POINT_FILE = "point.json"
 FAILED: list[str] = []  # points that failed in this process's last multirun
+# the sweep's progress bar, kept out of the callback object: the joblib launcher pickles
+# callbacks to its workers (which then simply have no bar; their points print [k/N] lines)
+_BAR: list = []
 
 
 def overrides_dict(overrides: list[str]) -> dict[str, str]:
@@ -243,9 +246,21 @@ class CollectSweep(_callback_base()):
 
     def on_multirun_start(self, config, **kwargs) -> None:
         # Points may run in worker processes (joblib): they read the total from the env.
-        os.environ[TOTAL_ENV] = str(sweep_size(config))
+        total = sweep_size(config)
+        os.environ[TOTAL_ENV] = str(total)
+        _BAR.clear()
+        if total and (config.get("output") or {}).get("progress", True) is True:
+            from tqdm import tqdm
+
+            _BAR.append(tqdm(total=total, desc="sweep", unit="point", disable=None))
+
+    def on_job_end(self, config, job_return, **kwargs) -> None:
+        if _BAR:  # points run in this process (basic launcher)
+            _BAR[0].update(1)
 
     def on_multirun_end(self, config, **kwargs) -> None:
+        if _BAR:
+            _BAR.pop().close()
         sweep_dir = Path(config.hydra.sweep.dir)
         table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
                         float(config.get("confidence", 0.95)))
