@@ -59,7 +59,7 @@ def test_report_is_self_contained(run_dir):
     assert "cdn." not in html.split("</script>")[-1]
     s = json.loads((run_dir / "summary.json").read_text())
     for needle in (f"seed {s['seed']}", f"{s['n_reps']} replication", s["ccsim_version"],
-                   "ordinary member", "vip desk"):
+                   "ordinary member", "VIP desk"):
         assert needle in html, needle
 
 

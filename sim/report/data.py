@@ -16,7 +16,10 @@ TIER_LABELS = {"member": "ordinary member"}  # the domain brief's name for the t
 
 def label(name: str) -> str:
     """A tier, group, queue or reason as a manager reads it."""
-    return TIER_LABELS.get(name, str(name).replace("_", " "))
+    if name in TIER_LABELS:
+        return TIER_LABELS[name]
+    words = str(name).replace("_", " ").split(" ")
+    return " ".join("VIP" if w == "vip" else w for w in words)
 
 
 def kind(kpi: str) -> str:
