@@ -15,7 +15,15 @@ import hydra
 from omegaconf import DictConfig
 
 EXIT_BAD_INPUT = 2
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")  # editable install
+def _config_dir() -> str:
+    """The checkout's configs/ (editable install), else the copy a wheel installs."""
+    here = Path(__file__).resolve().parent.parent / "configs"
+    if (here / "config.yaml").is_file():
+        return str(here)
+    return str(Path(sys.prefix) / "share" / "ccsim" / "configs")
+
+
+CONFIG_DIR = _config_dir()
 CONFIG_NAME = "config"
 OVERRIDE_FORMS = "KEY=VALUE, +KEY=VALUE, ++KEY=VALUE, ~KEY or GROUP=OPTION"
 
