@@ -68,7 +68,7 @@ def _app(cfg: DictConfig) -> dict | None:
     try:
         plain = OmegaConf.to_container(cfg, resolve=True)
     except OmegaConfBaseException as exc:
-        return _bad_point(_omegaconf_message(exc), multirun, out_dir, overrides)
+        return _bad_point(omegaconf_message(exc), multirun, out_dir, overrides)
     if multirun:
         return _sweep_point(plain, out_dir, overrides)
     from sim.errors import ConfigError
@@ -128,7 +128,7 @@ def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
     return result.summary
 
 
-def _omegaconf_message(exc: BaseException) -> str:
+def omegaconf_message(exc: BaseException) -> str:
     key = getattr(exc, "full_key", None)
     msg = _first_line(getattr(exc, "msg", None) or str(exc))
     return f"{key}: {msg}" if key else msg
@@ -209,7 +209,7 @@ def _allowed_keys(missing: str, bad_override: str, args) -> str:
     return f"allowed at {where}: {', '.join(keys)}"
 
 
-def _hydra_message(exc: BaseException, args) -> str:
+def hydra_message(exc: BaseException, args) -> str:
     from hydra.errors import ConfigCompositionException, MissingConfigException
     from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 
@@ -287,16 +287,16 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     except (HydraException, OmegaConfBaseException) as exc:
-        _fail(_hydra_message(exc, args))
+        _fail(hydra_message(exc, args))
     except Exception as exc:
         import yaml
 
         if not isinstance(exc, yaml.YAMLError):
             raise
-        _fail(_yaml_message(exc))
+        _fail(yaml_message(exc))
 
 
-def _yaml_message(exc) -> str:
+def yaml_message(exc) -> str:
     """A config file that is not valid YAML: name the file, line and column."""
     mark = getattr(exc, "problem_mark", None)
     where = f"{mark.name}: line {mark.line + 1}, column {mark.column + 1}" if mark else "config"

@@ -41,11 +41,11 @@ def compose_config(overrides: Sequence[str]) -> dict:
             cfg = compose(cli.CONFIG_NAME, overrides=overrides)
         return OmegaConf.to_container(cfg, resolve=True)
     except OmegaConfBaseException as exc:
-        raise SLAError(cli._omegaconf_message(exc)) from None
+        raise SLAError(cli.omegaconf_message(exc)) from None
     except HydraException as exc:
-        raise SLAError(cli._hydra_message(exc, args)) from None
+        raise SLAError(cli.hydra_message(exc, args)) from None
     except yaml.YAMLError as exc:
-        raise SLAError(cli._yaml_message(exc)) from None
+        raise SLAError(cli.yaml_message(exc)) from None
 
 
 def _check_syntax(overrides: list[str]) -> None:
