@@ -43,7 +43,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
-    p.add_argument("--answer-delay", default="auto", choices=("auto", "off"),
+    p.add_argument("--answer-delay", default="auto",
                    help="answer delay of classes never answered at once: auto (estimated "
                         "from the log) or off")
 
@@ -60,6 +60,8 @@ def _options(args, name: str):
                              "number >= 0") from None
         if fill < 0:
             raise ValueError(f"--hidden-fill {fill:g}: allowed: auto or a number >= 0")
+    if args.answer_delay not in ("auto", "off"):
+        raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
     if args.reserve < 0:
         raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
     day_types = None

@@ -25,6 +25,7 @@ METHOD = ("classes answered at once in at most 1 % of calls that asked for an ag
 MAX_AT_ONCE = 0.01  # a class answered at once more often than this has no delay
 MIN_OWN = 100  # fewer evidence calls: the pooled law
 MIN_POOLED = 30  # fewer evidence calls in all delay classes: no delay at all
+MIN_IDLE = 1  # agents present but not talking at queue entry, for a call to be evidence
 
 
 def empty_queue_arrivals(asked, served):
@@ -69,7 +70,7 @@ def fit_answer_delays(asked, served, at_once: dict) -> dict:
 
     classes = sorted(c for c, s in at_once.items() if s <= MAX_AT_ONCE)
     arr = empty_queue_arrivals(asked, served)
-    free = arr[(arr["outcome"] == "served") & (arr["ahead"] == 0) & (arr["idle"] >= 1)]
+    free = arr[(arr["outcome"] == "served") & (arr["ahead"] == 0) & (arr["idle"] >= MIN_IDLE)]
     evidence = free[free["class"].isin(classes)]
     report = {"method": METHOD, "classes": {},
               "wait_by_idle_agents": _by_idle(arr[(arr["outcome"] == "served")
