@@ -2,9 +2,9 @@
 an agent may pick up, e.g. an announcement played to identified callers.
 
 Why: in the Anonymous Bank log identified callers are never answered at once, and one who
-finds nobody waiting ahead and an agent present but not talking still waits about half a
-minute, whatever the number of such agents; unidentified callers in the same situation
-are mostly answered at once. Hidden work cannot produce that (its waits fall as 1/n).
+finds nobody waiting ahead and agents present but not talking still waits 32-54 s, little
+less with 6 such agents than with one; unidentified callers in the same situation are
+mostly answered at once. Hidden work cannot produce that (its waits fall as 1/n).
 
 Estimator: a class has a delay when (almost) none of its callers is answered at once
 (share <= ``MAX_AT_ONCE``). Its law is fitted (``fit_complete``) to the waits of its
@@ -17,6 +17,12 @@ with fewer than ``MIN_OWN`` such calls takes the law pooled over all delay class
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
 METHOD = ("classes answered at once in at most 1 % of calls that asked for an agent; law "
           "fitted (AIC) to the waits of their served callers who entered the queue with "
           "nobody waiting ahead and >= 1 agent present (in a session) but not talking; "
@@ -28,7 +34,7 @@ MIN_POOLED = 30  # fewer evidence calls in all delay classes: no delay at all
 MIN_IDLE = 1  # agents present but not talking at queue entry, for a call to be evidence
 
 
-def empty_queue_arrivals(asked, served):
+def empty_queue_arrivals(asked: pd.DataFrame, served: pd.DataFrame) -> pd.DataFrame:
     """Queued ACD callers with, at their queue entry, the number of queued callers still
     waiting ahead of them (``ahead``) and of agents present but not talking (``idle``)."""
     import numpy as np
@@ -54,7 +60,7 @@ def empty_queue_arrivals(asked, served):
     return pd.concat(out) if out else q.assign(ahead=0, idle=0)
 
 
-def _covering(start, end, t):
+def _covering(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
     """How many of the intervals [start, end) contain each time in ``t``."""
     import numpy as np
 
@@ -62,7 +68,8 @@ def _covering(start, end, t):
             - np.searchsorted(np.sort(end), t, side="right"))
 
 
-def fit_answer_delays(asked, served, at_once: dict) -> dict:
+def fit_answer_delays(asked: pd.DataFrame, served: pd.DataFrame, at_once: dict[str, float]
+                      ) -> dict:
     """The answer-delay law of each class that has one, with its evidence."""
     import numpy as np
 
@@ -88,7 +95,7 @@ def fit_answer_delays(asked, served, at_once: dict) -> dict:
     return report
 
 
-def _by_idle(arr, classes: list[str]) -> dict:
+def _by_idle(arr: pd.DataFrame, classes: list[str]) -> dict:
     """Mean wait at an empty queue by agents idle, delay classes against the others."""
     out = {}
     for name, part in (("delay_classes", arr[arr["class"].isin(classes)]),
