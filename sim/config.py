@@ -22,7 +22,7 @@ HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"
 ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv", "trace"}
 CLASS_KEYS = {
     "mix", "priority", "queue", "patience", "ivr_time", "handle_time", "handle_time_by_group",
-    "after_call_work", "after_call_work_by_group", "calls_per_interval",
+    "after_call_work", "after_call_work_by_group", "calls_per_interval", "answer_delay",
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
@@ -292,13 +292,22 @@ def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
         ht = _by_group(key, "handle_time", c, queue, group_names, required=True)
         acw = _by_group(key, "after_call_work", c, queue, group_names, required=False)
         out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw,
-                             volume=volume))
+                             volume=volume, answer_delay=_answer_delay(key, c)))
     total = sum(mixes)
     if mixes and abs(total - 1.0) > 1e-9:
         each = ", ".join(f"{c.name}={c.mix:g}" for c in out if not c.volume)
         raise ConfigError("scenario.classes.*.mix", f"mix probabilities must sum to 1, got "
                                                     f"{total:.6g} ({each})")
     return tuple(out)
+
+
+def _answer_delay(key: str, c: Mapping) -> Distribution | None:
+    """Time in the queue before a call may be answered (e.g. a mandatory in-queue
+    announcement); absent, null, none or 0: off (None keeps the model as it was)."""
+    dist = parse_distribution(f"{key}.answer_delay", c.get("answer_delay"))
+    if dist.mean == math.inf or (dist.mean == 0 and dist.var == 0):
+        return None
+    return dist
 
 
 def _by_group(key: str, field: str, c: Mapping, queue: QueueSpec, group_names: list[str],

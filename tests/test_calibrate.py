@@ -188,6 +188,34 @@ def test_calibrate_writes_a_scenario_that_builds(calibrated):
     assert weekday["calls"].sum() == pytest.approx(27157 / 19, rel=1e-3)
 
 
+def test_answer_delay_only_where_nobody_is_answered_at_once(calibrated):
+    """Identified PS/NE/PE callers are never answered at once in the log: they get an
+    answer delay (about half a minute); TT and unidentified classes, answered at once
+    often, get none."""
+    import json
+
+    scn = yaml.safe_load((calibrated / "anonymous_bank.yaml").read_text())
+    delayed = sorted(c for c, v in scn["classes"].items() if "answer_delay" in v)
+    assert delayed == ["p1_NE", "p1_PE", "p1_PS", "p1_other", "p2_NE", "p2_PE", "p2_PS",
+                       "p2_other"]
+    report = json.loads((calibrated / "calibration.json").read_text())["answer_delay"]
+    assert "method" in report and set(report["classes"]) == set(delayed)
+    for cls in ("p1_PS", "p2_PS"):
+        fit = report["classes"][cls]
+        assert fit["own_calls"] >= 500 and 25 < fit["spec"]["mean"] < 50
+    by_idle = report["wait_by_idle_agents"]["delay_classes"]
+    assert min(v["mean_wait_s"] for v in by_idle.values()) > 25  # whatever the idle agents
+
+
+def test_answer_delay_off_writes_none(tmp_path):
+    code = main([str(SHIPPED_LOG), "--name", "anonymous_bank", "--answer-delay", "off",
+                 "--hidden-fill", "0.7", "--out", str(tmp_path / "off.yaml"),
+                 "--report-dir", str(tmp_path)])
+    assert code == 0
+    scn = yaml.safe_load((tmp_path / "off.yaml").read_text())
+    assert not any("answer_delay" in v for v in scn["classes"].values())
+
+
 def test_committed_scenario_is_the_calibrate_output(calibrated):
     """configs/scenario/anonymous_bank.yaml is exactly what ``ccsim calibrate`` writes
     (comment header aside)."""
@@ -268,6 +296,8 @@ def test_fallback_without_per_class_arrivals_keeps_volumes():
                                                   "weekday"),
     ([str(SHIPPED_LOG), "--hidden-fill", "lots"], "--hidden-fill 'lots': allowed: auto"),
     ([str(SHIPPED_LOG), "--weekdays", "Funday"], "--weekdays 'Funday': unknown day"),
+    ([str(SHIPPED_LOG), "--answer-delay", "maybe"], "--answer-delay 'maybe': allowed: "
+                                                    "auto, off"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path):
     code = main([*argv, "--out", str(tmp_path / "x.yaml"), "--report-dir", str(tmp_path)])

@@ -43,6 +43,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
+    p.add_argument("--answer-delay", default="auto",
+                   help="answer delay of classes never answered at once: auto (estimated "
+                        "from the log) or off")
 
 
 def _options(args, name: str):
@@ -57,6 +60,8 @@ def _options(args, name: str):
                              "number >= 0") from None
         if fill < 0:
             raise ValueError(f"--hidden-fill {fill:g}: allowed: auto or a number >= 0")
+    if args.answer_delay not in ("auto", "off"):
+        raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
     if args.reserve < 0:
         raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
     day_types = None
@@ -68,7 +73,8 @@ def _options(args, name: str):
             raise ValueError(f"--weekdays {bad[0]!r}: unknown day; allowed: {', '.join(week)}")
         day_types = {d: ("weekday" if d in names else d.lower()) for d in week}
     return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
-                   reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed)
+                   reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed,
+                   answer_delay=args.answer_delay == "auto")
 
 
 def _run(body, args) -> int:

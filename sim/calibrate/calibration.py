@@ -18,6 +18,8 @@ The model the log supports (everything is reported in ``calibration.json``):
    (``sim.calibrate.fit``). **Staffing** and **hidden work** (``sim.calibrate.staffing``):
    the agents' time outside logged calls is a lowest-priority class whose volume is a
    share ``hidden_fill`` of that time, fitted by simulation (``sim.calibrate.tune``).
+7. **Answer delay** of classes never answered at once (``sim.calibrate.delay``): time in
+   the queue before an agent may pick up, fitted before the hidden-work fill.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Options:
     name: str = "calibrated"
     fit_reps: int = 4
     seed: int = 1
+    answer_delay: bool = True  # estimate classes' answer delays (False: none)
 
 
 @dataclass
@@ -172,6 +175,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     asked = log[log["outcome"].isin(ASKED)]
     rule = priority_rule(asked)
     fits = _fit_times(log, asked)
+    delays = _answer_delays(log, asked, at_once, opts)
     days = sorted(log["date"].unique())
     staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
     hidden = _hidden_work(asked, staff, opts)
@@ -179,7 +183,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     present = set(asked["class"])  # a class with no call on these days is left out
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
                for c, g in a.groupby("class") if c in present}
-    scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden)
+    scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays)
     policy = policy_for(scenario, opts.reserve)
     report = {
         "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
@@ -194,7 +198,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
                            f"(sessions split at pauses > {SESSION_GAP_S:g} s), time-weighted, "
                            "mean over the days; split by desk (most of the agent's talk "
                            "time) for information only: one pool is simulated",
-        "hidden_work": hidden, "data_quality": dq.to_dict()}
+        "answer_delay": delays, "hidden_work": hidden, "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:
         from sim.calibrate.tune import fit_hidden_fill
@@ -234,6 +238,16 @@ def _fit_times(log, asked) -> dict:
                       "when that call was already waiting")
     out["after_call_work"] = acw
     return out
+
+
+def _answer_delays(log, asked, at_once, opts: Options) -> dict:
+    """Answer-delay laws where the log supports them (``sim.calibrate.delay``)."""
+    if not opts.answer_delay:
+        return {"method": "off (--answer-delay off)", "classes": {}}
+    from sim.calibrate.delay import fit_answer_delays
+
+    return fit_answer_delays(asked, log[log["outcome"] == "served"],
+                             {c: float(v) for c, v in at_once.items()})
 
 
 def _patience(asked, cls: str) -> dict:
@@ -293,7 +307,7 @@ def hidden_volume(hidden: dict) -> list[float]:
 
 
 def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,
-              staff: dict, hidden: dict) -> dict:
+              staff: dict, hidden: dict, delays: dict) -> dict:
     """The simple-scenario mapping that ``sim.config.build_model_spec`` accepts."""
     classes = {}
     for cls in sorted(volumes):
@@ -306,6 +320,8 @@ def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits:
             "patience": fits["patience"][cls]["spec"],
             "ivr_time": fits["ivr_time"][cls]["spec"], "handle_time": ht["spec"],
             "after_call_work": fits["after_call_work"]["spec"]}
+        if cls in delays["classes"]:
+            classes[cls]["answer_delay"] = delays["classes"][cls]["spec"]
     classes[HIDDEN] = {"calls_per_interval": hidden_volume(hidden),
                        "priority": 2 + len(rule["rank"]), "queue": HIDDEN, "patience": None,
                        "handle_time": {"dist": "exponential",

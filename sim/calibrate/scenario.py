@@ -43,6 +43,7 @@ def header(cal, command: str) -> str:
     r = cal.report
     hw = r["hidden_work"]
     pol = cal.policy
+    delayed = [c for c, v in cal.scenario["classes"].items() if "answer_delay" in v]
     params = ", ".join(f"{k}={v}" for k, v in pol.get("params", {}).items())
     lines = [
         f"Calibrated by ccsim calibrate from a call log ({r['data_quality']['source']}):",
@@ -60,6 +61,9 @@ def header(cal, command: str) -> str:
         f"Routing policy: {pol['name']}" + (f" ({params})" if params else "") + ", e.g.",
         f"  ccsim scenario={cal.scenario['name']} policy={pol['name']}" + "".join(
             f" policy.params.{k}={v}" for k, v in pol.get("params", {}).items()),
+        "answer_delay: time in the queue before an agent may pick up (classes never answered "
+        "at once:", f"  {', '.join(delayed) or 'none'}); fitted to waits at an empty queue "
+        "with an agent present, not talking.",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
         f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]

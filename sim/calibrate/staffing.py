@@ -44,6 +44,16 @@ def presence(served, interval_s: float, per_day: int, gap_s: float = SESSION_GAP
     his first call to the end of his last call of a session (calls less than ``gap_s``
     apart), so an agent leaving and one arriving at a shift change are not both counted
     for the whole interval."""
+    sess = sessions(served, gap_s)
+    sess["service_s"] = sess["end"] - sess["t_answer"]
+    sess["desk"] = ""
+    return _pieces(sess, interval_s, per_day).groupby(["date", "k", "server"])[
+        "seconds"].sum()
+
+
+def sessions(served, gap_s: float = SESSION_GAP_S):
+    """One row per agent session (date, server, t_answer = start, end): his calls less
+    than ``gap_s`` apart, from the start of the first to the end of the last."""
     import numpy as np
     import pandas as pd
 
@@ -57,12 +67,8 @@ def presence(served, interval_s: float, per_day: int, gap_s: float = SESSION_GAP
     sid = np.cumsum(new)
     sess = pd.DataFrame({"sid": sid, "date": s["date"].to_numpy(), "server": s["server"]
                          .to_numpy(), "t_answer": start, "end": end})
-    sess = sess.groupby("sid").agg(date=("date", "first"), server=("server", "first"),
+    return sess.groupby("sid").agg(date=("date", "first"), server=("server", "first"),
                                    t_answer=("t_answer", "min"), end=("end", "max"))
-    sess["service_s"] = sess["end"] - sess["t_answer"]
-    sess["desk"] = ""
-    return _pieces(sess, interval_s, per_day).groupby(["date", "k", "server"])[
-        "seconds"].sum()
 
 
 def staffing(served, n_days: int, interval_s: float, per_day: int) -> dict:

@@ -41,6 +41,11 @@ def summary_text(cal) -> str:
     lines.append(f"after-call work: {acw['spec']} (mean gap {acw['mean']:.1f} s)")
     lines.append(f"calls that ended in the IVR (counted, not modelled): "
                  f"{r['ivr_abandoned_not_modelled']}")
+    delays = r.get("answer_delay", {}).get("classes", {})
+    lines.append("answer delay (in the queue before an agent may pick up; classes never "
+                 "answered at once):" + ("" if delays else " none"))
+    lines += [_fit_line(c, f) + f"  own evidence {f['own_calls']} calls"
+              for c, f in delays.items()]
     peak = max(r["staffing"]["pool"])
     hw = r["hidden_work"]
     lines.append(f"staffing: peak {peak:.1f} agents present; hidden work: fill "

@@ -56,11 +56,13 @@ class Call:
         "service", "acw", "state", "t_queue", "t_answer", "t_end", "group", "agent", "outcome",
         "ending", "key", "k", "customer", "attempt", "tier", "reason", "node", "failures",
         "announced", "pressed2", "noticed", "resolved", "repeat", "t_left_queue", "virtual",
+        "answer_delay", "pending",
     )
 
     def __init__(self, id: int, cls: int, priority: int, queue: int, t_arrival: float,
                  interval: int, patience: float, ivr_time: float, service, acw,
-                 key: int = 0, customer: int = -1, attempt: int = 1):
+                 key: int = 0, customer: int = -1, attempt: int = 1,
+                 answer_delay: float = 0.0):
         self.id = id
         self.cls = cls
         self.priority = priority
@@ -94,6 +96,9 @@ class Call:
         self.resolved = -1  # 1 resolved by the agent, 0 not (work order), -1 not answered
         self.virtual = False  # accepted a callback that keeps the place (virtual hold)
         self.repeat = False  # same customer and reason called within the FCR window before
+        # time in the queue before it may be answered (e.g. a mandatory announcement)
+        self.answer_delay = answer_delay
+        self.pending = False  # in the queue, still in its answer delay
 
 
 class Draw(IntEnum):
@@ -103,6 +108,7 @@ class Draw(IntEnum):
     PATIENCE = 3
     HANDLE = 4
     ACW = 5
+    ANSWER_DELAY = 6  # redials only: first calls draw it from the class-day stream
     RESOLUTION = 2000
     REDIAL = 2001
     REDIAL_DELAY = 2002

@@ -72,12 +72,29 @@ class DayCalls:
                     service[idx, g] = dist.ppf(u_ht)
                     acw[idx, g] = c.after_call_work[g].ppf(u_acw)
             keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
+        self.delay = self._answer_delays(spec, seed, rep, arrivals)
         self.patience = patience.tolist()
         self.ivr = ivr.tolist()
         self.service = service.tolist()
         self.acw = acw.tolist()
         self.keys = keys.tolist()
         self.n = n
+
+    @staticmethod
+    def _answer_delays(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
+                       ) -> list[float] | None:
+        """Each call's answer delay from its own stream (purpose "answer_delay"), so adding
+        the feature changes no other draw; None when no class has one."""
+        if all(c.answer_delay is None for c in spec.classes):
+            return None
+        delay = np.zeros(len(arrivals.t))
+        for c in spec.classes:
+            idx = np.flatnonzero(arrivals.cls == c.index)
+            if c.answer_delay is None or not len(idx):
+                continue
+            key = stream_key(seed, rep, "answer_delay", c.name, arrivals.day)
+            delay[idx] = c.answer_delay.ppf(uniforms(key, arrivals.seq[idx]))
+        return delay.tolist()
 
 
 class Center:
@@ -121,6 +138,7 @@ class Center:
         self.past_episodes: list[Episode] = []
         self.ticket_open_s = math.nan
         self.outage_calls = 0
+        self._held: dict[int, Call] = {}  # calls in their answer delay, by id
 
     # -- scheduling helpers -------------------------------------------------------------
     def _at(self, delay: float, callback, value) -> None:
@@ -190,6 +208,8 @@ class Center:
         c = self.classes[d.cls[i]]
         call = Call(self.next_id, c.index, c.priority, c.queue, now, self.interval_of(now),
                     d.patience[i], d.ivr[i], d.service[i], d.acw[i], d.keys[i])
+        if d.delay is not None:
+            call.answer_delay = d.delay[i]
         self.pos = i + 1
         self._schedule_arrival()
         self._admit(call, now)
@@ -305,6 +325,9 @@ class Center:
         call.t_left_queue = math.nan
         if self.hot:
             self.contacts[(call.customer, call.reason)].asked = True
+        if call.answer_delay > 0:
+            self._hold(call, now)
+            return
         group = self.policy.route(call)
         if group is not None:
             self._answer(call, group, group.take(now), now)
@@ -315,6 +338,46 @@ class Center:
         self._wait_timer(call, queue.spec, 0.0)
         for wait in self.policy.wakeups(call):
             self._at(wait, self._on_wakeup, call)
+
+    def _hold(self, call: Call, now: float) -> None:
+        """The call waits in its queue (patience and wait clock running) but no policy
+        sees it until its answer delay ends."""
+        queue = self.queues[call.queue]
+        call.state = State.WAITING
+        call.pending = True
+        self._held[call.id] = call
+        queue.hold(call, now)
+        self._wait_timer(call, queue.spec, 0.0)
+        self._at(call.answer_delay, self._on_eligible, call)
+
+    def _on_eligible(self, event) -> None:
+        """The answer delay is over: the call is offered as a fresh queue entry would be,
+        but keeps its place by queue entry time (policy wake-ups count from entry too)."""
+        call = event._value
+        if call.state != State.WAITING:
+            return  # abandoned (or closed) during the delay
+        now = self.env.now
+        queue = self.queues[call.queue]
+        call.pending = False
+        del self._held[call.id]
+        queue.release(call, now)
+        group = self.policy.route(call)
+        if group is not None:
+            self._answer(call, group, group.take(now), now)
+            return
+        queue.insert(call, now)
+        for wait in self.policy.wakeups(call):
+            if wait > call.answer_delay:
+                self._at(wait - call.answer_delay, self._on_wakeup, call)
+
+    def _unqueue(self, call: Call, now: float) -> None:
+        """A waiting call leaves its queue without an agent (in its delay or not)."""
+        if call.pending:
+            call.pending = False
+            del self._held[call.id]
+            self.queues[call.queue].leave(now, pending=True)
+        else:
+            self.queues[call.queue].leave(now)
 
     def _on_wakeup(self, event) -> None:
         """The policy asked to look again at a waiting call (e.g. overflow after a delay)."""
@@ -351,7 +414,7 @@ class Center:
             self.rec.virtual_holds[call.cls, call.interval] += 1
             return
         if q.press2_prob and draw(call.key, Draw.PRESS2 + call.announced) < q.press2_prob:
-            self.queues[call.queue].leave(now)
+            self._unqueue(call, now)
             call.t_left_queue = now
             self.rec.press2[call.cls, call.interval] += 1
             call.state = State.IVR
@@ -365,7 +428,7 @@ class Center:
         if call.state != State.WAITING:
             return  # answered before its patience ran out
         now = self.env.now
-        self.queues[call.queue].leave(now)
+        self._unqueue(call, now)
         call.t_left_queue = now
         if call.patience < self.queues[call.queue].spec.max_wait_s:
             self._leave(call, Outcome.ABANDONED, Ending.QUEUE_ABANDON, now)
@@ -509,11 +572,13 @@ class Center:
         c = self.classes[prev.cls]
         key = derive_key(prev.key, "redial", prev.attempt + 1)
         u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
+        delay = (c.answer_delay.sample1(draw(key, Draw.ANSWER_DELAY))
+                 if c.answer_delay is not None else 0.0)
         call = Call(-1, c.index, c.priority, c.queue, now, self.interval_of(now),
                     c.patience.sample1(draw(key, Draw.PATIENCE)), 0.0,
                     [d.sample1(u_ht) if d else math.nan for d in c.handle_time],
                     [d.sample1(u_acw) if d else math.nan for d in c.after_call_work],
-                    key, prev.customer, prev.attempt + 1)
+                    key, prev.customer, prev.attempt + 1, delay)
         self._admit(call, now)
 
     # -- staffing and interval statistics --------------------------------------------------
@@ -564,3 +629,7 @@ class Center:
                         queue.leave(now)
                         call.t_left_queue = now
                         self._leave(call, Outcome.DISCONNECTED, Ending.CLOSED, now)
+        for call in list(self._held.values()):  # still in their answer delay
+            self._unqueue(call, now)
+            call.t_left_queue = now
+            self._leave(call, Outcome.DISCONNECTED, Ending.CLOSED, now)

@@ -1,7 +1,9 @@
 """Skill queues: priority levels between classes, FIFO within a level.
 
 Abandoned calls are removed lazily (marked, then skipped when they reach the head), so
-leaving the queue is O(1) whatever its length.
+leaving the queue is O(1) whatever its length. Calls still in their answer delay
+(``classes.NAME.answer_delay``) are *pending*: they count in the queue's length but are
+not in the levels, so no policy can see or select them until they become eligible.
 """
 
 from __future__ import annotations
@@ -15,20 +17,22 @@ from sim.model.spec import QueueSpec
 class CallQueue:
     """Waiting calls of one skill queue, with a time integral of its length."""
 
-    __slots__ = ("spec", "index", "levels", "prios", "n", "area", "t_last", "peak")
+    __slots__ = ("spec", "index", "levels", "prios", "n", "area", "t_last", "peak",
+                 "pending")
 
     def __init__(self, spec: QueueSpec):
         self.spec = spec
         self.index = spec.index
         self.levels: dict[int, deque[Call]] = {}
         self.prios: list[int] = []  # priority levels in use, ascending (served first)
-        self.n = 0  # live waiting calls
+        self.n = 0  # live waiting calls eligible to be answered
+        self.pending = 0  # waiting calls still in their answer delay (not in ``levels``)
         self.area = 0.0  # integral of n over time, for mean queue length
         self.t_last = 0.0
         self.peak = 0
 
     def _account(self, now: float) -> None:
-        self.area += self.n * (now - self.t_last)
+        self.area += (self.n + self.pending) * (now - self.t_last)
         self.t_last = now
 
     def push(self, call: Call, now: float) -> None:
@@ -39,8 +43,36 @@ class CallQueue:
         level.append(call)
         self._account(now)
         self.n += 1
-        if self.n > self.peak:
-            self.peak = self.n
+        if self.n + self.pending > self.peak:
+            self.peak = self.n + self.pending
+
+    def hold(self, call: Call, now: float) -> None:
+        """``call`` enters the queue in its answer delay: counted, not yet selectable."""
+        self._account(now)
+        self.pending += 1
+        if self.n + self.pending > self.peak:
+            self.peak = self.n + self.pending
+
+    def release(self, call: Call, now: float) -> None:
+        """``call``'s answer delay ended: it leaves the pending count (see :meth:`insert`)."""
+        self._account(now)
+        self.pending -= 1
+
+    def insert(self, call: Call, now: float) -> None:
+        """Put a call whose answer delay ended at its place in its level, ordered by queue
+        entry time: the delay costs it no position to calls that entered after it."""
+        level = self.levels.get(call.priority)
+        if level is None:
+            self.push(call, now)
+            return
+        j = len(level)
+        while j and level[j - 1].t_queue > call.t_queue:
+            j -= 1
+        level.insert(j, call)
+        self._account(now)
+        self.n += 1
+        if self.n + self.pending > self.peak:
+            self.peak = self.n + self.pending
 
     def head(self) -> Call | None:
         """The live call first in line (highest priority, longest waiting), not removed."""
@@ -61,7 +93,11 @@ class CallQueue:
         self._account(now)
         self.n -= 1
 
-    def leave(self, now: float) -> None:
-        """A waiting call left from inside the queue (its state is already changed)."""
+    def leave(self, now: float, pending: bool = False) -> None:
+        """A waiting call left from inside the queue (its state is already changed);
+        ``pending``: it left during its answer delay."""
         self._account(now)
-        self.n -= 1
+        if pending:
+            self.pending -= 1
+        else:
+            self.n -= 1

@@ -31,6 +31,9 @@ class CallClass:
     # own expected calls per interval (whole horizon, load applied); () means the share
     # ``mix`` of the scenario's calls_per_interval (classes with their own daily shape)
     volume: tuple[float, ...] = ()
+    # time in the queue before the call may be answered (a mandatory in-queue
+    # announcement); None: answerable at once
+    answer_delay: Distribution | None = None
 
 
 @dataclass(frozen=True)
