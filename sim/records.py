@@ -21,13 +21,18 @@ CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served"
                "press2_self_served", "outage_informed", "resolved", "repeats", "redials")
 # counted by the centre directly (not per call record)
 EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds")
+# queue waits per class in 1-second bins (the last holds every longer wait): the waiting-time
+# distribution in flat memory, for reports of runs that write no calls.parquet
+WAIT_BIN_S = 1.0
+WAIT_BINS = 3600
 
 
 class Recorder:
     """Collects finished calls for one replication."""
 
     def __init__(self, n_classes: int, n_intervals: int, n_groups: int, n_queues: int,
-                 service_level_s: float, call_sink=None, chunk: int = 1 << 16):
+                 service_level_s: float, call_sink=None, chunk: int = 1 << 16,
+                 first_interval: int = 0):
         self.n_classes = n_classes
         self.n_intervals = n_intervals
         self.sl = service_level_s
@@ -42,6 +47,9 @@ class Recorder:
         self.group_answered = np.zeros((n_groups, n_intervals))  # by arrival interval
         self.group_handle_s = np.zeros((n_groups, n_intervals))
         self.queue_area = np.zeros((n_queues, n_intervals))  # call-seconds waiting
+        self.first_interval = first_interval  # warm-up intervals stay out of the histogram
+        # [class, answered (1) or not (0), bin]: waits of calls that queued
+        self.wait_hist = np.zeros((n_classes, 2, WAIT_BINS))
         self.extras: dict = {}  # second line, outbound, episodes (hotline scenarios)
 
     def add(self, c: Call) -> None:
@@ -96,6 +104,7 @@ class Recorder:
             "repeats": c["repeat"].astype(bool),
             "redials": c["attempt"] > 1,
         }
+        self._fold_waits(c["class_idx"], c["interval"], queued, answered, wait)
         gidx = (c["group_idx"] * self.n_intervals + c["interval"])[answered]
         ng = self.group_answered.size
         self.group_answered += np.bincount(gidx, minlength=ng).reshape(
@@ -106,3 +115,10 @@ class Recorder:
             w = None if w is None else w.astype(np.float64)
             self.calls[f] += np.bincount(idx, weights=w, minlength=n).reshape(
                 self.n_classes, self.n_intervals)
+
+    def _fold_waits(self, cls, interval, queued, answered, wait) -> None:
+        keep = queued & (interval >= self.first_interval)
+        bins = np.minimum((wait[keep] / WAIT_BIN_S).astype(np.int64), WAIT_BINS - 1)
+        flat = (cls[keep] * 2 + answered[keep]) * WAIT_BINS + bins
+        self.wait_hist += np.bincount(flat, minlength=self.wait_hist.size).reshape(
+            self.wait_hist.shape)

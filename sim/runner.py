@@ -176,7 +176,7 @@ def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
                     call_sink=None, progress: bool = False) -> Recorder:
     """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
     rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
-                   spec.service_level_s, call_sink)
+                   spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
     center = Center(spec, policy_cls(), seed, rep, rec, progress)
     center.run()
     rec.extras = {"second": center.second, "outbound": center.outbound,
@@ -221,6 +221,19 @@ def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
                           "queue": q.name,
                           "mean_queue_length": rec.queue_area[q.index, k] / spec.interval_s})
     return pd.DataFrame(rows), pd.DataFrame(grows)
+
+
+def wait_histogram_frame(rec: Recorder, spec: ModelSpec, rep: int):
+    """Queue waits per class in 1-second bins (non-empty bins only; warm-up left out)."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.records import WAIT_BIN_S
+
+    cls, ans, b = np.nonzero(rec.wait_hist)
+    return pd.DataFrame({"rep": rep, "class": [spec.classes[i].name for i in cls],
+                         "answered": ans.astype(bool), "wait_s": b * WAIT_BIN_S,
+                         "calls": rec.wait_hist[cls, ans, b]})
 
 
 def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
@@ -270,7 +283,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
         out_dir.mkdir(parents=True, exist_ok=True)
         if run.write_calls:
             call_file = CallFile(out_dir / "calls.parquet", spec)
-    per_rep, frames, gframes, totals, sframes = [], [], [], [], []
+    per_rep, frames, gframes, totals, sframes, hframes = [], [], [], [], [], []
     progress = _progress(run)
     try:
         for rep in range(run.n_reps):
@@ -284,6 +297,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                 f, g = interval_frames(rec, spec, rep)
                 frames.append(f)
                 gframes.append(g)
+                hframes.append(wait_histogram_frame(rec, spec, rep))
                 if rec.extras.get("second") is not None or rec.extras.get("outbound"):
                     sframes.append(second_line_frame(rec, spec, rep))
             progress(rep)
@@ -300,6 +314,8 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
     intervals = pd.concat(frames, ignore_index=True) if frames else None
     gintervals = pd.concat(gframes, ignore_index=True) if gframes else None
     extra = {"second_line_intervals": pd.concat(sframes, ignore_index=True)} if sframes else {}
+    if hframes:
+        extra["wait_histogram"] = pd.concat(hframes, ignore_index=True)
     result = RunResult(summary, per_rep, intervals, gintervals, extra, run)
     if out_dir is not None:
         write_outputs(result, out_dir, run, cfg)

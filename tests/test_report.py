@@ -133,8 +133,9 @@ def test_warnings_for_one_replication_and_overload(tmp_path):
 
 
 def test_report_without_call_file_and_with_validation(run_dir, tmp_path):
-    """A run without calls.parquet still reports (flow from the summary); a run with
-    validation tables shows them, failures marked and warned."""
+    """A run without calls.parquet still reports (waits from the streaming histogram, flow
+    from the summary); a run with validation tables shows them, failures marked and
+    warned."""
     d = tmp_path / "copy"
     shutil.copytree(run_dir, d)
     (d / "calls.parquet").unlink()
@@ -145,11 +146,39 @@ def test_report_without_call_file_and_with_validation(run_dir, tmp_path):
     (d / "validation_hourly.csv").write_text(
         "hour,metric,log,sim\n7,abandon_rate,0.1,0.12\n8,abandon_rate,0.2,0.18\n")
     html = write_run_report(d).read_text(encoding="utf-8")
-    assert "calls.parquet was not written" in html
+    assert "Waiting time in queue" in html and "No queued calls" not in html
     assert "Calibration and validation against the call log" in html
     assert "Validation against the log: mean_wait_s is off" in html
     assert "abandon_rate is off" not in html
     assert '"type":"sankey"' in html.replace(" ", "")
+
+
+def test_wait_histogram_agrees_with_the_call_file(run_dir, tmp_path):
+    """The flat-memory wait histogram counts every queued call once, in its 1-s bin; the
+    report's curves are the same from either source."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.report.data import load_run
+    from sim.report.run_figures import wait_counts
+
+    calls = pd.read_parquet(run_dir / "calls.parquet")
+    q = calls[calls["t_queue"].notna()]
+    hist = pd.read_parquet(run_dir / "wait_histogram.parquet")
+    assert hist["calls"].sum() == len(q)
+    assert hist[hist["answered"]]["calls"].sum() == (q["outcome"] == "answered").sum()
+    from_hist = wait_counts(load_run(run_dir))
+    d = tmp_path / "nohist"
+    shutil.copytree(run_dir, d)
+    (d / "wait_histogram.parquet").unlink()
+    from_calls = wait_counts(load_run(d))
+    pd.testing.assert_series_equal(from_hist.sort_index(), from_calls.sort_index(),
+                                   check_dtype=False)
+    (d / "calls.parquet").unlink()
+    assert wait_counts(load_run(d)) is None
+    html = write_run_report(d).read_text(encoding="utf-8")
+    assert "No queued calls, or no wait tables written" in html
+    assert np.isfinite(from_hist.to_numpy()).all()
 
 
 def test_conservation_break_is_warned(run_dir, tmp_path):

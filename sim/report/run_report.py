@@ -62,7 +62,8 @@ def _subtitle(run: RunData) -> list[str]:
 
 
 def _missing(title: str) -> str:
-    return {"Waiting times": "calls.parquet was not written (output.calls=false).",
+    return {"Waiting times": "No queued calls, or no wait tables written "
+                             "(output.intervals=false and output.calls=false).",
             "Second line": "This scenario has no second line (work orders)."}.get(
         title, "The run wrote no interval tables (output.intervals=false).")
 
