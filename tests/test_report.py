@@ -196,8 +196,8 @@ def test_report_command_rewrites_and_rejects_bad_dirs(run_dir, sweep_dir, tmp_pa
     (d / "report.html").unlink()
     out = ccsim("report", str(d), str(sweep_dir), cwd=tmp_path).stdout
     assert (d / "report.html").exists() and str(sweep_dir / "report.html") in out
-    for bad in (tmp_path / "nope", tmp_path):
-        proc = subprocess.run([CCSIM, "report", str(bad)], capture_output=True, text=True)
+    for bad in ([str(tmp_path / "nope")], [str(tmp_path)], [], ["--bogus", str(d)]):
+        proc = subprocess.run([CCSIM, "report", *bad], capture_output=True, text=True)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 

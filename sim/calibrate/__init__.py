@@ -14,17 +14,11 @@ import json
 import sys
 from pathlib import Path
 
+from sim.errors import OneLineParser
+
 EXIT_BAD_INPUT = 2
 SHIPPED_LOG = Path(__file__).resolve().parent.parent / "data" / \
     "anonymous_bank_january1999.txt.gz"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2)."""
-
-    def error(self, message: str):  # type: ignore[override]
-        print(f"ccsim {self.prog.split()[-1]}: error: {message}; see --help", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -120,7 +114,7 @@ def _plain(o):
 
 def main(argv: list[str]) -> int:
     """``ccsim calibrate LOGFILE``: write a calibrated scenario and its evidence."""
-    p = _Parser(prog="ccsim calibrate", description=(
+    p = OneLineParser(prog="ccsim calibrate", description=(
         "Calibrate a scenario from a call log: arrivals per interval, day type and class, "
         "IVR, handle and patience laws (goodness of fit reported), staffing, priority "
         "rule. Writes the scenario YAML and, in --report-dir, calibration.json, "
@@ -159,7 +153,7 @@ def _calibrate_cmd(args) -> int:
 
 def validate_main(argv: list[str]) -> int:
     """``ccsim validate [LOGFILE]``: simulate the calibrated scenario, compare with the log."""
-    p = _Parser(prog="ccsim validate", description=(
+    p = OneLineParser(prog="ccsim validate", description=(
         "Simulate the calibrated scenario (replications, seeded) and compare it with the "
         "log overall and hour by hour: abandonment, share served at once, mean wait of "
         "served callers, service level, answered volume. Writes validation.csv, "

@@ -22,11 +22,9 @@ def write_report(directory: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     """``ccsim report DIR [DIR ...]``: rewrite the report of each run or sweep directory."""
-    import argparse
+    from sim.errors import ConfigError, OneLineParser
 
-    from sim.errors import ConfigError
-
-    parser = argparse.ArgumentParser(prog="ccsim report", description=(
+    parser = OneLineParser(prog="ccsim report", description=(
         "Write report.html for a run directory (summary.json) or a sweep directory "
         "(sweep.parquet). The page embeds plotly.js and opens offline."))
     parser.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
