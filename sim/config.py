@@ -26,8 +26,8 @@ CLASS_KEYS = {
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
-RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "confidence", "output", "params",
-            "policy_packages", "sweep"}
+RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "n_jobs", "confidence", "output",
+            "params", "policy_packages", "sweep"}
 OUTPUT_KEYS = {"calls", "intervals", "progress", "report"}
 
 
@@ -42,6 +42,7 @@ class RunSpec:
     write_intervals: bool
     progress: bool
     write_report: bool = False
+    n_jobs: int = 1  # processes running replications (the numbers do not depend on it)
 
 
 def _mapping(key: str, value: Any) -> Mapping:
@@ -335,6 +336,7 @@ def build_run_spec(cfg: Mapping) -> RunSpec:
     _check_keys("", cfg, RUN_KEYS | {"hydra"}, {"scenario"})
     seed = int(_num("seed", cfg.get("seed", 1), integer=True))
     n_reps = int(_num("n_reps", cfg.get("n_reps", 1), low=1, integer=True))
+    n_jobs = int(_num("n_jobs", cfg.get("n_jobs", 1), low=1, integer=True))
     conf = cfg.get("confidence", 0.95)
     if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 < conf < 1:
         raise ConfigError("confidence", f"must be a number in (0, 1), got {conf!r}")
@@ -348,4 +350,4 @@ def build_run_spec(cfg: Mapping) -> RunSpec:
             raise ConfigError(f"output.{k}", f"must be true or false, got {v!r}")
         flags[k] = v
     return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"],
-                   flags["report"])
+                   flags["report"], n_jobs)

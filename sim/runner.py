@@ -274,36 +274,114 @@ def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
     return simulate_spec(spec, run, policy_cls, out_dir, cfg)
 
 
-def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
-                  out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
-    import pandas as pd
+@dataclass
+class RepOutput:
+    """What one replication contributes to a run (picklable: it may come from a worker)."""
 
-    call_file = None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if run.write_calls:
-            call_file = CallFile(out_dir / "calls.parquet", spec)
-    per_rep, frames, gframes, totals, sframes, hframes = [], [], [], [], [], []
-    progress = _progress(run)
+    totals: dict
+    kpis: dict
+    frames: dict  # name -> DataFrame (interval tables), empty when not wanted
+
+
+def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
+              sink=None, progress: bool = False) -> RepOutput:
+    """Run replication ``rep`` and reduce it to KPIs (and interval tables)."""
+    rec = run_replication(spec, policy_cls, seed, rep, sink, progress)
+    out = {}
+    if frames:
+        out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
+        out["wait_histogram"] = wait_histogram_frame(rec, spec, rep)
+        if rec.extras.get("second") is not None or rec.extras.get("outbound"):
+            out["second_line_intervals"] = second_line_frame(rec, spec, rep)
+    return RepOutput(check_conservation(rec), replication_kpis(rec, spec), out)
+
+
+def replicate_to_file(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
+                      calls_path: str | None) -> RepOutput:
+    """A worker's replication: its calls go to a part file the parent merges in order."""
+    call_file = CallFile(Path(calls_path), spec) if calls_path else None
+    if call_file is not None:
+        call_file.rep = rep
+    try:
+        return replicate(spec, policy_cls, seed, rep, frames, call_file)
+    finally:
+        if call_file is not None:
+            call_file.close()
+
+
+def _serial(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Path | None,
+            progress) -> list[RepOutput]:
+    call_file = CallFile(calls, spec) if calls is not None else None
+    outs = []
     try:
         for rep in range(run.n_reps):
             if call_file is not None:
                 call_file.rep = rep
-            rec = run_replication(spec, policy_cls, run.seed, rep, call_file,
-                                  run.progress and _is_terminal())
-            totals.append(check_conservation(rec))
-            per_rep.append(replication_kpis(rec, spec))
-            if run.write_intervals or out_dir is None:
-                f, g = interval_frames(rec, spec, rep)
-                frames.append(f)
-                gframes.append(g)
-                hframes.append(wait_histogram_frame(rec, spec, rep))
-                if rec.extras.get("second") is not None or rec.extras.get("outbound"):
-                    sframes.append(second_line_frame(rec, spec, rep))
+            outs.append(replicate(spec, policy_cls, run.seed, rep, frames, call_file,
+                                  run.progress and _is_terminal()))
             progress(rep)
     finally:
         if call_file is not None:
             call_file.close()
+    return outs
+
+
+def _parallel(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Path | None,
+              progress) -> list[RepOutput]:
+    """Replications in ``run.n_jobs`` processes; every replication draws from its own
+    streams, so the numbers are those of a serial run, gathered in replication order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parts = [None if calls is None else str(calls.with_name(f".{calls.name}.part{r}"))
+             for r in range(run.n_reps)]
+    n = run.n_reps
+    with ProcessPoolExecutor(min(run.n_jobs, n),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        outs = []
+        for rep, out in enumerate(pool.map(replicate_to_file, [spec] * n, [policy_cls] * n,
+                                           [run.seed] * n, range(n), [frames] * n, parts)):
+            outs.append(out)
+            progress(rep)
+    if calls is not None:
+        _merge_parts([Path(p) for p in parts], calls)
+    return outs
+
+
+def _merge_parts(parts: list[Path], target: Path) -> None:
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for part in parts:
+            if not part.exists():  # a replication that recorded no call
+                continue
+            table = pq.read_table(part)
+            writer = writer or pq.ParquetWriter(target, table.schema)
+            writer.write_table(table)
+            part.unlink()
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
+                  out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
+    import pandas as pd
+
+    calls = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if run.write_calls:
+            calls = out_dir / "calls.parquet"
+    frames = run.write_intervals or out_dir is None
+    runner = _parallel if run.n_jobs > 1 and run.n_reps > 1 else _serial
+    outs = runner(spec, run, policy_cls, frames, calls, _progress(run))
+    per_rep = [o.kpis for o in outs]
+    totals = [o.totals for o in outs]
+    tables = {name: pd.concat([o.frames[name] for o in outs if name in o.frames],
+                              ignore_index=True)
+              for name in dict.fromkeys(k for o in outs for k in o.frames)}
     summary = {
         "ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
         "seed": run.seed, "n_reps": run.n_reps, "confidence": run.confidence,
@@ -311,12 +389,9 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
         **aggregate(per_rep, run.confidence),
         "conservation": {k: sum(t[k] for t in totals) for k in totals[0]},
     }
-    intervals = pd.concat(frames, ignore_index=True) if frames else None
-    gintervals = pd.concat(gframes, ignore_index=True) if gframes else None
-    extra = {"second_line_intervals": pd.concat(sframes, ignore_index=True)} if sframes else {}
-    if hframes:
-        extra["wait_histogram"] = pd.concat(hframes, ignore_index=True)
-    result = RunResult(summary, per_rep, intervals, gintervals, extra, run)
+    intervals = tables.pop("intervals", None)
+    gintervals = tables.pop("groups_intervals", None)
+    result = RunResult(summary, per_rep, intervals, gintervals, tables, run)
     if out_dir is not None:
         write_outputs(result, out_dir, run, cfg)
     return result

@@ -49,6 +49,7 @@ CASES = [
     ("unknown-top-level-key", ["+foo=1"], ["foo", "allowed", "n_reps", "scenario"]),
     ("negative-rate", ["scenario.arrivals.calls_per_interval=-3"],
      ["scenario.arrivals.calls_per_interval", ">= 0", "-3"]),
+    ("n-jobs-zero", ["n_jobs=0"], ["n_jobs", ">= 1"]),
     ("class-mix-and-own-volume", ["+scenario.classes.vip.calls_per_interval=5"],
      ["scenario.classes.vip.mix", "not both"]),
     ("mix-not-summing-to-1", ["scenario.classes.vip.mix=0.5"],

@@ -81,3 +81,33 @@ def test_progress_bar_stops_change_nothing():
         a = np.concatenate([c[key] for c in plain])
         b = np.concatenate([c[key] for c in stepped])
         assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_parallel_replications_give_the_serial_outputs(tmp_path):
+    """n_jobs only changes who runs a replication: every output table is the same."""
+    import json
+
+    import pandas as pd
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from sim.cli import CONFIG_DIR
+    from sim.runner import simulate
+
+    outs = {}
+    for jobs in (1, 2):
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            cfg = compose("config", overrides=["scenario=hotline_small", "n_reps=3",
+                                               f"n_jobs={jobs}"])
+        plain = OmegaConf.to_container(cfg, resolve=True)
+        plain.pop("hydra", None)
+        outs[jobs] = tmp_path / f"jobs{jobs}"
+        simulate(plain, outs[jobs])
+    one, two = outs[1], outs[2]
+    s1, s2 = (json.loads((d / "summary.json").read_text()) for d in (one, two))
+    assert s1 == s2
+    for name in ("calls", "intervals", "groups_intervals", "wait_histogram",
+                 "second_line_intervals"):
+        pd.testing.assert_frame_equal(pd.read_parquet(one / f"{name}.parquet"),
+                                      pd.read_parquet(two / f"{name}.parquet"))
+    assert not list(two.glob(".calls.parquet.part*"))  # parts merged and removed
