@@ -130,10 +130,9 @@ def kpi_template(setup: Setup) -> dict | None:
 
 def one_replication(model, policy, seed: int, rep: int) -> dict:
     """KPIs of replication ``rep`` (a top-level function: it runs in worker processes)."""
-    from sim.kpi import replication_kpis
-    from sim.runner import run_replication
+    from sim.runner import replicate
 
-    return replication_kpis(run_replication(model, policy, seed, rep), model)
+    return replicate(model, policy, seed, rep, frames=False).kpis
 
 
 class Replications:
