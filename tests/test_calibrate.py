@@ -17,7 +17,6 @@ import yaml
 from sim.calibrate import SHIPPED_LOG, main, validate_main
 from sim.calibrate.anonymous_bank import FIELDS
 from sim.calibrate.fit import fit_censored, fit_complete, kaplan_meier, km_survival_at
-from sim.calibrate.scenario import loadable, supports_class_volumes
 from sim.calibrate.schema import GENERIC_COLUMNS, LogError, read_log
 from sim.config import build_model_spec
 
@@ -222,8 +221,6 @@ def test_committed_scenario_is_the_calibrate_output(calibrated):
     def body(text):
         return [ln for ln in text.splitlines() if not ln.startswith("#")]
 
-    if not supports_class_volumes():
-        pytest.skip("this ccsim has no per-class arrivals (classes.NAME.calls_per_interval)")
     fresh = (calibrated / "anonymous_bank.yaml").read_text()
     assert body(SCENARIO.read_text()) == body(fresh)
     build_model_spec(yaml.safe_load(SCENARIO.read_text()))
@@ -258,8 +255,6 @@ def test_validation_meets_the_acceptance_targets(validated):
 def test_validation_hour_by_hour(validated):
     """Hourly volume and at-once curves keep the log's shape (r >= 0.7). Abandonment and
     waits follow it only loosely (README: why); the floor guards against regressions."""
-    if not supports_class_volumes():
-        pytest.skip("hourly shapes need per-class arrivals (classes.NAME.calls_per_interval)")
     v = pd.read_csv(validated / "validation.csv").set_index("metric")["sim"]
     assert v["hourly_shape:answered_per_day (Pearson r)"] >= 0.9
     assert v["hourly_shape:served_at_once_share (Pearson r)"] >= 0.7
@@ -272,17 +267,6 @@ def test_validation_hour_by_hour(validated):
     for name in ("summary.json", "data_quality.json", "calibration.json",
                  "validation_by_class.csv"):
         assert (validated / name).exists()
-
-
-def test_fallback_without_per_class_arrivals_keeps_volumes():
-    scn = yaml.safe_load(SCENARIO.read_text())
-    from sim.calibrate.scenario import with_mix
-
-    mixed = with_mix(scn)
-    assert sum(c["mix"] for c in mixed["classes"].values()) == pytest.approx(1, abs=1e-9)
-    total = sum(sum(c["calls_per_interval"]) for c in scn["classes"].values())
-    assert sum(mixed["arrivals"]["calls_per_interval"]) == pytest.approx(total, rel=1e-6)
-    build_model_spec(loadable(scn)[0])
 
 
 # -- bad input ----------------------------------------------------------------------------
@@ -324,8 +308,6 @@ def test_bad_input_through_the_ccsim_command(tmp_path):
 
 def test_per_class_arrival_volumes_are_followed():
     """Each class keeps its own daily shape (the calibrated scenario relies on it)."""
-    if not supports_class_volumes():
-        pytest.skip("this ccsim has no per-class arrivals (classes.NAME.calls_per_interval)")
     from sim.calibrate.validate import simulate_scenario
 
     scn = {"name": "shapes", "horizon": {"days": 1, "interval_s": 3600,

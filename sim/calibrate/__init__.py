@@ -137,15 +137,13 @@ def _calibrate_cmd(args) -> int:
 
     cal, dq = _load_and_calibrate(args, args.name)
     out = args.out or Path("outputs/calibrate") / f"{args.name}.yaml"
-    warning = scn_io.write(cal, out, args.command_line)
+    scn_io.write(cal, out, args.command_line)
     rd = args.report_dir
     rd.mkdir(parents=True, exist_ok=True)
     _write_json(rd / "calibration.json", cal.report)
     _write_json(rd / "data_quality.json", dq.to_dict())
     cal.arrivals.to_csv(rd / "arrival_rates.csv", index=False, float_format="%.4f")
     print(summary_text(cal))
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
     print(f"scenario: {out}\nevidence: {rd}/calibration.json, {rd}/arrival_rates.csv, "
           f"{rd}/data_quality.json")
     return 0
@@ -190,7 +188,6 @@ def _validate_cmd(args) -> int:
             raise ValueError(f"--scenario {args.scenario}: class {unknown[0]!r} is not a "
                              f"class of this log; allowed: "
                              f"{', '.join(sorted(cal.scenario['classes']))}")
-    scenario, warning = scn_io.loadable(scenario)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     res = val.simulate_scenario(scenario, policy, args.n_reps, args.seed, out)
@@ -203,8 +200,6 @@ def _validate_cmd(args) -> int:
     print(f"validation on {result['n_days']} {args.day_type} days of the log, "
           f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}:")
     print(val.format_table(result["overall"]))
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
     _report(out)
     print(f"outputs: {out}")
     return 0

@@ -5,40 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def supports_class_volumes() -> bool:
-    """Whether this ccsim reads ``classes.NAME.calls_per_interval`` (per-class arrivals)."""
-    from sim.config import CLASS_KEYS
-
-    return "calls_per_interval" in CLASS_KEYS
-
-
-def with_mix(scenario: dict) -> dict:
-    """Fallback for a ccsim without per-class arrivals: the total per interval and a
-    constant class mix (the daily shape of each class is then lost)."""
-    import copy
-
-    scn = copy.deepcopy(scenario)
-    vols = {c: v.pop("calls_per_interval") for c, v in scn["classes"].items()}
-    total = [sum(v[k] for v in vols.values()) for k in range(len(next(iter(vols.values()))))]
-    grand = sum(total) or 1.0
-    for c, v in scn["classes"].items():
-        v["mix"] = round(sum(vols[c]) / grand, 6)
-    drift = 1.0 - sum(v["mix"] for v in scn["classes"].values())
-    biggest = max(scn["classes"], key=lambda c: scn["classes"][c]["mix"])
-    scn["classes"][biggest]["mix"] = round(scn["classes"][biggest]["mix"] + drift, 9)
-    scn["arrivals"] = {"calls_per_interval": [round(x, 4) for x in total]}
-    return scn
-
-
-def loadable(scenario: dict) -> tuple[dict, str | None]:
-    """The scenario in the form this ccsim accepts, and a warning if it had to change."""
-    own = any("calls_per_interval" in c for c in scenario["classes"].values())
-    if not own or supports_class_volumes():
-        return scenario, None
-    return with_mix(scenario), ("this ccsim has no per-class arrivals (classes.NAME."
-                                "calls_per_interval): wrote a constant class mix instead")
-
-
 def header(cal, command: str) -> str:
     r = cal.report
     hw = r["hidden_work"]
@@ -78,18 +44,15 @@ def to_yaml(cal, command: str) -> str:
         def ignore_aliases(self, data):  # no &id001 anchors: every class reads alone
             return True
 
-    scenario, _ = loadable(cal.scenario)
-    body = yaml.dump(scenario, Dumper=Dumper, sort_keys=False, default_flow_style=None,
+    body = yaml.dump(cal.scenario, Dumper=Dumper, sort_keys=False, default_flow_style=None,
                      width=96)
     return header(cal, command) + body
 
 
-def write(cal, path: Path, command: str) -> str | None:
-    """Write the scenario; returns the fallback warning, if any."""
-    _, warning = loadable(cal.scenario)
+def write(cal, path: Path, command: str) -> None:
+    """Write the scenario file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_yaml(cal, command))
-    return warning
 
 
 def read(path: Path) -> dict:

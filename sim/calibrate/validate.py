@@ -179,11 +179,9 @@ def format_table(overall) -> str:
 def simulate_scenario(scenario: dict, policy: dict, n_reps: int, seed: int,
                       out_dir: Path | None = None, confidence: float = 0.95):
     """The project's seeded runner on a scenario mapping (replications, CIs)."""
-    from sim.calibrate.scenario import loadable
     from sim.config import build_model_spec, build_run_spec
     from sim.runner import load_policy, simulate_spec
 
-    scenario, _ = loadable(scenario)
     cfg = {"scenario": scenario, "seed": seed, "n_reps": n_reps, "confidence": confidence,
            "output": {"calls": False, "intervals": True, "progress": False},
            "policy": policy}
