@@ -35,23 +35,27 @@ class CallQueue:
         self.area += (self.n + self.pending) * (now - self.t_last)
         self.t_last = now
 
-    def push(self, call: Call, now: float) -> None:
-        level = self.levels.get(call.priority)
+    def _level(self, priority: int) -> deque[Call]:
+        level = self.levels.get(priority)
         if level is None:
-            level = self.levels[call.priority] = deque()
+            level = self.levels[priority] = deque()
             self.prios = sorted(self.levels)
-        level.append(call)
+        return level
+
+    def _grow(self, now: float, eligible: int, pending: int) -> None:
         self._account(now)
-        self.n += 1
+        self.n += eligible
+        self.pending += pending
         if self.n + self.pending > self.peak:
             self.peak = self.n + self.pending
 
+    def push(self, call: Call, now: float) -> None:
+        self._level(call.priority).append(call)
+        self._grow(now, 1, 0)
+
     def hold(self, call: Call, now: float) -> None:
         """``call`` enters the queue in its answer delay: counted, not yet selectable."""
-        self._account(now)
-        self.pending += 1
-        if self.n + self.pending > self.peak:
-            self.peak = self.n + self.pending
+        self._grow(now, 0, 1)
 
     def release(self, call: Call, now: float) -> None:
         """``call``'s answer delay ended: it leaves the pending count (see :meth:`insert`)."""
@@ -61,18 +65,12 @@ class CallQueue:
     def insert(self, call: Call, now: float) -> None:
         """Put a call whose answer delay ended at its place in its level, ordered by queue
         entry time: the delay costs it no position to calls that entered after it."""
-        level = self.levels.get(call.priority)
-        if level is None:
-            self.push(call, now)
-            return
+        level = self._level(call.priority)
         j = len(level)
         while j and level[j - 1].t_queue > call.t_queue:
             j -= 1
         level.insert(j, call)
-        self._account(now)
-        self.n += 1
-        if self.n + self.pending > self.peak:
-            self.peak = self.n + self.pending
+        self._grow(now, 1, 0)
 
     def head(self) -> Call | None:
         """The live call first in line (highest priority, longest waiting), not removed."""
