@@ -69,9 +69,9 @@ def _overload_warnings(run: RunData) -> list[str]:
             out.append(f"Overloaded interval: {label(group)} occupancy ≥ "
                        f"{OVERLOAD_OCCUPANCY:.0%} in {len(starts)} interval(s) starting "
                        f"{_spans(starts)}.")
-    iv = run.table("intervals", ["start_s", "asked", "answered"])
-    if iv is not None:
-        tot = iv.groupby("start_s")[["asked", "answered"]].sum()
+    iv = run.table("intervals", ["start_s", "class", "asked", "answered"])
+    if iv is not None:  # the all-classes rows, summed over replications
+        tot = iv[iv["class"] == "ALL"].groupby("start_s")[["asked", "answered"]].sum()
         low = tot[(tot["asked"] > 0) & (tot["answered"] < LOW_ANSWER_RATE * tot["asked"])]
         if len(low):
             out.append(f"Answer rate below {LOW_ANSWER_RATE:.0%} in {len(low)} interval(s) "

@@ -41,15 +41,17 @@ class RunData:
     summary: dict
     config: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
+    _tables: dict = field(default_factory=dict, repr=False)  # read once (callers don't mutate)
 
     def table(self, name: str, columns: list[str] | None = None):
         """``name``.parquet as a DataFrame, or None when the run did not write it."""
         import pandas as pd
 
-        path = self.dir / f"{name}.parquet"
-        if not path.exists():
-            return None
-        return pd.read_parquet(path, columns=columns)
+        key = (name, tuple(columns) if columns else None)
+        if key not in self._tables:
+            path = self.dir / f"{name}.parquet"
+            self._tables[key] = pd.read_parquet(path, columns=columns) if path.exists() else None
+        return self._tables[key]
 
     def csv(self, name: str):
         import pandas as pd
