@@ -191,7 +191,9 @@ def test_green_channel_repairs_vip_faults_first():
     sl = SecondLine(spec.second_line, Probe(), spec.n_intervals)
     sl.set_staffing(0, 0.0)
     repair = [p.name for p in spec.second_line.pools].index("repair")
-    sl.pools[repair].free.clear()  # everyone busy: orders wait
+    pool = sl.pools[repair]
+    while pool.idle:  # everyone busy: orders wait
+        pool.take(0.0)
     call = type("C", (), {"reason": spec.reasons.index("fault_report"), "customer": 1,
                           "tier": 0, "cls": 0, "key": 1, "interval": 0})
     ordinary = sl.open(call, vip=False, now=0.0)

@@ -9,10 +9,11 @@ switches. Per call: an arrival, one event per IVR node, a wait timer if it has t
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
-from sim.model.agents import AgentGroup
+from sim.model.agents import AgentGroup, AgentState
 from sim.model.arrivals import DayArrivals, generate_day
 from sim.model.calls import Call, Draw, Ending, Outcome, State
 from sim.model.queues import CallQueue
@@ -328,7 +329,7 @@ class Center:
         if call.answer_delay > 0:
             self._hold(call, now)
             return
-        group = self.policy.route(call)
+        group = self._routed(call)
         if group is not None:
             self._answer(call, group, group.take(now), now)
             return
@@ -361,7 +362,7 @@ class Center:
         call.pending = False
         del self._held[call.id]
         queue.release(call, now)
-        group = self.policy.route(call)
+        group = self._routed(call)
         if group is not None:
             self._answer(call, group, group.take(now), now)
             return
@@ -384,7 +385,7 @@ class Center:
         call = event._value
         if call.state != State.WAITING:
             return
-        group = self.policy.route(call)
+        group = self._routed(call)
         if group is not None:
             now = self.env.now
             self.queues[call.queue].leave(now)  # its queue entry is skipped from now on
@@ -467,6 +468,7 @@ class Center:
         call.outcome = Outcome.ANSWERED
         call.ending = Ending.AGENT
         call.t_end = now + talk
+        group.talking_until(agent, call.t_end)
         if self.hot:
             self._resolve(call, g, now)
         self.rec.add(call)
@@ -528,29 +530,50 @@ class Center:
         now = self.env.now
         if not group.release(agent, now):
             return
-        call = self.policy.select(group)
+        call = self._selected(group, now)
         if call is not None:
-            self.queues[call.queue].pop_head(call, now)
-            group.keep_busy(now)
+            group.keep_busy(agent, now)
             self._answer(call, group, agent, now)
             return
         ob = self.outbound
         if ob is not None and ob.has_work() and ob.allowed(group):
-            group.keep_busy(now)
+            group.keep_busy(agent, now, AgentState.OUTBOUND)
             ob.start(group, agent, now)
             return
-        group.free.append(agent)
+        group.make_idle(agent)
 
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
-        while group.free:
-            call = self.policy.select(group)
+        while group.idle:
+            call = self._selected(group, now)
             if call is None:
                 break
-            self.queues[call.queue].pop_head(call, now)
             self._answer(call, group, group.take(now), now)
         if self.outbound is not None:
             self.outbound._offer(now)
+
+    def _routed(self, call: Call) -> AgentGroup | None:
+        """The group with an idle agent the policy chose for ``call``, or None."""
+        view = self.policy.route(call)
+        if view is None:
+            return None
+        group = self.groups[view.index]
+        if not group.idle:
+            raise RuntimeError(f"policy {self.policy.name} routed call {call.id} to group "
+                               f"{group.spec.name}, which has no idle agent")
+        return group
+
+    def _selected(self, group: AgentGroup, now: float) -> Call | None:
+        """The waiting call the policy chose for a free agent of ``group``, taken out of
+        its queue (that very call, wherever it waits), or None."""
+        call = cast("Call | None", self.policy.select(group))
+        if call is None:
+            return None
+        if call.state != State.WAITING or call.pending:
+            raise RuntimeError(f"policy {self.policy.name} chose call {call.id}, which is "
+                               f"not waiting for an agent")
+        self.queues[call.queue].take(call, now)
+        return call
 
     # -- redials -------------------------------------------------------------------------
     def _maybe_redial(self, call: Call, outcome: Outcome, now: float) -> None:
@@ -609,7 +632,7 @@ class Center:
             self._last_busy[group.index] = group.busy_area
             self._last_staffed[group.index] = group.staffed_area
         for queue in self.queues:
-            queue._account(now)
+            queue.account(now)
             rec.queue_area[queue.index, k] = queue.area - self._last_qarea[queue.index]
             self._last_qarea[queue.index] = queue.area
         if self.second is not None:

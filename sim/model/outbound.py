@@ -12,6 +12,7 @@ from collections import deque
 
 import numpy as np
 
+from sim.model.agents import AgentState
 from sim.model.arrivals import poisson_times
 from sim.model.spec import ModelSpec, OutboundSpec
 from sim.sampling import derive_key, draw, stream_key
@@ -54,8 +55,8 @@ class Outbound:
     def _offer(self, now: float) -> None:
         for g in self.spec.groups:
             group = self.center.groups[g]
-            while group.free and self.has_work() and self.allowed(group):
-                self.start(group, group.take(now), now)
+            while group.idle and self.has_work() and self.allowed(group):
+                self.start(group, group.take(now, AgentState.OUTBOUND), now)
 
     def has_work(self) -> bool:
         """Outbound work stops when the horizon ends (the day's outbound shift is over)."""

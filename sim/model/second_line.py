@@ -63,7 +63,7 @@ class SecondLine:
         self.open_orders[wo.id] = wo
         self.opened[pool, wo.interval] += 1
         group = self.pools[pool]
-        if group.free:
+        if group.idle:
             self._start(wo, group, group.take(now))
         else:
             self.waiting[pool][0 if wo.vip else 1].append(wo)
@@ -85,9 +85,9 @@ class SecondLine:
         if group.release(worker, now):
             nxt = self._next(wo.pool)
             if nxt is None:
-                group.free.append(worker)
+                group.make_idle(worker)
             else:
-                group.keep_busy(now)
+                group.keep_busy(worker, now)
                 self._start(nxt, group, worker)
 
     def _next(self, pool: int) -> WorkOrder | None:
@@ -99,7 +99,7 @@ class SecondLine:
     def set_staffing(self, k: int, now: float) -> None:
         for p, group in zip(self.spec.pools, self.pools, strict=True):
             if group.set_target(p.staffing[k], now):
-                while group.free:
+                while group.idle:
                     nxt = self._next(p.index)
                     if nxt is None:
                         break
