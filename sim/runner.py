@@ -175,13 +175,9 @@ class CallFile:
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
                     call_sink=None, progress: bool = False) -> Recorder:
     """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
-    rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
-                   spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
+    rec = Recorder.for_spec(spec, call_sink)
     center = Center(spec, policy_cls(), seed, rep, rec, progress)
     center.run()
-    rec.extras = {"second": center.second, "outbound": center.outbound,
-                  "episodes": center.episodes(),
-                  "ticket_open_s": center.ticket_open_s}
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:
         raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
@@ -244,7 +240,7 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
     import pandas as pd
 
     rows = []
-    second, ob = rec.extras.get("second"), rec.extras.get("outbound")
+    second, ob = rec.features.second_line, rec.features.outbound
     for k in range(spec.n_intervals):
         base = {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
         if second is not None:
@@ -291,7 +287,7 @@ def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
     if frames:
         out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
         out["wait_histogram"] = wait_histogram_frame(rec, spec, rep)
-        if rec.extras.get("second") is not None or rec.extras.get("outbound"):
+        if rec.features.second_line is not None or rec.features.outbound is not None:
             out["second_line_intervals"] = second_line_frame(rec, spec, rep)
     return RepOutput(check_conservation(rec), replication_kpis(rec, spec), out)
 

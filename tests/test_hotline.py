@@ -180,16 +180,17 @@ def test_green_channel_repairs_vip_faults_first():
     done = []
 
     class Probe:
-        env = type("E", (), {"now": 0.0})()
+        now = 0.0
 
-        def _at(self, delay, cb, value):
+        def at(self, delay, cb, value):
             done.append(value[0])
 
         def order_done(self, wo, now):
             pass
 
+    Probe.spec = spec
     sl = SecondLine(spec.second_line, Probe(), spec.n_intervals)
-    sl.set_staffing(0, 0.0)
+    sl.on_interval_start(0, 0.0)
     repair = [p.name for p in spec.second_line.pools].index("repair")
     pool = sl.pools[repair]
     while pool.idle:  # everyone busy: orders wait
@@ -212,7 +213,7 @@ def test_outage_surge_triples_fault_calls_and_opens_a_ticket():
                         & (df["t_arrival"] < o["start_s"] + o["duration_s"])]
     ratio = len(win(surge)) / len(win(base))
     assert 2.4 < ratio < 3.6  # ~3x (Poisson noise on ~150 calls)
-    t_ticket = rec.extras["ticket_open_s"]
+    t_ticket = rec.features.ticket_open_s
     assert o["start_s"] < t_ticket < o["start_s"] + o["duration_s"]
     informed = surge[surge["ending_code"] == 8]
     assert len(informed) > 10 and (informed["t_arrival"] >= t_ticket - 60).all()

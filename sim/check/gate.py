@@ -119,7 +119,7 @@ def run_check(overrides: Sequence[str] = (), sla: object = None, *,
 def _checks(spec: SLASpec, setup: Setup, reps: Replications,
             base: bl.Baseline | None) -> list[Check]:
     """The spec's targets (validated against the scenario) and baseline comparisons."""
-    template = kpi_template(setup) or reps.upto(1)[0]
+    template = kpi_template(setup)
     check_scenario(spec, template, setup.model.name)
     checks = [Check(t.id, "target", t.key, t.min, t.max, t.bound) for t in spec.targets]
     if base is None:
