@@ -73,7 +73,7 @@ def _sum(fields: dict[str, np.ndarray], rows, w: slice) -> dict[str, float]:
     return {f: a[rows, w].sum() for f, a in fields.items()}
 
 
-def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict[str, float]]]:
+def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
     """One replication's KPIs: ``{"overall": {...}, "by_class": {..}, "by_group": {..}}``."""
     w = slice(spec.warmup_intervals, None)
     fields = all_fields(rec)
@@ -101,7 +101,7 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict
         cost_per_call=_div(cost.sum(), overall["answered"]),
         mean_queue_length=float(rec.queue_area[:, w].sum() / horizon),
     )
-    out = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
     if spec.has_tiers:
         _hotline_kpis(out, rec, spec, fields, w, cost.sum())
     return out
@@ -129,7 +129,7 @@ def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,
     ex = rec.features
     second = ex.second_line
     back_cost = 0.0
-    if second is not None:
+    if second is not None and spec.second_line is not None:
         pools = spec.second_line.pools
         back_cost = sum(p.cost_per_hour * second.staffed_s[p.index, w].sum() / 3600
                         for p in pools)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -50,8 +51,8 @@ class PolicyFactory:
 class RunResult:
     summary: dict
     replications: list[dict]
-    intervals: object  # pandas DataFrame
-    groups_intervals: object
+    intervals: Any  # pandas DataFrame
+    groups_intervals: Any
     extra_frames: dict = field(default_factory=dict)  # name -> DataFrame (hotline outputs)
     run: RunSpec | None = None  # how it was run (seed, replications, outputs)
 
@@ -129,7 +130,7 @@ class CallFile:
         self.groups = pa.array([g.name for g in spec.groups])
         self.outcomes = pa.array(list(OUTCOMES))
         self.endings = pa.array(list(ENDINGS))
-        self.writer = None
+        self.writer: Any = None  # a pyarrow ParquetWriter from the first chunk on
         self.rep = 0
 
     def __call__(self, cols: dict[str, np.ndarray]) -> None:
@@ -243,7 +244,7 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
     second, ob = rec.features.second_line, rec.features.outbound
     for k in range(spec.n_intervals):
         base = {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
-        if second is not None:
+        if second is not None and spec.second_line is not None:
             for p in spec.second_line.pools:
                 i = p.index
                 rows.append({**base, "pool": p.name, "opened": second.opened[i, k],
@@ -259,7 +260,7 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
 
 def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
     """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
-    spec = build_model_spec(cfg.get("scenario"))
+    spec = build_model_spec(cast(Mapping, cfg.get("scenario")))
     run = build_run_spec(cfg)
     packages = cfg.get("policy_packages") or ()
     if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):
@@ -340,7 +341,7 @@ def _parallel(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Pa
             outs.append(out)
             progress(rep)
     if calls is not None:
-        _merge_parts([Path(p) for p in parts], calls)
+        _merge_parts([Path(cast(str, p)) for p in parts], calls)
     return outs
 
 

@@ -14,8 +14,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from sim.check.spec import SLAError
+
+if TYPE_CHECKING:
+    from sim.model.spec import ModelSpec
+    from sim.runner import PolicyFactory
 
 RUN_ONLY_KEYS = ("hydra", "n_reps", "confidence", "output")  # not part of the model
 
@@ -39,7 +44,7 @@ def compose_config(overrides: Sequence[str]) -> dict:
     try:
         with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
             cfg = compose(cli.CONFIG_NAME, overrides=overrides)
-        return OmegaConf.to_container(cfg, resolve=True)
+        return cast(dict, OmegaConf.to_container(cfg, resolve=True))
     except OmegaConfBaseException as exc:
         raise SLAError(cli.omegaconf_message(exc)) from None
     except HydraException as exc:
@@ -80,8 +85,8 @@ class Setup:
     """A validated configuration, ready to run."""
 
     cfg: dict
-    model: object  # sim.model.spec.ModelSpec
-    policy: object  # sim.runner.PolicyFactory
+    model: ModelSpec
+    policy: PolicyFactory
     seed: int
     n_reps: int
     confidence: float
@@ -98,7 +103,7 @@ def build_setup(cfg: dict) -> Setup:
     from sim.runner import load_policy
 
     try:
-        model = build_model_spec(cfg.get("scenario"))
+        model = build_model_spec(cast(Mapping, cfg.get("scenario")))
         run = build_run_spec(cfg)
         packages = cfg.get("policy_packages") or ()
         if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):

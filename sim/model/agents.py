@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from collections import deque
 from enum import IntEnum
+from typing import Generic, Protocol, TypeVar
 
-from sim.model.spec import GroupSpec
+
+class StaffSpec(Protocol):
+    """What a group of agents needs of its spec (front-line group or second-line pool)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def staffing(self) -> tuple[int, ...]: ...
+
+
+S = TypeVar("S", bound=StaffSpec)
 
 
 class AgentState(IntEnum):
@@ -44,13 +57,14 @@ ALLOWED = {
 }
 
 
-class AgentGroup:
-    """Agents of one skill group, their states and the time integrals behind occupancy."""
+class AgentGroup(Generic[S]):
+    """Agents of one skill group (or second-line pool), their states and the time
+    integrals behind occupancy."""
 
     __slots__ = ("spec", "index", "free", "state", "talk_end", "count", "present", "to_leave",
                  "target", "next_id", "spare_ids", "busy_area", "staffed_area", "t_last")
 
-    def __init__(self, spec: GroupSpec):
+    def __init__(self, spec: S):
         self.spec = spec
         self.index = spec.index
         self.free: deque[int] = deque()  # IDLE agent ids, longest idle first

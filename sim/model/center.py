@@ -27,7 +27,7 @@ from sim.model.calls import Call, Draw, Ending, Outcome, State
 from sim.model.component import Component, hooks
 from sim.model.day import DayCalls
 from sim.model.queues import CallQueue
-from sim.model.spec import ModelSpec, QueueSpec
+from sim.model.spec import GroupSpec, ModelSpec, QueueSpec
 from sim.model.waiting import next_wait_event, wait_ending
 from sim.policies.base import Policy
 from sim.records import Recorder
@@ -48,7 +48,7 @@ class Center:
         self.rep = rep
         self.rec = recorder
         self.queues = [CallQueue(q) for q in spec.queues]
-        self.groups = [AgentGroup(g) for g in spec.groups]
+        self.groups: list[AgentGroup[GroupSpec]] = [AgentGroup(g) for g in spec.groups]
         policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
@@ -104,12 +104,16 @@ class Center:
         """Call ``callback(event)`` after ``delay``; ``event.value`` is ``value``."""
         self.env.timeout(delay, value).callbacks.append(callback)
 
-    def run(self) -> Recorder:
-        import gc
-
+    def start(self) -> None:
+        """Schedule the first arrival and the first staffing tick (``run`` calls it)."""
         self._next_day()
         self._schedule_arrival()
         self._on_tick_at(0)
+
+    def run(self) -> Recorder:
+        import gc
+
+        self.start()
         # The event loop makes no reference cycles worth collecting, but millions of small
         # objects make Python's cyclic collector walk the heap again and again (a third of
         # the run time, measured by sim.bench): pause it while the loop runs.

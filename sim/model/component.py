@@ -28,6 +28,8 @@ class Core(Protocol):
     """What a feature may use of the call-flow core."""
 
     spec: ModelSpec
+    seed: int
+    rep: int
     rec: Recorder
     policy: Policy
     groups: list[AgentGroup]

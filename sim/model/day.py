@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from sim.model.arrivals import DayArrivals
+from sim.model.distributions import Distribution
 from sim.model.spec import ModelSpec
 from sim.sampling import call_keys, stream_key, uniforms
 
@@ -35,9 +38,9 @@ class DayCalls:
             ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
             u_ht, u_acw = u("handle_time"), u("after_call_work")
             for g, dist in enumerate(c.handle_time):
-                if dist is not None:
+                if dist is not None:  # the config gives every group an after-call work law
                     service[idx, g] = dist.ppf(u_ht)
-                    acw[idx, g] = c.after_call_work[g].ppf(u_acw)
+                    acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
             keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
         self.delay = self._answer_delays(spec, seed, rep, arrivals)
         self.patience = patience.tolist()

@@ -9,14 +9,14 @@ at its inbound queues before outbound work).
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from sim.model.agents import AgentGroup, AgentState
 from sim.model.arrivals import poisson_times
 from sim.model.component import Component, Core
-from sim.model.spec import CampaignSpec, OutboundSpec
+from sim.model.spec import CampaignSpec, OutboundSpec, SecondLineSpec
 from sim.records import OutboundRecord
 from sim.sampling import derive_key, draw, stream_key
 
@@ -87,8 +87,8 @@ class Outbound(Component):
         campaign, key = (self.tasks[0] or self.tasks[1]).popleft()
         k = min(int(now // self.model.interval_s), self.model.n_intervals - 1)
         rec = self.record
-        if campaign is None:
-            sl = self.model.second_line
+        if campaign is None:  # callbacks come from work orders: a second line exists
+            sl = cast(SecondLineSpec, self.model.second_line)
             answered = draw(key, 10) < sl.callback_answer_prob
             t = sl.callback_time.sample1(draw(key, 11)) if answered else 30.0  # ring, no answer
             rec.callbacks_made[k] += 1

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.model.agents import AgentGroup
 from sim.model.component import Component, Core
-from sim.model.spec import SecondLineSpec
+from sim.model.spec import PoolSpec, SecondLineSpec
 from sim.records import SecondLineRecord
 from sim.sampling import derive_key, draw
 
@@ -50,7 +50,7 @@ class SecondLine(Component):
         self.spec = spec
         self.core = core
         self.vip = core.spec.vip_by_tier()
-        self.pools = [AgentGroup(p) for p in spec.pools]
+        self.pools: list[AgentGroup[PoolSpec]] = [AgentGroup(p) for p in spec.pools]
         self.waiting: list[tuple[deque[WorkOrder], deque[WorkOrder]]] = [
             (deque(), deque()) for _ in spec.pools]  # (green channel, others)
         self.open_orders: dict[int, WorkOrder] = {}
