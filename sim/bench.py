@@ -280,7 +280,7 @@ def sweep_benchmark(points: int, json_path: Path | None, reps: int = 20) -> int:
     base = [sys.executable, "-m", "sim", "-m", "scenario=hotline_small", f"n_reps={reps}",
             "output.calls=false", "output.intervals=false", "output.report=false",
             f"scenario.load={loads}"]
-    rates = {}
+    rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, extra in (("1 core (basic launcher)", []),
                              (f"{cores} cores (joblib launcher)",

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
 import hydra
 from omegaconf import DictConfig
@@ -34,19 +35,20 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _first_line(text: str) -> str:
+def _first_line(text: object) -> str:
     lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
     return lines[0].rstrip(".") if lines else ""
 
 
 def _one_line(exc: BaseException) -> str:
     """Hydra/OmegaConf errors span lines; keep the informative first line of each level."""
-    parts = []
-    while exc is not None and len(parts) < 2:
-        first = _first_line(str(exc))
+    parts: list[str] = []
+    level: BaseException | None = exc
+    while level is not None and len(parts) < 2:
+        first = _first_line(str(level))
         if first and first not in parts:
             parts.append(first)
-        exc = exc.__cause__
+        level = level.__cause__
     return ": ".join(parts) or "invalid configuration"
 
 
@@ -61,12 +63,12 @@ def _app(cfg: DictConfig) -> dict | None:
     multirun = hc.mode == RunMode.MULTIRUN
     out_dir = Path(hc.runtime.output_dir)
     # Unresolved: an override's value may itself be a (possibly bad) interpolation.
-    overrides = OmegaConf.to_container(hc.overrides.task, resolve=False)
+    overrides = cast(list[str], OmegaConf.to_container(hc.overrides.task, resolve=False))
     # Bad input found inside the job exits here, through SystemExit: Hydra catches only
     # Exception, so it adds no "Error executing job" line of its own. In a sweep, a bad
     # point is recorded and the others go on.
     try:
-        plain = OmegaConf.to_container(cfg, resolve=True)
+        plain = cast(dict, OmegaConf.to_container(cfg, resolve=True))
     except OmegaConfBaseException as exc:
         return _bad_point(omegaconf_message(exc), multirun, out_dir, overrides)
     if multirun:
@@ -81,7 +83,7 @@ def _app(cfg: DictConfig) -> dict | None:
         _fail(str(exc))
     print(format_summary(result.summary))
     print(f"outputs: {out_dir}")
-    if result.run.write_report:
+    if result.run is not None and result.run.write_report:
         from sim.report import write_run_report
 
         print(f"report: {write_run_report(out_dir)}")
@@ -101,7 +103,7 @@ def _bad_point(message: str, multirun: bool, out_dir: Path, overrides: list[str]
 def _job_num() -> int:
     from hydra.core.hydra_config import HydraConfig
 
-    return int(HydraConfig.get().job.get("num", 0) or 0)
+    return int(HydraConfig.get().job.get("num", 0) or 0)  # type: ignore[attr-defined]
 
 
 def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):

@@ -16,6 +16,6 @@ class ConfigError(ValueError):
 class OneLineParser(argparse.ArgumentParser):
     """argparse for the subcommands, but a usage error is one line on stderr and exit 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         print(f"{self.prog}: error: {message}; see --help", file=sys.stderr)
         raise SystemExit(2)

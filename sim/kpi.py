@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.model.spec import ModelSpec
-from sim.records import EVENT_FIELDS, Recorder
+from sim.records import Recorder
 
 COUNTS = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
           "blocked")
@@ -66,14 +66,14 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
 
 def all_fields(rec: Recorder) -> dict[str, np.ndarray]:
     """Every per-(class, interval) array of a replication, by field name."""
-    return {**rec.calls, **{f: getattr(rec, f) for f in EVENT_FIELDS}}
+    return {**rec.calls, **rec.event_counts()}
 
 
 def _sum(fields: dict[str, np.ndarray], rows, w: slice) -> dict[str, float]:
     return {f: a[rows, w].sum() for f, a in fields.items()}
 
 
-def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict[str, float]]]:
+def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
     """One replication's KPIs: ``{"overall": {...}, "by_class": {..}, "by_group": {..}}``."""
     w = slice(spec.warmup_intervals, None)
     fields = all_fields(rec)
@@ -101,7 +101,7 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict[str, dict
         cost_per_call=_div(cost.sum(), overall["answered"]),
         mean_queue_length=float(rec.queue_area[:, w].sum() / horizon),
     )
-    out = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
     if spec.has_tiers:
         _hotline_kpis(out, rec, spec, fields, w, cost.sum())
     return out
@@ -126,10 +126,10 @@ def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,
         rows = [c.index for c in spec.classes if c.reason == r]
         out["by_reason"][name] = call_kpis(_sum(fields, rows, w))
     overall["tiers_meeting_target"] = float(sum(met))
-    ex = rec.extras
-    second = ex.get("second")
+    ex = rec.features
+    second = ex.second_line
     back_cost = 0.0
-    if second is not None:
+    if second is not None and spec.second_line is not None:
         pools = spec.second_line.pools
         back_cost = sum(p.cost_per_hour * second.staffed_s[p.index, w].sum() / 3600
                         for p in pools)
@@ -140,15 +140,15 @@ def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,
             backlog_end=float(second.backlog[:, -1].sum()),
             backlog_max=float(second.backlog.sum(axis=0).max()),
             second_line_cost=float(back_cost))
-    ob = ex.get("outbound")
+    ob = ex.outbound
     if ob is not None:
         overall.update(callbacks_made=float(ob.callbacks_made[w].sum()),
                        callbacks_answered=float(ob.callbacks_answered[w].sum()),
                        campaign_calls=float(ob.campaign_calls[w].sum()))
     overall["cost"] = float(front_cost + back_cost)
     overall["cost_per_call"] = _div(front_cost + back_cost, overall["answered"])
-    overall["outage_ticket_open_s"] = ex.get("ticket_open_s", math.nan)
-    overall.update(customer_value(ex.get("episodes", []), spec))
+    overall["outage_ticket_open_s"] = ex.ticket_open_s
+    overall.update(customer_value(ex.episodes, spec))
 
 
 VALUE_STATES = ("silent_unhappy", "complained_unresolved", "resolved", "resolved_quickly")

@@ -6,9 +6,17 @@ file switched off memory stays flat however long the horizon.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.model.calls import Call, Ending, Outcome
+
+if TYPE_CHECKING:
+    from sim.model.customers import Episode
+    from sim.model.spec import ModelSpec
 
 COLUMNS = ("call_id", "class_idx", "interval", "t_arrival", "t_queue", "t_answer", "t_end",
            "outcome_code", "group_idx", "agent", "acw_s", "ending_code", "customer", "attempt",
@@ -27,6 +35,51 @@ WAIT_BIN_S = 1.0
 WAIT_BINS = 3600
 
 
+def _zeros(*shape: int) -> np.ndarray:
+    return np.zeros(shape)
+
+
+@dataclass
+class SecondLineRecord:
+    """Work orders per (pool, interval): what the second line did in one replication."""
+
+    opened: np.ndarray
+    closed: np.ndarray  # by interval opened
+    closed_at: np.ndarray  # by interval closed (drain: the last)
+    time_to_close_s: np.ndarray  # by interval opened
+    backlog: np.ndarray  # open orders at the end of each interval
+    busy_s: np.ndarray
+    staffed_s: np.ndarray
+
+    @classmethod
+    def zeros(cls, n_pools: int, n_intervals: int) -> SecondLineRecord:
+        return cls(*(_zeros(n_pools, n_intervals) for _ in range(7)))
+
+
+@dataclass
+class OutboundRecord:
+    """Outbound calls made by blended agents, per interval."""
+
+    callbacks_made: np.ndarray
+    callbacks_answered: np.ndarray
+    campaign_calls: np.ndarray
+
+    @classmethod
+    def zeros(cls, n_intervals: int) -> OutboundRecord:
+        return cls(_zeros(n_intervals), _zeros(n_intervals), _zeros(n_intervals))
+
+
+@dataclass
+class FeatureRecord:
+    """What the hotline features (second line, outbound, customers, outage) leave of one
+    replication: plain data, no engine objects."""
+
+    second_line: SecondLineRecord | None = None
+    outbound: OutboundRecord | None = None
+    episodes: list[Episode] = field(default_factory=list)
+    ticket_open_s: float = math.nan  # the outage's repair ticket (NaN: none opened)
+
+
 class Recorder:
     """Collects finished calls for one replication."""
 
@@ -40,8 +93,12 @@ class Recorder:
         self.chunk = chunk
         self.buf: list[tuple] = []
         self.calls = {f: np.zeros((n_classes, n_intervals)) for f in CALL_FIELDS}
-        for f in EVENT_FIELDS:
-            setattr(self, f, np.zeros((n_classes, n_intervals)))
+        # EVENT_FIELDS, counted by the centre and its features
+        self.fcr = _zeros(n_classes, n_intervals)
+        self.work_orders = _zeros(n_classes, n_intervals)
+        self.announcements = _zeros(n_classes, n_intervals)
+        self.press2 = _zeros(n_classes, n_intervals)
+        self.virtual_holds = _zeros(n_classes, n_intervals)
         self.group_busy_s = np.zeros((n_groups, n_intervals))
         self.group_staffed_s = np.zeros((n_groups, n_intervals))
         self.group_answered = np.zeros((n_groups, n_intervals))  # by arrival interval
@@ -50,7 +107,26 @@ class Recorder:
         self.first_interval = first_interval  # warm-up intervals stay out of the histogram
         # [class, answered (1) or not (0), bin]: waits of calls that queued
         self.wait_hist = np.zeros((n_classes, 2, WAIT_BINS))
-        self.extras: dict = {}  # second line, outbound, episodes (hotline scenarios)
+        self.features = FeatureRecord()
+
+    @classmethod
+    def for_spec(cls, spec: ModelSpec, call_sink=None) -> Recorder:
+        """An empty record of one replication of ``spec``, with a zero record for each
+        feature the spec has (so KPI names are known before anything runs)."""
+        rec = cls(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
+                  spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
+        if spec.second_line is not None:
+            rec.features.second_line = SecondLineRecord.zeros(len(spec.second_line.pools),
+                                                              spec.n_intervals)
+        if spec.outbound is not None:
+            rec.features.outbound = OutboundRecord.zeros(spec.n_intervals)
+        return rec
+
+    def event_counts(self) -> dict[str, np.ndarray]:
+        """The EVENT_FIELDS arrays by name."""
+        return {"fcr": self.fcr, "work_orders": self.work_orders,
+                "announcements": self.announcements, "press2": self.press2,
+                "virtual_holds": self.virtual_holds}
 
     def add(self, c: Call) -> None:
         acw = c.acw[c.group] if c.group >= 0 else 0.0

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -50,8 +51,8 @@ class PolicyFactory:
 class RunResult:
     summary: dict
     replications: list[dict]
-    intervals: object  # pandas DataFrame
-    groups_intervals: object
+    intervals: Any  # pandas DataFrame
+    groups_intervals: Any
     extra_frames: dict = field(default_factory=dict)  # name -> DataFrame (hotline outputs)
     run: RunSpec | None = None  # how it was run (seed, replications, outputs)
 
@@ -129,7 +130,7 @@ class CallFile:
         self.groups = pa.array([g.name for g in spec.groups])
         self.outcomes = pa.array(list(OUTCOMES))
         self.endings = pa.array(list(ENDINGS))
-        self.writer = None
+        self.writer: Any = None  # a pyarrow ParquetWriter from the first chunk on
         self.rep = 0
 
     def __call__(self, cols: dict[str, np.ndarray]) -> None:
@@ -175,13 +176,9 @@ class CallFile:
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
                     call_sink=None, progress: bool = False) -> Recorder:
     """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
-    rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
-                   spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
+    rec = Recorder.for_spec(spec, call_sink)
     center = Center(spec, policy_cls(), seed, rep, rec, progress)
     center.run()
-    rec.extras = {"second": center.second, "outbound": center.outbound,
-                  "episodes": center.episodes(),
-                  "ticket_open_s": center.ticket_open_s}
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:
         raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
@@ -244,10 +241,10 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
     import pandas as pd
 
     rows = []
-    second, ob = rec.extras.get("second"), rec.extras.get("outbound")
+    second, ob = rec.features.second_line, rec.features.outbound
     for k in range(spec.n_intervals):
         base = {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
-        if second is not None:
+        if second is not None and spec.second_line is not None:
             for p in spec.second_line.pools:
                 i = p.index
                 rows.append({**base, "pool": p.name, "opened": second.opened[i, k],
@@ -263,7 +260,7 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
 
 def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
     """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
-    spec = build_model_spec(cfg.get("scenario"))
+    spec = build_model_spec(cast(Mapping, cfg.get("scenario")))
     run = build_run_spec(cfg)
     packages = cfg.get("policy_packages") or ()
     if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):
@@ -291,7 +288,7 @@ def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
     if frames:
         out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
         out["wait_histogram"] = wait_histogram_frame(rec, spec, rep)
-        if rec.extras.get("second") is not None or rec.extras.get("outbound"):
+        if rec.features.second_line is not None or rec.features.outbound is not None:
             out["second_line_intervals"] = second_line_frame(rec, spec, rep)
     return RepOutput(check_conservation(rec), replication_kpis(rec, spec), out)
 
@@ -344,7 +341,7 @@ def _parallel(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Pa
             outs.append(out)
             progress(rep)
     if calls is not None:
-        _merge_parts([Path(p) for p in parts], calls)
+        _merge_parts([Path(cast(str, p)) for p in parts], calls)
     return outs
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-ROWS = (("offered", "{:.0f}"), ("answered", "{:.0f}"), ("answer_rate", "{:.1%}"),
-        ("service_level", "{:.1%}"), ("abandon_rate", "{:.1%}"), ("asa_s", "{:.1f}"),
-        ("aht_s", "{:.1f}"))
+from sim.kpi_specs import KPIS
+
+ROWS = ("offered", "answered", "answer_rate", "service_level", "abandon_rate", "asa_s",
+        "aht_s")
 
 
 def _cell(stat: dict, fmt: str) -> str:
@@ -18,8 +19,7 @@ def _cell(stat: dict, fmt: str) -> str:
     return text
 
 
-HOTLINE_ROWS = (("fcr", "{:.1%}"), ("containment", "{:.1%}"), ("repeat_rate", "{:.1%}"),
-                ("forced_disconnects", "{:.0f}"))
+HOTLINE_ROWS = ("fcr", "containment", "repeat_rate", "forced_disconnects")
 
 
 def format_summary(summary: dict) -> str:
@@ -32,13 +32,14 @@ def format_summary(summary: dict) -> str:
              f"{summary['n_reps']} rep(s), {summary['confidence']:.0%} CI"]
     lines.append(f"{'':16}" + "".join(f"{n:>{width + 2}}" for n in names))
     rows = ROWS + (HOTLINE_ROWS if "by_tier" in summary else ())
-    for kpi, fmt in rows:
+    for kpi in rows:
+        fmt = KPIS[kpi].terminal
         lines.append(f"{kpi:16}" + "".join(f"{_cell(s[kpi], fmt):>{width + 2}}" for s in scopes))
     if "by_tier" in summary:
         marks = [""] + [_target(s) for s in by.values()]
         lines.append(f"{'SL target':16}" + "".join(f"{m:>{width + 2}}" for m in marks))
     occ = summary["overall"]["occupancy"]
-    lines.append(f"{'occupancy':16}{_cell(occ, '{:.1%}'):>{width + 2}}")
+    lines.append(f"{'occupancy':16}{_cell(occ, KPIS['occupancy'].terminal):>{width + 2}}")
     return "\n".join(lines)
 
 

@@ -165,17 +165,12 @@ def paired_differences(rep_table, keys: list[str], baseline: str | None, confide
     return pd.DataFrame(out) if out else None
 
 
-BETTER_HIGH = {"answer_rate", "service_level", "fcr", "containment", "resolution_rate",
-               "retained_value", "tiers_meeting_target"}
-NEUTRAL = {"occupancy", "aht_s"}  # neither direction is better in itself: not ranked
-TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
-              "occupancy", "cost_per_call")
-
-
 def format_comparison(table, diffs=None) -> str:
     """KPIs with CIs per point (best marked *), and paired differences against the
     baseline: the terminal summary of a sweep."""
     import math as _m
+
+    from sim.kpi_specs import TABLE_KPIS, better, kpi_fmt
 
     ok = table[(table["status"] == "ok") & (table["scope"] == "overall")]
     failed = table[table["status"] != "ok"]
@@ -192,15 +187,15 @@ def format_comparison(table, diffs=None) -> str:
             continue
         finite = {p: m for p, m in means.items() if not _m.isnan(m)}
         best = None
-        if finite and kpi not in NEUTRAL:
-            best = (max if kpi in BETTER_HIGH else min)(finite, key=finite.get)
+        if finite and better(kpi) != "neutral":
+            best = (max if better(kpi) == "high" else min)(finite, key=lambda p: finite[p])
         cells = []
         for p in points:
             if p not in means:
                 cells.append("-")
                 continue
             v = vals[p].iloc[0]
-            pct = kpi in ("answer_rate", "service_level", "abandon_rate", "fcr", "occupancy")
+            pct = kpi_fmt(kpi) == "pct"
             fmt = (lambda x: f"{100 * x:.1f}%") if pct else (lambda x: f"{x:.1f}")
             text = fmt(v["mean"]) + ("" if _m.isnan(v["half_width"])
                                      else f" ±{fmt(v['half_width'])}")
@@ -241,7 +236,7 @@ def _callback_base():
     return Callback
 
 
-class CollectSweep(_callback_base()):
+class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported on use
     """Hydra callback: when a multirun ends, collect its points and print the comparison."""
 
     def on_multirun_start(self, config, **kwargs) -> None:

@@ -34,13 +34,13 @@ def _check_agents(agents: object) -> int:
 def _check_real(name: str, value: object, *, positive: bool, allow_inf: bool = False) -> float:
     ok = isinstance(value, Real) and not isinstance(value, bool) and not math.isnan(value)
     if ok:
-        x = float(value)
+        x = float(value)  # type: ignore[arg-type]  # a Real (checked above)
         ok = (x > 0 if positive else x >= 0) and (allow_inf or math.isfinite(x))
     if not ok:
         what = "positive" if positive else "non-negative"
         what += " number (math.inf allowed)" if allow_inf else " finite number"
         raise ValueError(f"{name} must be a {what}, got {value!r}")
-    return float(value)
+    return x
 
 
 def _check_t(t: object) -> float:

@@ -5,6 +5,7 @@ input is one line with exit code 2."""
 from __future__ import annotations
 
 import gzip
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -253,13 +254,20 @@ def test_validation_meets_the_acceptance_targets(validated):
 
 
 def test_validation_hour_by_hour(validated):
-    """Hourly volume and at-once curves keep the log's shape (r >= 0.7). Abandonment and
-    waits follow it only loosely (README: why); the floor guards against regressions."""
-    v = pd.read_csv(validated / "validation.csv").set_index("metric")["sim"]
-    assert v["hourly_shape:answered_per_day (Pearson r)"] >= 0.9
-    assert v["hourly_shape:served_at_once_share (Pearson r)"] >= 0.7
-    assert v["hourly_shape:abandon_rate (Pearson r)"] >= 0.5
-    assert v["hourly_shape:mean_wait_served_s (Pearson r)"] >= 0.3
+    """Hourly volume, at-once and abandonment curves keep the log's shape (r >= 0.7, the
+    tool's target; abandonment meets it with this seed only: README). The mean-wait curve
+    misses it (README: 0.49-0.68 over seeds): the table must say so, and its seeded value
+    is pinned against regressions."""
+    from sim.calibrate.validate import SHAPE_MIN_R
+
+    table = pd.read_csv(validated / "validation.csv").set_index("metric")
+    v, within = table["sim"], table["within"]
+    assert v["hourly_shape:answered_per_day (Pearson r)"] >= 0.99
+    for m in ("served_at_once_share", "abandon_rate"):
+        assert v[f"hourly_shape:{m} (Pearson r)"] >= SHAPE_MIN_R, m
+        assert bool(within[f"hourly_shape:{m} (Pearson r)"])
+    wait = "hourly_shape:mean_wait_served_s (Pearson r)"
+    assert v[wait] == pytest.approx(0.64, abs=0.005) and not bool(within[wait])
     hourly = pd.read_csv(validated / "validation_hourly.csv")
     assert list(hourly.columns) == ["hour", "metric", "log", "sim"]
     assert set(hourly["metric"]) >= {"abandon_rate", "mean_wait_served_s",
@@ -323,8 +331,9 @@ def test_per_class_arrival_volumes_are_followed():
     f = f[f["class"] != "ALL"].assign(pm=lambda x: x["interval"] >= 12)
     got = f.groupby(["class", "pm"])["offered"].sum() / 5
     assert got[("morning", True)] == 0 and got[("evening", False)] == 0
-    assert got[("morning", False)] == pytest.approx(480, rel=0.1)
-    assert got[("evening", True)] == pytest.approx(240, rel=0.15)
+    # Poisson volumes: the mean of 5 days lies within 3 standard errors, sqrt(mean / 5)
+    for key, expected in ((("morning", False), 480), (("evening", True), 240)):
+        assert abs(got[key] - expected) <= 3 * math.sqrt(expected / 5), (key, got[key])
 
 
 def test_generic_schema_round_trip_calibrates_the_same(tmp_path, calibrated):

@@ -8,8 +8,9 @@ import textwrap
 
 import numpy as np
 import pytest
-from simhelpers import make_policy, run_calls, run_spec
+from simhelpers import make_policy, run_calls, run_spec, scenario
 from test_hotline import load
+from test_traces import rows
 
 from sim.errors import ConfigError
 from sim.runner import load_policy
@@ -128,32 +129,63 @@ def test_bad_policy_params_name_the_key(params, key):
     assert err.value.key == key and "\n" not in str(err.value)
 
 
+LIFO = textwrap.dedent('''
+    from sim.policies.base import Policy
+
+    class Lifo(Policy):
+        """Last in, first out: the freed agent takes the call that entered last."""
+
+        name = "lifo"
+
+        def select(self, group):
+            best = None
+            for q in self.served[group.index]:
+                for c in q.waiting():
+                    if best is None or c.t_queue > best.t_queue:
+                        best = c
+            return best
+''')
+
+
 def test_user_policy_plugs_in_from_an_allow_listed_package(tmp_path, monkeypatch):
     pkg = tmp_path / "acme_routing"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    (pkg / "lifo.py").write_text(textwrap.dedent('''
-        from sim.policies.base import Policy
-
-        class Lifo(Policy):
-            name = "lifo"
-
-            def select(self, group):
-                best = None
-                for q in self.served[group.index]:
-                    for level in q.levels.values():
-                        for c in level:
-                            if c.state == 1 and (best is None or c.t_queue > best.t_queue):
-                                best = c
-                return best
-    '''))
+    (pkg / "lifo.py").write_text(LIFO)
     monkeypatch.syspath_prepend(str(tmp_path))
     cfg = {"name": "lifo", "class": "acme_routing.lifo.Lifo"}
     with pytest.raises(ConfigError, match="policy_packages"):
         load_policy(cfg)  # not allow-listed
     factory = load_policy(cfg, ("acme_routing",))
     assert factory.name == "lifo"
+    # the engine answers exactly the call the policy chose, not the head of its level:
+    # one agent, 50 s calls at 0, 10, 20, 30 -> served 0, 30, 20, 10
+    scn = scenario(arrivals__trace=[[0, "a"], [10, "a"], [20, "a"], [30, "a"]])
+    df, _ = run_calls(scn, policy=factory)
+    assert rows(df, "t_arrival", "t_answer", "t_end", "outcome") == [
+        (0.0, 0.0, 50.0, "answered"), (10.0, 150.0, 200.0, "answered"),
+        (20.0, 100.0, 150.0, "answered"), (30.0, 50.0, 100.0, "answered")]
     sys.modules.pop("acme_routing.lifo", None)
+
+
+def test_policy_returning_a_call_that_does_not_wait_is_refused(monkeypatch):
+    """A policy decides, the engine acts: a call that is not waiting cannot be answered."""
+    from sim.policies.base import Policy
+
+    class Stale(Policy):
+        name = "stale"
+        last = None
+
+        def select(self, group):
+            call = super().select(group)
+            if call is None:
+                return Stale.last
+            Stale.last = call
+            return call
+
+    scn = scenario(arrivals__trace=[[0, "a"], [10, "a"]])
+    with pytest.raises(RuntimeError, match="stale.*not waiting"):
+        run_calls(scn, policy=lambda: Stale())
 
 
 def test_common_random_numbers_shrink_the_ci_of_a_policy_difference():

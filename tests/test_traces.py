@@ -138,3 +138,42 @@ def test_conservation_with_every_feature_on(policy):
     assert c["offered"] == (c["answered"] + c["abandoned"] + c["disconnected"]
                             + c["self_served"] + c["blocked"])
     assert min(c["answered"], c["abandoned"], c["disconnected"], c["blocked"]) > 0
+
+
+def test_agent_states_follow_the_call():
+    """One agent: idle, busy while talking (0-50 s), after-call work (50-70 s), idle again;
+    routing sees it idle only then."""
+    from simhelpers import make_policy
+
+    from sim.config import build_model_spec
+    from sim.model.agents import AgentState
+    from sim.model.center import Center
+    from sim.records import Recorder
+
+    scn = scenario(arrivals__trace=[[5, "a"]])
+    scn["classes"]["a"]["after_call_work"] = 20
+    spec = build_model_spec(scn)
+    center = Center(spec, make_policy("strict_priority")(), 1, 0, Recorder.for_spec(spec))
+    center.start()
+    group = center.groups[0]
+    seen = []
+    for t in (1, 30, 60, 80):
+        center.env.run(until=t)
+        seen.append((group.state_of(0, t), group.idle))
+    assert seen == [(AgentState.IDLE, 1), (AgentState.BUSY, 0), (AgentState.ACW, 0),
+                    (AgentState.IDLE, 1)]
+
+
+def test_agent_state_machine_refuses_impossible_transitions():
+    from sim.model.agents import AgentGroup, AgentState
+    from sim.model.spec import GroupSpec
+
+    group = AgentGroup(GroupSpec("g", 0, (1,), (0,), 0.0))
+    group.set_target(1, 0.0)
+    agent = group.take(0.0)
+    assert group.state_of(agent, 0.0) == AgentState.BUSY and group.busy == 1
+    group.set_target(0, 1.0)  # asked to leave after this call
+    assert not group.release(agent, 2.0)  # logs out
+    assert group.count[AgentState.LOGGED_OUT] == 1 and group.busy == 0
+    with pytest.raises(RuntimeError, match="LOGGED_OUT -> BUSY"):
+        group.keep_busy(agent, 3.0)

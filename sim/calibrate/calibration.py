@@ -27,9 +27,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from sim.calibrate.hidden import HIDDEN, hidden_volume
 from sim.calibrate.staffing import SESSION_GAP_S
 
-HIDDEN = "hidden_work"  # class and queue: the agents' unlogged work
 DIRECT_QUEUE, ACD_QUEUE, AGENTS = "direct_line", "acd", "agents"
 DIRECT_MAX_WAIT_S = 1.0  # the direct line has no queue: a caller finding it busy is lost
 GENERIC_DAY_TYPES = {"Monday": "weekday", "Tuesday": "weekday", "Wednesday": "weekday",
@@ -299,11 +299,6 @@ def _hidden_work(asked, staff: dict, opts: Options) -> dict:
             "fill": opts.hidden_fill,
             "method": "unlogged agent time = headcount x interval - talk - wrap-up; "
                       "tasks per interval = fill x unlogged time / task mean"}
-
-
-def hidden_volume(hidden: dict) -> list[float]:
-    fill = hidden["fill"] if hidden["fill"] is not None else 1.0
-    return [round(fill * s / hidden["task_mean_s"], 4) for s in hidden["unlogged_agent_s"]]
 
 
 def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,

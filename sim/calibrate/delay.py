@@ -79,7 +79,7 @@ def fit_answer_delays(asked: pd.DataFrame, served: pd.DataFrame, at_once: dict[s
     arr = empty_queue_arrivals(asked, served)
     free = arr[(arr["outcome"] == "served") & (arr["ahead"] == 0) & (arr["idle"] >= MIN_IDLE)]
     evidence = free[free["class"].isin(classes)]
-    report = {"method": METHOD, "classes": {},
+    report: dict = {"method": METHOD, "classes": {},
               "wait_by_idle_agents": _by_idle(arr[(arr["outcome"] == "served")
                                                   & (arr["ahead"] == 0)], classes)}
     if len(evidence) < MIN_POOLED:

@@ -10,6 +10,8 @@ service level, volumes and the hourly curves are left to validation.
 
 from __future__ import annotations
 
+from sim.calibrate.hidden import HIDDEN, hidden_volume
+
 FILL_RANGE = (0.3, 1.5)
 STEPS = 6
 
@@ -29,8 +31,6 @@ def sim_at_once(scenario: dict, policy: dict, reps: int, seed: int) -> float:
 def fit_hidden_fill(cal, opts) -> None:
     """Bisection on the fill (the at-once share falls as the fill grows); updates the
     scenario's hidden-work volumes and the report in place."""
-    from sim.calibrate.calibration import HIDDEN, hidden_volume
-
     target = log_at_once(cal.log)
     hidden = cal.report["hidden_work"]
     lo, hi = FILL_RANGE

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
-from sim.calibrate.calibration import HIDDEN
+from sim.calibrate.hidden import HIDDEN
 
 # metric: (absolute tolerance, relative?) — the acceptance targets of the issue
 TARGETS = {"abandon_rate": (0.02, False), "served_at_once_share": (0.03, False),
@@ -96,7 +97,7 @@ def compare(log, intervals, service_level_s: float, confidence: float = 0.95) ->
             "n_days": n_days, "n_reps": n_reps}
 
 
-def _row(metric: str, log: float, sim: float, hw) -> dict:
+def _row(metric: str, log: float, sim: float | None, hw) -> dict:
     tol, rel = TARGETS.get(metric, (None, False))
     diff = (sim / log - 1 if rel and log else sim - log) if sim is not None else math.nan
     name = f"{metric} (relative difference)" if rel else metric
@@ -182,8 +183,8 @@ def simulate_scenario(scenario: dict, policy: dict, n_reps: int, seed: int,
     from sim.config import build_model_spec, build_run_spec
     from sim.runner import load_policy, simulate_spec
 
-    cfg = {"scenario": scenario, "seed": seed, "n_reps": n_reps, "confidence": confidence,
-           "output": {"calls": False, "intervals": True, "progress": False},
-           "policy": policy}
+    cfg: dict[str, Any] = {
+        "scenario": scenario, "seed": seed, "n_reps": n_reps, "confidence": confidence,
+        "output": {"calls": False, "intervals": True, "progress": False}, "policy": policy}
     spec = build_model_spec(scenario)
     return simulate_spec(spec, build_run_spec(cfg), load_policy(cfg["policy"]), out_dir, cfg)

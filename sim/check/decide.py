@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 PASS, FAIL, WARN, UNDECIDED = "pass", "fail", "warn", "undecided"
 
@@ -80,7 +81,8 @@ def check_values(check: Check, reps: Sequence[Mapping],
     now = [kpi_value(r, check.key) for r in reps]
     if check.kind != "baseline":
         return now
-    return [check.sign * (a - kpi_value(b, check.key)) for a, b in zip(now, base, strict=False)]
+    return [check.sign * (a - kpi_value(b, check.key))
+            for a, b in zip(now, cast(Sequence[Mapping], base), strict=False)]
 
 
 def plan(initial: int, max_reps: int, step: int) -> list[int]:
@@ -98,13 +100,13 @@ def judge(check: Check, values: Sequence[float], level: float, policy: str) -> O
     from sim.kpi import t_interval
 
     st = t_interval(list(values), level)
-    out = Outcome(check, st["n"], st["mean"], st["low"], st["high"], UNDECIDED)
+    out = Outcome(check, cast(int, st["n"]), st["mean"], st["low"], st["high"], UNDECIDED)
     if st["mean"] is None:
         out.verdict = FAIL
         out.message = "no estimate: the KPI is undefined in every replication (no calls?)"
         return out
     lo, hi = (st["mean"], st["mean"]) if policy == "mean" else (st["low"], st["high"])
-    if lo is None:  # one replication: no interval yet
+    if lo is None or hi is None:  # one replication: no interval yet
         return out
     below = check.min is not None and hi < check.min
     above = check.max is not None and lo > check.max

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from sim.check import baseline as bl
 from sim.check.decide import (
@@ -67,7 +68,7 @@ def resolve_sla(sla: object, scenario: str) -> SLASpec:
         return sla
     if isinstance(sla, Mapping):
         return parse_spec(sla, "<inline SLA>")
-    return load_spec(sla_path(sla, scenario))
+    return load_spec(sla_path(cast("str | os.PathLike | None", sla), scenario))
 
 
 def _apply_run_options(spec: SLASpec, overrides: Sequence[str], setup: Setup,
@@ -119,7 +120,7 @@ def run_check(overrides: Sequence[str] = (), sla: object = None, *,
 def _checks(spec: SLASpec, setup: Setup, reps: Replications,
             base: bl.Baseline | None) -> list[Check]:
     """The spec's targets (validated against the scenario) and baseline comparisons."""
-    template = kpi_template(setup) or reps.upto(1)[0]
+    template = kpi_template(setup)
     check_scenario(spec, template, setup.model.name)
     checks = [Check(t.id, "target", t.key, t.min, t.max, t.bound) for t in spec.targets]
     if base is None:

@@ -14,8 +14,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from sim.check.spec import SLAError
+
+if TYPE_CHECKING:
+    from sim.model.spec import ModelSpec
+    from sim.runner import PolicyFactory
 
 RUN_ONLY_KEYS = ("hydra", "n_reps", "confidence", "output")  # not part of the model
 
@@ -39,7 +44,7 @@ def compose_config(overrides: Sequence[str]) -> dict:
     try:
         with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
             cfg = compose(cli.CONFIG_NAME, overrides=overrides)
-        return OmegaConf.to_container(cfg, resolve=True)
+        return cast(dict, OmegaConf.to_container(cfg, resolve=True))
     except OmegaConfBaseException as exc:
         raise SLAError(cli.omegaconf_message(exc)) from None
     except HydraException as exc:
@@ -80,8 +85,8 @@ class Setup:
     """A validated configuration, ready to run."""
 
     cfg: dict
-    model: object  # sim.model.spec.ModelSpec
-    policy: object  # sim.runner.PolicyFactory
+    model: ModelSpec
+    policy: PolicyFactory
     seed: int
     n_reps: int
     confidence: float
@@ -98,7 +103,7 @@ def build_setup(cfg: dict) -> Setup:
     from sim.runner import load_policy
 
     try:
-        model = build_model_spec(cfg.get("scenario"))
+        model = build_model_spec(cast(Mapping, cfg.get("scenario")))
         run = build_run_spec(cfg)
         packages = cfg.get("policy_packages") or ()
         if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):
@@ -109,23 +114,13 @@ def build_setup(cfg: dict) -> Setup:
     return Setup(cfg, model, policy, run.seed, run.n_reps, run.confidence)
 
 
-def kpi_template(setup: Setup) -> dict | None:
+def kpi_template(setup: Setup) -> dict:
     """The KPI dict of a replication of this scenario (names only; values meaningless),
-    from an empty recorder: validates targets without simulating. None if unavailable."""
+    from an empty record: validates targets without simulating."""
     from sim.kpi import replication_kpis
-    from sim.model.center import Center
     from sim.records import Recorder
 
-    m = setup.model
-    try:
-        rec = Recorder(len(m.classes), m.n_intervals, len(m.groups), len(m.queues),
-                       m.service_level_s)
-        center = Center(m, setup.policy(), setup.seed, 0, rec)
-        rec.extras = {"second": center.second, "outbound": center.outbound, "episodes": [],
-                      "ticket_open_s": center.ticket_open_s}
-        return replication_kpis(rec, m)
-    except Exception:  # internals moved: the caller falls back on a real replication
-        return None
+    return replication_kpis(Recorder.for_spec(setup.model), setup.model)
 
 
 def one_replication(model, policy, seed: int, rep: int) -> dict:

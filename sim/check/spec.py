@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim import sweep as _sweep
+from sim.kpi_specs import names as _kpi_names
 
 SCOPES = {"overall": "overall", "class": "by_class", "group": "by_group", "tier": "by_tier",
           "reason": "by_reason"}
@@ -24,20 +24,12 @@ REPLICATION_KEYS = ("initial", "max", "step")
 BASELINE_KEYS = ("tolerance",)
 DEFAULT_REPS = {"initial": 5, "max": 20, "step": 5}
 # KPIs that are shares: their bounds must lie in [0, 1].
-RATES = {"answer_rate", "abandon_rate", "disconnect_rate", "service_level", "p_wait",
-         "containment", "resolution_rate", "fcr", "repeat_rate", "occupancy", "sl_met",
-         "sl_target", "episodes_silent_unhappy", "episodes_complained_unresolved",
-         "episodes_resolved", "episodes_resolved_quickly"}
+RATES = _kpi_names(fmt="pct")
 # Which way is better, for baseline comparisons of a KPI that no target gives a direction
-# (the sweep table's definition, plus per-tier and value KPIs). Occupancy and handle time
-# are neutral there: a baseline tolerance on them needs a target that says which way.
-HIGHER_BETTER = set(_sweep.BETTER_HIGH) | {"sl_met", "episodes_resolved_quickly"}
-LOWER_BETTER = {"abandon_rate", "disconnect_rate", "p_wait", "asa_s", "mean_wait_s", "cost",
-                "cost_per_call", "second_line_cost", "repeat_rate", "value_at_risk",
-                "abandoned", "disconnected", "blocked", "forced_disconnects", "ivr_abandoned",
-                "ivr_hangups", "mean_queue_length", "mean_time_to_close_h", "backlog_end",
-                "backlog_max", "episodes_silent_unhappy", "episodes_complained_unresolved",
-                "redials"} - set(_sweep.NEUTRAL)
+# (the KPI registry). Neutral KPIs (occupancy, handle time, volumes): a baseline tolerance
+# on them needs a target that says which way.
+HIGHER_BETTER = _kpi_names("high")
+LOWER_BETTER = _kpi_names("low")
 
 
 class SLAError(ValueError):

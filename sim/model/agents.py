@@ -1,35 +1,108 @@
-"""Agent skill groups: headcount by interval, free agents longest-idle first.
+"""Agent skill groups: headcount by interval, each agent's state, idle agents longest-idle
+first.
 
-When headcount drops, idle agents leave at once and busy ones finish their current call
-(including after-call work) before leaving.
+Every agent is in one state of a small machine (:class:`AgentState`); routing reads
+availability from it (``idle``: agents in IDLE), and occupancy integrates the working
+states. When headcount drops, idle agents log out at once and working ones finish their
+current call (including after-call work) before logging out.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from enum import IntEnum
+from typing import Generic, Protocol, TypeVar
 
-from sim.model.spec import GroupSpec
+
+class StaffSpec(Protocol):
+    """What a group of agents needs of its spec (front-line group or second-line pool)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def staffing(self) -> tuple[int, ...]: ...
 
 
-class AgentGroup:
-    """Agents of one skill group and the time integrals behind occupancy."""
+S = TypeVar("S", bound=StaffSpec)
 
-    __slots__ = ("spec", "index", "free", "present", "busy", "to_leave", "target", "next_id",
-                 "spare_ids", "busy_area", "staffed_area", "t_last")
 
-    def __init__(self, spec: GroupSpec):
+class AgentState(IntEnum):
+    """What an agent is doing. After-call work follows the talk without an event of its
+    own: a BUSY agent is in ACW from its talk end (:meth:`AgentGroup.state_of`)."""
+
+    LOGGED_OUT = 0
+    IDLE = 1  # available: routing may give it a call
+    BUSY = 2  # on an inbound call (talk, then after-call work)
+    ACW = 3  # after-call work (derived from BUSY and the talk end)
+    NOT_READY = 4  # logged in, unavailable (e.g. training, admin)
+    BREAK = 5
+    OUTBOUND = 6  # an outbound call (callback or campaign)
+
+
+WORKING = (AgentState.BUSY, AgentState.OUTBOUND)  # counted busy for occupancy
+# the transitions the engine may make; anything else is a bug
+ALLOWED = {
+    AgentState.LOGGED_OUT: {AgentState.IDLE},
+    AgentState.IDLE: {AgentState.BUSY, AgentState.OUTBOUND, AgentState.NOT_READY,
+                      AgentState.BREAK, AgentState.LOGGED_OUT},
+    AgentState.BUSY: {AgentState.BUSY, AgentState.OUTBOUND, AgentState.IDLE,
+                      AgentState.NOT_READY, AgentState.BREAK, AgentState.LOGGED_OUT},
+    AgentState.OUTBOUND: {AgentState.BUSY, AgentState.OUTBOUND, AgentState.IDLE,
+                          AgentState.NOT_READY, AgentState.BREAK, AgentState.LOGGED_OUT},
+    AgentState.NOT_READY: {AgentState.IDLE, AgentState.BREAK, AgentState.LOGGED_OUT},
+    AgentState.BREAK: {AgentState.IDLE, AgentState.NOT_READY, AgentState.LOGGED_OUT},
+    AgentState.ACW: set(),  # never stored: derived from BUSY
+}
+
+
+class AgentGroup(Generic[S]):
+    """Agents of one skill group (or second-line pool), their states and the time
+    integrals behind occupancy."""
+
+    __slots__ = ("spec", "index", "free", "state", "talk_end", "count", "present", "to_leave",
+                 "target", "next_id", "spare_ids", "busy_area", "staffed_area", "t_last")
+
+    def __init__(self, spec: S):
         self.spec = spec
         self.index = spec.index
-        self.free: deque[int] = deque()  # idle agent ids, longest idle first
-        self.present = 0  # agents logged in (idle + busy, including those about to leave)
-        self.busy = 0
-        self.to_leave = 0  # busy agents who leave when their current call is done
+        self.free: deque[int] = deque()  # IDLE agent ids, longest idle first
+        self.state: list[AgentState] = []  # by agent id
+        self.talk_end: list[float] = []  # by agent id: when a BUSY agent's ACW starts
+        self.count = [0] * len(AgentState)  # agents in each state
+        self.present = 0  # agents logged in (idle + working, including those about to leave)
+        self.to_leave = 0  # working agents who log out when their current call is done
         self.target = 0
         self.next_id = 0
         self.spare_ids: list[int] = []
-        self.busy_area = 0.0  # agent-seconds busy (talk + after-call work)
+        self.busy_area = 0.0  # agent-seconds working (talk + after-call work + outbound)
         self.staffed_area = 0.0  # agent-seconds logged in
         self.t_last = 0.0
+
+    @property
+    def idle(self) -> int:
+        """Agents available for a call now (an agent just freed is not counted yet)."""
+        return self.count[AgentState.IDLE]
+
+    @property
+    def busy(self) -> int:
+        return self.count[AgentState.BUSY] + self.count[AgentState.OUTBOUND]
+
+    def state_of(self, agent: int, now: float) -> AgentState:
+        s = self.state[agent]
+        if s == AgentState.BUSY and now >= self.talk_end[agent]:
+            return AgentState.ACW
+        return s
+
+    def _move(self, agent: int, new: AgentState) -> None:
+        old = self.state[agent]
+        if new not in ALLOWED[old]:
+            raise RuntimeError(f"agent {agent} of group {self.spec.name}: "
+                               f"{old.name} -> {new.name} is not a valid transition")
+        self.count[old] -= 1
+        self.count[new] += 1
+        self.state[agent] = new
 
     def account(self, now: float) -> None:
         dt = now - self.t_last
@@ -46,44 +119,62 @@ class AgentGroup:
         if surplus > 0:
             idle_leaving = min(surplus, len(self.free))
             for _ in range(idle_leaving):
-                self.spare_ids.append(self.free.pop())  # the most recently idle leave first
+                agent = self.free.pop()  # the most recently idle leave first
+                self._move(agent, AgentState.LOGGED_OUT)
+                self.spare_ids.append(agent)
             self.present -= idle_leaving
             self.to_leave += surplus - idle_leaving
             return 0
         deficit = -surplus
-        kept = min(deficit, self.to_leave)  # busy agents asked to stay after all
+        kept = min(deficit, self.to_leave)  # working agents asked to stay after all
         self.to_leave -= kept
         joined = deficit - kept
         for _ in range(joined):
-            self.free.append(self.spare_ids.pop() if self.spare_ids else self._new_id())
+            agent = self.spare_ids.pop() if self.spare_ids else self._new_id()
+            self._move(agent, AgentState.IDLE)
+            self.free.append(agent)
         self.present += joined
         return joined
 
     def _new_id(self) -> int:
         self.next_id += 1
+        self.state.append(AgentState.LOGGED_OUT)
+        self.talk_end.append(float("nan"))
+        self.count[AgentState.LOGGED_OUT] += 1
         return self.next_id - 1
 
-    def take(self, now: float) -> int:
-        """An idle agent starts work (caller checked ``free``)."""
+    def take(self, now: float, state: AgentState = AgentState.BUSY) -> int:
+        """The longest-idle agent starts work (caller checked ``idle``)."""
         self.account(now)
-        self.busy += 1
-        return self.free.popleft()
+        agent = self.free.popleft()
+        self._move(agent, state)
+        return agent
 
-    def keep_busy(self, now: float) -> None:
-        """An agent who just finished goes straight on to the next call."""
+    def keep_busy(self, agent: int, now: float, state: AgentState = AgentState.BUSY) -> None:
+        """An agent who just finished (:meth:`release`) goes straight on to the next call."""
         self.account(now)
-        self.busy += 1
+        self._move(agent, state)
+
+    def talking_until(self, agent: int, t: float) -> None:
+        """A BUSY agent's talk ends at ``t``; after-call work follows until released."""
+        self.talk_end[agent] = t
 
     def release(self, agent: int, now: float) -> bool:
-        """An agent finished a call; False if the agent logs off, True if available.
+        """An agent finished a call; False if the agent logs out, True if available.
 
-        An available agent is not yet in ``free``: the caller offers it the next call first.
+        An available agent keeps its working state until the caller offers it the next
+        call (:meth:`keep_busy`) or makes it idle (:meth:`make_idle`).
         """
         self.account(now)
-        self.busy -= 1
         if self.to_leave:
             self.to_leave -= 1
             self.present -= 1
+            self._move(agent, AgentState.LOGGED_OUT)
             self.spare_ids.append(agent)
             return False
         return True
+
+    def make_idle(self, agent: int) -> None:
+        """A released agent found no work: idle, last in the longest-idle order."""
+        self._move(agent, AgentState.IDLE)
+        self.free.append(agent)

@@ -77,6 +77,7 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
     t0 = day * spec.day_s
     times, classes, seqs = [], [], []
     surge = _outage_overlap(spec, day)
+    outage = spec.outage
     for c in spec.classes:
         key = stream_key(seed, rep, "arrivals", c.name, day)
         own = (np.asarray(c.volume[day * per_day:(day + 1) * per_day], float) * mult
@@ -85,10 +86,10 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
         times.append(t)
         classes.append(np.full(len(t), c.index, dtype=np.int64))
         seqs.append(np.arange(len(t), dtype=np.int64))
-        if surge is not None and c.reason == spec.outage.reason:
+        if surge is not None and outage is not None and c.reason == outage.reason:
             # the surge's extra calls come from their own stream: the base calls stay as
             # they are, so a run with the outage pairs call for call with one without
-            extra = own * (spec.outage.multiplier - 1) * surge
+            extra = own * (outage.multiplier - 1) * surge
             key = stream_key(seed, rep, "outage", c.name, day)
             t = poisson_times(extra, spec.interval_s, key) + t0
             times.append(t)
@@ -102,8 +103,9 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
 
 def _trace_day(spec: ModelSpec, day: int) -> DayArrivals:
     """Fixed arrivals of ``day``; a call's index within its class counts over the trace."""
-    t = np.array([a[0] for a in spec.trace], dtype=float)
-    cls = np.array([a[1] for a in spec.trace], dtype=np.int64)
+    trace = spec.trace or ()
+    t: np.ndarray = np.array([a[0] for a in trace], dtype=np.float64)
+    cls = np.array([a[1] for a in trace], dtype=np.int64)
     seq = np.zeros(len(t), dtype=np.int64)
     for c in range(len(spec.classes)):
         mask = cls == c

@@ -1,7 +1,10 @@
 """Skill queues: priority levels between classes, FIFO within a level.
 
-Abandoned calls are removed lazily (marked, then skipped when they reach the head), so
-leaving the queue is O(1) whatever its length. Calls still in their answer delay
+Calls that leave without being at the head (abandoned, overflowed, or answered out of
+order by a policy) are removed lazily: their state changes and they are dropped when they
+reach the head, so leaving the queue is O(1) whatever its length. Policies read the queue
+through :class:`sim.policies.view.QueueView` (``heads``, ``waiting``) and the engine removes
+the very call they chose (:meth:`CallQueue.take`). Calls still in their answer delay
 (``classes.NAME.answer_delay``) are *pending*: they count in the queue's length but are
 not in the levels, so no policy can see or select them until they become eligible.
 """
@@ -9,6 +12,7 @@ not in the levels, so no policy can see or select them until they become eligibl
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 
 from sim.model.calls import Call, State
 from sim.model.spec import QueueSpec
@@ -17,8 +21,7 @@ from sim.model.spec import QueueSpec
 class CallQueue:
     """Waiting calls of one skill queue, with a time integral of its length."""
 
-    __slots__ = ("spec", "index", "levels", "prios", "n", "area", "t_last", "peak",
-                 "pending")
+    __slots__ = ("spec", "index", "levels", "prios", "n", "area", "t_last", "pending")
 
     def __init__(self, spec: QueueSpec):
         self.spec = spec
@@ -29,9 +32,9 @@ class CallQueue:
         self.pending = 0  # waiting calls still in their answer delay (not in ``levels``)
         self.area = 0.0  # integral of n over time, for mean queue length
         self.t_last = 0.0
-        self.peak = 0
 
-    def _account(self, now: float) -> None:
+    def account(self, now: float) -> None:
+        """Bring the length integral up to ``now``."""
         self.area += (self.n + self.pending) * (now - self.t_last)
         self.t_last = now
 
@@ -43,11 +46,9 @@ class CallQueue:
         return level
 
     def _grow(self, now: float, eligible: int, pending: int) -> None:
-        self._account(now)
+        self.account(now)
         self.n += eligible
         self.pending += pending
-        if self.n + self.pending > self.peak:
-            self.peak = self.n + self.pending
 
     def push(self, call: Call, now: float) -> None:
         self._level(call.priority).append(call)
@@ -59,7 +60,7 @@ class CallQueue:
 
     def release(self, call: Call, now: float) -> None:
         """``call``'s answer delay ended: it leaves the pending count (see :meth:`insert`)."""
-        self._account(now)
+        self.account(now)
         self.pending -= 1
 
     def insert(self, call: Call, now: float) -> None:
@@ -72,29 +73,40 @@ class CallQueue:
         level.insert(j, call)
         self._grow(now, 1, 0)
 
-    def head(self) -> Call | None:
-        """The live call first in line (highest priority, longest waiting), not removed."""
+    def heads(self) -> Iterator[Call]:
+        """The first live call of each non-empty priority level, highest priority first
+        (calls that left earlier are dropped from the level on the way)."""
         if not self.n:
-            return None
+            return
         for p in self.prios:
             level = self.levels[p]
-            while level:
-                call = level[0]
-                if call.state == State.WAITING:
-                    return call
-                level.popleft()  # left earlier (abandoned / disconnected)
-        return None
+            while level and level[0].state != State.WAITING:
+                level.popleft()  # left earlier (abandoned, disconnected, overflowed)
+            if level:
+                yield level[0]
 
-    def pop_head(self, call: Call, now: float) -> None:
-        """Remove ``call``, which :meth:`head` just returned."""
-        self.levels[call.priority].popleft()
-        self._account(now)
+    def waiting(self) -> Iterator[Call]:
+        """Every live call an agent may answer, by priority level then in queue order."""
+        if not self.n:
+            return
+        for p in self.prios:
+            for call in self.levels[p]:
+                if call.state == State.WAITING:
+                    yield call
+
+    def take(self, call: Call, now: float) -> None:
+        """An agent answers ``call``, the one the policy chose: it leaves the queue (at
+        once if it heads its level, else lazily when it gets there)."""
+        level = self.levels[call.priority]
+        if level and level[0] is call:
+            level.popleft()
+        self.account(now)
         self.n -= 1
 
     def leave(self, now: float, pending: bool = False) -> None:
         """A waiting call left from inside the queue (its state is already changed);
         ``pending``: it left during its answer delay."""
-        self._account(now)
+        self.account(now)
         if pending:
             self.pending -= 1
         else:

@@ -1,20 +1,28 @@
 """The second line: work orders for what the front line could not resolve.
 
-An unresolved call opens a work order in the pool for its reason (back office, repair);
-the pool works its own hours (a staffing table) through orders FIFO, VIP tiers first where
-the pool has a green channel; a finished order asks the front line for an outbound
-callback (the closed loop). Backlog and time to close are recorded per interval.
+An unresolved call opens a work order, when its talk ends, in the pool for its reason
+(back office, repair); the pool works its own hours (a staffing table) through orders
+FIFO, VIP tiers first where the pool has a green channel; a finished order asks the front
+line for an outbound callback (the closed loop). Backlog and time to close are recorded
+per interval.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.agents import AgentGroup
-from sim.model.spec import SecondLineSpec
+from sim.model.component import Component, Core
+from sim.model.spec import PoolSpec, SecondLineSpec
+from sim.records import SecondLineRecord
 from sim.sampling import derive_key, draw
+
+if TYPE_CHECKING:
+    from sim.model.calls import Call
+    from sim.records import Recorder
 
 
 class WorkOrder:
@@ -35,25 +43,34 @@ class WorkOrder:
         self.interval = interval
 
 
-class SecondLine:
+class SecondLine(Component):
     """Pools of back-office staff working through work orders."""
 
-    def __init__(self, spec: SecondLineSpec, center, n_intervals: int):
+    def __init__(self, spec: SecondLineSpec, core: Core, n_intervals: int):
         self.spec = spec
-        self.center = center
-        self.pools = [AgentGroup(p) for p in spec.pools]
-        self.waiting = [(deque(), deque()) for _ in spec.pools]  # (green channel, others)
-        self.open_orders = {}  # id -> WorkOrder
+        self.core = core
+        self.vip = core.spec.vip_by_tier()
+        self.pools: list[AgentGroup[PoolSpec]] = [AgentGroup(p) for p in spec.pools]
+        self.waiting: list[tuple[deque[WorkOrder], deque[WorkOrder]]] = [
+            (deque(), deque()) for _ in spec.pools]  # (green channel, others)
+        self.open_orders: dict[int, WorkOrder] = {}
         self.next_id = 0
         n = len(spec.pools)
-        self.opened = np.zeros((n, n_intervals))
-        self.closed = np.zeros((n, n_intervals))  # by interval opened
-        self.closed_at = np.zeros((n, n_intervals))  # by interval closed (drain: the last)
-        self.time_to_close_s = np.zeros((n, n_intervals))  # by interval opened
-        self.backlog = np.zeros((n, n_intervals))  # open orders at the end of each interval
-        self.busy_s = np.zeros((n, n_intervals))
-        self.staffed_s = np.zeros((n, n_intervals))
+        self.record = SecondLineRecord.zeros(n, n_intervals)
+        self.work_orders = np.zeros((len(core.spec.classes), n_intervals))  # by call
         self._last = np.zeros((n, 2))
+
+    def on_answer(self, call: Call, now: float) -> None:
+        """An unresolved call opens its work order when the talk ends."""
+        if call.resolved == 0:
+            self.core.at(call.t_end - now, self._on_open_order, call)
+
+    def _on_open_order(self, event) -> None:
+        call = event.value
+        now = self.core.now
+        self.work_orders[call.cls, call.interval] += 1
+        wo = self.open(call, self.vip[call.tier], now)
+        self.core.order_opened(call, wo, now)
 
     def open(self, call, vip: bool, now: float) -> WorkOrder:
         pool = self.spec.pool_by_reason[call.reason]
@@ -61,9 +78,9 @@ class SecondLine:
                        now, call.interval)
         self.next_id += 1
         self.open_orders[wo.id] = wo
-        self.opened[pool, wo.interval] += 1
+        self.record.opened[pool, wo.interval] += 1
         group = self.pools[pool]
-        if group.free:
+        if group.idle:
             self._start(wo, group, group.take(now))
         else:
             self.waiting[pool][0 if wo.vip else 1].append(wo)
@@ -71,23 +88,24 @@ class SecondLine:
 
     def _start(self, wo: WorkOrder, group: AgentGroup, worker: int) -> None:
         t = self.spec.pools[wo.pool].processing_time.sample1(draw(wo.key, 0))
-        self.center._at(t, self._on_done, (wo, group, worker))
+        self.core.at(t, self._on_done, (wo, group, worker))
 
     def _on_done(self, event) -> None:
-        wo, group, worker = event._value
-        now = self.center.env.now
+        wo, group, worker = event.value
+        now = self.core.now
+        rec = self.record
         wo.t_done = now
         del self.open_orders[wo.id]
-        self.closed[wo.pool, wo.interval] += 1
-        self.closed_at[wo.pool, self.center.interval_of(now)] += 1
-        self.time_to_close_s[wo.pool, wo.interval] += now - wo.t_open
-        self.center.order_done(wo, now)
+        rec.closed[wo.pool, wo.interval] += 1
+        rec.closed_at[wo.pool, self.core.interval_of(now)] += 1
+        rec.time_to_close_s[wo.pool, wo.interval] += now - wo.t_open
+        self.core.order_done(wo, now)
         if group.release(worker, now):
             nxt = self._next(wo.pool)
             if nxt is None:
-                group.free.append(worker)
+                group.make_idle(worker)
             else:
-                group.keep_busy(now)
+                group.keep_busy(worker, now)
                 self._start(nxt, group, worker)
 
     def _next(self, pool: int) -> WorkOrder | None:
@@ -96,20 +114,26 @@ class SecondLine:
                 return q.popleft()
         return None
 
-    def set_staffing(self, k: int, now: float) -> None:
+    def on_interval_start(self, k: int, now: float) -> None:
+        """The pools' staffing for interval ``k``; joining workers take waiting orders."""
         for p, group in zip(self.spec.pools, self.pools, strict=True):
             if group.set_target(p.staffing[k], now):
-                while group.free:
+                while group.idle:
                     nxt = self._next(p.index)
                     if nxt is None:
                         break
                     self._start(nxt, group, group.take(now))
 
-    def close_interval(self, k: int, now: float) -> None:
+    def on_interval_end(self, k: int, now: float) -> None:
+        rec = self.record
         for i, group in enumerate(self.pools):
             group.account(now)
-            self.busy_s[i, k] = group.busy_area - self._last[i, 0]
-            self.staffed_s[i, k] = group.staffed_area - self._last[i, 1]
+            rec.busy_s[i, k] = group.busy_area - self._last[i, 0]
+            rec.staffed_s[i, k] = group.staffed_area - self._last[i, 1]
             self._last[i] = (group.busy_area, group.staffed_area)
         for i in range(len(self.pools)):
-            self.backlog[i, k] = sum(1 for wo in self.open_orders.values() if wo.pool == i)
+            rec.backlog[i, k] = sum(1 for wo in self.open_orders.values() if wo.pool == i)
+
+    def finish(self, rec: Recorder) -> None:
+        rec.work_orders = self.work_orders
+        rec.features.second_line = self.record

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from sim.model.distributions import Distribution
 from sim.model.ivr import IvrSpec
 
+DEFAULT_VIP_TIERS = ("diamond", "gold", "silver")
+
 
 @dataclass(frozen=True)
 class CallClass:
@@ -165,6 +167,14 @@ class ModelSpec:
     fcr_window_s: float = 259200.0
     retention: dict[str, float] = field(default_factory=lambda: dict(RETENTION_DEFAULT))
     tier_of_vip: tuple[bool, ...] = ()  # per tier: served through the green channel
+
+    def vip_by_tier(self) -> tuple[bool, ...]:
+        """Per tier: a VIP, served through the second line's green channel. From
+        ``tier_of_vip`` when the config sets it; else the 10000 rule (diamond, gold and
+        silver customers are VIPs: domain brief, seed file 004)."""
+        if self.tier_of_vip:
+            return self.tier_of_vip
+        return tuple(t.name in DEFAULT_VIP_TIERS for t in self.tiers)
 
     @property
     def has_tiers(self) -> bool:

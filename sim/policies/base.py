@@ -3,29 +3,29 @@
 1. ``route(call)`` — a call asks for an agent (or a wake-up fires): which group with an
    idle agent takes it now, or none (the call waits in its queue).
 2. ``select(group)`` — an agent of ``group`` becomes free: which waiting call it takes,
-   or none (the agent stays idle or does outbound work).
+   or none (the agent stays idle or does outbound work). The engine answers exactly the
+   call returned, wherever it waits in its queue.
 3. ``wakeups(call)`` — waits (seconds) at which ``route`` is asked again for a waiting
    call: how overflow after a delay is expressed.
 4. ``offer_callback(call, announcement)`` — at a waiting announcement, whether the caller
    is offered (and accepts) a callback that keeps the place in the queue (virtual hold).
 
-Reservation is a rule inside ``route``/``select``. A policy sees the centre's queues and
-groups (``bind``) and draws no random numbers of its own except from the call's keyed
-stream (``sim.sampling.draw(call.key, ...)``), so common random numbers hold across
-policies. Parameters come from ``policy.params`` in the config as keyword arguments.
+Reservation is a rule inside ``route``/``select``. A policy sees the centre's queues,
+groups and calls through read-only views (:mod:`sim.policies.view`) and changes nothing:
+it returns a decision and the engine carries it out. It draws no random numbers of its own
+except from the call's keyed stream (``sim.sampling.draw(call.key, ...)``), so common random
+numbers hold across policies. Parameters come from ``policy.params`` in the config as
+keyword arguments.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from sim.model.calls import State
-
 if TYPE_CHECKING:
-    from sim.model.agents import AgentGroup
-    from sim.model.calls import Call
-    from sim.model.queues import CallQueue
     from sim.model.spec import ModelSpec
+    from sim.policies.view import CallView, GroupView, QueueView
 
 
 class Policy:
@@ -35,46 +35,41 @@ class Policy:
 
     name = "base"
 
-    def bind(self, queues: list[CallQueue], groups: list[AgentGroup], spec: ModelSpec,
-             now=lambda: 0.0) -> None:
+    def bind(self, queues: Sequence[QueueView], groups: Sequence[GroupView],
+             spec: ModelSpec, now: Callable[[], float] = lambda: 0.0) -> None:
         self.queues = queues
         self.groups = groups
         self.spec = spec
         self.now = now  # the simulation clock
         # for each group, the queues it serves in its preference order
-        self.served = [[queues[q] for q in g.spec.queues] for g in groups]
-        self.offer_to = [[groups[g] for g in q.spec.groups] for q in queues]
+        self.served: list[list[QueueView]] = [[queues[q] for q in g.spec.queues]
+                                              for g in groups]
+        self.offer_to: list[list[GroupView]] = [[groups[g] for g in q.spec.groups]
+                                                for q in queues]
 
-    def route(self, call: Call) -> AgentGroup | None:
+    def route(self, call: CallView) -> GroupView | None:
         for group in self.offer_to[call.queue]:
-            if group.free:
+            if group.idle:
                 return group
         return None
 
-    def select(self, group: AgentGroup) -> Call | None:
+    def select(self, group: GroupView) -> CallView | None:
         return best_head(self.served[group.index])
 
-    def wakeups(self, call: Call) -> tuple[float, ...]:
+    def wakeups(self, call: CallView) -> tuple[float, ...]:
         return ()
 
-    def offer_callback(self, call: Call, announcement: int) -> bool:
+    def offer_callback(self, call: CallView, announcement: int) -> bool:
         return False
 
 
-def best_head(queues, accept=None) -> Call | None:
+def best_head(queues: Iterable[QueueView],
+              accept: Callable[[CallView], bool] | None = None) -> CallView | None:
     """The highest-priority, longest-waiting live call at the head of any priority level of
     ``queues`` that ``accept(call)`` allows (ties: earlier queue in the list)."""
     best = None
     for queue in queues:
-        if not queue.n:
-            continue
-        for p in queue.prios:
-            level = queue.levels[p]
-            while level and level[0].state != State.WAITING:
-                level.popleft()  # left earlier (abandoned, disconnected, overflowed)
-            if not level:
-                continue
-            call = level[0]
+        for call in queue.heads():
             if accept is not None and not accept(call):
                 continue
             if best is None or call.priority < best.priority or (

@@ -5,8 +5,12 @@ fresh VIP callers, unlike strict priority. ``weights`` maps priority level → w
 
 from __future__ import annotations
 
-from sim.model.calls import State
+from typing import TYPE_CHECKING
+
 from sim.policies.base import Policy
+
+if TYPE_CHECKING:
+    from sim.policies.view import CallView, GroupView
 
 
 class DynamicPriority(Policy):
@@ -20,18 +24,12 @@ class DynamicPriority(Policy):
     def _weight(self, level: int) -> float:
         return self.weights.get(level, 1 + 3 / (1 + level))
 
-    def select(self, group):
+    def select(self, group: GroupView) -> CallView | None:
         now = self.now()
         best, best_score = None, -1.0
         for queue in self.served[group.index]:
-            if not queue.n:
-                continue
-            for p in queue.prios:
-                level = queue.levels[p]
-                while level and level[0].state != State.WAITING:
-                    level.popleft()
-                if level:
-                    score = (now - level[0].t_queue) * self._weight(p)
-                    if score > best_score:
-                        best, best_score = level[0], score
+            for call in queue.heads():  # the longest waiting of each level scores highest
+                score = (now - call.t_queue) * self._weight(call.priority)
+                if score > best_score:
+                    best, best_score = call, score
         return best

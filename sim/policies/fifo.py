@@ -3,22 +3,21 @@ tier — the baseline against which tier priority is judged."""
 
 from __future__ import annotations
 
-from sim.model.calls import Call, State
+from typing import TYPE_CHECKING
+
 from sim.policies.base import Policy
+
+if TYPE_CHECKING:
+    from sim.policies.view import CallView, GroupView
 
 
 class Fifo(Policy):
     name = "fifo"
 
-    def select(self, group) -> Call | None:
+    def select(self, group: GroupView) -> CallView | None:
         best = None
         for queue in self.served[group.index]:
-            if not queue.n:
-                continue
-            for p in queue.prios:  # the oldest live call of each level is its head
-                level = queue.levels[p]
-                while level and level[0].state != State.WAITING:
-                    level.popleft()
-                if level and (best is None or level[0].t_queue < best.t_queue):
-                    best = level[0]
+            for call in queue.heads():  # the oldest live call of each level is its head
+                if best is None or call.t_queue < best.t_queue:
+                    best = call
         return best

@@ -35,7 +35,7 @@ class Overflow(Policy):
 
     def route(self, call):
         for group in self.offer_to[call.queue]:
-            if group.free and self._may_take(group.index, call):
+            if group.idle and self._may_take(group.index, call):
                 return group
         return None
 

@@ -32,10 +32,10 @@ class Reservation(Policy):
 
     def route(self, call):
         for group in self.offer_to[call.queue]:
-            if not group.free:
+            if not group.idle:
                 continue
             if (group.index == self.vip_home and call.queue != self.vip_index
-                    and len(group.free) <= self.reserve):
+                    and group.idle <= self.reserve):
                 continue  # keep the reserved agents idle for VIP callers
             return group
         return None
@@ -43,7 +43,7 @@ class Reservation(Policy):
     def select(self, group):
         if group.index != self.vip_home:
             return super().select(group)
-        # the freed agent is not in ``free``: others idle = len(free)
-        if len(group.free) >= self.reserve:
+        # the freed agent is not counted idle: others idle = group.idle
+        if group.idle >= self.reserve:
             return super().select(group)
         return best_head(self.served[group.index], lambda c: c.queue == self.vip_index)

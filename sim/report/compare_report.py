@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 
 from sim.errors import ConfigError
+from sim.kpi_specs import TABLE_KPIS as KPIS
+from sim.kpi_specs import better
 from sim.report.data import kind, label
 from sim.report.page import Page, fmt
-from sim.sweep import BETTER_HIGH, NEUTRAL
-from sim.sweep import TABLE_KPIS as KPIS
 
 STANDARD = {"job", "point", "scope", "name", "kpi", "mean", "half_width", "low", "high", "n",
             "status", "error"}
@@ -101,9 +101,9 @@ def _kpi_table(page: Page, overall, kpis: list[str]) -> None:
 
 def _best(rows, kpi: str):
     rows = rows.dropna(subset=["mean"])
-    if rows.empty or kpi in NEUTRAL:
+    if rows.empty or better(kpi) == "neutral":
         return None
-    i = rows["mean"].idxmax() if kpi in BETTER_HIGH else rows["mean"].idxmin()
+    i = rows["mean"].idxmax() if better(kpi) == "high" else rows["mean"].idxmin()
     return rows.loc[i, "point"]
 
 
@@ -185,11 +185,11 @@ def _diff_bars(diffs, table, kpis: list[str]):
 
 def _diff_colour(kpi: str, low: float, high: float) -> str:
     """Green for a real improvement, red for a real loss, grey when the CI holds 0."""
-    if kpi in NEUTRAL:
+    if better(kpi) == "neutral":
         return "#12355b"
     if not (low > 0 or high < 0):
         return "#9aa5b1"
-    return "#2e9e5b" if (low > 0) == (kpi in BETTER_HIGH) else "#d64545"
+    return "#2e9e5b" if (low > 0) == (better(kpi) == "high") else "#d64545"
 
 
 def _heatmap(overall, varying: list[str], kpi: str):
@@ -200,7 +200,7 @@ def _heatmap(overall, varying: list[str], kpi: str):
     s = _scale(kpi)
     fig = go.Figure(go.Heatmap(z=grid.to_numpy() * s, x=[str(c) for c in grid.columns],
                                y=[str(i) for i in grid.index], colorscale="RdYlGn"
-                               if kpi in BETTER_HIGH else "RdYlGn_r",
+                               if better(kpi) == "high" else "RdYlGn_r",
                                colorbar={"title": {"text": _axis(kpi)}},
                                texttemplate="%{z:.1f}"))
     fig.update_layout(title=f"{kpi.replace('_', ' ')} over the grid", height=460)

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import ConfigError
+from sim.kpi_specs import kpi_fmt
 
-RATES = {"answer_rate", "abandon_rate", "disconnect_rate", "service_level", "p_wait",
-         "containment", "resolution_rate", "fcr", "repeat_rate", "occupancy", "sl_target",
-         "sl_met"}
 TIER_LABELS = {"member": "ordinary member"}  # the domain brief's name for the tier
 
 
@@ -23,14 +21,8 @@ def label(name: str) -> str:
 
 
 def kind(kpi: str) -> str:
-    """How a KPI is formatted: pct, s (seconds), money or count."""
-    if kpi in RATES or kpi.startswith("episodes_"):
-        return "pct"
-    if kpi.endswith("_s"):
-        return "s"
-    if "cost" in kpi or "value" in kpi:
-        return "money"
-    return "count"
+    """How a KPI is formatted: pct, s (seconds), money or count (the KPI registry)."""
+    return kpi_fmt(kpi)
 
 
 @dataclass

@@ -56,7 +56,7 @@ class Page:
         for r, row in enumerate(rows):
             cells = []
             for i, c in enumerate(row):
-                cls = "l" if i < left else ""
+                cls: str | None = "l" if i < left else ""
                 if classes and i == len(row) - 1 and classes[r]:
                     cls = classes[r]
                 cells.append(f'<td class="{cls}">{html.escape(str(c))}</td>')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import cast
 
 from sim.report import run_figures as figs
 from sim.report.checks import run_warnings
@@ -110,7 +111,8 @@ def _tiers(page: Page, run: RunData) -> None:
         st = run.kpi("service_level", "by_tier", tier)
         target = run.kpi("sl_target", "by_tier", tier).get("mean")
         has_target = target is not None and not math.isnan(target)
-        word, cls = verdict(st, target) if has_target else ("no target (not served)", "")
+        word, cls = (verdict(st, cast(float, target)) if has_target
+                     else ("no target (not served)", ""))
         rows.append((label(tier), fmt(run.kpi("offered", "by_tier", tier)["mean"], "count"),
                      fmt(st["mean"], "pct"), _ci(st, "pct"),
                      fmt(target, "pct") if has_target else "—", word))

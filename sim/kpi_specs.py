@@ -1,0 +1,132 @@
+"""The KPI registry: every KPI a run reports, with its unit, display format, which way is
+better and the scopes it appears in. The terminal summary, the sweep table, the reports
+and the SLA gate all read it, so a KPI is described once.
+
+``fmt`` is how a value is shown: ``pct`` (a share, shown in %), ``s`` (seconds), ``money``
+(cost units) or ``count``. ``better`` says which way is an improvement: ``high``, ``low``
+or ``neutral`` (neither in itself: not ranked, and a baseline tolerance on it needs a
+target that gives the direction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Better = Literal["high", "low", "neutral"]
+Fmt = Literal["pct", "s", "money", "count"]
+CALL_SCOPES = ("overall", "class", "tier", "reason")  # the per-call KPIs (sim.kpi.call_kpis)
+GROUP = ("overall", "group")
+OVERALL = ("overall",)
+TERMINAL = {"pct": "{:.1%}", "s": "{:.1f}", "money": "{:.1f}", "count": "{:.0f}"}
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    name: str
+    unit: str
+    fmt: Fmt
+    better: Better
+    scopes: tuple[str, ...]
+
+    @property
+    def terminal(self) -> str:
+        """The format string of the terminal summary."""
+        return TERMINAL[self.fmt]
+
+
+def _k(name: str, unit: str, fmt: Fmt, better: Better,
+       scopes: tuple[str, ...] = CALL_SCOPES) -> KpiSpec:
+    return KpiSpec(name, unit, fmt, better, scopes)
+
+
+_ALL = (
+    # per call (overall, class, tier, reason)
+    _k("offered", "calls", "count", "neutral"),
+    _k("asked", "calls", "count", "neutral"),
+    _k("answered", "calls", "count", "neutral", (*CALL_SCOPES, "group")),
+    _k("abandoned", "calls", "count", "low"),
+    _k("disconnected", "calls", "count", "low"),
+    _k("self_served", "calls", "count", "neutral"),
+    _k("blocked", "calls", "count", "low"),
+    _k("answer_rate", "share", "pct", "high"),
+    _k("abandon_rate", "share", "pct", "low"),
+    _k("disconnect_rate", "share", "pct", "low"),
+    _k("service_level", "share", "pct", "high"),
+    _k("p_wait", "share", "pct", "low"),
+    _k("asa_s", "s", "s", "low"),
+    _k("mean_wait_s", "s", "s", "low"),
+    _k("aht_s", "s", "s", "neutral", (*CALL_SCOPES, "group")),
+    _k("talk_s", "s", "s", "neutral"),
+    _k("containment", "share", "pct", "high"),
+    _k("ivr_abandoned", "calls", "count", "low"),
+    _k("ivr_hangups", "calls", "count", "low"),
+    _k("forced_disconnects", "calls", "count", "low"),
+    _k("press2_self_served", "calls", "count", "neutral"),
+    _k("outage_informed", "calls", "count", "neutral"),
+    _k("resolution_rate", "share", "pct", "high"),
+    _k("fcr", "share", "pct", "high"),
+    _k("repeat_rate", "share", "pct", "low"),
+    _k("redials", "calls", "count", "low"),
+    _k("work_orders", "orders", "count", "neutral"),
+    _k("announcements", "announcements", "count", "neutral"),
+    _k("virtual_holds", "calls", "count", "neutral"),
+    # tiers (hotline scenarios)
+    _k("sl_target", "share", "pct", "neutral", ("tier",)),
+    _k("sl_met", "share", "pct", "high", ("tier",)),
+    # agents and cost
+    _k("occupancy", "share", "pct", "neutral", GROUP),
+    _k("staffed_hours", "h", "count", "neutral", GROUP),
+    _k("busy_hours", "h", "count", "neutral", ("group",)),
+    _k("cost", "cost units", "money", "low", GROUP),
+    _k("cost_per_call", "cost units", "money", "low", OVERALL),
+    _k("mean_queue_length", "calls", "count", "low", OVERALL),
+    _k("tiers_meeting_target", "tiers", "count", "high", OVERALL),
+    # second line and outbound
+    _k("work_orders_opened", "orders", "count", "neutral", OVERALL),
+    _k("work_orders_closed", "orders", "count", "neutral", OVERALL),
+    _k("mean_time_to_close_h", "h", "count", "low", OVERALL),
+    _k("backlog_end", "orders", "count", "low", OVERALL),
+    _k("backlog_max", "orders", "count", "low", OVERALL),
+    _k("second_line_cost", "cost units", "money", "low", OVERALL),
+    _k("callbacks_made", "calls", "count", "neutral", OVERALL),
+    _k("callbacks_answered", "calls", "count", "neutral", OVERALL),
+    _k("campaign_calls", "calls", "count", "neutral", OVERALL),
+    _k("outage_ticket_open_s", "s", "s", "neutral", OVERALL),
+    # customer value
+    _k("episodes_silent_unhappy", "share", "pct", "low", OVERALL),
+    _k("episodes_complained_unresolved", "share", "pct", "low", OVERALL),
+    _k("episodes_resolved", "share", "pct", "neutral", OVERALL),
+    _k("episodes_resolved_quickly", "share", "pct", "high", OVERALL),
+    _k("episodes", "needs", "count", "neutral", OVERALL),
+    _k("retained_value", "cost units", "money", "high", OVERALL),
+    _k("value_at_risk", "cost units", "money", "low", OVERALL),
+)
+KPIS: dict[str, KpiSpec] = {k.name: k for k in _ALL}
+
+# the sweep's comparison table (terminal and report): the headline KPIs, in this order
+TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
+              "occupancy", "cost_per_call")
+
+
+def kpi_fmt(name: str) -> Fmt:
+    """How a KPI is shown; a name outside the registry (a user's column) by its suffix."""
+    spec = KPIS.get(name)
+    if spec is not None:
+        return spec.fmt
+    if name.endswith("_s"):
+        return "s"
+    if "cost" in name or "value" in name:
+        return "money"
+    return "count"
+
+
+def better(name: str) -> Better:
+    spec = KPIS.get(name)
+    return spec.better if spec is not None else "neutral"
+
+
+def names(better_: Better | None = None, fmt: Fmt | None = None) -> frozenset[str]:
+    """The registered KPI names, optionally only those better ``better_`` / shown as ``fmt``."""
+    return frozenset(k.name for k in _ALL if (better_ is None or k.better == better_)
+                     and (fmt is None or k.fmt == fmt))

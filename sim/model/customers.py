@@ -1,0 +1,108 @@
+"""Customers and their needs across contacts: caller ID, repeat calls, first-contact
+resolution (FCR) and the episodes behind customer-value KPIs (hotline scenarios)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.calls import Call, Draw, Outcome
+from sim.model.component import Component, Core
+from sim.sampling import draw
+
+if TYPE_CHECKING:
+    from sim.model.second_line import WorkOrder
+    from sim.records import Recorder
+
+
+class Episode:
+    """One customer's need (customer, reason) across contacts: for repeat-call, FCR and
+    customer-value KPIs."""
+
+    __slots__ = ("tier", "last_seen", "asked", "resolved", "quick", "fcr_cls",
+                 "fcr_interval", "fcr_t")
+
+    def __init__(self, tier: int, now: float):
+        self.tier = tier
+        self.last_seen = now
+        self.asked = False  # asked for an agent at least once
+        self.resolved = False
+        self.quick = False  # resolved at the first contact
+        self.fcr_cls = -1  # where the pending first-contact resolution was counted
+        self.fcr_interval = -1
+        self.fcr_t = math.nan
+
+
+class Customers(Component):
+    """Who calls and why: identifies each attempt's customer, draws whether the agent
+    resolved the need, and counts first-contact resolutions (taken back when the same
+    need calls again within the FCR window)."""
+
+    def __init__(self, core: Core):
+        spec = core.spec
+        self.spec = spec
+        self.classes = spec.classes
+        self.contacts: dict[tuple[int, int], Episode] = {}  # (customer, reason) -> episode
+        self.past_episodes: list[Episode] = []
+        self.fcr = np.zeros((len(spec.classes), spec.n_intervals))
+
+    def on_admit(self, call: Call, now: float) -> None:
+        """Caller-ID lookup: customer, tier and reason; a repeat contact of an episode?"""
+        c = self.classes[call.cls]
+        call.tier, call.reason = c.tier, c.reason
+        if call.customer < 0:
+            pop = self.spec.population
+            call.customer = (int(draw(call.key, Draw.CUSTOMER) * pop) if pop
+                             else (1 << 40) + call.id)
+        ep = self.contacts.get((call.customer, call.reason))
+        if ep is not None and now - ep.last_seen > self.spec.fcr_window_s:
+            self.past_episodes.append(ep)  # a new need, long after the last contact
+            ep = None
+        if ep is None:
+            self.contacts[(call.customer, call.reason)] = Episode(call.tier, now)
+        else:
+            call.repeat = True
+            ep.last_seen = now
+            if ep.fcr_cls >= 0 and now - ep.fcr_t <= self.spec.fcr_window_s:
+                # a repeat within the window: the earlier contact did not resolve it after all
+                self.fcr[ep.fcr_cls, ep.fcr_interval] -= 1
+                ep.fcr_cls = -1
+                ep.quick = False
+
+    def on_ask(self, call: Call, now: float) -> None:
+        self.contacts[(call.customer, call.reason)].asked = True
+
+    def on_answer(self, call: Call, now: float) -> None:
+        """Did the agent resolve the need? (Unresolved: the second line takes it.)"""
+        res = self.classes[call.cls].resolution
+        call.resolved = int(not res or draw(call.key, Draw.RESOLUTION) < res[call.group])
+        if call.resolved:
+            self._resolved(call, now)
+
+    def on_end(self, call: Call, now: float) -> None:
+        if call.outcome == Outcome.SELF_SERVED:
+            self._resolved(call, now)
+
+    def on_order_done(self, wo: WorkOrder, now: float) -> None:
+        ep = self.contacts.get((wo.customer, wo.reason))
+        if ep is not None:
+            ep.resolved = True
+
+    def _resolved(self, call: Call, now: float) -> None:
+        """The need was met by this contact (agent or self-service)."""
+        ep = self.contacts[(call.customer, call.reason)]
+        if not ep.resolved and not call.repeat:
+            ep.quick = True
+            if call.outcome == Outcome.ANSWERED:
+                self.fcr[call.cls, call.interval] += 1
+                ep.fcr_cls, ep.fcr_interval, ep.fcr_t = call.cls, call.interval, now
+        ep.resolved = True
+
+    def episodes(self) -> list[Episode]:
+        return self.past_episodes + list(self.contacts.values())
+
+    def finish(self, rec: Recorder) -> None:
+        rec.fcr = self.fcr
+        rec.features.episodes = self.episodes()
