@@ -52,7 +52,8 @@ def fail_line(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the gate; returns the exit code."""
+    """``ccsim check [--sla NAME] [KEY=VALUE ...]``: the SLA gate (exit 0 met, 1 missed,
+    2 bad input)."""
     try:
         args = _parser().parse_intermixed_args(sys.argv[1:] if argv is None else argv)
     except _BadArgs as exc:
