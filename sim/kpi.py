@@ -2,7 +2,9 @@
 
 Definitions (the documented contract):
 - ``asked``: calls that asked for an agent (entered a skill queue);
-- ``answer_rate`` = answered / asked; ``abandon_rate`` = abandoned in queue / asked;
+- ``answer_rate`` = answered / asked; ``abandon_rate`` = ``queue_abandoned`` / asked, where
+  ``queue_abandoned`` = abandoned − ivr_abandoned (the ``abandoned`` outcome also counts
+  callers who hung up inside the IVR, who never asked);
 - ``service_level`` = answered within ``service_level_s`` / asked (abandoned included);
 - ``asa_s``: mean wait of answered calls; ``mean_wait_s``: mean wait of all who asked;
 - ``p_wait``: share of those who asked that were not answered at once;
@@ -39,6 +41,7 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
     out = {k: float(s[k]) for k in COUNTS}
     out.update(
         answer_rate=_div(s["answered"], s["asked"]),
+        queue_abandoned=float(s["abandoned"] - s["ivr_abandoned"]),
         abandon_rate=_div(s["abandoned"] - s["ivr_abandoned"], s["asked"]),
         disconnect_rate=_div(s["disconnected"], s["asked"]),
         service_level=_div(s["answered_in_sl"], s["asked"]),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-ROWS = (("offered", "{:.0f}"), ("answered", "{:.0f}"), ("answer_rate", "{:.1%}"),
+# the counts a reader needs to recompute the rates: answer_rate = answered / asked,
+# abandon_rate = queue_abandoned / asked
+ROWS = (("offered", "{:.0f}"), ("asked", "{:.0f}"), ("answered", "{:.0f}"),
+        ("queue_abandoned", "{:.0f}"), ("answer_rate", "{:.1%}"),
         ("service_level", "{:.1%}"), ("abandon_rate", "{:.1%}"), ("asa_s", "{:.1f}"),
         ("aht_s", "{:.1f}"))
 

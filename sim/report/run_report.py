@@ -13,15 +13,32 @@ from sim.report.data import RunData, kind, label, load_run
 from sim.report.flow import call_flow
 from sim.report.page import Page, fmt
 
-HEADLINE = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
-            "blocked", "answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s",
-            "occupancy", "fcr", "containment", "repeat_rate", "resolution_rate",
-            "work_orders", "callbacks_made", "cost_per_call")
-NAMES = {"offered": "calls offered", "asked": "asked for an agent", "self_served":
-         "self-served", "blocked": "blocked (no line / blacklist refused)",
-         "disconnected": "forced disconnects", "asa_s": "ASA (mean wait of answered)",
-         "aht_s": "AHT (talk + after-call work)", "fcr": "first-contact resolution",
-         "containment": "IVR containment", "cost_per_call": "cost per answered call"}
+# Outcome counts (they sum to offered), each followed by its parts, then the rates with
+# the counts they are computed from: every figure is labelled by what it counts.
+HEADLINE = ("offered", "answered", "abandoned", "queue_abandoned", "ivr_abandoned",
+            "disconnected", "forced_disconnects", "ivr_hangups", "closed_disconnects",
+            "self_served", "blocked", "asked", "answer_rate", "service_level", "abandon_rate",
+            "asa_s", "mean_wait_s", "aht_s", "occupancy", "fcr", "containment", "repeat_rate",
+            "resolution_rate", "work_orders", "callbacks_made", "cost_per_call")
+NAMES = {"offered": "calls offered (all outcomes below sum to this)",
+         "answered": "answered by an agent",
+         "abandoned": "abandoned (in queue or in the IVR)",
+         "queue_abandoned": "… of which abandoned in queue",
+         "ivr_abandoned": "… of which abandoned in the IVR",
+         "disconnected": "disconnected by the system",
+         "forced_disconnects": "… of which forced disconnects (maximum wait reached)",
+         "ivr_hangups": "… of which hung up by the IVR (failed verification, refused "
+                        "blacklist calls)",
+         "closed_disconnects": "… of which still waiting when the centre closed",
+         "self_served": "self-served in the IVR", "blocked": "blocked (no free line)",
+         "asked": "asked for an agent (entered a queue)",
+         "answer_rate": "answer rate (answered / asked)",
+         "service_level": "service level (answered within T / asked)",
+         "abandon_rate": "abandon rate (abandoned in queue / asked)",
+         "asa_s": "ASA (mean wait of answered calls)",
+         "mean_wait_s": "mean wait of all who asked", "aht_s": "AHT (talk + after-call work)",
+         "fcr": "first-contact resolution", "containment": "IVR containment",
+         "cost_per_call": "cost per answered call"}
 MONEY = ("cost", "second_line_cost", "staffed_hours", "cost_per_call", "retained_value",
          "value_at_risk", "episodes", "episodes_resolved_quickly", "episodes_resolved",
          "episodes_complained_unresolved", "episodes_silent_unhappy")
@@ -79,15 +96,40 @@ def _headline(page: Page, run: RunData) -> None:
     page.heading("Headline figures")
     rows = []
     for k in HEADLINE:
-        st = run.kpi(k)
+        st = _closed(run) if k == "closed_disconnects" else run.kpi(k)
         if st.get("mean") is None:
             continue
         rows.append((NAMES.get(k, k.replace("_", " ")), fmt(st["mean"], kind(k)),
                      _ci(st, kind(k))))
+        if k == "ivr_hangups":
+            rows += _refused(run)
     page.table(("KPI", "estimate", "confidence interval"), rows)
     t = f'{run.summary.get("service_level_s", 20):g}'
-    page.text(f"Answer rate, service level and abandonment are shares of calls that asked for "
-              f"an agent; service level counts calls answered within {t} s.", "note")
+    page.text(f"Counts are calls per replication. Answer rate, service level and abandon rate "
+              f"are shares of the calls that asked for an agent; service level counts calls "
+              f"answered within T = {t} s. Callers who hung up in the IVR never asked, so "
+              f"they are in 'abandoned' but not in the abandon rate.", "note")
+
+
+def _closed(run: RunData) -> dict:
+    """Disconnected calls that were neither forced disconnects nor IVR hang-ups: those
+    still waiting at closing (the rest of the outcome; no CI)."""
+    parts = [run.kpi(k).get("mean") for k in ("disconnected", "forced_disconnects",
+                                               "ivr_hangups")]
+    if any(p is None for p in parts):
+        return {"mean": None}
+    return {"mean": parts[0] - parts[1] - parts[2], "half_width": None}
+
+
+def _refused(run: RunData) -> list[tuple[str, str, str]]:
+    """Tiers refused agent service (blacklist): their IVR hang-ups, named as such."""
+    rows = []
+    for tier, k in (run.summary.get("by_tier") or {}).items():
+        hangups, asked = k.get("ivr_hangups") or {}, k.get("asked") or {}
+        if hangups.get("mean") and not asked.get("mean"):
+            rows.append((f"    … of which {label(tier)} calls refused", fmt(
+                hangups["mean"], "count"), _ci(hangups, "count")))
+    return rows
 
 
 def verdict(st: dict, target: float) -> tuple[str, str]:

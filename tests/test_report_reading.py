@@ -1,0 +1,90 @@
+"""What a reader is shown (issue 17): every figure labelled by what it counts, rates with
+the counts they come from, theory beside simulation, intervals of shares inside [0, 1]."""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_report import ccsim
+
+from sim.report import write_run_report
+from sim.report.page import fmt
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """The hotline scenario (blacklist tier, second line), two replications."""
+    d = tmp_path_factory.mktemp("reading") / "out"
+    ccsim("scenario=hotline_small", "n_reps=2", f"hydra.run.dir={d}", cwd=d.parent)
+    return d
+
+
+def table_rows(html: str) -> dict[str, list[str]]:
+    """Every table row of a page: first cell -> the other cells (text, unescaped)."""
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", html):
+        cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+        if cells:
+            rows.setdefault(cells[0], cells[1:])
+    return rows
+
+
+def test_each_headline_figure_is_labelled_by_what_it_counts(run_dir):
+    """Point 1: "forced disconnects" showed the whole disconnected outcome (IVR hang-ups
+    included) and "blocked (no line / blacklist refused)" hid the refused blacklist calls."""
+    s = json.loads((run_dir / "summary.json").read_text())
+    o, black = s["overall"], s["by_tier"]["blacklist"]
+    rows = table_rows((run_dir / "report.html").read_text(encoding="utf-8"))
+    mean = lambda st: fmt(st["mean"], "count")  # noqa: E731
+    assert rows["disconnected by the system"][0] == mean(o["disconnected"])
+    assert rows["… of which forced disconnects (maximum wait reached)"][0] == \
+        mean(o["forced_disconnects"])
+    hangups = [k for k in rows if k.startswith("… of which hung up by the IVR")]
+    assert len(hangups) == 1 and rows[hangups[0]][0] == mean(o["ivr_hangups"])
+    assert black["ivr_hangups"]["mean"] > 0 and black["asked"]["mean"] == 0
+    assert rows["    … of which blacklist calls refused"][0] == mean(black["ivr_hangups"])
+    assert rows["blocked (no free line)"][0] == mean(o["blocked"])
+    closed = (o["disconnected"]["mean"] - o["forced_disconnects"]["mean"]
+              - o["ivr_hangups"]["mean"])
+    assert rows["… of which still waiting when the centre closed"][0] == fmt(closed, "count")
+    assert "forced disconnects" not in rows
+
+
+def test_abandon_rate_agrees_with_its_definition_and_counts(run_dir):
+    """Point 2: abandon rate = abandoned in queue / asked, shown beside both counts."""
+    s = json.loads((run_dir / "summary.json").read_text())
+    o = s["overall"]
+    assert o["queue_abandoned"]["mean"] == pytest.approx(
+        o["abandoned"]["mean"] - o["ivr_abandoned"]["mean"])
+    rows = table_rows((run_dir / "report.html").read_text(encoding="utf-8"))
+    assert rows["… of which abandoned in queue"][0] == fmt(o["queue_abandoned"]["mean"], "count")
+    assert rows["asked for an agent (entered a queue)"][0] == fmt(o["asked"]["mean"], "count")
+    assert rows["abandon rate (abandoned in queue / asked)"][0] == \
+        fmt(o["abandon_rate"]["mean"], "pct")
+    # with equal-sized replications the mean rate is close to the ratio of mean counts
+    ratio = o["queue_abandoned"]["mean"] / o["asked"]["mean"]
+    assert o["abandon_rate"]["mean"] == pytest.approx(ratio, abs=0.005)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "**abandon rate** = queue_abandoned / asked" in readme
+
+
+def test_report_rewrites_the_same(run_dir, tmp_path):
+    out = write_run_report(run_dir, tmp_path / "again.html")
+    assert table_rows(out.read_text(encoding="utf-8")) == \
+        table_rows((run_dir / "report.html").read_text(encoding="utf-8"))
+
+
+def test_terminal_summary_shows_the_counts_behind_the_rates(run_dir):
+    from sim.summary_table import format_summary
+
+    s = json.loads((run_dir / "summary.json").read_text())
+    rows = {ln.split()[0]: ln.split()[1] for ln in format_summary(s).splitlines()[1:]
+            if ln.strip() and not ln.startswith(" ")}
+    o = s["overall"]
+    assert rows["asked"] == f"{o['asked']['mean']:.0f}"
+    assert rows["queue_abandoned"] == f"{o['queue_abandoned']['mean']:.0f}"
+    assert rows["abandon_rate"] == f"{o['abandon_rate']['mean']:.1%}"
