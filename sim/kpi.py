@@ -191,6 +191,24 @@ def check_conservation(rec: Recorder) -> dict[str, int]:
     return {f: int(v.sum()) for f, v in per_class.items()}
 
 
+# KPIs that are shares of something (in [0, 1]): their interval is clipped to [0, 1].
+SHARES = frozenset({"answer_rate", "abandon_rate", "disconnect_rate", "service_level",
+                    "p_wait", "containment", "resolution_rate", "fcr", "repeat_rate",
+                    "occupancy", "sl_met", "episodes_silent_unhappy",
+                    "episodes_complained_unresolved", "episodes_resolved",
+                    "episodes_resolved_quickly"})
+
+
+def share_interval(kpi: str, values: list[float], confidence: float) -> dict:
+    """``t_interval``, with ``low``/``high`` clipped to [0, 1] for a share: a t interval
+    near 0 % or 100 % otherwise leaves the possible range (``half_width`` stays the t
+    half-width, so ``low``/``high`` may sit closer to the mean than it on one side)."""
+    st = t_interval(values, confidence)
+    if kpi in SHARES and st["low"] is not None:
+        st["low"], st["high"] = max(st["low"], 0.0), min(st["high"], 1.0)
+    return st
+
+
 def t_interval(values: list[float], confidence: float) -> dict[str, float | None]:
     """Mean and t-based confidence interval over replications (half-width None for n=1)."""
     x = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
@@ -211,9 +229,9 @@ def aggregate(reps: list[dict], confidence: float) -> dict:
     scopes = [s for s in first if s != "overall"]
     out: dict = {"overall": {}, **{s: {} for s in scopes}}
     for k in first["overall"]:
-        out["overall"][k] = t_interval([r["overall"][k] for r in reps], confidence)
+        out["overall"][k] = share_interval(k, [r["overall"][k] for r in reps], confidence)
     for scope in scopes:
         for name, kpis in first[scope].items():
-            out[scope][name] = {k: t_interval([r[scope][name][k] for r in reps], confidence)
-                                for k in kpis}
+            out[scope][name] = {k: share_interval(k, [r[scope][name][k] for r in reps],
+                                                  confidence) for k in kpis}
     return out

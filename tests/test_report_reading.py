@@ -88,3 +88,49 @@ def test_terminal_summary_shows_the_counts_behind_the_rates(run_dir):
     assert rows["asked"] == f"{o['asked']['mean']:.0f}"
     assert rows["queue_abandoned"] == f"{o['queue_abandoned']['mean']:.0f}"
     assert rows["abandon_rate"] == f"{o['abandon_rate']['mean']:.1%}"
+
+
+def test_intervals_of_shares_stay_inside_0_1():
+    """Point 4: a t interval over replications of a share near 100 % left [0, 1]
+    (e.g. [0.9982, 1.001]): clipped, and the reports draw the clipped bars."""
+    from sim.kpi import aggregate, share_interval, t_interval
+    from sim.report.data import clipped, error_bars
+
+    values = [1.0, 1.0, 0.997, 1.0]
+    raw = t_interval(values, 0.95)
+    assert raw["high"] > 1  # what was reported before
+    st = share_interval("service_level", values, 0.95)
+    assert st["high"] == 1.0 and st["low"] == raw["low"] and st["half_width"] == raw["half_width"]
+    assert clipped(st) and not clipped(raw)
+    assert share_interval("asa_s", [1.0, 2.0, 3.0], 0.95) == t_interval([1.0, 2.0, 3.0], 0.95)
+    reps = [{"overall": {"answer_rate": v, "asa_s": -v}} for v in values]
+    out = aggregate(reps, 0.95)["overall"]
+    assert out["answer_rate"]["high"] == 1.0
+    assert out["asa_s"]["high"] == pytest.approx(-raw["low"])  # not a share: not clipped
+    up, down = error_bars(st["mean"], st["low"], st["high"], st["half_width"], 100)
+    assert up == pytest.approx(100 * (1 - st["mean"])) and down == pytest.approx(
+        100 * st["half_width"])
+
+
+def test_the_gate_shows_a_share_interval_inside_0_1():
+    from sim.check.decide import Check, judge
+
+    check = Check("answer_rate", "target", ("overall", None, "answer_rate"), 0.9, None,
+                  ">= 0.9")
+    o = judge(check, [1.0, 1.0, 0.997, 1.0], 0.95, "ci")
+    assert o.high == 1.0 and o.low > 0.9 and o.verdict == "pass"
+
+
+def test_every_share_in_a_run_summary_lies_in_0_1(run_dir):
+    from sim.kpi import SHARES
+
+    s = json.loads((run_dir / "summary.json").read_text())
+    blocks = [s["overall"], *(k for scope in ("by_class", "by_tier", "by_reason")
+                              for k in s.get(scope, {}).values())]
+    seen = 0
+    for block in blocks:
+        for kpi, st in block.items():
+            if kpi in SHARES and st.get("low") is not None:
+                assert 0.0 <= st["low"] <= st["mean"] <= st["high"] <= 1.0, (kpi, st)
+                seen += 1
+    assert seen > 50

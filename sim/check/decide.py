@@ -99,9 +99,11 @@ def look_level(confidence: float, looks: int, adjust: str) -> float:
 
 def judge(check: Check, values: Sequence[float], level: float, policy: str) -> Outcome:
     """The verdict on one check from its per-replication values."""
-    from sim.kpi import t_interval
+    from sim.kpi import share_interval, t_interval
 
-    st = t_interval(list(values), level)
+    # a target's share KPI gets an interval inside [0, 1]; a baseline judges differences
+    st = (share_interval(check.key[2], list(values), level) if check.kind == "target"
+          else t_interval(list(values), level))
     out = Outcome(check, st["n"], st["mean"], st["low"], st["high"], UNDECIDED)
     if st["mean"] is None:
         out.verdict, out.rule = FAIL, "no estimate"

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from sim.errors import ConfigError
-from sim.report.data import kind, label
+from sim.report.data import clipped, error_bars, kind, label
 from sim.report.page import Page, fmt
 from sim.sweep import BETTER_HIGH, NEUTRAL
 from sim.sweep import TABLE_KPIS as KPIS
@@ -91,7 +91,7 @@ def _kpi_table(page: Page, overall, kpis: list[str]) -> None:
         row = [p]
         for k in kpis:
             st = cell.loc[(p, k)] if (p, k) in cell.index else None
-            text = "—" if st is None else _with_ci(st["mean"], st["half_width"], kind(k))
+            text = "—" if st is None else _with_ci(st, kind(k))
             row.append(text + (" ★" if best[k] == p else ""))
         rows.append(row)
     page.table(["point", *[k.replace("_", " ") for k in kpis]], rows)
@@ -107,9 +107,12 @@ def _best(rows, kpi: str):
     return rows.loc[i, "point"]
 
 
-def _with_ci(mean, hw, k: str) -> str:
+def _with_ci(st, k: str) -> str:
+    mean, hw = st["mean"], st["half_width"]
     if hw is None or math.isnan(hw):
         return fmt(mean, k)
+    if clipped(st):  # a share near 0 or 100 %: the interval cut at the possible range
+        return f"{fmt(mean, k)} [{fmt(st['low'], k)}, {fmt(st['high'], k)}]"
     return f"{fmt(mean, k)} ± {fmt(hw, k)}"
 
 
@@ -119,6 +122,13 @@ def _scale(k: str) -> float:
 
 def _axis(k: str) -> str:
     return {"pct": "%", "s": "seconds", "money": "cost units", "count": "calls"}[kind(k)]
+
+
+def _bars(d, scale: float) -> dict:
+    """Error bars from each row's low/high (a share's interval is clipped to [0, 1])."""
+    up, down = zip(*(error_bars(r.mean, r.low, r.high, r.half_width, scale)
+                     for r in d.itertuples()), strict=True) if len(d) else ((), ())
+    return {"type": "data", "array": list(up), "arrayminus": list(down)}
 
 
 def _kpi_bars(overall, kpis: list[str]):
@@ -131,7 +141,7 @@ def _kpi_bars(overall, kpis: list[str]):
     for i, k in enumerate(kpis):
         d, s = overall[overall["kpi"] == k], _scale(k)
         fig.add_bar(x=d["point"], y=d["mean"] * s, showlegend=False, marker_color="#12355b",
-                    error_y={"type": "data", "array": d["half_width"].fillna(0) * s},
+                    error_y=_bars(d, s),
                     row=i // cols + 1, col=i % cols + 1)
         fig.update_yaxes(title_text=_axis(k), row=i // cols + 1, col=i % cols + 1)
         fig.update_xaxes(title_text="point", row=i // cols + 1, col=i % cols + 1)
@@ -147,8 +157,7 @@ def _tier_bars(tiers):
     fig = go.Figure()
     for tier, d in tiers.groupby("name", sort=False):
         fig.add_bar(x=d["point"], y=100 * d["mean"], name=label(tier),
-                    marker_color=TIER_COLOURS.get(tier),
-                    error_y={"type": "data", "array": 100 * d["half_width"].fillna(0)})
+                    marker_color=TIER_COLOURS.get(tier), error_y=_bars(d, 100))
     fig.update_layout(barmode="group", height=460,
                       title="Service level by tier (mean with confidence interval)")
     fig.update_xaxes(title_text="point")

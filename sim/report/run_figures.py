@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.report.data import RunData, label
+from sim.report.data import RunData, error_bars, label
 
 TIER_COLOURS = {"diamond": "#5b8def", "gold": "#d4a017", "silver": "#8e9aa6",
                 "member": "#2e9e5b", "ordinary": "#e07b39", "blacklist": "#444444"}
@@ -84,10 +84,12 @@ def tier_service_levels(run: RunData):
     if not tiers:
         return None
     sl = [run.kpi("service_level", "by_tier", t) for t in tiers]
-    hw = [100 * (s.get("half_width") or 0) for s in sl]
+    bars = [error_bars(s["mean"], s.get("low"), s.get("high"), s.get("half_width"), 100)
+            for s in sl]
     fig = go.Figure()
     fig.add_bar(x=[label(t) for t in tiers], y=[100 * s["mean"] for s in sl],
-                error_y={"type": "data", "array": hw, "visible": True},
+                error_y={"type": "data", "array": [b[0] for b in bars],
+                         "arrayminus": [b[1] for b in bars], "visible": True},
                 marker_color=[TIER_COLOURS.get(t, "#5b8def") for t in tiers],
                 name="service level")
     targets = [run.kpi("sl_target", "by_tier", t).get("mean") for t in tiers]

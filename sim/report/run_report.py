@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.report import run_figures as figs
 from sim.report.checks import run_warnings
-from sim.report.data import RunData, kind, label, load_run
+from sim.report.data import RunData, clipped, kind, label, load_run
 from sim.report.flow import call_flow
 from sim.report.page import Page, fmt
 
@@ -89,6 +89,8 @@ def _ci(st: dict, k: str) -> str:
     hw = st.get("half_width")
     if hw is None or (isinstance(hw, float) and math.isnan(hw)):
         return "—"
+    if clipped(st):  # a share near 0 or 100 %: its interval, cut at the possible range
+        return f"{fmt(st['low'], k)} – {fmt(st['high'], k)} (clipped to 0–100%)"
     return f"± {fmt(hw, k).rstrip(' s')}{' s' if k == 's' else ''}".replace("± —", "—")
 
 
