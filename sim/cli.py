@@ -80,6 +80,11 @@ def _app(cfg: DictConfig) -> dict | None:
     except ConfigError as exc:
         _fail(str(exc))
     print(format_summary(result.summary))
+    from sim.exact import compare, format_rows
+
+    rows = compare(result.summary, plain)
+    if rows:
+        print(format_rows(rows, result.summary["confidence"]))
     print(f"outputs: {out_dir}")
     if result.run.write_report:
         from sim.report import write_run_report
