@@ -421,3 +421,36 @@ def test_the_reference_scenario_misses_its_business_targets(tmp_path):
     last = proc.stdout.splitlines()[-1]
     assert "service_level[tier=member]" in last and "service_level[tier=ordinary]" in last
     assert "diamond" not in last
+
+
+def test_sla_specs_live_outside_the_hydra_config_dir_and_ship_in_the_wheel():
+    """Issue 17 point 17: configs/sla/ showed up as a config group though it is none."""
+    REPO = Path(__file__).resolve().parent.parent
+    import configparser
+
+    from sim.cli import CONFIG_DIR
+
+    assert not (Path(CONFIG_DIR) / "sla").exists()
+    assert sla_dir() == REPO / "sla" and (sla_dir() / "telecom10000.yaml").is_file()
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    data = cfg["options.data_files"]
+    assert data["share/ccsim/sla"].strip() == "sla/*.yaml"
+    assert not any("sla" in v for k, v in data.items() if k != "share/ccsim/sla")
+
+
+@pytest.mark.parametrize("how", ["conftest", "-p"])
+def test_naming_the_plugin_beside_its_entry_point_is_harmless(pytester, how):
+    """Issue 17 point 19: entry point + pytest_plugins (or -p) was a pluggy ValueError."""
+    if how == "conftest":
+        pytester.makeconftest('pytest_plugins = ["sim.pytest_plugin"]\n')
+    pytester.makepyfile(test_has="""
+        def test_has(sla_check, pytestconfig):
+            assert sla_check.max_reps == 2
+            names = [n for n, _ in pytestconfig.pluginmanager.list_name_plugin()]
+            assert names.count("sim.pytest_plugin") == 1
+    """)
+    args = ["-p", "sim.pytest_plugin"] if how == "-p" else []
+    result = pytester.runpytest_subprocess(*args, "--ccsim-max-reps", "2",
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
