@@ -134,3 +134,107 @@ def test_every_share_in_a_run_summary_lies_in_0_1(run_dir):
                 assert 0.0 <= st["low"] <= st["mean"] <= st["high"] <= 1.0, (kpi, st)
                 seen += 1
     assert seen > 50
+
+
+# --- the run report: answer on top, flow by tier, second line, money, parameters ---------
+
+def _main(run_dir: Path) -> str:
+    return (run_dir / "report.html").read_text(encoding="utf-8").split("<main>", 1)[1]
+
+
+def test_the_report_opens_with_a_one_sentence_answer(run_dir):
+    """Point 9: who misses their target by how much, and where agents ran out."""
+    from sim.report.answer import answer
+    from sim.report.data import label, load_run
+
+    run = load_run(run_dir)
+    first = re.match(r'\s*<p class="answer">(.*?)</p>', _main(run_dir))
+    assert first, "the answer is not the first thing on the page"
+    sentence = htmllib.unescape(first.group(1))
+    assert sentence == answer(run) and sentence.endswith(".") and sentence.count(". ") == 0
+    for tier, k in run.summary["by_tier"].items():
+        target, sl = k["sl_target"]["mean"], k["service_level"]["mean"]
+        if target is not None and sl is not None and sl < target:
+            assert label(tier) in sentence and f"{target:.0%} target" in sentence
+
+
+def test_answer_sentence_from_known_figures(tmp_path):
+    from sim.report.answer import answer
+    from sim.report.data import RunData
+
+    def tier(sl, target):
+        return {"service_level": {"mean": sl}, "sl_target": {"mean": target}}
+
+    run = RunData(tmp_path, {"by_tier": {"gold": tier(0.95, 0.9), "member": tier(0.62, 0.75),
+                                          "ordinary": tier(0.61, 0.75)}})
+    assert answer(run) == ("Ordinary member and ordinary callers miss their 75% target by "
+                           "13–14 points.")
+    run = RunData(tmp_path, {"by_tier": {"gold": tier(0.95, 0.9)}})
+    assert answer(run) == "Every tier meets its service-level target."
+
+
+def test_call_flow_links_are_coloured_by_tier_in_tier_order(run_dir):
+    """Point 10."""
+    from sim.report.data import label, load_run
+    from sim.report.flow import _rgba, call_flow
+    from sim.report.run_figures import TIER_COLOURS
+
+    run = load_run(run_dir)
+    sankey = call_flow(run).data[0]
+    tiers = list(run.summary["by_tier"])
+    nodes = list(sankey.node.label)
+    assert nodes[:len(tiers)] == [label(t) for t in tiers]  # first column, tier order
+    ys = list(sankey.node.y)[:len(tiers)]
+    assert ys == sorted(ys)  # drawn top to bottom in that order
+    colours = {_rgba(TIER_COLOURS[t], 0.45) for t in tiers}
+    assert set(sankey.link.color) <= colours and len(set(sankey.link.color)) > 3
+    # every link out of a tier node has that tier's colour
+    for s, c in zip(sankey.link.source, sankey.link.color, strict=True):
+        if s < len(tiers):
+            assert c == _rgba(TIER_COLOURS[tiers[s]], 0.45)
+
+
+def test_second_line_legend_has_no_empty_outbound_entry_and_marks_the_drain(run_dir):
+    """Points 11, 12."""
+    from sim.report.data import load_run
+    from sim.report.run_figures import second_line
+
+    fig = second_line(load_run(run_dir))
+    for trace in fig.data:
+        assert "outbound" not in (trace.name or "")
+        if trace.showlegend is not False:
+            assert len(trace.y) and any(v == v for v in trace.y), trace.name
+    drain = [t for t in fig.data if "drain" in (t.name or "")]
+    assert drain and all(len(t.x) == 1 for t in drain)
+    last = max(max(t.x) for t in fig.data)
+    assert all(t.x[0] == last for t in drain)
+    others = [t for t in fig.data if t.name and t.name.endswith(" closed")]
+    assert others and all(last not in list(t.x) for t in others)
+    assert any("drain" in a.text for a in fig.layout.annotations)
+
+
+def test_money_carries_the_scenario_currency(run_dir):
+    """Point 13."""
+    from sim.config import build_model_spec
+    from sim.errors import ConfigError
+
+    rows = table_rows(_main(run_dir))
+    assert rows["cost per answered call"][0].endswith(" CNY")
+    assert "cost (CNY)" in _main(run_dir) and "Amounts in CNY" in _main(run_dir)
+    cfg = __import__("yaml").safe_load((run_dir / "resolved_config.yaml").read_text())
+    scenario = {**cfg["scenario"], "currency": 5}
+    with pytest.raises(ConfigError, match="scenario.currency"):
+        build_model_spec(scenario)
+
+
+def test_scenario_parameters_are_a_readable_table(run_dir):
+    """Point 14: no truncated JSON; dotted settings, distributions by name."""
+    main = _main(run_dir)
+    part = htmllib.unescape(main[main.index("Scenario parameters"):])
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", part)
+    assert not any(c.startswith(("{", "[")) or c.endswith("…") for c in cells)
+    rows = table_rows(part)
+    assert rows["horizon.intervals_per_day"] == ["16"]
+    assert rows["arrivals.calls_per_interval"][0].startswith("16 values (one per interval)")
+    assert rows["ordinary member"][3].startswith("exponential (mean ")  # tiers: patience
+    assert "policy.name" in rows

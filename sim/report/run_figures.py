@@ -197,22 +197,39 @@ def second_line(run: RunData):
     from plotly.subplots import make_subplots
 
     s = run.table("second_line_intervals")
-    if s is None or s["pool"].notna().sum() == 0:
+    if s is None:
         return None
-    pools = s[s["pool"].notna()].groupby(["pool", "start_s"], as_index=False, sort=False)[
+    # back-office pools only: the "outbound" rows carry callbacks and campaign calls, no
+    # work orders (a legend entry without a line otherwise)
+    s = s[s["pool"].notna() & s["backlog"].notna()]
+    if s.empty:
+        return None
+    pools = s.groupby(["pool", "start_s"], as_index=False, sort=False)[
         ["opened", "closed", "backlog"]].mean()
+    last = float(pools["start_s"].max())
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         subplot_titles=("Open work orders (backlog) at interval end",
                                         "Work orders opened (above 0) and closed (below 0) "
                                         "per interval"))
     for i, (name, p) in enumerate(pools.groupby("pool", sort=False)):
         x, c = _x_hours(p["start_s"]), colour(i)
+        day = (p["start_s"] < last).to_numpy()
         fig.add_scatter(x=x, y=p["backlog"], name=label(name), legendgroup=name,
                         mode="lines", line={"color": c}, row=1, col=1)
         fig.add_bar(x=x, y=p["opened"], name=f"{label(name)} opened", legendgroup=name,
                     marker_color=c, showlegend=False, row=2, col=1)
-        fig.add_bar(x=x, y=-p["closed"], name=f"{label(name)} closed", legendgroup=name,
-                    marker={"color": c, "opacity": 0.45}, showlegend=False, row=2, col=1)
+        fig.add_bar(x=x[day], y=-p["closed"][day], name=f"{label(name)} closed",
+                    legendgroup=name, marker={"color": c, "opacity": 0.45}, showlegend=False,
+                    row=2, col=1)
+        # the last interval also holds every order closed in the drain after the horizon
+        fig.add_bar(x=x[~day], y=-p["closed"][~day],
+                    name="closed in the last interval, incl. the drain after the horizon",
+                    legendgroup="drain", hovertext=label(name),
+                    marker={"color": c, "opacity": 0.45, "pattern": {"shape": "/"}},
+                    showlegend=i == 0, row=2, col=1)
+    fig.add_annotation(x=last / 3600, y=0, yshift=-8, row=2, col=1, showarrow=True, ax=-90,
+                       ay=30, yanchor="top", text="last interval: closed in the drain after "
+                       "the horizon too", font={"size": 11})
     fig.update_layout(height=600, barmode="relative", title="Second line (back office)")
     fig.update_yaxes(title_text="work orders", row=1, col=1)
     fig.update_yaxes(title_text="work orders per interval", row=2, col=1)

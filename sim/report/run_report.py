@@ -3,11 +3,11 @@ second line, money, validation and the scenario, with warnings first."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 from sim.report import run_figures as figs
+from sim.report.answer import answer
 from sim.report.checks import run_warnings
 from sim.report.data import RunData, clipped, kind, label, load_run
 from sim.report.flow import call_flow
@@ -48,6 +48,7 @@ def write_run_report(run_dir: Path, out: Path | None = None) -> Path:
     """Write ``report.html`` for the run in ``run_dir`` and return its path."""
     run = load_run(Path(run_dir))
     page = Page(f"ccsim report — {run.summary.get('scenario', 'scenario')}", _subtitle(run))
+    page.text(answer(run), "answer")
     page.warnings(run_warnings(run) + _validation_warnings(run))
     _headline(page, run)
     _exact(page, run)
@@ -102,7 +103,7 @@ def _headline(page: Page, run: RunData) -> None:
         st = _closed(run) if k == "closed_disconnects" else run.kpi(k)
         if st.get("mean") is None:
             continue
-        rows.append((NAMES.get(k, k.replace("_", " ")), fmt(st["mean"], kind(k)),
+        rows.append((NAMES.get(k, k.replace("_", " ")), _value(run, st["mean"], k),
                      _ci(st, kind(k))))
         if k == "ivr_hangups":
             rows += _refused(run)
@@ -190,8 +191,18 @@ def _tiers(page: Page, run: RunData) -> None:
         page.figure(fig)
 
 
+def currency(run: RunData) -> str:
+    """The scenario's money unit (``scenario.currency``), shown with every amount."""
+    return run.scenario.get("currency") or "money units"
+
+
+def _value(run: RunData, value, k: str) -> str:
+    text = fmt(value, kind(k))
+    return f"{text} {currency(run)}" if kind(k) == "money" and text != "—" else text
+
+
 def _money(page: Page, run: RunData) -> None:
-    rows = [(k.replace("_", " "), fmt(run.kpi(k)["mean"], kind(k)), _ci(run.kpi(k), kind(k)))
+    rows = [(k.replace("_", " "), _value(run, run.kpi(k)["mean"], k), _ci(run.kpi(k), kind(k)))
             for k in MONEY if run.kpi(k).get("mean") is not None]
     groups = run.summary.get("by_group") or {}
     if not rows and not groups:
@@ -200,13 +211,14 @@ def _money(page: Page, run: RunData) -> None:
     if rows:
         page.table(("figure", "estimate", "confidence interval"), rows)
     if groups:
-        page.table(("skill group", "answered", "AHT", "occupancy", "staffed hours", "cost"),
+        page.table(("skill group", "answered", "AHT", "occupancy", "staffed hours",
+                    f"cost ({currency(run)})"),
                    [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
                      fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
                      fmt(_m(k, "cost"), "money")) for g, k in groups.items()])
-    page.text("Cost is agent cost per staffed hour by group (front line and second line); "
-              "customer value applies the domain brief's retention figures to each "
-              "customer's experience.", "note")
+    page.text(f"Amounts in {currency(run)} (scenario.currency). Cost is agent cost per "
+              "staffed hour by group (front line and second line); customer value applies "
+              "the domain brief's retention figures to each customer's experience.", "note")
 
 
 def _m(kpis: dict, k: str):
@@ -266,33 +278,78 @@ def _unit(metric: str) -> str:
     return "share of calls"
 
 
+PARTS = {"tiers": "tier", "reasons": "reason", "classes": "call class", "groups": "skill group",
+         "queues": "queue", "ivr.nodes": "IVR node", "second_line.pools": "second-line pool"}
+
+
 def _parameters(page: Page, run: RunData) -> None:
+    """The scenario as a manager reads it: one row per setting (dotted key, readable
+    value), then one table per part (tiers, groups, ...) with one row per member."""
     sc = run.scenario
     if not sc:
         return
     page.heading("Scenario parameters")
-    flat = [(k, _short(v)) for k, v in sc.items() if not isinstance(v, dict | list)]
-    flat += [(k, _short(v)) for k, v in sc.items() if isinstance(v, dict | list)
-             and k not in ("tiers", "groups", "classes", "ivr", "reasons")]
+    parts = {k: _at(sc, k) for k in PARTS if isinstance(_at(sc, k), dict) and _at(sc, k)}
+    flat = [(k, v) for k, v in _flatten(sc, "") if not any(
+        k == p or k.startswith(p + ".") for p in parts) and k != "description"]
     policy = run.config.get("policy") or {}
-    flat.append(("policy", _short(policy)))
-    page.table(("parameter", "value"), flat, left=2)
-    for part in ("tiers", "groups", "classes"):
-        table = sc.get(part)
-        if isinstance(table, dict) and table:
-            _part_table(page, part, table)
+    flat += [(f"policy.{k}", v) for k, v in _flatten(policy, "")]
+    if sc.get("description"):
+        page.text(str(sc["description"]), "note")
+    page.table(("setting", "value"), flat, left=2)
+    for part, table in parts.items():
+        _part_table(page, PARTS[part], table)
 
 
-def _part_table(page: Page, part: str, table: dict) -> None:
-    cols = list(dict.fromkeys(k for v in table.values() if isinstance(v, dict) for k in v))
-    rows = [[label(n)] + [_short((v or {}).get(c, ""), 40) for c in cols]
-            for n, v in table.items()]
-    page.text(part, "")
-    page.table([part[:-1], *cols], rows, left=len(cols) + 1)
+def _at(tree: dict, dotted: str):
+    for key in dotted.split("."):
+        tree = tree.get(key) if isinstance(tree, dict) else None
+    return tree
 
 
-def _short(v, width: int = 160) -> str:
-    if isinstance(v, list) and v and all(isinstance(x, int | float) for x in v):
-        return f"{len(v)} values, {min(v):g}–{max(v):g}"
-    text = v if isinstance(v, str) else json.dumps(v, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _flatten(value, prefix: str) -> list[tuple[str, str]]:
+    """Nested settings as (dotted key, readable value); a distribution stays one value."""
+    if isinstance(value, dict) and value and not _is_dist(value):
+        out = []
+        for k, v in value.items():
+            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        return out
+    return [(prefix, readable(value))]
+
+
+def _is_dist(v) -> bool:
+    return isinstance(v, dict) and "dist" in v
+
+
+def readable(v) -> str:
+    """One setting as text: distributions by name and parameters, per-interval tables by
+    their length and range, mappings as "key: value" pairs."""
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.6g}"
+    if _is_dist(v):
+        args = ", ".join(f"{k} {readable(x)}" for k, x in v.items() if k != "dist")
+        return f"{v['dist']} ({args})" if args else str(v["dist"])
+    if isinstance(v, list):
+        if v and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v):
+            if len(set(v)) == 1:
+                return f"{readable(v[0])} in each of {len(v)} intervals"
+            if len(v) > 6:
+                return f"{len(v)} values (one per interval), {min(v):,g}–{max(v):,g}"
+        return ", ".join(readable(x) for x in v) or "none"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {readable(x)}" for k, x in v.items()) or "none"
+    return str(v)
+
+
+def _part_table(page: Page, what: str, table: dict) -> None:
+    rows = {n: dict(_flatten(v, "")) if isinstance(v, dict) else {"": readable(v)}
+            for n, v in table.items()}
+    cols = list(dict.fromkeys(c for r in rows.values() for c in r))
+    page.text(f"{what}s", "")
+    page.table([what, *[c.replace("_", " ") for c in cols]],
+               [[label(n), *[r.get(c, "—") for c in cols]] for n, r in rows.items()],
+               left=len(cols) + 1)
