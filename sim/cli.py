@@ -89,6 +89,7 @@ def _app(cfg: DictConfig) -> dict | None:
     if result.run.write_report:
         from sim.report import write_run_report
 
+        print("writing report.html ...", flush=True)
         print(f"report: {write_run_report(out_dir)}")
     return result.summary
 

@@ -238,3 +238,18 @@ def test_scenario_parameters_are_a_readable_table(run_dir):
     assert rows["arrivals.calls_per_interval"][0].startswith("16 values (one per interval)")
     assert rows["ordinary member"][3].startswith("exponential (mean ")  # tiers: patience
     assert "policy.name" in rows
+
+
+def test_readme_documents_every_output_column(run_dir):
+    """Point 26: each column of each output table has its type and unit in the README."""
+    import pandas as pd
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Columns: type and unit", 1)[1].split("\n### ", 1)[0]
+    for name in ("calls", "intervals", "groups_intervals", "second_line_intervals",
+                 "wait_histogram"):
+        assert f"**`{name}" in section, name
+        for col in pd.read_parquet(run_dir / f"{name}.parquet").columns:
+            assert re.search(rf"\b{re.escape(col)}\b", section), (name, col)
+    for col in pd.read_csv(run_dir / "replications.csv").columns:
+        assert re.search(rf"`{col}`", section), col
