@@ -208,8 +208,7 @@ def format_comparison(table, diffs=None, kpis: tuple[str, ...] = (),
                 row.append(_cell(k, r["mean"], r["half_width"]) + ("★" if best else " "))
             lines.append(f"{labels[j]:<{lead}}" + "".join(f"{c:>13}" for c in row))
         notes = [f"% columns in percent; ★ best among points of the same "
-                 f"{' · '.join(k for k in varying[1:]) or 'sweep'} with every paired "
-                 f"difference clear of 0"]
+                 f"{same_as(table, diffs, varying)} with every paired difference clear of 0"]
         if len(fits) < len(shown):
             notes.append(f"{len(shown) - len(fits)} more KPI column(s) in sweep.csv and "
                          f"report.html (terminal {width} columns wide)")
@@ -245,6 +244,24 @@ def _diff_lines(diffs, labels: dict[int, str], kpis: list[str], width: int) -> l
 
 STANDARD = {"job", "point", "scenario_name", "scope", "name", "kpi", "mean", "half_width", "low",
             "high", "n", "status", "error", "best"}
+
+
+def compared_key(table, diffs, varying: list[str]) -> str | None:
+    """The key the sweep compares: where points and their baselines differ (else the first
+    swept key)."""
+    if diffs is not None and len(diffs):
+        points = table.drop_duplicates("job").set_index("job")
+        for k in varying:
+            if any(str(points.at[j, k]) != str(points.at[b, k])
+                   for j, b in zip(diffs["job"], diffs["baseline_job"], strict=True)):
+                return k
+    return varying[0] if varying else None
+
+
+def same_as(table, diffs, varying: list[str]) -> str:
+    """What makes points comparable, for the ★ note: the swept keys but the compared one."""
+    treat = compared_key(table, diffs, varying)
+    return " · ".join(k for k in varying if k != treat) or "sweep"
 
 
 def varying_keys(table) -> list[str]:

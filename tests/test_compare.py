@@ -125,3 +125,16 @@ def test_paired_differences_lines_name_each_points_own_baseline():
 def test_a_very_narrow_terminal_still_shows_one_kpi(width):
     text = format_comparison(_table(), None, TABLE_KPIS, width)
     assert "answer%" in text
+
+
+def test_the_star_note_names_what_makes_points_comparable():
+    from sim.compare import compared_key, same_as
+
+    table = _table()
+    by_policy = pd.DataFrame({"job": [1, 2, 4, 5], "baseline_job": [0, 0, 3, 3]})
+    by_load = pd.DataFrame({"job": [3, 4, 5], "baseline_job": [0, 1, 2]})
+    assert compared_key(table, by_policy, KEYS) == "policy"
+    assert same_as(table, by_policy, KEYS) == "scenario.load"
+    assert compared_key(table, by_load, KEYS) == "scenario.load"
+    assert same_as(table, by_load, KEYS) == "policy"
+    assert same_as(table, None, ["policy"]) == "sweep"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from sim.compare import point_labels, scenario_of, title, varying_keys
+from sim.compare import point_labels, same_as, scenario_of, title, varying_keys
 from sim.errors import ConfigError
 from sim.report.data import clipped, error_bars, kind, label
 from sim.report.page import Page, fmt
@@ -42,7 +42,7 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
     kpis = [k for k in KPIS if k in set(overall["kpi"])]
     if kpis:
         page.heading("KPIs per point")
-        _kpi_table(page, overall, kpis, varying)
+        _kpi_table(page, overall, kpis, varying, same_as(table, diffs, varying))
         page.figure(_kpi_bars(overall, kpis, varying))
     tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
     if len(tiers):
@@ -88,7 +88,7 @@ def _warnings(table, ok) -> list[str]:
     return out
 
 
-def _kpi_table(page: Page, overall, kpis: list[str], varying: list[str]) -> None:
+def _kpi_table(page: Page, overall, kpis: list[str], varying: list[str], same: str) -> None:
     points = list(dict.fromkeys(overall["point"]))
     cell = overall.set_index(["point", "kpi"])
     rows = []
@@ -101,7 +101,6 @@ def _kpi_table(page: Page, overall, kpis: list[str], varying: list[str]) -> None
             row.append(text + (" ★" if best else ""))
         rows.append(row)
     page.table([" · ".join(varying) or "point", *[title(k) for k in kpis]], rows)
-    same = " · ".join(varying[1:]) or "sweep"
     page.text(f"★ marks a point that is best among the points of the same {same} (highest "
               "for rates of success, lowest for waits, abandonment and cost) with every "
               "paired difference against them clear of 0; where the replications cannot "
