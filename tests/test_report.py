@@ -218,6 +218,7 @@ def test_comparison_report_labels_points_by_value_and_stars_only_clear_bests(swe
     assert "(scenario hotline_small)</h1>" in html
     assert "<th class=l>policy · scenario.load</th>" in html
     assert "ASA: wait of answered (s)" in html and ">asa s<" not in html
+    assert "cost units" not in html and '"text":"CNY"' in html.replace(" ", "")  # point 13
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert "overflow · 1.2" in cells and not any(c.startswith("policy=") for c in cells)
     table = pd.read_parquet(sweep_dir / "sweep.parquet")

@@ -43,7 +43,7 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
     if kpis:
         page.heading("KPIs per point")
         _kpi_table(page, overall, kpis, varying, same_as(table, diffs, varying))
-        page.figure(_kpi_bars(overall, kpis, varying))
+        page.figure(_kpi_bars(overall, kpis, varying, sweep_currency(sweep_dir)))
     tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
     if len(tiers):
         page.heading("Service level by tier per point")
@@ -56,11 +56,11 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
                   "mean differences with their confidence intervals. Green: a real "
                   "improvement, red: a real loss (interval clear of 0); grey: not "
                   "distinguishable from the baseline.", "note")
-        page.figure(_diff_bars(diffs, table, kpis, varying))
+        page.figure(_diff_bars(diffs, table, kpis, varying, sweep_currency(sweep_dir)))
     if len(varying) == 2 and kpis:
         page.heading("Two-way grid")
         for kpi in kpis[:2]:
-            page.figure(_heatmap(overall, varying, kpi))
+            page.figure(_heatmap(overall, varying, kpi, sweep_currency(sweep_dir)))
     out = out or sweep_dir / "report.html"
     out.write_text(page.render(), encoding="utf-8")
     return out
@@ -121,8 +121,21 @@ def _scale(k: str) -> float:
     return 100.0 if kind(k) == "pct" else 1.0
 
 
-def _axis(k: str) -> str:
-    return {"pct": "%", "s": "seconds", "money": "cost units", "count": "calls"}[kind(k)]
+def _axis(k: str, money: str = "money units") -> str:
+    return {"pct": "%", "s": "seconds", "money": money, "count": "calls"}[kind(k)]
+
+
+def sweep_currency(sweep_dir: Path) -> str:
+    """The points' scenario.currency (the unit of cost figures), from a point's config."""
+    import yaml
+
+    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:1]:
+        try:
+            return (yaml.safe_load(path.read_text()).get("scenario") or {}).get(
+                "currency") or "money units"
+        except (OSError, yaml.YAMLError, AttributeError):
+            break
+    return "money units"
 
 
 def _bars(d, scale: float) -> dict:
@@ -132,7 +145,7 @@ def _bars(d, scale: float) -> dict:
     return {"type": "data", "array": list(up), "arrayminus": list(down)}
 
 
-def _kpi_bars(overall, kpis: list[str], varying: list[str]):
+def _kpi_bars(overall, kpis: list[str], varying: list[str], money: str):
     from plotly.subplots import make_subplots
 
     cols = 2
@@ -144,7 +157,7 @@ def _kpi_bars(overall, kpis: list[str], varying: list[str]):
         fig.add_bar(x=d["point"], y=d["mean"] * s, showlegend=False, marker_color="#12355b",
                     error_y=_bars(d, s),
                     row=i // cols + 1, col=i % cols + 1)
-        fig.update_yaxes(title_text=_axis(k), row=i // cols + 1, col=i % cols + 1)
+        fig.update_yaxes(title_text=_axis(k, money), row=i // cols + 1, col=i % cols + 1)
         fig.update_xaxes(title_text=" · ".join(varying) or "point", tickangle=-30,
                          automargin=True, row=i // cols + 1, col=i % cols + 1)
     fig.update_layout(height=380 * rows, title="KPIs per point (mean with confidence interval)")
@@ -167,7 +180,7 @@ def _tier_bars(tiers, varying: list[str]):
     return fig
 
 
-def _diff_bars(diffs, table, kpis: list[str], varying: list[str]):
+def _diff_bars(diffs, table, kpis: list[str], varying: list[str], money: str):
     from plotly.subplots import make_subplots
 
     names = table.drop_duplicates("job").set_index("job")["point"]
@@ -186,7 +199,7 @@ def _diff_bars(diffs, table, kpis: list[str], varying: list[str]):
                     error_y={"type": "data", "array": x["diff_half_width"].fillna(0) * s},
                     row=r, col=c)
         fig.add_hline(y=0, line_color="black", row=r, col=c)
-        fig.update_yaxes(title_text=f"difference ({'points' if s == 100 else _axis(k)})",
+        fig.update_yaxes(title_text=f"difference ({'points' if s == 100 else _axis(k, money)})",
                          row=r, col=c)
         fig.update_xaxes(title_text="point vs its baseline", tickangle=-30, automargin=True,
                          row=r, col=c)
@@ -203,7 +216,7 @@ def _diff_colour(kpi: str, low: float, high: float) -> str:
     return "#2e9e5b" if (low > 0) == (kpi in BETTER_HIGH) else "#d64545"
 
 
-def _heatmap(overall, varying: list[str], kpi: str):
+def _heatmap(overall, varying: list[str], kpi: str, money: str):
     import plotly.graph_objects as go
 
     d = overall[overall["kpi"] == kpi]
@@ -212,7 +225,7 @@ def _heatmap(overall, varying: list[str], kpi: str):
     fig = go.Figure(go.Heatmap(z=grid.to_numpy() * s, x=[str(c) for c in grid.columns],
                                y=[str(i) for i in grid.index], colorscale="RdYlGn"
                                if kpi in BETTER_HIGH else "RdYlGn_r",
-                               colorbar={"title": {"text": _axis(kpi)}},
+                               colorbar={"title": {"text": _axis(kpi, money)}},
                                texttemplate="%{z:.1f}"))
     fig.update_layout(title=f"{title(kpi)} over the grid", height=460)
     fig.update_xaxes(title_text=varying[0], type="category")
