@@ -82,10 +82,16 @@ def _app(cfg: DictConfig) -> dict | None:
     except ConfigError as exc:
         _fail(str(exc))
     print(format_summary(result.summary))
+    from sim.exact import compare, format_rows
+
+    rows = compare(result.summary, plain)
+    if rows:
+        print(format_rows(rows, result.summary["confidence"]))
     print(f"outputs: {out_dir}")
     if result.run is not None and result.run.write_report:
         from sim.report import write_run_report
 
+        print("writing report.html ...", flush=True)
         print(f"report: {write_run_report(out_dir)}")
     return result.summary
 
@@ -245,6 +251,8 @@ def hydra_message(exc: BaseException, args) -> str:
 
 
 # ``ccsim NAME ...`` subcommands: module and function taking argv, returning an exit code.
+# ``ccsim --help`` lists them with the first line of the function's docstring, written
+# "``ccsim NAME ARGS``: what it does".
 SUBCOMMANDS = {
     "report": ("sim.report", "main"),
     "check": ("sim.check", "main"),
@@ -265,11 +273,72 @@ def _subcommand(argv: list[str]) -> None:
     raise SystemExit(entry(argv[1:]))
 
 
+HELP_FLAGS = ("--help", "-h")
+COMMON_KEYS = ("seed=N", "n_reps=N", "n_jobs=N", "confidence=0.95", "scenario.load=1.2",
+               "output.calls=false", "hydra.run.dir=DIR")
+
+
+def _subcommand_line(name: str, module: str, func: str) -> tuple[str, str]:
+    """(usage, what it does) from the entry function's docstring, imported lazily."""
+    import importlib
+
+    try:
+        doc = getattr(importlib.import_module(module), func).__doc__ or ""
+    except (ImportError, AttributeError):
+        return f"ccsim {name}", "(not available in this version)"
+    first = " ".join(doc.strip().split("\n\n")[0].split())
+    found = re.match(r"``(ccsim [^`]+)``:\s*(.*)", first)
+    if not (found and found.group(1).split()[1] == name):
+        return f"ccsim {name}", first.rstrip(".")
+    usage, what = found.group(1), found.group(2)
+    return usage, what.rstrip(".")
+
+
+def _group_options(group: str) -> str:
+    names = sorted(p.stem for p in (Path(CONFIG_DIR) / group).glob("*.yaml"))
+    return ", ".join(names) or "(none)"
+
+
+def short_help() -> str:
+    """``ccsim --help``: one screen. The full composed config is ``ccsim --cfg job``."""
+    import textwrap
+
+    commands = [_subcommand_line(n, *target) for n, target in SUBCOMMANDS.items()]
+    width = max(len(u) for u, _ in commands)
+    lines = [
+        "ccsim — discrete-event simulator of a telecom customer-service hotline.",
+        "",
+        "usage: ccsim [GROUP=OPTION] [KEY=VALUE ...]   run a scenario: headline KPIs on the "
+        "terminal,",
+        "                                              outputs and report.html in "
+        "outputs/SCENARIO/DATE_TIME",
+        "       ccsim -m KEY=A,B [KEY=C,D ...]         sweep a grid (comparison table and "
+        "report.html)",
+        "       ccsim COMMAND [--help]                 one of the commands below",
+        "",
+        "config groups (GROUP=OPTION):",
+        *(textwrap.fill(_group_options(g), 96, initial_indent=f"  {g:<11}",
+                        subsequent_indent=" " * 13) for g in ("scenario", "policy", "experiment")),
+        textwrap.fill("common keys: " + "  ".join(COMMON_KEYS), 96, subsequent_indent="  "),
+        "",
+        "commands:",
+        *(textwrap.fill(what, 96, initial_indent=f"  {u:<{width}}  ",
+                        subsequent_indent=" " * (width + 4)) for u, what in commands),
+        "",
+        "more: ccsim --cfg job (the composed config, every key) · ccsim --hydra-help · "
+        "README.md",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``ccsim`` and ``python -m sim``."""
     args_in = sys.argv[1:] if argv is None else argv
     if args_in and args_in[0] in SUBCOMMANDS:
         _subcommand(args_in)
+    if any(a in HELP_FLAGS for a in args_in):
+        print(short_help())
+        raise SystemExit(0)
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 

@@ -16,7 +16,7 @@ from sim.model.spec import CallClass, GroupSpec, ModelSpec, QueueSpec
 
 SCENARIO_KEYS = {
     "name", "description", "horizon", "arrivals", "classes", "queues", "groups", "lines",
-    "service_level_s", "load",
+    "service_level_s", "load", "currency",
 }
 HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"}
 ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv", "trace"}
@@ -121,6 +121,9 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     if hotline and "classes" in scn:
         raise ConfigError("scenario.classes", "give either classes (a simple scenario) or "
                                               "tiers and reasons (a hotline), not both")
+    if not isinstance(scn.get("currency", ""), str):  # a label for reports only
+        raise ConfigError("scenario.currency", f"must be a currency name such as CNY, got "
+                                               f"{scn['currency']!r}")
     hz = _mapping("scenario.horizon", scn.get("horizon", {}))
     _check_keys("scenario.horizon", hz, HORIZON_KEYS)
     days = int(_num("scenario.horizon.days", hz.get("days", 1), low=1, integer=True))

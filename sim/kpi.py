@@ -2,7 +2,9 @@
 
 Definitions (the documented contract):
 - ``asked``: calls that asked for an agent (entered a skill queue);
-- ``answer_rate`` = answered / asked; ``abandon_rate`` = abandoned in queue / asked;
+- ``answer_rate`` = answered / asked; ``abandon_rate`` = ``queue_abandoned`` / asked, where
+  ``queue_abandoned`` = abandoned − ivr_abandoned (the ``abandoned`` outcome also counts
+  callers who hung up inside the IVR, who never asked);
 - ``service_level`` = answered within ``service_level_s`` / asked (abandoned included);
 - ``asa_s``: mean wait of answered calls; ``mean_wait_s``: mean wait of all who asked;
 - ``p_wait``: share of those who asked that were not answered at once;
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.kpi_specs import kpi_fmt
 from sim.model.spec import ModelSpec
 from sim.records import Recorder
 
@@ -39,6 +42,7 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
     out = {k: float(s[k]) for k in COUNTS}
     out.update(
         answer_rate=_div(s["answered"], s["asked"]),
+        queue_abandoned=float(s["abandoned"] - s["ivr_abandoned"]),
         abandon_rate=_div(s["abandoned"] - s["ivr_abandoned"], s["asked"]),
         disconnect_rate=_div(s["disconnected"], s["asked"]),
         service_level=_div(s["answered_in_sl"], s["asked"]),
@@ -188,6 +192,16 @@ def check_conservation(rec: Recorder) -> dict[str, int]:
     return {f: int(v.sum()) for f, v in per_class.items()}
 
 
+def share_interval(kpi: str, values: list[float], confidence: float) -> dict:
+    """``t_interval``, with ``low``/``high`` clipped to [0, 1] for a share: a t interval
+    near 0 % or 100 % otherwise leaves the possible range (``half_width`` stays the t
+    half-width, so ``low``/``high`` may sit closer to the mean than it on one side)."""
+    st = t_interval(values, confidence)
+    if kpi_fmt(kpi) == "pct" and st["low"] is not None:
+        st["low"], st["high"] = max(st["low"], 0.0), min(st["high"], 1.0)
+    return st
+
+
 def t_interval(values: list[float], confidence: float) -> dict[str, float | None]:
     """Mean and t-based confidence interval over replications (half-width None for n=1)."""
     x = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
@@ -208,9 +222,9 @@ def aggregate(reps: list[dict], confidence: float) -> dict:
     scopes = [s for s in first if s != "overall"]
     out: dict = {"overall": {}, **{s: {} for s in scopes}}
     for k in first["overall"]:
-        out["overall"][k] = t_interval([r["overall"][k] for r in reps], confidence)
+        out["overall"][k] = share_interval(k, [r["overall"][k] for r in reps], confidence)
     for scope in scopes:
         for name, kpis in first[scope].items():
-            out[scope][name] = {k: t_interval([r[scope][name][k] for r in reps], confidence)
-                                for k in kpis}
+            out[scope][name] = {k: share_interval(k, [r[scope][name][k] for r in reps],
+                                                  confidence) for k in kpis}
     return out

@@ -18,6 +18,15 @@ Fmt = Literal["pct", "s", "money", "count"]
 CALL_SCOPES = ("overall", "class", "tier", "reason")  # the per-call KPIs (sim.kpi.call_kpis)
 GROUP = ("overall", "group")
 OVERALL = ("overall",)
+# readable titles and short terminal heads where the name alone does not read well
+TITLES = {"answer_rate": "answer rate", "service_level": "service level",
+          "abandon_rate": "abandon rate", "asa_s": "ASA: wait of answered (s)",
+          "aht_s": "AHT: talk + wrap-up (s)", "fcr": "first-contact resolution",
+          "cost_per_call": "cost per answered call", "queue_abandoned": "abandoned in queue",
+          "mean_wait_s": "mean wait of all who asked (s)"}
+SHORT = {"answer_rate": "answer%", "service_level": "SL%", "abandon_rate": "abandon%",
+         "asa_s": "ASA s", "aht_s": "AHT s", "fcr": "FCR%", "occupancy": "occup%",
+         "cost_per_call": "cost/call"}
 TERMINAL = {"pct": "{:.1%}", "s": "{:.1f}", "money": "{:.1f}", "count": "{:.0f}"}
 
 
@@ -28,6 +37,16 @@ class KpiSpec:
     fmt: Fmt
     better: Better
     scopes: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        """A reader's name for the KPI (report headings, table columns)."""
+        return TITLES.get(self.name, self.name.replace("_", " "))
+
+    @property
+    def short(self) -> str:
+        """A column head for the terminal's narrow comparison table."""
+        return SHORT.get(self.name, self.name)
 
     @property
     def terminal(self) -> str:
@@ -46,6 +65,7 @@ _ALL = (
     _k("asked", "calls", "count", "neutral"),
     _k("answered", "calls", "count", "neutral", (*CALL_SCOPES, "group")),
     _k("abandoned", "calls", "count", "low"),
+    _k("queue_abandoned", "calls", "count", "low"),
     _k("disconnected", "calls", "count", "low"),
     _k("self_served", "calls", "count", "neutral"),
     _k("blocked", "calls", "count", "low"),
@@ -107,6 +127,17 @@ KPIS: dict[str, KpiSpec] = {k.name: k for k in _ALL}
 # the sweep's comparison table (terminal and report): the headline KPIs, in this order
 TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
               "occupancy", "cost_per_call")
+
+
+def title(name: str) -> str:
+    """A reader's name for a KPI (a name outside the registry: its words)."""
+    spec = KPIS.get(name)
+    return spec.title if spec is not None else name.replace("_", " ")
+
+
+def short(name: str) -> str:
+    spec = KPIS.get(name)
+    return spec.short if spec is not None else name
 
 
 def kpi_fmt(name: str) -> Fmt:

@@ -1,10 +1,12 @@
 """pytest plugin: SLA assertions written as tests.
 
-Installed with ccsim (entry point ``pytest11: ccsim``), it provides the fixture
-``sla_check`` and the helper ``assert_sla``::
+Installed with ccsim (entry point ``pytest11``, named ``sim.pytest_plugin`` after this
+module so that also naming it in ``-p`` or ``pytest_plugins`` is harmless: pytest then
+finds it registered already), it provides the fixture ``sla_check`` and the helper
+``assert_sla``::
 
     def test_hotline_meets_its_sla(sla_check):
-        sla_check.assert_met("scenario=hotline_small")  # SLA configs/sla/hotline_small.yaml
+        sla_check.assert_met("scenario=hotline_small")  # SLA sla/hotline_small.yaml
 
     def test_one_agent_fewer_keeps_asa_low(sla_check):
         report = sla_check("scenario=hotline_small",
@@ -42,7 +44,7 @@ def assert_sla(*overrides: str | Sequence[str], sla: object = None,
                targets: Sequence[Mapping] | None = None, spec: Mapping | None = None,
                cache: dict | None = None, **options):
     """Run ``ccsim check`` in-process and fail (AssertionError, with the table) when a
-    target is missed. ``sla``: a name in configs/sla/, a path, a dict or None (the
+    target is missed. ``sla``: a name in sla/, a path, a dict or None (the
     scenario's own); or ``targets`` (a list of target dicts; ``spec`` adds the other spec
     keys). Options: ``max_reps``, ``baseline``, ``save_baseline``, ``jobs``. Returns the
     Report."""

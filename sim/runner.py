@@ -401,8 +401,21 @@ def _is_terminal() -> bool:
 
 
 def _progress(run: RunSpec):
+    """A bar on a terminal; elsewhere (CI, a log file) one line per replication on stderr,
+    so a long run is never silent."""
     if not run.progress or run.n_reps < 2:
         return lambda rep: None
+    if not _is_terminal():
+        import sys
+        import time
+
+        t0 = time.perf_counter()
+
+        def line(rep: int) -> None:
+            print(f"replication {rep + 1}/{run.n_reps} done ({time.perf_counter() - t0:.0f} s)",
+                  file=sys.stderr, flush=True)
+
+        return line
     from tqdm import tqdm
 
     bar = tqdm(total=run.n_reps, desc="replications", unit="rep", disable=None)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sim.kpi_specs import KPIS
 
-ROWS = ("offered", "answered", "answer_rate", "service_level", "abandon_rate", "asa_s",
-        "aht_s")
+# the counts a reader needs to recompute the rates: answer_rate = answered / asked,
+# abandon_rate = queue_abandoned / asked
+ROWS = ("offered", "asked", "answered", "queue_abandoned", "answer_rate", "service_level",
+        "abandon_rate", "asa_s", "aht_s")
 
 
 def _cell(stat: dict, fmt: str) -> str:

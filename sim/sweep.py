@@ -7,11 +7,12 @@ Each point's directory (``multirun/SWEEP/OVERRIDES``) holds the run's outputs an
 ``CollectSweep`` callback writes, in the sweep directory:
 
 - ``sweep.parquet`` / ``sweep.csv``: one row per (point, scope, name, KPI) with the
-  overrides as columns, mean, CI half-width, low, high, n, status, error;
+  overrides as typed columns, scenario_name, mean, CI half-width, low, high, n, status, error,
+  best (see sim.compare);
 - ``sweep_replications.parquet``: one row per (point, replication, scope, name, KPI);
-- ``sweep_differences.parquet`` / ``.csv``: paired differences per KPI against the
-  baseline point (replication i against replication i: with the same seed these are
-  common random numbers), mean and t-interval.
+- ``sweep_differences.parquet`` / ``.csv``: paired differences per KPI of each point
+  against its own baseline (sim.compare.baselines; replication i against replication i:
+  with the same seed these are common random numbers), mean and t-interval.
 """
 
 from __future__ import annotations
@@ -75,20 +76,26 @@ def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.
     points = _points(sweep_dir)
     if not points:
         return None
-    keys = sorted({k for _, info in points for k in overrides_dict(info["overrides"])})
+    from sim.compare import typed_column
+
+    # keys in command-line order (the first swept one is what the sweep compares)
+    keys = list(dict.fromkeys(k for _, info in points for k in overrides_dict(info["overrides"])))
     values = [overrides_dict(info["overrides"]) for _, info in points]
     varying = [k for k in keys if len({v.get(k) for v in values}) > 1]
+    typed = {k: typed_column([v.get(k) for v in values]) for k in keys}
     rows, reps = [], []
     for job, (d, info) in enumerate(points):
         ov = values[job]
         label = ",".join(f"{k}={ov.get(k)}" for k in varying) or d.name
-        base = {"job": job, **{k: ov.get(k) for k in keys}, "point": label}
+        base = {"job": job, **{k: typed[k][job] for k in keys}, "point": label}
         if info["status"] != "ok":
-            rows.append({**base, "scope": None, "name": None, "kpi": None, "mean": math.nan,
-                         "half_width": math.nan, "low": math.nan, "high": math.nan, "n": 0,
-                         "status": info["status"], "error": info.get("error")})
+            rows.append({**base, "scenario_name": None, "scope": None, "name": None, "kpi": None,
+                         "mean": math.nan, "half_width": math.nan, "low": math.nan,
+                         "high": math.nan, "n": 0, "status": info["status"],
+                         "error": info.get("error")})
             continue
         summary = json.loads((d / "summary.json").read_text())
+        base["scenario_name"] = summary.get("scenario")  # "scenario" may be a swept key
         for scope, block in summary.items():
             if scope == "overall":
                 block = {"ALL": block}
@@ -105,15 +112,24 @@ def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.
                 r[k] = v
             reps.append(r)
     table = pd.DataFrame(rows)
-    table.to_parquet(sweep_dir / "sweep.parquet", index=False)
-    table.to_csv(sweep_dir / "sweep.csv", index=False)
+    table["best"] = False
     if reps:
         rep_table = pd.concat(reps, ignore_index=True)
+        jobs = rep_table[["job", *keys]].drop_duplicates("job").sort_values("job")
+        from sim.compare import baselines, best_points, treatment
+
+        treat = treatment(keys, varying, baseline)
+        marked = best_points(rep_table, jobs, varying, treat, confidence, ranked_kpis())
+        table["best"] = [(j, sc, nm, k) in marked for j, sc, nm, k in zip(
+            table["job"], table["scope"], table["name"], table["kpi"], strict=True)]
         rep_table.to_parquet(sweep_dir / "sweep_replications.parquet", index=False)
-        diffs = paired_differences(rep_table, keys, baseline, confidence)
+        pairs = baselines(jobs, varying, baseline, treat)
+        diffs = paired_differences(rep_table, keys, pairs, confidence)
         if diffs is not None:
             diffs.to_parquet(sweep_dir / "sweep_differences.parquet", index=False)
             diffs.to_csv(sweep_dir / "sweep_differences.csv", index=False)
+    table.to_parquet(sweep_dir / "sweep.parquet", index=False)
+    table.to_csv(sweep_dir / "sweep.csv", index=False)
     return table
 
 
@@ -126,31 +142,21 @@ def _stat(st) -> dict:
             "low": f(st.get("low")), "high": f(st.get("high")), "n": int(st.get("n") or 0)}
 
 
-def baseline_job(rep_table, keys: list[str], baseline: str | None) -> int:
-    """The job whose overrides match ``baseline`` ("k=v,k2=v2"), else the first job."""
-    jobs = rep_table[["job", *keys]].drop_duplicates().sort_values("job")
-    if baseline:
-        want = overrides_dict([b for b in baseline.split(",") if b])
-        for _, row in jobs.iterrows():
-            if all(str(row.get(k)) == v for k, v in want.items()):
-                return int(row["job"])
-    return int(jobs["job"].iloc[0])
-
-
-def paired_differences(rep_table, keys: list[str], baseline: str | None, confidence: float):
-    """Point minus baseline, replication by replication, per (scope, name, kpi)."""
+def paired_differences(rep_table, keys: list[str], pairs: dict[int, int], confidence: float):
+    """Point minus its own baseline (``pairs``: job -> baseline job, see
+    sim.compare.baselines), replication by replication, per (scope, name, kpi)."""
     import numpy as np
     import pandas as pd
 
     from sim.kpi import t_interval
 
-    b = baseline_job(rep_table, keys, baseline)
     idx = ["scope", "name", "kpi", "rep"]
-    base = rep_table[rep_table["job"] == b].set_index(idx)["value"]
     out = []
     for job, grp in rep_table.groupby("job"):
-        if job == b:
+        b = pairs.get(int(job))
+        if b is None or b == job:
             continue
+        base = rep_table[rep_table["job"] == b].set_index(idx)["value"]
         joined = grp.set_index(idx)["value"].to_frame("v").join(base.rename("b"), how="inner")
         joined["d"] = joined["v"] - joined["b"]
         meta = {k: grp[k].iloc[0] for k in ["job", *keys]}
@@ -165,69 +171,19 @@ def paired_differences(rep_table, keys: list[str], baseline: str | None, confide
     return pd.DataFrame(out) if out else None
 
 
-def format_comparison(table, diffs=None) -> str:
-    """KPIs with CIs per point (best marked *), and paired differences against the
-    baseline: the terminal summary of a sweep."""
-    import math as _m
+def ranked_kpis() -> dict[str, bool]:
+    """The comparison table's ranked KPIs (from the registry): kpi -> higher is better."""
+    from sim.kpi_specs import TABLE_KPIS, better
 
-    from sim.kpi_specs import TABLE_KPIS, better, kpi_fmt
+    return {k: better(k) == "high" for k in TABLE_KPIS if better(k) != "neutral"}
 
-    ok = table[(table["status"] == "ok") & (table["scope"] == "overall")]
-    failed = table[table["status"] != "ok"]
-    points = sorted(ok["point"].unique(), key=lambda p: ok[ok["point"] == p]["job"].iloc[0]) \
-        if len(ok) else []
-    width = max([12, *(len(p) for p in points)]) + 2
-    lines = [f"{len(points)} point(s) ok, {len(failed)} failed"]
-    if points:
-        lines.append(f"{'':16}" + "".join(f"{p:>{width}}" for p in points))
-    for kpi in TABLE_KPIS:
-        vals = {p: ok[(ok["point"] == p) & (ok["kpi"] == kpi)] for p in points}
-        means = {p: v["mean"].iloc[0] for p, v in vals.items() if len(v)}
-        if not means or all(_m.isnan(x) for x in means.values()):
-            continue
-        finite = {p: m for p, m in means.items() if not _m.isnan(m)}
-        best = None
-        if finite and better(kpi) != "neutral":
-            best = (max if better(kpi) == "high" else min)(finite, key=lambda p: finite[p])
-        cells = []
-        for p in points:
-            if p not in means:
-                cells.append("-")
-                continue
-            v = vals[p].iloc[0]
-            pct = kpi_fmt(kpi) == "pct"
-            fmt = (lambda x: f"{100 * x:.1f}%") if pct else (lambda x: f"{x:.1f}")
-            text = fmt(v["mean"]) + ("" if _m.isnan(v["half_width"])
-                                     else f" ±{fmt(v['half_width'])}")
-            cells.append(text + ("*" if p == best and len(finite) > 1 else ""))
-        lines.append(f"{kpi:16}" + "".join(f"{c:>{width}}" for c in cells))
-    if diffs is not None and len(diffs):
-        d = diffs[(diffs["scope"] == "overall") & diffs["kpi"].isin(TABLE_KPIS)]
-        if len(d):
-            b = int(d["baseline_job"].iloc[0])
-            base_name = table[table["job"] == b]["point"].iloc[0]
-            others = [p for p in points if p != base_name]
-            lines.append(f"paired differences vs baseline {base_name} (replication by "
-                         "replication, same seeds: common random numbers; * = CI excludes 0):")
-            lines.append(f"{'':16}" + "".join(f"{p:>{width}}" for p in others))
-            name_of = {int(j): table[table["job"] == j]["point"].iloc[0] for j in d["job"]}
-            for kpi in TABLE_KPIS:
-                cells = []
-                for p in others:
-                    r = d[(d["kpi"] == kpi) & (d["job"].map(name_of) == p)]
-                    if not len(r):
-                        cells.append("-")
-                        continue
-                    r = r.iloc[0]
-                    hw = r["diff_half_width"]
-                    text = f"{r['diff_mean']:+.3g}" + ("" if _m.isnan(hw) else f" ±{hw:.2g}")
-                    sig = not _m.isnan(hw) and (r["diff_low"] > 0 or r["diff_high"] < 0)
-                    cells.append(text + ("*" if sig else ""))
-                if any(c != "-" for c in cells):
-                    lines.append(f"{kpi:16}" + "".join(f"{c:>{width}}" for c in cells))
-    for _, r in failed.iterrows():
-        lines.append(f"FAILED {r['point']}: {r['error']}")
-    return "\n".join(lines)
+
+def format_comparison(table, diffs=None, width: int | None = None) -> str:
+    """The terminal summary of a sweep (see sim.compare.format_comparison)."""
+    from sim.compare import format_comparison as fmt
+    from sim.kpi_specs import TABLE_KPIS
+
+    return fmt(table, diffs, TABLE_KPIS, width)
 
 
 def _callback_base():

@@ -357,3 +357,12 @@ def test_generic_schema_round_trip_calibrates_the_same(tmp_path, calibrated):
     a = yaml.safe_load((tmp_path / "g.yaml").read_text())
     b = yaml.safe_load((calibrated / "anonymous_bank.yaml").read_text())
     assert a == b
+
+
+def test_readme_calibrate_commands_write_under_outputs_not_the_tracked_scenario():
+    """Issue 17 point 18: the README's command overwrote configs/scenario/anonymous_bank.yaml."""
+    readme = (REPO / "README.md").read_text()
+    commands = [ln for ln in readme.splitlines() if ln.startswith(("ccsim calibrate",
+                                                                    "ccsim validate"))]
+    assert commands and not any("configs/" in ln for ln in commands)
+    assert any("--scenario outputs/calibrate/anonymous_bank.yaml" in ln for ln in commands)

@@ -224,6 +224,37 @@ def test_still_straddling_at_the_budget_is_a_warning_or_a_failure_as_configured(
     assert o.verdict == FAIL and "straddles" in o.message
 
 
+def test_warn_pass_never_passes_an_estimate_on_the_wrong_side_of_its_bound():
+    """Issue 17 point 20: a member service level of 0.7175 against min 0.75 (CI straddling
+    at the budget) was passed under decision.warn: pass."""
+    wrong_side = [10.3, 11.7] * 6  # mean 11 > max 10.5, CI straddles 10.5 at 12 reps
+    o, looks, _, _ = decide(wrong_side, max=10.5)
+    assert looks == [3, 6, 9, 12] and o.low < 10.5 < o.high and o.mean > 10.5
+    assert o.verdict == FAIL and o.rule == "CI straddles at budget, estimate misses bound"
+    o, _, _, _ = decide(ALTERNATING, max=10.5)  # mean 10 meets max 10.5: a warning
+    assert o.verdict == WARN and o.rule == "CI straddles at budget, estimate meets bound"
+    o, _, _, _ = decide([10.0, 10.1, 9.9] * 4, max=20)
+    assert o.verdict == PASS and o.rule == "whole CI meets bound"
+
+
+def test_the_table_names_the_deciding_rule_and_mentions_straddling_only_when_it_happened():
+    from sim.check.report import Report, format_table
+
+    def table(values):
+        o, looks, _, _ = decide(values, max=10.5)
+        meta = {"decision": {"policy": "ci", "warn": "pass"},
+                "replications": {"used": looks[-1], "looks": looks, "max": 12}}
+        return format_table(Report([o], meta))
+
+    clear = table([10.0, 10.1, 9.9] * 4)
+    assert "decided by" in clear and "whole CI meets bound" in clear
+    assert "no CI straddled its bound at the budget" in clear
+    assert "straddling its bound at the budget warns" not in clear
+    straddled = table(ALTERNATING)
+    assert "warns if the estimate meets the bound, else fails" in straddled
+    assert "CI straddles at budget, estimate meets bound" in straddled
+
+
 def test_a_range_target_and_the_mean_policy():
     o, _, _, _ = decide([10.0, 10.1, 9.9] * 4, min=9, max=11)
     assert o.verdict == PASS
@@ -248,19 +279,24 @@ def test_more_replications_run_only_the_new_indices(monkeypatch):
 
 
 def test_real_replications_straddle_then_settle_at_the_budget():
-    """hotline_small: member callers' service level is ~0.84, so a bound at 0.84 stays
-    undecided: the gate adds replications up to the budget, then warns."""
+    """hotline_small: member callers' service level is 0.838 (CI [0.814, 0.862] after 6
+    replications), so bounds at 0.83 and 0.84 stay undecided: the gate adds replications
+    up to the budget, then warns where the estimate meets the bound (0.83) and fails where
+    it does not (0.84)."""
     lines = []
+    member = {"kpi": "service_level", "scope": "tier", "name": "member"}
     sla = {"replications": {"initial": 3, "max": 6, "step": 3},
-           "targets": [{"kpi": "service_level", "scope": "tier", "name": "member",
-                        "min": 0.84},
+           "targets": [{**member, "min": 0.83}, {**member, "min": 0.84, "id": "member_084"},
                        {"kpi": "asa_s", "max": 60}]}
     report = run_check(SMALL, sla, log=lines.append)
     assert report.meta["replications"]["looks"] == [3, 6]
-    member = report.outcome("service_level[tier=member]")
-    assert member.verdict == WARN and member.low < 0.84 < member.high and member.n == 6
+    warned = report.outcome("service_level[tier=member]")
+    assert warned.verdict == WARN and warned.low < 0.83 < warned.mean < warned.high
+    assert warned.n == 6
+    missed = report.outcome("member_084")
+    assert missed.verdict == FAIL and missed.low < missed.mean < 0.84 < missed.high
     assert report.outcome("asa_s").verdict == PASS
-    assert report.exit_code == 0
+    assert report.exit_code == 1
     assert any("undecided after 3 replications: service_level[tier=member]" in ln
                for ln in lines)
 
@@ -385,3 +421,36 @@ def test_the_reference_scenario_misses_its_business_targets(tmp_path):
     last = proc.stdout.splitlines()[-1]
     assert "service_level[tier=member]" in last and "service_level[tier=ordinary]" in last
     assert "diamond" not in last
+
+
+def test_sla_specs_live_outside_the_hydra_config_dir_and_ship_in_the_wheel():
+    """Issue 17 point 17: configs/sla/ showed up as a config group though it is none."""
+    REPO = Path(__file__).resolve().parent.parent
+    import configparser
+
+    from sim.cli import CONFIG_DIR
+
+    assert not (Path(CONFIG_DIR) / "sla").exists()
+    assert sla_dir() == REPO / "sla" and (sla_dir() / "telecom10000.yaml").is_file()
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    data = cfg["options.data_files"]
+    assert data["share/ccsim/sla"].strip() == "sla/*.yaml"
+    assert not any("sla" in v for k, v in data.items() if k != "share/ccsim/sla")
+
+
+@pytest.mark.parametrize("how", ["conftest", "-p"])
+def test_naming_the_plugin_beside_its_entry_point_is_harmless(pytester, how):
+    """Issue 17 point 19: entry point + pytest_plugins (or -p) was a pluggy ValueError."""
+    if how == "conftest":
+        pytester.makeconftest('pytest_plugins = ["sim.pytest_plugin"]\n')
+    pytester.makepyfile(test_has="""
+        def test_has(sla_check, pytestconfig):
+            assert sla_check.max_reps == 2
+            names = [n for n, _ in pytestconfig.pluginmanager.list_name_plugin()]
+            assert names.count("sim.pytest_plugin") == 1
+    """)
+    args = ["-p", "sim.pytest_plugin"] if how == "-p" else []
+    result = pytester.runpytest_subprocess(*args, "--ccsim-max-reps", "2",
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

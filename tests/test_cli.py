@@ -221,3 +221,20 @@ def test_python_m_sim_and_ccsim_report_errors_alike(tmp_path):
         out.append((proc.returncode, proc.stderr))
     assert out[0] == out[1]
     assert out[0][0] == 2 and "experiment" in out[0][1]
+
+
+def test_help_fits_one_screen_and_lists_every_subcommand(capsys, monkeypatch):
+    """Issue 17 point 15: ``ccsim --help`` was Hydra's 993-line config dump."""
+    monkeypatch.setitem(sim.cli.SUBCOMMANDS, "frobnicate", ("sim.report", "main"))
+    with pytest.raises(SystemExit) as exc:
+        sim.cli.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) <= 40 and max(len(ln) for ln in lines) <= 100
+    for name in sim.cli.SUBCOMMANDS:  # new subcommands appear without editing the help
+        assert f"ccsim {name}" in out
+    assert "rewrite the report" in out  # each with its docstring's summary
+    for group in ("scenario", "policy", "experiment"):
+        assert group in out
+    assert "telecom10000" in out and "erlang_c" in out and "--cfg job" in out

@@ -207,3 +207,25 @@ def test_report_can_be_switched_off(tmp_path):
     ccsim("experiment=erlang_c", "scenario.horizon.intervals_per_day=4", "output.report=false",
           f"hydra.run.dir={d}", cwd=tmp_path)
     assert (d / "summary.json").exists() and not (d / "report.html").exists()
+
+
+def test_comparison_report_labels_points_by_value_and_stars_only_clear_bests(sweep_dir):
+    """Issue 17 points 5, 8: ★ from the paired rule; labels without "key="; scenario named;
+    readable KPI titles."""
+    import pandas as pd
+
+    html = (sweep_dir / "report.html").read_text(encoding="utf-8")
+    assert "(scenario hotline_small)</h1>" in html
+    assert "<th class=l>policy · scenario.load</th>" in html
+    assert "ASA: wait of answered (s)" in html and ">asa s<" not in html
+    assert "cost units" not in html and '"text":"CNY"' in html.replace(" ", "")  # point 13
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert "overflow · 1.2" in cells and not any(c.startswith("policy=") for c in cells)
+    table = pd.read_parquet(sweep_dir / "sweep.parquet")
+    stars = sum(c.endswith("★") for c in cells)
+    best = table[(table["scope"] == "overall") & table["best"]
+                 & table["kpi"].isin(["answer_rate", "service_level", "abandon_rate",
+                                      "asa_s", "fcr", "cost_per_call"])]
+    assert stars == len(best)
+    # never two stars for one KPI among the points of one load
+    assert not best.duplicated(["kpi", "scenario.load"]).any()

@@ -45,7 +45,8 @@ def test_table_is_tidy_with_overrides_as_columns(grid):
     ok = table[(table["status"] == "ok") & (table["scope"] == "overall")
                & (table["kpi"] == "service_level")]
     assert set(ok["policy"]) == {"strict_priority", "overflow"}
-    assert set(ok["scenario.load"]) == {"0.9", "1.1"}
+    assert set(ok["scenario.load"]) == {0.9, 1.1}  # typed: a number, not the string
+    assert table["scenario.load"].dtype == "float64" and table["n_reps"].dtype == "int64"
     assert (ok["n"] == 2).all() and (ok["low"] <= ok["mean"]).all()
     assert pd.read_csv(tmp / "grid" / "sweep.csv").shape[0] == len(table)
     reps = pd.read_parquet(tmp / "grid" / "sweep_replications.parquet")
@@ -58,20 +59,28 @@ def test_paired_differences_against_the_baseline(grid):
     base_job = diffs["baseline_job"].iloc[0]
     table = pd.read_parquet(tmp / "grid" / "sweep.parquet")
     base = table[table["job"] == base_job].iloc[0]
-    assert (base["policy"], base["scenario.load"]) == ("strict_priority", "0.9")
+    assert (base["policy"], base["scenario.load"]) == ("strict_priority", 0.9)
+    # each point is paired with the baseline policy at its own load
+    pairs = diffs.drop_duplicates("job").set_index("job")["baseline_job"]
+    points = table.drop_duplicates("job").set_index("job")
+    for job, b in pairs.items():
+        assert points.loc[b, "policy"] == "strict_priority"
+        assert points.loc[b, "scenario.load"] == points.loc[job, "scenario.load"]
+    assert len(set(pairs)) == 2
     reps = pd.read_parquet(tmp / "grid" / "sweep_replications.parquet")
     overall = reps[reps["scope"] == "overall"].pivot_table(
         index=["policy", "scenario.load", "rep"], columns="kpi", values="value")
     # same seed, same load: overflow sees exactly the same first calls as the baseline
     first = overall["offered"] - overall["redials"]
-    assert (first.loc["overflow", "0.9"] == first.loc["strict_priority", "0.9"]).all()
+    assert (first.loc["overflow", 0.9] == first.loc["strict_priority", 0.9]).all()
     # the difference is taken replication by replication
     sl = overall["service_level"]
-    want = (sl.loc["overflow", "0.9"] - sl.loc["strict_priority", "0.9"]).mean()
+    want = (sl.loc["overflow", 0.9] - sl.loc["strict_priority", 0.9]).mean()
     d = diffs[(diffs["scope"] == "overall") & (diffs["kpi"] == "service_level")
-              & (diffs["policy"] == "overflow") & (diffs["scenario.load"] == "0.9")]
+              & (diffs["policy"] == "overflow") & (diffs["scenario.load"] == 0.9)]
     assert d["diff_mean"].iloc[0] == pytest.approx(want, rel=1e-12)
-    assert "paired differences vs baseline" in proc.stdout
+    assert "paired differences, each point minus its own baseline" in proc.stdout
+    assert "overflow · 1.1 vs strict_priority · 1.1" in proc.stdout
 
 
 def test_rerunning_the_sweep_skips_points_already_done(grid):

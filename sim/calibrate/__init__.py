@@ -90,12 +90,21 @@ def _load_and_calibrate(args, name: str, tune: bool = True):
 
     opts = _options(args, name)  # option errors before the (slower) log
     path = Path(args.log)
+    _step(f"reading {path} ...")
     df, dq = read_log(path, args.format)
     fmt = sniff(path) if args.format == "auto" else args.format
     print(dq.table())
     if not tune and opts.hidden_fill is None:
         opts.hidden_fill = 1.0  # a scenario file is simulated: its own fill applies
+    _step("fitting arrivals, handle times, patience and staffing"
+          + (", then tuning hidden work by simulation" if tune else "") + " ...")
     return calibrate(df, dq, opts, fmt), dq
+
+
+def _step(text: str) -> None:
+    """A progress line (stdout, so stderr keeps its one line for bad input): long steps
+    are never silent, CI logs included."""
+    print(text, flush=True)
 
 
 def _write_json(path: Path, data) -> None:

@@ -10,7 +10,7 @@ EXIT_BAD_INPUT = 2
 EPILOG = """\
 Overrides are those of ccsim (scenario=NAME, policy=NAME, experiment=NAME, seed=N,
 scenario.groups.general_desk.extra_agents=-2, ...); n_reps=N sets the first look,
-confidence=X the confidence level. The SLA spec (configs/sla/SCENARIO.yaml by default)
+confidence=X the confidence level. The SLA spec (sla/SCENARIO.yaml by default)
 lists targets, the decision policy and the replication budget: see README.md.
 Exit codes: 0 every target met, 1 a target missed, 2 bad input."""
 
@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         description="SLA regression gate: run seeded replications of a scenario and judge\n"
                     "every target of an SLA spec on its confidence interval.")
     p.add_argument("--sla", metavar="NAME|PATH",
-                   help="SLA spec: a name in configs/sla/ or a YAML file (default: the "
+                   help="SLA spec: a name in sla/ or a YAML file (default: the "
                         "scenario's name)")
     p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one test case per check)")
     p.add_argument("--json", metavar="FILE", help="write a JSON summary")
@@ -52,7 +52,8 @@ def fail_line(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the gate; returns the exit code."""
+    """``ccsim check [--sla NAME] [KEY=VALUE ...]``: the SLA gate (exit 0 met, 1 missed,
+    2 bad input)."""
     try:
         args = _parser().parse_intermixed_args(sys.argv[1:] if argv is None else argv)
     except _BadArgs as exc:

@@ -6,8 +6,11 @@ of its KPI over the replications run so far:
 - ``pass``: the whole interval is on the allowed side of the bound;
 - ``fail``: the whole interval is on the wrong side;
 - ``undecided``: the interval straddles the bound. The gate adds replications; at the
-  budget an undecided check becomes ``warn`` (``decision.warn: pass``, the default: it does
-  not fail the gate) or ``fail`` (``decision.warn: fail``).
+  budget an undecided check becomes ``warn`` when its estimate meets the bound and
+  ``decision.warn: pass`` (the default: it does not fail the gate), else ``fail`` — a
+  target whose estimate is on the wrong side of its bound never passes.
+
+Every outcome names the ``rule`` that decided it, for the table and the JSON/JUnit files.
 
 With ``decision.adjust: looks`` (default) every look at the data uses the confidence level
 ``1 - (1 - confidence) / L`` for the L looks the plan may take (Bonferroni), so stopping
@@ -48,6 +51,7 @@ class Outcome:
     high: float | None
     verdict: str
     message: str = ""
+    rule: str = ""  # which rule decided: see the module docstring
     extra: dict = field(default_factory=dict)  # baseline: means before and after
 
     def as_dict(self) -> dict:
@@ -57,7 +61,7 @@ class Outcome:
                 "max": self.check.max,
                 "bound": self.check.bound, "estimate": self.mean, "low": self.low,
                 "high": self.high, "n": self.n, "verdict": self.verdict,
-                "message": self.message, **self.extra}
+                "rule": self.rule, "message": self.message, **self.extra}
 
 
 def kpi_value(rep: Mapping, key: tuple[str, str | None, str]) -> float:
@@ -97,12 +101,14 @@ def look_level(confidence: float, looks: int, adjust: str) -> float:
 
 def judge(check: Check, values: Sequence[float], level: float, policy: str) -> Outcome:
     """The verdict on one check from its per-replication values."""
-    from sim.kpi import t_interval
+    from sim.kpi import share_interval, t_interval
 
-    st = t_interval(list(values), level)
+    # a target's share KPI gets an interval inside [0, 1]; a baseline judges differences
+    st = (share_interval(check.key[2], list(values), level) if check.kind == "target"
+          else t_interval(list(values), level))
     out = Outcome(check, cast(int, st["n"]), st["mean"], st["low"], st["high"], UNDECIDED)
     if st["mean"] is None:
-        out.verdict = FAIL
+        out.verdict, out.rule = FAIL, "no estimate"
         out.message = "no estimate: the KPI is undefined in every replication (no calls?)"
         return out
     lo, hi = (st["mean"], st["mean"]) if policy == "mean" else (st["low"], st["high"])
@@ -112,9 +118,19 @@ def judge(check: Check, values: Sequence[float], level: float, policy: str) -> O
     above = check.max is not None and lo > check.max
     inside = (check.min is None or lo >= check.min) and (check.max is None or hi <= check.max)
     out.verdict = FAIL if below or above else PASS if inside else UNDECIDED
+    what = "estimate" if policy == "mean" else "whole CI"
     if out.verdict == FAIL:
         out.message = _miss_message(out, policy, level)
+        out.rule = f"{what} misses bound"
+    elif out.verdict == PASS:
+        out.rule = f"{what} meets bound"
     return out
+
+
+def meets(check: Check, value: float | None) -> bool:
+    """Whether a point estimate lies on the allowed side of the check's bound(s)."""
+    return value is not None and not math.isnan(value) and (
+        check.min is None or value >= check.min) and (check.max is None or value <= check.max)
 
 
 def _miss_message(out: Outcome, policy: str, level: float) -> str:
@@ -126,14 +142,23 @@ def _miss_message(out: Outcome, policy: str, level: float) -> str:
 
 
 def settle(outcomes: list[Outcome], warn: str, n: int) -> None:
-    """At the budget: an undecided check becomes a warning or a failure."""
+    """At the budget: an undecided check becomes a warning (``warn: pass`` and an estimate
+    that meets the bound) or a failure (otherwise)."""
     for o in outcomes:
         if o.verdict != UNDECIDED:
             continue
         straddle = (f"{o.check.id}: CI [{_fmt(o.low)}, {_fmt(o.high)}] still straddles "
                     f"{o.check.bound} after {n} replications (the budget)")
-        o.verdict = WARN if warn == "pass" else FAIL
-        o.message = f"{straddle}; decision.warn: {warn}"
+        ok = meets(o.check, o.mean)
+        side = "meets" if ok else "misses"
+        o.verdict = WARN if warn == "pass" and ok else FAIL
+        if warn == "pass":
+            o.rule = f"CI straddles at budget, estimate {side} bound"
+            o.message = (f"{straddle}; the estimate {_fmt(o.mean)} {side} it, so "
+                         f"decision.warn: pass makes it a {o.verdict}")
+        else:
+            o.rule = "CI straddles at budget, decision.warn: fail"
+            o.message = f"{straddle}; decision.warn: fail"
 
 
 def _fmt(x: float | None) -> str:

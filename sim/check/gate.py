@@ -35,9 +35,14 @@ Log = Callable[[str], None]
 
 
 def sla_dir() -> Path:
-    from sim.cli import CONFIG_DIR
+    """The checkout's sla/ (editable install), else the copy a wheel installs. SLA specs
+    are not Hydra configs, so they live outside configs/ (no false config group)."""
+    here = Path(__file__).resolve().parent.parent.parent / "sla"
+    if here.is_dir():
+        return here
+    import sys
 
-    return Path(CONFIG_DIR) / "sla"
+    return Path(sys.prefix) / "share" / "ccsim" / "sla"
 
 
 def sla_names() -> list[str]:
@@ -45,7 +50,7 @@ def sla_names() -> list[str]:
 
 
 def sla_path(sla: str | os.PathLike | None, scenario: str) -> Path:
-    """``--sla``: a path, or a name in ``configs/sla/`` (default: the scenario's name)."""
+    """``--sla``: a path, or a name in ``sla/`` (default: the scenario's name)."""
     allowed = f"allowed: {', '.join(sla_names()) or '(none)'} or a path to a YAML file"
     if sla is None:
         path = sla_dir() / f"{scenario}.yaml"
@@ -97,7 +102,7 @@ def run_check(overrides: Sequence[str] = (), sla: object = None, *,
               save_baseline: str | os.PathLike | None = None, jobs: int = 1,
               log: Log | None = None,
               cache: MutableMapping[str, Replications] | None = None) -> Report:
-    """Judge an SLA (a name, path, dict or SLASpec; default ``configs/sla/SCENARIO.yaml``)
+    """Judge an SLA (a name, path, dict or SLASpec; default ``sla/SCENARIO.yaml``)
     on the configuration ``ccsim OVERRIDES`` would run. Bad input raises SLAError.
     ``cache`` (a dict) keeps replications for later checks of the same configuration."""
     log = log or (lambda line: None)

@@ -63,19 +63,30 @@ def _num(x: float | None) -> str:
 
 def format_table(report: Report) -> str:
     m = report.meta
-    rows = [("check", "bound", "estimate", "CI", "n", "verdict")]
+    rows = [("check", "bound", "estimate", "CI", "n", "verdict", "decided by")]
     for o in report.outcomes:
         ci = "-" if o.low is None else f"[{_num(o.low)}, {_num(o.high)}]"
-        rows.append((o.check.id, o.check.bound, _num(o.mean), ci, str(o.n), o.verdict.upper()))
+        rows.append((o.check.id, o.check.bound, _num(o.mean), ci, str(o.n), o.verdict.upper(),
+                     o.rule))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [_header(m), ""]
+    lines = [_header(m, report.outcomes), ""]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
               for r in rows]
     notes = [f"  {o.verdict.upper()}: {o.message}" for o in report.outcomes if o.message]
     return "\n".join([*lines, "", *notes, report.summary_line()])
 
 
-def _header(m: dict) -> str:
+def _straddle_rule(warn: str | None, outcomes: list[Outcome]) -> str:
+    """What happened to CIs still straddling a bound at the budget — only if one did."""
+    if not any("straddles" in o.rule for o in outcomes):
+        return "no CI straddled its bound at the budget"
+    if warn == "fail":
+        return "a CI still straddling its bound at the budget fails (decision.warn: fail)"
+    return ("a CI still straddling its bound at the budget warns if the estimate meets the "
+            "bound, else fails (decision.warn: pass)")
+
+
+def _header(m: dict, outcomes: list[Outcome]) -> str:
     reps, dec = m.get("replications", {}), m.get("decision", {})
     level, conf = m.get("level", 0.95), m.get("confidence", 0.95)
     looks = len(reps.get("plan", [])) or 1
@@ -85,7 +96,7 @@ def _header(m: dict) -> str:
     base = m.get("baseline")
     lines = [f"ccsim check: scenario {m.get('scenario')}, policy {m.get('policy')}, seed "
              f"{m.get('seed')}, SLA {m.get('sla')}",
-             f"decided on {how}; still straddling at the budget: {dec.get('warn')}",
+             f"decided on {how}; {_straddle_rule(dec.get('warn'), outcomes)}",
              f"replications: {reps.get('used')} (looked at "
              f"{', '.join(map(str, reps.get('looks', [])))}; budget {reps.get('max')})"]
     if base:
@@ -132,7 +143,7 @@ def junit_xml(report: Report) -> str:
 def _detail(o: Outcome) -> str:
     ci = "-" if o.low is None else f"[{_num(o.low)}, {_num(o.high)}]"
     return (f"{o.check.id}: estimate {_num(o.mean)}, CI {ci}, n {o.n}, bound "
-            f"{o.check.bound}, verdict {o.verdict}")
+            f"{o.check.bound}, verdict {o.verdict} ({o.rule})")
 
 
 def write_junit(report: Report, path: Path) -> None:

@@ -152,9 +152,20 @@ class Replications:
         return self.values[:n]
 
     def _run(self, todo: range) -> list[dict]:
+        """The replications ``todo``, each logged as it finishes (a gate is never silent
+        for a minute)."""
         s = self.setup
+        t0 = time.perf_counter()
+        done = []
+
+        def note(rep: int) -> None:
+            self.log(f"  replication {rep + 1} done ({time.perf_counter() - t0:.0f} s)")
+
         if self.jobs == 1 or len(todo) == 1:
-            return [one_replication(s.model, s.policy, s.seed, r) for r in todo]
+            for r in todo:
+                done.append(one_replication(s.model, s.policy, s.seed, r))
+                note(r)
+            return done
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -162,5 +173,8 @@ class Replications:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
             n = len(todo)
-            return list(pool.map(one_replication, [s.model] * n, [s.policy] * n,
-                                 [s.seed] * n, todo))
+            for r, out in zip(todo, pool.map(one_replication, [s.model] * n, [s.policy] * n,
+                                             [s.seed] * n, todo), strict=True):
+                done.append(out)
+                note(r)
+        return done

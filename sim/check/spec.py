@@ -1,4 +1,4 @@
-"""The SLA spec (``configs/sla/*.yaml``): loaded and validated once, every error one line.
+"""The SLA spec (``sla/*.yaml``): loaded and validated once, every error one line.
 
 A spec names targets (a KPI with a ``min`` and/or ``max`` in a scope), how replications
 are spent (``replications: {initial, max, step}``), how a verdict is reached

@@ -57,15 +57,26 @@ def _replication_warnings(run: RunData) -> list[str]:
             + f". About {need} replications would give ±{100 * GOAL_CI:.0f} points."]
 
 
+def overloaded_intervals(run: RunData) -> dict[str, tuple[list[float], int]]:
+    """Per group: start times of its overloaded intervals (mean occupancy over replications
+    ≥ 98 %) and how many intervals it was open (scheduled: headcount > 0)."""
+    g = run.table("groups_intervals")
+    if g is None:
+        return {}
+    # only scheduled intervals: after closing, an agent finishing a call is not overload
+    open_ = g[g["group"].notna() & (g["headcount"] > 0)]
+    occ = open_.groupby(["group", "start_s"], sort=False)["occupancy"].mean()
+    out = {}
+    for group, s in occ.groupby(level=0, sort=False):
+        over = s[s >= OVERLOAD_OCCUPANCY]
+        out[group] = ([float(x) for x in over.index.get_level_values(1)], len(s))
+    return out
+
+
 def _overload_warnings(run: RunData) -> list[str]:
     out = []
-    g = run.table("groups_intervals")
-    if g is not None:
-        # only scheduled intervals: after closing, an agent finishing a call is not overload
-        open_ = g[g["group"].notna() & (g["headcount"] > 0)]
-        occ = open_.groupby(["group", "start_s"], sort=False)["occupancy"].mean()
-        for group, s in occ[occ >= OVERLOAD_OCCUPANCY].groupby(level=0, sort=False):
-            starts = [float(x) for x in s.index.get_level_values(1)]
+    for group, (starts, _) in overloaded_intervals(run).items():
+        if starts:
             out.append(f"Overloaded interval: {label(group)} occupancy ≥ "
                        f"{OVERLOAD_OCCUPANCY:.0%} in {len(starts)} interval(s) starting "
                        f"{_spans(starts)}.")

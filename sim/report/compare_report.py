@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from sim.compare import point_labels, same_as, scenario_of, varying_keys
 from sim.errors import ConfigError
 from sim.kpi_specs import TABLE_KPIS as KPIS
-from sim.kpi_specs import better
-from sim.report.data import kind, label
+from sim.kpi_specs import better, title
+from sim.report.data import clipped, error_bars, kind, label
 from sim.report.page import Page, fmt
 
-STANDARD = {"job", "point", "scope", "name", "kpi", "mean", "half_width", "low", "high", "n",
-            "status", "error"}
 FEW_REPS = 5
 
 
@@ -29,46 +28,53 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
     table = pd.read_parquet(path)
     dpath = sweep_dir / "sweep_differences.parquet"
     diffs = pd.read_parquet(dpath) if dpath.exists() else None
-    keys = [c for c in table.columns if c not in STANDARD]
-    varying = [k for k in keys if table[k].astype(str).nunique() > 1]
+    varying = varying_keys(table)
+    names = point_labels(table, varying)
+    table = table.assign(point=table["job"].map(names))  # values without "key="
+    if diffs is not None:
+        diffs = diffs.assign(baseline=diffs["baseline_job"].map(names))
     ok = table[table["status"] == "ok"]
-    page = Page(f"ccsim comparison — {sweep_dir.name}", _subtitle(table, ok, diffs))
+    scen = scenario_of(table)
+    page = Page(f"ccsim comparison — {sweep_dir.name}" + (f" ({scen})" if scen else ""),
+                _subtitle(table, ok, diffs, varying))
     page.warnings(_warnings(table, ok))
     overall = ok[(ok["scope"] == "overall")]
     kpis = [k for k in KPIS if k in set(overall["kpi"])]
     if kpis:
         page.heading("KPIs per point")
-        _kpi_table(page, overall, kpis)
-        page.figure(_kpi_bars(overall, kpis))
+        _kpi_table(page, overall, kpis, varying, same_as(table, diffs, varying))
+        page.figure(_kpi_bars(overall, kpis, varying, sweep_currency(sweep_dir)))
     tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
     if len(tiers):
         page.heading("Service level by tier per point")
-        page.figure(_tier_bars(tiers))
+        page.figure(_tier_bars(tiers, varying))
     if diffs is not None and len(diffs):
         page.heading("Paired differences against the baseline")
-        page.text("Each point minus the baseline, replication by replication on the same "
-                  "random inputs (common random numbers); bars are mean differences with "
-                  "their confidence intervals. Green: a real improvement, red: a real loss "
-                  "(interval clear of 0); grey: not distinguishable from the baseline.",
-                  "note")
-        page.figure(_diff_bars(diffs, table, kpis))
+        page.text("Each point minus its own baseline — the baseline's value of the compared "
+                  "key with the point's own values of the other keys — replication by "
+                  "replication on the same random inputs (common random numbers); bars are "
+                  "mean differences with their confidence intervals. Green: a real "
+                  "improvement, red: a real loss (interval clear of 0); grey: not "
+                  "distinguishable from the baseline.", "note")
+        page.figure(_diff_bars(diffs, table, kpis, varying, sweep_currency(sweep_dir)))
     if len(varying) == 2 and kpis:
         page.heading("Two-way grid")
         for kpi in kpis[:2]:
-            page.figure(_heatmap(overall, varying, kpi))
+            page.figure(_heatmap(overall, varying, kpi, sweep_currency(sweep_dir)))
     out = out or sweep_dir / "report.html"
     out.write_text(page.render(), encoding="utf-8")
     return out
 
 
-def _subtitle(table, ok, diffs) -> list[str]:
+def _subtitle(table, ok, diffs, varying: list[str]) -> list[str]:
     points = table.drop_duplicates("job")
     n = ok["n"].max() if len(ok) else 0
     lines = [f"{len(points)} point(s), {int((points['status'] == 'ok').sum())} completed · "
-             f"{int(n) if n == n else 0} replication(s) per point"]
+             f"{int(n) if n == n else 0} replication(s) per point"
+             + (f" · points labelled {' · '.join(varying)}" if varying else "")]
     if diffs is not None and len(diffs):
-        base = int(diffs["baseline_job"].iloc[0])
-        lines.append("baseline: " + str(points[points["job"] == base]["point"].iloc[0]))
+        bases = ", ".join(dict.fromkeys(diffs["baseline"].astype(str)))
+        lines.append(f"baseline(s): {bases}")
     return lines
 
 
@@ -82,34 +88,32 @@ def _warnings(table, ok) -> list[str]:
     return out
 
 
-def _kpi_table(page: Page, overall, kpis: list[str]) -> None:
+def _kpi_table(page: Page, overall, kpis: list[str], varying: list[str], same: str) -> None:
     points = list(dict.fromkeys(overall["point"]))
     cell = overall.set_index(["point", "kpi"])
-    best = {k: _best(overall[overall["kpi"] == k], k) for k in kpis}
     rows = []
     for p in points:
         row = [p]
         for k in kpis:
             st = cell.loc[(p, k)] if (p, k) in cell.index else None
-            text = "—" if st is None else _with_ci(st["mean"], st["half_width"], kind(k))
-            row.append(text + (" ★" if best[k] == p else ""))
+            text = "—" if st is None else _with_ci(st, kind(k))
+            best = st is not None and bool(st.get("best", False))
+            row.append(text + (" ★" if best else ""))
         rows.append(row)
-    page.table(["point", *[k.replace("_", " ") for k in kpis]], rows)
-    page.text("★ marks the best point per KPI (highest for rates of success, lowest for "
-              "waits, abandonment and cost; occupancy and AHT are not ranked).", "note")
+    page.table([" · ".join(varying) or "point", *[title(k) for k in kpis]], rows)
+    page.text(f"★ marks a point that is best among the points of the same {same} (highest "
+              "for rates of success, lowest for waits, abandonment and cost) with every "
+              "paired difference against them clear of 0; where the replications cannot "
+              "separate the points, nothing is marked. Occupancy and AHT are not ranked.",
+              "note")
 
 
-def _best(rows, kpi: str):
-    rows = rows.dropna(subset=["mean"])
-    if rows.empty or better(kpi) == "neutral":
-        return None
-    i = rows["mean"].idxmax() if better(kpi) == "high" else rows["mean"].idxmin()
-    return rows.loc[i, "point"]
-
-
-def _with_ci(mean, hw, k: str) -> str:
+def _with_ci(st, k: str) -> str:
+    mean, hw = st["mean"], st["half_width"]
     if hw is None or math.isnan(hw):
         return fmt(mean, k)
+    if clipped(st):  # a share near 0 or 100 %: the interval cut at the possible range
+        return f"{fmt(mean, k)} [{fmt(st['low'], k)}, {fmt(st['high'], k)}]"
     return f"{fmt(mean, k)} ± {fmt(hw, k)}"
 
 
@@ -117,29 +121,50 @@ def _scale(k: str) -> float:
     return 100.0 if kind(k) == "pct" else 1.0
 
 
-def _axis(k: str) -> str:
-    return {"pct": "%", "s": "seconds", "money": "cost units", "count": "calls"}[kind(k)]
+def _axis(k: str, money: str = "money units") -> str:
+    return {"pct": "%", "s": "seconds", "money": money, "count": "calls"}[kind(k)]
 
 
-def _kpi_bars(overall, kpis: list[str]):
+def sweep_currency(sweep_dir: Path) -> str:
+    """The points' scenario.currency (the unit of cost figures), from a point's config."""
+    import yaml
+
+    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:1]:
+        try:
+            return (yaml.safe_load(path.read_text()).get("scenario") or {}).get(
+                "currency") or "money units"
+        except (OSError, yaml.YAMLError, AttributeError):
+            break
+    return "money units"
+
+
+def _bars(d, scale: float) -> dict:
+    """Error bars from each row's low/high (a share's interval is clipped to [0, 1])."""
+    up, down = zip(*(error_bars(r.mean, r.low, r.high, r.half_width, scale)
+                     for r in d.itertuples()), strict=True) if len(d) else ((), ())
+    return {"type": "data", "array": list(up), "arrayminus": list(down)}
+
+
+def _kpi_bars(overall, kpis: list[str], varying: list[str], money: str):
     from plotly.subplots import make_subplots
 
     cols = 2
     rows = math.ceil(len(kpis) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[k.replace("_", " ") for k in kpis],
-                        vertical_spacing=0.5 / rows)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title(k) for k in kpis],
+                        vertical_spacing=0.6 / rows)
     for i, k in enumerate(kpis):
         d, s = overall[overall["kpi"] == k], _scale(k)
         fig.add_bar(x=d["point"], y=d["mean"] * s, showlegend=False, marker_color="#12355b",
-                    error_y={"type": "data", "array": d["half_width"].fillna(0) * s},
+                    error_y=_bars(d, s),
                     row=i // cols + 1, col=i % cols + 1)
-        fig.update_yaxes(title_text=_axis(k), row=i // cols + 1, col=i % cols + 1)
-        fig.update_xaxes(title_text="point", row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(height=330 * rows, title="KPIs per point (mean with confidence interval)")
+        fig.update_yaxes(title_text=_axis(k, money), row=i // cols + 1, col=i % cols + 1)
+        fig.update_xaxes(title_text=" · ".join(varying) or "point", tickangle=-30,
+                         automargin=True, row=i // cols + 1, col=i % cols + 1)
+    fig.update_layout(height=380 * rows, title="KPIs per point (mean with confidence interval)")
     return fig
 
 
-def _tier_bars(tiers):
+def _tier_bars(tiers, varying: list[str]):
     import plotly.graph_objects as go
 
     from sim.report.run_figures import TIER_COLOURS
@@ -147,26 +172,24 @@ def _tier_bars(tiers):
     fig = go.Figure()
     for tier, d in tiers.groupby("name", sort=False):
         fig.add_bar(x=d["point"], y=100 * d["mean"], name=label(tier),
-                    marker_color=TIER_COLOURS.get(tier),
-                    error_y={"type": "data", "array": 100 * d["half_width"].fillna(0)})
+                    marker_color=TIER_COLOURS.get(tier), error_y=_bars(d, 100))
     fig.update_layout(barmode="group", height=460,
                       title="Service level by tier (mean with confidence interval)")
-    fig.update_xaxes(title_text="point")
+    fig.update_xaxes(title_text=" · ".join(varying) or "point", tickangle=-30, automargin=True)
     fig.update_yaxes(title_text="% answered within target time", range=[0, 105])
     return fig
 
 
-def _diff_bars(diffs, table, kpis: list[str]):
+def _diff_bars(diffs, table, kpis: list[str], varying: list[str], money: str):
     from plotly.subplots import make_subplots
 
     names = table.drop_duplicates("job").set_index("job")["point"]
     d = diffs[(diffs["scope"] == "overall") & diffs["kpi"].isin(kpis)].copy()
-    d["point"] = d["job"].map(names)
+    d["point"] = d["job"].map(names) + " vs " + d["baseline"].astype(str)
     cols = 2
     rows = max(math.ceil(len(kpis) / cols), 1)
-    fig = make_subplots(rows=rows, cols=cols,
-                        subplot_titles=[f"Δ {k.replace('_', ' ')}" for k in kpis],
-                        vertical_spacing=0.5 / rows)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"Δ {title(k)}" for k in kpis],
+                        vertical_spacing=0.6 / rows)
     for i, k in enumerate(kpis):
         x, s = d[d["kpi"] == k], _scale(k)
         r, c = i // cols + 1, i % cols + 1
@@ -176,10 +199,11 @@ def _diff_bars(diffs, table, kpis: list[str]):
                     error_y={"type": "data", "array": x["diff_half_width"].fillna(0) * s},
                     row=r, col=c)
         fig.add_hline(y=0, line_color="black", row=r, col=c)
-        fig.update_yaxes(title_text=f"difference ({'points' if s == 100 else _axis(k)})",
+        fig.update_yaxes(title_text=f"difference ({'points' if s == 100 else _axis(k, money)})",
                          row=r, col=c)
-        fig.update_xaxes(title_text="point", row=r, col=c)
-    fig.update_layout(height=330 * rows, title="Point minus baseline (paired, CRN)")
+        fig.update_xaxes(title_text="point vs its baseline", tickangle=-30, automargin=True,
+                         row=r, col=c)
+    fig.update_layout(height=380 * rows, title="Point minus its baseline (paired, CRN)")
     return fig
 
 
@@ -192,7 +216,7 @@ def _diff_colour(kpi: str, low: float, high: float) -> str:
     return "#2e9e5b" if (low > 0) == (better(kpi) == "high") else "#d64545"
 
 
-def _heatmap(overall, varying: list[str], kpi: str):
+def _heatmap(overall, varying: list[str], kpi: str, money: str):
     import plotly.graph_objects as go
 
     d = overall[overall["kpi"] == kpi]
@@ -201,9 +225,9 @@ def _heatmap(overall, varying: list[str], kpi: str):
     fig = go.Figure(go.Heatmap(z=grid.to_numpy() * s, x=[str(c) for c in grid.columns],
                                y=[str(i) for i in grid.index], colorscale="RdYlGn"
                                if better(kpi) == "high" else "RdYlGn_r",
-                               colorbar={"title": {"text": _axis(kpi)}},
+                               colorbar={"title": {"text": _axis(kpi, money)}},
                                texttemplate="%{z:.1f}"))
-    fig.update_layout(title=f"{kpi.replace('_', ' ')} over the grid", height=460)
+    fig.update_layout(title=f"{title(kpi)} over the grid", height=460)
     fig.update_xaxes(title_text=varying[0], type="category")
     fig.update_yaxes(title_text=varying[1], type="category")
     return fig

@@ -25,6 +25,27 @@ def kind(kpi: str) -> str:
     return kpi_fmt(kpi)
 
 
+def error_bars(mean, low, high, half_width, scale: float = 1.0) -> tuple[float, float]:
+    """(above, below) the mean for an error bar: from ``low``/``high`` when known, since a
+    share's interval is clipped to [0, 1] (summary.json), else the symmetric half-width."""
+    def ok(x) -> bool:
+        return x is not None and x == x
+
+    if ok(mean) and ok(low) and ok(high):
+        return scale * (high - mean), scale * (mean - low)
+    hw = half_width if ok(half_width) else 0.0
+    return scale * hw, scale * hw
+
+
+def clipped(st) -> bool:
+    """Whether an interval was clipped to [0, 1] (its ends are not mean ± half-width)."""
+    try:
+        m, hw, lo, hi = (float(st[k]) for k in ("mean", "half_width", "low", "high"))
+    except (KeyError, TypeError, ValueError):
+        return False
+    return abs(hi - lo - 2 * hw) > 1e-12 * max(1.0, abs(m))
+
+
 @dataclass
 class RunData:
     """A finished run: its summary, config and (when written) its tables."""

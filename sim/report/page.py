@@ -23,6 +23,7 @@ th{background:#f0f4f8} td.l,th.l{text-align:left}
 .warn{background:#fff4d6;border-left:5px solid #e0a100;padding:8px 12px;margin:6px 0}
 .note{color:#52606d;font-size:13px} code{background:#f0f4f8;padding:1px 4px}
 .plot{margin:8px 0 18px 0}
+.answer{font-size:19px;font-weight:600;color:#12355b;margin:18px 0 10px 0}
 """
 
 

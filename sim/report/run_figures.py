@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.report.data import RunData, label
+from sim.report.data import RunData, error_bars, label
 
 TIER_COLOURS = {"diamond": "#5b8def", "gold": "#d4a017", "silver": "#8e9aa6",
                 "member": "#2e9e5b", "ordinary": "#e07b39", "blacklist": "#444444"}
@@ -84,10 +84,12 @@ def tier_service_levels(run: RunData):
     if not tiers:
         return None
     sl = [run.kpi("service_level", "by_tier", t) for t in tiers]
-    hw = [100 * (s.get("half_width") or 0) for s in sl]
+    bars = [error_bars(s["mean"], s.get("low"), s.get("high"), s.get("half_width"), 100)
+            for s in sl]
     fig = go.Figure()
     fig.add_bar(x=[label(t) for t in tiers], y=[100 * s["mean"] for s in sl],
-                error_y={"type": "data", "array": hw, "visible": True},
+                error_y={"type": "data", "array": [b[0] for b in bars],
+                         "arrayminus": [b[1] for b in bars], "visible": True},
                 marker_color=[TIER_COLOURS.get(t, "#5b8def") for t in tiers],
                 name="service level")
     targets = [run.kpi("sl_target", "by_tier", t).get("mean") for t in tiers]
@@ -195,22 +197,39 @@ def second_line(run: RunData):
     from plotly.subplots import make_subplots
 
     s = run.table("second_line_intervals")
-    if s is None or s["pool"].notna().sum() == 0:
+    if s is None:
         return None
-    pools = s[s["pool"].notna()].groupby(["pool", "start_s"], as_index=False, sort=False)[
+    # back-office pools only: the "outbound" rows carry callbacks and campaign calls, no
+    # work orders (a legend entry without a line otherwise)
+    s = s[s["pool"].notna() & s["backlog"].notna()]
+    if s.empty:
+        return None
+    pools = s.groupby(["pool", "start_s"], as_index=False, sort=False)[
         ["opened", "closed", "backlog"]].mean()
+    last = float(pools["start_s"].max())
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         subplot_titles=("Open work orders (backlog) at interval end",
                                         "Work orders opened (above 0) and closed (below 0) "
                                         "per interval"))
     for i, (name, p) in enumerate(pools.groupby("pool", sort=False)):
         x, c = _x_hours(p["start_s"]), colour(i)
+        day = (p["start_s"] < last).to_numpy()
         fig.add_scatter(x=x, y=p["backlog"], name=label(name), legendgroup=name,
                         mode="lines", line={"color": c}, row=1, col=1)
         fig.add_bar(x=x, y=p["opened"], name=f"{label(name)} opened", legendgroup=name,
                     marker_color=c, showlegend=False, row=2, col=1)
-        fig.add_bar(x=x, y=-p["closed"], name=f"{label(name)} closed", legendgroup=name,
-                    marker={"color": c, "opacity": 0.45}, showlegend=False, row=2, col=1)
+        fig.add_bar(x=x[day], y=-p["closed"][day], name=f"{label(name)} closed",
+                    legendgroup=name, marker={"color": c, "opacity": 0.45}, showlegend=False,
+                    row=2, col=1)
+        # the last interval also holds every order closed in the drain after the horizon
+        fig.add_bar(x=x[~day], y=-p["closed"][~day],
+                    name="closed in the last interval, incl. the drain after the horizon",
+                    legendgroup="drain", hovertext=label(name),
+                    marker={"color": c, "opacity": 0.45, "pattern": {"shape": "/"}},
+                    showlegend=i == 0, row=2, col=1)
+    fig.add_annotation(x=last / 3600, y=0, yshift=-8, row=2, col=1, showarrow=True, ax=-90,
+                       ay=30, yanchor="top", text="last interval: closed in the drain after "
+                       "the horizon too", font={"size": 11})
     fig.update_layout(height=600, barmode="relative", title="Second line (back office)")
     fig.update_yaxes(title_text="work orders", row=1, col=1)
     fig.update_yaxes(title_text="work orders per interval", row=2, col=1)

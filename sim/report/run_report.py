@@ -3,26 +3,43 @@ second line, money, validation and the scenario, with warnings first."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import cast
 
 from sim.report import run_figures as figs
+from sim.report.answer import answer
 from sim.report.checks import run_warnings
-from sim.report.data import RunData, kind, label, load_run
+from sim.report.data import RunData, clipped, kind, label, load_run
 from sim.report.flow import call_flow
 from sim.report.page import Page, fmt
 
-HEADLINE = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
-            "blocked", "answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s",
-            "occupancy", "fcr", "containment", "repeat_rate", "resolution_rate",
-            "work_orders", "callbacks_made", "cost_per_call")
-NAMES = {"offered": "calls offered", "asked": "asked for an agent", "self_served":
-         "self-served", "blocked": "blocked (no line / blacklist refused)",
-         "disconnected": "forced disconnects", "asa_s": "ASA (mean wait of answered)",
-         "aht_s": "AHT (talk + after-call work)", "fcr": "first-contact resolution",
-         "containment": "IVR containment", "cost_per_call": "cost per answered call"}
+# Outcome counts (they sum to offered), each followed by its parts, then the rates with
+# the counts they are computed from: every figure is labelled by what it counts.
+HEADLINE = ("offered", "answered", "abandoned", "queue_abandoned", "ivr_abandoned",
+            "disconnected", "forced_disconnects", "ivr_hangups", "closed_disconnects",
+            "self_served", "blocked", "asked", "answer_rate", "service_level", "abandon_rate",
+            "asa_s", "mean_wait_s", "aht_s", "occupancy", "fcr", "containment", "repeat_rate",
+            "resolution_rate", "work_orders", "callbacks_made", "cost_per_call")
+NAMES = {"offered": "calls offered (all outcomes below sum to this)",
+         "answered": "answered by an agent",
+         "abandoned": "abandoned (in queue or in the IVR)",
+         "queue_abandoned": "… of which abandoned in queue",
+         "ivr_abandoned": "… of which abandoned in the IVR",
+         "disconnected": "disconnected by the system",
+         "forced_disconnects": "… of which forced disconnects (maximum wait reached)",
+         "ivr_hangups": "… of which hung up by the IVR (failed verification, refused "
+                        "blacklist calls)",
+         "closed_disconnects": "… of which still waiting when the centre closed",
+         "self_served": "self-served in the IVR", "blocked": "blocked (no free line)",
+         "asked": "asked for an agent (entered a queue)",
+         "answer_rate": "answer rate (answered / asked)",
+         "service_level": "service level (answered within T / asked)",
+         "abandon_rate": "abandon rate (abandoned in queue / asked)",
+         "asa_s": "ASA (mean wait of answered calls)",
+         "mean_wait_s": "mean wait of all who asked", "aht_s": "AHT (talk + after-call work)",
+         "fcr": "first-contact resolution", "containment": "IVR containment",
+         "cost_per_call": "cost per answered call"}
 MONEY = ("cost", "second_line_cost", "staffed_hours", "cost_per_call", "retained_value",
          "value_at_risk", "episodes", "episodes_resolved_quickly", "episodes_resolved",
          "episodes_complained_unresolved", "episodes_silent_unhappy")
@@ -32,8 +49,10 @@ def write_run_report(run_dir: Path, out: Path | None = None) -> Path:
     """Write ``report.html`` for the run in ``run_dir`` and return its path."""
     run = load_run(Path(run_dir))
     page = Page(f"ccsim report — {run.summary.get('scenario', 'scenario')}", _subtitle(run))
+    page.text(answer(run), "answer")
     page.warnings(run_warnings(run) + _validation_warnings(run))
     _headline(page, run)
+    _exact(page, run)
     _tiers(page, run)
     for title, make in (("The day", figs.day_profile), ("Waiting times", figs.wait_distribution),
                         ("Agents and queues", figs.agents_and_queues),
@@ -73,6 +92,8 @@ def _ci(st: dict, k: str) -> str:
     hw = st.get("half_width")
     if hw is None or (isinstance(hw, float) and math.isnan(hw)):
         return "—"
+    if clipped(st):  # a share near 0 or 100 %: its interval, cut at the possible range
+        return f"{fmt(st['low'], k)} – {fmt(st['high'], k)} (clipped to 0–100%)"
     return f"± {fmt(hw, k).rstrip(' s')}{' s' if k == 's' else ''}".replace("± —", "—")
 
 
@@ -80,15 +101,63 @@ def _headline(page: Page, run: RunData) -> None:
     page.heading("Headline figures")
     rows = []
     for k in HEADLINE:
-        st = run.kpi(k)
+        st = _closed(run) if k == "closed_disconnects" else run.kpi(k)
         if st.get("mean") is None:
             continue
-        rows.append((NAMES.get(k, k.replace("_", " ")), fmt(st["mean"], kind(k)),
+        rows.append((NAMES.get(k, k.replace("_", " ")), _value(run, st["mean"], k),
                      _ci(st, kind(k))))
+        if k == "ivr_hangups":
+            rows += _refused(run)
     page.table(("KPI", "estimate", "confidence interval"), rows)
     t = f'{run.summary.get("service_level_s", 20):g}'
-    page.text(f"Answer rate, service level and abandonment are shares of calls that asked for "
-              f"an agent; service level counts calls answered within {t} s.", "note")
+    page.text(f"Counts are calls per replication. Answer rate, service level and abandon rate "
+              f"are shares of the calls that asked for an agent; service level counts calls "
+              f"answered within T = {t} s. Callers who hung up in the IVR never asked, so "
+              f"they are in 'abandoned' but not in the abandon rate.", "note")
+
+
+def _closed(run: RunData) -> dict:
+    """Disconnected calls that were neither forced disconnects nor IVR hang-ups: those
+    still waiting at closing (the rest of the outcome; no CI)."""
+    parts = [run.kpi(k).get("mean") for k in ("disconnected", "forced_disconnects",
+                                               "ivr_hangups")]
+    if any(p is None for p in parts):
+        return {"mean": None}
+    return {"mean": parts[0] - parts[1] - parts[2], "half_width": None}
+
+
+def _refused(run: RunData) -> list[tuple[str, str, str]]:
+    """Tiers refused agent service (blacklist): their IVR hang-ups, named as such."""
+    rows = []
+    for tier, k in (run.summary.get("by_tier") or {}).items():
+        hangups, asked = k.get("ivr_hangups") or {}, k.get("asked") or {}
+        if hangups.get("mean") and not asked.get("mean"):
+            rows.append((f"    … of which {label(tier)} calls refused", fmt(
+                hangups["mean"], "count"), _ci(hangups, "count")))
+    return rows
+
+
+def _exact(page: Page, run: RunData) -> None:
+    """Theory experiments: simulation beside the exact formula, and whether it is in the CI."""
+    from sim.exact import compare, fmt_value
+
+    rows = compare(run.summary, run.config)
+    if not rows:
+        return
+    conf = run.summary.get("confidence", 0.95)
+    page.heading("Simulation vs exact theory")
+    page.table(("figure", "summary.json name", "simulation", f"{conf:.0%} CI", "exact",
+                "exact inside the CI"),
+               [(r.what, r.kpi, fmt_value(r.kpi, r.mean),
+                 "—" if r.low is None else f"{fmt_value(r.kpi, r.low)} – "
+                                           f"{fmt_value(r.kpi, r.high)}",
+                 fmt_value(r.kpi, r.exact), {True: "yes", False: "no", None: "—"}[r.inside])
+                for r in rows], left=2,
+               classes=[{True: "met", False: "missed", None: ""}[r.inside] for r in rows])
+    page.text("Exact values from sim.theory for this run's own parameters (steady state); "
+              "the simulation covers a finite day after its warm-up, so an exact value "
+              "outside the interval now and then is expected at the stated confidence.",
+              "note")
 
 
 def verdict(st: dict, target: float) -> tuple[str, str]:
@@ -124,8 +193,18 @@ def _tiers(page: Page, run: RunData) -> None:
         page.figure(fig)
 
 
+def currency(run: RunData) -> str:
+    """The scenario's money unit (``scenario.currency``), shown with every amount."""
+    return run.scenario.get("currency") or "money units"
+
+
+def _value(run: RunData, value, k: str) -> str:
+    text = fmt(value, kind(k))
+    return f"{text} {currency(run)}" if kind(k) == "money" and text != "—" else text
+
+
 def _money(page: Page, run: RunData) -> None:
-    rows = [(k.replace("_", " "), fmt(run.kpi(k)["mean"], kind(k)), _ci(run.kpi(k), kind(k)))
+    rows = [(k.replace("_", " "), _value(run, run.kpi(k)["mean"], k), _ci(run.kpi(k), kind(k)))
             for k in MONEY if run.kpi(k).get("mean") is not None]
     groups = run.summary.get("by_group") or {}
     if not rows and not groups:
@@ -134,13 +213,14 @@ def _money(page: Page, run: RunData) -> None:
     if rows:
         page.table(("figure", "estimate", "confidence interval"), rows)
     if groups:
-        page.table(("skill group", "answered", "AHT", "occupancy", "staffed hours", "cost"),
+        page.table(("skill group", "answered", "AHT", "occupancy", "staffed hours",
+                    f"cost ({currency(run)})"),
                    [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
                      fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
                      fmt(_m(k, "cost"), "money")) for g, k in groups.items()])
-    page.text("Cost is agent cost per staffed hour by group (front line and second line); "
-              "customer value applies the domain brief's retention figures to each "
-              "customer's experience.", "note")
+    page.text(f"Amounts in {currency(run)} (scenario.currency). Cost is agent cost per "
+              "staffed hour by group (front line and second line); customer value applies "
+              "the domain brief's retention figures to each customer's experience.", "note")
 
 
 def _m(kpis: dict, k: str):
@@ -200,33 +280,78 @@ def _unit(metric: str) -> str:
     return "share of calls"
 
 
+PARTS = {"tiers": "tier", "reasons": "reason", "classes": "call class", "groups": "skill group",
+         "queues": "queue", "ivr.nodes": "IVR node", "second_line.pools": "second-line pool"}
+
+
 def _parameters(page: Page, run: RunData) -> None:
+    """The scenario as a manager reads it: one row per setting (dotted key, readable
+    value), then one table per part (tiers, groups, ...) with one row per member."""
     sc = run.scenario
     if not sc:
         return
     page.heading("Scenario parameters")
-    flat = [(k, _short(v)) for k, v in sc.items() if not isinstance(v, dict | list)]
-    flat += [(k, _short(v)) for k, v in sc.items() if isinstance(v, dict | list)
-             and k not in ("tiers", "groups", "classes", "ivr", "reasons")]
+    parts = {k: _at(sc, k) for k in PARTS if isinstance(_at(sc, k), dict) and _at(sc, k)}
+    flat = [(k, v) for k, v in _flatten(sc, "") if not any(
+        k == p or k.startswith(p + ".") for p in parts) and k != "description"]
     policy = run.config.get("policy") or {}
-    flat.append(("policy", _short(policy)))
-    page.table(("parameter", "value"), flat, left=2)
-    for part in ("tiers", "groups", "classes"):
-        table = sc.get(part)
-        if isinstance(table, dict) and table:
-            _part_table(page, part, table)
+    flat += [(f"policy.{k}", v) for k, v in _flatten(policy, "")]
+    if sc.get("description"):
+        page.text(str(sc["description"]), "note")
+    page.table(("setting", "value"), flat, left=2)
+    for part, table in parts.items():
+        _part_table(page, PARTS[part], table)
 
 
-def _part_table(page: Page, part: str, table: dict) -> None:
-    cols = list(dict.fromkeys(k for v in table.values() if isinstance(v, dict) for k in v))
-    rows = [[label(n)] + [_short((v or {}).get(c, ""), 40) for c in cols]
-            for n, v in table.items()]
-    page.text(part, "")
-    page.table([part[:-1], *cols], rows, left=len(cols) + 1)
+def _at(tree: dict, dotted: str):
+    for key in dotted.split("."):
+        tree = tree.get(key) if isinstance(tree, dict) else None
+    return tree
 
 
-def _short(v, width: int = 160) -> str:
-    if isinstance(v, list) and v and all(isinstance(x, int | float) for x in v):
-        return f"{len(v)} values, {min(v):g}–{max(v):g}"
-    text = v if isinstance(v, str) else json.dumps(v, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _flatten(value, prefix: str) -> list[tuple[str, str]]:
+    """Nested settings as (dotted key, readable value); a distribution stays one value."""
+    if isinstance(value, dict) and value and not _is_dist(value):
+        out = []
+        for k, v in value.items():
+            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        return out
+    return [(prefix, readable(value))]
+
+
+def _is_dist(v) -> bool:
+    return isinstance(v, dict) and "dist" in v
+
+
+def readable(v) -> str:
+    """One setting as text: distributions by name and parameters, per-interval tables by
+    their length and range, mappings as "key: value" pairs."""
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.6g}"
+    if _is_dist(v):
+        args = ", ".join(f"{k} {readable(x)}" for k, x in v.items() if k != "dist")
+        return f"{v['dist']} ({args})" if args else str(v["dist"])
+    if isinstance(v, list):
+        if v and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v):
+            if len(set(v)) == 1:
+                return f"{readable(v[0])} in each of {len(v)} intervals"
+            if len(v) > 6:
+                return f"{len(v)} values (one per interval), {min(v):,g}–{max(v):,g}"
+        return ", ".join(readable(x) for x in v) or "none"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {readable(x)}" for k, x in v.items()) or "none"
+    return str(v)
+
+
+def _part_table(page: Page, what: str, table: dict) -> None:
+    rows = {n: dict(_flatten(v, "")) if isinstance(v, dict) else {"": readable(v)}
+            for n, v in table.items()}
+    cols = list(dict.fromkeys(c for r in rows.values() for c in r))
+    page.text(f"{what}s", "")
+    page.table([what, *[c.replace("_", " ") for c in cols]],
+               [[label(n), *[r.get(c, "—") for c in cols]] for n, r in rows.items()],
+               left=len(cols) + 1)
