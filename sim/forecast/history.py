@@ -278,8 +278,11 @@ def _dst(q: Quality, local, offset, cls, value) -> None:
     known = offset.notna().to_numpy() & local.notna().to_numpy()
     if not known.any():
         return
-    order = np.argsort(local.to_numpy("datetime64[s]")[known], kind="stable")
-    offs = offset.to_numpy(object)[known][order]
+    offs = offset.to_numpy(object)[known]
+    minutes = np.array([0 if o == "Z" else (1 if o[0] == "+" else -1) *
+                        (int(o[1:3]) * 60 + int(o[-2:])) for o in offs])
+    utc = local.to_numpy("datetime64[s]")[known] - minutes.astype("timedelta64[m]")
+    offs = offs[np.argsort(utc, kind="stable")]  # in true time order
     changes = int(np.sum(offs[1:] != offs[:-1]))
     q.flag("utc_offset_change", changes, "the UTC offset changes (a DST jump): counts are "
            "placed by wall-clock time; the spring gap shows as gaps")

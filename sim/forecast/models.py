@@ -101,7 +101,7 @@ def interval_band(mean: np.ndarray, cv_day: np.ndarray, kappa: float, level: flo
 
 
 def weekday_index(dates) -> np.ndarray:
-    return np.asarray(dates.dayofweek)  # Monday 0 .. Sunday 6
+    return np.asarray(dates.day_of_week)  # Monday 0 .. Sunday 6
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -154,15 +154,20 @@ def _recent(days_wd: np.ndarray, use: np.ndarray, w: int, weeks: int) -> np.ndar
 
 def profiles(m: np.ndarray, dates, use: np.ndarray, weeks: int) -> np.ndarray:
     """Share of the day per interval by weekday: mean over the last ``weeks`` usable days
-    of that weekday (a day with no calls adds nothing); uniform where nothing is known."""
+    of that weekday. A weekday whose recent days had no call at all is closed (zeros); one
+    without a usable day takes the mean profile of the others."""
     wd = weekday_index(dates)
-    out = np.full((7, m.shape[1]), 1.0 / m.shape[1])
+    out = np.zeros((7, m.shape[1]))
+    known = np.zeros(7, bool)
     for w in range(7):
         rows = m[_recent(wd, use, w, weeks)]
+        known[w] = len(rows) > 0
         tot = rows.sum(axis=1)
         rows = rows[tot > 0] / tot[tot > 0, None]
         if len(rows):
             out[w] = rows.mean(axis=0)
+    fallback = out[known & (out.sum(axis=1) > 0)]
+    out[~known] = fallback.mean(axis=0) if len(fallback) else 1.0 / m.shape[1]
     return out
 
 
