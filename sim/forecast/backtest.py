@@ -72,7 +72,7 @@ def run(total: np.ndarray, dates, holidays: dict[str, Holiday], factor: int,
                      "wape": a["abs"] / a["sum"] if a["sum"] else float("nan"),
                      "cover80": a["in80"] / a["n_cover"] if model == "ets" else None,
                      "cover95": a["in95"] / a["n_cover"] if model == "ets" else None,
-                     "n": a["n"], "origins": len(starts)})
+                     "n": a["n"], "n_cover": a["n_cover"], "origins": len(starts)})
     day_rows = [{"model": m, "horizon_day": d + 1,
                  "wape_interval": a["abs_i"] / a["sum"], "wape_day": a["abs_d"] / a["sum"]}
                 for (m, d), a in sorted(by_day.items())]

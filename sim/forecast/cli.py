@@ -133,7 +133,7 @@ def run(args) -> int:
         indent=2) + "\n")
     page = report.write_report(rd, hist, fc, factor, share, holidays, bt, args.command_line,
                                day_cv)
-    print(report.summary_text(fc, day_cv, train.imputed, bt))
+    print(report.summary_text(fc, day_cv, train.imputed, bt, share))
     print(f"scenario: {out}\ntables: {', '.join(str(t) for t in tables)}\nreport: {page}")
     return 0
 
@@ -157,8 +157,10 @@ def _start(text: str | None, hist):
 def _tail(fc, days: int):
     from dataclasses import replace
 
+    median = None if fc.day_log_median is None else fc.day_log_median[-days:]
     return replace(fc, dates=fc.dates[-days:], mean=fc.mean[-days:],
-                   day_sd_log=fc.day_sd_log[-days:], like=fc.like[-days:])
+                   day_sd_log=fc.day_sd_log[-days:], like=fc.like[-days:],
+                   day_log_median=median)
 
 
 def _day_cv(fc) -> float:

@@ -52,6 +52,7 @@ class Forecast:
     kappa: float  # extra interval-level dispersion (squared cv), native resolution
     like: list[str | None] = field(default_factory=list)  # holiday behaviour per day
     kappa_scenario: float | None = None  # κ at the scenario's resolution, when set
+    day_log_median: np.ndarray | None = None  # log1p of the day's median, when known
 
     @property
     def day_mean(self) -> np.ndarray:
@@ -73,6 +74,8 @@ class Forecast:
 
     @property
     def day_median(self) -> np.ndarray:
+        if self.day_log_median is not None:
+            return np.maximum(np.expm1(self.day_log_median), 0.0)
         # mean of a lognormal = median * exp(s^2 / 2): the median on the count scale
         return np.maximum((self.day_mean + 1) * np.exp(-self.day_sd_log ** 2 / 2) - 1, 0.0)
 
@@ -218,16 +221,43 @@ def fit_forecast(train: Training, targets, model: str, holidays: dict[str, Holid
     level = _same_weekday_mean_recent(train.clean.sum(axis=1, keepdims=True), wd, use,
                                       weeks)[:, 0]
     mean = np.empty((n_t, train.clean.shape[1]))
+    median = mu.copy()
     for i in range(n_t):
         w = t_wd[i]
-        day_mu = mu[i]
         if like[i] is not None:
             w_like = WEEKDAYS.index(like[i])
-            day_mu += np.log1p(level[w_like]) - np.log1p(level[w])
+            median[i] += np.log1p(level[w_like]) - np.log1p(level[w])
             w = w_like
-        total = np.expm1(day_mu + sd[i] ** 2 / 2)  # mean of the lognormal, count scale
+        total = np.expm1(median[i] + sd[i] ** 2 / 2)  # mean of the lognormal, count scale
         mean[i] = max(total, 0.0) * prof[w]
-    return Forecast(model, targets, mean, sd, k, like)
+    special = np.array([k in holidays for k in keys])
+    if special.any():  # a table day's level is less certain than an ordinary day's
+        sd = np.sqrt(sd ** 2 + special * holiday_sd(train, holidays, weeks) ** 2)
+    return Forecast(model, targets, mean, sd, k, like, day_log_median=median)
+
+
+HOLIDAY_SD_PRIOR = 0.5  # log-scale error of a table day's level before three have been seen
+
+
+def holiday_sd(train: Training, holidays: dict[str, Holiday], weeks: int) -> float:
+    """How far table days in the training history fell from what the table predicts (their
+    ``like`` weekday's level, or their own weekday's for ``like: null``), as the RMS error of
+    log1p(day total); the prior until three such days have been seen."""
+    wd = weekday_index(train.dates)
+    totals = train.clean.sum(axis=1)
+    actual = train.filled.sum(axis=1)
+    errors = []
+    for j, day in enumerate(train.dates):
+        hol = holidays.get(f"{day:%Y-%m-%d}")
+        if hol is None:
+            continue
+        w = WEEKDAYS.index(hol.like) if hol.like else wd[j]
+        before = np.flatnonzero((wd[:j] == w) & train.ordinary[:j])[-weeks:]
+        if len(before):
+            errors.append(np.log1p(actual[j]) - np.log1p(totals[before].mean()))
+    if len(errors) < 3:
+        return HOLIDAY_SD_PRIOR
+    return float(np.sqrt(np.mean(np.square(errors))))
 
 
 def _same_weekday_mean_recent(m: np.ndarray, wd: np.ndarray, use: np.ndarray, weeks: int

@@ -84,14 +84,16 @@ def backtest_table(bt) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def summary_text(fc, day_cv: float, imputed: int, bt) -> str:
+def summary_text(fc, day_cv: float, imputed: int, bt, share: float = 1.0) -> str:
+    scaled = "" if share == 1 else f" (× agent share {share:g})"
     lines = [f"forecast ({fc.model}): {len(fc.dates)} days from {fc.dates[0]:%Y-%m-%d}, "
-             f"{fc.day_mean.sum():,.0f} calls expected; day_volume_cv {day_cv:.4f}; "
-             f"{imputed} history cells imputed"]
+             f"{fc.day_mean.sum() * share:,.0f} calls expected{scaled}; day_volume_cv "
+             f"{day_cv:.4f}; {imputed} history cells imputed"]
     for d, day in enumerate(fc.dates):
-        lo, hi = (b[d] for b in fc.day_band(0.8))
-        lines.append(f"  {day:%Y-%m-%d} {day:%a}  {fc.day_mean[d]:8,.0f}  80% [{lo:,.0f}, "
-                     f"{hi:,.0f}]" + (f"  like a {fc.like[d]}" if fc.like[d] else ""))
+        lo, hi = (b[d] * share for b in fc.day_band(0.8))
+        lines.append(f"  {day:%Y-%m-%d} {day:%a}  {fc.day_mean[d] * share:8,.0f}  80% "
+                     f"[{lo:,.0f}, {hi:,.0f}]" + (f"  like a {fc.like[d]}" if fc.like[d]
+                                                  else ""))
     if bt is not None and bt.rows:
         header, rows = backtest_table(bt)
         lines.append(f"backtest: {len(bt.origins)} origins ({bt.origins[0]:%Y-%m-%d} .. "
