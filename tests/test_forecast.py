@@ -149,7 +149,9 @@ def test_generic_reader_counts_every_problem(tmp_path):
     assert q.conserved and q.rows_read == len(body)
     assert q.dropped == {"bad_timestamp": 1, "non_numeric_count": 1, "negative_count": 1,
                          "off_grid_timestamp": 1, "duplicate_timestamp": 1}
-    assert q.flagged == {"fractional_count": 1, "gap": 10 + 2}  # the 2 dropped counts
+    assert q.flagged == {"fractional_count": 1}
+    assert q.gaps == 10 + 2  # the 2 dropped counts leave gaps too
+    assert q.examples["negative_count"] == [102] and q.examples["non_numeric_count"] == [103]
     assert h.interval_s == 1800 and np.isnan(h.total).sum() == 12
     assert h.total.reshape(-1)[102] == 2.5
 
@@ -190,7 +192,7 @@ def test_call_log_through_calibrate_adapter_counts_classes_and_missing_days():
     assert h.total.shape == (31, 48)
     missing = [f"{d:%d}" for d, row in zip(h.dates, h.total, strict=True)
                if np.isnan(row).all()]
-    assert missing == ["11", "12"] and h.quality.flagged["gap"] == 96
+    assert missing == ["11", "12"] and h.quality.gaps == 96
     assert "p2_PS" in h.classes and np.nansum(h.total) == 31357
 
 

@@ -29,10 +29,12 @@ from the same weekday and interval of other weeks (counted too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from sim.calibrate.schema import DataQuality
 
 DAY_S = 86400
 BANK_COUNTS_HEADER = "calls,u,Date,Day,Month"
@@ -47,44 +49,38 @@ class HistoryError(ValueError):
 
 
 @dataclass
-class Quality:
-    """What happened to every row (``rows_read == kept + sum(dropped)``) and to every cell
-    of the grid (gaps: cells with no row at all)."""
+class Quality(DataQuality):
+    """What happened to every row of a history file (``rows_read == kept + sum(dropped)``,
+    with example line numbers), plus ``gaps``: cells of the grid that no row filled."""
 
-    source: str
-    rows_read: int = 0
-    kept: int = 0
-    dropped: dict[str, int] = field(default_factory=dict)
-    flagged: dict[str, int] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
+    gaps: int = 0
+    gap_note: str = ""
 
-    def drop(self, category: str, n: int, note: str) -> None:
-        if n:
-            self.dropped[category] = self.dropped.get(category, 0) + int(n)
-            self.notes[category] = note
+    def drop(self, category: str, rows, note: str = "") -> None:  # type: ignore[override]
+        """``rows``: a boolean mask or indices of data rows (line = row + 2)."""
+        lines = _lines(rows)
+        if lines:
+            super().drop(category, lines, note)
 
-    def flag(self, category: str, n: int, note: str) -> None:
-        if n:
-            self.flagged[category] = self.flagged.get(category, 0) + int(n)
-            self.notes[category] = note
-
-    @property
-    def conserved(self) -> bool:
-        return self.rows_read == self.kept + sum(self.dropped.values())
+    def flag(self, category: str, rows, note: str = "") -> None:  # type: ignore[override]
+        lines = _lines(rows)
+        if lines:
+            super().flag(category, lines, note)
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "rows_read": self.rows_read, "kept": self.kept,
-                "dropped": dict(self.dropped), "flagged": dict(self.flagged),
-                "conserved": self.conserved, "notes": dict(self.notes)}
+        return {**super().to_dict(), "gaps": self.gaps, "gap_note": self.gap_note}
 
     def table(self) -> str:
-        rows = [("rows read", self.rows_read, ""), ("kept", self.kept, "")]
-        rows += [(f"dropped: {k}", v, self.notes.get(k, "")) for k, v in self.dropped.items()]
-        rows += [(f"flagged: {k}", v, self.notes.get(k, "")) for k, v in self.flagged.items()]
-        width = max(len(r[0]) for r in rows)
-        head = f"data quality ({self.source}): " + \
-            ("rows conserved" if self.conserved else "ROWS NOT CONSERVED")
-        return "\n".join([head] + [f"  {a:<{width}}  {b:>7}  {c}".rstrip() for a, b, c in rows])
+        text = super().table()
+        if self.gaps:
+            text += f"\n  gaps (cells without a row): {self.gaps:>7}  {self.gap_note}"
+        return text
+
+
+def _lines(rows) -> list[int]:
+    rows = np.asarray(rows)
+    idx = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64)
+    return (idx + 2).tolist()  # the header is line 1
 
 
 @dataclass
@@ -176,11 +172,11 @@ def _numeric_counts(text, q: Quality, usable):
     value = pd.to_numeric(pd.Series(text).str.strip(), errors="coerce").to_numpy(float, copy=True)
     value[~np.isfinite(value)] = np.nan
     bad = usable & np.isnan(value)
-    q.drop("non_numeric_count", bad.sum(), "count is not a number (cell left as a gap)")
+    q.drop("non_numeric_count", bad, "count is not a number (cell left as a gap)")
     neg = usable & ~bad & (value < 0)
-    q.drop("negative_count", neg.sum(), "count below 0 (cell left as a gap)")
+    q.drop("negative_count", neg, "count below 0 (cell left as a gap)")
     frac = usable & ~bad & ~neg & (value != np.round(value))
-    q.flag("fractional_count", frac.sum(), "count not a whole number: kept as it is")
+    q.flag("fractional_count", frac, "count not a whole number: kept as it is")
     value[neg | ~usable] = np.nan
     return value
 
@@ -191,6 +187,7 @@ def _grid(q: Quality, days, slot, cls, value, interval_s: int) -> History:
     import pandas as pd
 
     ok = ~np.isnan(value)
+    row = np.flatnonzero(ok)
     days, slot, cls, value = days[ok], slot[ok], cls[ok], value[ok]
     if len(days) == 0:
         raise HistoryError(f"{q.source}: no usable count in the file")
@@ -201,7 +198,7 @@ def _grid(q: Quality, days, slot, cls, value, interval_s: int) -> History:
     cell = d * slots + slot
     frame = pd.DataFrame({"cell": cell, "cls": cls, "value": value})
     dup = frame.duplicated(["cell", "cls"], keep="first").to_numpy()
-    q.drop("duplicate_timestamp", dup.sum(), "a second row for the same interval and class: "
+    q.drop("duplicate_timestamp", row[dup], "a second row for the same interval and class: "
            "the first row is kept")
     frame = frame[~dup]
     q.kept = int(len(frame))
@@ -215,9 +212,9 @@ def _grid(q: Quality, days, slot, cls, value, interval_s: int) -> History:
         m[part["cell"].to_numpy()] = part["value"].to_numpy()
         counts[name] = m.reshape(len(dates), slots)
     counts[TOTAL] = np.sum([counts[n] for n in names], axis=0)
-    gaps = int((~seen).sum())
-    q.flag("gap", gaps, "interval with no row (missing data, imputed from the same weekday "
-           "and interval of other weeks)")
+    q.gaps = int((~seen).sum())
+    q.gap_note = "interval with no usable row: missing data, imputed from the same " \
+        "weekday and interval of other weeks"
     if names == [""]:
         counts = {TOTAL: counts[TOTAL]}
     return History(dates=dates, interval_s=interval_s, counts=counts, quality=q)
@@ -239,12 +236,12 @@ def read_generic(path: Path) -> History:
     local = pd.to_datetime(ts.str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True),
                            format="ISO8601", errors="coerce")
     bad_ts = local.isna().to_numpy()
-    q.drop("bad_timestamp", bad_ts.sum(), "timestamp is not an ISO 8601 date and time")
+    q.drop("bad_timestamp", bad_ts, "timestamp is not an ISO 8601 date and time")
     value = _numeric_counts(raw["count"], q, ~bad_ts)
     secs = (local - local.dt.normalize()).dt.total_seconds().to_numpy()
     interval_s = _interval(local[~bad_ts], path)
     off_grid = ~bad_ts & ~np.isnan(value) & (np.nan_to_num(secs) % interval_s != 0)
-    q.drop("off_grid_timestamp", off_grid.sum(), f"timestamp not at the start of a "
+    q.drop("off_grid_timestamp", off_grid, f"timestamp not at the start of a "
            f"{interval_s}-s interval")
     value[off_grid] = np.nan
     cls = raw["class"].str.strip().to_numpy(object) if "class" in raw.columns else \
@@ -278,14 +275,15 @@ def _dst(q: Quality, local, offset, cls, value) -> None:
     known = offset.notna().to_numpy() & local.notna().to_numpy()
     if not known.any():
         return
+    rows = np.flatnonzero(known)
     offs = offset.to_numpy(object)[known]
     minutes = np.array([0 if o == "Z" else (1 if o[0] == "+" else -1) *
                         (int(o[1:3]) * 60 + int(o[-2:])) for o in offs])
     utc = local.to_numpy("datetime64[s]")[known] - minutes.astype("timedelta64[m]")
-    offs = offs[np.argsort(utc, kind="stable")]  # in true time order
-    changes = int(np.sum(offs[1:] != offs[:-1]))
-    q.flag("utc_offset_change", changes, "the UTC offset changes (a DST jump): counts are "
-           "placed by wall-clock time; the spring gap shows as gaps")
+    order = np.argsort(utc, kind="stable")  # in true time order
+    offs, rows = offs[order], rows[order]
+    q.flag("utc_offset_change", rows[1:][offs[1:] != offs[:-1]], "the UTC offset changes "
+           "(a DST jump): counts are placed by wall-clock time; the spring gap shows as gaps")
     frame = pd.DataFrame({"t": local.to_numpy(), "c": cls, "o": offset.to_numpy(object),
                           "v": value})
     ok = frame["t"].notna() & ~np.isnan(value)
@@ -300,7 +298,7 @@ def _dst(q: Quality, local, offset, cls, value) -> None:
         extra = distinct.index[~lead.to_numpy()]
         value[distinct.index[lead.to_numpy()]] = sums[lead].to_numpy()
         value[extra] = np.nan
-        q.drop("dst_repeated", len(extra), "wall-clock interval seen twice under two UTC "
+        q.drop("dst_repeated", np.asarray(extra), "wall-clock interval seen twice under two UTC "
                "offsets (autumn DST): its counts are added into the first row")
 
 
@@ -320,14 +318,14 @@ def read_bank_counts(path: Path) -> History:
     day = pd.to_numeric(raw["Date"], errors="coerce").to_numpy(float, copy=True)
     bad = ~np.isfinite(u) | ~np.isfinite(day) | (u < 1) | (u > 240) | (u != np.round(u)) | \
         (day != np.round(day))
-    q.drop("bad_interval_or_date", bad.sum(), "u not an integer 1..240 or Date not an "
+    q.drop("bad_interval_or_date", bad, "u not an integer 1..240 or Date not an "
            "integer day")
     value = _numeric_counts(raw["calls"], q, ~bad)
     days = (np.datetime64("1970-01-01") + np.where(bad, 0, day).astype(np.int64)
             ).astype("datetime64[D]")
     named = pd.DatetimeIndex(days).day_name().to_numpy()
     mismatch = ~bad & (named != raw["Day"].str.strip().to_numpy())
-    q.flag("weekday_mismatch", mismatch.sum(), "the Day column disagrees with Date "
+    q.flag("weekday_mismatch", mismatch, "the Day column disagrees with Date "
            "(Date is used)")
     slot = (np.where(bad, 1, u) - 1).astype(np.int64)
     return _grid(q, days, slot, np.full(len(raw), "", object), value, 360)
@@ -352,7 +350,7 @@ def read_call_log(path: Path, fmt: str, interval_s: int) -> History:
     t = df["t_arrival"].to_numpy(float)
     slot = np.floor(t / interval_s).astype(np.int64)
     late = slot >= DAY_S // interval_s
-    q.flag("past_midnight", late.sum(), "arrival at or after midnight: counted on the next "
+    q.flag("past_midnight", late, "arrival at or after midnight: counted on the next "
            "day")
     dates = pd.to_datetime(df["date"]).to_numpy("datetime64[D]") + (slot // (DAY_S // interval_s)
                                                                      ).astype("timedelta64[D]")
@@ -376,6 +374,7 @@ def read_call_log(path: Path, fmt: str, interval_s: int) -> History:
         m[missing_days] = np.nan
         counts[name] = m
     counts[TOTAL] = np.sum([counts[n] for n in names], axis=0)
-    q.flag("gap", len(missing_days) * slots, f"{len(missing_days)} day(s) without a single "
-           "call in the log: missing data, imputed")
+    q.gaps = len(missing_days) * slots
+    q.gap_note = f"{len(missing_days)} day(s) without a single call in the log: missing " \
+        "data, imputed"
     return History(dates=all_days, interval_s=interval_s, counts=counts, quality=q)

@@ -132,6 +132,8 @@ def _quality(page, hist) -> None:
     rows = [["rows read", f"{q.rows_read:,}", ""], ["kept", f"{q.kept:,}", ""]]
     rows += [[f"dropped: {k}", f"{v:,}", q.notes.get(k, "")] for k, v in q.dropped.items()]
     rows += [[f"flagged: {k}", f"{v:,}", q.notes.get(k, "")] for k, v in q.flagged.items()]
+    if q.gaps:
+        rows.append(["gaps (cells without a row)", f"{q.gaps:,}", q.gap_note])
     page.table(["what", "count", "note"], rows)
     if not q.conserved:
         page.warnings(["rows not conserved: rows read ≠ kept + dropped"])
