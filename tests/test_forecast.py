@@ -374,3 +374,18 @@ def test_shipped_bank_week_scenario_is_valid():
     assert spec.days == 7 and 0 < spec.day_volume_cv < 1
     calls = sum(sum(c.volume) for c in spec.classes if c.name != "hidden_work")
     assert 8000 < calls < 11000
+
+
+def test_holiday_tables_auto_and_bad_entries(tmp_path):
+    from sim.forecast.history import HistoryError
+
+    bank = read_history(SHIPPED_COUNTS)
+    assert len(load_holidays("auto", "auto", bank)) == 28
+    assert load_holidays("none", "auto", bank) == {}
+    dates, counts, _ = poisson_history(3)
+    generic = read_history(write_generic(tmp_path / "anonymous_bank_like.csv", dates, counts))
+    assert load_holidays("auto", "auto", generic) == {}  # the name of a file is no format
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("days:\n  - {date: 2025-01-01, name: x, like: Funday}\n")
+    with pytest.raises(HistoryError, match="like 'Funday'.*allowed"):
+        load_holidays(str(bad), "auto", generic)

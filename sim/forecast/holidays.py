@@ -22,7 +22,8 @@ def load(spec: str, fmt: str, hist) -> dict[str, Holiday]:
     if spec == "none":
         return {}
     if spec == "auto":
-        bank = "anonymous_bank" in hist.quality.source
+        bank = hist.quality.source.endswith(("(anonymous_bank_counts)",
+                                             "(call log, anonymous_bank)"))
         return read(table_dir() / f"{BANK_TABLE}.yaml") if bank else {}
     path = Path(spec)
     if path.suffix not in (".yaml", ".yml"):
