@@ -258,6 +258,7 @@ SUBCOMMANDS = {
     "check": ("sim.check", "main"),
     "calibrate": ("sim.calibrate", "main"),
     "validate": ("sim.calibrate", "validate_main"),
+    "forecast": ("sim.forecast", "main"),
 }
 
 
