@@ -248,6 +248,7 @@ SUBCOMMANDS = {
     "check": ("sim.check", "main"),
     "calibrate": ("sim.calibrate", "main"),
     "validate": ("sim.calibrate", "validate_main"),
+    "staff": ("sim.staff", "main"),
 }
 
 

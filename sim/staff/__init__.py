@@ -1,0 +1,15 @@
+"""``ccsim staff``: the staffing (and shift) plan that meets every SLA target at least cost.
+
+``main(argv)`` is the command (heavy imports happen inside, so ``--help`` is fast).
+"""
+
+from __future__ import annotations
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.staff.cli import main as _main
+
+    return _main(argv)
+
+
+__all__ = ["main"]
