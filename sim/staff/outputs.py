@@ -83,7 +83,7 @@ def _outcomes(trial) -> list[dict]:
 
 
 def write_all(*, name, out_path: Path, report_dir: Path, setup, model, spec, before, after,
-              requirement, load, goals, verify, removal, roster, shifts, capped, seconds,
+              requirement, req_trial, load, goals, verify, removal, roster, shifts, capped, seconds,
               replications, argv) -> dict:
     from sim.check.report import write_json
     from sim.staff.shifts import roster_rows, weekly_headcount
@@ -134,6 +134,7 @@ def write_all(*, name, out_path: Path, report_dir: Path, setup, model, spec, bef
                              "nominal_target": float(goals.desk_target[g.index])}
                     for g in model.groups},
         "targets_before": _outcomes(before), "targets_after": _outcomes(after),
+        "targets_requirement": _outcomes(req_trial),
         "service_level_by_interval": {"before": tier_sl(before, model, goals),
                                       "after": tier_sl(after, model, goals)},
         "removal_pass": None if removal is None else {

@@ -80,7 +80,7 @@ def plan(args) -> int:
         if best.clean and args.removal_trials:
             removal = removal_pass(st, best, args.removal_trials, exact)
             best = removal["trial"]
-        requirement = best.plan
+        requirement, req_trial = best.plan, best
         roster = None
         if shifts is not None:
             roster, best = _roster(st, shifts, requirement, best)
@@ -90,7 +90,8 @@ def plan(args) -> int:
         sim.close()
     summary = outputs.write_all(
         name=name, out_path=out_path, report_dir=report_dir, setup=setup, model=model,
-        spec=spec, before=before, after=best, requirement=requirement, load=final_load,
+        spec=spec, before=before, after=best, requirement=requirement, req_trial=req_trial,
+        load=final_load,
         goals=st.goals, verify=verify, removal=removal, roster=roster, shifts=shifts,
         capped=st.capped, seconds=time.perf_counter() - t0, replications=sim.replications,
         argv=args)
