@@ -259,6 +259,7 @@ SUBCOMMANDS = {
     "calibrate": ("sim.calibrate", "main"),
     "validate": ("sim.calibrate", "validate_main"),
     "forecast": ("sim.forecast", "main"),
+    "staff": ("sim.staff", "main"),
 }
 
 
