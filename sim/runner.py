@@ -173,15 +173,23 @@ class CallFile:
 
 
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
-                    call_sink=None, progress: bool = False) -> Recorder:
-    """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
+                    call_sink=None, progress: bool = False, engine: str = "auto") -> Recorder:
+    """Simulate replication ``rep``; its random inputs depend only on (seed, rep).
+    ``engine``: simpy, fast (compiled, the same calls) or auto (fast where supported)."""
+    from sim.fast.engine import resolve_engine, run_fast
+
     rec = Recorder(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
                    spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
-    center = Center(spec, policy_cls(), seed, rep, rec, progress)
-    center.run()
-    rec.extras = {"second": center.second, "outbound": center.outbound,
-                  "episodes": center.episodes(),
-                  "ticket_open_s": center.ticket_open_s}
+    if resolve_engine(engine, spec, policy_cls) == "fast":
+        center = run_fast(spec, policy_cls(), seed, rep, rec)
+        rec.extras = {"second": None, "outbound": None, "episodes": [],
+                      "ticket_open_s": math.nan}
+    else:
+        center = Center(spec, policy_cls(), seed, rep, rec, progress)
+        center.run()
+        rec.extras = {"second": center.second, "outbound": center.outbound,
+                      "episodes": center.episodes(),
+                      "ticket_open_s": center.ticket_open_s}
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:
         raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
@@ -284,9 +292,9 @@ class RepOutput:
 
 
 def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
-              sink=None, progress: bool = False) -> RepOutput:
+              sink=None, progress: bool = False, engine: str = "auto") -> RepOutput:
     """Run replication ``rep`` and reduce it to KPIs (and interval tables)."""
-    rec = run_replication(spec, policy_cls, seed, rep, sink, progress)
+    rec = run_replication(spec, policy_cls, seed, rep, sink, progress, engine)
     out = {}
     if frames:
         out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
@@ -297,13 +305,13 @@ def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
 
 
 def replicate_to_file(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
-                      calls_path: str | None) -> RepOutput:
+                      calls_path: str | None, engine: str = "auto") -> RepOutput:
     """A worker's replication: its calls go to a part file the parent merges in order."""
     call_file = CallFile(Path(calls_path), spec) if calls_path else None
     if call_file is not None:
         call_file.rep = rep
     try:
-        return replicate(spec, policy_cls, seed, rep, frames, call_file)
+        return replicate(spec, policy_cls, seed, rep, frames, call_file, engine=engine)
     finally:
         if call_file is not None:
             call_file.close()
@@ -318,7 +326,7 @@ def _serial(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Path
             if call_file is not None:
                 call_file.rep = rep
             outs.append(replicate(spec, policy_cls, run.seed, rep, frames, call_file,
-                                  run.progress and _is_terminal()))
+                                  run.progress and _is_terminal(), run.engine))
             progress(rep)
     finally:
         if call_file is not None:
@@ -340,7 +348,8 @@ def _parallel(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Pa
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         outs = []
         for rep, out in enumerate(pool.map(replicate_to_file, [spec] * n, [policy_cls] * n,
-                                           [run.seed] * n, range(n), [frames] * n, parts)):
+                                           [run.seed] * n, range(n), [frames] * n, parts,
+                                           [run.engine] * n)):
             outs.append(out)
             progress(rep)
     if calls is not None:
@@ -367,8 +376,15 @@ def _merge_parts(parts: list[Path], target: Path) -> None:
 
 def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                   out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
+    import dataclasses
+
     import pandas as pd
 
+    from sim.fast.engine import resolve_engine
+
+    # which engine runs, decided once: engine=fast with something it lacks fails here,
+    # before any output is written
+    run = dataclasses.replace(run, engine=resolve_engine(run.engine, spec, policy_cls))
     calls = None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -384,6 +400,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
               for name in dict.fromkeys(k for o in outs for k in o.frames)}
     summary = {
         "ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
+        "engine": run.engine,
         "seed": run.seed, "n_reps": run.n_reps, "confidence": run.confidence,
         "service_level_s": spec.service_level_s, "warmup_intervals": spec.warmup_intervals,
         **aggregate(per_rep, run.confidence),
