@@ -94,11 +94,11 @@ def run_engine(calls: int, seed: int) -> Result:
     # warm-up: compile / load the Numba kernels and import SimPy outside the timed region
     small = scenario(200)
     small["horizon"]["intervals_per_day"] = 1
-    run_replication(build_model_spec(small), StrictPriority, run.seed, 0)
+    run_replication(build_model_spec(small), StrictPriority, run.seed, 0, engine="simpy")
 
     spec = build_model_spec(scenario(calls))
     t0, c0 = time.perf_counter(), time.process_time()
-    rec = run_replication(spec, StrictPriority, run.seed, 0, None)
+    rec = run_replication(spec, StrictPriority, run.seed, 0, None, engine="simpy")
     kpis = replication_kpis(rec, spec)["overall"]
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     offered = int(round(kpis["offered"]))

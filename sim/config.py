@@ -27,7 +27,7 @@ CLASS_KEYS = {
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
 RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "n_jobs", "confidence", "output",
-            "params", "policy_packages", "sweep"}
+            "params", "policy_packages", "sweep", "engine"}
 OUTPUT_KEYS = {"calls", "intervals", "progress", "report"}
 
 
@@ -43,6 +43,7 @@ class RunSpec:
     progress: bool
     write_report: bool = False
     n_jobs: int = 1  # processes running replications (the numbers do not depend on it)
+    engine: str = "auto"  # simpy | fast | auto (fast where supported; same numbers)
 
 
 def _mapping(key: str, value: Any) -> Mapping:
@@ -352,5 +353,8 @@ def build_run_spec(cfg: Mapping) -> RunSpec:
         if not isinstance(v, bool):
             raise ConfigError(f"output.{k}", f"must be true or false, got {v!r}")
         flags[k] = v
+    engine = cfg.get("engine", "auto")
+    if engine not in ("auto", "simpy", "fast"):
+        raise ConfigError("engine", f"must be one of auto, simpy, fast, got {engine!r}")
     return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"],
-                   flags["report"], n_jobs)
+                   flags["report"], n_jobs, engine)

@@ -174,11 +174,18 @@ class CallFile:
 
 
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
-                    call_sink=None, progress: bool = False) -> Recorder:
-    """Simulate replication ``rep``; its random inputs depend only on (seed, rep)."""
+                    call_sink=None, progress: bool = False, engine: str = "auto") -> Recorder:
+    """Simulate replication ``rep``; its random inputs depend only on (seed, rep).
+    ``engine``: simpy, fast (compiled, the same calls) or auto (fast where supported)."""
+    from sim.fast.engine import FastRun, resolve_engine, run_fast
+
     rec = Recorder.for_spec(spec, call_sink)
-    center = Center(spec, policy_cls(), seed, rep, rec, progress)
-    center.run()
+    center: Center | FastRun
+    if resolve_engine(engine, spec, policy_cls) == "fast":
+        center = run_fast(spec, policy_cls(), seed, rep, rec)
+    else:
+        center = Center(spec, policy_cls(), seed, rep, rec, progress)
+        center.run()
     totals = check_conservation(rec)
     if totals["offered"] != center.next_id or center.in_system != 0:
         raise RuntimeError(f"conservation violated: {center.next_id} calls created, "
@@ -281,9 +288,9 @@ class RepOutput:
 
 
 def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
-              sink=None, progress: bool = False) -> RepOutput:
+              sink=None, progress: bool = False, engine: str = "auto") -> RepOutput:
     """Run replication ``rep`` and reduce it to KPIs (and interval tables)."""
-    rec = run_replication(spec, policy_cls, seed, rep, sink, progress)
+    rec = run_replication(spec, policy_cls, seed, rep, sink, progress, engine)
     out = {}
     if frames:
         out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
@@ -294,13 +301,13 @@ def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
 
 
 def replicate_to_file(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
-                      calls_path: str | None) -> RepOutput:
+                      calls_path: str | None, engine: str = "auto") -> RepOutput:
     """A worker's replication: its calls go to a part file the parent merges in order."""
     call_file = CallFile(Path(calls_path), spec) if calls_path else None
     if call_file is not None:
         call_file.rep = rep
     try:
-        return replicate(spec, policy_cls, seed, rep, frames, call_file)
+        return replicate(spec, policy_cls, seed, rep, frames, call_file, engine=engine)
     finally:
         if call_file is not None:
             call_file.close()
@@ -315,7 +322,7 @@ def _serial(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Path
             if call_file is not None:
                 call_file.rep = rep
             outs.append(replicate(spec, policy_cls, run.seed, rep, frames, call_file,
-                                  run.progress and _is_terminal()))
+                                  run.progress and _is_terminal(), run.engine))
             progress(rep)
     finally:
         if call_file is not None:
@@ -337,7 +344,8 @@ def _parallel(spec: ModelSpec, run: RunSpec, policy_cls, frames: bool, calls: Pa
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         outs = []
         for rep, out in enumerate(pool.map(replicate_to_file, [spec] * n, [policy_cls] * n,
-                                           [run.seed] * n, range(n), [frames] * n, parts)):
+                                           [run.seed] * n, range(n), [frames] * n, parts,
+                                           [run.engine] * n)):
             outs.append(out)
             progress(rep)
     if calls is not None:
@@ -364,8 +372,15 @@ def _merge_parts(parts: list[Path], target: Path) -> None:
 
 def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                   out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
+    import dataclasses
+
     import pandas as pd
 
+    from sim.fast.engine import resolve_engine
+
+    # which engine runs, decided once: engine=fast with something it lacks fails here,
+    # before any output is written
+    run = dataclasses.replace(run, engine=resolve_engine(run.engine, spec, policy_cls))
     calls = None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -381,6 +396,7 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
               for name in dict.fromkeys(k for o in outs for k in o.frames)}
     summary = {
         "ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
+        "engine": run.engine,
         "seed": run.seed, "n_reps": run.n_reps, "confidence": run.confidence,
         "service_level_s": spec.service_level_s, "warmup_intervals": spec.warmup_intervals,
         **aggregate(per_rep, run.confidence),

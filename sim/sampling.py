@@ -14,7 +14,6 @@ A *stream key* names a purpose (``stream_key(seed, rep, "patience", "gold", day)
 from __future__ import annotations
 
 import zlib
-from functools import cache
 
 import numpy as np
 
@@ -46,50 +45,12 @@ def stream_key(seed: int, *parts: int | str) -> int:
     return z
 
 
-@cache
 def _kernels():
-    """Compile the Numba kernels on first use (numba is heavy to import)."""
-    from numba import njit, uint64
+    """The Numba kernels, imported on first use (numba is heavy to import); top-level
+    functions of ``sim.fast.rng`` so that their on-disk cache hits in every process."""
+    from sim.fast import rng
 
-    g = uint64(_GOLDEN)
-    m1 = uint64(0xBF58476D1CE4E5B9)
-    m2 = uint64(0x94D049BB133111EB)
-    s30, s27, s31, s11 = uint64(30), uint64(27), uint64(31), uint64(11)
-    scale = 1.0 / 9007199254740992.0  # 2**-53
-
-    @njit(cache=True, inline="always")
-    def mix(z):
-        z = (z ^ (z >> s30)) * m1
-        z = (z ^ (z >> s27)) * m2
-        return z ^ (z >> s31)
-
-    @njit(cache=True)
-    def uniforms(key, ids, k):
-        out = np.empty(ids.shape[0], dtype=np.float64)
-        kk = (uint64(k) + uint64(1)) * g
-        for i in range(ids.shape[0]):
-            sub = mix(key ^ mix((uint64(ids[i]) + uint64(1)) * g))
-            z = mix(sub + kk)
-            out[i] = (float(z >> s11) + 0.5) * scale
-        return out
-
-    @njit(cache=True)
-    def exponential_gaps(key, start, n):
-        out = np.empty(n, dtype=np.float64)
-        for i in range(n):
-            z = mix(key ^ mix((uint64(start + i) + uint64(1)) * g))
-            z = mix(z + g)
-            out[i] = -np.log((float(z >> s11) + 0.5) * scale)
-        return out
-
-    @njit(cache=True)
-    def subkeys(key, ids):
-        out = np.empty(ids.shape[0], dtype=np.uint64)
-        for i in range(ids.shape[0]):
-            out[i] = mix(key ^ mix((uint64(ids[i]) + uint64(1)) * g))
-        return out
-
-    return uniforms, exponential_gaps, subkeys
+    return rng.uniforms, rng.exponential_gaps, rng.subkeys
 
 
 def uniforms(key: int, ids: np.ndarray, k: int = 0) -> np.ndarray:

@@ -1,0 +1,227 @@
+"""Benchmark of ``engine: fast``: calls/s against the SimPy engine and against a bare
+Numba M/M/c+M event loop, first-run compile time, cache-load time, and memory as the
+horizon grows with no call file. Ratios are taken within one run (other load on the
+machine cancels out). Usage::
+
+    python -m sim.fast.bench                # 1,000,000 calls (SimPy engine on 200,000)
+    python -m sim.fast.bench --quick        # 100,000 calls
+    python -m sim.fast.bench --json fast-bench.json
+
+The workload is ``sim.bench``'s Erlang-A scenario (45 Erlangs, 48 agents, exponential
+service 60 s and patience 120 s). CPU seconds of this process are reported next to wall
+seconds; rates are calls per CPU second unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sim.bench import AGENTS, ARRIVAL_RATE, MEAN_PATIENCE_S, MEAN_SERVICE_S, scenario
+
+COMPILE_SNIPPET = """
+import time
+t0 = time.perf_counter()
+from sim.bench import scenario
+from sim.config import build_model_spec
+from sim.policies.strict_priority import StrictPriority
+from sim.runner import run_replication
+spec = build_model_spec(scenario(100))
+t1, c1 = time.perf_counter(), time.process_time()
+run_replication(spec, StrictPriority, 1, 0, engine="fast")
+print(time.perf_counter() - t1, time.process_time() - c1)
+"""
+
+
+def bare_loop():
+    """A bare M/M/c+M event loop in Numba: the yardstick for the engine's loop."""
+    import numpy as np
+    from numba import njit
+
+    @njit(cache=False)
+    def mmcm(n_calls, agents, rate, mean_service, mean_patience, seed):
+        np.random.seed(seed)
+        cap = 1 << 16
+        ht = np.empty(cap)  # event heap: time, kind (0 arrival, 1 departure, 2 patience), id
+        hk = np.empty(cap, dtype=np.int64)
+        hi = np.empty(cap, dtype=np.int64)
+        waiting = np.zeros(n_calls, dtype=np.bool_)
+        queue = np.empty(n_calls, dtype=np.int64)
+        head = tail = 0
+        n = 0
+        free = agents
+        answered = abandoned = arrived = 0
+
+        def push(t, k, i, n):
+            j = n
+            while j > 0:
+                p = (j - 1) >> 1
+                if ht[p] <= t:
+                    break
+                ht[j], hk[j], hi[j] = ht[p], hk[p], hi[p]
+                j = p
+            ht[j], hk[j], hi[j] = t, k, i
+            return n + 1
+
+        n = push(np.random.exponential(1.0 / rate), 0, 0, n)
+        while n:
+            t, k, i = ht[0], hk[0], hi[0]
+            n -= 1
+            lt, lk, li = ht[n], hk[n], hi[n]
+            j = 0
+            while True:
+                c = 2 * j + 1
+                if c >= n:
+                    break
+                if c + 1 < n and ht[c + 1] < ht[c]:
+                    c += 1
+                if lt <= ht[c]:
+                    break
+                ht[j], hk[j], hi[j] = ht[c], hk[c], hi[c]
+                j = c
+            ht[j], hk[j], hi[j] = lt, lk, li
+            if k == 0:
+                arrived += 1
+                if arrived < n_calls:
+                    n = push(t + np.random.exponential(1.0 / rate), 0, arrived, n)
+                patience = np.random.exponential(mean_patience)
+                if free:
+                    free -= 1
+                    answered += 1
+                    n = push(t + np.random.exponential(mean_service), 1, i, n)
+                else:
+                    waiting[i] = True
+                    queue[tail] = i
+                    tail += 1
+                    n = push(t + patience, 2, i, n)
+            elif k == 1:
+                while head < tail and not waiting[queue[head]]:
+                    head += 1
+                if head < tail:
+                    c = queue[head]
+                    head += 1
+                    waiting[c] = False
+                    answered += 1
+                    n = push(t + np.random.exponential(mean_service), 1, c, n)
+                else:
+                    free += 1
+            elif waiting[i]:
+                waiting[i] = False
+                abandoned += 1
+        return answered, abandoned
+
+    return mmcm
+
+
+def timed(fn, *args):
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn(*args)
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def ccsim_run(spec, engine: str):
+    from sim.kpi import replication_kpis
+    from sim.policies.strict_priority import StrictPriority
+    from sim.runner import run_replication
+
+    rec = run_replication(spec, StrictPriority, 1, 0, None, engine=engine)
+    return int(round(replication_kpis(rec, spec)["overall"]["offered"]))
+
+
+def compile_times() -> dict[str, float]:
+    """Wall and CPU seconds of a first fast run in a fresh process with an empty Numba
+    cache (compile), then in a second process (cache load), each excluding imports."""
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("first_run_compile", "second_process_cache_load"):
+            proc = subprocess.run([sys.executable, "-c", COMPILE_SNIPPET], env=env,
+                                  capture_output=True, text=True, check=True)
+            wall, cpu = map(float, proc.stdout.strip().splitlines()[-1].split())
+            out[f"{label}_s"], out[f"{label}_cpu_s"] = wall, cpu
+    return out
+
+
+def peak_memory(days: int) -> float:
+    """Peak traced memory (MiB) of one fast replication over ``days`` days of 8 hours of
+    Erlang-A traffic (21,600 calls a day) with no call file: flat in the number of days
+    once a run holds more than one Recorder chunk (65,536 records) of calls."""
+    import tracemalloc
+
+    from sim.config import build_model_spec
+
+    scn = scenario(21_600)
+    scn["horizon"].update(days=days, intervals_per_day=16)
+    spec = build_model_spec(scn)
+    tracemalloc.start()
+    ccsim_run(spec, "fast")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.fast.bench",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--calls", type=int, default=1_000_000)
+    ap.add_argument("--simpy-calls", type=int, default=200_000,
+                    help="calls for the SimPy engine (its rate is per call; default 200,000)")
+    ap.add_argument("--quick", action="store_true", help="100,000 calls (SimPy 50,000)")
+    ap.add_argument("--no-compile", action="store_true", help="skip the compile-time runs")
+    ap.add_argument("--json", type=Path, metavar="PATH")
+    args = ap.parse_args(argv)
+    calls, simpy_calls = ((100_000, 50_000) if args.quick
+                          else (args.calls, args.simpy_calls))
+    from sim.config import build_model_spec
+
+    figures: dict = {"workload": {"agents": AGENTS, "arrival_rate": ARRIVAL_RATE,
+                                  "mean_service_s": MEAN_SERVICE_S,
+                                  "mean_patience_s": MEAN_PATIENCE_S}}
+    if not args.no_compile:
+        figures.update(compile_times())
+        print(f"first run (compile, empty cache): {figures['first_run_compile_s']:.1f} s wall, "
+              f"{figures['first_run_compile_cpu_s']:.1f} s CPU; second process (cache load): "
+              f"{figures['second_process_cache_load_s']:.2f} s wall, "
+              f"{figures['second_process_cache_load_cpu_s']:.2f} s CPU", flush=True)
+    small = build_model_spec(scenario(500))
+    ccsim_run(small, "fast")  # load the compiled loop outside the timed region
+    ccsim_run(small, "simpy")
+    mmcm = bare_loop()
+    mmcm(1000, AGENTS, ARRIVAL_RATE, MEAN_SERVICE_S, MEAN_PATIENCE_S, 1)
+    rows = []
+    n, wall, cpu = timed(ccsim_run, build_model_spec(scenario(calls)), "fast")
+    rows.append(("ccsim engine=fast", n, wall, cpu))
+    n, wall, cpu = timed(ccsim_run, build_model_spec(scenario(simpy_calls)), "simpy")
+    rows.append(("ccsim engine=simpy", n, wall, cpu))
+    _, wall, cpu = timed(mmcm, calls, AGENTS, ARRIVAL_RATE, MEAN_SERVICE_S, MEAN_PATIENCE_S, 1)
+    rows.append(("bare Numba M/M/c+M", calls, wall, cpu))
+    print(f"{'model':<22}{'calls':>11}{'wall s':>9}{'cpu s':>9}{'calls/cpu s':>14}")
+    rates = {}
+    for name, n, wall, cpu in rows:
+        rates[name] = n / cpu if cpu > 0 else math.nan
+        print(f"{name:<22}{n:>11,}{wall:>9.2f}{cpu:>9.2f}{rates[name]:>14,.0f}")
+        figures[name] = {"calls": n, "wall_s": wall, "cpu_s": cpu, "calls_per_cpu_s": rates[name]}
+    fast, slow, bare = rates.values()
+    figures["fast_over_simpy"] = fast / slow
+    figures["bare_over_fast"] = bare / fast
+    print(f"engine=fast / engine=simpy: {fast / slow:.1f}x;  bare loop / engine=fast: "
+          f"{bare / fast:.2f}x  (targets: >= 30x, <= 2x, >= 1.5M calls/s)")
+    mem = {d: peak_memory(d) for d in (4, 16)}
+    figures["peak_mib_by_days"] = mem
+    print("peak traced memory, output.calls=false: "
+          + ", ".join(f"{d} day(s) {m:.1f} MiB" for d, m in mem.items()))
+    print("telecom10000: not run (hotline scenarios run on engine=simpy; see README)")
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

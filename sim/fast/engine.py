@@ -1,0 +1,356 @@
+"""``engine: fast``: what it supports, and the Python driver of the compiled loop.
+
+The driver draws each day's calls in numpy exactly as ``sim.model.center.DayCalls`` does
+(same streams, same ppf calls on the same index sets, so bit-identical by construction),
+hands arrays to ``sim.fast.loop.run`` and folds its call records through the Recorder in
+chunks of ``Recorder.chunk`` exactly where ``Recorder.add`` would flush — the KPI sums
+are accumulated in the same order, so ``summary.json`` comes out bit-equal too.
+
+Supported: every scenario without tiers (classes, Poisson/NHPP and trace arrivals,
+day_volume_cv, several days, patience and abandonment, priority queues with group
+preference orders, staffing changes per interval, lines and blocking, answer delays,
+announcements and forced disconnect, ivr_time, drain and closing, warm-up) under the
+eight built-in policies. Hotline scenarios (``scenario.tiers``: IVR tree, customers and
+episodes, press-2, redials, second line, outbound, outage) and user policies run on SimPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.model.arrivals import generate_day
+from sim.model.spec import ModelSpec
+from sim.records import COLUMNS, Recorder
+from sim.sampling import stream_key, uniforms
+
+ENGINES = ("auto", "simpy", "fast")
+# built-in policy class (module.qualname) -> loop code (sim.fast.loop.P_*)
+POLICY_CODES = {
+    "sim.policies.strict_priority.StrictPriority": 0,
+    "sim.policies.dedicated.Dedicated": 0,
+    "sim.policies.pooled.Pooled": 0,
+    "sim.policies.fifo.Fifo": 1,
+    "sim.policies.overflow.Overflow": 2,
+    "sim.policies.reservation.Reservation": 3,
+    "sim.policies.dynamic_priority.DynamicPriority": 4,
+    "sim.policies.virtual_hold.VirtualHold": 5,
+}
+HOTLINE = ("hotline scenarios (scenario.tiers: IVR tree, customers and episodes, press-2, "
+           "redials, second line, outbound, outage)")
+
+
+def _policy_path(policy_cls) -> str:
+    cls = getattr(policy_cls, "cls", policy_cls)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def unsupported(spec: ModelSpec, policy_cls) -> str | None:
+    """What the fast engine lacks to run this scenario and policy (None: it can)."""
+    if spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes):
+        return HOTLINE
+    if any(q.press2_prob for q in spec.queues):
+        return "press-2 (scenario.queues.*.press2_prob)"
+    path = _policy_path(policy_cls)
+    if path not in POLICY_CODES:
+        return f"the Python policy {path} (only the built-in policies are compiled)"
+    return None
+
+
+def resolve_engine(engine: str, spec: ModelSpec, policy_cls) -> str:
+    """The engine that runs: ``auto`` picks fast where supported; ``fast`` asked for with
+    something it lacks is bad input (never a silent fallback)."""
+    if engine not in ENGINES:
+        raise ConfigError("engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "simpy":
+        return "simpy"
+    lack = unsupported(spec, policy_cls)
+    if lack is None:
+        return "fast"
+    if engine == "fast":
+        raise ConfigError("engine", f"fast does not support {lack}; use engine=simpy "
+                                    "(or auto, which picks simpy here)")
+    return "simpy"
+
+
+# -- per-day inputs ----------------------------------------------------------------------
+def day_inputs(spec: ModelSpec, seed: int, rep: int, day: int) -> tuple:
+    """One day's calls and their variates as arrays: ``DayCalls`` without the lists."""
+    from sim.fast import rng
+
+    arrivals = generate_day(spec, seed, rep, day)
+    n, n_groups = len(arrivals.t), len(spec.groups)
+    patience, ivr = np.empty(n), np.empty(n)
+    service = np.full((n, n_groups), np.nan)
+    acw = np.full((n, n_groups), np.nan)
+    keys = np.zeros(n, dtype=np.uint64)
+    delay = np.zeros(n)
+    for c in spec.classes:
+        idx = np.flatnonzero(arrivals.cls == c.index)
+        if not len(idx):
+            continue
+        seq = arrivals.seq[idx]
+
+        def u(purpose: str, seq=seq, c=c) -> np.ndarray:
+            return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+
+        patience[idx] = c.patience.ppf(u("patience"))
+        ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
+        u_ht, u_acw = u("handle_time"), u("after_call_work")
+        for g, dist in enumerate(c.handle_time):
+            if dist is not None:
+                service[idx, g] = dist.ppf(u_ht)
+                acw[idx, g] = c.after_call_work[g].ppf(u_acw)
+        keys[idx] = rng.subkeys(np.uint64(stream_key(seed, rep, "call", c.name, arrivals.day)),
+                                np.ascontiguousarray(seq, dtype=np.int64))
+        if c.answer_delay is not None:
+            delay[idx] = c.answer_delay.ppf(u("answer_delay"))
+    return (np.ascontiguousarray(arrivals.t, dtype=np.float64),
+            np.ascontiguousarray(arrivals.cls, dtype=np.int64), patience, ivr, service, acw,
+            delay, keys)
+
+
+def _concat_days(last: tuple | None, new: tuple) -> tuple:
+    if last is None:
+        return new
+    return tuple(np.ascontiguousarray(np.concatenate((a, b))) for a, b in zip(last, new,
+                                                                              strict=True))
+
+
+# -- static arrays -------------------------------------------------------------------------
+def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
+    n_q, n_g = len(spec.queues), len(spec.groups)
+    levels = [sorted({c.priority for c in spec.classes if c.queue == q}) for q in range(n_q)]
+    lv_start = np.cumsum([0] + [len(lv) for lv in levels[:-1]]).astype(np.int64)
+    lv_prio = np.array([p for lv in levels for p in lv] or [0], dtype=np.int64)
+    cls_level = np.array([lv_start[c.queue] + levels[c.queue].index(c.priority)
+                          for c in spec.classes], dtype=np.int64)
+    n_ann = max([len(q.announce_s) for q in spec.queues] + [1])
+    ann = np.zeros((n_q, n_ann))
+    for q in spec.queues:
+        ann[q.index, :len(q.announce_s)] = q.announce_s
+    staffing = np.array([g.staffing for g in spec.groups], dtype=np.int64).reshape(
+        n_g, spec.n_intervals)
+    margin = 2 * int(staffing.max(initial=0)) * n_g + 16
+    return (np.array([c.priority for c in spec.classes], dtype=np.int64),
+            np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
+            np.array([q.max_wait_s for q in spec.queues], dtype=np.float64), ann,
+            np.array([len(q.announce_s) for q in spec.queues], dtype=np.int64), lv_start,
+            np.array([len(lv) for lv in levels], dtype=np.int64), lv_prio, staffing,
+            np.array([spec.interval_s, spec.drain_s], dtype=np.float64),
+            np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
+                      margin], dtype=np.int64))
+
+
+def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    out = np.zeros((len(lists), max(width, 1)), dtype=np.int64)
+    for i, row in enumerate(lists):
+        out[i, :len(row)] = row
+    return out, np.array([len(r) for r in lists], dtype=np.int64)
+
+
+def _policy_arrays(spec: ModelSpec, policy, lv_prio: np.ndarray) -> tuple:
+    """The policy's bound lists and parameters: ``bind`` runs on the real queue and group
+    objects, so dedicated/pooled/reservation lists are the policy's own."""
+    from sim.model.agents import AgentGroup
+    from sim.model.queues import CallQueue
+
+    queues = [CallQueue(q) for q in spec.queues]
+    groups = [AgentGroup(g) for g in spec.groups]
+    policy.bind(queues, groups, spec)
+    code = POLICY_CODES[_policy_path(type(policy))]
+    n_q, n_g = len(queues), len(groups)
+    offer, offer_n = _padded([[g.index for g in lst] for lst in policy.offer_to], n_g)
+    served, served_n = _padded([[q.index for q in lst] for lst in policy.served], n_q)
+    home = np.array([q.groups[0] for q in spec.queues], dtype=np.int64)
+    weight = (np.array([policy._weight(int(p)) for p in lv_prio], dtype=np.float64)
+              if code == 4 else np.ones(len(lv_prio)))
+    at = np.zeros(1, dtype=np.bool_)
+    if code == 5 and policy.at:
+        at = np.zeros(max(max(policy.at), 0) + 1, dtype=np.bool_)
+        for a in policy.at:
+            if a >= 0:
+                at[a] = True
+    vip_home = getattr(policy, "vip_home", -1)
+    vip_index = getattr(policy, "vip_index", -1)
+    pi = np.array([code, int(getattr(policy, "idle_vip_take_general", False)), vip_home,
+                   vip_index, getattr(policy, "reserve", 0)], dtype=np.int64)
+    pf = np.array([getattr(policy, "delay_s", 0.0), getattr(policy, "accept_prob", 0.0)])
+    return pi, pf, offer, offer_n, served, served_n, home, weight, at
+
+
+class FastRun:
+    """The loop's state arrays for one replication, grown on demand."""
+
+    def __init__(self, spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder):
+        from sim.fast import loop as L
+
+        self.L = L
+        self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
+        self.sp = _spec_arrays(spec, rec.chunk)
+        self.pol = _policy_arrays(spec, policy, self.sp[8])
+        self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
+                    rec.group_staffed_s, rec.queue_area)
+        self.next_day = 0
+        self.day = self._load(None)
+        n_g, n_q, n_lv = len(spec.groups), len(spec.queues), len(self.sp[8])
+        si = np.zeros(L.N_SI, dtype=np.int64)
+        si[L.S_BUF_N] = len(self.day[0])
+        si[L.S_MORE_DAYS] = int(self.next_day < spec.days)
+        si[L.S_ERR_SLOT] = -1
+        cap_a = max(int(self.sp[9].max(initial=0)), 1)
+        self.st = [si, np.zeros(1)] + self._heap(64 + self.sp[11][3]) + self._slots(64) + [
+            *self._levels(n_lv, 16),
+            np.zeros((3, n_q), dtype=np.int64), np.zeros((3, n_q)),
+            np.zeros((8, n_g), dtype=np.int64), np.zeros((5, n_g)),
+            np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
+        ] + self._records(64)
+        si[L.S_FREE_TOP] = len(self.st[12])
+
+    # -- arrays --------------------------------------------------------------------------
+    @staticmethod
+    def _heap(cap: int) -> list:
+        return [np.zeros(cap), np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64),
+                np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)]
+
+    def _slots(self, cap: int) -> list:
+        L, n_g = self.L, len(self.spec.groups)
+        ci = np.zeros((L.N_CI, cap), dtype=np.int64)
+        ci[L.C_STATE] = L.FINISHED
+        ci[L.C_ID] = -1
+        return [ci, np.zeros((L.N_CF, cap)), np.zeros((cap, n_g)), np.zeros((cap, n_g)),
+                np.zeros(cap, dtype=np.uint64), np.arange(cap)[::-1].copy()]
+
+    def _records(self, n_slots: int) -> list:
+        cap = self.rec.chunk + n_slots + 1
+        return [np.zeros((self.L.N_RI, cap), dtype=np.int64), np.zeros((self.L.N_RF, cap))]
+
+    @staticmethod
+    def _levels(n: int, cap: int) -> list:
+        meta = np.zeros((3, n), dtype=np.int64)
+        meta[2] = -1
+        return [np.zeros((n, cap), dtype=np.int64), np.zeros((n, cap), dtype=np.int64),
+                np.zeros((n, cap)), meta]
+
+    def _grow(self) -> None:
+        L, st, si = self.L, self.st, self.st[0]
+        if si[L.S_HN] + self.sp[11][3] > len(st[2]):
+            n = si[L.S_HN]
+            new = self._heap(2 * len(st[2]) + self.sp[11][3])
+            for old, arr in zip(st[2:7], new, strict=True):
+                arr[:n] = old[:n]
+            st[2:7] = new
+        if si[L.S_FREE_TOP] < 1:
+            old_cap = st[7].shape[1]
+            new = self._slots(2 * old_cap)
+            new[0][:, :old_cap] = st[7]
+            new[1][:, :old_cap] = st[8]
+            new[2][:old_cap] = st[9]
+            new[3][:old_cap] = st[10]
+            new[4][:old_cap] = st[11]
+            new[5][:old_cap] = np.arange(old_cap, 2 * old_cap)[::-1]  # only new slots free
+            si[L.S_FREE_TOP] = old_cap
+            st[7:13] = new
+            n = si[L.S_NREC]
+            rec = self._records(2 * old_cap)
+            rec[0][:, :n] = st[23][:, :n]
+            rec[1][:, :n] = st[24][:, :n]
+            st[23:25] = rec
+        if si[L.S_GROW]:
+            si[L.S_GROW] = 0
+            lslot, lid, ltq, meta = st[13:17]
+            n_lv, cap = lslot.shape
+            new = self._levels(n_lv, 2 * cap)
+            for lv in range(n_lv):
+                pos = (meta[0, lv] + np.arange(meta[1, lv])) % cap
+                for old, arr in zip((lslot, lid, ltq), new[:3], strict=True):
+                    arr[lv, :len(pos)] = old[lv, pos]
+            new[3][1:] = meta[1:]
+            st[13:17] = new
+
+    # -- days ----------------------------------------------------------------------------
+    def _load(self, last: tuple | None) -> tuple:
+        """The next non-empty day (Center._next_day), after ``last`` (the current day's
+        final call, whose arrival is pending)."""
+        while self.next_day < self.spec.days:
+            day = day_inputs(self.spec, self.seed, self.rep, self.next_day)
+            self.next_day += 1
+            if len(day[0]):
+                return _concat_days(last, day)
+        return last if last is not None else day_inputs(self.spec, self.seed, self.rep, 0)
+
+    def _need_day(self) -> None:
+        L, si = self.L, self.st[0]
+        last_i = si[L.S_BUF_N] - 1
+        last = tuple(a[last_i:last_i + 1] for a in self.day)
+        self.day = self._load(last)
+        si[L.S_OFF] += last_i
+        si[L.S_BUF_N] = len(self.day[0])
+        si[L.S_MORE_DAYS] = int(self.next_day < self.spec.days)
+
+    # -- records -------------------------------------------------------------------------
+    def _emit(self, n: int) -> None:
+        """Fold the first ``n`` buffered records as one Recorder chunk."""
+        L, ri, rf = self.L, self.st[23], self.st[24]
+        cols = {
+            "call_id": ri[L.R_ID, :n].copy(), "class_idx": ri[L.R_CLS, :n].copy(),
+            "interval": ri[L.R_INTERVAL, :n].copy(), "t_arrival": rf[L.R_TARR, :n].copy(),
+            "t_queue": rf[L.R_TQUEUE, :n].copy(), "t_answer": rf[L.R_TANSWER, :n].copy(),
+            "t_end": rf[L.R_TEND, :n].copy(), "outcome_code": ri[L.R_OUTCOME, :n].copy(),
+            "group_idx": ri[L.R_GROUP, :n].copy(), "agent": ri[L.R_AGENT, :n].copy(),
+            "acw_s": rf[L.R_ACW, :n].copy(), "ending_code": ri[L.R_ENDING, :n].copy(),
+            "customer": np.full(n, -1, dtype=np.int64),
+            "attempt": np.ones(n, dtype=np.int64), "repeat": np.zeros(n, dtype=np.bool_),
+            "resolved": np.full(n, -1, dtype=np.int64), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
+        }
+        assert tuple(cols) == COLUMNS
+        self.rec._fold(cols)
+        if self.rec.sink is not None:
+            self.rec.sink(cols)
+        total, si = self.st[0][L.S_NREC], self.st[0]
+        ri[:, :total - n] = ri[:, n:total]
+        rf[:, :total - n] = rf[:, n:total]
+        si[L.S_NREC] = total - n
+
+    def run(self) -> None:
+        L = self.L
+        chunk = self.rec.chunk
+        while True:
+            status = L.run(tuple(self.st), self.sp, self.pol, self.day, self.out)
+            if status == L.FLUSH:
+                self._emit(chunk)
+            elif status == L.GROW:
+                self._grow()
+            elif status == L.NEED_DAY:
+                self._need_day()
+            elif status == L.ERROR:
+                self._error()
+            else:
+                break
+        while self.st[0][L.S_NREC] >= chunk:
+            self._emit(chunk)
+        if self.st[0][L.S_NREC]:
+            self._emit(self.st[0][L.S_NREC])
+
+    def _error(self) -> None:
+        si, L = self.st[0], self.L
+        cls = self.spec.classes[si[L.S_ERR_CLS]].name
+        group = self.spec.groups[si[L.S_ERR_GROUP]].name
+        raise RuntimeError(f"policy {self.policy_name} routed a {cls} call to group {group}, "
+                           "which has no handle time for it")
+
+    @property
+    def next_id(self) -> int:
+        return int(self.st[0][self.L.S_NEXT_ID])
+
+    @property
+    def in_system(self) -> int:
+        return int(self.st[0][self.L.S_IN_SYSTEM])
+
+
+def run_fast(spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder) -> FastRun:
+    """One replication on the compiled loop, its records folded into ``rec``."""
+    fr = FastRun(spec, policy, seed, rep, rec)
+    fr.policy_name = policy.name
+    fr.run()
+    return fr

@@ -1,0 +1,761 @@
+"""The compiled event loop: ``sim.model.center.Center`` (non-hotline scenarios) in Numba.
+
+Why it gives the same calls, call for call:
+
+- SimPy orders events by (time, insertion counter); every event of the model is a
+  NORMAL-priority timeout, so a binary heap keyed (t, eid), eid counting every
+  scheduling, pops them in the same order, provided each handler schedules in the same
+  order as its ``Center`` counterpart and computes times with the same float operations
+  (``now + delay``, ``delay`` as in center.py). Each handler below names its original.
+- Per-call variates are drawn in numpy before the loop exactly as ``DayCalls`` does; the
+  only draw inside the loop (a virtual-hold acceptance) is ``sim.sampling.draw`` ported
+  to integer arithmetic: the same bits.
+- Calls live in recycled slots; queue levels are ring buffers of (slot, call id, t_queue)
+  with lazy removal as in ``CallQueue``: an entry is live while its slot still holds that
+  call id in state WAITING.
+
+The loop is resumable: all state is in arrays, and it returns to the Python driver
+(``sim.fast.engine``) when the record buffer holds a chunk to fold (FLUSH), an array
+needs to grow (GROW), the next day's arrivals are needed (NEED_DAY), a policy routed a
+call to a group without a handle time for it (ERROR), or the run is over (DONE).
+Everything is a top-level function so that Numba's on-disk cache hits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.fast.rng import draw
+
+# loop status
+DONE, FLUSH, GROW, NEED_DAY, ERROR = 0, 1, 2, 3, 4
+# event types
+EV_ARRIVAL, EV_IVR_DONE, EV_WAIT, EV_ANNOUNCE, EV_ELIGIBLE, EV_WAKEUP = 0, 1, 2, 3, 4, 5
+EV_FREE, EV_HANGUP, EV_TICK, EV_CLOSE = 6, 7, 8, 9
+# call states (sim.model.calls.State)
+IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
+# outcomes and endings (sim.model.calls.Outcome / Ending)
+ANSWERED, ABANDONED, DISCONNECTED, BLOCKED = 0, 1, 2, 4
+E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE = 0, 1, 2, 3, 9
+# policies
+P_BASE, P_FIFO, P_OVERFLOW, P_RESERVATION, P_DYNAMIC, P_VHOLD = 0, 1, 2, 3, 4, 5
+ACCEPT_DRAW = 1500  # sim.policies.virtual_hold.ACCEPT_DRAW
+
+# si: integer scalars
+S_EID, S_HN, S_NEXT_ID, S_IN_SYSTEM, S_NREC, S_FREE_TOP, S_OFF, S_BUF_N = 0, 1, 2, 3, 4, 5, 6, 7
+S_MORE_DAYS, S_GROW, S_HELD_SEQ, S_LVL_SEQ, S_STARTED, S_ERR_SLOT, S_ERR_GROUP = (
+    8, 9, 10, 11, 12, 13, 14)
+S_ERR_CLS = 15
+N_SI = 16
+# ci rows: per call slot
+C_ID, C_CLS, C_PRIO, C_QUEUE, C_STATE, C_INTERVAL, C_ANNOUNCED, C_PENDING = 0, 1, 2, 3, 4, 5, 6, 7
+C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
+N_CI = 11
+# cf rows
+F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
+N_CF = 6
+# level meta rows
+L_HEAD, L_LEN, L_CREATED = 0, 1, 2
+# queue rows: qi (n, pending, peak), qf (area, t_last, last_area)
+Q_N, Q_PENDING, Q_PEAK = 0, 1, 2
+Q_AREA, Q_TLAST, Q_LAST = 0, 1, 2
+# group rows: gi, gf
+G_PRESENT, G_BUSY, G_TO_LEAVE, G_TARGET, G_NEXT_ID, G_FREE_HEAD, G_FREE_LEN, G_SPARE_LEN = (
+    0, 1, 2, 3, 4, 5, 6, 7)
+G_BUSY_AREA, G_STAFFED_AREA, G_TLAST, G_LAST_BUSY, G_LAST_STAFFED = 0, 1, 2, 3, 4
+# record rows: ri (id, class, interval, outcome, group, agent, ending), rf
+R_ID, R_CLS, R_INTERVAL, R_OUTCOME, R_GROUP, R_AGENT, R_ENDING = 0, 1, 2, 3, 4, 5, 6
+N_RI = 7
+R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
+N_RF = 6
+
+
+# -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
+@njit(cache=True, _nrt=False)
+def schedule(st, delay, ty, a, b):
+    si, sf, ht, he, hty, ha, hb = st[0], st[1], st[2], st[3], st[4], st[5], st[6]
+    t = sf[0] + delay
+    eid = si[S_EID]
+    si[S_EID] = eid + 1
+    i = si[S_HN]
+    si[S_HN] = i + 1
+    while i > 0:
+        p = (i - 1) >> 1
+        if ht[p] < t or (ht[p] == t and he[p] < eid):
+            break
+        ht[i], he[i], hty[i], ha[i], hb[i] = ht[p], he[p], hty[p], ha[p], hb[p]
+        i = p
+    ht[i], he[i], hty[i], ha[i], hb[i] = t, eid, ty, a, b
+
+
+@njit(cache=True, _nrt=False)
+def pop_event(st):
+    si, ht, he, hty, ha, hb = st[0], st[2], st[3], st[4], st[5], st[6]
+    t, ty, a, b = ht[0], hty[0], ha[0], hb[0]
+    n = si[S_HN] - 1
+    si[S_HN] = n
+    if n > 0:
+        lt, le, lty, la, lb = ht[n], he[n], hty[n], ha[n], hb[n]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= n:
+                break
+            if c + 1 < n and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and he[c + 1] < he[c])):
+                c += 1
+            if lt < ht[c] or (lt == ht[c] and le < he[c]):
+                break
+            ht[i], he[i], hty[i], ha[i], hb[i] = ht[c], he[c], hty[c], ha[c], hb[c]
+            i = c
+        ht[i], he[i], hty[i], ha[i], hb[i] = lt, le, lty, la, lb
+    return t, ty, a, b
+
+
+# -- accounting (CallQueue._account, AgentGroup.account) --------------------------------
+@njit(cache=True, _nrt=False)
+def q_account(st, q, now):
+    qi, qf = st[17], st[18]
+    qf[Q_AREA, q] += (qi[Q_N, q] + qi[Q_PENDING, q]) * (now - qf[Q_TLAST, q])
+    qf[Q_TLAST, q] = now
+
+
+@njit(cache=True, _nrt=False)
+def q_grow(st, q, now, eligible, pending):
+    qi = st[17]
+    q_account(st, q, now)
+    qi[Q_N, q] += eligible
+    qi[Q_PENDING, q] += pending
+    if qi[Q_N, q] + qi[Q_PENDING, q] > qi[Q_PEAK, q]:
+        qi[Q_PEAK, q] = qi[Q_N, q] + qi[Q_PENDING, q]
+
+
+@njit(cache=True, _nrt=False)
+def g_account(st, g, now):
+    gi, gf = st[19], st[20]
+    dt = now - gf[G_TLAST, g]
+    if dt:
+        gf[G_BUSY_AREA, g] += gi[G_BUSY, g] * dt
+        gf[G_STAFFED_AREA, g] += gi[G_PRESENT, g] * dt
+        gf[G_TLAST, g] = now
+
+
+# -- agents (AgentGroup) -----------------------------------------------------------------
+@njit(cache=True, _nrt=False)
+def free_append(st, g, agent):
+    gi, ring = st[19], st[21]
+    cap = ring.shape[1]
+    ring[g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % cap] = agent
+    gi[G_FREE_LEN, g] += 1
+
+
+@njit(cache=True, _nrt=False)
+def free_pop_right(st, g):
+    gi, ring = st[19], st[21]
+    gi[G_FREE_LEN, g] -= 1
+    return ring[g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % ring.shape[1]]
+
+
+@njit(cache=True, _nrt=False)
+def take(st, g, now):
+    gi, ring = st[19], st[21]
+    g_account(st, g, now)
+    gi[G_BUSY, g] += 1
+    agent = ring[g, gi[G_FREE_HEAD, g]]
+    gi[G_FREE_HEAD, g] = (gi[G_FREE_HEAD, g] + 1) % ring.shape[1]
+    gi[G_FREE_LEN, g] -= 1
+    return agent
+
+
+@njit(cache=True, _nrt=False)
+def set_target(st, g, headcount, now):
+    gi, spare = st[19], st[22]
+    g_account(st, g, now)
+    gi[G_TARGET, g] = headcount
+    surplus = gi[G_PRESENT, g] - gi[G_TO_LEAVE, g] - headcount
+    if surplus > 0:
+        idle_leaving = min(surplus, gi[G_FREE_LEN, g])
+        for _ in range(idle_leaving):
+            spare[g, gi[G_SPARE_LEN, g]] = free_pop_right(st, g)
+            gi[G_SPARE_LEN, g] += 1
+        gi[G_PRESENT, g] -= idle_leaving
+        gi[G_TO_LEAVE, g] += surplus - idle_leaving
+        return 0
+    deficit = -surplus
+    kept = min(deficit, gi[G_TO_LEAVE, g])
+    gi[G_TO_LEAVE, g] -= kept
+    joined = deficit - kept
+    for _ in range(joined):
+        if gi[G_SPARE_LEN, g]:
+            gi[G_SPARE_LEN, g] -= 1
+            free_append(st, g, spare[g, gi[G_SPARE_LEN, g]])
+        else:
+            gi[G_NEXT_ID, g] += 1
+            free_append(st, g, gi[G_NEXT_ID, g] - 1)
+    gi[G_PRESENT, g] += joined
+    return joined
+
+
+@njit(cache=True, _nrt=False)
+def release(st, g, agent, now):
+    gi, spare = st[19], st[22]
+    g_account(st, g, now)
+    gi[G_BUSY, g] -= 1
+    if gi[G_TO_LEAVE, g]:
+        gi[G_TO_LEAVE, g] -= 1
+        gi[G_PRESENT, g] -= 1
+        spare[g, gi[G_SPARE_LEN, g]] = agent
+        gi[G_SPARE_LEN, g] += 1
+        return False
+    return True
+
+
+# -- queue levels (CallQueue.levels): ring buffers of (slot, id, t_queue) -----------------
+@njit(cache=True, _nrt=False)
+def level_created(st, lv):
+    si, lm = st[0], st[16]
+    if lm[L_CREATED, lv] < 0:
+        lm[L_CREATED, lv] = si[S_LVL_SEQ]
+        si[S_LVL_SEQ] += 1
+
+
+@njit(cache=True, _nrt=False)
+def level_at(st, lv, j):
+    """Ring position of the ``j``-th entry of level ``lv``."""
+    return (st[16][L_HEAD, lv] + j) % st[13].shape[1]
+
+
+@njit(cache=True, _nrt=False)
+def level_push(st, lv, slot, cid, tq):
+    lslot, lid, ltq, lm = st[13], st[14], st[15], st[16]
+    level_created(st, lv)
+    p = level_at(st, lv, lm[L_LEN, lv])
+    lslot[lv, p], lid[lv, p], ltq[lv, p] = slot, cid, tq
+    lm[L_LEN, lv] += 1
+    if lm[L_LEN, lv] >= lslot.shape[1] - 1:
+        st[0][S_GROW] = 1
+
+
+@njit(cache=True, _nrt=False)
+def level_insert(st, lv, slot, cid, tq):
+    """CallQueue.insert: at its place by queue entry time, scanning from the tail."""
+    lslot, lid, ltq, lm = st[13], st[14], st[15], st[16]
+    level_created(st, lv)
+    j = lm[L_LEN, lv]
+    while j and ltq[lv, level_at(st, lv, j - 1)] > tq:
+        p, r = level_at(st, lv, j), level_at(st, lv, j - 1)
+        lslot[lv, p], lid[lv, p], ltq[lv, p] = lslot[lv, r], lid[lv, r], ltq[lv, r]
+        j -= 1
+    p = level_at(st, lv, j)
+    lslot[lv, p], lid[lv, p], ltq[lv, p] = slot, cid, tq
+    lm[L_LEN, lv] += 1
+    if lm[L_LEN, lv] >= lslot.shape[1] - 1:
+        st[0][S_GROW] = 1
+
+
+@njit(cache=True, _nrt=False)
+def level_popleft(st, lv):
+    lm = st[16]
+    lm[L_HEAD, lv] = (lm[L_HEAD, lv] + 1) % st[13].shape[1]
+    lm[L_LEN, lv] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def is_waiting(st, slot, cid):
+    ci = st[7]
+    return ci[C_ID, slot] == cid and ci[C_STATE, slot] == WAITING
+
+
+@njit(cache=True, _nrt=False)
+def live_head(st, lv):
+    """The slot of the live call at the head of level ``lv`` (dead heads dropped), or -1."""
+    lslot, lid, lm = st[13], st[14], st[16]
+    while lm[L_LEN, lv]:
+        p = lm[L_HEAD, lv]
+        if is_waiting(st, lslot[lv, p], lid[lv, p]):
+            return lslot[lv, p]
+        level_popleft(st, lv)
+    return -1
+
+
+# -- policies (sim.policies.*) -------------------------------------------------------------
+@njit(cache=True, _nrt=False)
+def may_take(st, pol, g, slot):
+    """Overflow._may_take."""
+    pi, pf, home = pol[0], pol[1], pol[6]
+    ci, cf = st[7], st[8]
+    if home[ci[C_QUEUE, slot]] == g:
+        return True
+    if pi[1] and g == pi[2]:
+        return True
+    return st[1][0] - cf[F_TQUEUE, slot] >= pf[0] - 1e-9
+
+
+@njit(cache=True, _nrt=False)
+def route(st, pol, slot):
+    """Policy.route (and the overrides of Overflow and Reservation): a group or -1."""
+    pi, offer, offer_n = pol[0], pol[2], pol[3]
+    gi, ci = st[19], st[7]
+    q = ci[C_QUEUE, slot]
+    code = pi[0]
+    for j in range(offer_n[q]):
+        g = offer[q, j]
+        if gi[G_FREE_LEN, g] == 0:
+            continue
+        if code == P_OVERFLOW and not may_take(st, pol, g, slot):
+            continue
+        if (code == P_RESERVATION and g == pi[2] and q != pi[3]
+                and gi[G_FREE_LEN, g] <= pi[4]):
+            continue
+        return g
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def best_head(st, pol, sp, g, accept):
+    """sim.policies.base.best_head over the queues ``g`` serves; ``accept``: 0 all,
+    1 Overflow._may_take, 2 the VIP queue only (Reservation). Returns (slot, level)."""
+    served, served_n, pi = pol[4], pol[5], pol[0]
+    q_lv_start, q_lv_n, lv_prio = sp[6], sp[7], sp[8]
+    qi, ci, cf = st[17], st[7], st[8]
+    best, best_lv, best_prio, best_tq = -1, -1, 0, 0.0
+    for j in range(served_n[g]):
+        q = served[g, j]
+        if not qi[Q_N, q]:
+            continue
+        for lv in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
+            slot = live_head(st, lv)
+            if slot < 0:
+                continue
+            if accept == 1 and not may_take(st, pol, g, slot):
+                continue
+            if accept == 2 and ci[C_QUEUE, slot] != pi[3]:
+                continue
+            prio, tq = lv_prio[lv], cf[F_TQUEUE, slot]
+            if best < 0 or prio < best_prio or (prio == best_prio and tq < best_tq):
+                best, best_lv, best_prio, best_tq = slot, lv, prio, tq
+            break
+    return best, best_lv
+
+
+@njit(cache=True, _nrt=False)
+def select(st, pol, sp, g):
+    """Policy.select: the waiting call a free agent of ``g`` takes (slot, level) or -1."""
+    pi, served, served_n, weight = pol[0], pol[4], pol[5], pol[7]
+    q_lv_start, q_lv_n = sp[6], sp[7]
+    qi, cf, gi = st[17], st[8], st[19]
+    code = pi[0]
+    if code == P_OVERFLOW:
+        return best_head(st, pol, sp, g, 1)
+    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < pi[4]:
+        return best_head(st, pol, sp, g, 2)
+    if code != P_FIFO and code != P_DYNAMIC:
+        return best_head(st, pol, sp, g, 0)
+    now = st[1][0]
+    best, best_lv, best_score = -1, -1, -1.0
+    for j in range(served_n[g]):
+        q = served[g, j]
+        if not qi[Q_N, q]:
+            continue
+        for lv in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
+            slot = live_head(st, lv)
+            if slot < 0:
+                continue
+            if code == P_FIFO:
+                if best < 0 or cf[F_TQUEUE, slot] < cf[F_TQUEUE, best]:
+                    best, best_lv = slot, lv
+            else:
+                score = (now - cf[F_TQUEUE, slot]) * weight[lv]
+                if score > best_score:
+                    best, best_lv, best_score = slot, lv, score
+    return best, best_lv
+
+
+@njit(cache=True, _nrt=False)
+def offer_callback(st, pol, slot, announcement):
+    """VirtualHold.offer_callback: accepted from the call's own stream."""
+    pi, pf, at = pol[0], pol[1], pol[8]
+    if pi[0] != P_VHOLD or announcement >= at.shape[0] or not at[announcement]:
+        return False
+    return draw(st[11][slot], ACCEPT_DRAW + announcement) < pf[1]
+
+
+# -- calls --------------------------------------------------------------------------------
+@njit(cache=True, _nrt=False)
+def record(st, slot, outcome, ending, group, agent, acw, t_answer, t_end):
+    """Recorder.add: one call attempt's record (records.COLUMNS)."""
+    si, ci, cf, ri, rf = st[0], st[7], st[8], st[23], st[24]
+    n = si[S_NREC]
+    si[S_NREC] = n + 1
+    ri[R_ID, n], ri[R_CLS, n], ri[R_INTERVAL, n] = ci[C_ID, slot], ci[C_CLS, slot], ci[
+        C_INTERVAL, slot]
+    ri[R_OUTCOME, n], ri[R_GROUP, n], ri[R_AGENT, n], ri[R_ENDING, n] = (
+        outcome, group, agent, ending)
+    rf[R_TARR, n], rf[R_TQUEUE, n], rf[R_TANSWER, n] = cf[F_TARR, slot], cf[
+        F_TQUEUE, slot], t_answer
+    rf[R_TEND, n], rf[R_ACW, n], rf[R_TLEFT, n] = t_end, acw, cf[F_TLEFT, slot]
+
+
+@njit(cache=True, _nrt=False)
+def free_slot(st, slot):
+    si, ci, stack = st[0], st[7], st[12]
+    ci[C_STATE, slot] = FINISHED
+    ci[C_ID, slot] = -1
+    stack[si[S_FREE_TOP]] = slot
+    si[S_FREE_TOP] += 1
+
+
+@njit(cache=True, _nrt=False)
+def end_call(st, slot, outcome, ending, now):
+    """Center._end (no hotline bookkeeping)."""
+    record(st, slot, outcome, ending, -1, -1, 0.0, np.nan, now)
+    free_slot(st, slot)
+
+
+@njit(cache=True, _nrt=False)
+def leave(st, slot, outcome, ending, now):
+    """Center._leave."""
+    st[0][S_IN_SYSTEM] -= 1
+    end_call(st, slot, outcome, ending, now)
+
+
+@njit(cache=True, _nrt=False)
+def answer(st, sp, slot, g, agent, now):
+    """Center._answer."""
+    si, ci, cf, svc, acw_ = st[0], st[7], st[8], st[9], st[10]
+    talk = svc[slot, g]
+    if talk != talk:
+        si[S_ERR_SLOT], si[S_ERR_GROUP], si[S_ERR_CLS] = slot, g, ci[C_CLS, slot]
+        return
+    ci[C_STATE, slot] = SERVING
+    cf[F_TLEFT, slot] = now
+    acw = acw_[slot, g]
+    record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
+    schedule(st, talk + acw, EV_FREE, g, agent)
+    if sp[11][1] >= 0:
+        schedule(st, talk, EV_HANGUP, 0, 0)
+    else:
+        si[S_IN_SYSTEM] -= 1
+    free_slot(st, slot)
+
+
+@njit(cache=True, _nrt=False)
+def wait_timer(st, sp, slot, q, waited):
+    """Center._wait_timer: the next announcement, abandonment or forced disconnect."""
+    ci, cf = st[7], st[8]
+    q_maxwait, q_ann, q_nann = sp[3], sp[4], sp[5]
+    if ci[C_VIRTUAL, slot]:
+        return
+    limit = q_maxwait[q] if q_maxwait[q] < cf[F_PATIENCE, slot] else cf[F_PATIENCE, slot]
+    k = ci[C_ANNOUNCED, slot]
+    if k < q_nann[q] and q_ann[q, k] < limit:
+        schedule(st, q_ann[q, k] - waited, EV_ANNOUNCE, slot, ci[C_ID, slot])
+    elif limit < math.inf:
+        schedule(st, limit - waited, EV_WAIT, slot, ci[C_ID, slot])
+
+
+@njit(cache=True, _nrt=False)
+def wakeups(st, pol, slot, after):
+    """Policy.wakeups (Overflow: one at delay_s), minus ``after`` (an answer delay)."""
+    pi, pf = pol[0], pol[1]
+    if pi[0] == P_OVERFLOW and pf[0] > 0:
+        if after == 0.0:
+            schedule(st, pf[0], EV_WAKEUP, slot, st[7][C_ID, slot])
+        elif pf[0] > after:
+            schedule(st, pf[0] - after, EV_WAKEUP, slot, st[7][C_ID, slot])
+
+
+@njit(cache=True, _nrt=False)
+def ask_agent(st, sp, pol, slot, now):
+    """Center._ask_agent."""
+    ci, cf = st[7], st[8]
+    cf[F_TQUEUE, slot] = now
+    cf[F_TLEFT, slot] = np.nan
+    q = ci[C_QUEUE, slot]
+    if cf[F_DELAY, slot] > 0:
+        ci[C_STATE, slot] = WAITING
+        ci[C_PENDING, slot] = 1
+        ci[C_HELD_SEQ, slot] = st[0][S_HELD_SEQ]
+        st[0][S_HELD_SEQ] += 1
+        q_grow(st, q, now, 0, 1)
+        wait_timer(st, sp, slot, q, 0.0)
+        schedule(st, cf[F_DELAY, slot], EV_ELIGIBLE, slot, ci[C_ID, slot])
+        return
+    g = route(st, pol, slot)
+    if g >= 0:
+        answer(st, sp, slot, g, take(st, g, now), now)
+        return
+    ci[C_STATE, slot] = WAITING
+    level_push(st, ci[C_LEVEL, slot], slot, ci[C_ID, slot], now)
+    q_grow(st, q, now, 1, 0)
+    wait_timer(st, sp, slot, q, 0.0)
+    wakeups(st, pol, slot, 0.0)
+
+
+@njit(cache=True, _nrt=False)
+def on_eligible(st, sp, pol, slot, cid, now):
+    """Center._on_eligible: the answer delay is over."""
+    if not is_waiting(st, slot, cid):
+        return
+    ci, cf = st[7], st[8]
+    q = ci[C_QUEUE, slot]
+    ci[C_PENDING, slot] = 0
+    q_account(st, q, now)
+    st[17][Q_PENDING, q] -= 1
+    g = route(st, pol, slot)
+    if g >= 0:
+        answer(st, sp, slot, g, take(st, g, now), now)
+        return
+    level_insert(st, ci[C_LEVEL, slot], slot, cid, cf[F_TQUEUE, slot])
+    q_grow(st, q, now, 1, 0)
+    wakeups(st, pol, slot, cf[F_DELAY, slot])
+
+
+@njit(cache=True, _nrt=False)
+def unqueue(st, slot, now):
+    """Center._unqueue."""
+    ci, qi = st[7], st[17]
+    q = ci[C_QUEUE, slot]
+    q_account(st, q, now)
+    if ci[C_PENDING, slot]:
+        ci[C_PENDING, slot] = 0
+        qi[Q_PENDING, q] -= 1
+    else:
+        qi[Q_N, q] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def on_wakeup(st, sp, pol, slot, cid, now):
+    """Center._on_wakeup."""
+    if not is_waiting(st, slot, cid):
+        return
+    g = route(st, pol, slot)
+    if g >= 0:
+        q = st[7][C_QUEUE, slot]
+        q_account(st, q, now)
+        st[17][Q_N, q] -= 1
+        answer(st, sp, slot, g, take(st, g, now), now)
+
+
+@njit(cache=True, _nrt=False)
+def on_announce(st, sp, pol, out, slot, cid, now):
+    """Center._on_announce (no press-2 outside hotline scenarios)."""
+    if not is_waiting(st, slot, cid):
+        return
+    ci, cf = st[7], st[8]
+    cls, k = ci[C_CLS, slot], ci[C_INTERVAL, slot]
+    out[0][cls, k] += 1
+    ci[C_ANNOUNCED, slot] += 1
+    if offer_callback(st, pol, slot, ci[C_ANNOUNCED, slot]):
+        ci[C_VIRTUAL, slot] = 1
+        out[1][cls, k] += 1
+        return
+    wait_timer(st, sp, slot, ci[C_QUEUE, slot], now - cf[F_TQUEUE, slot])
+
+
+@njit(cache=True, _nrt=False)
+def on_wait_timer(st, sp, slot, cid, now):
+    """Center._on_wait_timer: abandonment or forced disconnect."""
+    if not is_waiting(st, slot, cid):
+        return
+    cf = st[8]
+    unqueue(st, slot, now)
+    cf[F_TLEFT, slot] = now
+    if cf[F_PATIENCE, slot] < sp[3][st[7][C_QUEUE, slot]]:
+        leave(st, slot, ABANDONED, E_QUEUE_ABANDON, now)
+    else:
+        leave(st, slot, DISCONNECTED, E_FORCED, now)
+
+
+@njit(cache=True, _nrt=False)
+def pop_head(st, q, lv, now):
+    """CallQueue.pop_head."""
+    level_popleft(st, lv)
+    q_account(st, q, now)
+    st[17][Q_N, q] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def on_agent_free(st, sp, pol, g, agent, now):
+    """Center._on_agent_free (no outbound work outside hotline scenarios)."""
+    if not release(st, g, agent, now):
+        return
+    slot, lv = select(st, pol, sp, g)
+    if slot >= 0:
+        pop_head(st, st[7][C_QUEUE, slot], lv, now)
+        g_account(st, g, now)
+        st[19][G_BUSY, g] += 1
+        answer(st, sp, slot, g, agent, now)
+        return
+    free_append(st, g, agent)
+
+
+@njit(cache=True, _nrt=False)
+def fill(st, sp, pol, g, now):
+    """Center._fill."""
+    while st[19][G_FREE_LEN, g]:
+        slot, lv = select(st, pol, sp, g)
+        if slot < 0:
+            break
+        pop_head(st, st[7][C_QUEUE, slot], lv, now)
+        answer(st, sp, slot, g, take(st, g, now), now)
+
+
+@njit(cache=True, _nrt=False)
+def close_interval(st, out, k, now):
+    """Center._close_interval: busy/staffed agent-seconds and queue area of interval k."""
+    gf, qf = st[20], st[18]
+    busy_s, staffed_s, queue_area = out[2], out[3], out[4]
+    for g in range(gf.shape[1]):
+        g_account(st, g, now)
+        busy_s[g, k] = gf[G_BUSY_AREA, g] - gf[G_LAST_BUSY, g]
+        staffed_s[g, k] = gf[G_STAFFED_AREA, g] - gf[G_LAST_STAFFED, g]
+        gf[G_LAST_BUSY, g] = gf[G_BUSY_AREA, g]
+        gf[G_LAST_STAFFED, g] = gf[G_STAFFED_AREA, g]
+    for q in range(qf.shape[1]):
+        q_account(st, q, now)
+        queue_area[q, k] = qf[Q_AREA, q] - qf[Q_LAST, q]
+        qf[Q_LAST, q] = qf[Q_AREA, q]
+
+
+@njit(cache=True, _nrt=False)
+def on_tick(st, sp, pol, out, k, now):
+    """Center._on_tick_at: close interval k-1, set headcounts of k, schedule the next."""
+    staffing, fp, ip = sp[9], sp[10], sp[11]
+    n_intervals = ip[0]
+    if k > 0:
+        close_interval(st, out, k - 1, now)
+    if k < n_intervals:
+        for g in range(staffing.shape[0]):
+            if set_target(st, g, staffing[g, k], now):
+                fill(st, sp, pol, g, now)
+        schedule(st, fp[0] * (k + 1) - now, EV_TICK, k + 1, 0)
+    elif math.isfinite(fp[1]):
+        schedule(st, fp[1], EV_CLOSE, 0, 0)
+
+
+@njit(cache=True, _nrt=False)
+def close(st, sp, now):
+    """Center._close: calls still waiting are disconnected, level by level in the order
+    the levels were created, then calls still in their answer delay, in hold order."""
+    lslot, lid, lm, ci, cf = st[13], st[14], st[16], st[7], st[8]
+    q_lv_start, q_lv_n = sp[6], sp[7]
+    for q in range(q_lv_start.shape[0]):
+        done = -1  # creation numbers are distinct: visit the levels in increasing order
+        while True:
+            lv = -1
+            for j in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
+                c = lm[L_CREATED, j]
+                if c > done and (lv < 0 or c < lm[L_CREATED, lv]):
+                    lv = j
+            if lv < 0:
+                break
+            done = lm[L_CREATED, lv]
+            while lm[L_LEN, lv]:
+                p = lm[L_HEAD, lv]
+                slot, cid = lslot[lv, p], lid[lv, p]
+                level_popleft(st, lv)
+                if is_waiting(st, slot, cid):
+                    q_account(st, q, now)
+                    st[17][Q_N, q] -= 1
+                    cf[F_TLEFT, slot] = now
+                    leave(st, slot, DISCONNECTED, E_CLOSED, now)
+    while True:  # held calls, in the order they were held (Center._held)
+        first = -1
+        for slot in range(ci.shape[1]):
+            if ci[C_PENDING, slot] == 1 and ci[C_STATE, slot] == WAITING and (
+                    first < 0 or ci[C_HELD_SEQ, slot] < ci[C_HELD_SEQ, first]):
+                first = slot
+        if first < 0:
+            break
+        unqueue(st, first, now)
+        cf[F_TLEFT, first] = now
+        leave(st, first, DISCONNECTED, E_CLOSED, now)
+
+
+@njit(cache=True, _nrt=False)
+def on_arrival(st, sp, pol, day, pos, now):
+    """Center._on_arrival and _admit: a first call from the day's pre-drawn variates."""
+    si, ci, cf, svc, acw, keys, stack = st[0], st[7], st[8], st[9], st[10], st[11], st[12]
+    d_t, d_cls, d_pat, d_ivr, d_svc, d_acw, d_delay, d_key = day
+    cls_prio, cls_queue, cls_level, fp, ip = sp[0], sp[1], sp[2], sp[10], sp[11]
+    i = pos - si[S_OFF]
+    si[S_FREE_TOP] -= 1
+    slot = stack[si[S_FREE_TOP]]
+    c = d_cls[i]
+    ci[C_CLS, slot], ci[C_PRIO, slot], ci[C_QUEUE, slot] = c, cls_prio[c], cls_queue[c]
+    ci[C_LEVEL, slot] = cls_level[c]
+    ci[C_STATE, slot], ci[C_ANNOUNCED, slot], ci[C_PENDING, slot] = IVR, 0, 0
+    ci[C_VIRTUAL, slot] = 0
+    ci[C_INTERVAL, slot] = min(int(now // fp[0]), ip[0] - 1)
+    cf[F_TARR, slot], cf[F_PATIENCE, slot], cf[F_IVR, slot] = now, d_pat[i], d_ivr[i]
+    cf[F_TQUEUE, slot], cf[F_TLEFT, slot], cf[F_DELAY, slot] = np.nan, np.nan, d_delay[i]
+    for g in range(svc.shape[1]):
+        svc[slot, g] = d_svc[i, g]
+        acw[slot, g] = d_acw[i, g]
+    keys[slot] = d_key[i]
+    if i + 1 < si[S_BUF_N]:
+        schedule(st, d_t[i + 1] - now, EV_ARRIVAL, pos + 1, 0)
+    # _admit
+    cid = si[S_NEXT_ID]
+    si[S_NEXT_ID] = cid + 1
+    ci[C_ID, slot] = cid
+    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
+        end_call(st, slot, BLOCKED, E_NO_LINE, now)
+        return
+    si[S_IN_SYSTEM] += 1
+    if cf[F_IVR, slot] > 0:
+        schedule(st, cf[F_IVR, slot], EV_IVR_DONE, slot, cid)
+    else:
+        ask_agent(st, sp, pol, slot, now)
+
+
+@njit(cache=True, _nrt=False)
+def run(st, sp, pol, day, out):
+    """Process events until the driver is needed; returns the loop status."""
+    si, sf, hty, ha = st[0], st[1], st[4], st[5]
+    ip = sp[11]
+    chunk, margin = ip[2], ip[3]
+    if not si[S_STARTED]:
+        si[S_STARTED] = 1
+        if si[S_BUF_N] > 0:
+            schedule(st, day[0][0] - sf[0], EV_ARRIVAL, si[S_OFF], 0)
+        on_tick(st, sp, pol, out, 0, sf[0])
+    while True:
+        if si[S_ERR_SLOT] >= 0:
+            return ERROR
+        if si[S_NREC] >= chunk:
+            return FLUSH
+        if si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]:
+            return GROW
+        if si[S_HN] == 0:
+            close(st, sp, sf[0])
+            return DONE
+        if (si[S_MORE_DAYS] and hty[0] == EV_ARRIVAL
+                and ha[0] - si[S_OFF] == si[S_BUF_N] - 1):
+            return NEED_DAY
+        t, ty, a, b = pop_event(st)
+        sf[0] = t
+        if ty == EV_ARRIVAL:
+            on_arrival(st, sp, pol, day, a, t)
+        elif ty == EV_FREE:
+            on_agent_free(st, sp, pol, a, b, t)
+        elif ty == EV_WAIT:
+            on_wait_timer(st, sp, a, b, t)
+        elif ty == EV_ANNOUNCE:
+            on_announce(st, sp, pol, out, a, b, t)
+        elif ty == EV_IVR_DONE:
+            if st[7][C_ID, a] == b:  # Center._on_ivr_time_done
+                ask_agent(st, sp, pol, a, t)
+        elif ty == EV_ELIGIBLE:
+            on_eligible(st, sp, pol, a, b, t)
+        elif ty == EV_WAKEUP:
+            on_wakeup(st, sp, pol, a, b, t)
+        elif ty == EV_HANGUP:
+            si[S_IN_SYSTEM] -= 1
+        elif ty == EV_TICK:
+            on_tick(st, sp, pol, out, a, t)
+        else:
+            close(st, sp, t)

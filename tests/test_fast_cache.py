@@ -1,0 +1,42 @@
+"""Numba's on-disk cache hits: a second process compiles nothing (the fast engine's loop
+and the keyed-stream kernels load from the cache instead of costing a compilation)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+SNIPPET = """
+import json, sys
+sys.path.insert(0, {tests!r})
+from simhelpers import TINY, run_calls, scenario
+from sim.fast import loop, rng
+run_calls(scenario(TINY, arrivals={{"calls_per_interval": 3}}))
+stats = {{}}
+for mod in (loop, rng):
+    for name, f in vars(mod).items():
+        if hasattr(f, "stats") and f.signatures:
+            stats[mod.__name__ + "." + name] = [sum(f.stats.cache_hits.values()),
+                                                sum(f.stats.cache_misses.values())]
+print(json.dumps(stats))
+"""
+
+
+def cache_stats() -> dict[str, list[int]]:
+    from pathlib import Path
+
+    tests = str(Path(__file__).resolve().parent)
+    proc = subprocess.run([sys.executable, "-c", SNIPPET.format(tests=tests)],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_second_process_loads_every_kernel_from_the_cache():
+    cache_stats()  # compiles, or loads what an earlier process saved
+    stats = cache_stats()
+    assert "sim.fast.loop.run" in stats and "sim.fast.rng.uniforms" in stats
+    misses = {name: s for name, s in stats.items() if s[1]}
+    assert not misses, f"recompiled in a second process: {misses}"
+    assert all(hits >= 1 for hits, _ in stats.values())
