@@ -55,6 +55,9 @@ ALLOWED = {
     AgentState.BREAK: {AgentState.IDLE, AgentState.NOT_READY, AgentState.LOGGED_OUT},
     AgentState.ACW: set(),  # never stored: derived from BUSY
 }
+# the same as a matrix indexed by state numbers: the event loop checks it on every move
+_OK = [[b in ALLOWED[a] for b in AgentState] for a in AgentState]
+_IDLE, _BUSY, _OUTBOUND = int(AgentState.IDLE), int(AgentState.BUSY), int(AgentState.OUTBOUND)
 
 
 class AgentGroup(Generic[S]):
@@ -83,11 +86,12 @@ class AgentGroup(Generic[S]):
     @property
     def idle(self) -> int:
         """Agents available for a call now (an agent just freed is not counted yet)."""
-        return self.count[AgentState.IDLE]
+        return self.count[_IDLE]
 
     @property
     def busy(self) -> int:
-        return self.count[AgentState.BUSY] + self.count[AgentState.OUTBOUND]
+        count = self.count
+        return count[_BUSY] + count[_OUTBOUND]
 
     def state_of(self, agent: int, now: float) -> AgentState:
         s = self.state[agent]
@@ -97,7 +101,7 @@ class AgentGroup(Generic[S]):
 
     def _move(self, agent: int, new: AgentState) -> None:
         old = self.state[agent]
-        if new not in ALLOWED[old]:
+        if not _OK[old][new]:
             raise RuntimeError(f"agent {agent} of group {self.spec.name}: "
                                f"{old.name} -> {new.name} is not a valid transition")
         self.count[old] -= 1
