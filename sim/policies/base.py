@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.calls import State
+from sim.schema.policy import PolicyParams
 
 if TYPE_CHECKING:
     from sim.model.agents import AgentGroup
@@ -34,6 +35,7 @@ class Policy:
     the queues its group serves (strict priority). Subclasses override what they change."""
 
     name = "base"
+    Params = PolicyParams  # policy.params: a subclass declares its own model
 
     def bind(self, queues: list[CallQueue], groups: list[AgentGroup], spec: ModelSpec,
              now=lambda: 0.0) -> None:

@@ -5,12 +5,19 @@ fresh VIP callers, unlike strict priority. ``weights`` maps priority level → w
 
 from __future__ import annotations
 
+from pydantic import Field, PositiveFloat
+
 from sim.model.calls import State
 from sim.policies.base import Policy
+from sim.schema.policy import PolicyParams
 
 
 class DynamicPriority(Policy):
     name = "dynamic_priority"
+
+    class Params(PolicyParams):
+        weights: dict[int, PositiveFloat] | None = Field(None, description="priority "
+                                                         "level -> weight (> 0)")
 
     def __init__(self, weights: dict | None = None):
         self.weights = {int(k): float(v) for k, v in (weights or {}).items()}
