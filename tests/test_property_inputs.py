@@ -17,7 +17,7 @@ from sim.errors import ConfigError
 from sim.kpi import OUTCOME_COUNTS
 from sim.runner import simulate
 
-CASE_LIMIT_S = 20  # a case that takes longer is a hang
+CASE_LIMIT_S = 60  # a case that takes longer is a hang (cases take < 1 s on a quiet machine)
 
 HOSTILE = st.one_of(
     st.none(), st.booleans(), st.just("false"), st.just("nope"), st.just(""),
@@ -155,8 +155,8 @@ def _run(n: int):
 
 
 def test_generated_configs_give_a_result_or_one_line():
-    seen = _run(300)
-    assert len(seen) == 300
+    seen = _run(200)
+    assert len(seen) == 200
     assert "ok" in seen and "error" in seen  # both kinds generated, not just one
 
 
