@@ -16,6 +16,8 @@ import hydra
 from omegaconf import DictConfig
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (SIGINT)
+
 def _config_dir() -> str:
     """The checkout's configs/ (editable install), else the copy a wheel installs."""
     here = Path(__file__).resolve().parent.parent / "configs"
@@ -41,11 +43,11 @@ def _first_line(text: object) -> str:
 
 
 def _one_line(exc: BaseException) -> str:
-    """Hydra/OmegaConf errors span lines; keep the informative first line of each level."""
+    """Hydra/OmegaConf errors span lines; keep each level's text, joined on one line."""
     parts: list[str] = []
     level: BaseException | None = exc
     while level is not None and len(parts) < 2:
-        first = _first_line(str(level))
+        first = " ".join(str(level).split()).rstrip(".")
         if first and first not in parts:
             parts.append(first)
         level = level.__cause__
@@ -69,16 +71,20 @@ def _app(cfg: DictConfig) -> dict | None:
     # point is recorded and the others go on.
     try:
         plain = cast(dict, OmegaConf.to_container(cfg, resolve=True))
+        _check_empty_overrides(overrides, cfg)
     except OmegaConfBaseException as exc:
         return _bad_point(omegaconf_message(exc), multirun, out_dir, overrides)
+    except ValueError as exc:  # a ConfigError
+        return _bad_point(str(exc), multirun, out_dir, overrides)
+    written = _without_env(OmegaConf.to_container(cfg, resolve=False), plain)
     if multirun:
-        return _sweep_point(plain, out_dir, overrides)
+        return _sweep_point(plain, written, out_dir, overrides)
     from sim.errors import ConfigError
     from sim.runner import simulate
     from sim.summary_table import format_summary
 
     try:
-        result = simulate(plain, out_dir)
+        result = simulate(plain, out_dir, written)
     except ConfigError as exc:
         _fail(str(exc))
     print(format_summary(result.summary))
@@ -94,6 +100,32 @@ def _app(cfg: DictConfig) -> dict | None:
         print("writing report.html ...", flush=True)
         print(f"report: {write_run_report(out_dir)}")
     return result.summary
+
+
+def _check_empty_overrides(overrides: list[str], cfg: DictConfig) -> None:
+    """``KEY={}`` merges an empty mapping into KEY's: it removes nothing. Said, not
+    silently run with the full mapping (``scenario.classes={}``)."""
+    from sim.errors import ConfigError
+
+    for text in overrides:
+        key, sep, value = text.lstrip("+~").partition("=")
+        node = _node_at(cfg, key.strip())
+        if sep and value.strip() in ("{}", "{ }") and isinstance(node, DictConfig) and len(node):
+            raise ConfigError(key.strip(), "an empty mapping merges into the existing one and "
+                                           "removes nothing; allowed: delete an entry with "
+                                           f"{key.strip()}.NAME=null or ~{key.strip()}.NAME")
+
+
+def _without_env(raw, resolved):
+    """The resolved config with every ``${oc.env:...}`` value replaced by a placeholder:
+    environment values (tokens, paths) are not copied into outputs and reports."""
+    if isinstance(raw, dict) and isinstance(resolved, dict):
+        return {k: _without_env(raw.get(k), v) for k, v in resolved.items()}
+    if isinstance(raw, list) and isinstance(resolved, list) and len(raw) == len(resolved):
+        return [_without_env(a, b) for a, b in zip(raw, resolved, strict=True)]
+    if isinstance(raw, str) and "oc.env" in raw:
+        return "<from the environment>"
+    return resolved
 
 
 def _bad_point(message: str, multirun: bool, out_dir: Path, overrides: list[str]):
@@ -112,7 +144,7 @@ def _job_num() -> int:
     return int(HydraConfig.get().job.get("num", 0) or 0)  # type: ignore[attr-defined]
 
 
-def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
+def _sweep_point(plain: dict, written: dict, out_dir: Path, overrides: list[str]):
     """One point of a multirun: skipped if already done, its failure recorded, never fatal
     to the other points."""
     from sim.errors import ConfigError
@@ -120,11 +152,11 @@ def _sweep_point(plain: dict, out_dir: Path, overrides: list[str]):
     from sim.sweep import point_done, progress_tag, write_point
 
     tag = progress_tag(_job_num())
-    if point_done(out_dir, resolved_yaml(plain)):
+    if point_done(out_dir, resolved_yaml(written)):
         print(f"{tag}{out_dir.name}: done before, skipped")
         return None
     try:
-        result = simulate(plain, out_dir)
+        result = simulate(plain, out_dir, written)
     except ConfigError as exc:
         return _bad_point(str(exc), True, out_dir, overrides)
     except Exception as exc:  # a crash at one point must not lose the others
@@ -170,6 +202,11 @@ def _check_override_syntax(overrides: list[str]) -> None:
         if not ov.key_or_group:
             _fail(f"(no key): malformed override {text!r} (empty key); "
                   f"allowed forms: {OVERRIDE_FORMS}")
+        group = Path(CONFIG_DIR) / ov.key_or_group
+        if ov.value() is None and not ov.is_delete() and group.is_dir():
+            options = sorted(p.stem for p in group.glob("*.yaml"))
+            _fail(f"{ov.key_or_group}: a config group needs an option, not null; allowed: "
+                  f"{', '.join(options)}")
 
 
 _ABSENT = object()
@@ -260,6 +297,7 @@ SUBCOMMANDS = {
     "validate": ("sim.calibrate", "validate_main"),
     "forecast": ("sim.forecast", "main"),
     "staff": ("sim.staff", "main"),
+    "keys": ("sim.schema.keys", "main"),
 }
 
 
@@ -352,7 +390,10 @@ def main(argv: list[str] | None = None) -> None:
     _check_override_syntax(args.overrides)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us; we print them as one line
     from sim import sweep
+    from sim.schema.trust import guard_hydra, guard_yaml
 
+    guard_hydra()
+    guard_yaml()
     try:
         _app()
         if sweep.FAILED:
@@ -361,6 +402,13 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc))
     except (HydraException, OmegaConfBaseException) as exc:
         _fail(hydra_message(exc, args))
+    except KeyboardInterrupt:
+        print("ccsim: interrupted; outputs already written are kept, the run is incomplete",
+              file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        _fail(f"hydra.run.dir: cannot write {exc.filename or 'the outputs'!s} "
+              f"({exc.strerror or exc}); allowed: a directory ccsim can create and write")
     except Exception as exc:
         import yaml
 

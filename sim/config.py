@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.model.distributions import Deterministic, Distribution, parse_distribution
+from sim.model.distributions import Deterministic, Distribution
 from sim.model.spec import CallClass, GroupSpec, ModelSpec, QueueSpec
+from sim.schema import limits
+from sim.schema.distribution import parse as parse_distribution
+from sim.schema.trust import check_name
 
 SCENARIO_KEYS = {
     "name", "description", "horizon", "arrivals", "classes", "queues", "groups", "lines",
@@ -26,9 +29,6 @@ CLASS_KEYS = {
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
 GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
-RUN_KEYS = {"scenario", "policy", "seed", "n_reps", "n_jobs", "confidence", "output",
-            "params", "policy_packages", "sweep", "engine"}
-OUTPUT_KEYS = {"calls", "intervals", "progress", "report"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def _check_keys(key: str, value: Mapping, allowed: set[str], required: set[str] 
 
 
 def _num(key: str, value: Any, *, low: float = 0.0, strict: bool = False,
-         integer: bool = False, allow_inf: bool = False) -> float:
+         integer: bool = False, allow_inf: bool = False,
+         high: float = limits.MAX_TIME_S) -> float:
     if value is None and allow_inf:
         return math.inf
     ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -75,14 +76,16 @@ def _num(key: str, value: Any, *, low: float = 0.0, strict: bool = False,
         raise ConfigError(key, f"must be {what} {bound}, got {value!r}")
     x = float(value)
     if (strict and not x > low) or (not strict and not x >= low) or (
-        math.isinf(x) and not allow_inf) or math.isnan(x):
+        math.isinf(x) and not allow_inf) or math.isnan(x) or (
+        x > high and not (allow_inf and math.isinf(x))):
         extra = " (or null for none)" if allow_inf else ""
-        raise ConfigError(key, f"must be {what} {bound}{extra}, got {value!r}")
+        raise ConfigError(key, f"must be {what} {bound} and <= {high:g}{extra}, got {value!r}")
     return x
 
 
 def _per_interval(key: str, value: Any, per_day: int, days: int, *, integer: bool
                   ) -> tuple[float, ...]:
+    """... integers are agents (at most limits.MAX_AGENTS), numbers expected calls."""
     """A scalar, one value per interval of the day (repeated daily), or one per interval."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         values = [value] * per_day
@@ -95,7 +98,10 @@ def _per_interval(key: str, value: Any, per_day: int, days: int, *, integer: boo
         allowed = f"{per_day}" + (f" or {per_day * days}" if days > 1 else "")
         raise ConfigError(key, f"has {len(values)} values; allowed: a scalar or {allowed} "
                                f"(one per interval)")
-    out = [_num(f"{key}[{i}]", v, integer=integer) for i, v in enumerate(values)]
+    high = limits.MAX_AGENTS if integer else limits.MAX_CALLS_PER_INTERVAL
+    scalar = not isinstance(value, Sequence)
+    out = [_num(key if scalar else f"{key}[{i}]", v, integer=integer, high=high)
+           for i, v in enumerate(values)]
     if len(out) == per_day:
         out = out * days
     return tuple(int(v) if integer else v for v in out)
@@ -127,16 +133,22 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
                                                f"{scn['currency']!r}")
     hz = _mapping("scenario.horizon", scn.get("horizon", {}))
     _check_keys("scenario.horizon", hz, HORIZON_KEYS)
-    days = int(_num("scenario.horizon.days", hz.get("days", 1), low=1, integer=True))
-    interval_s = _num("scenario.horizon.interval_s", hz.get("interval_s", 1800), strict=True)
+    days = int(_num("scenario.horizon.days", hz.get("days", 1), low=1, integer=True,
+                    high=limits.MAX_DAYS))
+    interval_s = _num("scenario.horizon.interval_s", hz.get("interval_s", 1800),
+                      low=limits.MIN_INTERVAL_S, high=limits.MAX_INTERVAL_S)
     per_day = int(_num("scenario.horizon.intervals_per_day", hz.get("intervals_per_day", 48),
-                       low=1, integer=True))
+                       low=1, integer=True, high=limits.MAX_INTERVALS_PER_DAY))
+    if days * per_day * interval_s > limits.MAX_HORIZON_S:
+        raise ConfigError("scenario.horizon", f"days x intervals_per_day x interval_s must be "
+                                              f"<= {limits.MAX_HORIZON_S:g} s (a year), got "
+                                              f"{days * per_day * interval_s:g}")
     warmup_s = _num("scenario.horizon.warmup_s", hz.get("warmup_s", 0))
     warmup_intervals = math.ceil(warmup_s / interval_s - 1e-9)
     if warmup_intervals >= per_day * days:
         raise ConfigError("scenario.horizon.warmup_s", "must be shorter than the horizon")
     drain_s = _num("scenario.horizon.drain_s", hz.get("drain_s", 86400.0), allow_inf=True)
-    load = _num("scenario.load", scn.get("load", 1.0))
+    load = _num("scenario.load", scn.get("load", 1.0), high=limits.MAX_LOAD)
 
     arr = _mapping("scenario.arrivals", scn["arrivals"])
     _check_keys("scenario.arrivals", arr, ARRIVAL_KEYS)
@@ -146,6 +158,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     volume = _per_interval("scenario.arrivals.calls_per_interval",
                            arr.get("calls_per_interval", 0), per_day, days, integer=False)
     volume = tuple(v * load for v in volume)
+    limits.check_volume("scenario.arrivals.calls_per_interval", volume, " (x load)")
     day_cv = _num("scenario.arrivals.day_volume_cv", arr.get("day_volume_cv", 0.0))
 
     queue_names = _names("scenario.queues", scn["queues"])
@@ -167,9 +180,12 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
                     raise ConfigError(f"scenario.queues.{q}.{k}", "needs an IVR to send the "
                                       "caller to: only in hotline scenarios (tiers, reasons, ivr)")
         class_names = _names("scenario.classes", scn["classes"])
+
         def class_volume(key: str, value: Any) -> tuple[float, ...]:
-            return tuple(v * load for v in _per_interval(key, value, per_day, days,
-                                                         integer=False))
+            out = tuple(v * load for v in _per_interval(key, value, per_day, days,
+                                                        integer=False))
+            limits.check_volume(key, out, " (x load)")
+            return out
 
         classes = _build_classes(scn["classes"], class_names, queue_names, queues, group_names,
                                  class_volume)
@@ -181,7 +197,8 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         lines = int(_num("scenario.lines", lines, low=1, integer=True))
     sl = _num("scenario.service_level_s", scn.get("service_level_s", 20.0))
     return ModelSpec(
-        name=str(scn.get("name", "scenario")), interval_s=interval_s, intervals_per_day=per_day,
+        name=check_name("scenario.name", scn.get("name", "scenario")), interval_s=interval_s,
+        intervals_per_day=per_day,
         days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
         day_volume_cv=day_cv, classes=classes, queues=queues, groups=groups, lines=lines,
         service_level_s=sl, drain_s=drain_s, trace=trace, **extra,
@@ -293,7 +310,7 @@ def _build_classes(cfg: Mapping, names: list[str], queue_names: list[str],
         queue = queues[queue_names.index(qn)]
         priority = int(_num(f"{key}.priority", c.get("priority", 0), integer=True))
         patience = parse_distribution(f"{key}.patience", c.get("patience"))
-        ivr = parse_distribution(f"{key}.ivr_time", c.get("ivr_time", 0))
+        ivr = parse_distribution(f"{key}.ivr_time", c.get("ivr_time", 0), finite=True)
         ht = _by_group(key, "handle_time", c, queue, group_names, required=True)
         acw = _by_group(key, "after_call_work", c, queue, group_names, required=False)
         out.append(CallClass(name, i, mix, priority, queue.index, patience, ivr, ht, acw,
@@ -336,25 +353,11 @@ def _by_group(key: str, field: str, c: Mapping, queue: QueueSpec, group_names: l
 
 
 def build_run_spec(cfg: Mapping) -> RunSpec:
-    """Validate the top-level run keys (seed, replications, outputs)."""
-    _check_keys("", cfg, RUN_KEYS | {"hydra"}, {"scenario"})
-    seed = int(_num("seed", cfg.get("seed", 1), integer=True))
-    n_reps = int(_num("n_reps", cfg.get("n_reps", 1), low=1, integer=True))
-    n_jobs = int(_num("n_jobs", cfg.get("n_jobs", 1), low=1, integer=True))
-    conf = cfg.get("confidence", 0.95)
-    if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 < conf < 1:
-        raise ConfigError("confidence", f"must be a number in (0, 1), got {conf!r}")
-    conf = float(conf)
-    out = _mapping("output", cfg.get("output", {}))
-    _check_keys("output", out, OUTPUT_KEYS)
-    flags = {}
-    for k in OUTPUT_KEYS:
-        v = out.get(k, k != "progress")
-        if not isinstance(v, bool):
-            raise ConfigError(f"output.{k}", f"must be true or false, got {v!r}")
-        flags[k] = v
-    engine = cfg.get("engine", "auto")
-    if engine not in ("auto", "simpy", "fast"):
-        raise ConfigError("engine", f"must be one of auto, simpy, fast, got {engine!r}")
-    return RunSpec(seed, n_reps, conf, flags["calls"], flags["intervals"], flags["progress"],
-                   flags["report"], n_jobs, engine)
+    """Validate the top-level run keys (seed, replications, outputs) against the schema."""
+    from sim.schema.errors import validate
+    from sim.schema.run import RunConfig
+
+    run = validate(RunConfig, cfg, "")
+    out = run.output
+    return RunSpec(run.seed, run.n_reps, run.confidence, out.calls, out.intervals,
+                   out.progress, out.report, run.n_jobs, run.engine)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.model.distributions import Deterministic, parse_distribution
+from sim.model.distributions import Deterministic
 from sim.model.ivr import IvrSpec, check_no_agent_path, parse_ivr
 from sim.model.spec import (
     RETENTION_DEFAULT,
@@ -28,6 +28,8 @@ from sim.model.spec import (
     SecondLineSpec,
     TierSpec,
 )
+from sim.schema import limits
+from sim.schema.distribution import parse as parse_distribution
 
 HOTLINE_KEYS = {"customers", "tiers", "reasons", "reason_share_by_tier", "ivr", "redial",
                 "second_line", "outbound", "outage", "fcr_window_s", "value"}
@@ -58,10 +60,17 @@ def _prob(key: str, v: Any) -> float:
 
 def _nonneg(key: str, v: Any, *, integer: bool = False) -> float:
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 and math.isfinite(v)
-    if not ok or (integer and not float(v).is_integer()):
-        raise ConfigError(key, f"must be {'an integer' if integer else 'a number'} >= 0, "
-                               f"got {v!r}")
+    if not ok or (integer and not float(v).is_integer()) or v > limits.MAX_TIME_S:
+        raise ConfigError(key, f"must be {'an integer' if integer else 'a number'} >= 0 and "
+                               f"<= {limits.MAX_TIME_S:g}, got {v!r}")
     return float(v)
+
+
+def _flag(key: str, v: Any) -> bool:
+    """Strictly true or false: a string such as 'false' or 'no' is not a switch."""
+    if not isinstance(v, bool):
+        raise ConfigError(key, f"must be true or false (not a string or number), got {v!r}")
+    return v
 
 
 def _shares(key: str, items: Mapping[str, Any], field: str = "share") -> dict[str, float]:
@@ -142,9 +151,7 @@ def _tiers(cfg: Mapping, ivr: IvrSpec, names: list[str]) -> tuple[TierSpec, ...]
         if t.get("entry") not in names:
             raise ConfigError(f"{key}.entry", f"unknown IVR node {t.get('entry')!r}; allowed: "
                                               f"{', '.join(names)}")
-        agent = t.get("agent_service", True)
-        if not isinstance(agent, bool):
-            raise ConfigError(f"{key}.agent_service", "must be true or false")
+        agent = _flag(f"{key}.agent_service", t.get("agent_service", True))
         if not agent:
             check_no_agent_path(ivr, names.index(t["entry"]), f"{key}.entry")
         target = t.get("sl_target")
@@ -163,7 +170,7 @@ def _reason_laws(r: str, cfg: Mapping, gnames: list[str]):
         raise ConfigError(f"{key}.handle_time", "is required")
     out = []
     for field, default in (("handle_time", None), ("after_call_work", 0)):
-        base = parse_distribution(f"{key}.{field}", cfg.get(field, default))
+        base = parse_distribution(f"{key}.{field}", cfg.get(field, default), finite=True)
         over = _map(f"{key}.{field}_by_group", cfg.get(f"{field}_by_group") or {})
         for g in over:
             if g not in gnames:
@@ -212,7 +219,8 @@ def _redial(cfg: Any) -> RedialSpec | None:
         c = _map(f"scenario.redial.{kind}", cfg.get(kind, {"prob": 0.0, "delay": 600}))
         _keys(f"scenario.redial.{kind}", c, {"prob", "delay"})
         prob[kind] = _prob(f"scenario.redial.{kind}.prob", c.get("prob", 0.0))
-        delay[kind] = parse_distribution(f"scenario.redial.{kind}.delay", c.get("delay", 600))
+        delay[kind] = parse_distribution(f"scenario.redial.{kind}.delay", c.get("delay", 600),
+                                         finite=True)
     attempts = int(_nonneg("scenario.redial.max_attempts", cfg.get("max_attempts", 10),
                            integer=True))
     return RedialSpec(prob, delay, attempts)
@@ -231,8 +239,8 @@ def _second_line(cfg: Any, reasons_cfg: Mapping, reasons: list[str], per_interva
         _keys(key, p, {"staffing", "processing_time", "green_channel", "cost_per_hour"})
         pools.append(PoolSpec(
             name, i, per_interval(f"{key}.staffing", p.get("staffing", 0), integer=True),
-            parse_distribution(f"{key}.processing_time", p.get("processing_time")),
-            bool(p.get("green_channel", False)),
+            parse_distribution(f"{key}.processing_time", p.get("processing_time"), finite=True),
+            _flag(f"{key}.green_channel", p.get("green_channel", False)),
             _nonneg(f"{key}.cost_per_hour", p.get("cost_per_hour", 0))))
     pnames = [p.name for p in pools]
     by_reason = []
@@ -247,7 +255,7 @@ def _second_line(cfg: Any, reasons_cfg: Mapping, reasons: list[str], per_interva
     return SecondLineSpec(
         tuple(pools), tuple(by_reason),
         parse_distribution("scenario.second_line.callback.handle_time",
-                           cb.get("handle_time", 120)),
+                           cb.get("handle_time", 120), finite=True),
         _prob("scenario.second_line.callback.answer_prob", cb.get("answer_prob", 1.0)))
 
 
@@ -270,7 +278,7 @@ def _outbound(cfg: Any, gnames: list[str], per_interval) -> OutboundSpec | None:
         campaigns.append(CampaignSpec(
             name, per_interval(f"{ck}.tasks_per_interval", c.get("tasks_per_interval", 0),
                                integer=False),
-            parse_distribution(f"{ck}.handle_time", c.get("handle_time", 180))))
+            parse_distribution(f"{ck}.handle_time", c.get("handle_time", 180), finite=True)))
     return OutboundSpec(tuple(gnames.index(g) for g in groups),
                         int(_nonneg(f"{key}.max_inbound_waiting",
                                     cfg.get("max_inbound_waiting", 0), integer=True)),
@@ -284,7 +292,7 @@ def _outage(cfg: Any, reasons: list[str], names: list[str]) -> OutageSpec | None
     cfg = _map(key, cfg)
     _keys(key, cfg, {"enabled", "reason", "start_s", "duration_s", "multiplier",
                      "ticket_threshold", "notice_node", "menu_node"})
-    if not cfg.get("enabled", False):
+    if not _flag(f"{key}.enabled", cfg.get("enabled", False)):
         return None
     if cfg.get("reason") not in reasons:
         raise ConfigError(f"{key}.reason", f"unknown reason; allowed: {', '.join(reasons)}")

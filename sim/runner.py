@@ -46,6 +46,11 @@ class PolicyFactory:
     def __call__(self) -> Policy:
         return self.cls(**dict(self.params))
 
+    def check(self, spec: ModelSpec) -> None:
+        """The parameters' name references resolve in this scenario (queues, ...)."""
+        if _declares_params(self.cls):
+            self.cls.Params.model_validate(dict(self.params)).check(spec)
+
 
 @dataclass
 class RunResult:
@@ -59,31 +64,31 @@ class RunResult:
 
 def load_policy(cfg: Mapping, packages: tuple[str, ...] = ()) -> PolicyFactory:
     """The policy named by ``policy.class``: an import path under ``sim.policies.`` or
-    under a package the user allow-listed in ``policy_packages``."""
+    under an installed package the user allow-listed in ``policy_packages``."""
     if not isinstance(cfg, Mapping):
-        raise ConfigError("policy", "must be a mapping with keys name, class, params")
+        raise ConfigError("policy", "must be a mapping with keys name, class, params "
+                                    f"(or policy=NAME: {', '.join(policy_names())})")
     for k in cfg:
         if k not in POLICY_KEYS:
             allowed = ", ".join(sorted(POLICY_KEYS))
             raise ConfigError(f"policy.{k}", f"unknown key; allowed: {allowed}")
-    allowed_pk = POLICY_PACKAGES + tuple(p.rstrip(".") + "." for p in packages)
+    allowed_pk = POLICY_PACKAGES + tuple(p.rstrip(".") + "." for p in packages if p)
     path = cfg.get("class")
-    if not isinstance(path, str) or not path.startswith(allowed_pk):
+    if not isinstance(path, str) or not path.startswith(allowed_pk) or not _dotted(path):
         raise ConfigError("policy.class", f"must be an import path under "
                                           f"{', '.join(allowed_pk)} (add a package to "
                                           f"policy_packages to allow it); got {path!r}")
-    module, _, name = path.rpartition(".")
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise ConfigError("policy.class", f"cannot import {path!r}; allowed: "
-                                          f"{', '.join(available_policies())}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Policy)):
-        raise ConfigError("policy.class", f"{path!r} is not a sim.policies.base.Policy")
+    cls = _import_policy(path)
     params = cfg.get("params") or {}
     if not isinstance(params, Mapping):
         raise ConfigError("policy.params", "must be a mapping of parameter: value")
-    _check_params(cls, params)
+    if _declares_params(cls):
+        from sim.schema.errors import validate
+
+        model = validate(cls.Params, dict(params), "policy.params")
+        params = model.model_dump(include=model.model_fields_set)
+    else:  # a plug-in policy without a Params model: its __init__ names the parameters
+        _check_params(cls, params)
     factory = PolicyFactory(cls, tuple(sorted(params.items())))
     try:
         factory()
@@ -92,15 +97,62 @@ def load_policy(cfg: Mapping, packages: tuple[str, ...] = ()) -> PolicyFactory:
     return factory
 
 
-def _check_params(cls: type[Policy], params: Mapping) -> None:
+def _dotted(path: str) -> bool:
+    return all(part.isidentifier() for part in path.split("."))
+
+
+def _import_policy(path: str) -> type[Policy]:
+    """Import ``path`` only from an installed package: the current directory (first on
+    ``sys.path`` under ``python -m sim``) is no source of code."""
+    import os
+    import sys
+
+    module, _, name = path.rpartition(".")
+    cwd = os.path.realpath(os.getcwd())
+    here = {"", ".", cwd}
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if p not in here and os.path.realpath(p or ".") != cwd
+                   or module.startswith("sim.")]
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise ConfigError("policy.class", f"cannot import {path!r} from an installed "
+                                          f"package; allowed: "
+                                          f"{', '.join(available_policies())}") from None
+    finally:
+        sys.path[:] = saved
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise ConfigError("policy.class", f"{path!r} is not a sim.policies.base.Policy")
+    return cls
+
+
+def _declares_params(cls: type[Policy]) -> bool:
+    from sim.schema.policy import PolicyParams
+
+    return cls.Params is not PolicyParams or not _init_params(cls)
+
+
+def _init_params(cls: type[Policy]) -> list[str]:
     import inspect
 
-    sig = inspect.signature(cls.__init__)
-    allowed = [p for p in sig.parameters if p != "self"]
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return [n for n, p in inspect.signature(cls.__init__).parameters.items()
+            if n != "self" and p.kind in named]
+
+
+def _check_params(cls: type[Policy], params: Mapping) -> None:
+    allowed = _init_params(cls)
     for k in params:
         if k not in allowed:
             raise ConfigError(f"policy.params.{k}", f"unknown parameter of {cls.__name__}; "
                                                     f"allowed: {', '.join(allowed) or 'none'}")
+
+
+def policy_names() -> list[str]:
+    """The policy=NAME options shipped in configs/policy."""
+    from sim.cli import CONFIG_DIR
+
+    return sorted(p.stem for p in (Path(CONFIG_DIR) / "policy").glob("*.yaml"))
 
 
 def available_policies() -> list[str]:
@@ -265,17 +317,18 @@ def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
     return pd.DataFrame(rows)
 
 
-def simulate(cfg: Mapping, out_dir: Path | None = None) -> RunResult:
-    """Validate ``cfg`` (the composed config as plain containers), run, write outputs."""
+def simulate(cfg: Mapping, out_dir: Path | None = None,
+             written: Mapping | None = None) -> RunResult:
+    """Validate ``cfg`` (the composed config as plain containers), run, write outputs;
+    ``written`` is the config copied into them (environment values left out)."""
     spec = build_model_spec(cast(Mapping, cfg.get("scenario")))
     run = build_run_spec(cfg)
-    packages = cfg.get("policy_packages") or ()
-    if isinstance(packages, str) or not all(isinstance(p, str) for p in packages):
-        raise ConfigError("policy_packages", "must be a list of package names")
+    packages = tuple(cfg.get("policy_packages") or ())
     policy_cls = load_policy(cfg.get("policy", {"name": "strict_priority",
                                                "class": "sim.policies.strict_priority."
-                                                        "StrictPriority"}), tuple(packages))
-    return simulate_spec(spec, run, policy_cls, out_dir, cfg)
+                                                        "StrictPriority"}), packages)
+    policy_cls.check(spec)
+    return simulate_spec(spec, run, policy_cls, out_dir, cfg if written is None else written)
 
 
 @dataclass

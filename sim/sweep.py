@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from pathlib import Path
 
 POINT_FILE = "point.json"
@@ -45,10 +46,26 @@ def point_done(out_dir: Path, resolved_yaml: str) -> bool:
     try:
         info = json.loads(p.read_text())
         old = (out_dir / "resolved_config.yaml").read_text()
+        json.loads((out_dir / "summary.json").read_text())  # a corrupt summary: recompute
     except (OSError, ValueError):
         return False
-    return info.get("status") == "ok" and old == resolved_yaml and (
-        out_dir / "summary.json").exists()
+    return info.get("status") == "ok" and _resume_key(old) == _resume_key(resolved_yaml)
+
+
+def _resume_key(text: str):
+    """The config without the keys that do not change the numbers (processes, progress
+    bar): resuming with another ``n_jobs`` keeps the points done."""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if isinstance(cfg, dict):
+        cfg.pop("n_jobs", None)
+        if isinstance(cfg.get("output"), dict):
+            cfg["output"].pop("progress", None)
+    return cfg
 
 
 def write_point(out_dir: Path, overrides: list[str], status: str, error: str | None,
@@ -67,6 +84,14 @@ def _points(sweep_dir: Path) -> list[tuple[Path, dict]]:
         except (OSError, ValueError):
             continue
     return sorted(found, key=lambda x: (x[1].get("job", 0), str(x[0])))
+
+
+def _summary(point_dir: Path) -> dict | None:
+    try:
+        summary = json.loads((point_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
 
 
 def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.95):
@@ -88,13 +113,17 @@ def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.
         ov = values[job]
         label = ",".join(f"{k}={ov.get(k)}" for k in varying) or d.name
         base = {"job": job, **{k: typed[k][job] for k in keys}, "point": label}
+        summary = _summary(d) if info["status"] == "ok" else None
+        if summary is None and info["status"] == "ok":
+            info = {**info, "status": "failed", "error": f"{d / 'summary.json'}: missing or "
+                                                         f"not valid JSON"}
         if info["status"] != "ok":
             rows.append({**base, "scenario_name": None, "scope": None, "name": None, "kpi": None,
                          "mean": math.nan, "half_width": math.nan, "low": math.nan,
                          "high": math.nan, "n": 0, "status": info["status"],
                          "error": info.get("error")})
             continue
-        summary = json.loads((d / "summary.json").read_text())
+        assert summary is not None
         base["scenario_name"] = summary.get("scenario")  # "scenario" may be a swept key
         for scope, block in summary.items():
             if scope == "overall":
@@ -213,8 +242,17 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         if _BAR:
             _BAR.pop().close()
         sweep_dir = Path(config.hydra.sweep.dir)
-        table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
-                        float(config.get("confidence", 0.95)))
+        try:
+            table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
+                            float(config.get("confidence", 0.95)))
+        except Exception as exc:  # Hydra would only warn: say it, drop stale tables, exit 1
+            for name in ("sweep.parquet", "sweep.csv", "sweep_differences.parquet",
+                         "sweep_differences.csv", "sweep_replications.parquet"):
+                (sweep_dir / name).unlink(missing_ok=True)
+            print(f"ccsim: error: {sweep_dir}: collecting the sweep failed "
+                  f"({type(exc).__name__}: {' '.join(str(exc).split())})", file=sys.stderr)
+            FAILED[:] = ["collection"]
+            return
         if table is None:
             return
         import pandas as pd

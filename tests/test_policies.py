@@ -120,7 +120,7 @@ def test_virtual_hold_keeps_the_place_without_abandoning():
 
 @pytest.mark.parametrize("params,key", [
     ({"delay": 5}, "policy.params.delay"),
-    ({"delay_s": -1}, "policy.params"),
+    ({"delay_s": -1}, "policy.params.delay_s"),
 ])
 def test_bad_policy_params_name_the_key(params, key):
     with pytest.raises(ConfigError) as err:

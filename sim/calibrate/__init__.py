@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import zlib
 from pathlib import Path
 
 from sim.errors import OneLineParser
@@ -52,8 +54,12 @@ def _options(args, name: str):
         except ValueError:
             raise ValueError(f"--hidden-fill {args.hidden_fill!r}: allowed: auto or a "
                              "number >= 0") from None
-        if fill < 0:
-            raise ValueError(f"--hidden-fill {fill:g}: allowed: auto or a number >= 0")
+        if not 0 <= fill < math.inf:
+            raise ValueError(f"--hidden-fill {args.hidden_fill}: allowed: auto or a finite "
+                             f"number >= 0")
+    if not (60 <= args.interval_s <= 86400 and 86400 % args.interval_s == 0):
+        raise ValueError(f"--interval-s {args.interval_s}: allowed: a divisor of 86400 "
+                         f"between 60 and 86400 (e.g. 900, 1800, 3600)")
     if args.answer_delay not in ("auto", "off"):
         raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
     if args.reserve < 0:
@@ -80,8 +86,12 @@ def _run(body, args) -> int:
         return body(args)
     except (LogError, ValueError, ConfigError) as exc:
         message = " ".join(str(exc).split())
-        print(f"ccsim: error: {message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except (EOFError, OSError, zlib.error) as exc:  # gzip: truncated or corrupt
+        why = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+        message = (f"{getattr(exc, 'filename', None) or args.log}: cannot read ({why}); "
+                   f"allowed: a complete plain or gzip call log, a writable --out")
+    print(f"ccsim: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _load_and_calibrate(args, name: str, tune: bool = True):
@@ -105,6 +115,20 @@ def _step(text: str) -> None:
     """A progress line (stdout, so stderr keeps its one line for bad input): long steps
     are never silent, CI logs included."""
     print(text, flush=True)
+
+
+def _writable(option: str, path: Path) -> None:
+    """Fail before the calibration, not after it, when an output cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with open(path, "a"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise ValueError(f"{option} {path}: cannot write ({exc.strerror or exc}); allowed: "
+                         f"a path in a writable directory") from None
 
 
 def _write_json(path: Path, data) -> None:
@@ -143,9 +167,13 @@ def main(argv: list[str]) -> int:
 def _calibrate_cmd(args) -> int:
     from sim.calibrate import scenario as scn_io
     from sim.calibrate.summary import summary_text
+    from sim.schema.trust import check_name
 
-    cal, dq = _load_and_calibrate(args, args.name)
+    check_name("--name", args.name)
     out = args.out or Path("outputs/calibrate") / f"{args.name}.yaml"
+    _writable("--out", out)
+    _writable("--report-dir", args.report_dir / "calibration.json")
+    cal, dq = _load_and_calibrate(args, args.name)
     scn_io.write(cal, out, args.command_line)
     rd = args.report_dir
     rd.mkdir(parents=True, exist_ok=True)

@@ -127,6 +127,11 @@ def _canonical(raw, t, num, date, keep, line, dq: DataQuality):
     if skew.any():
         dq.flag("ivr_exit_before_entry", line[skew].tolist(),
                 "IVR exit before entry: arrival at the IVR exit, IVR time 0")
+    for col, name in (("q_time", "negative_wait_time"), ("ser_time", "negative_service_time")):
+        neg = num[col] < 0
+        if neg.any():
+            dq.flag(name, line[neg].tolist(), f"{col} < 0 (clock skew): times from the "
+                                              f"start/exit stamps where used")
     hang_service = ~served & (num["ser_time"] > 0)
     if hang_service.any():
         dq.flag("abandoned_with_service_time", line[hang_service].tolist(),

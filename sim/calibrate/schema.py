@@ -44,6 +44,7 @@ OUTCOMES = ("served", "abandoned", "ivr_abandoned")
 # canonical columns every adapter returns (times in seconds since midnight of ``date``)
 CANONICAL = ("call_id", "date", "priority", "type", "t_arrival", "ivr_s", "queued",
              "wait_s", "outcome", "t_answer", "service_s", "server")
+MAX_DURATION_S = 86400.0  # an IVR, wait or service time longer than a day is malformed
 ADAPTERS = {
     "generic": "sim.calibrate.schema",
     "anonymous_bank": "sim.calibrate.anonymous_bank",
@@ -204,13 +205,18 @@ def read(path: Path):
     served = outcome.eq("served").to_numpy()
     bad = np.array(out["date"].isna() | np.isnan(out["t_arrival"]) | out["ivr_s"].isna()
                    | out["wait_s"].isna() | out["queued"].isna()
-                   | (out["ivr_s"] < 0) | (out["wait_s"] < 0), dtype=bool)
-    bad = bad | (served & np.array(out["service_s"].isna() | (out["service_s"] < 0)))
+                   | ~out["ivr_s"].between(0, MAX_DURATION_S)
+                   | ~out["wait_s"].between(0, MAX_DURATION_S), dtype=bool)
+    bad = bad | (served & ~np.array(out["service_s"].between(0, MAX_DURATION_S)))
+    duplicate = np.array(raw["call_id"].duplicated(), dtype=bool)
     keep = np.ones(len(raw), bool)
     for name, mask, note in (("ignored", ignore, "outcome 'ignore'"),
                              ("unknown_outcome", bad_outcome,
                               f"outcome not one of {', '.join(OUTCOMES)}, ignore"),
-                             ("malformed", bad & keep, "unparsable or negative field")):
+                             ("malformed", bad & keep, "unparsable, negative or longer "
+                                                       "than a day (ivr_s, wait_s, service_s)"),
+                             ("duplicate_call_id", duplicate, "call_id seen on an earlier "
+                                                              "row: only the first kept")):
         mask = mask & keep
         if mask.any():
             dq.drop(name, line[mask].tolist(), note)

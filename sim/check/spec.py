@@ -108,6 +108,9 @@ def load_spec(path: Path) -> SLASpec:
         data = yaml.safe_load(path.read_text())
     except OSError as exc:
         raise SLAError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SLAError(f"{path}: not a text file; allowed: an SLA spec in YAML "
+                       f"(see configs/sla)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

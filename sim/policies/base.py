@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from sim.schema.policy import PolicyParams
+
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
     from sim.policies.view import CallView, GroupView, QueueView
@@ -34,6 +36,7 @@ class Policy:
     the queues its group serves (strict priority). Subclasses override what they change."""
 
     name = "base"
+    Params = PolicyParams  # policy.params: a subclass declares its own model
 
     def bind(self, queues: Sequence[QueueView], groups: Sequence[GroupView],
              spec: ModelSpec, now: Callable[[], float] = lambda: 0.0) -> None:

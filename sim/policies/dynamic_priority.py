@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import Field, PositiveFloat
+
 from sim.policies.base import Policy
+from sim.schema.policy import PolicyParams
 
 if TYPE_CHECKING:
     from sim.policies.view import CallView, GroupView
@@ -15,6 +18,10 @@ if TYPE_CHECKING:
 
 class DynamicPriority(Policy):
     name = "dynamic_priority"
+
+    class Params(PolicyParams):
+        weights: dict[int, PositiveFloat] | None = Field(None, description="priority "
+                                                         "level -> weight (> 0)")
 
     def __init__(self, weights: dict | None = None):
         self.weights = {int(k): float(v) for k, v in (weights or {}).items()}

@@ -6,11 +6,22 @@ idle VIP agents)."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from sim.policies.base import Policy, best_head
+from sim.schema.limits import MAX_TIME_S
+from sim.schema.policy import PolicyParams, QueueName
 
 
 class Overflow(Policy):
     name = "overflow"
+
+    class Params(PolicyParams):
+        delay_s: float = Field(20.0, ge=0, le=MAX_TIME_S, description="wait (s) before "
+                               "any group of the queue's list may answer")
+        idle_vip_take_general: bool = Field(False, description="idle agents of the VIP "
+                                            "queue's home desk take other queues' calls")
+        vip_queue: str = QueueName("vip", "the VIP queue")
 
     def __init__(self, delay_s: float = 20.0, idle_vip_take_general: bool = False,
                  vip_queue: str = "vip"):

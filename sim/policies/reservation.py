@@ -5,11 +5,20 @@ pooling of the VIP desk; a large reserve is a dedicated VIP desk."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from sim.policies.base import Policy, best_head
+from sim.schema.limits import MAX_AGENTS
+from sim.schema.policy import PolicyParams, QueueName
 
 
 class Reservation(Policy):
     name = "reservation"
+
+    class Params(PolicyParams):
+        reserve: int = Field(2, ge=0, le=MAX_AGENTS, description="VIP-desk agents kept "
+                             "idle for VIP calls (agents)")
+        vip_queue: str = QueueName("vip", "the VIP queue")
 
     def __init__(self, reserve: int = 2, vip_queue: str = "vip"):
         if int(reserve) != reserve or reserve < 0:

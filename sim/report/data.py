@@ -9,6 +9,7 @@ from pathlib import Path
 from sim.errors import ConfigError
 from sim.kpi_specs import kpi_fmt
 
+SUMMARY_KEYS = ("scenario", "policy", "n_reps", "overall")  # what every run summary has
 TIER_LABELS = {"member": "ordinary member"}  # the domain brief's name for the tier
 
 
@@ -58,12 +59,11 @@ class RunData:
 
     def table(self, name: str, columns: list[str] | None = None):
         """``name``.parquet as a DataFrame, or None when the run did not write it."""
-        import pandas as pd
 
         key = (name, tuple(columns) if columns else None)
         if key not in self._tables:
             path = self.dir / f"{name}.parquet"
-            self._tables[key] = pd.read_parquet(path, columns=columns) if path.exists() else None
+            self._tables[key] = _parquet(path, columns) if path.exists() else None
         return self._tables[key]
 
     def csv(self, name: str):
@@ -83,6 +83,18 @@ class RunData:
         return st if isinstance(st, dict) else {"mean": st, "half_width": None}
 
 
+def _parquet(path: Path, columns: list[str] | None):
+    """A table of the output contract; a truncated or corrupt file is bad input."""
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        why = " ".join(str(exc).split())[:200]
+        raise ConfigError(str(path), f"cannot be read ({why}); allowed: a complete parquet "
+                                     f"file as ccsim writes it (rerun the scenario)") from None
+
+
 def load_run(run_dir: Path) -> RunData:
     """Read a run directory; a directory that holds no run is bad input."""
     path = run_dir / "summary.json"
@@ -93,6 +105,10 @@ def load_run(run_dir: Path) -> RunData:
         summary = json.loads(path.read_text())
     except ValueError as exc:
         raise ConfigError(str(path), f"is not valid JSON ({exc})") from None
+    missing = [k for k in SUMMARY_KEYS if not isinstance(summary, dict) or k not in summary]
+    if missing:
+        raise ConfigError(str(path), f"is not a ccsim run summary (no {missing[0]!r}); "
+                                     f"allowed: the summary.json a ccsim run writes")
     return RunData(run_dir, summary, _yaml(run_dir / "resolved_config.yaml") or {},
                    _yaml(run_dir / ".hydra" / "overrides.yaml") or [])
 
