@@ -144,7 +144,8 @@ def test_planned_scenario_runs_as_written(tmp_path, capsys):
     calls = [100] * 4
     sla = sla_file(tmp_path, [{"kpi": "service_level", "min": 0.8}], reps=(2, 2, 1))
     code, _, err = run(["staff", *_single_queue(calls, None), "--sla", sla, "--name", "p",
-                        "--report-dir", str(tmp_path / "rep"), "--removal-trials", "0", "--jobs", "1",
+                        "--report-dir", str(tmp_path / "rep"), "--removal-trials", "0",
+                        "--jobs", "1",
                         "--out", str(tmp_path / "scenario" / "p.yaml"), "-q"], capsys)
     assert code == 0, err
     setup = build_setup(compose_config([f"hydra.searchpath=[file://{tmp_path}]",
@@ -270,6 +271,9 @@ def test_bad_input_exits_2_in_one_line(tmp_path, capsys):
     shifts.write_text(yaml.safe_dump({"templates": {"late": {
         "length": "2:00", "starts": ["12:00"]}}}))
     cases["the templates cannot cover desk agents at 00:00"] = [
+        *_single_queue([100] * 48, None), "--sla", str(tmp_path / "c.yaml"), "--shifts",
+        str(shifts)]
+    cases["templates.late.starts: 12:00 is past the end"] = [
         *sq, "--sla", str(tmp_path / "c.yaml"), "--shifts", str(shifts)]
     bad_key = tmp_path / "k.yaml"
     bad_key.write_text(yaml.safe_dump({"templates": {"x": {"length": "2:00", "starts": [0],
