@@ -271,6 +271,9 @@ def test_bad_input_exits_2_in_one_line(tmp_path, capsys):
     shifts.write_text(yaml.safe_dump({"templates": {"late": {
         "length": "2:00", "starts": ["12:00"]}}}))
     cases["the templates cannot cover desk agents at 00:00"] = [
+        *_single_queue([100] * 48, None), "--sla", str(tmp_path / "c.yaml"), "--shifts",
+        str(shifts)]
+    cases["templates.late.starts: 12:00 is past the end"] = [
         *sq, "--sla", str(tmp_path / "c.yaml"), "--shifts", str(shifts)]
     bad_key = tmp_path / "k.yaml"
     bad_key.write_text(yaml.safe_dump({"templates": {"x": {"length": "2:00", "starts": [0],

@@ -136,6 +136,7 @@ def run_search(st: Search, load: DeskLoad, exact: bool, max_iter: int) -> Trial:
     floor_tau = np.repeat(goals.desk_target[:, None], st.model.n_intervals, axis=1)
     tau = floor_tau.copy()
     seen: set[bytes] = set()
+    clean_tau = short_tau = None  # formula targets of the last clean plan, the last short one
     for it in range(max_iter):
         plan = np.maximum(st.plan_for(load, tau), np.minimum(
             floor_plan(st, load, floor_tau), st.max_agents[:, None]))
@@ -147,7 +148,15 @@ def run_search(st: Search, load: DeskLoad, exact: bool, max_iter: int) -> Trial:
         trial = st.judge(plan)
         if not exact:
             load = measured_load(st.model, trial.runs)
+        if trial.clean:
+            clean_tau = tau
+        else:
+            short_tau = tau
         new, floor_tau = _rescale(st, trial, load, tau, floor_tau)
+        if clean_tau is not None and short_tau is not None:
+            # bracketed: halve the gap between the last clean and the last short targets
+            # (steps from the shortfall alone overshoot where SL is steep in headcount)
+            new = (clean_tau + short_tau) / 2
         if np.allclose(new, tau):
             break
         tau = new

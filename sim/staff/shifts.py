@@ -220,6 +220,13 @@ def check_coverage(spec: ShiftSpec, desks: list[str], open_: np.ndarray,
                    interval_s: float) -> None:
     """Every open interval of every desk can be worked by some shift (said before any
     simulation: templates that cannot cover the opening hours are bad input)."""
+    day = open_.shape[1] * interval_s
+    for t in spec.templates:
+        late = [s for s in t.starts_s if s >= day]
+        if late:
+            raise StaffError(f"templates.{t.name}.starts: {_hhmm(late[0])} is past the end of "
+                             f"the scenario's day ({day / 3600:g} h); allowed: starts before "
+                             f"{_hhmm(day) if day < 86400 else '24:00'}")
     for g, desk in enumerate(desks):
         if not open_[g].any():
             continue
