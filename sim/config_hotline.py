@@ -16,6 +16,7 @@ from sim.errors import ConfigError
 from sim.model.distributions import Deterministic
 from sim.model.ivr import IvrSpec, check_no_agent_path, parse_ivr
 from sim.model.spec import (
+    DEFAULT_VIP_TIERS,
     RETENTION_DEFAULT,
     CallClass,
     CampaignSpec,
@@ -34,7 +35,7 @@ from sim.schema.distribution import parse as parse_distribution
 HOTLINE_KEYS = {"customers", "tiers", "reasons", "reason_share_by_tier", "ivr", "redial",
                 "second_line", "outbound", "outage", "fcr_window_s", "value"}
 TIER_KEYS = {"share", "priority", "sl_target", "patience", "entry", "annual_value",
-             "agent_service"}
+             "agent_service", "vip"}
 REASON_KEYS = {"share", "handle_time", "handle_time_by_group", "after_call_work",
                "after_call_work_by_group", "resolution", "resolution_by_group", "second_line"}
 REDIAL_KINDS = ("abandoned", "disconnected", "unresolved")
@@ -137,6 +138,7 @@ def build_hotline(scn: Mapping, queues: tuple[QueueSpec, ...], groups: tuple[Gro
         "outage": _outage(scn.get("outage"), reasons, names),
         "fcr_window_s": _nonneg("scenario.fcr_window_s", scn.get("fcr_window_s", 259200)),
         "retention": _retention(scn.get("value")),
+        "tier_of_vip": _vip_tiers(tiers_cfg),
     }
     return out
 
@@ -161,6 +163,13 @@ def _tiers(cfg: Mapping, ivr: IvrSpec, names: list[str]) -> tuple[TierSpec, ...]
                             target, _nonneg(f"{key}.annual_value", t.get("annual_value", 0)),
                             agent))
     return tuple(out)
+
+
+def _vip_tiers(cfg: Mapping) -> tuple[bool, ...]:
+    """Per tier: a VIP (the second line's green channel). ``tiers.NAME.vip``; by default
+    the 10000 rule: diamond, gold and silver customers are VIPs (domain brief)."""
+    return tuple(_flag(f"scenario.tiers.{name}.vip", t.get("vip", name in DEFAULT_VIP_TIERS))
+                 for name, t in cfg.items())
 
 
 def _reason_laws(r: str, cfg: Mapping, gnames: list[str]):

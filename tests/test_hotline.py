@@ -202,6 +202,22 @@ def test_green_channel_repairs_vip_faults_first():
     assert sl._next(repair) is vip and sl._next(repair) is ordinary
 
 
+def test_vip_tiers_come_from_the_scenario():
+    """Who goes through the green channel is the scenario's ``tiers.NAME.vip`` (default:
+    diamond, gold and silver, the 10000 rule), not a list of names in the engine."""
+    cfg = load()
+    names = list(cfg["tiers"])
+    default = build_model_spec(cfg)
+    assert default.vip_by_tier() == tuple(n in ("diamond", "gold", "silver") for n in names)
+    cfg["tiers"]["silver"]["vip"] = False
+    cfg["tiers"]["member"]["vip"] = True
+    changed = build_model_spec(cfg).vip_by_tier()
+    assert changed[names.index("silver")] is False and changed[names.index("member")] is True
+    cfg["tiers"]["member"]["vip"] = "yes"
+    with pytest.raises(ConfigError, match=r"scenario.tiers.member.vip: must be true or false"):
+        build_model_spec(cfg)
+
+
 def test_outage_surge_triples_fault_calls_and_opens_a_ticket():
     scn = load()
     base, _ = run_calls(scn)
