@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import shutil
 import textwrap
+import typing
 
 from sim.kpi_specs import kpi_fmt, short
 
@@ -117,14 +118,16 @@ def best_points(rep_table, jobs, varying: list[str], treat: str | None, confiden
             if len(means) < 2:
                 continue
             high = ranked[kpi]
-            best = (max if high else min)(means, key=means.get)
+            best = (max if high else min)(means, key=means.__getitem__)
             clear = True
             for j in means:
                 if j == best:
                     continue
                 d = (per_job[best] - per_job[j]).dropna()
                 st = t_interval(list(d), confidence)
-                if st["low"] is None or not (st["low"] > 0 if high else st["high"] < 0):
+                # ``low`` and ``high`` are None together (fewer than two differences)
+                if st["low"] is None or not (st["low"] > 0 if high
+                                             else typing.cast(float, st["high"]) < 0):
                     clear = False
                     break
             if clear:

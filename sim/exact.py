@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 EXPERIMENTS = ("erlang_c", "erlang_a", "cobham")
 
@@ -65,6 +66,11 @@ def _exp_mean(dist) -> float | None:
     return None
 
 
+def _handle_mean(c: dict) -> float:
+    """Mean handle time of a class ``_single`` accepted: its law is exponential there."""
+    return cast(float, _exp_mean(c["handle_time"]))
+
+
 def compare(summary: dict, config: dict) -> list[Row] | None:
     """Rows of simulation vs exact theory for a theory experiment's run, else None."""
     scenario = config.get("scenario") or {}
@@ -94,7 +100,7 @@ def _erlang_c(summary, rate, classes, agents, t) -> list[Row] | None:
     ((_, _, c),) = classes
     if c.get("patience") not in (None, {"dist": "none"}):
         return None
-    ec = erlang_c(rate, _exp_mean(c["handle_time"]), agents)
+    ec = erlang_c(rate, _handle_mean(c), agents)
     return [
         _row(summary, "p_wait", "P(wait): share of callers not answered at once", ec.p_wait),
         _row(summary, "service_level", f"service level: answered within {t:g} s",
@@ -112,7 +118,7 @@ def _erlang_a(summary, rate, classes, agents, t) -> list[Row] | None:
     patience = _exp_mean(c.get("patience"))
     if patience is None:
         return None
-    ea = erlang_a(rate, _exp_mean(c["handle_time"]), patience, agents)
+    ea = erlang_a(rate, _handle_mean(c), patience, agents)
     return [
         _row(summary, "abandon_rate", "P(abandon): share of callers who hang up", ea.p_abandon),
         _row(summary, "p_wait", "P(wait): share of callers not answered at once", ea.p_wait),
@@ -129,7 +135,7 @@ def _erlang_a(summary, rate, classes, agents, t) -> list[Row] | None:
 def _cobham(summary, rate, classes, agents, t) -> list[Row] | None:
     from sim.theory import cobham_priority_waits, erlang_c
 
-    means = {_exp_mean(c["handle_time"]) for _, _, c in classes}
+    means = {_handle_mean(c) for _, _, c in classes}
     if len(means) != 1 or any(c.get("patience") not in (None, {"dist": "none"})
                               for _, _, c in classes):
         return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 
@@ -198,7 +199,8 @@ def share_interval(kpi: str, values: list[float], confidence: float) -> dict:
     half-width, so ``low``/``high`` may sit closer to the mean than it on one side)."""
     st = t_interval(values, confidence)
     if kpi_fmt(kpi) == "pct" and st["low"] is not None:
-        st["low"], st["high"] = max(st["low"], 0.0), min(st["high"], 1.0)
+        # ``low`` and ``high`` are None together (fewer than two values)
+        st["low"], st["high"] = max(st["low"], 0.0), min(cast(float, st["high"]), 1.0)
     return st
 
 

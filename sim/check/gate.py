@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 from sim.check import baseline as bl
 from sim.check.decide import (
@@ -32,6 +32,13 @@ from sim.check.runs import (
 from sim.check.spec import SLAError, SLASpec, check_scenario, load_spec, parse_spec
 
 Log = Callable[[str], None]
+
+
+class RepSource(Protocol):
+    """What the sequential rule reads: replications 0..n-1, run when first asked for
+    (``Replications`` here, ``sim.staff.evaluate.PlanRuns`` for staffing plans)."""
+
+    def upto(self, n: int) -> list[dict]: ...
 
 
 def sla_dir() -> Path:
@@ -156,7 +163,7 @@ def _load_baseline(path: str | os.PathLike, spec: SLASpec, setup: Setup) -> bl.B
     return base
 
 
-def sequential(spec: SLASpec, checks: list[Check], reps: Replications,
+def sequential(spec: SLASpec, checks: list[Check], reps: RepSource,
                base: bl.Baseline | None, log: Log, looks: list[int] | None = None
                ) -> tuple[list[Outcome], list[int], float]:
     """Look at the checks after each batch of replications (``looks``: the counts; default

@@ -16,10 +16,13 @@ episodes, press-2, redials, second line, outbound, outage) and user policies run
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
+from sim.model.distributions import Distribution
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 from sim.sampling import stream_key, uniforms
@@ -100,7 +103,8 @@ def day_inputs(spec: ModelSpec, seed: int, rep: int, day: int) -> tuple:
         for g, dist in enumerate(c.handle_time):
             if dist is not None:
                 service[idx, g] = dist.ppf(u_ht)
-                acw[idx, g] = c.after_call_work[g].ppf(u_acw)
+                # a group that handles the class has its after-call work law too
+                acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
         keys[idx] = rng.subkeys(np.uint64(stream_key(seed, rep, "call", c.name, arrivals.day)),
                                 np.ascontiguousarray(seq, dtype=np.int64))
         if c.answer_delay is not None:
@@ -181,6 +185,8 @@ def _policy_arrays(spec: ModelSpec, policy, lv_prio: np.ndarray) -> tuple:
 
 class FastRun:
     """The loop's state arrays for one replication, grown on demand."""
+
+    policy_name: str  # set by run_fast, named in routing errors
 
     def __init__(self, spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder):
         from sim.fast import loop as L

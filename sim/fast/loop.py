@@ -24,11 +24,16 @@ Everything is a top-level function so that Numba's on-disk cache hits.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit as _numba_njit
 
 from sim.fast.rng import draw
+
+# numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
+# loop), so the decorator is typed loosely; it is the same object as numba.njit.
+njit: Any = _numba_njit
 
 # loop status
 DONE, FLUSH, GROW, NEED_DAY, ERROR = 0, 1, 2, 3, 4

@@ -31,10 +31,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.calibrate.schema import DataQuality
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DAY_S = 86400
 BANK_COUNTS_HEADER = "calls,u,Date,Day,Month"
@@ -56,13 +60,13 @@ class Quality(DataQuality):
     gaps: int = 0
     gap_note: str = ""
 
-    def drop(self, category: str, rows, note: str = "") -> None:  # type: ignore[override]
+    def drop(self, category: str, rows, note: str = "") -> None:
         """``rows``: a boolean mask or indices of data rows (line = row + 2)."""
         lines = _lines(rows)
         if lines:
             super().drop(category, lines, note)
 
-    def flag(self, category: str, rows, note: str = "") -> None:  # type: ignore[override]
+    def flag(self, category: str, rows, note: str = "") -> None:
         lines = _lines(rows)
         if lines:
             super().flag(category, lines, note)
@@ -88,7 +92,7 @@ class History:
     """Counts per class on a grid of whole days (``dates``) × intervals of ``interval_s``;
     NaN marks a cell without a usable count."""
 
-    dates: object  # pandas DatetimeIndex of consecutive days
+    dates: pd.DatetimeIndex  # consecutive days
     interval_s: int
     counts: dict[str, np.ndarray]  # class -> (days, slots)
     quality: Quality

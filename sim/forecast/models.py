@@ -24,8 +24,12 @@ initialise); ``weeks`` weeks for full profiles.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MODELS = ("ets", "historical_average", "seasonal_naive")
 BASELINES = ("seasonal_naive", "historical_average")
@@ -46,7 +50,7 @@ class Forecast:
     level distribution and the interval-level dispersion."""
 
     model: str
-    dates: object  # DatetimeIndex of the target days
+    dates: pd.DatetimeIndex  # the target days
     mean: np.ndarray
     day_sd_log: np.ndarray  # sd of log1p(day total): the day's level uncertainty
     kappa: float  # extra interval-level dispersion (squared cv), native resolution
@@ -115,7 +119,7 @@ class Training:
     """The history before the forecast origin, cleaned: ``filled`` has its gaps imputed;
     ``clean`` also has the holidays replaced by ordinary days (for the main model)."""
 
-    dates: object
+    dates: pd.DatetimeIndex
     filled: np.ndarray
     clean: np.ndarray
     ordinary: np.ndarray  # bool per day: not a holiday and not wholly imputed

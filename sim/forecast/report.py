@@ -77,6 +77,7 @@ def backtest_table(bt) -> tuple[list[str], list[list[str]]]:
                        ("ets", "historical_average", "seasonal_naive"))
             if e is None:
                 continue
+            assert h is not None and s is not None  # the backtest scores every model alike
             rows.append([LEVEL_NAMES[level], f"week {week}", f"{e['wape']:.1%}",
                          f"{h['wape']:.1%}", f"{s['wape']:.1%}",
                          f"{e['wape'] / s['wape'] - 1:+.0%}", f"{e['cover80']:.1%}",

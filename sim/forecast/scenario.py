@@ -81,7 +81,7 @@ def build(scn: dict, total: np.ndarray, by_class: dict[str, np.ndarray], day_cv:
     out["name"] = name
     out.setdefault("horizon", {})["days"] = days
     arr = out["arrivals"]
-    notes = []
+    notes: list[str] = []
     own = own_volume_classes(out, fixed)
     if own:
         placed = _class_volumes(out, own, total, by_class, notes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sim.report import run_figures as figs
 from sim.report.answer import answer
@@ -119,8 +119,8 @@ def _headline(page: Page, run: RunData) -> None:
 def _closed(run: RunData) -> dict:
     """Disconnected calls that were neither forced disconnects nor IVR hang-ups: those
     still waiting at closing (the rest of the outcome; no CI)."""
-    parts = [run.kpi(k).get("mean") for k in ("disconnected", "forced_disconnects",
-                                               "ivr_hangups")]
+    parts: list[Any] = [run.kpi(k).get("mean") for k in ("disconnected", "forced_disconnects",
+                                                         "ivr_hangups")]
     if any(p is None for p in parts):
         return {"mean": None}
     return {"mean": parts[0] - parts[1] - parts[2], "half_width": None}
@@ -303,7 +303,7 @@ def _parameters(page: Page, run: RunData) -> None:
         _part_table(page, PARTS[part], table)
 
 
-def _at(tree: dict, dotted: str):
+def _at(tree: Any, dotted: str):
     for key in dotted.split("."):
         tree = tree.get(key) if isinstance(tree, dict) else None
     return tree

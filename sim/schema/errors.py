@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 # pydantic error types → how to say what is allowed (the rest: pydantic's own message)
 _ALLOWED = {
@@ -116,7 +119,7 @@ def config_error(exc: Any, prefix: str, model: Any = None) -> ConfigError:
     return ConfigError(key, what)
 
 
-def validate(model: type, data: Any, prefix: str):
+def validate(model: type[BaseModel], data: Any, prefix: str):
     """``model.model_validate(data)``, a schema error raised as the one-line ConfigError."""
     from pydantic import ValidationError
 

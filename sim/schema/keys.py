@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import sys
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pydantic import BaseModel
+
+    from sim.policies.base import Policy
 
 
 def _type_name(ann: Any) -> str:
@@ -33,7 +40,7 @@ def _bounds(info) -> str:
     return ", ".join(out)
 
 
-def model_rows(model: type, prefix: str) -> list[tuple[str, str, str, str, str]]:
+def model_rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str, str]]:
     """(key, type, default, limits, description) for every field, nested models expanded."""
     from pydantic import BaseModel
     from pydantic_core import PydanticUndefined
@@ -48,7 +55,8 @@ def model_rows(model: type, prefix: str) -> list[tuple[str, str, str, str, str]]
         if info.default is not PydanticUndefined:
             default = repr(info.default)
         elif info.default_factory is not None:
-            default = repr(info.default_factory())
+            # the schema's factories take no arguments (no validated-data factories)
+            default = repr(cast("Callable[[], Any]", info.default_factory)())
         else:
             default = "(required)"
         extra = info.json_schema_extra or {}
@@ -59,7 +67,7 @@ def model_rows(model: type, prefix: str) -> list[tuple[str, str, str, str, str]]
     return rows
 
 
-def _policies() -> list[tuple[str, type]]:
+def _policies() -> list[tuple[str, type[Policy]]]:
     import importlib
 
     from sim.runner import available_policies

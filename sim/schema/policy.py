@@ -5,17 +5,18 @@ checked once the scenario is known (``vip_queue: nope`` is an error, not the bas
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
 
-QUEUE_REF = {"ref": "queue"}              # a queue name of the scenario
-ANNOUNCEMENT_REF = {"ref": "announcement"}  # 1-based waiting announcement numbers
+QUEUE_REF: JsonDict = {"ref": "queue"}  # a queue name of the scenario
+ANNOUNCEMENT_REF: JsonDict = {"ref": "announcement"}  # 1-based waiting announcement numbers
 
 
 def QueueName(default: str, description: str):  # noqa: N802 - a field factory
@@ -33,7 +34,8 @@ class PolicyParams(BaseModel):
         queues = [q.name for q in spec.queues]
         most = max((len(q.announce_s) for q in spec.queues), default=0)
         for name, info in type(self).model_fields.items():
-            ref = (info.json_schema_extra or {}).get("ref")
+            # the markers above are dicts (no field here sets a callable)
+            ref = cast(JsonDict, info.json_schema_extra or {}).get("ref")
             value = getattr(self, name)
             if ref == "queue" and value not in queues:
                 raise ConfigError(f"{key}.{name}", f"unknown queue {value!r}; allowed: "

@@ -65,7 +65,8 @@ def guard_hydra() -> None:
                 check_targets(config)
             super().__init__(config)
 
-    hydra_run.Callbacks = GuardedCallbacks
+    # hydra declares Callbacks as a class, not a variable; it is replaced on purpose
+    hydra_run.Callbacks = GuardedCallbacks  # type: ignore[misc]
 
 
 MAX_YAML_NODES = 1_000_000  # values a config file may expand to through YAML aliases
@@ -94,7 +95,7 @@ def guard_yaml() -> None:
         return
 
     def bounded_loader():
-        class BoundedLoader(base()):  # type: ignore[misc, valid-type]
+        class BoundedLoader(base()):
             def compose_node(self, parent, index):
                 if self.check_event(yaml.AliasEvent):
                     event = self.peek_event()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.check.spec import SLAError
+from sim.check.spec import SLAError, SLASpec
 
 SL_KPI = "service_level"
 DEFAULT_DESK_TARGET = 0.80  # a desk no service-level target covers (only other KPIs)
@@ -22,7 +22,7 @@ class StaffError(ValueError):
 class Goals:
     """The spec's targets, the classes each covers, and the desks that serve them."""
 
-    spec: object  # sim.check.spec.SLASpec, run options applied
+    spec: SLASpec  # run options applied
     checks: list  # sim.check.decide.Check, one per target
     classes: dict[str, np.ndarray]  # target id -> bool mask over call classes
     desks: dict[str, list[int]]  # target id -> desks serving its calls

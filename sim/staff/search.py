@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.spec import ModelSpec
 from sim.staff.erlang import DeskLoad, formula_plan, measured_load
 from sim.staff.evaluate import PlanRuns, Simulator
 from sim.staff.goals import SL_KPI, Goals
@@ -63,7 +64,7 @@ class Trial:
 class Search:
     """The planning state shared by the stages."""
 
-    model: object
+    model: ModelSpec
     sim: Simulator
     goals: Goals
     open_: np.ndarray  # [g, k] desk open (staffable) in this interval
@@ -200,8 +201,8 @@ def _rescale(st: Search, trial: Trial, load: DeskLoad, tau: np.ndarray,
                 up = np.maximum(0.0, goal - per_k) + max(0.0, goal - day) * 0.5
                 new[g] = np.minimum(TAU_MAX, new[g] + up * st.open_[g])
             room[g] = min(room[g], (o.low if o.low is not None else o.mean) - goal)
-    for g in np.nonzero(ok_desk & np.isfinite(room) & (room > 0.005))[0]:
-        new[g] = np.maximum(TAU_MIN, new[g] - 0.8 * room[g])
+    for gi in np.nonzero(ok_desk & np.isfinite(room) & (room > 0.005))[0]:
+        new[gi] = np.maximum(TAU_MIN, new[gi] - 0.8 * room[gi])
     return new, floor_tau
 
 

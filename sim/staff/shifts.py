@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +80,8 @@ def _clock(key: str, value: object) -> float:
     raise StaffError(f"{key}: must be a time 'H:MM' or a number of hours >= 0, got {value!r}")
 
 
-def _keys(key: str, value: object, allowed: set[str], required: set[str] = frozenset()):
+def _keys(key: str, value: object, allowed: Set[str], required: Set[str] = frozenset()
+          ) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise StaffError(f"{key}: must be a mapping with keys {', '.join(sorted(allowed))}")
     for k in value:
