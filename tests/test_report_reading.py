@@ -122,7 +122,9 @@ def test_the_gate_shows_a_share_interval_inside_0_1():
 
 
 def test_every_share_in_a_run_summary_lies_in_0_1(run_dir):
-    from sim.kpi import SHARES
+    from sim.kpi_specs import names
+
+    shares = names(fmt="pct")
 
     s = json.loads((run_dir / "summary.json").read_text())
     blocks = [s["overall"], *(k for scope in ("by_class", "by_tier", "by_reason")
@@ -130,7 +132,7 @@ def test_every_share_in_a_run_summary_lies_in_0_1(run_dir):
     seen = 0
     for block in blocks:
         for kpi, st in block.items():
-            if kpi in SHARES and st.get("low") is not None:
+            if kpi in shares and st.get("low") is not None:
                 assert 0.0 <= st["low"] <= st["mean"] <= st["high"] <= 1.0, (kpi, st)
                 seen += 1
     assert seen > 50
