@@ -15,18 +15,12 @@ from typing import cast
 import hydra
 from omegaconf import DictConfig
 
+from sim.paths import CONFIG_DIR
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (SIGINT)
 
-def _config_dir() -> str:
-    """The checkout's configs/ (editable install), else the copy a wheel installs."""
-    here = Path(__file__).resolve().parent.parent / "configs"
-    if (here / "config.yaml").is_file():
-        return str(here)
-    return str(Path(sys.prefix) / "share" / "ccsim" / "configs")
 
-
-CONFIG_DIR = _config_dir()
 CONFIG_NAME = "config"
 OVERRIDE_FORMS = "KEY=VALUE, +KEY=VALUE, ++KEY=VALUE, ~KEY or GROUP=OPTION"
 

@@ -150,7 +150,7 @@ def _check_params(cls: type[Policy], params: Mapping) -> None:
 
 def policy_names() -> list[str]:
     """The policy=NAME options shipped in configs/policy."""
-    from sim.cli import CONFIG_DIR
+    from sim.paths import CONFIG_DIR
 
     return sorted(p.stem for p in (Path(CONFIG_DIR) / "policy").glob("*.yaml"))
 

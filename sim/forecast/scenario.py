@@ -13,7 +13,7 @@ from sim.forecast.history import HistoryError
 
 def base_path(name_or_file: str) -> Path:
     """A scenario file, or the name of one in the configs' ``scenario/`` group."""
-    from sim.cli import CONFIG_DIR
+    from sim.paths import CONFIG_DIR
 
     path = Path(name_or_file)
     if path.suffix in (".yaml", ".yml"):

@@ -130,6 +130,7 @@ def _table(rows, indent: str = "  ") -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """``ccsim keys``: the key reference, generated from the schema (types, limits)."""
     from sim.errors import OneLineParser
 
     OneLineParser(prog="ccsim keys", description="Print the key reference (types, "

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sim.errors import OneLineParser
 
@@ -80,10 +79,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         return fail_line(f"{exc.filename}: cannot write: {exc.strerror}")
     return result
-
-
-def default_paths(args, scenario: str) -> tuple[str, Path, Path]:
-    name = args.name or f"{scenario}_plan"
-    out = Path(args.out) if args.out else Path("outputs/staff/scenario") / f"{name}.yaml"
-    report_dir = Path(args.report_dir) if args.report_dir else Path("outputs/staff") / name
-    return name, out, report_dir

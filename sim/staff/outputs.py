@@ -196,3 +196,10 @@ def print_summary(s: dict, log) -> None:
     log(f"scenario: {s['scenario_file']}  ({s['run']})")
     log(f"{'every target met' if s['passed'] else 'targets NOT met'}; "
         f"{s['replications_simulated']} replications in {s['seconds']:.0f} s")
+
+
+def default_paths(args, scenario: str) -> tuple[str, Path, Path]:
+    name = args.name or f"{scenario}_plan"
+    out = Path(args.out) if args.out else Path("outputs/staff/scenario") / f"{name}.yaml"
+    report_dir = Path(args.report_dir) if args.report_dir else Path("outputs/staff") / name
+    return name, out, report_dir

@@ -36,7 +36,6 @@ def plan(args) -> int:
     from sim.check.runs import kpi_template
     from sim.check.spec import SLAError, check_scenario
     from sim.staff import erlang, outputs
-    from sim.staff.cli import default_paths
     from sim.staff.evaluate import Simulator, staffing_of
     from sim.staff.goals import build_goals, check_feasible, load_spec
     from sim.staff.search import Search, removal_pass, run_search
@@ -56,7 +55,7 @@ def plan(args) -> int:
 
     desk_names = [g.name for g in model.groups]
     shifts = load_shifts(Path(args.shifts), desk_names) if args.shifts else None
-    name, out_path, report_dir = default_paths(args, model.name)
+    name, out_path, report_dir = outputs.default_paths(args, model.name)
     base = staffing_of(model)
     open_ = base > 0
     if shifts is not None:
