@@ -16,16 +16,12 @@ episodes, press-2, redials, second line, outbound, outage) and user policies run
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Distribution
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
-from sim.sampling import stream_key, uniforms
 
 ENGINES = ("auto", "simpy", "fast")
 # built-in policy class (module.qualname) -> loop code (sim.fast.loop.P_*)
@@ -79,36 +75,13 @@ def resolve_engine(engine: str, spec: ModelSpec, policy_cls) -> str:
 # -- per-day inputs ----------------------------------------------------------------------
 def day_inputs(spec: ModelSpec, seed: int, rep: int, day: int) -> tuple:
     """One day's calls and their variates as arrays: ``DayCalls`` without the lists."""
-    from sim.fast import rng
+
+    from sim.model.day import DayCalls, draw_day
 
     arrivals = generate_day(spec, seed, rep, day)
-    n, n_groups = len(arrivals.t), len(spec.groups)
-    patience, ivr = np.empty(n), np.empty(n)
-    service = np.full((n, n_groups), np.nan)
-    acw = np.full((n, n_groups), np.nan)
-    keys = np.zeros(n, dtype=np.uint64)
-    delay = np.zeros(n)
-    for c in spec.classes:
-        idx = np.flatnonzero(arrivals.cls == c.index)
-        if not len(idx):
-            continue
-        seq = arrivals.seq[idx]
-
-        def u(purpose: str, seq=seq, c=c) -> np.ndarray:
-            return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
-
-        patience[idx] = c.patience.ppf(u("patience"))
-        ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
-        u_ht, u_acw = u("handle_time"), u("after_call_work")
-        for g, dist in enumerate(c.handle_time):
-            if dist is not None:
-                service[idx, g] = dist.ppf(u_ht)
-                # a group that handles the class has its after-call work law too
-                acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
-        keys[idx] = rng.subkeys(np.uint64(stream_key(seed, rep, "call", c.name, arrivals.day)),
-                                np.ascontiguousarray(seq, dtype=np.int64))
-        if c.answer_delay is not None:
-            delay[idx] = c.answer_delay.ppf(u("answer_delay"))
+    patience, ivr, service, acw, keys = draw_day(spec, seed, rep, arrivals)
+    answer = DayCalls.answer_delays(spec, seed, rep, arrivals)
+    delay = np.zeros(len(arrivals.t)) if answer is None else np.asarray(answer)
     return (np.ascontiguousarray(arrivals.t, dtype=np.float64),
             np.ascontiguousarray(arrivals.cls, dtype=np.int64), patience, ivr, service, acw,
             delay, keys)

@@ -12,37 +12,47 @@ from sim.model.spec import ModelSpec
 from sim.sampling import call_keys, stream_key, uniforms
 
 
+def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every call's patience, IVR time, handle time and after-call work by group, and its
+    sub-stream key, as arrays: the inputs both engines draw up front (keyed by class, day
+    and index within class, so no policy can change them)."""
+    n, n_groups = len(arrivals.t), len(spec.groups)
+    patience = np.empty(n)
+    ivr = np.empty(n)
+    service = np.full((n, n_groups), np.nan)
+    acw = np.full((n, n_groups), np.nan)
+    keys = np.zeros(n, dtype=np.uint64)
+    for c in spec.classes:
+        idx = np.flatnonzero(arrivals.cls == c.index)
+        if not len(idx):
+            continue
+        seq = arrivals.seq[idx]
+
+        def u(purpose: str, seq=seq, c=c) -> np.ndarray:
+            return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+
+        patience[idx] = c.patience.ppf(u("patience"))
+        ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
+        u_ht, u_acw = u("handle_time"), u("after_call_work")
+        for g, dist in enumerate(c.handle_time):
+            if dist is not None:  # the config gives every group an after-call work law
+                service[idx, g] = dist.ppf(u_ht)
+                acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
+        keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
+    return patience, ivr, service, acw, keys
+
+
 class DayCalls:
     """One day's calls with every random variate they will need, drawn up front from
     keyed streams (class, day, index within class) so that no policy can change them."""
 
     def __init__(self, spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals):
-        n, n_groups = len(arrivals.t), len(spec.groups)
+        n = len(arrivals.t)
         self.t = arrivals.t.tolist()
         self.cls = arrivals.cls.tolist()
-        patience = np.empty(n)
-        ivr = np.empty(n)
-        service = np.full((n, n_groups), np.nan)
-        acw = np.full((n, n_groups), np.nan)
-        keys = np.zeros(n, dtype=np.uint64)
-        for c in spec.classes:
-            idx = np.flatnonzero(arrivals.cls == c.index)
-            if not len(idx):
-                continue
-            seq = arrivals.seq[idx]
-
-            def u(purpose: str, seq=seq, c=c) -> np.ndarray:
-                return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
-
-            patience[idx] = c.patience.ppf(u("patience"))
-            ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
-            u_ht, u_acw = u("handle_time"), u("after_call_work")
-            for g, dist in enumerate(c.handle_time):
-                if dist is not None:  # the config gives every group an after-call work law
-                    service[idx, g] = dist.ppf(u_ht)
-                    acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
-            keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
-        self.delay = self._answer_delays(spec, seed, rep, arrivals)
+        patience, ivr, service, acw, keys = draw_day(spec, seed, rep, arrivals)
+        self.delay = self.answer_delays(spec, seed, rep, arrivals)
         self.patience = patience.tolist()
         self.ivr = ivr.tolist()
         self.service = service.tolist()
@@ -51,7 +61,7 @@ class DayCalls:
         self.n = n
 
     @staticmethod
-    def _answer_delays(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
+    def answer_delays(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
                        ) -> list[float] | None:
         """Each call's answer delay from its own stream (purpose "answer_delay"), so adding
         the feature changes no other draw; None when no class has one."""
