@@ -31,6 +31,10 @@ from sim.records import Recorder
 
 COUNTS = ("offered", "asked", "answered", "abandoned", "disconnected", "self_served",
           "blocked")
+# every whole-number field of call_kpis (the interval tables store them as int64)
+CALL_COUNTS = (*COUNTS, "queue_abandoned", "ivr_abandoned", "ivr_hangups", "forced_disconnects",
+               "press2_self_served", "outage_informed", "redials", "work_orders",
+               "announcements", "virtual_holds")
 OUTCOME_COUNTS = ("answered", "abandoned", "disconnected", "self_served", "blocked")
 
 

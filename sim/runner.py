@@ -3,7 +3,10 @@
 Outputs in ``out_dir``: ``summary.json`` (KPIs, mean and CI over replications),
 ``replications.csv`` (one row per replication and KPI), ``calls.parquet`` (one row per
 call attempt, optional), ``intervals.parquet/.csv`` (per interval and class),
-``groups_intervals.parquet/.csv`` (per interval and group) and ``resolved_config.yaml``.
+``groups_intervals`` (per interval and skill group), ``queues_intervals`` (per interval and
+queue), ``wait_histogram``, hotline ``second_line_intervals`` (per pool) and
+``outbound_intervals`` (each as .parquet and .csv), and ``resolved_config.yaml``.
+Column types and units: README, *Columns: type and unit*.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ import numpy as np
 from sim import __version__
 from sim.config import RunSpec, build_model_spec, build_run_spec
 from sim.errors import ConfigError
-from sim.kpi import aggregate, all_fields, call_kpis, check_conservation, replication_kpis
+from sim.kpi import (
+    CALL_COUNTS,
+    aggregate,
+    all_fields,
+    call_kpis,
+    check_conservation,
+    replication_kpis,
+)
 from sim.model.calls import ENDINGS, OUTCOMES
 from sim.model.center import Center
 from sim.model.spec import ModelSpec
@@ -214,15 +224,30 @@ class CallFile:
             "customer": pa.array(cols["customer"].astype(np.int64)),
             "attempt": pa.array(cols["attempt"].astype(np.int32)),
             "repeat": pa.array(cols["repeat"].astype(bool)),
-            "resolved": pa.array(cols["resolved"].astype(np.int8)),
+            "resolved": pa.array(cols["resolved"] == 1, mask=cols["resolved"] < 0),
         })
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table)
+            self.schema = _with_nullable_pandas_types(table.schema)
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table.cast(self.schema))
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+# columns that may be null but are not floats: pandas reads them as these nullable dtypes
+NULLABLE_PANDAS_TYPES = {"agent": "Int32", "resolved": "boolean"}
+
+
+def _with_nullable_pandas_types(schema):
+    """The schema with pandas metadata naming the nullable dtypes, so that a plain
+    ``pd.read_parquet`` gives ``agent`` as Int32 and ``resolved`` as boolean, not float."""
+    import pyarrow as pa
+
+    frame = schema.empty_table().to_pandas().astype(NULLABLE_PANDAS_TYPES)
+    pandas_meta = pa.Schema.from_pandas(frame, preserve_index=False).metadata[b"pandas"]
+    return schema.with_metadata({b"pandas": pandas_meta})
 
 
 def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
@@ -245,8 +270,18 @@ def run_replication(spec: ModelSpec, policy_cls, seed: int, rep: int,
     return rec
 
 
+def _counts_as_int(frame):
+    """Counts are whole numbers: stored as int64, not as the float sums they come from."""
+    return frame.astype(dict.fromkeys(CALL_COUNTS, "int64"))
+
+
+def _interval_base(spec: ModelSpec, rep: int, k: int) -> dict:
+    return {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
+
+
 def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
-    """Tidy per-interval tables: one row per (interval, class) and per (interval, group)."""
+    """Tidy per-interval tables: one row per (interval, class), per (interval, group) and
+    per (interval, queue)."""
     import pandas as pd
 
     fields = all_fields(rec)
@@ -254,29 +289,25 @@ def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
     for c in spec.classes:
         for k in range(spec.n_intervals):
             row = call_kpis({f: a[c.index, k] for f, a in fields.items()})
-            rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
-                         "class": c.name, **row})
+            rows.append({**_interval_base(spec, rep, k), "class": c.name, **row})
     for k in range(spec.n_intervals):
         row = call_kpis({f: a[:, k].sum() for f, a in fields.items()})
-        rows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
-                     "class": "ALL", **row})
+        rows.append({**_interval_base(spec, rep, k), "class": "ALL", **row})
     grows = []
     for g in spec.groups:
         for k in range(spec.n_intervals):
             staffed = rec.group_staffed_s[g.index, k]
             grows.append({
-                "rep": rep, "interval": k, "start_s": k * spec.interval_s, "group": g.name,
-                "headcount": g.staffing[k], "staffed_agents": staffed / spec.interval_s,
+                **_interval_base(spec, rep, k), "group": g.name,
+                "headcount": float(g.staffing[k]), "staffed_agents": staffed / spec.interval_s,
                 "busy_agents": rec.group_busy_s[g.index, k] / spec.interval_s,
                 "occupancy": rec.group_busy_s[g.index, k] / staffed if staffed else math.nan,
-                "answered": rec.group_answered[g.index, k],
+                "answered": int(rec.group_answered[g.index, k]),
             })
-    for q in spec.queues:
-        for k in range(spec.n_intervals):
-            grows.append({"rep": rep, "interval": k, "start_s": k * spec.interval_s,
-                          "queue": q.name,
-                          "mean_queue_length": rec.queue_area[q.index, k] / spec.interval_s})
-    return pd.DataFrame(rows), pd.DataFrame(grows)
+    qrows = [{**_interval_base(spec, rep, k), "queue": q.name,
+              "mean_queue_length": rec.queue_area[q.index, k] / spec.interval_s}
+             for q in spec.queues for k in range(spec.n_intervals)]
+    return _counts_as_int(pd.DataFrame(rows)), pd.DataFrame(grows), pd.DataFrame(qrows)
 
 
 def wait_histogram_frame(rec: Recorder, spec: ModelSpec, rep: int):
@@ -289,32 +320,35 @@ def wait_histogram_frame(rec: Recorder, spec: ModelSpec, rep: int):
     cls, ans, b = np.nonzero(rec.wait_hist)
     return pd.DataFrame({"rep": rep, "class": [spec.classes[i].name for i in cls],
                          "answered": ans.astype(bool), "wait_s": b * WAIT_BIN_S,
-                         "calls": rec.wait_hist[cls, ans, b]})
+                         "calls": rec.wait_hist[cls, ans, b].astype(np.int64)})
 
 
-def second_line_frame(rec: Recorder, spec: ModelSpec, rep: int):
-    """Per interval and second-line pool: work orders opened (by the interval of the call)
-    and closed (in the interval they closed; after the horizon: the last), backlog at the
-    interval's end, staffed and busy back-office agents; pool
-    ``outbound``: callbacks and campaign calls made by the front line."""
+def second_line_frames(rec: Recorder, spec: ModelSpec, rep: int) -> dict:
+    """Per interval and second-line pool (``second_line_intervals``): work orders opened
+    (by the interval of the call) and closed (in the interval they closed; after the
+    horizon: the last), backlog at the interval's end, staffed and busy back-office agents.
+    Per interval (``outbound_intervals``): callbacks and campaign calls the front line made.
+    """
     import pandas as pd
 
-    rows = []
+    out = {}
     second, ob = rec.features.second_line, rec.features.outbound
-    for k in range(spec.n_intervals):
-        base = {"rep": rep, "interval": k, "start_s": k * spec.interval_s}
-        if second is not None and spec.second_line is not None:
-            for p in spec.second_line.pools:
-                i = p.index
-                rows.append({**base, "pool": p.name, "opened": second.opened[i, k],
-                             "closed": second.closed_at[i, k], "backlog": second.backlog[i, k],
-                             "staffed_agents": second.staffed_s[i, k] / spec.interval_s,
-                             "busy_agents": second.busy_s[i, k] / spec.interval_s})
-        if ob is not None:
-            rows.append({**base, "pool": "outbound", "callbacks_made": ob.callbacks_made[k],
-                         "callbacks_answered": ob.callbacks_answered[k],
-                         "campaign_calls": ob.campaign_calls[k]})
-    return pd.DataFrame(rows)
+    if second is not None and spec.second_line is not None:
+        out["second_line_intervals"] = pd.DataFrame([
+            {**_interval_base(spec, rep, k), "pool": p.name,
+             "opened": int(second.opened[p.index, k]),
+             "closed": int(second.closed_at[p.index, k]),
+             "backlog": int(second.backlog[p.index, k]),
+             "staffed_agents": second.staffed_s[p.index, k] / spec.interval_s,
+             "busy_agents": second.busy_s[p.index, k] / spec.interval_s}
+            for p in spec.second_line.pools for k in range(spec.n_intervals)])
+    if ob is not None:
+        out["outbound_intervals"] = pd.DataFrame([
+            {**_interval_base(spec, rep, k), "callbacks_made": int(ob.callbacks_made[k]),
+             "callbacks_answered": int(ob.callbacks_answered[k]),
+             "campaign_calls": int(ob.campaign_calls[k])}
+            for k in range(spec.n_intervals)])
+    return out
 
 
 def simulate(cfg: Mapping, out_dir: Path | None = None,
@@ -346,10 +380,10 @@ def replicate(spec: ModelSpec, policy_cls, seed: int, rep: int, frames: bool,
     rec = run_replication(spec, policy_cls, seed, rep, sink, progress, engine)
     out = {}
     if frames:
-        out["intervals"], out["groups_intervals"] = interval_frames(rec, spec, rep)
+        out["intervals"], out["groups_intervals"], out["queues_intervals"] = \
+            interval_frames(rec, spec, rep)
         out["wait_histogram"] = wait_histogram_frame(rec, spec, rep)
-        if rec.features.second_line is not None or rec.features.outbound is not None:
-            out["second_line_intervals"] = second_line_frame(rec, spec, rep)
+        out.update(second_line_frames(rec, spec, rep))
     return RepOutput(check_conservation(rec), replication_kpis(rec, spec), out)
 
 

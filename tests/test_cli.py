@@ -153,7 +153,8 @@ def test_run_writes_the_output_files(runs):
     dirs, procs = runs
     a = dirs["a"]
     for name in ("summary.json", "calls.parquet", "intervals.parquet", "intervals.csv",
-                 "groups_intervals.parquet", "groups_intervals.csv", "resolved_config.yaml"):
+                 "groups_intervals.parquet", "groups_intervals.csv", "queues_intervals.parquet",
+                 "queues_intervals.csv", "resolved_config.yaml"):
         assert (a / name).is_file(), name
     assert str(a) in procs["a"].stdout  # tells where the outputs went
 

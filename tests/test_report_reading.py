@@ -248,10 +248,57 @@ def test_readme_documents_every_output_column(run_dir):
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("### Columns: type and unit", 1)[1].split("\n### ", 1)[0]
-    for name in ("calls", "intervals", "groups_intervals", "second_line_intervals",
-                 "wait_histogram"):
+    for name in OUTPUT_TABLES:
         assert f"**`{name}" in section, name
         for col in pd.read_parquet(run_dir / f"{name}.parquet").columns:
             assert re.search(rf"\b{re.escape(col)}\b", section), (name, col)
     for col in pd.read_csv(run_dir / "replications.csv").columns:
         assert re.search(rf"`{col}`", section), col
+
+
+OUTPUT_TABLES = ("calls", "intervals", "groups_intervals", "queues_intervals",
+                 "second_line_intervals", "outbound_intervals", "wait_histogram")
+
+
+def test_counts_are_stored_as_integers(run_dir):
+    """Point 21: whole-number columns are int64 on disk, not float64."""
+    import pandas as pd
+
+    from sim.kpi import CALL_COUNTS
+
+    ints = {"intervals": CALL_COUNTS, "groups_intervals": ("answered",),
+            "second_line_intervals": ("opened", "closed", "backlog"),
+            "outbound_intervals": ("callbacks_made", "callbacks_answered", "campaign_calls"),
+            "wait_histogram": ("calls",)}
+    for name, cols in ints.items():
+        frame = pd.read_parquet(run_dir / f"{name}.parquet")
+        assert {c: str(frame[c].dtype) for c in cols} == dict.fromkeys(cols, "int64"), name
+
+
+def test_calls_read_with_nullable_types(run_dir):
+    """Point 22: a plain read gives ``agent`` as Int32 and ``resolved`` as a nullable
+    boolean, null exactly when no agent answered."""
+    import pandas as pd
+
+    calls = pd.read_parquet(run_dir / "calls.parquet")
+    assert str(calls["agent"].dtype) == "Int32" and str(calls["resolved"].dtype) == "boolean"
+    answered = calls["outcome"] == "answered"
+    assert (calls["agent"].notna() == answered).all()
+    assert (calls["resolved"].notna() == answered).all()
+    assert calls["resolved"].any() and not calls["resolved"].dropna().all()
+
+
+def test_interval_tables_are_tidy(run_dir):
+    """Points 24/25: groups and queues, pools and outbound, each in their own table with
+    no column empty by construction."""
+    import pandas as pd
+
+    for name in OUTPUT_TABLES[1:]:
+        frame = pd.read_parquet(run_dir / f"{name}.parquet")
+        empty = [c for c in frame.columns if c != "occupancy" and frame[c].isna().all()]
+        assert not empty, (name, empty)  # occupancy: NaN only while nobody is staffed
+    queues = pd.read_parquet(run_dir / "queues_intervals.parquet")
+    groups = pd.read_parquet(run_dir / "groups_intervals.parquet")
+    assert "queue" not in groups and "group" not in queues and groups["group"].notna().all()
+    pools = pd.read_parquet(run_dir / "second_line_intervals.parquet")
+    assert "outbound" not in set(pools["pool"]) and "callbacks_made" not in pools

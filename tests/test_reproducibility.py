@@ -106,8 +106,8 @@ def test_parallel_replications_give_the_serial_outputs(tmp_path):
     one, two = outs[1], outs[2]
     s1, s2 = (json.loads((d / "summary.json").read_text()) for d in (one, two))
     assert s1 == s2
-    for name in ("calls", "intervals", "groups_intervals", "wait_histogram",
-                 "second_line_intervals"):
+    for name in ("calls", "intervals", "groups_intervals", "queues_intervals",
+                 "wait_histogram", "second_line_intervals", "outbound_intervals"):
         pd.testing.assert_frame_equal(pd.read_parquet(one / f"{name}.parquet"),
                                       pd.read_parquet(two / f"{name}.parquet"))
     assert not list(two.glob(".calls.parquet.part*"))  # parts merged and removed

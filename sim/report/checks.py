@@ -64,7 +64,7 @@ def overloaded_intervals(run: RunData) -> dict[str, tuple[list[float], int]]:
     if g is None:
         return {}
     # only scheduled intervals: after closing, an agent finishing a call is not overload
-    open_ = g[g["group"].notna() & (g["headcount"] > 0)]
+    open_ = g[g["headcount"] > 0]
     occ = open_.groupby(["group", "start_s"], sort=False)["occupancy"].mean()
     out = {}
     for group, s in occ.groupby(level=0, sort=False):

@@ -162,12 +162,12 @@ def agents_and_queues(run: RunData):
     """Occupancy and staffed agents per group, and mean queue length per queue."""
     from plotly.subplots import make_subplots
 
-    g = run.table("groups_intervals")
-    if g is None:
+    g, q = run.table("groups_intervals"), run.table("queues_intervals")
+    if g is None or q is None:
         return None
-    groups = g[g["group"].notna()].groupby(["group", "start_s"], as_index=False, sort=False)[
+    groups = g.groupby(["group", "start_s"], as_index=False, sort=False)[
         ["staffed_agents", "busy_agents", "occupancy"]].mean()
-    queues = g[g["queue"].notna()].groupby(["queue", "start_s"], as_index=False, sort=False)[
+    queues = q.groupby(["queue", "start_s"], as_index=False, sort=False)[
         "mean_queue_length"].mean()
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                         subplot_titles=("Agent occupancy per skill group",
@@ -199,9 +199,6 @@ def second_line(run: RunData):
     s = run.table("second_line_intervals")
     if s is None:
         return None
-    # back-office pools only: the "outbound" rows carry callbacks and campaign calls, no
-    # work orders (a legend entry without a line otherwise)
-    s = s[s["pool"].notna() & s["backlog"].notna()]
     if s.empty:
         return None
     pools = s.groupby(["pool", "start_s"], as_index=False, sort=False)[

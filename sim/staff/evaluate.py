@@ -63,7 +63,6 @@ def run_one(model, policy, seed: int, rep: int) -> RepData:
                       model.service_level_s)
     out = replicate(model, policy, seed, rep, frames=True, sink=tally)
     gi = out.frames["groups_intervals"]
-    gi = gi[gi["group"].notna()] if "group" in gi else gi
     busy = np.zeros((len(model.groups), model.n_intervals))
     names = {g.name: g.index for g in model.groups}
     for name, k, b in zip(gi["group"], gi["interval"], gi["busy_agents"], strict=True):
