@@ -132,7 +132,7 @@ def test_unknown_kpi_lists_the_allowed_ones(tmp_path, capsys):
     ([*SMALL, "scenario.lod=2"], "scenario.lod"),
     ([*SMALL, "scenario.load=-1"], "scenario.load"),
     ([*SMALL, "scenario.load=["], "malformed override"),
-    ([*SMALL, "--sla", "no_such_sla"], "allowed: basic"),
+    ([*SMALL, "--sla", "no_such_sla"], "unknown SLA 'no_such_sla'; allowed: "),
     ([*SMALL, "--max-reps", "many"], "--max-reps"),
     ([*SMALL, "--frobnicate"], "unrecognized arguments"),
     (["experiment=erlang_c"], "no SLA file for scenario erlang_c"),
