@@ -308,3 +308,33 @@ def test_hotline_small_is_planned_to_pass_its_service_levels(tmp_path, capsys):
     assert all(c["verdict"] == "pass" for c in v["checks"]), v
     assert not math.isnan(json.loads((tmp_path / "rep" / "plan.json").read_text())
                           ["cost"]["after"])
+
+
+def test_targets_the_answer_delay_rules_out_exit_2_with_the_bound(tmp_path, capsys):
+    """A call is answered no sooner than its answer delay (uniform 10-30 s here), so at
+    most half are answered within 20 s; with exponential patience (mean 20 s) at least
+    E[1 - exp(-d/20)] = 1 - (e^-0.5 - e^-1.5) = 61.7 % hang up during it. Targets beyond
+    these bounds are refused before any simulation; targets inside them are not."""
+    from sim.staff.goals import answer_delay_abandon_bound, answer_delay_bound
+
+    delay = ["+scenario.classes.calls.answer_delay={dist: uniform, low: 10, high: 30}"]
+    argv = _single_queue([100] * 4, 20.0, delay)
+    model = build_setup(compose_config(argv)).model
+    mask = np.ones(1, dtype=bool)
+    assert answer_delay_bound(model, mask) == pytest.approx(0.5, abs=1e-4)
+    floor = 1 - (np.exp(-0.5) - np.exp(-1.5))
+    assert answer_delay_abandon_bound(model, mask) == pytest.approx(floor, abs=1e-3)
+    refused = {"at most 50.0% of these calls be answered within 20 s; allowed: a min up to "
+               "0.500": {"kpi": "service_level", "min": 0.55},
+               "61.7% of these callers run out of patience": {"kpi": "abandon_rate",
+                                                              "max": 0.5}}
+    for i, (needle, target) in enumerate(refused.items()):
+        code, _, err = run(["staff", *argv, "--sla", sla_file(tmp_path, [target],
+                                                               name=f"{i}.yaml")], capsys)
+        assert code == 2 and needle in err.strip(), err
+    from sim.check.spec import load_spec as read_spec
+    from sim.staff.goals import check_feasible
+
+    inside = sla_file(tmp_path, [{"kpi": "service_level", "min": 0.45},
+                                 {"kpi": "abandon_rate", "max": 0.65}], name="ok.yaml")
+    check_feasible(model, read_spec(Path(inside)))  # no error: staffing decides these

@@ -48,9 +48,70 @@ def target_classes(model, target) -> np.ndarray:
     return np.zeros(len(cls), dtype=bool)  # scope group: the desk itself
 
 
+QUANTILES = 100_000  # grid of a distribution's quantiles: shares exact to 1e-5
+ABANDON_GRID_ERROR = 0.002  # the abandonment floor uses a 2,000-point grid of delays
+
+
+def class_volumes(model) -> np.ndarray:
+    """Expected calls of each class over the horizon."""
+    base = np.asarray(model.calls_per_interval, dtype=float)
+    return np.array([sum(c.volume) if c.volume else base.sum() * c.mix for c in model.classes])
+
+
+def answer_delay_bound(model, mask: np.ndarray) -> float | None:
+    """The highest service level any staffing gives the classes in ``mask``: no call is
+    answered before its answer delay, so at most the share of delays within the
+    threshold, volume-weighted (None when none of them has an answer delay)."""
+    classes = [c for c in model.classes if mask[c.index]]
+    if not any(c.answer_delay is not None for c in classes):
+        return None
+    u = (np.arange(QUANTILES) + 0.5) / QUANTILES
+    volumes = class_volumes(model)
+    share = [1.0 if c.answer_delay is None
+             else float(np.mean(c.answer_delay.ppf(u) <= model.service_level_s))
+             for c in classes]
+    weights = np.array([volumes[c.index] for c in classes])
+    return float(np.average(share, weights=weights)) if weights.sum() > 0 else None
+
+
+def answer_delay_abandon_bound(model, mask: np.ndarray) -> float | None:
+    """The lowest abandonment any staffing gives the classes in ``mask``: a caller whose
+    patience runs out before the answer delay abandons even with agents idle, so at least
+    P(patience < delay), volume-weighted (None when none of them has an answer delay)."""
+    classes = [c for c in model.classes if mask[c.index]]
+    if not any(c.answer_delay is not None for c in classes):
+        return None
+    u = (np.arange(QUANTILES) + 0.5) / QUANTILES
+    volumes = class_volumes(model)
+    share = []
+    for c in classes:
+        if c.answer_delay is None or c.patience is None:
+            share.append(0.0)
+            continue
+        patience = np.sort(c.patience.ppf(u))
+        delays = c.answer_delay.ppf(u[::QUANTILES // 2000])
+        share.append(float(np.searchsorted(patience, delays).mean()) / QUANTILES)
+    weights = np.array([volumes[c.index] for c in classes])
+    return float(np.average(share, weights=weights)) if weights.sum() > 0 else None
+
+
 def check_feasible(model, spec) -> None:
     """Targets no staffing can meet are bad input, said before any simulation."""
     for t in spec.targets:
+        if t.kpi == SL_KPI and t.min is not None and t.scope != "group":
+            bound = answer_delay_bound(model, target_classes(model, t))
+            if bound is not None and t.min > bound:
+                raise StaffError(f"--sla {t.id}: min {t.min:g} cannot be met by any staffing: "
+                                 f"the scenario's answer delay lets at most {bound:.1%} of "
+                                 f"these calls be answered within {model.service_level_s:g} "
+                                 f"s; allowed: a min up to {bound:.3f}")
+        if t.kpi == "abandon_rate" and t.max is not None and t.scope != "group":
+            floor = answer_delay_abandon_bound(model, target_classes(model, t))
+            if floor is not None and t.max < floor - ABANDON_GRID_ERROR:
+                raise StaffError(f"--sla {t.id}: max {t.max:g} cannot be met by any staffing: "
+                                 f"{floor:.1%} of these callers run out of patience during "
+                                 f"the scenario's answer delay, with agents idle; allowed: a "
+                                 f"max of at least {floor:.3f}")
         if t.kpi == SL_KPI and t.min is not None and t.min >= 1.0:
             raise StaffError(f"--sla {t.id}: min {t.min:g} cannot be met by any finite "
                              f"staffing (every caller answered within "

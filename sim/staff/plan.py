@@ -37,7 +37,7 @@ def plan(args) -> int:
     from sim.check.spec import SLAError, check_scenario
     from sim.staff import erlang, outputs
     from sim.staff.evaluate import Simulator, staffing_of
-    from sim.staff.goals import build_goals, check_feasible, load_spec
+    from sim.staff.goals import build_goals, check_feasible, class_volumes, load_spec
     from sim.staff.search import Search, removal_pass, run_search
     from sim.staff.shifts import load_shifts
 
@@ -74,7 +74,7 @@ def plan(args) -> int:
         exact = erlang.exact_load(model)
         load = exact or erlang.measured_load(model, before.runs)
         st.goals = build_goals(model, spec, load.home, before.runs.mean("queued").sum(axis=1)
-                               if exact is None else _exact_calls(model, load))
+                               if exact is None else class_volumes(model))
         st.trials.clear()
         log("desk targets (Erlang A start): " + ", ".join(
             f"{n} {t:.2f}" for n, t in zip(desk_names, st.goals.desk_target, strict=True)))
@@ -100,11 +100,6 @@ def plan(args) -> int:
         argv=args)
     outputs.print_summary(summary, log)
     return 0 if verify.exit_code == 0 and not summary["unmet_periods"] else 1
-
-
-def _exact_calls(model, load) -> np.ndarray:
-    base = np.asarray(model.calls_per_interval, dtype=float)
-    return np.array([sum(c.volume) if c.volume else base.sum() * c.mix for c in model.classes])
 
 
 def _reference(st, spec, base):
