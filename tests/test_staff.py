@@ -338,3 +338,19 @@ def test_targets_the_answer_delay_rules_out_exit_2_with_the_bound(tmp_path, caps
     inside = sla_file(tmp_path, [{"kpi": "service_level", "min": 0.45},
                                  {"kpi": "abandon_rate", "max": 0.65}], name="ok.yaml")
     check_feasible(model, read_spec(Path(inside)))  # no error: staffing decides these
+
+
+def test_best_plan_at_zero_cost_is_the_one_with_fewest_agent_hours():
+    """A scenario may price agents at 0 (the bank's does): among clean passes the planner
+    keeps the fewest agent-hours, not the first one found (it kept a plan 19 % larger)."""
+    from types import SimpleNamespace
+
+    from sim.staff.search import Search, Trial
+
+    ok = SimpleNamespace(verdict="pass")
+    big, small = (Trial(np.full((1, 4), n), None, [ok], 4) for n in (9, 7))
+    model = SimpleNamespace(interval_s=1800)
+    st = Search(model, None, None, None, np.zeros(1), np.full(1, 99), print, [big, small])
+    assert st.best() is small
+    st.cost = np.ones(1)
+    assert st.best() is small

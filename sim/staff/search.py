@@ -97,13 +97,18 @@ class Search:
         self.capped = self.capped or bool((capped < plan).any())
         return capped
 
+    def price(self, plan: np.ndarray) -> tuple[float, float]:
+        """What a plan costs: money, then agent-intervals (a scenario may price agents at 0,
+        and equal money must not hide more hours)."""
+        return self.cost_of(plan), float(plan.sum())
+
     def best(self) -> Trial:
         """The cheapest clean pass; else the cheapest pass; else the fewest misses."""
         for ok in (lambda t: t.clean, lambda t: t.passed):
             good = [t for t in self.trials if ok(t)]
             if good:
-                return min(good, key=lambda t: self.cost_of(t.plan))
-        return min(self.trials, key=lambda t: (t.n_missed, self.cost_of(t.plan)))
+                return min(good, key=lambda t: self.price(t.plan))
+        return min(self.trials, key=lambda t: (t.n_missed, *self.price(t.plan)))
 
 
 def agent_hours(plan: np.ndarray, model) -> float:
