@@ -354,3 +354,22 @@ def test_best_plan_at_zero_cost_is_the_one_with_fewest_agent_hours():
     assert st.best() is small
     st.cost = np.ones(1)
     assert st.best() is small
+
+
+def test_written_plan_says_how_to_run_it_with_the_overrides_it_was_made_with():
+    """The header's run line repeats the policy and its parameters (the scenario file holds
+    the scenario keys), and a plan written into ccsim's own scenario folder needs no
+    search path."""
+    from types import SimpleNamespace
+
+    from sim.paths import CONFIG_DIR
+    from sim.staff.outputs import run_command, run_overrides
+
+    args = SimpleNamespace(overrides=["scenario=anonymous_bank_week", "policy=reservation",
+                                      "policy.params.reserve=1", "scenario.load=1.1",
+                                      "seed=7"])
+    setup = SimpleNamespace(policy=SimpleNamespace(name="reservation"))
+    assert run_overrides(args, setup) == "policy=reservation policy.params.reserve=1 seed=7"
+    assert run_overrides(SimpleNamespace(overrides=[]), setup) == "policy=reservation"
+    assert run_command(Path(CONFIG_DIR) / "scenario" / "x.yaml") == "ccsim scenario=x"
+    assert "searchpath=[file://out]" in run_command(Path("out/scenario/x.yaml"))

@@ -61,11 +61,27 @@ def scenario_yaml(setup, model, plan: np.ndarray, header: list[str]) -> str:
 def run_command(out_path: Path) -> str:
     """How to run the written scenario: Hydra finds ``scenario=NAME`` in a ``scenario/``
     folder of a search-path directory."""
+    from sim.paths import CONFIG_DIR
+
+    if out_path.parent.resolve() == (Path(CONFIG_DIR) / "scenario").resolve():
+        return f"ccsim scenario={out_path.stem}"  # ccsim's own config folder
     if out_path.parent.name == "scenario":
         return (f"ccsim 'hydra.searchpath=[file://{out_path.parent.parent}]' "
                 f"scenario={out_path.stem}")
     return (f"ccsim scenario={out_path.stem}  (after copying {out_path} into a scenario/ "
             f"folder on the search path, e.g. configs/scenario/)")
+
+
+def run_overrides(args, setup) -> str:
+    """The overrides the plan was made with that the written scenario does not hold (the
+    policy and its parameters, the seed ...): scenario keys are in the file itself."""
+    import shlex
+
+    keep = [o for o in getattr(args, "overrides", None) or ()
+            if not o.lstrip("+~").startswith(("scenario", "experiment", "hydra"))]
+    if not any(o.lstrip("+~").startswith("policy=") for o in keep):
+        keep.insert(0, f"policy={setup.policy.name}")
+    return " ".join(shlex.quote(o) for o in keep)
 
 
 def _hours(plan: np.ndarray, model) -> float:
@@ -150,9 +166,9 @@ def write_all(*, name, out_path: Path, report_dir: Path, setup, model, spec, bef
     }
     header = [f"Staffing plan {name} by ccsim staff (scenario {model.name}, SLA {spec.source}, "
               f"policy {setup.policy.name}).",
-              f"Run it:   {summary['run']} policy={setup.policy.name}",
+              f"Run it:   {summary['run']} {run_overrides(argv, setup)}",
               f"Check it: ccsim check --sla {spec.source} "
-              + run_command(out_path).removeprefix("ccsim "),
+              + run_command(out_path).removeprefix("ccsim ") + f" {run_overrides(argv, setup)}",
               f"Agent-hours {summary['agent_hours']['after']:,.1f} (reference "
               f"{summary['agent_hours']['before']:,.1f}); cost {summary['cost']['after']:,.0f} "
               f"(reference {summary['cost']['before']:,.0f}); verdict: "
