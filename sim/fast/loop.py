@@ -318,7 +318,7 @@ def route(st, pol, slot):
     return -1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def best_head(st, pol, sp, g, accept):
     """sim.policies.base.best_head over the queues ``g`` serves; ``accept``: 0 all,
     1 Overflow._may_take, 2 the VIP queue only (Reservation). Returns (slot, level)."""
@@ -345,7 +345,7 @@ def best_head(st, pol, sp, g, accept):
     return best, best_lv
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def select(st, pol, sp, g):
     """Policy.select: the waiting call a free agent of ``g`` takes (slot, level) or -1."""
     pi, served, served_n, weight = pol[0], pol[4], pol[5], pol[7]
@@ -472,7 +472,7 @@ def wakeups(st, pol, slot, after):
             schedule(st, pf[0] - after, EV_WAKEUP, slot, st[7][C_ID, slot])
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def ask_agent(st, sp, pol, slot, now):
     """Center._ask_agent."""
     ci, cf = st[7], st[8]
@@ -582,7 +582,7 @@ def pop_head(st, q, lv, now):
     st[17][Q_N, q] -= 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_agent_free(st, sp, pol, g, agent, now):
     """Center._on_agent_free (no outbound work outside hotline scenarios)."""
     if not release(st, g, agent, now):
@@ -680,7 +680,7 @@ def close(st, sp, now):
         leave(st, first, DISCONNECTED, E_CLOSED, now)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_arrival(st, sp, pol, day, pos, now):
     """Center._on_arrival and _admit: a first call from the day's pre-drawn variates."""
     si, ci, cf, svc, acw, keys, stack = st[0], st[7], st[8], st[9], st[10], st[11], st[12]

@@ -7,7 +7,7 @@ from typing import cast
 import numpy as np
 
 from sim.model.arrivals import DayArrivals
-from sim.model.distributions import Distribution
+from sim.model.distributions import Deterministic, Distribution, Never
 from sim.model.spec import ModelSpec
 from sim.sampling import call_keys, stream_key, uniforms
 
@@ -24,21 +24,31 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
     acw = np.full((n, n_groups), np.nan)
     keys = np.zeros(n, dtype=np.uint64)
     for c in spec.classes:
-        idx = np.flatnonzero(arrivals.cls == c.index)
+        idx: np.ndarray | slice = np.flatnonzero(arrivals.cls == c.index)
         if not len(idx):
             continue
         seq = arrivals.seq[idx]
+        if len(seq) == n:  # one class: a slice assigns the same values without gathers
+            idx = slice(None)
 
-        def u(purpose: str, seq=seq, c=c) -> np.ndarray:
-            return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+        drawn: dict[str, np.ndarray] = {}
 
-        patience[idx] = c.patience.ppf(u("patience"))
-        ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
-        u_ht, u_acw = u("handle_time"), u("after_call_work")
+        def sample(dist: Distribution, purpose: str, seq=seq, c=c, drawn=drawn
+                   ) -> np.ndarray:
+            if isinstance(dist, (Deterministic, Never)):  # its ppf reads no uniform
+                return dist.ppf(np.zeros(len(seq)))
+            if purpose not in drawn:  # groups share one quantile per purpose
+                drawn[purpose] = uniforms(
+                    stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+            return dist.ppf(drawn[purpose])
+
+        patience[idx] = sample(c.patience, "patience")
+        ivr[idx] = sample(c.ivr_time, "ivr_time")
         for g, dist in enumerate(c.handle_time):
             if dist is not None:  # the config gives every group an after-call work law
-                service[idx, g] = dist.ppf(u_ht)
-                acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
+                service[idx, g] = sample(dist, "handle_time")
+                acw[idx, g] = sample(cast(Distribution, c.after_call_work[g]),
+                                     "after_call_work")
         keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
     return patience, ivr, service, acw, keys
 
