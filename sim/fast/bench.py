@@ -179,6 +179,7 @@ def telecom10000() -> dict:
 
     scn = OmegaConf.to_container(OmegaConf.load(Path(CONFIG_DIR) / "scenario" /
                                                 "telecom10000.yaml"), resolve=True)
+    assert isinstance(scn, dict)
     spec = build_model_spec(scn)
     out: dict = {}
     for engine in ("simpy", "fast"):

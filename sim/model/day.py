@@ -24,12 +24,12 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
     acw = np.full((n, n_groups), np.nan)
     keys = np.zeros(n, dtype=np.uint64)
     for c in spec.classes:
-        idx: np.ndarray | slice = np.flatnonzero(arrivals.cls == c.index)
+        idx = np.flatnonzero(arrivals.cls == c.index)
         if not len(idx):
             continue
         seq = arrivals.seq[idx]
-        if len(seq) == n:  # one class: a slice assigns the same values without gathers
-            idx = slice(None)
+        # one class: a slice assigns the same values without gathers
+        rows: np.ndarray | slice = slice(None) if len(idx) == n else idx
 
         drawn: dict[str, np.ndarray] = {}
 
@@ -42,14 +42,14 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
                     stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
             return dist.ppf(drawn[purpose])
 
-        patience[idx] = sample(c.patience, "patience")
-        ivr[idx] = sample(c.ivr_time, "ivr_time")
+        patience[rows] = sample(c.patience, "patience")
+        ivr[rows] = sample(c.ivr_time, "ivr_time")
         for g, dist in enumerate(c.handle_time):
             if dist is not None:  # the config gives every group an after-call work law
-                service[idx, g] = sample(dist, "handle_time")
-                acw[idx, g] = sample(cast(Distribution, c.after_call_work[g]),
+                service[rows, g] = sample(dist, "handle_time")
+                acw[rows, g] = sample(cast(Distribution, c.after_call_work[g]),
                                      "after_call_work")
-        keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
+        keys[rows] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
     return patience, ivr, service, acw, keys
 
 
