@@ -188,6 +188,8 @@ class Recorder:
         self.group_handle_s += np.bincount(gidx, weights=(talk + c["acw_s"])[answered],
                                            minlength=ng).reshape(self.group_answered.shape)
         for f, w in weights.items():
+            if w is not None and w.dtype == np.bool_ and not w.any():
+                continue  # it would add +0.0 to every cell: the sums stay bit-identical
             w = None if w is None else w.astype(np.float64)
             self.calls[f] += np.bincount(idx, weights=w, minlength=n).reshape(
                 self.n_classes, self.n_intervals)

@@ -69,11 +69,11 @@ def unit_exponentials(key: int, start: int, n: int) -> np.ndarray:
     return kernel(np.uint64(key), int(start), int(n))
 
 
-def call_keys(key: int, ids: np.ndarray) -> list[int]:
-    """Each id's own sub-stream key: ``draw(call_keys(key, ids)[i], k)`` equals
-    ``uniforms(key, ids, k)[i]``. Calls carry it, to draw inside the event loop."""
+def call_keys(key: int, ids: np.ndarray) -> np.ndarray:
+    """Each id's own sub-stream key (uint64): ``draw(int(call_keys(key, ids)[i]), k)``
+    equals ``uniforms(key, ids, k)[i]``. Calls carry it, to draw inside the event loop."""
     kernel = _kernels()[2]
-    return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64)).tolist()
+    return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64))
 
 
 def derive_key(key: int, *parts: int | str) -> int:

@@ -12,7 +12,8 @@ import json, sys
 sys.path.insert(0, {tests!r})
 from simhelpers import TINY, run_calls, scenario
 from sim.fast import loop, rng
-run_calls(scenario(TINY, arrivals={{"calls_per_interval": 3}}))
+run_calls(scenario(TINY, arrivals={{"calls_per_interval": 3}},  # a law that draws
+                   classes__b__handle_time={{"dist": "exponential", "mean": 50}}))
 stats = {{}}
 for mod in (loop, rng):
     for name, f in vars(mod).items():

@@ -16,6 +16,8 @@ episodes, press-2, redials, second line, outbound, outage) and user policies run
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.errors import ConfigError
@@ -39,6 +41,19 @@ HOTLINE = ("hotline scenarios (scenario.tiers: IVR tree, customers and episodes,
            "redials, second line, outbound, outage)")
 
 
+def _hotline(spec: ModelSpec) -> bool:
+    return spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes)
+
+
+# What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
+# it?). A model feature the loop does not implement adds one line here.
+LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
+    (HOTLINE, _hotline),
+    ("press-2 (scenario.queues.*.press2_prob)",
+     lambda spec: any(q.press2_prob for q in spec.queues)),
+)
+
+
 def _policy_path(policy_cls) -> str:
     cls = getattr(policy_cls, "cls", policy_cls)
     return f"{cls.__module__}.{cls.__qualname__}"
@@ -46,10 +61,9 @@ def _policy_path(policy_cls) -> str:
 
 def unsupported(spec: ModelSpec, policy_cls) -> str | None:
     """What the fast engine lacks to run this scenario and policy (None: it can)."""
-    if spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes):
-        return HOTLINE
-    if any(q.press2_prob for q in spec.queues):
-        return "press-2 (scenario.queues.*.press2_prob)"
+    for lack, used in LACKS:
+        if used(spec):
+            return lack
     path = _policy_path(policy_cls)
     if path not in POLICY_CODES:
         return f"the Python policy {path} (only the built-in policies are compiled)"
@@ -194,10 +208,10 @@ class FastRun:
 
     def _slots(self, cap: int) -> list:
         L, n_g = self.L, len(self.spec.groups)
-        ci = np.zeros((L.N_CI, cap), dtype=np.int64)
-        ci[L.C_STATE] = L.FINISHED
-        ci[L.C_ID] = -1
-        return [ci, np.zeros((L.N_CF, cap)), np.zeros((cap, n_g)), np.zeros((cap, n_g)),
+        ci = np.zeros((cap, L.N_CI), dtype=np.int64)
+        ci[:, L.C_STATE] = L.FINISHED
+        ci[:, L.C_ID] = -1
+        return [ci, np.zeros((cap, L.N_CF)), np.zeros((cap, n_g)), np.zeros((cap, n_g)),
                 np.zeros(cap, dtype=np.uint64), np.arange(cap)[::-1].copy()]
 
     def _records(self, n_slots: int) -> list:
@@ -220,10 +234,10 @@ class FastRun:
                 arr[:n] = old[:n]
             st[2:7] = new
         if si[L.S_FREE_TOP] < 1:
-            old_cap = st[7].shape[1]
+            old_cap = st[7].shape[0]
             new = self._slots(2 * old_cap)
-            new[0][:, :old_cap] = st[7]
-            new[1][:, :old_cap] = st[8]
+            new[0][:old_cap] = st[7]
+            new[1][:old_cap] = st[8]
             new[2][:old_cap] = st[9]
             new[3][:old_cap] = st[10]
             new[4][:old_cap] = st[11]

@@ -55,11 +55,11 @@ S_MORE_DAYS, S_GROW, S_HELD_SEQ, S_LVL_SEQ, S_STARTED, S_ERR_SLOT, S_ERR_GROUP =
     8, 9, 10, 11, 12, 13, 14)
 S_ERR_CLS = 15
 N_SI = 16
-# ci rows: per call slot
+# ci columns, cf columns: one row per call slot (slot-major, so that the handlers touch one
+# call's fields in one or two cache lines; field-major rows cost a quarter of the loop)
 C_ID, C_CLS, C_PRIO, C_QUEUE, C_STATE, C_INTERVAL, C_ANNOUNCED, C_PENDING = 0, 1, 2, 3, 4, 5, 6, 7
 C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
 N_CI = 11
-# cf rows
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -270,7 +270,7 @@ def level_popleft(st, lv):
 @njit(cache=True, _nrt=False)
 def is_waiting(st, slot, cid):
     ci = st[7]
-    return ci[C_ID, slot] == cid and ci[C_STATE, slot] == WAITING
+    return ci[slot, C_ID] == cid and ci[slot, C_STATE] == WAITING
 
 
 @njit(cache=True, _nrt=False)
@@ -291,11 +291,11 @@ def may_take(st, pol, g, slot):
     """Overflow._may_take."""
     pi, pf, home = pol[0], pol[1], pol[6]
     ci, cf = st[7], st[8]
-    if home[ci[C_QUEUE, slot]] == g:
+    if home[ci[slot, C_QUEUE]] == g:
         return True
     if pi[1] and g == pi[2]:
         return True
-    return st[1][0] - cf[F_TQUEUE, slot] >= pf[0] - 1e-9
+    return st[1][0] - cf[slot, F_TQUEUE] >= pf[0] - 1e-9
 
 
 @njit(cache=True, _nrt=False)
@@ -303,7 +303,7 @@ def route(st, pol, slot):
     """Policy.route (and the overrides of Overflow and Reservation): a group or -1."""
     pi, offer, offer_n = pol[0], pol[2], pol[3]
     gi, ci = st[19], st[7]
-    q = ci[C_QUEUE, slot]
+    q = ci[slot, C_QUEUE]
     code = pi[0]
     for j in range(offer_n[q]):
         g = offer[q, j]
@@ -318,7 +318,7 @@ def route(st, pol, slot):
     return -1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def best_head(st, pol, sp, g, accept):
     """sim.policies.base.best_head over the queues ``g`` serves; ``accept``: 0 all,
     1 Overflow._may_take, 2 the VIP queue only (Reservation). Returns (slot, level)."""
@@ -336,16 +336,16 @@ def best_head(st, pol, sp, g, accept):
                 continue
             if accept == 1 and not may_take(st, pol, g, slot):
                 continue
-            if accept == 2 and ci[C_QUEUE, slot] != pi[3]:
+            if accept == 2 and ci[slot, C_QUEUE] != pi[3]:
                 continue
-            prio, tq = lv_prio[lv], cf[F_TQUEUE, slot]
+            prio, tq = lv_prio[lv], cf[slot, F_TQUEUE]
             if best < 0 or prio < best_prio or (prio == best_prio and tq < best_tq):
                 best, best_lv, best_prio, best_tq = slot, lv, prio, tq
             break
     return best, best_lv
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def select(st, pol, sp, g):
     """Policy.select: the waiting call a free agent of ``g`` takes (slot, level) or -1."""
     pi, served, served_n, weight = pol[0], pol[4], pol[5], pol[7]
@@ -369,10 +369,10 @@ def select(st, pol, sp, g):
             if slot < 0:
                 continue
             if code == P_FIFO:
-                if best < 0 or cf[F_TQUEUE, slot] < cf[F_TQUEUE, best]:
+                if best < 0 or cf[slot, F_TQUEUE] < cf[best, F_TQUEUE]:
                     best, best_lv = slot, lv
             else:
-                score = (now - cf[F_TQUEUE, slot]) * weight[lv]
+                score = (now - cf[slot, F_TQUEUE]) * weight[lv]
                 if score > best_score:
                     best, best_lv, best_score = slot, lv, score
     return best, best_lv
@@ -394,20 +394,20 @@ def record(st, slot, outcome, ending, group, agent, acw, t_answer, t_end):
     si, ci, cf, ri, rf = st[0], st[7], st[8], st[23], st[24]
     n = si[S_NREC]
     si[S_NREC] = n + 1
-    ri[R_ID, n], ri[R_CLS, n], ri[R_INTERVAL, n] = ci[C_ID, slot], ci[C_CLS, slot], ci[
-        C_INTERVAL, slot]
+    ri[R_ID, n], ri[R_CLS, n], ri[R_INTERVAL, n] = ci[slot, C_ID], ci[slot, C_CLS], ci[
+        slot, C_INTERVAL]
     ri[R_OUTCOME, n], ri[R_GROUP, n], ri[R_AGENT, n], ri[R_ENDING, n] = (
         outcome, group, agent, ending)
-    rf[R_TARR, n], rf[R_TQUEUE, n], rf[R_TANSWER, n] = cf[F_TARR, slot], cf[
-        F_TQUEUE, slot], t_answer
-    rf[R_TEND, n], rf[R_ACW, n], rf[R_TLEFT, n] = t_end, acw, cf[F_TLEFT, slot]
+    rf[R_TARR, n], rf[R_TQUEUE, n], rf[R_TANSWER, n] = cf[slot, F_TARR], cf[
+        slot, F_TQUEUE], t_answer
+    rf[R_TEND, n], rf[R_ACW, n], rf[R_TLEFT, n] = t_end, acw, cf[slot, F_TLEFT]
 
 
 @njit(cache=True, _nrt=False)
 def free_slot(st, slot):
     si, ci, stack = st[0], st[7], st[12]
-    ci[C_STATE, slot] = FINISHED
-    ci[C_ID, slot] = -1
+    ci[slot, C_STATE] = FINISHED
+    ci[slot, C_ID] = -1
     stack[si[S_FREE_TOP]] = slot
     si[S_FREE_TOP] += 1
 
@@ -432,10 +432,10 @@ def answer(st, sp, slot, g, agent, now):
     si, ci, cf, svc, acw_ = st[0], st[7], st[8], st[9], st[10]
     talk = svc[slot, g]
     if talk != talk:
-        si[S_ERR_SLOT], si[S_ERR_GROUP], si[S_ERR_CLS] = slot, g, ci[C_CLS, slot]
+        si[S_ERR_SLOT], si[S_ERR_GROUP], si[S_ERR_CLS] = slot, g, ci[slot, C_CLS]
         return
-    ci[C_STATE, slot] = SERVING
-    cf[F_TLEFT, slot] = now
+    ci[slot, C_STATE] = SERVING
+    cf[slot, F_TLEFT] = now
     acw = acw_[slot, g]
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     schedule(st, talk + acw, EV_FREE, g, agent)
@@ -451,14 +451,14 @@ def wait_timer(st, sp, slot, q, waited):
     """Center._wait_timer: the next announcement, abandonment or forced disconnect."""
     ci, cf = st[7], st[8]
     q_maxwait, q_ann, q_nann = sp[3], sp[4], sp[5]
-    if ci[C_VIRTUAL, slot]:
+    if ci[slot, C_VIRTUAL]:
         return
-    limit = q_maxwait[q] if q_maxwait[q] < cf[F_PATIENCE, slot] else cf[F_PATIENCE, slot]
-    k = ci[C_ANNOUNCED, slot]
+    limit = q_maxwait[q] if q_maxwait[q] < cf[slot, F_PATIENCE] else cf[slot, F_PATIENCE]
+    k = ci[slot, C_ANNOUNCED]
     if k < q_nann[q] and q_ann[q, k] < limit:
-        schedule(st, q_ann[q, k] - waited, EV_ANNOUNCE, slot, ci[C_ID, slot])
+        schedule(st, q_ann[q, k] - waited, EV_ANNOUNCE, slot, ci[slot, C_ID])
     elif limit < math.inf:
-        schedule(st, limit - waited, EV_WAIT, slot, ci[C_ID, slot])
+        schedule(st, limit - waited, EV_WAIT, slot, ci[slot, C_ID])
 
 
 @njit(cache=True, _nrt=False)
@@ -467,33 +467,33 @@ def wakeups(st, pol, slot, after):
     pi, pf = pol[0], pol[1]
     if pi[0] == P_OVERFLOW and pf[0] > 0:
         if after == 0.0:
-            schedule(st, pf[0], EV_WAKEUP, slot, st[7][C_ID, slot])
+            schedule(st, pf[0], EV_WAKEUP, slot, st[7][slot, C_ID])
         elif pf[0] > after:
-            schedule(st, pf[0] - after, EV_WAKEUP, slot, st[7][C_ID, slot])
+            schedule(st, pf[0] - after, EV_WAKEUP, slot, st[7][slot, C_ID])
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def ask_agent(st, sp, pol, slot, now):
     """Center._ask_agent."""
     ci, cf = st[7], st[8]
-    cf[F_TQUEUE, slot] = now
-    cf[F_TLEFT, slot] = np.nan
-    q = ci[C_QUEUE, slot]
-    if cf[F_DELAY, slot] > 0:
-        ci[C_STATE, slot] = WAITING
-        ci[C_PENDING, slot] = 1
-        ci[C_HELD_SEQ, slot] = st[0][S_HELD_SEQ]
+    cf[slot, F_TQUEUE] = now
+    cf[slot, F_TLEFT] = np.nan
+    q = ci[slot, C_QUEUE]
+    if cf[slot, F_DELAY] > 0:
+        ci[slot, C_STATE] = WAITING
+        ci[slot, C_PENDING] = 1
+        ci[slot, C_HELD_SEQ] = st[0][S_HELD_SEQ]
         st[0][S_HELD_SEQ] += 1
         q_grow(st, q, now, 0, 1)
         wait_timer(st, sp, slot, q, 0.0)
-        schedule(st, cf[F_DELAY, slot], EV_ELIGIBLE, slot, ci[C_ID, slot])
+        schedule(st, cf[slot, F_DELAY], EV_ELIGIBLE, slot, ci[slot, C_ID])
         return
     g = route(st, pol, slot)
     if g >= 0:
         answer(st, sp, slot, g, take(st, g, now), now)
         return
-    ci[C_STATE, slot] = WAITING
-    level_push(st, ci[C_LEVEL, slot], slot, ci[C_ID, slot], now)
+    ci[slot, C_STATE] = WAITING
+    level_push(st, ci[slot, C_LEVEL], slot, ci[slot, C_ID], now)
     q_grow(st, q, now, 1, 0)
     wait_timer(st, sp, slot, q, 0.0)
     wakeups(st, pol, slot, 0.0)
@@ -505,27 +505,27 @@ def on_eligible(st, sp, pol, slot, cid, now):
     if not is_waiting(st, slot, cid):
         return
     ci, cf = st[7], st[8]
-    q = ci[C_QUEUE, slot]
-    ci[C_PENDING, slot] = 0
+    q = ci[slot, C_QUEUE]
+    ci[slot, C_PENDING] = 0
     q_account(st, q, now)
     st[17][Q_PENDING, q] -= 1
     g = route(st, pol, slot)
     if g >= 0:
         answer(st, sp, slot, g, take(st, g, now), now)
         return
-    level_insert(st, ci[C_LEVEL, slot], slot, cid, cf[F_TQUEUE, slot])
+    level_insert(st, ci[slot, C_LEVEL], slot, cid, cf[slot, F_TQUEUE])
     q_grow(st, q, now, 1, 0)
-    wakeups(st, pol, slot, cf[F_DELAY, slot])
+    wakeups(st, pol, slot, cf[slot, F_DELAY])
 
 
 @njit(cache=True, _nrt=False)
 def unqueue(st, slot, now):
     """Center._unqueue."""
     ci, qi = st[7], st[17]
-    q = ci[C_QUEUE, slot]
+    q = ci[slot, C_QUEUE]
     q_account(st, q, now)
-    if ci[C_PENDING, slot]:
-        ci[C_PENDING, slot] = 0
+    if ci[slot, C_PENDING]:
+        ci[slot, C_PENDING] = 0
         qi[Q_PENDING, q] -= 1
     else:
         qi[Q_N, q] -= 1
@@ -538,7 +538,7 @@ def on_wakeup(st, sp, pol, slot, cid, now):
         return
     g = route(st, pol, slot)
     if g >= 0:
-        q = st[7][C_QUEUE, slot]
+        q = st[7][slot, C_QUEUE]
         q_account(st, q, now)
         st[17][Q_N, q] -= 1
         answer(st, sp, slot, g, take(st, g, now), now)
@@ -550,14 +550,14 @@ def on_announce(st, sp, pol, out, slot, cid, now):
     if not is_waiting(st, slot, cid):
         return
     ci, cf = st[7], st[8]
-    cls, k = ci[C_CLS, slot], ci[C_INTERVAL, slot]
+    cls, k = ci[slot, C_CLS], ci[slot, C_INTERVAL]
     out[0][cls, k] += 1
-    ci[C_ANNOUNCED, slot] += 1
-    if offer_callback(st, pol, slot, ci[C_ANNOUNCED, slot]):
-        ci[C_VIRTUAL, slot] = 1
+    ci[slot, C_ANNOUNCED] += 1
+    if offer_callback(st, pol, slot, ci[slot, C_ANNOUNCED]):
+        ci[slot, C_VIRTUAL] = 1
         out[1][cls, k] += 1
         return
-    wait_timer(st, sp, slot, ci[C_QUEUE, slot], now - cf[F_TQUEUE, slot])
+    wait_timer(st, sp, slot, ci[slot, C_QUEUE], now - cf[slot, F_TQUEUE])
 
 
 @njit(cache=True, _nrt=False)
@@ -567,8 +567,8 @@ def on_wait_timer(st, sp, slot, cid, now):
         return
     cf = st[8]
     unqueue(st, slot, now)
-    cf[F_TLEFT, slot] = now
-    if cf[F_PATIENCE, slot] < sp[3][st[7][C_QUEUE, slot]]:
+    cf[slot, F_TLEFT] = now
+    if cf[slot, F_PATIENCE] < sp[3][st[7][slot, C_QUEUE]]:
         leave(st, slot, ABANDONED, E_QUEUE_ABANDON, now)
     else:
         leave(st, slot, DISCONNECTED, E_FORCED, now)
@@ -582,14 +582,14 @@ def pop_head(st, q, lv, now):
     st[17][Q_N, q] -= 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_agent_free(st, sp, pol, g, agent, now):
     """Center._on_agent_free (no outbound work outside hotline scenarios)."""
     if not release(st, g, agent, now):
         return
     slot, lv = select(st, pol, sp, g)
     if slot >= 0:
-        pop_head(st, st[7][C_QUEUE, slot], lv, now)
+        pop_head(st, st[7][slot, C_QUEUE], lv, now)
         g_account(st, g, now)
         st[19][G_BUSY, g] += 1
         answer(st, sp, slot, g, agent, now)
@@ -604,7 +604,7 @@ def fill(st, sp, pol, g, now):
         slot, lv = select(st, pol, sp, g)
         if slot < 0:
             break
-        pop_head(st, st[7][C_QUEUE, slot], lv, now)
+        pop_head(st, st[7][slot, C_QUEUE], lv, now)
         answer(st, sp, slot, g, take(st, g, now), now)
 
 
@@ -665,22 +665,22 @@ def close(st, sp, now):
                 if is_waiting(st, slot, cid):
                     q_account(st, q, now)
                     st[17][Q_N, q] -= 1
-                    cf[F_TLEFT, slot] = now
+                    cf[slot, F_TLEFT] = now
                     leave(st, slot, DISCONNECTED, E_CLOSED, now)
     while True:  # held calls, in the order they were held (Center._held)
         first = -1
-        for slot in range(ci.shape[1]):
-            if ci[C_PENDING, slot] == 1 and ci[C_STATE, slot] == WAITING and (
-                    first < 0 or ci[C_HELD_SEQ, slot] < ci[C_HELD_SEQ, first]):
+        for slot in range(ci.shape[0]):
+            if ci[slot, C_PENDING] == 1 and ci[slot, C_STATE] == WAITING and (
+                    first < 0 or ci[slot, C_HELD_SEQ] < ci[first, C_HELD_SEQ]):
                 first = slot
         if first < 0:
             break
         unqueue(st, first, now)
-        cf[F_TLEFT, first] = now
+        cf[first, F_TLEFT] = now
         leave(st, first, DISCONNECTED, E_CLOSED, now)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_arrival(st, sp, pol, day, pos, now):
     """Center._on_arrival and _admit: a first call from the day's pre-drawn variates."""
     si, ci, cf, svc, acw, keys, stack = st[0], st[7], st[8], st[9], st[10], st[11], st[12]
@@ -690,13 +690,13 @@ def on_arrival(st, sp, pol, day, pos, now):
     si[S_FREE_TOP] -= 1
     slot = stack[si[S_FREE_TOP]]
     c = d_cls[i]
-    ci[C_CLS, slot], ci[C_PRIO, slot], ci[C_QUEUE, slot] = c, cls_prio[c], cls_queue[c]
-    ci[C_LEVEL, slot] = cls_level[c]
-    ci[C_STATE, slot], ci[C_ANNOUNCED, slot], ci[C_PENDING, slot] = IVR, 0, 0
-    ci[C_VIRTUAL, slot] = 0
-    ci[C_INTERVAL, slot] = min(int(now // fp[0]), ip[0] - 1)
-    cf[F_TARR, slot], cf[F_PATIENCE, slot], cf[F_IVR, slot] = now, d_pat[i], d_ivr[i]
-    cf[F_TQUEUE, slot], cf[F_TLEFT, slot], cf[F_DELAY, slot] = np.nan, np.nan, d_delay[i]
+    ci[slot, C_CLS], ci[slot, C_PRIO], ci[slot, C_QUEUE] = c, cls_prio[c], cls_queue[c]
+    ci[slot, C_LEVEL] = cls_level[c]
+    ci[slot, C_STATE], ci[slot, C_ANNOUNCED], ci[slot, C_PENDING] = IVR, 0, 0
+    ci[slot, C_VIRTUAL] = 0
+    ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
+    cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
+    cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
     for g in range(svc.shape[1]):
         svc[slot, g] = d_svc[i, g]
         acw[slot, g] = d_acw[i, g]
@@ -706,13 +706,13 @@ def on_arrival(st, sp, pol, day, pos, now):
     # _admit
     cid = si[S_NEXT_ID]
     si[S_NEXT_ID] = cid + 1
-    ci[C_ID, slot] = cid
+    ci[slot, C_ID] = cid
     if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
         end_call(st, slot, BLOCKED, E_NO_LINE, now)
         return
     si[S_IN_SYSTEM] += 1
-    if cf[F_IVR, slot] > 0:
-        schedule(st, cf[F_IVR, slot], EV_IVR_DONE, slot, cid)
+    if cf[slot, F_IVR] > 0:
+        schedule(st, cf[slot, F_IVR], EV_IVR_DONE, slot, cid)
     else:
         ask_agent(st, sp, pol, slot, now)
 
@@ -752,7 +752,7 @@ def run(st, sp, pol, day, out):
         elif ty == EV_ANNOUNCE:
             on_announce(st, sp, pol, out, a, b, t)
         elif ty == EV_IVR_DONE:
-            if st[7][C_ID, a] == b:  # Center._on_ivr_time_done
+            if st[7][a, C_ID] == b:  # Center._on_ivr_time_done
                 ask_agent(st, sp, pol, a, t)
         elif ty == EV_ELIGIBLE:
             on_eligible(st, sp, pol, a, b, t)

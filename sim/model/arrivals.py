@@ -95,6 +95,9 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
             times.append(t)
             classes.append(np.full(len(t), c.index, dtype=np.int64))
             seqs.append(OUTAGE_SEQ + np.arange(len(t), dtype=np.int64))
+    if len(times) == 1 and np.all(times[0][1:] >= times[0][:-1]):
+        # one stream already in time order: the stable sort below would be the identity
+        return DayArrivals(day, times[0], classes[0], seqs[0])
     t = np.concatenate(times)
     cls = np.concatenate(classes)
     order = np.lexsort((cls, t))

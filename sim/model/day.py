@@ -7,7 +7,7 @@ from typing import cast
 import numpy as np
 
 from sim.model.arrivals import DayArrivals
-from sim.model.distributions import Distribution
+from sim.model.distributions import Deterministic, Distribution, Never
 from sim.model.spec import ModelSpec
 from sim.sampling import call_keys, stream_key, uniforms
 
@@ -28,18 +28,28 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
         if not len(idx):
             continue
         seq = arrivals.seq[idx]
+        # one class: a slice assigns the same values without gathers
+        rows: np.ndarray | slice = slice(None) if len(idx) == n else idx
 
-        def u(purpose: str, seq=seq, c=c) -> np.ndarray:
-            return uniforms(stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+        drawn: dict[str, np.ndarray] = {}
 
-        patience[idx] = c.patience.ppf(u("patience"))
-        ivr[idx] = c.ivr_time.ppf(u("ivr_time"))
-        u_ht, u_acw = u("handle_time"), u("after_call_work")
+        def sample(dist: Distribution, purpose: str, seq=seq, c=c, drawn=drawn
+                   ) -> np.ndarray:
+            if isinstance(dist, (Deterministic, Never)):  # its ppf reads no uniform
+                return dist.ppf(np.zeros(len(seq)))
+            if purpose not in drawn:  # groups share one quantile per purpose
+                drawn[purpose] = uniforms(
+                    stream_key(seed, rep, purpose, c.name, arrivals.day), seq)
+            return dist.ppf(drawn[purpose])
+
+        patience[rows] = sample(c.patience, "patience")
+        ivr[rows] = sample(c.ivr_time, "ivr_time")
         for g, dist in enumerate(c.handle_time):
             if dist is not None:  # the config gives every group an after-call work law
-                service[idx, g] = dist.ppf(u_ht)
-                acw[idx, g] = cast(Distribution, c.after_call_work[g]).ppf(u_acw)
-        keys[idx] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
+                service[rows, g] = sample(dist, "handle_time")
+                acw[rows, g] = sample(cast(Distribution, c.after_call_work[g]),
+                                     "after_call_work")
+        keys[rows] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
     return patience, ivr, service, acw, keys
 
 
