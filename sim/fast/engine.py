@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.spec import ModelSpec
+from sim.model.spec import ModelSpec, OperationsSpec
 from sim.records import COLUMNS, Recorder
 
 ENGINES = ("auto", "simpy", "fast")
@@ -48,6 +48,10 @@ def unsupported(spec: ModelSpec, policy_cls) -> str | None:
     """What the fast engine lacks to run this scenario and policy (None: it can)."""
     if spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes):
         return HOTLINE
+    if spec.operations != OperationsSpec():
+        # hotline-only today; refused by name should they ever reach a simple scenario
+        return ("operations features (scenario.operations: closed-loop callbacks, "
+                "complaint escalation, key customers, reserved outbound)")
     if any(q.press2_prob for q in spec.queues):
         return "press-2 (scenario.queues.*.press2_prob)"
     path = _policy_path(policy_cls)
