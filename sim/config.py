@@ -19,7 +19,7 @@ from sim.schema.trust import check_name
 
 SCENARIO_KEYS = {
     "name", "description", "horizon", "arrivals", "classes", "queues", "groups", "lines",
-    "service_level_s", "load", "currency",
+    "service_level_s", "load", "currency", "short_abandon_s",
 }
 HORIZON_KEYS = {"days", "interval_s", "intervals_per_day", "warmup_s", "drain_s"}
 ARRIVAL_KEYS = {"calls_per_interval", "day_volume_cv", "trace"}
@@ -196,12 +196,16 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     if lines is not None:
         lines = int(_num("scenario.lines", lines, low=1, integer=True))
     sl = _num("scenario.service_level_s", scn.get("service_level_s", 20.0))
+    from sim.schema.operations import scenario_ops
+
+    ops = scenario_ops(scn)
     return ModelSpec(
         name=check_name("scenario.name", scn.get("name", "scenario")), interval_s=interval_s,
         intervals_per_day=per_day,
         days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
         day_volume_cv=day_cv, classes=classes, queues=queues, groups=groups, lines=lines,
-        service_level_s=sl, drain_s=drain_s, trace=trace, **extra,
+        service_level_s=sl, drain_s=drain_s, trace=trace,
+        short_abandon_s=ops.short_abandon_s, **extra,
     )
 
 

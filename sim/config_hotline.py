@@ -31,9 +31,11 @@ from sim.model.spec import (
 )
 from sim.schema import limits
 from sim.schema.distribution import parse as parse_distribution
+from sim.schema.operations import build_operations
 
 HOTLINE_KEYS = {"customers", "tiers", "reasons", "reason_share_by_tier", "ivr", "redial",
-                "second_line", "outbound", "outage", "fcr_window_s", "value"}
+                "second_line", "outbound", "outage", "fcr_window_s", "value",
+                "operations"}
 TIER_KEYS = {"share", "priority", "sl_target", "patience", "entry", "annual_value",
              "agent_service", "vip"}
 REASON_KEYS = {"share", "handle_time", "handle_time_by_group", "after_call_work",
@@ -125,6 +127,8 @@ def build_hotline(scn: Mapping, queues: tuple[QueueSpec, ...], groups: tuple[Gro
                 after_call_work=acw, tier=t.index, reason=ri,
                 entry=ivr.index(tier_cfg["entry"]), resolution=res))
     queues = _queue_extras(scn, queues, names)
+    second_line = _second_line(scn.get("second_line"), reasons_cfg, reasons, per_interval)
+    outbound = _outbound(scn.get("outbound"), gnames, per_interval)
     out = {
         "classes": tuple(classes), "tiers": tiers, "reasons": tuple(reasons), "ivr": ivr,
         "queues": queues,
@@ -132,13 +136,16 @@ def build_hotline(scn: Mapping, queues: tuple[QueueSpec, ...], groups: tuple[Gro
             "scenario.customers", scn.get("customers", {})).get("population", 0),
             integer=True)),
         "redial": _redial(scn.get("redial")),
-        "second_line": _second_line(scn.get("second_line"), reasons_cfg, reasons,
-                                    per_interval),
-        "outbound": _outbound(scn.get("outbound"), gnames, per_interval),
+        "second_line": second_line,
+        "outbound": outbound,
         "outage": _outage(scn.get("outage"), reasons, names),
         "fcr_window_s": _nonneg("scenario.fcr_window_s", scn.get("fcr_window_s", 259200)),
         "retention": _retention(scn.get("value")),
         "tier_of_vip": _vip_tiers(tiers_cfg),
+        "operations": build_operations(
+            scn.get("operations"),
+            [p.name for p in second_line.pools] if second_line is not None else [],
+            outbound is not None, reasons, tuple(classes), tiers),
     }
     return out
 

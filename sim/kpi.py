@@ -6,6 +6,9 @@ Definitions (the documented contract):
   ``queue_abandoned`` = abandoned − ivr_abandoned (the ``abandoned`` outcome also counts
   callers who hung up inside the IVR, who never asked);
 - ``service_level`` = answered within ``service_level_s`` / asked (abandoned included);
+- ``short_abandons``: queue abandons that waited less than ``short_abandon_s``;
+  ``service_level_excl_short`` and ``abandon_rate_excl_short`` leave them out of the
+  numerator and the denominator (equal to the plain KPIs when ``short_abandon_s`` is 0);
 - ``asa_s``: mean wait of answered calls; ``mean_wait_s``: mean wait of all who asked;
 - ``p_wait``: share of those who asked that were not answered at once;
 - ``aht_s``: mean talk + after-call work of answered calls;
@@ -34,7 +37,7 @@ COUNTS = ("offered", "asked", "answered", "abandoned", "disconnected", "self_ser
 # every whole-number field of call_kpis (the interval tables store them as int64)
 CALL_COUNTS = (*COUNTS, "queue_abandoned", "ivr_abandoned", "ivr_hangups", "forced_disconnects",
                "press2_self_served", "outage_informed", "redials", "work_orders",
-               "announcements", "virtual_holds")
+               "announcements", "virtual_holds", "short_abandons")
 OUTCOME_COUNTS = ("answered", "abandoned", "disconnected", "self_served", "blocked")
 
 
@@ -51,6 +54,12 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
         abandon_rate=_div(s["abandoned"] - s["ivr_abandoned"], s["asked"]),
         disconnect_rate=_div(s["disconnected"], s["asked"]),
         service_level=_div(s["answered_in_sl"], s["asked"]),
+        # industry reports' variants: short abandons (short_abandon_s) left out of both
+        # numerator and denominator
+        short_abandons=float(s["short_abandoned"]),
+        service_level_excl_short=_div(s["answered_in_sl"], s["asked"] - s["short_abandoned"]),
+        abandon_rate_excl_short=_div(s["abandoned"] - s["ivr_abandoned"]
+                                     - s["short_abandoned"], s["asked"] - s["short_abandoned"]),
         p_wait=_div(s["asked"] - s["answered_no_wait"], s["asked"]),
         asa_s=_div(s["wait_answered_s"], s["answered"]),
         mean_wait_s=_div(s["wait_queued_s"], s["asked"]),
@@ -109,6 +118,7 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
         cost=float(cost.sum()),
         cost_per_call=_div(cost.sum(), overall["answered"]),
         mean_queue_length=float(rec.queue_area[:, w].sum() / horizon),
+        system_availability=_div(overall["offered"] - overall["blocked"], overall["offered"]),
     )
     out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
     if spec.has_tiers:
@@ -153,11 +163,35 @@ def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,
     if ob is not None:
         overall.update(callbacks_made=float(ob.callbacks_made[w].sum()),
                        callbacks_answered=float(ob.callbacks_answered[w].sum()),
-                       campaign_calls=float(ob.campaign_calls[w].sum()))
+                       campaign_calls=float(ob.campaign_calls[w].sum()),
+                       customers_unreachable=float(ob.callbacks_unreachable[w].sum()),
+                       callbacks_pending_end=ob.callbacks_pending_end,
+                       satisfaction_callbacks=float(ob.satisfaction_made[w].sum()),
+                       satisfaction_reached=float(ob.satisfaction_reached[w].sum()))
+    _complaint_kpis(overall, out["by_reason"], ex.complaints, spec, w)
+    if ex.key_calls is not None:
+        overall["key_customer_calls"] = float(ex.key_calls[:, w].sum())
     overall["cost"] = float(front_cost + back_cost)
     overall["cost_per_call"] = _div(front_cost + back_cost, overall["answered"])
     overall["outage_ticket_open_s"] = ex.ticket_open_s
     overall.update(customer_value(ex.episodes, spec))
+
+
+def _complaint_kpis(overall: dict, by_reason: dict, rec, spec: ModelSpec, w: slice) -> None:
+    """Complaint rate (complaint calls / offered), resolved at once, and escalation."""
+    c = spec.operations.complaints
+    if c is None:
+        return
+    k = by_reason[spec.reasons[c.reason]]
+    overall.update(complaints=k["offered"], complaint_rate=_div(k["offered"],
+                                                                 overall["offered"]),
+                   complaints_resolved_at_once=k["resolution_rate"])
+    if rec is None or not c.levels:
+        return
+    overall.update(complaint_orders=float(rec.orders[w].sum()),
+                   complaint_escalations=float(rec.escalations.sum()),
+                   complaints_overdue=rec.overdue,
+                   complaints_in_time=_div(rec.closed_in_time, rec.orders.sum()))
 
 
 VALUE_STATES = ("silent_unhappy", "complained_unresolved", "resolved", "resolved_quickly")
@@ -183,7 +217,9 @@ def customer_value(episodes, spec: ModelSpec) -> dict[str, float]:
         at_risk += (1 - r) * value
     total = sum(n.values())
     out = {f"episodes_{s}": _div(n[s], total) for s in VALUE_STATES}
-    out.update(episodes=float(total), retained_value=kept, value_at_risk=at_risk)
+    lost = sum((1 - spec.retention[s]) * n[s] for s in VALUE_STATES)
+    out.update(episodes=float(total), retained_value=kept, value_at_risk=at_risk,
+               lost_customer_rate=_div(lost, total))
     return out
 
 

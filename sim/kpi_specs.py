@@ -23,7 +23,10 @@ TITLES = {"answer_rate": "answer rate", "service_level": "service level",
           "abandon_rate": "abandon rate", "asa_s": "ASA: wait of answered (s)",
           "aht_s": "AHT: talk + wrap-up (s)", "fcr": "first-contact resolution",
           "cost_per_call": "cost per answered call", "queue_abandoned": "abandoned in queue",
-          "mean_wait_s": "mean wait of all who asked (s)"}
+          "mean_wait_s": "mean wait of all who asked (s)",
+          "short_abandons": "short abandons (hung up within short_abandon_s)",
+          "service_level_excl_short": "service level without short abandons",
+          "abandon_rate_excl_short": "abandon rate without short abandons"}
 SHORT = {"answer_rate": "answer%", "service_level": "SL%", "abandon_rate": "abandon%",
          "asa_s": "ASA s", "aht_s": "AHT s", "fcr": "FCR%", "occupancy": "occup%",
          "cost_per_call": "cost/call"}
@@ -73,6 +76,9 @@ _ALL = (
     _k("abandon_rate", "share", "pct", "low"),
     _k("disconnect_rate", "share", "pct", "low"),
     _k("service_level", "share", "pct", "high"),
+    _k("short_abandons", "calls", "count", "neutral"),
+    _k("service_level_excl_short", "share", "pct", "high"),
+    _k("abandon_rate_excl_short", "share", "pct", "low"),
     _k("p_wait", "share", "pct", "low"),
     _k("asa_s", "s", "s", "low"),
     _k("mean_wait_s", "s", "s", "low"),
@@ -112,7 +118,20 @@ _ALL = (
     _k("callbacks_made", "calls", "count", "neutral", OVERALL),
     _k("callbacks_answered", "calls", "count", "neutral", OVERALL),
     _k("campaign_calls", "calls", "count", "neutral", OVERALL),
+    _k("customers_unreachable", "orders", "count", "low", OVERALL),
+    _k("callbacks_pending_end", "orders", "count", "low", OVERALL),
+    _k("satisfaction_callbacks", "calls", "count", "neutral", OVERALL),
+    _k("satisfaction_reached", "calls", "count", "high", OVERALL),
     _k("outage_ticket_open_s", "s", "s", "neutral", OVERALL),
+    _k("key_customer_calls", "calls", "count", "neutral", OVERALL),
+    # complaints (operations.complaints)
+    _k("complaints", "calls", "count", "low", OVERALL),
+    _k("complaint_rate", "share", "pct", "low", OVERALL),
+    _k("complaints_resolved_at_once", "share", "pct", "high", OVERALL),
+    _k("complaint_orders", "orders", "count", "low", OVERALL),
+    _k("complaint_escalations", "escalations", "count", "low", OVERALL),
+    _k("complaints_overdue", "orders", "count", "low", OVERALL),
+    _k("complaints_in_time", "share", "pct", "high", OVERALL),
     # customer value
     _k("episodes_silent_unhappy", "share", "pct", "low", OVERALL),
     _k("episodes_complained_unresolved", "share", "pct", "low", OVERALL),
@@ -121,12 +140,50 @@ _ALL = (
     _k("episodes", "needs", "count", "neutral", OVERALL),
     _k("retained_value", "cost units", "money", "high", OVERALL),
     _k("value_at_risk", "cost units", "money", "low", OVERALL),
+    _k("lost_customer_rate", "share", "pct", "low", OVERALL),
+    _k("system_availability", "share", "pct", "high", OVERALL),
 )
 KPIS: dict[str, KpiSpec] = {k.name: k for k in _ALL}
 
 # the sweep's comparison table (terminal and report): the headline KPIs, in this order
 TABLE_KPIS = ("answer_rate", "service_level", "abandon_rate", "asa_s", "aht_s", "fcr",
               "occupancy", "cost_per_call")
+
+
+# 10000 tracks 23 daily indicators in four classes (002 names the classes, not the 23):
+# the run's KPIs in those classes, in report order. A ``None`` KPI is an indicator of the
+# documents (002, 003, 004) the model does not compute, with the reason.
+INDICATOR_CLASSES: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "service level": (
+        ("answer rate", "answer_rate"), ("service level (20 s)", "service_level"),
+        ("service level without short abandons", "service_level_excl_short"),
+        ("average speed of answer", "asa_s"), ("abandon rate", "abandon_rate"),
+        ("abandon rate without short abandons", "abandon_rate_excl_short"),
+        ("tiers meeting their target", "tiers_meeting_target"),
+        ("first-contact resolution", "fcr"), ("complaint rate", "complaint_rate"),
+        ("customer satisfaction: satisfaction callbacks reached", "satisfaction_reached"),
+        ("answer accuracy — not modelled (quality checks)", None)),
+    "service efficiency": (
+        ("average handle time", "aht_s"), ("occupancy", "occupancy"),
+        ("staffed hours", "staffed_hours"), ("cost per call", "cost_per_call"),
+        ("IVR containment", "containment"),
+        ("work-order time to close (h)", "mean_time_to_close_h"),
+        ("agent not-ready time — agent states (issue 15 item 1)", None),
+        ("shifts — planned by ccsim staff --shifts, not by a run", None)),
+    "marketing": (
+        ("marketing contacts (campaign calls)", "campaign_calls"),
+        ("callbacks answered", "callbacks_answered"),
+        ("lost-customer rate (retention, 001)", "lost_customer_rate"),
+        ("retained customer value", "retained_value")),
+    "key support": (
+        ("system availability (not blocked)", "system_availability"),
+        ("blocked calls (lines)", "blocked"), ("forced disconnects", "forced_disconnects"),
+        ("emergency response: outage ticket opened at (s)", "outage_ticket_open_s"),
+        ("complaints closed in time", "complaints_in_time"),
+        ("key-customer calls", "key_customer_calls"),
+        ("customers unreachable by callback", "customers_unreachable"),
+        ("work-order backlog at the end", "backlog_end")),
+}
 
 
 def title(name: str) -> str:

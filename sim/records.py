@@ -26,7 +26,8 @@ CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served"
                "asked", "answered_no_wait", "answered_in_sl", "wait_answered_s",
                "wait_answered_sq", "talk_s", "acw_s", "wait_abandoned_s", "wait_queued_s",
                "ivr_abandoned", "ivr_hangups", "forced_disconnects", "closed_disconnects",
-               "press2_self_served", "outage_informed", "resolved", "repeats", "redials")
+               "press2_self_served", "outage_informed", "resolved", "repeats", "redials",
+               "short_abandoned")
 # counted by the centre directly (not per call record)
 EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds")
 # queue waits per class in 1-second bins (the last holds every longer wait): the waiting-time
@@ -63,10 +64,29 @@ class OutboundRecord:
     callbacks_made: np.ndarray
     callbacks_answered: np.ndarray
     campaign_calls: np.ndarray
+    # closed loop (operations.callbacks): customers given up on after the last attempt,
+    # satisfaction callbacks after a repair (made, reached)
+    callbacks_unreachable: np.ndarray
+    satisfaction_made: np.ndarray
+    satisfaction_reached: np.ndarray
+    callbacks_pending_end: float = 0.0  # orders closed whose customer was never reached
 
     @classmethod
     def zeros(cls, n_intervals: int) -> OutboundRecord:
-        return cls(_zeros(n_intervals), _zeros(n_intervals), _zeros(n_intervals))
+        z = [_zeros(n_intervals) for _ in range(6)]
+        return cls(z[0], z[1], z[2], z[3], z[4], z[5])
+
+
+@dataclass
+class ComplaintRecord:
+    """Complaint work orders (operations.complaints): opened per interval, escalations
+    per (level, interval of escalation), and how many closed within the time limit."""
+
+    orders: np.ndarray
+    escalations: np.ndarray
+    closed_in_time: float = 0.0
+    overdue: float = 0.0  # closed late, or open past the limit when the run ended
+    still_open: float = 0.0
 
 
 @dataclass
@@ -76,6 +96,8 @@ class FeatureRecord:
 
     second_line: SecondLineRecord | None = None
     outbound: OutboundRecord | None = None
+    complaints: ComplaintRecord | None = None
+    key_calls: np.ndarray | None = None  # calls of key persons per (grade, interval)
     episodes: list[Episode] = field(default_factory=list)
     ticket_open_s: float = math.nan  # the outage's repair ticket (NaN: none opened)
 
@@ -85,10 +107,11 @@ class Recorder:
 
     def __init__(self, n_classes: int, n_intervals: int, n_groups: int, n_queues: int,
                  service_level_s: float, call_sink=None, chunk: int = 1 << 16,
-                 first_interval: int = 0):
+                 first_interval: int = 0, short_abandon_s: float = 0.0):
         self.n_classes = n_classes
         self.n_intervals = n_intervals
         self.sl = service_level_s
+        self.short_s = short_abandon_s  # queue abandons quicker than this are "short"
         self.sink = call_sink  # callable taking a dict of column arrays, or None
         self.chunk = chunk
         self.buf: list[tuple] = []
@@ -114,12 +137,20 @@ class Recorder:
         """An empty record of one replication of ``spec``, with a zero record for each
         feature the spec has (so KPI names are known before anything runs)."""
         rec = cls(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
-                  spec.service_level_s, call_sink, first_interval=spec.warmup_intervals)
+                  spec.service_level_s, call_sink, first_interval=spec.warmup_intervals,
+                  short_abandon_s=spec.short_abandon_s)
         if spec.second_line is not None:
             rec.features.second_line = SecondLineRecord.zeros(len(spec.second_line.pools),
                                                               spec.n_intervals)
         if spec.outbound is not None:
             rec.features.outbound = OutboundRecord.zeros(spec.n_intervals)
+        kc = spec.operations.key_customers
+        if kc is not None:
+            rec.features.key_calls = _zeros(len(kc.grades), spec.n_intervals)
+        c = spec.operations.complaints
+        if c is not None and spec.second_line is not None:
+            rec.features.complaints = ComplaintRecord(
+                _zeros(spec.n_intervals), _zeros(len(c.levels), spec.n_intervals))
         return rec
 
     def event_counts(self) -> dict[str, np.ndarray]:
@@ -179,6 +210,10 @@ class Recorder:
             "resolved": c["resolved"] == 1,
             "repeats": c["repeat"].astype(bool),
             "redials": c["attempt"] > 1,
+            # callers who hung up in the queue sooner than short_abandon_s (a caller who
+            # abandons in an answer delay has waited too, so counts the same way)
+            "short_abandoned": (c["ending_code"] == Ending.QUEUE_ABANDON)
+            & (wait < self.short_s),
         }
         self._fold_waits(c["class_idx"], c["interval"], queued, answered, wait)
         gidx = (c["group_idx"] * self.n_intervals + c["interval"])[answered]

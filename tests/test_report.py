@@ -229,3 +229,14 @@ def test_comparison_report_labels_points_by_value_and_stars_only_clear_bests(swe
     assert stars == len(best)
     # never two stars for one KPI among the points of one load
     assert not best.duplicated(["kpi", "scenario.load"]).any()
+
+
+def test_report_groups_indicators_in_the_four_classes(run_dir):
+    """Issue 15 item 9: the headline KPIs in 10000's four indicator classes (002)."""
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "Indicators by class" in html
+    for cls in ("service level", "service efficiency", "marketing", "key support"):
+        assert f">{cls}</td>" in html, cls
+    for indicator in ("answer rate", "system availability (not blocked)",
+                      "marketing contacts (campaign calls)", "lost-customer rate"):
+        assert indicator in html, indicator

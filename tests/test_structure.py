@@ -83,7 +83,7 @@ def test_kpi_registry_knows_every_kpi_in_its_scopes():
     scopes = {"overall": "overall", "by_class": "class", "by_group": "group",
               "by_tier": "tier", "by_reason": "reason"}
     seen = set()
-    for scn in (TINY, load()):
+    for scn in (TINY, load(), load("telecom10000")):  # the reference: operations features
         spec = build_model_spec(scn)
         kpis = replication_kpis(Recorder.for_spec(spec), spec)
         for key, scope in scopes.items():

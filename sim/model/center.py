@@ -71,6 +71,7 @@ class Center:
 
     def _components(self) -> list[Component]:
         """The features this spec has, in hook order."""
+        from sim.model.complaints import Complaints
         from sim.model.customers import Customers
         from sim.model.ivr_flow import Ivr
         from sim.model.outage import Outage
@@ -90,7 +91,10 @@ class Center:
         if self.hot and spec.redial is not None:
             out.append(Redials(self, spec.redial))
         if spec.second_line is not None:
-            out.append(SecondLine(spec.second_line, self, spec.n_intervals))
+            second = SecondLine(spec.second_line, self, spec.n_intervals)
+            out.append(second)
+            if spec.operations.complaints is not None:
+                out.append(Complaints(spec.operations.complaints, self, second))
         if spec.outbound is not None:
             out.append(Outbound(spec.outbound, self))
         return out
@@ -186,9 +190,9 @@ class Center:
         """A call attempt (first call or redial) reaches the centre."""
         self.next_id += 1
         call.id = self.next_id - 1
-        c = self.classes[call.cls]
         for hook in self._on_admit:
-            hook(call, now)
+            hook(call, now)  # caller ID may serve the call as another class (key customers)
+        c = self.classes[call.cls]
         if self.spec.lines is not None and self.in_system >= self.spec.lines:
             self._end(call, Outcome.BLOCKED, Ending.NO_LINE, now)
             return
@@ -367,6 +371,11 @@ class Center:
         for hook in self._hooks["on_order_done"]:
             hook(wo, now)
 
+    def callback_reached(self, wo, now: float) -> None:
+        """The callback after work order ``wo`` reached the customer."""
+        for hook in self._hooks["on_callback_reached"]:
+            hook(wo, now)
+
     def _on_hangup(self, event) -> None:
         self.in_system -= 1
 
@@ -379,6 +388,9 @@ class Center:
         call): it takes the waiting call the policy chooses, else other work, else idles."""
         if not group.release(agent, now):
             return
+        for claim in self._hooks["claim_agent"]:
+            if claim(group, agent, now):
+                return
         call = self._selected(group, now)
         if call is not None:
             group.keep_busy(agent, now)

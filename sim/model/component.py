@@ -45,14 +45,17 @@ class Core(Protocol):
     def agent_free(self, group: AgentGroup, agent: int, now: float) -> None: ...
     def order_opened(self, call: Call, wo: WorkOrder, now: float) -> None: ...
     def order_done(self, wo: WorkOrder, now: float) -> None: ...
+    def callback_reached(self, wo: WorkOrder, now: float) -> None: ...
 
 
 class Component:
     """A feature hooked into calls' lifecycle; every hook is optional (the core calls only
     those a component overrides)."""
 
-    HOOKS = ("on_day", "on_admit", "on_ask", "on_answer", "on_end", "offer_agent",
-             "on_agents_idle", "on_order_opened", "on_order_done", "on_interval_start",
+    HOOKS = ("on_day", "on_admit", "on_ask", "on_answer", "on_end", "claim_agent",
+             "offer_agent",
+             "on_agents_idle", "on_order_opened", "on_order_done", "on_callback_reached",
+             "on_interval_start",
              "on_interval_end")
 
     def on_day(self, day: int, now: float) -> None:
@@ -70,6 +73,11 @@ class Component:
     def on_end(self, call: Call, now: float) -> None:
         """The call ended without an agent (outcome and ending set, already recorded)."""
 
+    def claim_agent(self, group: AgentGroup, agent: int, now: float) -> bool:
+        """An agent of ``group`` is free, before any waiting call is offered to it: True
+        if this feature took it for its own work (reserved capacity)."""
+        return False
+
     def offer_agent(self, group: AgentGroup, agent: int, now: float) -> bool:
         """An agent of ``group`` is free and no waiting call wants it: True if this
         feature gave it work."""
@@ -83,6 +91,9 @@ class Component:
 
     def on_order_done(self, wo: WorkOrder, now: float) -> None:
         """Work order ``wo`` was completed."""
+
+    def on_callback_reached(self, wo: WorkOrder, now: float) -> None:
+        """The callback after work order ``wo`` reached the customer (closed loop)."""
 
     def on_interval_start(self, k: int, now: float) -> None:
         """Interval ``k`` starts (staffing changes)."""

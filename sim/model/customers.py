@@ -4,13 +4,14 @@ resolution (FCR) and the episodes behind customer-value KPIs (hotline scenarios)
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from sim.model.calls import Call, Draw, Outcome
 from sim.model.component import Component, Core
-from sim.sampling import draw
+from sim.model.spec import KeyCustomerSpec
+from sim.sampling import derive_key, draw, stream_key
 
 if TYPE_CHECKING:
     from sim.model.second_line import WorkOrder
@@ -47,6 +48,13 @@ class Customers(Component):
         self.contacts: dict[tuple[int, int], Episode] = {}  # (customer, reason) -> episode
         self.past_episodes: list[Episode] = []
         self.fcr = np.zeros((len(spec.classes), spec.n_intervals))
+        # closed loop: a work order resolves the need when its callback reaches the
+        # customer, not when the order closes
+        self.loop = spec.operations.callbacks is not None
+        self.key = spec.operations.key_customers
+        if self.key is not None:
+            self.key_stream = stream_key(core.seed, core.rep, "key_customers")
+            self.key_calls = np.zeros((len(self.key.grades), spec.n_intervals))
 
     def on_admit(self, call: Call, now: float) -> None:
         """Caller-ID lookup: customer, tier and reason; a repeat contact of an episode?"""
@@ -56,6 +64,8 @@ class Customers(Component):
             pop = self.spec.population
             call.customer = (int(draw(call.key, Draw.CUSTOMER) * pop) if pop
                              else (1 << 40) + call.id)
+        if self.key is not None:
+            self._key_person(call)
         ep = self.contacts.get((call.customer, call.reason))
         if ep is not None and now - ep.last_seen > self.spec.fcr_window_s:
             self.past_episodes.append(ep)  # a new need, long after the last contact
@@ -70,6 +80,22 @@ class Customers(Component):
                 self.fcr[ep.fcr_cls, ep.fcr_interval] -= 1
                 ep.fcr_cls = -1
                 ep.quick = False
+
+    def _key_person(self, call: Call) -> None:
+        """Caller ID matches a key person of a government/enterprise customer: the call is
+        served as the grade's VIP tier (same reason; the customer, so every call of it)."""
+        key = cast(KeyCustomerSpec, self.key)
+        u = draw(derive_key(self.key_stream, call.customer), 0)
+        for g, share in enumerate(key.shares):
+            if u < share:
+                to = key.class_map[g][call.cls]
+                if to >= 0:
+                    c = self.classes[to]
+                    call.cls, call.priority, call.queue = to, c.priority, c.queue
+                    call.tier = c.tier
+                    self.key_calls[g, call.interval] += 1
+                return
+            u -= share
 
     def on_ask(self, call: Call, now: float) -> None:
         self.contacts[(call.customer, call.reason)].asked = True
@@ -86,6 +112,14 @@ class Customers(Component):
             self._resolved(call, now)
 
     def on_order_done(self, wo: WorkOrder, now: float) -> None:
+        if not self.loop:
+            self._order_resolved(wo)
+
+    def on_callback_reached(self, wo: WorkOrder, now: float) -> None:
+        if self.loop:
+            self._order_resolved(wo)
+
+    def _order_resolved(self, wo: WorkOrder) -> None:
         ep = self.contacts.get((wo.customer, wo.reason))
         if ep is not None:
             ep.resolved = True
@@ -106,3 +140,5 @@ class Customers(Component):
     def finish(self, rec: Recorder) -> None:
         rec.fcr = self.fcr
         rec.features.episodes = self.episodes()
+        if self.key is not None:
+            rec.features.key_calls = self.key_calls

@@ -4,6 +4,11 @@ The simple threshold rule: an idle agent of a blended group takes outbound work 
 when no more than ``max_inbound_waiting`` inbound calls wait in the queues it serves.
 Callbacks go before campaign calls. Inbound calls always come first (a freed agent looks
 at its inbound queues before outbound work).
+
+With ``operations.callbacks`` the loop closes only when a callback reaches the customer:
+an unanswered callback is tried again after ``retry_delay`` up to ``max_attempts``, then
+the customer counts as unreachable; a repair order's callback is the satisfaction
+callback (its own talk time, counted apart).
 """
 
 from __future__ import annotations
@@ -24,7 +29,20 @@ if TYPE_CHECKING:
     from sim.model.second_line import WorkOrder
     from sim.records import Recorder
 
+_OUTBOUND = int(AgentState.OUTBOUND)
 CALLBACK = -1  # campaign index of a work-order callback
+RING_S = 30.0  # an unanswered outbound call rings this long
+DRAWS_PER_ATTEMPT = 10  # keyed draws of one callback attempt: answered, talk, retry delay
+
+
+class Callback:
+    """A callback owed after work order ``wo``; ``attempt`` counts from 0."""
+
+    __slots__ = ("wo", "attempt")
+
+    def __init__(self, wo: WorkOrder, attempt: int = 0):
+        self.wo = wo
+        self.attempt = attempt
 
 
 class Outbound(Component):
@@ -33,9 +51,12 @@ class Outbound(Component):
         self.model = core.spec
         self.core = core
         self.blended = set(spec.groups)
-        # callbacks, campaign calls: (campaign or None for a callback, keyed stream)
-        self.tasks: tuple[deque[tuple[CampaignSpec | None, int]], ...] = (deque(), deque())
+        self.callbacks: deque[Callback] = deque()
+        self.campaign_tasks: deque[tuple[CampaignSpec, int]] = deque()  # (campaign, stream)
         self.record = OutboundRecord.zeros(self.model.n_intervals)
+        self.loop = core.spec.operations.callbacks
+        self.open_loops: set[int] = set()  # work orders whose customer is not reached yet
+        self.reserved = core.spec.operations.outbound_reserved_share
 
     def on_day(self, day: int, now: float) -> None:
         """Schedule the day's campaign tasks (their own keyed streams)."""
@@ -50,11 +71,17 @@ class Outbound(Component):
 
     def on_order_done(self, wo: WorkOrder, now: float) -> None:
         """A finished work order: call the customer back."""
-        self.tasks[0].append((None, wo.key))
+        self.callbacks.append(Callback(wo))
+        if self.loop is not None:
+            self.open_loops.add(wo.id)
         self.on_agents_idle(now)
 
     def _on_task(self, event) -> None:
-        self.tasks[1].append(event.value)
+        self.campaign_tasks.append(event.value)
+        self.on_agents_idle(self.core.now)
+
+    def _on_retry(self, event) -> None:
+        self.callbacks.append(event.value)
         self.on_agents_idle(self.core.now)
 
     def on_agents_idle(self, now: float) -> None:
@@ -63,6 +90,19 @@ class Outbound(Component):
             group = self.core.groups[g]
             while group.idle and self.has_work() and self.allowed(group):
                 self.start(group, group.take(now, AgentState.OUTBOUND), now)
+
+    def claim_agent(self, group: AgentGroup, agent: int, now: float) -> bool:
+        """Reserved outbound capacity: a freed blended agent goes to outbound work, even
+        with inbound calls waiting, while fewer than ``outbound_reserved_share`` of the
+        group's logged-in agents are on outbound calls (not counting itself)."""
+        if not self.reserved or group.index not in self.blended or not self.has_work():
+            return False
+        others = group.count[_OUTBOUND] - (group.state[agent] == AgentState.OUTBOUND)
+        if others >= int(self.reserved * group.present):
+            return False
+        group.keep_busy(agent, now, AgentState.OUTBOUND)
+        self.start(group, agent, now)
+        return True
 
     def offer_agent(self, group: AgentGroup, agent: int, now: float) -> bool:
         if self.has_work() and self.allowed(group):
@@ -73,34 +113,61 @@ class Outbound(Component):
 
     def has_work(self) -> bool:
         """Outbound work stops when the horizon ends (the day's outbound shift is over)."""
-        return bool(self.tasks[0] or self.tasks[1]) and (
+        return bool(self.callbacks or self.campaign_tasks) and (
             self.core.now < self.model.horizon_s)
 
     def allowed(self, group: AgentGroup) -> bool:
+        """The threshold rule, or a free place in the reserved outbound capacity."""
         if group.index not in self.blended:
             return False
         waiting = sum(q.n for q in self.core.policy.served[group.index])
-        return waiting <= self.spec.max_inbound_waiting
+        return waiting <= self.spec.max_inbound_waiting or (
+            group.count[_OUTBOUND] < int(self.reserved * group.present))
 
     def start(self, group: AgentGroup, agent: int, now: float) -> None:
         """``agent`` of ``group`` (already in OUTBOUND) makes the next outbound call."""
-        campaign, key = (self.tasks[0] or self.tasks[1]).popleft()
         k = min(int(now // self.model.interval_s), self.model.n_intervals - 1)
-        rec = self.record
-        if campaign is None:  # callbacks come from work orders: a second line exists
-            sl = cast(SecondLineSpec, self.model.second_line)
-            answered = draw(key, 10) < sl.callback_answer_prob
-            t = sl.callback_time.sample1(draw(key, 11)) if answered else 30.0  # ring, no answer
-            rec.callbacks_made[k] += 1
-            rec.callbacks_answered[k] += answered
+        if self.callbacks:
+            t = self._call_back(self.callbacks.popleft(), k, now)
         else:
+            campaign, key = self.campaign_tasks.popleft()
             t = campaign.handle_time.sample1(draw(key, 11))
-            rec.campaign_calls[k] += 1
+            self.record.campaign_calls[k] += 1
         self.core.at(t, self._on_call_done, (group, agent))
+
+    def _call_back(self, cb: Callback, k: int, now: float) -> float:
+        """One callback attempt; how long it keeps the agent. Attempt ``a`` uses draws
+        ``10a + 10`` (answered), ``+ 11`` (talk) and ``+ 12`` (delay to the next try)."""
+        sl = cast(SecondLineSpec, self.model.second_line)  # callbacks come from work orders
+        wo, base, rec = cb.wo, DRAWS_PER_ATTEMPT * (cb.attempt + 1), self.record
+        answered = draw(wo.key, base) < sl.callback_answer_prob
+        loop = self.loop
+        satisfaction = loop is not None and wo.pool in loop.satisfaction_pools
+        law = (loop.satisfaction_time if satisfaction and loop is not None
+               and loop.satisfaction_time is not None else sl.callback_time)
+        t = law.sample1(draw(wo.key, base + 1)) if answered else RING_S
+        rec.callbacks_made[k] += 1
+        rec.callbacks_answered[k] += answered
+        if satisfaction:
+            rec.satisfaction_made[k] += 1
+            rec.satisfaction_reached[k] += answered
+        if loop is None:
+            return t
+        if answered:
+            self.open_loops.discard(wo.id)
+            self.core.callback_reached(wo, now)
+        elif cb.attempt + 1 < loop.max_attempts:
+            delay = loop.retry_delay.sample1(draw(wo.key, base + 2))
+            self.core.at(RING_S + delay, self._on_retry, Callback(wo, cb.attempt + 1))
+        else:
+            self.open_loops.discard(wo.id)
+            rec.callbacks_unreachable[k] += 1
+        return t
 
     def _on_call_done(self, event) -> None:
         group, agent = event.value
         self.core.agent_free(group, agent, self.core.now)
 
     def finish(self, rec: Recorder) -> None:
+        self.record.callbacks_pending_end = float(len(self.open_loops))
         rec.features.outbound = self.record

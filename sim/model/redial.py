@@ -20,6 +20,7 @@ class Redials(Component):
     def __init__(self, core: Core, spec: RedialSpec):
         self.core = core
         self.spec = spec
+        self.hangup = core.spec.operations.ivr_hangup_redial
 
     def on_end(self, call: Call, now: float) -> None:
         """An attempt that failed (not self-served) may be redialled after a delay."""
@@ -28,8 +29,11 @@ class Redials(Component):
                 or call.ending == Ending.CLOSED):
             return
         kind = "abandoned" if call.outcome == Outcome.ABANDONED else "disconnected"
-        if draw(call.key, Draw.REDIAL) < r.prob[kind]:
-            delay = r.delay[kind].sample1(draw(call.key, Draw.REDIAL_DELAY))
+        prob, law = r.prob[kind], r.delay[kind]
+        if self.hangup is not None and call.ending == Ending.IVR_HANGUP:
+            prob, law = self.hangup  # told there is no agent for them: fewer call again
+        if draw(call.key, Draw.REDIAL) < prob:
+            delay = law.sample1(draw(call.key, Draw.REDIAL_DELAY))
             self.core.at(delay, self._on_redial, call)
 
     def on_order_opened(self, call: Call, wo: WorkOrder, now: float) -> None:

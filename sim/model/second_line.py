@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 class WorkOrder:
     __slots__ = ("id", "customer", "reason", "tier", "vip", "pool", "t_open", "t_done", "key",
-                 "cls", "interval")
+                 "cls", "interval", "started", "front")
 
     def __init__(self, id, call, pool, vip, now, interval):
         self.id = id
@@ -41,6 +41,8 @@ class WorkOrder:
         self.t_done = float("nan")
         self.key = derive_key(call.key, "work_order")
         self.interval = interval
+        self.started = False
+        self.front = self.vip  # waits in the pool's front channel
 
 
 class SecondLine(Component):
@@ -87,6 +89,7 @@ class SecondLine(Component):
         return wo
 
     def _start(self, wo: WorkOrder, group: AgentGroup, worker: int) -> None:
+        wo.started = True
         t = self.spec.pools[wo.pool].processing_time.sample1(draw(wo.key, 0))
         self.core.at(t, self._on_done, (wo, group, worker))
 
@@ -107,6 +110,15 @@ class SecondLine(Component):
             else:
                 group.keep_busy(worker, now)
                 self._start(nxt, group, worker)
+
+    def escalate(self, wo: WorkOrder) -> None:
+        """An escalated order no one has started yet moves to its pool's front channel
+        (after orders already there)."""
+        if wo.started or wo.front:
+            return
+        wo.front = True
+        self.waiting[wo.pool][1].remove(wo)
+        self.waiting[wo.pool][0].append(wo)
 
     def _next(self, pool: int) -> WorkOrder | None:
         for q in self.waiting[pool]:

@@ -134,6 +134,55 @@ class OutageSpec:
     menu_node: int
 
 
+@dataclass(frozen=True)
+class CallbackLoopSpec:
+    """Callbacks that close the loop: a work order resolves the need only when its
+    callback reaches the customer; unanswered callbacks are retried after a delay up to
+    ``max_attempts``, then the customer counts as unreachable."""
+
+    max_attempts: int
+    retry_delay: Distribution
+    satisfaction_pools: tuple[int, ...] = ()  # pools whose callback is a satisfaction one
+    satisfaction_time: Distribution | None = None  # its talk time (None: callback_time)
+
+
+@dataclass(frozen=True)
+class ComplaintSpec:
+    """Complaint work orders escalate a level at each ``levels`` time (seconds after
+    opening) while open; closed after ``time_limit_s`` they are overdue."""
+
+    reason: int
+    level_names: tuple[str, ...]
+    levels: tuple[float, ...]
+    time_limit_s: float
+
+
+@dataclass(frozen=True)
+class KeyCustomerSpec:
+    """Government/enterprise key persons (grades such as 5A, 1B) recognised by caller ID
+    among callers of ordinary tiers and served as their grade's VIP tier (002)."""
+
+    grades: tuple[str, ...]
+    shares: tuple[float, ...]  # per grade: share of the eligible callers' customers
+    # per grade: class index -> the class it is served as (-1: not an eligible class)
+    class_map: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class OperationsSpec:
+    """The operations features of a hotline (issue 15); each None is off."""
+
+    callbacks: CallbackLoopSpec | None = None
+    complaints: ComplaintSpec | None = None
+    key_customers: KeyCustomerSpec | None = None
+    # redials after the IVR hung up (verification failed, blacklist self-service only):
+    # (probability, delay); None: as after any disconnection (redial.disconnected)
+    ivr_hangup_redial: tuple[float, Distribution] | None = None
+    # blended groups: this share of their logged-in agents may do outbound work even
+    # while inbound calls wait (0: outbound only when few inbound calls wait)
+    outbound_reserved_share: float = 0.0
+
+
 RETENTION_DEFAULT = {"silent_unhappy": 0.09, "complained_unresolved": 0.19,
                      "resolved": 0.54, "resolved_quickly": 0.82}
 
@@ -167,6 +216,8 @@ class ModelSpec:
     fcr_window_s: float = 259200.0
     retention: dict[str, float] = field(default_factory=lambda: dict(RETENTION_DEFAULT))
     tier_of_vip: tuple[bool, ...] = ()  # per tier: served through the green channel
+    short_abandon_s: float = 0.0  # queue abandons quicker than this are counted apart
+    operations: OperationsSpec = field(default_factory=lambda: OperationsSpec())
 
     def vip_by_tier(self) -> tuple[bool, ...]:
         """Per tier: a VIP, served through the second line's green channel. From

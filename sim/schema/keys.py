@@ -112,6 +112,18 @@ def reference() -> str:
                         ("scenario.tiers.NAME", TIER_KEYS),
                         ("scenario.reasons.NAME", REASON_KEYS)):
         lines.append(f"  {where}: {', '.join(sorted(keys))}")
+    from sim.schema import operations as ops
+
+    lines += ["", "Operations keys (scenario.short_abandon_s; scenario.operations.* in hotline "
+                  "scenarios, every feature off unless given):"]
+    lines += _table(model_rows(ops.ScenarioOps, "scenario."))
+    lines += _table(model_rows(ops.Operations, "scenario.operations."))
+    for name, model in (("callbacks", ops.Callbacks), ("complaints", ops.Complaints),
+                        ("complaints.levels[]", ops.Level),
+                        ("key_customers", ops.KeyCustomers),
+                        ("key_customers.grades.NAME", ops.Grade),
+                        ("ivr_hangup_redial", ops.Redial)):
+        lines += _table(model_rows(model, f"scenario.operations.{name}."))
     lines += ["", "Distributions (any time key): a number (seconds, deterministic), null "
               "(patience: never abandons; answer_delay: off), or {dist: NAME, ...}:"]
     lines += [f"  {name}: {', '.join(params) or '(no parameters)'}"
