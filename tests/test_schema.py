@@ -161,10 +161,12 @@ def test_holiday_table_is_checked(tmp_path):
 
     path = tmp_path / "h.yaml"
     path.write_text("days:\n  - {date: 1999-04-01, name: x, like: Caturday}\n")
-    with pytest.raises(HistoryError, match=r"days\[0\].like: must be one of Monday"):
+    with pytest.raises(HistoryError, match=r"days\[0\].like 'Caturday': allowed: one of "
+                                           r"Monday"):
         read(path)
     path.write_text("days:\n  - {date: '1999-13-01', name: x}\n")
-    with pytest.raises(HistoryError, match=r"days\[0\].date: must be a date YYYY-MM-DD"):
+    with pytest.raises(HistoryError, match=r"days\[0\].date '1999-13-01': allowed: a date "
+                                           r"YYYY-MM-DD$"):
         read(path)
     path.write_text("days:\n  - {date: '1999-04-01', name: x, like: Saturday}\n")
     assert read(path)["1999-04-01"].like == "Saturday"

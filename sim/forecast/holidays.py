@@ -52,8 +52,10 @@ def read(path: Path) -> dict[str, Holiday]:
         raise HistoryError(f"--holidays {path}: invalid YAML") from None
     try:
         table = validate(HolidayTable, doc, "")
-    except ConfigError as exc:
-        raise HistoryError(f"--holidays {path}: {exc.key or 'top level'}: {exc.message}"
-                           ) from None
+    except ConfigError as exc:  # "days[0].like 'Funday': allowed: one of Monday, ..."
+        what, got, value = exc.message.rpartition(", got ")
+        where = f"{exc.key or 'top level'} {value}" if got else exc.key or "top level"
+        allowed = what.removeprefix("must be ") if got else exc.message
+        raise HistoryError(f"--holidays {path}: {where}: allowed: {allowed}") from None
     return {d.date.isoformat(): Holiday(d.date.isoformat(), d.name, d.like)
             for d in table.days}

@@ -199,7 +199,7 @@ def config_error(exc: Any, prefix: str, model: Any = None) -> ConfigError:
         what = _allowed_types(errors, loc) or _ALLOWED.get(kind, err["msg"])
     else:
         what = _ALLOWED.get(kind, err["msg"][0].lower() + err["msg"][1:])
-    if kind != "missing" and "input" in err:
+    if kind != "missing" and "input" in err and ", got " not in what:
         what += f", got {err['input']!r}"
     return ConfigError(key, what)
 
