@@ -162,7 +162,7 @@ def test_holiday_table_is_checked(tmp_path):
     path = tmp_path / "h.yaml"
     path.write_text("days:\n  - {date: 1999-04-01, name: x, like: Caturday}\n")
     with pytest.raises(HistoryError, match=r"days\[0\].like 'Caturday': allowed: one of "
-                                           r"Monday"):
+                                           r"'Monday'"):
         read(path)
     path.write_text("days:\n  - {date: '1999-13-01', name: x}\n")
     with pytest.raises(HistoryError, match=r"days\[0\].date '1999-13-01': allowed: a date "

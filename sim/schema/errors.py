@@ -192,7 +192,7 @@ def config_error(exc: Any, prefix: str, model: Any = None) -> ConfigError:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         what = _bounds(model, loc, kind, ctx)
     elif kind == "literal_error":
-        what = f"must be one of {ctx.get('expected', '')}".replace("'", "")
+        what = f"must be one of {ctx.get('expected', '')}"
     elif kind == "value_error":
         what = str(ctx.get("error", err["msg"]))
     elif kind in _TYPE_ERRORS and len(errors) > 1:
