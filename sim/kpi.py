@@ -194,27 +194,20 @@ def _complaint_kpis(overall: dict, by_reason: dict, rec, spec: ModelSpec, w: sli
                    complaints_in_time=_div(rec.closed_in_time, rec.orders.sum()))
 
 
-VALUE_STATES = ("silent_unhappy", "complained_unresolved", "resolved", "resolved_quickly")
-
-
-def episode_state(ep) -> str:
-    if ep.resolved:
-        return "resolved_quickly" if ep.quick else "resolved"
-    return "complained_unresolved" if ep.asked else "silent_unhappy"
-
-
-def customer_value(episodes, spec: ModelSpec) -> dict[str, float]:
+def customer_value(tally: np.ndarray, spec: ModelSpec) -> dict[str, float]:
     """Expected retained annual value of the customers whose needs the run saw, from the
-    retention rates by how the need ended (domain brief §9: 9/19/54/82 %)."""
-    n = {s: 0 for s in VALUE_STATES}
-    kept = at_risk = 0.0
-    for ep in episodes:
-        state = episode_state(ep)
-        n[state] += 1
-        value = spec.tiers[ep.tier].annual_value
-        r = spec.retention[state]
-        kept += r * value
-        at_risk += (1 - r) * value
+    retention rates by how the need ended (domain brief §9: 9/19/54/82 %). ``tally``:
+    episodes by (tier, end state), columns in ``VALUE_STATES`` order."""
+    from sim.model.customers import VALUE_STATES
+
+    if tally.shape != (len(spec.tiers), len(VALUE_STATES)):  # a record before any run
+        tally = np.zeros((len(spec.tiers), len(VALUE_STATES)), dtype=np.int64)
+    n = {s: int(tally[:, j].sum()) for j, s in enumerate(VALUE_STATES)}
+    kept = math.fsum(float(tally[t, j]) * spec.retention[s] * tier.annual_value
+                     for t, tier in enumerate(spec.tiers) for j, s in enumerate(VALUE_STATES))
+    at_risk = math.fsum(float(tally[t, j]) * (1 - spec.retention[s]) * tier.annual_value
+                        for t, tier in enumerate(spec.tiers)
+                        for j, s in enumerate(VALUE_STATES))
     total = sum(n.values())
     out = {f"episodes_{s}": _div(n[s], total) for s in VALUE_STATES}
     lost = sum((1 - spec.retention[s]) * n[s] for s in VALUE_STATES)

@@ -15,7 +15,6 @@ import numpy as np
 from sim.model.calls import Call, Ending, Outcome
 
 if TYPE_CHECKING:
-    from sim.model.customers import Episode
     from sim.model.spec import ModelSpec
 
 COLUMNS = ("call_id", "class_idx", "interval", "t_arrival", "t_queue", "t_answer", "t_end",
@@ -98,7 +97,8 @@ class FeatureRecord:
     outbound: OutboundRecord | None = None
     complaints: ComplaintRecord | None = None
     key_calls: np.ndarray | None = None  # calls of key persons per (grade, interval)
-    episodes: list[Episode] = field(default_factory=list)
+    # episodes by (tier, end state) (sim.model.customers.VALUE_STATES)
+    episodes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
     ticket_open_s: float = math.nan  # the outage's repair ticket (NaN: none opened)
 
 

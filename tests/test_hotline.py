@@ -300,24 +300,23 @@ def test_customer_value_uses_the_retention_figures():
     """Each need ends in one state (brief §9); the value kept is the retention rate of
     that state times the tier's annual value, summed over the needs the run saw."""
     from sim.kpi import replication_kpis
+    from sim.model.customers import VALUE_STATES
 
     scn = load()
     spec = build_model_spec(scn)
     _, rec = run_calls(scn)
-    episodes = rec.features.episodes
-    states = {"silent_unhappy": 0, "complained_unresolved": 0, "resolved": 0,
-              "resolved_quickly": 0}
+    tally = rec.features.episodes  # episodes by (tier, end state)
+    states = dict.fromkeys(VALUE_STATES, 0)
     kept = 0.0
-    for ep in episodes:
-        s = ("resolved_quickly" if ep.resolved and ep.quick else "resolved" if ep.resolved
-             else "complained_unresolved" if ep.asked else "silent_unhappy")
-        states[s] += 1
-        kept += spec.retention[s] * spec.tiers[ep.tier].annual_value
+    for (tier, j), n in np.ndenumerate(tally):
+        states[VALUE_STATES[j]] += int(n)
+        kept += n * spec.retention[VALUE_STATES[j]] * spec.tiers[tier].annual_value
+    total = int(tally.sum())
     o = replication_kpis(rec, spec)["overall"]
-    assert o["episodes"] == len(episodes) > 100
+    assert o["episodes"] == total > 100
     assert min(states.values()) > 0  # every state occurs in the small hotline
     for s, n in states.items():
-        assert o[f"episodes_{s}"] == pytest.approx(n / len(episodes), abs=1e-12), s
+        assert o[f"episodes_{s}"] == pytest.approx(n / total, abs=1e-12), s
     assert o["retained_value"] == pytest.approx(kept, rel=1e-12)
     res = run_spec(load())
     o = res.summary["overall"]
@@ -351,3 +350,36 @@ def test_bad_trees_are_errors_at_load():
     bad["ivr"]["nodes"]["loop_b"] = {"type": "menu", "branches": {"loop_a": 1.0}}
     with pytest.raises(ConfigError, match="no exit"):
         build_model_spec(bad)
+
+
+@pytest.mark.parametrize("window_s", [600.0, 3600.0])
+def test_episodes_dropped_after_their_window_count_exactly_as_kept_ones(window_s,
+                                                                       monkeypatch):
+    """Memory stays flat in the horizon: an episode past its FCR window with nothing in
+    progress is counted and dropped. The tally, the FCR counts and every call are the same
+    as when every episode is kept to the end (short windows, so many are dropped; a small
+    population, redials and work orders, so needs come back and orders stay open)."""
+    from sim.model import customers
+
+    scn = load()
+    scn["fcr_window_s"] = window_s
+    scn["customers"] = {"population": 300}
+    calls, rec = run_calls(scn)
+    dropped = []
+    real = customers.Customers.on_interval_end
+
+    def counting(self, k, now):
+        before = len(self.contacts)
+        real(self, k, now)
+        dropped.append(before - len(self.contacts))
+
+    monkeypatch.setattr(customers.Customers, "on_interval_end", counting)
+    run_calls(scn)
+    assert sum(dropped) > 50  # the sweep does drop episodes here
+    monkeypatch.setattr(customers.Customers, "on_interval_end",
+                        lambda self, k, now: None)  # keep every episode
+    kept_calls, kept = run_calls(scn)
+    assert np.array_equal(rec.features.episodes, kept.features.episodes)
+    assert rec.features.episodes.sum() > 100
+    assert np.array_equal(rec.fcr, kept.fcr)
+    assert calls.equals(kept_calls)

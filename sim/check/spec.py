@@ -7,24 +7,16 @@ are spent (``replications: {initial, max, step}``), how a verdict is reached
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sim.kpi_specs import names as _kpi_names
 
 SCOPES = {"overall": "overall", "class": "by_class", "group": "by_group", "tier": "by_tier",
           "reason": "by_reason"}
-TOP_KEYS = ("description", "scenario", "confidence", "decision", "replications", "targets",
-            "baseline")
-TARGET_KEYS = ("id", "kpi", "scope", "name", "min", "max", "tolerance")
-DECISION = {"policy": ("ci", "mean"), "warn": ("pass", "fail"), "adjust": ("looks", "none")}
-REPLICATION_KEYS = ("initial", "max", "step")
-BASELINE_KEYS = ("tolerance",)
 DEFAULT_REPS = {"initial": 5, "max": 20, "step": 5}
-# KPIs that are shares: their bounds must lie in [0, 1].
-RATES = _kpi_names(fmt="pct")
 # Which way is better, for baseline comparisons of a KPI that no target gives a direction
 # (the KPI registry). Neutral KPIs (occupancy, handle time, volumes): a baseline tolerance
 # on them needs a target that says which way.
@@ -120,26 +112,37 @@ def load_spec(path: Path) -> SLASpec:
 
 
 def parse_spec(data: object, source: str = "<sla>") -> SLASpec:
-    """Validate a spec given as plain containers (from YAML, or a dict in a test)."""
-    p = _Parser(source)
-    top = p.mapping("", data, TOP_KEYS)
-    dec = p.mapping("decision", top.get("decision", {}), tuple(DECISION))
-    choice = {k: p.choice(f"decision.{k}", dec.get(k, opts[0]), opts)
-              for k, opts in DECISION.items()}
-    reps = p.replications(top.get("replications", {}), choice["policy"])
-    base = p.mapping("baseline", top.get("baseline", {}) or {}, BASELINE_KEYS)
-    tol = p.mapping("baseline.tolerance", base.get("tolerance", {}) or {}, None)
-    tolerance = {str(k): p.number(f"baseline.tolerance.{k}", v, low=0.0)
-                 for k, v in tol.items()}
-    targets = p.all_targets(top.get("targets"))
+    """Validate a spec given as plain containers (from YAML, or a dict in a test) against
+    the schema (:mod:`sim.schema.sla`)."""
+    from sim.errors import ConfigError
+    from sim.schema.errors import validate
+    from sim.schema.sla import SLAFile
+
+    try:
+        f = validate(SLAFile, data, "")
+    except ConfigError as exc:
+        raise SLAError(f"{source}: {exc.key or 'top level'}: {exc.message}") from None
+    targets = [t for i, entry in enumerate(f.targets) for t in _targets(i, entry)]
+    seen: set[str] = set()
+    for t in targets:
+        if t.id in seen:
+            raise SLAError(f"{source}: targets: duplicate target {t.id!r}; give one of them "
+                           f"an id")
+        seen.add(t.id)
+    tolerance = dict((f.baseline.tolerance or {}) if f.baseline else {})
     _check_directions(targets, tolerance, source)
-    scenario = top.get("scenario")
-    if scenario is not None and not isinstance(scenario, str):
-        p.fail("scenario", "must be a scenario name (string)")
-    return SLASpec(source, tuple(targets), p.confidence(top.get("confidence", 0.95)),
-                   choice["policy"], choice["warn"], choice["adjust"], **reps,
-                   tolerance=tolerance, scenario=scenario,
-                   description=str(top.get("description") or ""))
+    dec, reps = f.decision, f.replications
+    return SLASpec(source, tuple(targets), f.confidence, dec.policy, dec.warn, dec.adjust,
+                   reps.initial, reps.max, reps.step, tolerance=tolerance,
+                   scenario=f.scenario, description=f.description or "")
+
+
+def _targets(i: int, t: Any) -> list[Target]:
+    """One entry of ``targets``: one target per name it lists."""
+    names: list[str | None] = ([None] if t.scope == "overall" else
+                               list(t.name) if isinstance(t.name, list) else [t.name])
+    return [Target(t.id or target_id(t.kpi, t.scope, n), t.kpi, t.scope, n, t.min, t.max,
+                   t.tolerance, f"targets[{i}]") for n in names]
 
 
 def _check_directions(targets: list[Target], tolerance: Mapping[str, float],
@@ -151,119 +154,6 @@ def _check_directions(targets: list[Target], tolerance: Mapping[str, float],
     for t in targets:
         if t.tolerance is not None or t.kpi in tolerance:
             better(t.kpi, t.higher_better, f"{source}: {t.origin}")
-
-
-class _Parser:
-    """Validation helpers that fail with ``SOURCE: KEY: what is allowed``."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, key: str, message: str):
-        raise SLAError(f"{self.source}: {key or 'top level'}: {message}")
-
-    def mapping(self, key: str, value: object, allowed: tuple[str, ...] | None) -> Mapping:
-        if not isinstance(value, Mapping):
-            self.fail(key, f"must be a mapping, got {_kind(value)}")
-        for k in value:
-            if allowed is not None and k not in allowed:
-                where = f"{key}.{k}" if key else str(k)
-                self.fail(where, f"unknown key; allowed: {', '.join(allowed)}")
-        return value
-
-    def choice(self, key: str, value: object, options: tuple[str, ...]) -> str:
-        if value not in options:
-            self.fail(key, f"must be one of {', '.join(options)}; got {value!r}")
-        return value
-
-    def number(self, key: str, value: object, low: float | None = None,
-               high: float | None = None) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
-            self.fail(key, f"must be a finite number, got {value!r}")
-        if (low is not None and value < low) or (high is not None and value > high):
-            span = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-            self.fail(key, f"must be {'in ' if high is not None else ''}{span}; got {value!r}")
-        return float(value)
-
-    def integer(self, key: str, value: object, low: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.fail(key, f"must be an integer >= {low}, got {value!r}")
-        return value
-
-    def confidence(self, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not 0 < value < 1:
-            self.fail("confidence", f"must be a number in (0, 1), got {value!r}")
-        return float(value)
-
-    def replications(self, value: object, policy: str) -> dict[str, int]:
-        reps = {**DEFAULT_REPS, **self.mapping("replications", value, REPLICATION_KEYS)}
-        out = {"initial": self.integer("replications.initial", reps["initial"], 1),
-               "max_reps": self.integer("replications.max", reps["max"], 1),
-               "step": self.integer("replications.step", reps["step"], 1)}
-        if out["max_reps"] < out["initial"]:
-            self.fail("replications.max", f"must be >= replications.initial "
-                                          f"({out['initial']}); got {out['max_reps']}")
-        if policy == "ci" and out["initial"] < 2:
-            self.fail("replications.initial", "must be >= 2 with decision.policy: ci (a "
-                                              "confidence interval needs two replications)")
-        return out
-
-    def all_targets(self, raw: object) -> list[Target]:
-        if not isinstance(raw, list) or not raw:
-            self.fail("targets", "must be a non-empty list of {kpi, min and/or max, scope, "
-                                 "name}")
-        targets = [t for i, item in enumerate(raw) for t in self.targets(i, item)]
-        seen: set[str] = set()
-        for t in targets:
-            if t.id in seen:
-                self.fail("targets", f"duplicate target {t.id!r}; give one of them an id")
-            seen.add(t.id)
-        return targets
-
-    def targets(self, i: int, item: object) -> list[Target]:
-        """One entry of ``targets``; ``name`` may list several names (one target each)."""
-        key = f"targets[{i}]"
-        t = self.mapping(key, item, TARGET_KEYS)
-        kpi = t.get("kpi")
-        if not isinstance(kpi, str) or not kpi:
-            self.fail(f"{key}.kpi", "required: the KPI name (e.g. service_level, asa_s)")
-        scope = self.choice(f"{key}.scope", t.get("scope", "overall"), tuple(SCOPES))
-        names = self._names(key, scope, t.get("name"))
-        bounds = {}
-        for b in ("min", "max"):
-            if t.get(b) is not None:
-                rate = kpi in RATES  # a share: its bound must lie in [0, 1]
-                bounds[b] = self.number(f"{key}.{b}", t[b], low=0.0 if rate else None,
-                                        high=1.0 if rate else None)
-        if not bounds:
-            self.fail(key, f"needs min and/or max (a bound on {kpi})")
-        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
-            self.fail(f"{key}.min", f"must be <= max ({bounds['max']:g}); got "
-                                    f"{bounds['min']:g}")
-        tol = t.get("tolerance")
-        tol = None if tol is None else self.number(f"{key}.tolerance", tol, low=0.0)
-        given = t.get("id")
-        if given is not None and (not isinstance(given, str) or len(names) > 1):
-            self.fail(f"{key}.id", "must be a string, and only for a target with one name")
-        return [Target(given or target_id(kpi, scope, n), kpi, scope, n, bounds.get("min"),
-                       bounds.get("max"), tol, key) for n in names]
-
-    def _names(self, key: str, scope: str, name: object) -> list[str | None]:
-        if scope == "overall":
-            if name is not None:
-                self.fail(f"{key}.name", "only with a scope other than overall")
-            return [None]
-        names = name if isinstance(name, list) else [name]
-        if not names or not all(isinstance(n, str) and n for n in names):
-            self.fail(f"{key}.name", f"required with scope {scope}: the {scope}'s name "
-                                     f"(or a list of names)")
-        return names
-
-
-def _kind(value: object) -> str:
-    return "nothing (empty)" if value is None else type(value).__name__
 
 
 def check_scenario(spec: SLASpec, template: Mapping, scenario: str) -> None:

@@ -72,16 +72,20 @@ def main(argv: list[str]) -> int:
 
 
 def _check_options(args) -> None:
+    """The numeric options against the schema (:mod:`sim.schema.forecast`)."""
+    from sim.errors import ConfigError
     from sim.forecast.history import HistoryError
+    from sim.schema.errors import validate
+    from sim.schema.forecast import ForecastOptions
 
-    if args.days < 1:
-        raise HistoryError(f"--days {args.days}: allowed: an integer >= 1")
-    if args.weeks < 1:
-        raise HistoryError(f"--weeks {args.weeks}: allowed: an integer >= 1")
-    if args.origins < 0:
-        raise HistoryError(f"--origins {args.origins}: allowed: an integer >= 0")
-    if not 0 < args.agent_share <= 1:
-        raise HistoryError(f"--agent-share {args.agent_share:g}: allowed: a number in (0, 1]")
+    given = {k: getattr(args, k) for k in ForecastOptions.model_fields}
+    try:
+        validate(ForecastOptions, given, "")
+    except ConfigError as exc:
+        flag = "--" + exc.key.replace("_", "-")
+        raise HistoryError(f"{flag} {given.get(exc.key)!r}: allowed: "
+                           f"{exc.message.split(', got ')[0].removeprefix('must be ')}"
+                           ) from None
 
 
 def run(args) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.forecast.history import HistoryError
-from sim.forecast.models import WEEKDAYS, Holiday
+from sim.forecast.models import Holiday
 
 BANK_TABLE = "israel_1999"
 
@@ -37,35 +37,25 @@ def load(spec: str, fmt: str, hist) -> dict[str, Holiday]:
 
 
 def read(path: Path) -> dict[str, Holiday]:
-    import datetime
-
+    """A holiday table, checked against its schema (:mod:`sim.schema.forecast`)."""
     import yaml
+
+    from sim.errors import ConfigError
+    from sim.schema.errors import validate
+    from sim.schema.forecast import HolidayTable
 
     if not path.is_file():
         raise HistoryError(f"--holidays {path}: no such file")
     try:
         doc = yaml.safe_load(path.read_text())
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeDecodeError):
         raise HistoryError(f"--holidays {path}: invalid YAML") from None
-    days = doc.get("days") if isinstance(doc, dict) else None
-    if not isinstance(days, list):
-        raise HistoryError(f"--holidays {path}: needs a list 'days' of {{date, name, like}}")
-    out = {}
-    for i, d in enumerate(days):
-        key = f"--holidays {path}: days[{i}]"
-        if not isinstance(d, dict) or "date" not in d:
-            raise HistoryError(f"{key}: needs date (YYYY-MM-DD), name and like")
-        date = d["date"]
-        if isinstance(date, str):
-            try:
-                date = datetime.date.fromisoformat(date)
-            except ValueError:
-                raise HistoryError(f"{key}.date {date!r}: allowed: YYYY-MM-DD") from None
-        if not isinstance(date, datetime.date):
-            raise HistoryError(f"{key}.date {date!r}: allowed: YYYY-MM-DD")
-        like = d.get("like")
-        if like is not None and like not in WEEKDAYS:
-            raise HistoryError(f"{key}.like {like!r}: allowed: null or one of "
-                               f"{', '.join(WEEKDAYS)}")
-        out[date.isoformat()] = Holiday(date.isoformat(), str(d.get("name", "")), like)
-    return out
+    try:
+        table = validate(HolidayTable, doc, "")
+    except ConfigError as exc:  # "days[0].like 'Funday': allowed: one of Monday, ..."
+        what, got, value = exc.message.rpartition(", got ")
+        where = f"{exc.key or 'top level'} {value}" if got else exc.key or "top level"
+        allowed = what.removeprefix("must be ") if got else exc.message
+        raise HistoryError(f"--holidays {path}: {where}: allowed: {allowed}") from None
+    return {d.date.isoformat(): Holiday(d.date.isoformat(), d.name, d.like)
+            for d in table.days}

@@ -153,5 +153,10 @@ def to_yaml(scn: dict, header_lines: list[str]) -> str:
 
 
 def write(scn: dict, path: Path, header_lines: list[str]) -> None:
+    """Write the scenario, once it passes the scenario schema (a forecast never leaves a
+    file ``ccsim`` would refuse)."""
+    from sim.config import build_model_spec
+
+    build_model_spec(scn)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_yaml(scn, header_lines))

@@ -4,10 +4,14 @@ overflow in lognormal's sigma or gamma's shape), and finite times where a time m
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ConfigError
 from sim.schema.limits import MAX_CV, MAX_TIME_S, MIN_MEAN_S
+
+if TYPE_CHECKING:
+    from sim.model.distributions import Distribution
 
 
 def parse(key: str, spec: Any, *, finite: bool = False):
@@ -43,3 +47,16 @@ def parse(key: str, spec: Any, *, finite: bool = False):
     if isinstance(dist, Uniform) and not math.isfinite(dist.high - dist.low):
         raise ConfigError(f"{key}.high", f"must be <= {MAX_TIME_S:g} s")
     return dist
+
+
+def by_group(key: str, field: str, base: Any, overrides: Mapping[str, Any] | None,
+             group_names: list[str]) -> tuple[Distribution, ...]:
+    """A time law for every group: the default unless overridden by group (a policy may
+    route a call to any group: pooling, reservation). Finite: it keeps an agent busy."""
+    default = parse(f"{key}.{field}", base)
+    over = overrides or {}
+    out = tuple(parse(f"{key}.{field}_by_group.{g}", over[g]) if g in over
+                else default for g in group_names)
+    if any(d.mean == math.inf for d in out):
+        raise ConfigError(f"{key}.{field}", "must be finite (not none)")
+    return out

@@ -4,6 +4,7 @@ units), so the documentation cannot drift from what is validated."""
 from __future__ import annotations
 
 import sys
+import types
 import typing
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,37 +22,72 @@ def _type_name(ann: Any) -> str:
     origin = typing.get_origin(ann)
     if origin is None:
         return getattr(ann, "__name__", str(ann))
-    args = [a for a in typing.get_args(ann) if a is not type(None)]
-    inner = ", ".join(_type_name(a) for a in args)
+    if origin is typing.Annotated:
+        args = typing.get_args(ann)
+        return "time law" if _LAW in args[1:] else _type_name(args[0])
+    members = [a for a in typing.get_args(ann) if a is not type(None)]
     name = getattr(origin, "__name__", str(origin))
     if name in ("Union", "UnionType"):
-        return f"{inner} or null"
-    return f"{name}[{inner}]" if name != "Annotated" else _type_name(args[0])
+        inner = " or ".join(_type_name(a) for a in members)
+        return inner + (" or null" if len(members) < len(typing.get_args(ann)) else "")
+    return f"{name}[{', '.join(_type_name(a) for a in members)}]"
 
 
-def _bounds(info) -> str:
+_LAW = "time law"
+
+
+def _bounds_of(metadata: Any) -> list[str]:
     ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
     out = []
-    for meta in info.metadata:
+    for meta in metadata:
         for op, sym in ops.items():
             v = getattr(meta, op, None)
             if v is not None:
                 out.append(f"{sym} {v:g}" if isinstance(v, float) else f"{sym} {v}")
-    return ", ".join(out)
+        out += _bounds_of(getattr(meta, "metadata", ()))  # a Field() inside Annotated
+    return out
+
+
+def _bounds(info: Any) -> str:
+    """The field's bounds, or those of the numbers inside it (a scalar or a list)."""
+    out = _bounds_of(info.metadata)
+    if not out:
+        out = _nested_bounds(info.annotation)
+    return ", ".join(dict.fromkeys(out))
+
+
+def _nested_bounds(ann: Any) -> list[str]:
+    if typing.get_origin(ann) is typing.Annotated:
+        return _bounds_of(typing.get_args(ann)[1:])
+    return [b for a in typing.get_args(ann) for b in _nested_bounds(a)]
+
+
+def _nested_model(ann: Any) -> tuple[Any, str] | None:
+    """(model, key suffix) when a field holds a model (``Model | None``) or a mapping of
+    named models (``dict[str, Model | None]``: ``.NAME``)."""
+    from pydantic import BaseModel
+
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann, ""
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is dict:
+        inner = _nested_model(args[1])
+        return (inner[0], ".NAME" + inner[1]) if inner else None
+    if origin in (typing.Union, types.UnionType):
+        found = [m for a in args if (m := _nested_model(a))]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def model_rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str, str]]:
     """(key, type, default, limits, description) for every field, nested models expanded."""
-    from pydantic import BaseModel
     from pydantic_core import PydanticUndefined
 
     rows = []
     for name, info in model.model_fields.items():
         key = f"{prefix}{name}"
         ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            rows += model_rows(ann, f"{key}.")
-            continue
         if info.default is not PydanticUndefined:
             default = repr(info.default)
         elif info.default_factory is not None:
@@ -59,11 +95,21 @@ def model_rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str,
             default = repr(cast("Callable[[], Any]", info.default_factory)())
         else:
             default = "(required)"
+        nested = _nested_model(ann)
+        if nested is not None:
+            sub, suffix = nested
+            if info.description or suffix:
+                rows.append((key, "mapping" + (" of NAME: mapping" if suffix else ""),
+                             "" if default.startswith(sub.__name__) else default, "",
+                             info.description or ""))
+            rows += model_rows(sub, f"{key}{suffix}.")
+            continue
         extra = info.json_schema_extra or {}
         desc = info.description or ""
         if isinstance(extra, dict) and extra.get("ref"):
             desc += f" [checked: {extra['ref']} of the scenario]"
-        rows.append((key, _type_name(ann), default, _bounds(info), desc))
+        typ = "time law" if _LAW in info.metadata else _type_name(ann)
+        rows.append((key, typ, default, _bounds(info), desc))
     return rows
 
 
@@ -81,18 +127,10 @@ def _policies() -> list[tuple[str, type[Policy]]]:
 
 def reference() -> str:
     """The whole key reference as text."""
-    from sim.config import (
-        ARRIVAL_KEYS,
-        CLASS_KEYS,
-        GROUP_KEYS,
-        HORIZON_KEYS,
-        QUEUE_KEYS,
-        SCENARIO_KEYS,
-    )
-    from sim.config_hotline import HOTLINE_KEYS, REASON_KEYS, TIER_KEYS
     from sim.model.distributions import _PARAMS
     from sim.schema import limits
     from sim.schema.run import RunConfig
+    from sim.schema.scenario import scenario_model
 
     lines = ["ccsim keys — generated from the schema (sim/schema)", "",
              "Run keys (configs/config.yaml):"]
@@ -102,28 +140,9 @@ def reference() -> str:
         rows = model_rows(cls.Params, "policy.params.")
         lines.append(f"  {cls.name}  ({path})" + ("" if rows else ": no parameters"))
         lines += _table(rows, indent="    ")
-    lines += ["", "Scenario keys (scenario.*; values in the scenario files' comments):"]
-    for where, keys in (("scenario", SCENARIO_KEYS | HOTLINE_KEYS),
-                        ("scenario.horizon", HORIZON_KEYS),
-                        ("scenario.arrivals", ARRIVAL_KEYS),
-                        ("scenario.classes.NAME", CLASS_KEYS),
-                        ("scenario.queues.NAME", QUEUE_KEYS),
-                        ("scenario.groups.NAME", GROUP_KEYS),
-                        ("scenario.tiers.NAME", TIER_KEYS),
-                        ("scenario.reasons.NAME", REASON_KEYS)):
-        lines.append(f"  {where}: {', '.join(sorted(keys))}")
-    from sim.schema import operations as ops
-
-    lines += ["", "Operations keys (scenario.short_abandon_s; scenario.operations.* in hotline "
-                  "scenarios, every feature off unless given):"]
-    lines += _table(model_rows(ops.ScenarioOps, "scenario."))
-    lines += _table(model_rows(ops.Operations, "scenario.operations."))
-    for name, model in (("callbacks", ops.Callbacks), ("complaints", ops.Complaints),
-                        ("complaints.levels[]", ops.Level),
-                        ("key_customers", ops.KeyCustomers),
-                        ("key_customers.grades.NAME", ops.Grade),
-                        ("ivr_hangup_redial", ops.Redial)):
-        lines += _table(model_rows(model, f"scenario.operations.{name}."))
+    lines += ["", "Scenario keys (scenario.*; NAME: an entry of your choosing; s: seconds; "
+              "a per-interval value is a scalar or one value per interval):"]
+    lines += _table(model_rows(scenario_model(), "scenario."))
     lines += ["", "Distributions (any time key): a number (seconds, deterministic), null "
               "(patience: never abandons; answer_delay: off), or {dist: NAME, ...}:"]
     lines += [f"  {name}: {', '.join(params) or '(no parameters)'}"

@@ -23,6 +23,8 @@ MAX_JOBS = 1024                 # n_jobs
 MAX_PRIORITY = 1000             # priority levels
 MAX_REDIAL_ATTEMPTS = 1000
 MAX_POPULATION = 10**9          # customers.population
+MAX_MONEY = 1e12                # costs per hour, annual values (currency units)
+MAX_LINES = 10_000_000         # scenario.lines (trunk lines)
 
 
 def check_volume(key: str, volume, load_note: str = "") -> None:

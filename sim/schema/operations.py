@@ -1,30 +1,20 @@
-"""Keys of the operations features (issue 15): short abandons, closed-loop callbacks,
-complaint escalation, key customers, outbound blending. Typed here, apart from the
-hand-written checks of ``sim.config`` / ``sim.config_hotline``, so each key has one
-strict definition and one error line (``sim.schema.errors.config_error``).
+"""``scenario.operations`` (issue 15): closed-loop callbacks, complaint escalation, key
+customers, redials after an IVR hang-up, outbound blending. A section of the scenario
+schema (registered below); ``short_abandon_s`` is a top-level key of every scenario
+(``sim.schema.scenario.ScenarioBase``). Name references into tiers, reasons and pools are
+checked when the hotline is built (:func:`build_operations`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from sim.schema.common import STRICT
 from sim.schema.errors import config_error
 from sim.schema.limits import MAX_TIME_S
-
-STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
-
-
-class ScenarioOps(BaseModel):
-    """Operations keys every scenario may set (they change what is counted, not the run)."""
-
-    model_config = STRICT
-    short_abandon_s: float = Field(
-        0.0, ge=0, le=MAX_TIME_S,
-        description="queue abandons that waited less than this are short abandons, counted "
-                    "apart; service level and abandon rate are also reported without them "
-                    "(0: none)")
+from sim.schema.scenario import register_section
 
 
 def _validated(model: type[BaseModel], value: Any, prefix: str) -> Any:
@@ -32,12 +22,6 @@ def _validated(model: type[BaseModel], value: Any, prefix: str) -> Any:
         return model.model_validate(value)
     except ValidationError as exc:
         raise config_error(exc, prefix, model) from None
-
-
-def scenario_ops(scn: Any) -> ScenarioOps:
-    """The operations keys of a scenario mapping (missing keys: their neutral defaults)."""
-    return _validated(ScenarioOps, {k: scn[k] for k in ScenarioOps.model_fields if k in scn},
-                      "scenario")
 
 
 class Callbacks(BaseModel):
@@ -118,7 +102,7 @@ def build_operations(cfg: Any, pools: list[str], has_outbound: bool, reasons: li
     from sim.schema.distribution import parse as parse_distribution
 
     key = "scenario.operations"
-    ops = _validated(Operations, {} if cfg is None else cfg, key)
+    ops = cfg if isinstance(cfg, Operations) else _validated(Operations, cfg or {}, key)
     callbacks = None
     if ops.callbacks is not None:
         cb, ck = ops.callbacks, f"{key}.callbacks"
@@ -198,3 +182,7 @@ def _key_customers(kc: KeyCustomers, key: str, classes: tuple, tiers: tuple):
         maps.append(tuple(row))
     return KeyCustomerSpec(tuple(kc.grades), tuple(g.share for g in kc.grades.values()),
                            tuple(maps))
+
+
+register_section("operations", Operations | None, None,
+                 "operations features of a hotline scenario (every one off unless given)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,6 @@ import numpy as np
 
 from sim.staff.goals import StaffError
 
-TOP_KEYS = {"shrinkage", "part_time_max_share", "week", "templates", "description"}
-TEMPLATE_KEYS = {"length", "starts", "breaks", "min", "max", "part_time", "desks"}
-BREAK_KEYS = {"length", "after", "before", "paid"}
-WEEK_KEYS = {"days", "rest_days"}
 UNMET_PRICE = 1000.0  # paid hours per missing on-phone agent-interval
 TIME_LIMIT_S = 30.0  # per desk; HiGHS returns its best roster so far
 MIP_GAP = 0.005  # relative: within 0.5 % of the least paid hours
@@ -67,89 +62,23 @@ class ShiftSpec:
     rest_days: int
 
 
-def _clock(key: str, value: object) -> float:
-    """'H:MM' or a number of hours → seconds."""
-    if isinstance(value, bool):
-        raise StaffError(f"{key}: must be a time 'H:MM' or hours, got {value!r}")
-    if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
-        return float(value) * 3600
-    if isinstance(value, str):
-        h, sep, m = value.strip().partition(":")
-        if sep and h.isdigit() and m.isdigit() and len(m) == 2 and int(m) < 60:
-            return int(h) * 3600 + int(m) * 60
-    raise StaffError(f"{key}: must be a time 'H:MM' or a number of hours >= 0, got {value!r}")
-
-
-def _keys(key: str, value: object, allowed: Set[str], required: Set[str] = frozenset()
-          ) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise StaffError(f"{key}: must be a mapping with keys {', '.join(sorted(allowed))}")
-    for k in value:
-        if k not in allowed:
-            raise StaffError(f"{key}.{k}: unknown key; allowed: {', '.join(sorted(allowed))}")
-    for k in sorted(required - set(value)):
-        raise StaffError(f"{key}.{k}: required")
-    return value
-
-
-def _int(key: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise StaffError(f"{key}: must be an integer >= {low}, got {value!r}")
-    return value
-
-
-def _share(key: str, value: object, high: float = 1.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not 0 <= value <= high:
-        raise StaffError(f"{key}: must be a number in [0, {high:g}], got {value!r}")
-    return float(value)
-
-
-def _starts(key: str, value: object) -> tuple[float, ...]:
-    if isinstance(value, list) and value:
-        return tuple(_clock(f"{key}[{i}]", v) for i, v in enumerate(value))
-    if isinstance(value, dict):
-        _keys(key, value, {"from", "to", "every"}, {"from", "to", "every"})
-        lo, hi = _clock(f"{key}.from", value["from"]), _clock(f"{key}.to", value["to"])
-        step = _clock(f"{key}.every", value["every"])
-        if step <= 0 or hi < lo:
-            raise StaffError(f"{key}: needs from <= to and every > 0")
-        return tuple(np.arange(lo, hi + 1e-9, step))
-    raise StaffError(f"{key}: must be a list of times or {{from, to, every}}")
-
-
-def _template(name: str, raw: object, desk_names: list[str]) -> Template:
-    key = f"templates.{name}"
-    raw = _keys(key, raw, TEMPLATE_KEYS, {"length", "starts"})
-    length = _clock(f"{key}.length", raw["length"])
-    if not 0 < length <= 24 * 3600:
-        raise StaffError(f"{key}.length: must be in (0, 24:00]")
-    breaks = []
-    for i, b in enumerate(raw.get("breaks") or []):
-        bk = f"{key}.breaks[{i}]"
-        b = _keys(bk, b, BREAK_KEYS, {"length", "after", "before"})
-        br = Break(_clock(f"{bk}.length", b["length"]), _clock(f"{bk}.after", b["after"]),
-                   _clock(f"{bk}.before", b["before"]), bool(b.get("paid", True)))
-        if br.before_s < br.after_s or br.before_s + br.length_s > length:
-            raise StaffError(f"{bk}: needs after <= before and before + length within the "
-                             f"shift's length")
-        breaks.append(br)
-    lo = _int(f"{key}.min", raw.get("min", 0), 0)
-    hi = raw.get("max")
-    hi = None if hi is None else _int(f"{key}.max", hi, lo)
-    desks = raw.get("desks")
-    if desks is not None:
-        if not isinstance(desks, list) or not all(d in desk_names for d in desks):
-            raise StaffError(f"{key}.desks: must be a list of desks; allowed: "
-                             f"{', '.join(desk_names)}")
-        desks = tuple(desks)
-    return Template(name, length, _starts(f"{key}.starts", raw["starts"]), tuple(breaks), lo,
-                    hi, bool(raw.get("part_time", False)), desks)
+def _template(name: str, t: Any, desk_names: list[str]) -> Template:
+    """A validated template (:mod:`sim.schema.shifts`) whose desks exist."""
+    if t.desks is not None and not all(d in desk_names for d in t.desks):
+        raise StaffError(f"templates.{name}.desks: must be a list of desks; allowed: "
+                         f"{', '.join(desk_names)}")
+    breaks = tuple(Break(b.length, b.after, b.before, b.paid) for b in t.breaks or ())
+    return Template(name, t.length, t.start_times(), breaks, t.min, t.max, t.part_time,
+                    None if t.desks is None else tuple(t.desks))
 
 
 def load_shifts(path: Path, desk_names: list[str]) -> ShiftSpec:
-    """Read and check a shift file (one-line errors naming the key)."""
+    """Read and check a shift file against the schema (one-line errors naming the key)."""
     import yaml
+
+    from sim.errors import ConfigError
+    from sim.schema.errors import validate
+    from sim.schema.shifts import ShiftFile, Week
 
     if not path.is_file():
         raise StaffError(f"--shifts: no such file {str(path)!r}")
@@ -159,18 +88,17 @@ def load_shifts(path: Path, desk_names: list[str]) -> ShiftSpec:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise StaffError(f"--shifts {path}: invalid YAML{where}") from None
-    raw = _keys(f"--shifts {path}", raw, TOP_KEYS, {"templates"})
-    if not isinstance(raw["templates"], dict) or not raw["templates"]:
-        raise StaffError("templates: must map template names to templates (at least one)")
-    templates = tuple(_template(str(n), t, desk_names) for n, t in raw["templates"].items())
-    week = _keys("week", raw.get("week") or {"days": 1, "rest_days": 0}, WEEK_KEYS)
-    days = _int("week.days", week.get("days", 1), 1)
-    rest = _int("week.rest_days", week.get("rest_days", 0), 0)
-    if days > 7 or rest >= days and days > 1:
-        raise StaffError("week: days must be 1..7 and rest_days < days")
-    return ShiftSpec(str(path), templates, _share("shrinkage", raw.get("shrinkage", 0.0), 0.95),
-                     _share("part_time_max_share", raw.get("part_time_max_share", 1.0)),
-                     days, rest)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StaffError(f"--shifts {path}: cannot read a YAML text file: {exc}") from None
+    try:
+        f = validate(ShiftFile, raw, "")
+    except ConfigError as exc:
+        raise StaffError(f"--shifts {path}: {exc.key or 'top level'}: {exc.message}"
+                         ) from None
+    templates = tuple(_template(str(n), t, desk_names) for n, t in f.templates.items())
+    week = f.week or Week()
+    return ShiftSpec(str(path), templates, f.shrinkage, f.part_time_max_share, week.days,
+                     week.rest_days)
 
 
 @dataclass

@@ -1,0 +1,94 @@
+"""Peak memory of one replication against its horizon, with no call file
+(``output.calls=false``): memory must stay flat in the number of calls.
+
+Each horizon runs in a fresh process (peak resident set size from ``getrusage``; growth:
+the peak minus the size after set-up) on the hotline_small scenario repeated over 1, 7 and
+112 days (about 3,100 calls a day; redials, work orders) with ``customers.population: 0``
+(every call a new customer, so every call opens an episode: the case that grew). With
+``--keep-episodes`` every episode is kept to the end, as before episodes were counted and
+dropped once their FCR window had passed: the difference is the memory that fix saves.
+Usage::
+
+    python -m sim.bench_memory                    # 1, 7, 112 days
+    python -m sim.bench_memory --days 1 7 --keep-episodes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+SCENARIO = "hotline_small"
+
+
+def measure(days: int, keep: bool) -> dict:
+    """Run one replication of ``days`` days in this process; its peak memory."""
+    import resource
+    import time
+    from pathlib import Path
+
+    import yaml
+
+    from sim.config import build_model_spec
+    from sim.paths import CONFIG_DIR
+    from sim.runner import load_policy, run_replication
+
+    scn = yaml.safe_load((Path(CONFIG_DIR) / "scenario" / f"{SCENARIO}.yaml").read_text())
+    scn["horizon"]["days"] = days
+    scn["customers"] = {"population": 0}
+    spec = build_model_spec(scn)
+    policy = load_policy({"name": "strict_priority",
+                          "class": "sim.policies.strict_priority.StrictPriority"})
+    if keep:
+        from sim.model.customers import Customers
+
+        Customers.on_interval_end = lambda self, k, now: None  # type: ignore[method-assign]
+    warm = dict(scn, horizon={**scn["horizon"], "days": 1}, outage=None,
+                arrivals={"calls_per_interval": 1})  # imports and set-up, not counted
+    run_replication(build_model_spec(warm), policy, 1, 0, engine="simpy")
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    rec = run_replication(spec, policy, 1, 0, engine="simpy")
+    wall = time.perf_counter() - t0
+    calls = int(rec.calls["offered"].sum())
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"days": days, "keep_episodes": keep, "calls": calls, "wall_s": round(wall, 1),
+            "peak_rss_mb": round(rss / 1024, 1), "rss_before_run_mb": round(base / 1024, 1),
+            "growth_mb": round((rss - base) / 1024, 1),
+            "growth_bytes_per_call": round((rss - base) * 1024 / calls, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m sim.bench_memory", description=__doc__)
+    p.add_argument("--days", type=int, nargs="+", default=[1, 7, 112])
+    p.add_argument("--keep-episodes", action="store_true",
+                   help="also measure with every episode kept to the end (before the fix)")
+    p.add_argument("--json", help="write the rows to this file")
+    p.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # child: DAYS KEEP
+    args = p.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(int(args.one[0]), args.one[1] == "1")))
+        return 0
+    rows = []
+    for keep in ([False, True] if args.keep_episodes else [False]):
+        for days in args.days:
+            out = subprocess.run([sys.executable, "-m", "sim.bench_memory", "--one",
+                                  str(days), str(int(keep))], capture_output=True, text=True,
+                                 check=True)
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(f"{row['days']:>4} days  {row['calls']:>9,} calls  "
+                  f"{'kept' if keep else 'dropped':>7} episodes  peak RSS "
+                  f"{row['peak_rss_mb']:>7.1f} MB, growth in the run {row['growth_mb']:>6.1f} "
+                  f"MB ({row['growth_bytes_per_call']:>5.0f} B/call)  {row['wall_s']:>6.1f} s",
+                  flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""``scenario.classes``: the call classes of a simple scenario (a hotline derives its
+classes from tiers × reasons instead)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from sim.errors import ConfigError
+from sim.schema import limits
+from sim.schema.common import Int, KeyedError, Law, PerIntervalCalls, Probability, Section
+from sim.schema.queues import live
+from sim.schema.scenario import register_section
+
+
+class Handling(Section):
+    """How long an agent is busy with a call, by default and by group."""
+
+    handle_time: Law = Field(description="talk time, s (finite)")
+    handle_time_by_group: dict[str, Law] | None = Field(
+        None, description="handle time by group [checked: group]")
+    after_call_work: Law = Field(0, description="wrap-up after the call, s (finite)")
+    after_call_work_by_group: dict[str, Law] | None = Field(
+        None, description="after-call work by group [checked: group]")
+
+
+class CallClass(Handling):
+    """A kind of call: its share of arrivals (or own volume), queue, priority and laws."""
+
+    mix: Probability | None = Field(None, description="share of arrivals.calls_per_interval")
+    calls_per_interval: PerIntervalCalls | None = Field(
+        None, description="the class's own expected calls per interval (instead of mix)")
+    priority: Int = Field(0, ge=0, le=limits.MAX_PRIORITY, description="0 is served first")
+    queue: str = Field(description="the queue it waits in [checked: queue]")
+    patience: Law = Field(None, description="time before abandoning, s (null: never)")
+    ivr_time: Law = Field(0, description="time in the IVR before queueing, s (finite)")
+    answer_delay: Law = Field(None, description="time in queue before a call may be "
+                              "answered (e.g. a mandatory announcement), s (null: off)")
+
+    @model_validator(mode="after")
+    def _volume(self) -> CallClass:
+        if self.calls_per_interval is not None and self.mix is not None:
+            raise KeyedError("mix", "give either mix (a share of arrivals.calls_per_interval) "
+                                    "or calls_per_interval, not both")
+        if self.calls_per_interval is None and self.mix is None:
+            raise KeyedError("mix", "is required (or calls_per_interval)")
+        return self
+
+
+def by_group_names(scn: Any, key: str, entry: Any, fields: tuple[str, ...]) -> None:
+    """Overrides by group name only name groups of the scenario."""
+    groups = live(scn.groups)
+    for f in fields:
+        for g in getattr(entry, f) or {}:
+            if g not in groups:
+                raise ConfigError(f"{key}.{f}.{g}", f"unknown group; allowed: "
+                                                    f"{', '.join(groups)}")
+
+
+def check_classes(scn: Any) -> None:
+    """A simple scenario has classes (a hotline has tiers); each names a queue and groups
+    that exist; mixes sum to 1."""
+    hotline = getattr(scn, "tiers", None) is not None
+    if hotline:
+        if scn.classes is not None:
+            raise ConfigError("scenario.classes", "give either classes (a simple scenario) or "
+                                                  "tiers and reasons (a hotline), not both")
+        return
+    if scn.classes is None:
+        raise ConfigError("scenario.classes", "is required")
+    names = live(scn.classes)
+    if not names:
+        raise ConfigError("scenario.classes", "must define at least one entry")
+    queues = live(scn.queues)
+    for q in queues:
+        for k in ("press2_prob", "press2_node"):
+            if getattr(scn.queues[q], k):
+                raise ConfigError(f"scenario.queues.{q}.{k}", "needs an IVR to send the "
+                                  "caller to: only in hotline scenarios (tiers, reasons, ivr)")
+    mixes = []
+    for name in names:
+        c = scn.classes[name]
+        key = f"scenario.classes.{name}"
+        if c.queue not in queues:
+            raise ConfigError(f"{key}.queue", f"unknown queue {c.queue!r}; allowed: "
+                                              f"{', '.join(queues)}")
+        by_group_names(scn, key, c, ("handle_time_by_group", "after_call_work_by_group"))
+        if c.mix is not None:
+            mixes.append((name, c.mix))
+    total = sum(m for _, m in mixes)
+    if mixes and abs(total - 1.0) > 1e-9:
+        each = ", ".join(f"{n}={m:g}" for n, m in mixes)
+        raise ConfigError("scenario.classes.*.mix", f"mix probabilities must sum to 1, got "
+                                                    f"{total:.6g} ({each})")
+
+
+register_section("classes", dict[str, CallClass | None] | None, None,
+                 "call classes by name (simple scenarios)", check_classes)

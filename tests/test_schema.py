@@ -1,0 +1,172 @@
+"""The typed schema (sim/schema): scenario sections compose (a new one plugs in with one
+line), strict types in every file ccsim reads (scenario, SLA, shifts, holidays), every
+name reference is checked, and ``ccsim keys`` lists scenario keys with types and limits."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import Field
+
+from sim.config import build_model_spec
+from sim.errors import ConfigError
+from sim.schema.common import Section
+from sim.schema.scenario import SECTIONS, register_section, scenario_model
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scenario(name: str = "basic") -> dict:
+    return yaml.safe_load((ROOT / "configs" / "scenario" / f"{name}.yaml").read_text())
+
+
+class Operations(Section):
+    """A toy section, as another engineer would add one."""
+
+    shift_overlap_s: float = Field(0.0, ge=0, le=3600, description="overlap of shifts, s")
+
+
+@pytest.fixture
+def operations():
+    register_section("operations", Operations | None, None, "a toy section")
+    yield
+    SECTIONS.pop("operations")
+    scenario_model.cache_clear()
+
+
+def test_a_section_plugs_in_with_one_line(operations):
+    scn = scenario()
+    scn["operations"] = {"shift_overlap_s": 600}
+    build_model_spec(scn)  # accepted once registered
+    scn["operations"] = {"shift_overlap_s": "600"}
+    with pytest.raises(ConfigError, match=r"^scenario.operations.shift_overlap_s: must be a "
+                                          r"number, got '600'$"):
+        build_model_spec(scn)
+    scn["operations"] = {"overlap": 1}
+    with pytest.raises(ConfigError, match="scenario.operations.overlap: unknown key; "
+                                          "allowed: shift_overlap_s"):
+        build_model_spec(scn)
+    from sim.schema.keys import reference
+
+    assert "scenario.operations.shift_overlap_s: float; default 0.0; >= 0, <= 3600" in (
+        reference())
+
+
+def test_an_unregistered_section_is_an_unknown_key():
+    scn = scenario()
+    scn["operations"] = {}
+    with pytest.raises(ConfigError, match="scenario.operations: unknown key; allowed: .*"
+                                          "horizon, arrivals"):
+        build_model_spec(scn)
+
+
+@pytest.mark.parametrize(("path", "value", "needles"), [
+    (("classes", "vip", "priority"), "1", ["scenario.classes.vip.priority", "integer"]),
+    (("classes", "vip", "priority"), True, ["scenario.classes.vip.priority", "integer"]),
+    (("classes", "vip", "mix"), "0.5", ["scenario.classes.vip.mix", "number"]),
+    (("horizon", "interval_s"), float("nan"), ["scenario.horizon.interval_s", "finite"]),
+    (("groups", "vip_desk", "cost_per_hour"), -1, ["cost_per_hour", ">= 0", "<= 1e+12"]),
+    (("groups", "vip_desk", "queues"), ["general"], ["scenario.groups.vip_desk.queues",
+                                                     "exactly the queues", "vip"]),
+    (("queues", "vip", "groups"), ["vip_desk", "vip_desk"], ["lists a group twice"]),
+    (("classes", "vip", "handle_time_by_group"), {"nobody": 5},
+     ["scenario.classes.vip.handle_time_by_group.nobody", "unknown group", "general_desk"]),
+    (("arrivals", "trace"), [[1.0, "vip"]], ["scenario.arrivals", "exactly one of"]),
+])
+def test_simple_scenario_values_are_strict(path, value, needles):
+    scn = scenario()
+    node = scn
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        build_model_spec(scn)
+    for needle in needles:
+        assert needle in str(err.value), (needle, str(err.value))
+
+
+@pytest.mark.parametrize(("change", "needles"), [
+    (lambda s: s["reasons"]["billing_query"].update(second_line="nowhere"),
+     ["scenario.reasons.billing_query.second_line", "unknown pool 'nowhere'", "back_office"]),
+    (lambda s: s["outbound"].update(groups=["nobody"]),
+     ["scenario.outbound.groups", "unknown group 'nobody'"]),
+    (lambda s: s["outage"].update(enabled=True, reason="weather"),
+     ["scenario.outage.reason", "unknown reason", "billing_query"]),
+    (lambda s: s.update(reason_share_by_tier={"platinum": {"billing_query": 1.0}}),
+     ["scenario.reason_share_by_tier.platinum", "unknown tier", "diamond"]),
+    (lambda s: s["tiers"]["gold"].update(entry="nowhere"),
+     ["scenario.tiers.gold.entry", "unknown IVR node 'nowhere'"]),
+    (lambda s: s["tiers"]["gold"].update(vip="yes"),
+     ["scenario.tiers.gold.vip", "true or false", "'yes'"]),
+    (lambda s: s["redial"]["abandoned"].update(prob=1.5),
+     ["scenario.redial.abandoned.prob", "<= 1", "1.5"]),
+])
+def test_hotline_names_and_types_are_checked(change, needles):
+    scn = copy.deepcopy(scenario("hotline_small"))
+    change(scn)
+    with pytest.raises(ConfigError) as err:
+        build_model_spec(scn)
+    for needle in needles:
+        assert needle in str(err.value), (needle, str(err.value))
+
+
+def test_keys_lists_scenario_keys_with_types_defaults_and_limits():
+    from sim.schema.keys import reference
+
+    text = reference()
+    for line in ("scenario.horizon.days: int; default 1; >= 1, <= 366; days simulated",
+                 "scenario.groups.NAME.staffing: int or list[int]; default (required); "
+                 ">= 0, <= 100000",
+                 "scenario.classes.NAME.handle_time: time law; default (required)",
+                 "scenario.tiers.NAME.vip: bool or null",
+                 "scenario.second_line.pools.NAME.green_channel: bool; default False"):
+        assert line in text, line
+
+
+def test_shift_file_types_are_strict(tmp_path):
+    from sim.staff.goals import StaffError
+    from sim.staff.shifts import load_shifts
+
+    base = {"templates": {"day": {"length": "8:00", "starts": ["8:00"],
+                                  "breaks": [{"length": "0:30", "after": "3:00",
+                                              "before": "5:00", "paid": "no"}]}}}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(base))
+    with pytest.raises(StaffError, match=r"templates.day.breaks\[0\].paid: must be true or "
+                                         r"false"):
+        load_shifts(path, ["desk"])
+    base["templates"]["day"]["breaks"][0]["paid"] = False
+    base["templates"]["day"]["part_time"] = 1
+    path.write_text(yaml.safe_dump(base))
+    with pytest.raises(StaffError, match="templates.day.part_time: must be true or false"):
+        load_shifts(path, ["desk"])
+    base["templates"]["day"]["part_time"] = False
+    base["templates"]["day"]["starts"] = {"from": "8:00", "to": "7:00", "every": "0:30"}
+    path.write_text(yaml.safe_dump(base))
+    with pytest.raises(StaffError, match="templates.day.starts: needs from <= to"):
+        load_shifts(path, ["desk"])
+    base["templates"]["day"]["starts"] = {"from": "8:00", "to": "9:00", "every": "0:30"}
+    path.write_text(yaml.safe_dump(base))
+    spec = load_shifts(path, ["desk"])
+    assert spec.templates[0].starts_s == (28800.0, 30600.0, 32400.0)
+    assert spec.templates[0].breaks[0].paid is False
+
+
+def test_holiday_table_is_checked(tmp_path):
+    from sim.forecast.history import HistoryError
+    from sim.forecast.holidays import read
+
+    path = tmp_path / "h.yaml"
+    path.write_text("days:\n  - {date: 1999-04-01, name: x, like: Caturday}\n")
+    with pytest.raises(HistoryError, match=r"days\[0\].like 'Caturday': allowed: one of "
+                                           r"'Monday'"):
+        read(path)
+    path.write_text("days:\n  - {date: '1999-13-01', name: x}\n")
+    with pytest.raises(HistoryError, match=r"days\[0\].date '1999-13-01': allowed: a date "
+                                           r"YYYY-MM-DD$"):
+        read(path)
+    path.write_text("days:\n  - {date: '1999-04-01', name: x, like: Saturday}\n")
+    assert read(path)["1999-04-01"].like == "Saturday"
