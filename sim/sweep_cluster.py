@@ -1,0 +1,148 @@
+"""Sweeps beyond one process: split points into tasks for any Hydra launcher, refuse an
+unreachable cluster before any work starts, and retry the tasks of a lost worker.
+
+Hydra's launchers (basic, joblib, Ray, submitit/SLURM) schedule what the sweeper hands
+them; ccsim hands them tasks (``sweep.task`` of ``sweep.tasks`` per point, see
+sim.sweep_tasks) and trusts none of their statuses: what finished is what the point
+directories record. Ray retries a task whose worker died (``max_retries``); the other
+launchers do not, so ccsim reruns the multirun for what never finished (``sweep.retries``
+rounds; replications already done are skipped), and every retry is recorded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+RAY_LAUNCHER = "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"
+SLURM_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
+CONNECT_TIMEOUT_S = 5.0
+SETTINGS: dict = {}  # the running multirun's sweep settings, for the retry loop
+
+
+def _fail(message: str) -> None:
+    """Bad input found while the multirun starts: one line, exit 2, nothing run. (A
+    SystemExit: Hydra turns a callback's Exception into a mere warning.)"""
+    print(f"ccsim: error: {' '.join(message.split())}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_launcher(config) -> None:
+    """The cluster the launcher names must answer before any task is submitted."""
+    from omegaconf import OmegaConf
+
+    target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
+    if target == RAY_LAUNCHER:
+        address = OmegaConf.select(config, "hydra.launcher.ray.init.address")
+        if address:
+            check_ray_address(str(address))
+    elif target == SLURM_LAUNCHER and shutil.which("sbatch") is None:
+        _fail("hydra/launcher=submitit_slurm: no SLURM here (sbatch is not on the PATH); "
+              "allowed: run on a SLURM login node, or hydra/launcher=submitit_local, ray, "
+              "joblib or basic")
+
+
+def check_ray_address(address: str) -> None:
+    """``auto`` (a cluster started on this machine with ``ray start --head``),
+    ``HOST:PORT`` or ``ray://HOST:PORT``: the address must accept a connection."""
+    key = "hydra.launcher.ray.init.address"
+    allowed = ("allowed: auto (a cluster started here with ray start --head), HOST:PORT or "
+               "ray://HOST:PORT of a running Ray cluster, or no address (a private local Ray)")
+    if address == "auto":
+        found = _local_ray_address()
+        if found is None:
+            _fail(f"{key}: auto finds no running Ray cluster on this machine; {allowed}")
+        address = str(found)
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        _fail(f"{key}: {address!r} is not HOST:PORT; {allowed}")
+    try:
+        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        _fail(f"{key}: no Ray cluster answers at {address!r} "
+              f"({exc.strerror or type(exc).__name__}); {allowed}")
+
+
+def _local_ray_address() -> str | None:
+    """The address ``ray start --head`` on this machine wrote down, if its GCS is up."""
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+    except ImportError:
+        return None
+    try:
+        return canonicalize_bootstrap_address("auto")
+    except (ConnectionError, ValueError, RuntimeError):
+        return None
+
+
+def split_points(config) -> int:
+    """Add the task key to the sweep: every point becomes ``sweep.tasks`` tasks (Hydra's
+    product puts the task first, so every point's first replications go out first).
+    Returns the number of tasks per point."""
+    from omegaconf import open_dict, read_write
+
+    sweep = config.get("sweep") or {}
+    tasks = int(sweep.get("tasks", 1))
+    SETTINGS.clear()
+    SETTINGS.update(sweep_dir=str(config.hydra.sweep.dir), retries=int(sweep.get("retries", 0)),
+                    config=config)
+    given = [str(o) for o in config.hydra.overrides.task]
+    if any(o.lstrip("+~").partition("=")[0] == "sweep.task" for o in given):
+        _fail("sweep.task: set by ccsim for each unit of work; allowed: sweep.tasks=N "
+              "(tasks per point)")
+    if tasks < 1:
+        _fail(f"sweep.tasks: must be at least 1, got {tasks}")
+    _clear_task_records(Path(config.hydra.sweep.dir))
+    sweeper = config.hydra.sweeper
+    with read_write(sweeper), open_dict(sweeper):
+        params = dict(sweeper.get("params") or {})
+        sweeper.params = {"sweep.task": f"range(0,{tasks})", **params}
+    return tasks
+
+
+def _clear_task_records(sweep_dir: Path) -> None:
+    """Task records say what the *current* run did (replication records stay: resume)."""
+    from sim.sweep_tasks import TASKS_DIR
+
+    if sweep_dir.is_dir():
+        for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json"):
+            p.unlink(missing_ok=True)
+
+
+def run_multirun(app) -> None:
+    """Run the multirun; while replications were lost (a worker or node died, a
+    launcher gave up), run it again for them, at most ``sweep.retries`` more times."""
+    from sim import sweep
+
+    SETTINGS.clear()
+    sweep.FAILED.clear()
+    sweep.INCOMPLETE.clear()
+    rounds = 0
+    while True:
+        error = None
+        try:
+            app()
+        except SystemExit:
+            raise
+        except Exception as exc:  # a launcher that fails outright (a worker killed)
+            if not SETTINGS:
+                raise
+            error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+            sweep.collect_and_report(SETTINGS["config"])
+        retries = int(SETTINGS.get("retries", 0))
+        if not sweep.INCOMPLETE or rounds >= retries:
+            break
+        rounds += 1
+        why = f" (the launcher said: {error})" if error else ""
+        print(f"ccsim: {len(sweep.INCOMPLETE)} point(s) with replications that never finished"
+              f"{why}; running them again (retry {rounds} of {retries})", file=sys.stderr,
+              flush=True)
+    if error and not sweep.FAILED:
+        sweep.FAILED.append("launcher")
+    if sweep.INCOMPLETE:
+        print(f"ccsim: error: {len(sweep.INCOMPLETE)} point(s) still incomplete after "
+              f"{rounds} retries; rerun the same command to resume them", file=sys.stderr)
+
