@@ -38,10 +38,22 @@ def check_launcher(config) -> None:
         address = OmegaConf.select(config, "hydra.launcher.ray.init.address")
         if address:
             check_ray_address(str(address))
+            _no_object_store_default(config)
     elif target == SLURM_LAUNCHER and shutil.which("sbatch") is None:
         _fail("hydra/launcher=submitit_slurm: no SLURM here (sbatch is not on the PATH); "
               "allowed: run on a SLURM login node, or hydra/launcher=submitit_local, ray, "
               "joblib or basic")
+
+
+def _no_object_store_default(config) -> None:
+    """hydra-ray-launcher 1.2.2 sets ``object_store_memory`` unless given, and Ray refuses
+    it when connecting to an existing cluster: give it as null (Ray's own default)."""
+    from omegaconf import open_dict, read_write
+
+    init = config.hydra.launcher.ray.init
+    if "object_store_memory" not in init:
+        with read_write(init), open_dict(init):
+            init.object_store_memory = None
 
 
 def check_ray_address(address: str) -> None:
@@ -112,9 +124,20 @@ def _clear_task_records(sweep_dir: Path) -> None:
             p.unlink(missing_ok=True)
 
 
+def _starts() -> int:
+    """Replication starts recorded so far in the running sweep (attempt lines)."""
+    from sim.sweep_tasks import REPS_DIR
+
+    sweep_dir = Path(SETTINGS["sweep_dir"]) if SETTINGS else None
+    if sweep_dir is None or not sweep_dir.is_dir():
+        return 0
+    return sum(len(p.read_bytes().splitlines())
+               for p in sweep_dir.rglob(f"{REPS_DIR}/rep_*.attempts"))
+
+
 def run_multirun(app) -> None:
-    """Run the multirun; while replications were lost (a worker or node died, a
-    launcher gave up), run it again for them, at most ``sweep.retries`` more times."""
+    """Run the multirun; while replications were lost (a worker or node died, the
+    launcher failed), run it again for them, at most ``sweep.retries`` more times."""
     from sim import sweep
 
     SETTINGS.clear()
@@ -123,6 +146,7 @@ def run_multirun(app) -> None:
     rounds = 0
     while True:
         error = None
+        started = _starts()
         try:
             app()
         except SystemExit:
@@ -131,18 +155,22 @@ def run_multirun(app) -> None:
             if not SETTINGS:
                 raise
             error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
-            sweep.collect_and_report(SETTINGS["config"])
-        retries = int(SETTINGS.get("retries", 0))
-        if not sweep.INCOMPLETE or rounds >= retries:
+            if _starts() == started:  # it failed before any task started: not a lost worker
+                break
+        if not (error or sweep.INCOMPLETE) or rounds >= int(SETTINGS.get("retries", 0)):
             break
         rounds += 1
-        why = f" (the launcher said: {error})" if error else ""
-        print(f"ccsim: {len(sweep.INCOMPLETE)} point(s) with replications that never finished"
-              f"{why}; running them again (retry {rounds} of {retries})", file=sys.stderr,
+        what = (f"the launcher failed ({error})" if error else
+                f"{len(sweep.INCOMPLETE)} point(s) have replications that never finished")
+        print(f"ccsim: {what}; running the sweep again for them (retry {rounds} of "
+              f"{SETTINGS['retries']}; replications done are skipped)", file=sys.stderr,
               flush=True)
-    if error and not sweep.FAILED:
+    if error:  # collect what there is, say what is missing
+        sweep.collect_and_report(SETTINGS["config"])
         sweep.FAILED.append("launcher")
-    if sweep.INCOMPLETE:
+        print(f"ccsim: error: the launcher failed ({error})"
+              + (f" after {rounds} retries" if rounds else "")
+              + "; fix it and rerun the same command to resume", file=sys.stderr)
+    elif sweep.INCOMPLETE:
         print(f"ccsim: error: {len(sweep.INCOMPLETE)} point(s) still incomplete after "
               f"{rounds} retries; rerun the same command to resume them", file=sys.stderr)
-

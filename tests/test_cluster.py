@@ -62,7 +62,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ray_cluster(tmp_path_factory):
     """A Ray head on this machine (2 CPUs), started for these tests and stopped after
     them, even when they fail: ``ray start --block`` in its own process group, ended by

@@ -108,7 +108,7 @@ def test_a_lost_worker_is_retried_and_recorded(tmp_path, split):
                  env={"CCSIM_TEST_LOSE_WORKER": str(marker)})
     assert proc.returncode == 0, proc.stderr
     killed_point, _, killed_rep = marker.read_text().split()[:3]  # a worker really died
-    assert "running them again (retry 1 of 2)" in proc.stderr
+    assert "running the sweep again for them (retry 1 of 2" in proc.stderr
     lost = table(tmp_path, "lost")
     # (the pool goes down with its worker: a task in flight beside it is retried too)
     assert lost.groupby("point")["retries"].first().sum() >= 1
