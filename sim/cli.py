@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
 
     guard_hydra()
     guard_yaml()
-    from sim.sweep_cluster import run_multirun
+    from sim.sweep_retry import run_multirun
 
     try:
         run_multirun(_app)

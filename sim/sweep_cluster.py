@@ -1,12 +1,10 @@
-"""Sweeps beyond one process: split points into tasks for any Hydra launcher, refuse an
-unreachable cluster before any work starts, and retry the tasks of a lost worker.
+"""Sweeps beyond one process: split points into tasks for any Hydra launcher, and refuse
+an unreachable cluster before any work starts.
 
 Hydra's launchers (basic, joblib, Ray, submitit/SLURM) schedule what the sweeper hands
 them; ccsim hands them tasks (``sweep.task`` of ``sweep.tasks`` per point, see
 sim.sweep_tasks) and trusts none of their statuses: what finished is what the point
-directories record. Ray retries a task whose worker died (``max_retries``); the other
-launchers do not, so ccsim reruns the multirun for what never finished (``sweep.retries``
-rounds; replications already done are skipped), and every retry is recorded.
+directories record. Lost workers are retried by sim.sweep_retry.
 """
 
 from __future__ import annotations
@@ -122,55 +120,3 @@ def _clear_task_records(sweep_dir: Path) -> None:
     if sweep_dir.is_dir():
         for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json"):
             p.unlink(missing_ok=True)
-
-
-def _starts() -> int:
-    """Replication starts recorded so far in the running sweep (attempt lines)."""
-    from sim.sweep_tasks import REPS_DIR
-
-    sweep_dir = Path(SETTINGS["sweep_dir"]) if SETTINGS else None
-    if sweep_dir is None or not sweep_dir.is_dir():
-        return 0
-    return sum(len(p.read_bytes().splitlines())
-               for p in sweep_dir.rglob(f"{REPS_DIR}/rep_*.attempts"))
-
-
-def run_multirun(app) -> None:
-    """Run the multirun; while replications were lost (a worker or node died, the
-    launcher failed), run it again for them, at most ``sweep.retries`` more times."""
-    from sim import sweep
-
-    SETTINGS.clear()
-    sweep.FAILED.clear()
-    sweep.INCOMPLETE.clear()
-    rounds = 0
-    while True:
-        error = None
-        started = _starts()
-        try:
-            app()
-        except SystemExit:
-            raise
-        except Exception as exc:  # a launcher that fails outright (a worker killed)
-            if not SETTINGS:
-                raise
-            error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
-            if _starts() == started:  # it failed before any task started: not a lost worker
-                break
-        if not (error or sweep.INCOMPLETE) or rounds >= int(SETTINGS.get("retries", 0)):
-            break
-        rounds += 1
-        what = (f"the launcher failed ({error})" if error else
-                f"{len(sweep.INCOMPLETE)} point(s) have replications that never finished")
-        print(f"ccsim: {what}; running the sweep again for them (retry {rounds} of "
-              f"{SETTINGS['retries']}; replications done are skipped)", file=sys.stderr,
-              flush=True)
-    if error:  # collect what there is, say what is missing
-        sweep.collect_and_report(SETTINGS["config"])
-        sweep.FAILED.append("launcher")
-        print(f"ccsim: error: the launcher failed ({error})"
-              + (f" after {rounds} retries" if rounds else "")
-              + "; fix it and rerun the same command to resume", file=sys.stderr)
-    elif sweep.INCOMPLETE:
-        print(f"ccsim: error: {len(sweep.INCOMPLETE)} point(s) still incomplete after "
-              f"{rounds} retries; rerun the same command to resume them", file=sys.stderr)
