@@ -38,7 +38,8 @@ def _launcher_args(name: str, cores: int) -> list[str]:
     if name == "joblib":
         return ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={cores}"]
     if name == "ray":  # a private local Ray started by the launcher, cores CPUs
-        return ["hydra/launcher=ray", f"+hydra.launcher.ray.init.num_cpus={cores}",
+        return ["hydra/launcher=ray", "hydra.launcher.ray.init.address=local",
+                f"+hydra.launcher.ray.init.num_cpus={cores}",
                 "+hydra.launcher.ray.init.include_dashboard=false"]
     raise SystemExit(f"sweep_bench: error: --launchers: unknown {name!r}; allowed: basic, "
                      f"joblib, ray")

@@ -34,7 +34,7 @@ def check_launcher(config) -> None:
     target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
     if target == RAY_LAUNCHER:
         address = OmegaConf.select(config, "hydra.launcher.ray.init.address")
-        if address:
+        if address and address != "local":
             check_ray_address(str(address))
             _no_object_store_default(config)
     elif target == SLURM_LAUNCHER and shutil.which("sbatch") is None:
@@ -59,7 +59,9 @@ def check_ray_address(address: str) -> None:
     ``HOST:PORT`` or ``ray://HOST:PORT``: the address must accept a connection."""
     key = "hydra.launcher.ray.init.address"
     allowed = ("allowed: auto (a cluster started here with ray start --head), HOST:PORT or "
-               "ray://HOST:PORT of a running Ray cluster, or no address (a private local Ray)")
+               "ray://HOST:PORT of a running Ray cluster, or local (a private local Ray)")
+    if address == "local":  # Ray starts a new local instance: nothing to reach
+        return
     if address == "auto":
         found = _local_ray_address()
         if found is None:

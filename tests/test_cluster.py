@@ -93,6 +93,12 @@ def ray_cluster(tmp_path_factory):
     finally:
         _stop(head)
         log.close()
+        # ray start writes the head's address down for `auto`; once the head is gone the
+        # note is stale and a later private `ray.init()` would try to join it
+        note = Path("/tmp/ray/ray_current_cluster")
+        with contextlib.suppress(OSError):
+            if note.read_text().strip().endswith(f":{port}"):
+                note.unlink()
 
 
 def _stop(proc: subprocess.Popen) -> None:
