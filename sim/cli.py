@@ -125,10 +125,10 @@ def _without_env(raw, resolved):
 def _bad_point(message: str, multirun: bool, out_dir: Path, overrides: list[str]):
     if not multirun:
         _fail(message)
-    from sim.sweep import write_point
+    from sim.sweep_tasks import record_failed_task
 
     print(f"ccsim: error: {' '.join(message.split())}", file=sys.stderr)
-    write_point(out_dir, overrides, "failed", message, _job_num())
+    record_failed_task(out_dir, overrides, message, _job_num())
     return None
 
 
@@ -139,27 +139,27 @@ def _job_num() -> int:
 
 
 def _sweep_point(plain: dict, written: dict, out_dir: Path, overrides: list[str]):
-    """One point of a multirun: skipped if already done, its failure recorded, never fatal
-    to the other points."""
+    """One task of a multirun (some replications of one point, sim.sweep_tasks): the
+    replications already done are skipped, a failure is recorded, never fatal to the
+    other tasks."""
     from sim.errors import ConfigError
-    from sim.runner import resolved_yaml, simulate
-    from sim.sweep import point_done, progress_tag, write_point
+    from sim.sweep import progress_tag
+    from sim.sweep_tasks import run_task
 
     tag = progress_tag(_job_num())
-    if point_done(out_dir, resolved_yaml(written)):
-        print(f"{tag}{out_dir.name}: done before, skipped")
-        return None
     try:
-        result = simulate(plain, out_dir, written)
+        record = run_task(plain, written, out_dir, overrides, _job_num())
     except ConfigError as exc:
         return _bad_point(str(exc), True, out_dir, overrides)
-    except Exception as exc:  # a crash at one point must not lose the others
+    except Exception as exc:  # a crash in one task must not lose the others
         return _bad_point(f"{type(exc).__name__}: {exc}", True, out_dir, overrides)
-    write_point(out_dir, overrides, "ok", None, _job_num())
-    s = result.summary["overall"]
-    print(f"{tag}{out_dir.name}: service level {s['service_level']['mean']:.3f}, "
-          f"answer rate {s['answer_rate']['mean']:.3f}")
-    return result.summary
+    first, stop = record["reps"]
+    what = (f"replications {first}-{stop - 1}" if stop - first > 1 else f"replication {first}"
+            if stop > first else "no replication")
+    done = "done before, skipped" if not record["ran"] and stop > first else (
+        f"{record['status']} ({record['seconds']:.1f} s)")
+    print(f"{tag}{out_dir.name}: {what}: {done}", flush=True)
+    return None
 
 
 def omegaconf_message(exc: BaseException) -> str:
@@ -388,8 +388,10 @@ def main(argv: list[str] | None = None) -> None:
 
     guard_hydra()
     guard_yaml()
+    from sim.sweep_retry import run_multirun
+
     try:
-        _app()
+        run_multirun(_app)
         if sweep.FAILED:
             raise SystemExit(1)  # the sweep finished, but some points failed
     except ConfigError as exc:

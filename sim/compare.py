@@ -233,7 +233,7 @@ def _diff_lines(diffs, labels: dict[int, str], kpis: list[str], width: int) -> l
 
 
 STANDARD = {"job", "point", "scenario_name", "scope", "name", "kpi", "mean", "half_width", "low",
-            "high", "n", "status", "error", "best"}
+            "high", "n", "status", "error", "best", "retries"}
 
 
 def compared_key(table, diffs, varying: list[str]) -> str | None:

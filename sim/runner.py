@@ -461,8 +461,6 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
                   out_dir: Path | None = None, cfg: Mapping | None = None) -> RunResult:
     import dataclasses
 
-    import pandas as pd
-
     from sim.fast.engine import resolve_engine
 
     # which engine runs, decided once: engine=fast with something it lacks fails here,
@@ -476,25 +474,36 @@ def simulate_spec(spec: ModelSpec, run: RunSpec, policy_cls,
     frames = run.write_intervals or out_dir is None
     runner = _parallel if run.n_jobs > 1 and run.n_reps > 1 else _serial
     outs = runner(spec, run, policy_cls, frames, calls, _progress(run))
+    result = run_result(summary_header(spec, run, policy_cls), outs, run)
+    if out_dir is not None:
+        write_outputs(result, out_dir, run, cfg)
+    return result
+
+
+def summary_header(spec: ModelSpec, run: RunSpec, policy_cls) -> dict:
+    """What summary.json says about the run besides its KPIs (a sweep task stores it with
+    each replication, so a point can be assembled without rebuilding the model)."""
+    return {"ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
+            "engine": run.engine, "seed": run.seed, "n_reps": run.n_reps,
+            "confidence": run.confidence, "service_level_s": spec.service_level_s,
+            "warmup_intervals": spec.warmup_intervals}
+
+
+def run_result(header: dict, outs: list[RepOutput], run: RunSpec) -> RunResult:
+    """The run's result from its replications, in replication order (a run's own, or a
+    sweep point's gathered from the tasks that computed them: the same numbers)."""
+    import pandas as pd
+
     per_rep = [o.kpis for o in outs]
     totals = [o.totals for o in outs]
     tables = {name: pd.concat([o.frames[name] for o in outs if name in o.frames],
                               ignore_index=True)
               for name in dict.fromkeys(k for o in outs for k in o.frames)}
-    summary = {
-        "ccsim_version": __version__, "scenario": spec.name, "policy": policy_cls.name,
-        "engine": run.engine,
-        "seed": run.seed, "n_reps": run.n_reps, "confidence": run.confidence,
-        "service_level_s": spec.service_level_s, "warmup_intervals": spec.warmup_intervals,
-        **aggregate(per_rep, run.confidence),
-        "conservation": {k: sum(t[k] for t in totals) for k in totals[0]},
-    }
+    summary = {**header, **aggregate(per_rep, run.confidence),
+               "conservation": {k: sum(t[k] for t in totals) for k in totals[0]}}
     intervals = tables.pop("intervals", None)
     gintervals = tables.pop("groups_intervals", None)
-    result = RunResult(summary, per_rep, intervals, gintervals, tables, run)
-    if out_dir is not None:
-        write_outputs(result, out_dir, run, cfg)
-    return result
+    return RunResult(summary, per_rep, intervals, gintervals, tables, run)
 
 
 def _is_terminal() -> bool:

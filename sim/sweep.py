@@ -1,10 +1,14 @@
 """Sweeps: run every point of a Hydra multirun, keep going past failures, resume, and
 collect every point into one tidy table with paired differences against a baseline.
 
-Each point's directory (``multirun/SWEEP/OVERRIDES``) holds the run's outputs and
-``point.json`` (overrides, status, error). Rerunning the same sweep skips points whose
-``point.json`` says ok for the same resolved config. When the multirun ends, the
-``CollectSweep`` callback writes, in the sweep directory:
+The launcher runs *tasks*, not points: each point's replications are split into
+``sweep.tasks`` units of work (default: one per replication; sim.sweep_tasks), so a grid of
+20 points x 20 replications keeps 400 workers busy. Every task records each replication in
+the point's directory (``multirun/SWEEP/OVERRIDES/reps``) as it finishes; rerunning the same
+sweep skips every replication already done with the same config (resume per replication).
+When the multirun ends, the ``CollectSweep`` callback assembles each point from those
+records (its outputs and ``point.json``: overrides, status ok/failed/incomplete, error,
+retries) — never from the scheduler's status — and writes, in the sweep directory:
 
 - ``sweep.parquet`` / ``sweep.csv``: one row per (point, scope, name, KPI) with the
   overrides as typed columns, scenario_name, mean, CI half-width, low, high, n, status, error,
@@ -25,16 +29,20 @@ from pathlib import Path
 
 POINT_FILE = "point.json"
 FAILED: list[str] = []  # points that failed in this process's last multirun
+INCOMPLETE: list[str] = []  # points with replications that never finished (lost workers)
 # the sweep's progress bar, kept out of the callback object: the joblib launcher pickles
 # callbacks to its workers (which then simply have no bar; their points print [k/N] lines)
 _BAR: list = []
 
 
 def overrides_dict(overrides: list[str]) -> dict[str, str]:
+    from sim.sweep_tasks import TASK_KEYS
+
     out = {}
     for o in overrides:
         key, _, value = o.lstrip("+~").partition("=")
-        out[key] = value
+        if key not in TASK_KEYS:
+            out[key] = value
     return out
 
 
@@ -76,6 +84,14 @@ def write_point(out_dir: Path, overrides: list[str], status: str, error: str | N
         indent=1) + "\n")
 
 
+def finalize_points(sweep_dir: Path) -> None:
+    """Assemble every point that tasks ran from their records (sim.sweep_tasks)."""
+    from sim.sweep_tasks import TASKS_DIR, finalize_point
+
+    for point_dir in sorted({p.parent.parent for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json")}):
+        finalize_point(point_dir)
+
+
 def _points(sweep_dir: Path) -> list[tuple[Path, dict]]:
     found = []
     for p in sorted(sweep_dir.rglob(POINT_FILE)):
@@ -98,6 +114,7 @@ def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.
     """Gather all points under ``sweep_dir`` into the tidy tables; returns the KPI table."""
     import pandas as pd
 
+    finalize_points(sweep_dir)
     points = _points(sweep_dir)
     if not points:
         return None
@@ -112,7 +129,8 @@ def collect(sweep_dir: Path, baseline: str | None = None, confidence: float = 0.
     for job, (d, info) in enumerate(points):
         ov = values[job]
         label = ",".join(f"{k}={ov.get(k)}" for k in varying) or d.name
-        base = {"job": job, **{k: typed[k][job] for k in keys}, "point": label}
+        base = {"job": job, **{k: typed[k][job] for k in keys}, "point": label,
+                "retries": int(info.get("retries") or 0)}
         summary = _summary(d) if info["status"] == "ok" else None
         if summary is None and info["status"] == "ok":
             info = {**info, "status": "failed", "error": f"{d / 'summary.json'}: missing or "
@@ -225,8 +243,11 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
     """Hydra callback: when a multirun ends, collect its points and print the comparison."""
 
     def on_multirun_start(self, config, **kwargs) -> None:
-        # Points may run in worker processes (joblib): they read the total from the env.
-        total = sweep_size(config)
+        from sim import sweep_cluster
+
+        sweep_cluster.check_launcher(config)  # an unreachable cluster: exit 2, nothing run
+        total = sweep_size(config) * sweep_cluster.split_points(config)
+        # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
         _BAR.clear()
         if total and (config.get("output") or {}).get("progress", True) is True:
@@ -241,31 +262,39 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
     def on_multirun_end(self, config, **kwargs) -> None:
         if _BAR:
             _BAR.pop().close()
-        sweep_dir = Path(config.hydra.sweep.dir)
-        try:
-            table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
-                            float(config.get("confidence", 0.95)))
-        except Exception as exc:  # Hydra would only warn: say it, drop stale tables, exit 1
-            for name in ("sweep.parquet", "sweep.csv", "sweep_differences.parquet",
-                         "sweep_differences.csv", "sweep_replications.parquet"):
-                (sweep_dir / name).unlink(missing_ok=True)
-            print(f"ccsim: error: {sweep_dir}: collecting the sweep failed "
-                  f"({type(exc).__name__}: {' '.join(str(exc).split())})", file=sys.stderr)
-            FAILED[:] = ["collection"]
-            return
-        if table is None:
-            return
-        import pandas as pd
+        collect_and_report(config)
 
-        diff_file = sweep_dir / "sweep_differences.parquet"
-        diffs = pd.read_parquet(diff_file) if diff_file.exists() else None
-        print(format_comparison(table, diffs))
-        print(f"sweep table: {sweep_dir / 'sweep.parquet'}")
-        FAILED[:] = list(table[table["status"] != "ok"]["point"])
-        if (config.get("output") or {}).get("report", True) is not False:
-            from sim.report import write_comparison_report
 
-            print(f"report: {write_comparison_report(sweep_dir)}")
+def collect_and_report(config) -> None:
+    """Collect the sweep into its tables, print the comparison, write the report; records
+    in FAILED / INCOMPLETE what did not finish (the exit code and the retry loop read them)."""
+    sweep_dir = Path(config.hydra.sweep.dir)
+    INCOMPLETE.clear()
+    try:
+        table = collect(sweep_dir, config.get("sweep", {}).get("baseline"),
+                        float(config.get("confidence", 0.95)))
+    except Exception as exc:  # Hydra would only warn: say it, drop stale tables, exit 1
+        for name in ("sweep.parquet", "sweep.csv", "sweep_differences.parquet",
+                     "sweep_differences.csv", "sweep_replications.parquet"):
+            (sweep_dir / name).unlink(missing_ok=True)
+        print(f"ccsim: error: {sweep_dir}: collecting the sweep failed "
+              f"({type(exc).__name__}: {' '.join(str(exc).split())})", file=sys.stderr)
+        FAILED[:] = ["collection"]
+        return
+    if table is None:
+        return
+    import pandas as pd
+
+    diff_file = sweep_dir / "sweep_differences.parquet"
+    diffs = pd.read_parquet(diff_file) if diff_file.exists() else None
+    print(format_comparison(table, diffs))
+    print(f"sweep table: {sweep_dir / 'sweep.parquet'}")
+    FAILED[:] = list(table[table["status"] != "ok"]["point"])
+    INCOMPLETE[:] = list(table[table["status"] == "incomplete"]["point"].unique())
+    if (config.get("output") or {}).get("report", True) is not False:
+        from sim.report import write_comparison_report
+
+        print(f"report: {write_comparison_report(sweep_dir)}")
 
 
 TOTAL_ENV = "CCSIM_SWEEP_TOTAL"

@@ -1,0 +1,124 @@
+"""Sweeps beyond one process: split points into tasks for any Hydra launcher, and refuse
+an unreachable cluster before any work starts.
+
+Hydra's launchers (basic, joblib, Ray, submitit/SLURM) schedule what the sweeper hands
+them; ccsim hands them tasks (``sweep.task`` of ``sweep.tasks`` per point, see
+sim.sweep_tasks) and trusts none of their statuses: what finished is what the point
+directories record. Lost workers are retried by sim.sweep_retry.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+RAY_LAUNCHER = "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"
+SLURM_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
+CONNECT_TIMEOUT_S = 5.0
+SETTINGS: dict = {}  # the running multirun's sweep settings, for the retry loop
+
+
+def _fail(message: str) -> None:
+    """Bad input found while the multirun starts: one line, exit 2, nothing run. (A
+    SystemExit: Hydra turns a callback's Exception into a mere warning.)"""
+    print(f"ccsim: error: {' '.join(message.split())}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_launcher(config) -> None:
+    """The cluster the launcher names must answer before any task is submitted."""
+    from omegaconf import OmegaConf
+
+    target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
+    if target == RAY_LAUNCHER:
+        address = OmegaConf.select(config, "hydra.launcher.ray.init.address")
+        if address and address != "local":
+            check_ray_address(str(address))
+            _no_object_store_default(config)
+    elif target == SLURM_LAUNCHER and shutil.which("sbatch") is None:
+        _fail("hydra/launcher=submitit_slurm: no SLURM here (sbatch is not on the PATH); "
+              "allowed: run on a SLURM login node, or hydra/launcher=submitit_local, ray, "
+              "joblib or basic")
+
+
+def _no_object_store_default(config) -> None:
+    """hydra-ray-launcher 1.2.2 sets ``object_store_memory`` unless given, and Ray refuses
+    it when connecting to an existing cluster: give it as null (Ray's own default)."""
+    from omegaconf import open_dict, read_write
+
+    init = config.hydra.launcher.ray.init
+    if "object_store_memory" not in init:
+        with read_write(init), open_dict(init):
+            init.object_store_memory = None
+
+
+def check_ray_address(address: str) -> None:
+    """``auto`` (a cluster started on this machine with ``ray start --head``),
+    ``HOST:PORT`` or ``ray://HOST:PORT``: the address must accept a connection."""
+    key = "hydra.launcher.ray.init.address"
+    allowed = ("allowed: auto (a cluster started here with ray start --head), HOST:PORT or "
+               "ray://HOST:PORT of a running Ray cluster, or local (a private local Ray)")
+    if address == "local":  # Ray starts a new local instance: nothing to reach
+        return
+    if address == "auto":
+        found = _local_ray_address()
+        if found is None:
+            _fail(f"{key}: auto finds no running Ray cluster on this machine; {allowed}")
+        address = str(found)
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        _fail(f"{key}: {address!r} is not HOST:PORT; {allowed}")
+    try:
+        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        _fail(f"{key}: no Ray cluster answers at {address!r} "
+              f"({exc.strerror or type(exc).__name__}); {allowed}")
+
+
+def _local_ray_address() -> str | None:
+    """The address ``ray start --head`` on this machine wrote down, if its GCS is up."""
+    try:
+        from ray._private.services import canonicalize_bootstrap_address
+    except ImportError:
+        return None
+    try:
+        return canonicalize_bootstrap_address("auto")
+    except (ConnectionError, ValueError, RuntimeError):
+        return None
+
+
+def split_points(config) -> int:
+    """Add the task key to the sweep: every point becomes ``sweep.tasks`` tasks (Hydra's
+    product puts the task first, so every point's first replications go out first).
+    Returns the number of tasks per point."""
+    from omegaconf import open_dict, read_write
+
+    sweep = config.get("sweep") or {}
+    tasks = int(sweep.get("tasks", 1))
+    SETTINGS.clear()
+    SETTINGS.update(sweep_dir=str(config.hydra.sweep.dir), retries=int(sweep.get("retries", 0)),
+                    config=config)
+    given = [str(o) for o in config.hydra.overrides.task]
+    if any(o.lstrip("+~").partition("=")[0] == "sweep.task" for o in given):
+        _fail("sweep.task: set by ccsim for each unit of work; allowed: sweep.tasks=N "
+              "(tasks per point)")
+    if tasks < 1:
+        _fail(f"sweep.tasks: must be at least 1, got {tasks}")
+    _clear_task_records(Path(config.hydra.sweep.dir))
+    sweeper = config.hydra.sweeper
+    with read_write(sweeper), open_dict(sweeper):
+        params = dict(sweeper.get("params") or {})
+        sweeper.params = {"sweep.task": f"range(0,{tasks})", **params}
+    return tasks
+
+
+def _clear_task_records(sweep_dir: Path) -> None:
+    """Task records say what the *current* run did (replication records stay: resume)."""
+    from sim.sweep_tasks import TASKS_DIR
+
+    if sweep_dir.is_dir():
+        for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json"):
+            p.unlink(missing_ok=True)

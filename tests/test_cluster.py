@@ -1,0 +1,159 @@
+"""Sweeps on real cluster launchers (extra ``cluster``): a local Ray cluster started for
+the test and submitit's local executor give the basic launcher's sweep.parquet exactly;
+an unreachable cluster is refused before any work starts."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BIN = Path(sys.executable).parent
+CCSIM = str(BIN / "ccsim")
+RAY = BIN / "ray"
+BASE = ["scenario=hotline_small", "output.calls=false", "output.report=false", "n_reps=2",
+        "scenario.load=0.9,1.1"]
+
+
+def _missing(module: str) -> bool:
+    return importlib.util.find_spec(module) is None
+
+
+needs_ray = pytest.mark.skipif(
+    _missing("hydra_plugins.hydra_ray_launcher") or not RAY.exists(),
+    reason="the cluster extra is not installed (pip install -e '.[cluster]': "
+           "hydra-ray-launcher and ray)")
+needs_submitit = pytest.mark.skipif(
+    _missing("hydra_plugins.hydra_submitit_launcher"),
+    reason="the cluster extra is not installed (pip install -e '.[cluster]': "
+           "hydra-submitit-launcher)")
+
+
+def sweep(tmp: Path, name: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CCSIM, "-m", *BASE, f"hydra.sweep.dir={tmp / name}", *args],
+                          cwd=tmp, capture_output=True, text=True, timeout=600)
+
+
+def table(tmp: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(tmp / name / "sweep.parquet")
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory):
+    """The reference: the same sweep on Hydra's basic launcher."""
+    tmp = tmp_path_factory.mktemp("basic")
+    proc = sweep(tmp, "basic")
+    assert proc.returncode == 0, proc.stderr
+    return table(tmp, "basic")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def ray_cluster(tmp_path_factory):
+    """A Ray head on this machine (2 CPUs), started for these tests and stopped after
+    them, even when they fail: ``ray start --block`` in its own process group, ended by
+    its id (``ray stop`` would end every Ray on the machine)."""
+    tmp = tmp_path_factory.mktemp("ray")
+    port = _free_port()
+    log = (tmp / "ray.log").open("w")
+    head = subprocess.Popen(
+        [str(RAY), "start", "--head", "--block", "--num-cpus=2", f"--port={port}",
+         "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+    try:
+        address = f"127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if head.poll() is not None:
+                pytest.fail(f"ray start exited: {(tmp / 'ray.log').read_text()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("the Ray head did not come up in 120 s")
+        time.sleep(3)  # the raylet registers after the GCS answers
+        yield address
+    finally:
+        _stop(head)
+        log.close()
+        # ray start writes the head's address down for `auto`; once the head is gone the
+        # note is stale and a later private `ray.init()` would try to join it
+        note = Path("/tmp/ray/ray_current_cluster")
+        with contextlib.suppress(OSError):
+            if note.read_text().strip().endswith(f":{port}"):
+                note.unlink()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait)
+            time.sleep(1)  # children leave after the head
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever of this group is left
+
+
+@needs_ray
+def test_a_sweep_on_a_ray_cluster_equals_the_basic_launchers(tmp_path, basic, ray_cluster):
+    proc = sweep(tmp_path, "ray", "hydra/launcher=ray",
+                 f"+hydra.launcher.ray.init.address={ray_cluster}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pd.testing.assert_frame_equal(table(tmp_path, "ray"), basic)
+    # fine units: each point's 2 replications ran as 2 tasks on the cluster's workers
+    tasks = list((tmp_path / "ray").glob("*/tasks/task_*.json"))
+    assert len(tasks) == 4
+
+
+@needs_submitit
+def test_a_submitit_local_sweep_equals_the_basic_launchers(tmp_path, basic):
+    proc = sweep(tmp_path, "submitit", "hydra/launcher=submitit_local",
+                 "hydra.launcher.timeout_min=10")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pd.testing.assert_frame_equal(table(tmp_path, "submitit"), basic)
+
+
+def _local_cluster_answers() -> bool:
+    """Whether ``ray start --head`` on this machine left an address that answers."""
+    try:
+        host, _, port = Path("/tmp/ray/ray_current_cluster").read_text().split()[0].rpartition(":")
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
+
+
+@needs_ray
+@pytest.mark.parametrize("address", ["127.0.0.1:1", "auto", "no-port"])
+def test_an_unreachable_ray_cluster_is_refused_before_any_work(tmp_path, address):
+    if address == "auto" and _local_cluster_answers():
+        pytest.skip("a Ray cluster runs on this machine: auto finds it")
+    proc = sweep(tmp_path, "nowhere", "hydra/launcher=ray",
+                 f"+hydra.launcher.ray.init.address={address}")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    line = proc.stderr.strip()
+    assert line.count("\n") == 0 and line.startswith("ccsim: error: hydra.launcher.ray.init."
+                                                      "address:"), line
+    assert not list(tmp_path.glob("nowhere/*/reps"))  # nothing ran

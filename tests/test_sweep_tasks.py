@@ -1,0 +1,135 @@
+"""Sweep tasks: a point's replications as separate units of work give exactly a plain
+run's outputs, resume per replication, and a lost worker's task is retried and recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sweep_tasks import task_reps
+
+CCSIM = str(Path(sys.executable).with_name("ccsim"))
+BASE = ["scenario=hotline_small", "output.calls=false", "output.report=false"]
+
+
+def ccsim(tmp: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([CCSIM, *args], cwd=tmp, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, **(env or {})})
+
+
+def sweep(tmp: Path, name: str, *args: str, env: dict | None = None):
+    return ccsim(tmp, "-m", *BASE, f"hydra.sweep.dir={tmp / name}", *args, env=env)
+
+
+def table(tmp: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(tmp / name / "sweep.parquet")
+
+
+def point_dir(tmp: Path, name: str, load: str) -> Path:
+    (found,) = [p.parent for p in (tmp / name).glob("*/point.json")
+                if f"scenario.load={load}" in p.parent.name]
+    return found
+
+
+@pytest.mark.parametrize("n_reps,tasks", [(5, 5), (5, 2), (2, 5), (7, 3), (1, 1)])
+def test_tasks_cover_every_replication_once(n_reps, tasks):
+    shares = [list(task_reps(t, tasks, n_reps)) for t in range(tasks)]
+    assert sorted(r for s in shares for r in s) == list(range(n_reps))
+    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    """One sweep, each point's 3 replications in 3 tasks; and a plain run of one point."""
+    tmp = tmp_path_factory.mktemp("tasks")
+    proc = sweep(tmp, "split", "n_reps=3", "scenario.load=0.9,1.1")
+    plain = ccsim(tmp, *BASE, "n_reps=3", "scenario.load=0.9", f"hydra.run.dir={tmp / 'plain'}")
+    assert proc.returncode == 0 and plain.returncode == 0, proc.stderr + plain.stderr
+    return tmp, proc
+
+
+def test_a_point_run_in_tasks_writes_exactly_a_plain_runs_outputs(split):
+    tmp, proc = split
+    assert proc.stdout.count(": replication ") == 6  # 2 points x 3 tasks of one replication
+    point = point_dir(tmp, "split", "0.9")
+    for name in ("summary.json", "replications.csv", "intervals.parquet", "intervals.csv",
+                 "groups_intervals.parquet", "wait_histogram.parquet",
+                 "second_line_intervals.csv"):
+        assert (point / name).read_bytes() == (tmp / "plain" / name).read_bytes(), name
+    info = json.loads((point / "point.json").read_text())
+    assert info["status"] == "ok" and info["tasks"] == 3 and info["retries"] == 0
+    assert not any("sweep.task" in o for o in info["overrides"])
+
+
+def test_the_same_sweep_as_whole_points_gives_the_same_table(split):
+    tmp, _ = split
+    whole = sweep(tmp, "whole", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=1")
+    assert whole.returncode == 0, whole.stderr
+    assert whole.stdout.count("replications 0-2") == 2
+    pd.testing.assert_frame_equal(table(tmp, "split"), table(tmp, "whole"))
+
+
+def test_resume_is_per_replication(split):
+    """A replication that never finished is the only one run again, whatever the split
+    of the rerun; the table is the undisturbed sweep's."""
+    tmp, _ = split
+    shutil.copytree(tmp / "split", tmp / "resumed")
+    lost = point_dir(tmp, "resumed", "1.1") / "reps" / "rep_0001.json"
+    lost.unlink()
+    (tmp / "resumed" / "sweep.parquet").unlink()
+    again = sweep(tmp, "resumed", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=1")
+    assert again.returncode == 0, again.stderr
+    ran = {p.parent.parent.name: json.loads(p.read_text())["ran"]
+           for p in (tmp / "resumed").glob("*/tasks/task_0000.json")}
+    assert sorted(ran.values()) == [[], [1]]
+    assert "replications 0-2: done before, skipped" in again.stdout
+    resumed = table(tmp, "resumed")
+    # its first attempt left a start and no result: the rerun is recorded as a retry
+    assert resumed.groupby("point")["retries"].first().to_dict() == {"scenario.load=0.9": 0,
+                                                                   "scenario.load=1.1": 1}
+    pd.testing.assert_frame_equal(resumed.drop(columns="retries"),
+                                  table(tmp, "split").drop(columns="retries"))
+
+
+def test_a_lost_worker_is_retried_and_recorded(tmp_path, split):
+    """A joblib worker killed mid-replication (as a lost node): the launcher fails, ccsim
+    reruns what never finished, and the table is the undisturbed sweep's."""
+    tmp, _ = split
+    marker = tmp_path / "killed.txt"
+    proc = sweep(tmp_path, "lost", "n_reps=3", "scenario.load=0.9,1.1",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                 env={"CCSIM_TEST_LOSE_WORKER": str(marker)})
+    assert proc.returncode == 0, proc.stderr
+    killed_point, _, killed_rep = marker.read_text().split()[:3]  # a worker really died
+    assert "running the sweep again for them (retry 1 of 2" in proc.stderr
+    lost = table(tmp_path, "lost")
+    # (the pool goes down with its worker: a task in flight beside it is retried too)
+    assert lost.groupby("point")["retries"].first().sum() >= 1
+    pd.testing.assert_frame_equal(lost.drop(columns="retries"),
+                                  table(tmp, "split").drop(columns="retries"))
+    info = json.loads((tmp_path / "lost" / killed_point / "point.json").read_text())
+    assert int(killed_rep) in info["retried_reps"] and info["status"] == "ok"
+
+
+def test_a_failing_task_is_recorded_and_the_others_go_on(tmp_path):
+    proc = sweep(tmp_path, "bad", "n_reps=2", "scenario.load=0.9,-1")
+    assert proc.returncode == 1  # some points failed
+    assert "Traceback" not in proc.stderr
+    bad = json.loads((point_dir(tmp_path, "bad", "-1") / "point.json").read_text())
+    assert bad["status"] == "failed" and "scenario.load" in bad["error"]
+    ok = json.loads((point_dir(tmp_path, "bad", "0.9") / "point.json").read_text())
+    assert ok["status"] == "ok" and ok["n_reps"] == 2
+
+
+def test_the_task_key_is_not_set_by_hand(tmp_path):
+    proc = sweep(tmp_path, "hand", "n_reps=2", "scenario.load=0.9,1.1", "sweep.task=1")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "sweep.task" in proc.stderr
+    assert not list((tmp_path / "hand").glob("*/reps"))  # nothing ran
