@@ -110,13 +110,14 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
         return [""] * len(ctx.outputs_list[0]), "", job, False
 
     @app.callback(Output("progress", "value"), Output("progress", "max"),
-                  Output("progress-text", "children"), Output("results", "children"),
+                  Output("progress-text", "children"), Output("done-job", "data"),
                   Output("tick", "disabled", allow_duplicate=True),
                   Input("tick", "n_intervals"), State("job", "data"),
-                  State("session", "data"), State("scenario", "value"),
-                  prevent_initial_call=True)
+                  State("session", "data"), prevent_initial_call=True)
     @guarded(5, 2)
-    def tick(_n, job, session, source):
+    def tick(_n, job, session):
+        """Progress only (cheap, every half second); a finished job is handed to
+        ``render`` once, with the ticking stopped, so a slow render is never superseded."""
         if not job:
             return no_update, no_update, no_update, no_update, True
         st = runner.status(session, job)
@@ -125,8 +126,16 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
             return str(st.get("done", 0)), str(st.get("total", 1)), text, no_update, False
         if st["state"] != "done":
             return "0", "1", text, no_update, True
+        return "1", "1", f"done: job {job}", job, True
+
+    @app.callback(Output("results", "children"),
+                  Output("progress-text", "children", allow_duplicate=True),
+                  Input("done-job", "data"), State("session", "data"),
+                  State("scenario", "value"), prevent_initial_call=True)
+    @guarded(2, 1)
+    def render(job, session, source):
         folder = jobs.job_dir(out_dir, session, job)
-        return "1", "1", f"done: job {job}", show(folder, base_config(source)), True
+        return show(folder, base_config(source)), f"done: job {job}"
 
     @app.callback(Output("progress-text", "children", allow_duplicate=True),
                   Input("cancel", "n_clicks"), State("job", "data"), State("session", "data"),

@@ -25,11 +25,16 @@ CSS = {
 }
 
 
-def lever(key: str, value: Any, kind: str = "number", style: str = "input", **extra):
-    from dash import dcc
+def lever(key: str, value: Any, kind: str = "number", style: str = "input",
+          title: str | None = None, **extra):
+    """A lever's input, with a small caption before it when ``title`` is given."""
+    from dash import dcc, html
 
-    return dcc.Input(id={"type": "lever", "key": key}, type=kind, value=value,
-                     debounce=False, style=CSS[style], **extra)
+    box = dcc.Input(id={"type": "lever", "key": key}, type=kind, value=value,
+                    debounce=False, style=CSS[style], **extra)
+    if title is None:
+        return box
+    return html.Span([html.Span(title + " ", style={"fontSize": "11px"}), box])
 
 
 def msg(row: str):
@@ -152,6 +157,7 @@ def page(choices: Mapping[str, str], default: str, out_dir: str):
         dcc.Store(id="session", storage_type="session"),
         dcc.Store(id="job", storage_type="session"),
         dcc.Store(id="plan-job", storage_type="memory"),
+        dcc.Store(id="done-job", storage_type="memory"),
         dcc.Interval(id="tick", interval=500, disabled=True),
         html.H2("ccsim what-if", style={"margin": "10px 0 2px"}),
         html.Div(f"Runs on this machine only; everything it writes goes under {out_dir}.",

@@ -120,7 +120,8 @@ def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
 
     from sim.serve.callbacks import form_values, guarded
 
-    app.layout.children.append(dcc.Interval(id="plan-tick", interval=1000, disabled=True))
+    app.layout.children += [dcc.Interval(id="plan-tick", interval=1000, disabled=True),
+                            dcc.Store(id="plan-done", storage_type="memory")]
 
     @app.callback(Output("plan-job", "data"), Output("plan-msg", "children"),
                   Output("plan-tick", "disabled"),
@@ -137,20 +138,28 @@ def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
         return job, "planning (ccsim staff) ...", False
 
     @app.callback(Output("plan-msg", "children", allow_duplicate=True),
+                  Output("plan-done", "data"),
                   Output("plan-tick", "disabled", allow_duplicate=True),
                   Input("plan-tick", "n_intervals"), State("plan-job", "data"),
-                  State("session", "data"), State("scenario", "value"),
-                  prevent_initial_call=True)
-    @guarded(2, 0)
-    def poll(_n, job, session, source):
+                  State("session", "data"), prevent_initial_call=True)
+    @guarded(3, 0)
+    def poll(_n, job, session):
+        """Cheap: is the planner done? (the figure is drawn once, by ``show``)"""
         if not job:
-            return no_update, True
+            return no_update, no_update, True
+        if not (plan_dir(out_dir, session, job) / "exit_code").exists():
+            return "planning (ccsim staff) ...", no_update, False
+        return "plan ready", job, True
+
+    @app.callback(Output("plan-msg", "children", allow_duplicate=True),
+                  Input("plan-done", "data"), State("session", "data"),
+                  State("scenario", "value"), prevent_initial_call=True)
+    @guarded(1, 0)
+    def show(job, session, source):
         folder = plan_dir(out_dir, session, job)
         done = outcome(folder)
-        if done is None:
-            return "planning (ccsim staff) ...", False
-        if not done["plan"]:
-            return done["line"] or f"the planner stopped (exit {done['code']})", True
+        if done is None or not done["plan"]:
+            return (done or {}).get("line") or "the planner stopped without a plan"
         scn = base_config(source)["scenario"]
         before = json.loads((folder / "staffing_before.json").read_text())
         verdict = ("meets every target" if done["code"] == 0 else
@@ -159,7 +168,7 @@ def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
                 dcc.Graph(id="plan-figure", figure=figure(before, done["plan"],
                                                           forms.per_day(scn),
                                                           forms.interval_s(scn) / 3600)),
-                html.Button("Apply plan", id="apply-plan")], True
+                html.Button("Apply plan", id="apply-plan")]
 
     @app.callback(Output({"type": "lever", "key": ALL}, "value"),
                   Input("apply-plan", "n_clicks"), State("plan-job", "data"),

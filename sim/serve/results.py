@@ -79,6 +79,8 @@ def rows(table, diffs, targets: dict[str, float] | None = None) -> list[dict]:
         if (base_job, scope, name, k) not in cell.index:
             continue
         b, e = cell.loc[(base_job, scope, name, k)], cell.loc[(edit_job, scope, name, k)]
+        if math.isnan(b["mean"]) and math.isnan(e["mean"]):
+            continue  # e.g. the service level of a tier no agent serves
         d = dcell.loc[(scope, name, k)] if dcell is not None and (scope, name, k) in \
             dcell.index else None
         text, verdict = _diff(d, k)
