@@ -172,3 +172,61 @@ def test_bad_options_are_one_line():
         assert out.returncode == 2
         lines = out.stderr.strip().splitlines()
         assert len(lines) == 1 and says in lines[0], out.stderr
+
+
+def test_two_sessions_run_side_by_side_in_the_pool(tmp_path, basic):
+    """Two tabs (sessions) submit at once to the worker pool: each job has its own
+    folder and its own numbers (the edited VIP desk of each), the baselines agree."""
+    runner = jobs.Runner(tmp_path, workers=2)
+    try:
+        submitted = {}
+        for agents in (1, 6):
+            session = jobs.new_session_id()
+            edited = forms.edited(basic, {**forms.levers_of(basic), "n_reps": 2,
+                                          "groups.vip_desk.all_day": agents})
+            base = {**basic, "n_reps": 2, "seed": edited["seed"]}
+            submitted[agents] = (session, runner.submit(session, base, edited))
+        for session, job in submitted.values():
+            runner.futures[f"{session}/{job}"].result(timeout=600)  # type: ignore[attr-defined]
+            assert runner.status(session, job)["state"] == "done"
+    finally:
+        runner.close()
+    folders = {a: jobs.job_dir(tmp_path, *sj) for a, sj in submitted.items()}
+    assert folders[1] != folders[6]
+    summary = {a: json.loads((f / "1_edited" / "summary.json").read_text())
+               for a, f in folders.items()}
+    base = {a: json.loads((f / "0_baseline" / "summary.json").read_text())
+            for a, f in folders.items()}
+    assert base[1]["overall"] == base[6]["overall"]
+    vip = {a: s["by_class"]["vip"]["service_level"]["mean"] for a, s in summary.items()}
+    assert vip[1] < vip[6]
+
+
+@pytest.mark.slow
+def test_plan_it_for_me_gives_a_plan_the_form_applies(tmp_path, hotline):
+    """"Plan it for me": ``ccsim staff`` on the edited scenario in a plan folder; its
+    staffing.csv per desk goes into the levers, and the edited config then carries
+    exactly that staffing (minutes on a busy machine: marked slow)."""
+    import pandas as pd
+    import yaml
+
+    from sim.serve import plan
+    from sim.serve.save import run_overrides
+
+    folder = tmp_path / "plan"
+    (folder / "scenario").mkdir(parents=True)
+    (folder / "scenario" / "hotline_small.yaml").write_text(
+        yaml.safe_dump(hotline["scenario"], sort_keys=False))
+    code = plan.run_plan(str(folder), "hotline_small", run_overrides(hotline), "hotline_small")
+    done = plan.outcome(folder)
+    assert done is not None and done["code"] == code and code in (0, 1)
+    table = pd.read_csv(folder / "report" / "staffing.csv")
+    assert set(done["plan"]) == set(hotline["scenario"]["groups"])
+    form = forms.levers_of(hotline)
+    for desk, agents in done["plan"].items():
+        form[f"groups.{desk}.curve"] = ", ".join(map(str, agents))
+        assert agents == list(table[table["group"] == desk].sort_values("interval")["agents"])
+    scn = forms.edited(hotline, form)["scenario"]
+    for desk, agents in done["plan"].items():
+        staffing = scn["groups"][desk]["staffing"]
+        assert (staffing if isinstance(staffing, list) else [staffing] * 16) == agents

@@ -146,7 +146,9 @@ def test_whatif_in_the_browser(server, browser, tmp_path):
     # columns: KPI, baseline, edited, difference, target
     assert _pct(silver[2]) < _pct(silver[1]), silver
     assert silver[3].startswith("-") and silver[4] == "80.0%", silver
-    _shot(d, "serve_whatif")
+    d.execute_script("window.scrollTo(0, 0); document.getElementById('left-panel')"
+                     ".scrollTop = 0;")
+    _shot(d, "serve_whatif")  # the README's picture (reports/serve_whatif.png)
 
     # bad input: marked next to its field, nothing runs, the results stay
     _set(d, "groups.vip_desk.all_day", -3)

@@ -43,7 +43,7 @@ def create_app(out_dir: Path, runner, scenario: str = DEFAULT_SCENARIO):
     choices = scenarios.choices(out_dir)
     default = f"shipped:{scenario}"
     app = dash.Dash(__name__, title="ccsim what-if", suppress_callback_exceptions=True,
-                    update_title=None)
+                    update_title="")
     app.layout = layout.page(choices, default, str(out_dir))
     callbacks.register(app, runner, out_dir)
     return app

@@ -61,7 +61,7 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
             composed[source] = scenarios.compose(source)
         return composed[source]
 
-    def msg_outputs(messages: dict[str, str]) -> list:
+    def msg_outputs(messages: dict[str, str]) -> tuple[list[str], str]:
         rows = [o["id"]["row"] for o in ctx.outputs_list[0]]
         shown = [messages.get(r, "") for r in rows]
         unplaced = [m for r, m in messages.items() if r not in rows]

@@ -103,7 +103,7 @@ def run_job(folder: str, configs: list[dict]) -> str:
             point = root / f"{i}_{label}"
             stream = _ProgressStream(root, i, n_reps)
             stream.progress(0)
-            sys.stderr = stream  # type: ignore[assignment]
+            sys.stderr = stream
             try:
                 simulate(cfg, point, cfg)
             finally:

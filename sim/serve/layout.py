@@ -25,7 +25,7 @@ CSS = {
 }
 
 
-def lever(key: str, value: Any, kind: str = "number", style: str = "input",
+def lever(key: str, value: Any, kind: Any = "number", style: str = "input",
           title: str | None = None, **extra):
     """A lever's input, with a small caption before it when ``title`` is given."""
     from dash import dcc, html
@@ -148,7 +148,7 @@ def page(choices: Mapping[str, str], default: str, out_dir: str):
                   html.Button("Export report", id="export", style=button)], style=CSS["row"]),
         html.Div(id="save-msg", style={"fontSize": "12px", "wordBreak": "break-all"}),
         dcc.Download(id="download"),
-    ], style=CSS["left"])
+    ], id="left-panel", style=CSS["left"])
     right = html.Div([html.Div("Pick a scenario, change a lever, press Run: the edited "
                                "scenario runs against the unchanged one on the same random "
                                "inputs.", id="results-note", style={"fontSize": "13px"}),
@@ -170,7 +170,7 @@ def results_view(rows: list[dict], figs: list, note: str):
     from dash import dash_table, dcc, html
 
     colours = {"better": "#d7f2e0", "worse": "#f9d9d6"}
-    table = dash_table.DataTable(
+    table = dash_table.DataTable(  # type: ignore[attr-defined]
         id="results-table",
         columns=[{"name": n, "id": i} for n, i in (("KPI", "kpi"), ("baseline", "baseline"),
                                                   ("edited", "edited"),

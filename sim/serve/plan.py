@@ -174,7 +174,12 @@ def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
                   Input("apply-plan", "n_clicks"), State("plan-job", "data"),
                   State("session", "data"), prevent_initial_call=True)
     def apply(_n, job, session):
-        done = outcome(plan_dir(out_dir, session, job)) if job else None
+        from dash.exceptions import PreventUpdate
+
+        try:
+            done = outcome(plan_dir(out_dir, session, job)) if job else None
+        except (OSError, ValueError):  # no plan to apply: nothing changes
+            raise PreventUpdate from None
         plan = (done or {}).get("plan") or {}
         values = []
         for o in ctx.outputs_list:
