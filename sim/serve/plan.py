@@ -118,7 +118,7 @@ def figure(before: dict, plan: dict, n: int, step_h: float):
 def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
     from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-    from sim.serve.callbacks import form_values, guarded
+    from sim.serve.guard import form_values, guarded
 
     app.layout.children += [dcc.Interval(id="plan-tick", interval=1000, disabled=True),
                             dcc.Store(id="plan-done", storage_type="memory")]
