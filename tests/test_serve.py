@@ -108,6 +108,11 @@ def test_a_job_compares_the_edited_scenario_with_its_baseline(tmp_path, hotline)
     assert summary["scenario"] == "hotline_small" and summary["n_reps"] == 3
     assert (folder / "1_edited" / "groups_intervals.parquet").exists()
     assert results.occupancy_figure(folder) is not None
+    # "Export report": the comparison report ccsim report writes for a sweep
+    from sim.report import write_report
+
+    page = write_report(folder).read_text()
+    assert "Paired differences against the baseline" in page and "edited" in page
 
 
 def test_cancel_stops_the_job_at_a_replication(tmp_path, hotline):
