@@ -33,13 +33,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    out = tmp_path_factory.mktemp("serve")
+def _start(out: Path, scenario: str = "hotline_small"):
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sim", "serve", "--port", str(port),
-                             "--out", str(out)], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             "--out", str(out), "--scenario", scenario], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     first = proc.stdout.readline()  # the start-up line says where it listens
     assert f"http://127.0.0.1:{port}/" in first, first
     deadline = time.time() + 30
@@ -48,7 +46,14 @@ def server(tmp_path_factory):
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/", out
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve")
+    proc, url = _start(out)
+    yield url, out
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -180,3 +185,34 @@ def test_whatif_in_the_browser(server, browser, tmp_path):
 
     logs = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
     assert not logs, logs
+
+
+@pytest.mark.slow
+def test_plan_it_for_me_in_the_browser(browser, tmp_path):
+    """"Plan it for me" on basic (sla/basic.yaml): the planner runs in the pool, its plan
+    is drawn against the current staffing, "Apply plan" puts it into the desk fields."""
+    from selenium.webdriver.common.by import By
+
+    proc, url = _start(tmp_path, "basic")
+    try:
+        d = browser
+        d.get(url)
+        _wait(d, lambda d: _lever(d, "groups.vip_desk.curve"), 90, "the levers")
+        before = _lever(d, "groups.vip_desk.curve").get_attribute("value")
+        d.find_element(By.ID, "plan").click()
+        _wait(d, lambda d: d.find_elements(By.ID, "apply-plan"), 1200, "the plan")
+        _wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#plan-figure .main-svg"), 60,
+              "the plan figure")
+        assert "meets every target" in d.find_element(By.ID, "plan-msg").text
+        _shot(d, "serve_plan")
+        d.find_element(By.ID, "apply-plan").click()
+        _wait(d, lambda d: _lever(d, "groups.vip_desk.curve").get_attribute("value") != before,
+              30, "the applied plan")
+        plan = next(tmp_path.glob("sessions/*/plan-*/report/staffing.csv")).read_text()
+        vip = [line.split(",") for line in plan.splitlines()[1:] if ",vip_desk," in line]
+        applied = _lever(d, "groups.vip_desk.curve").get_attribute("value")
+        assert applied == ", ".join(r[3] for r in sorted(vip, key=lambda r: int(r[0])))
+        assert not [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
