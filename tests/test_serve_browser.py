@@ -203,7 +203,7 @@ def test_plan_it_for_me_in_the_browser(browser, tmp_path):
         _wait(d, lambda d: d.find_elements(By.ID, "apply-plan"), 1200, "the plan")
         _wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#plan-figure .main-svg"), 60,
               "the plan figure")
-        assert "meets every target" in d.find_element(By.ID, "plan-msg").text
+        assert "meets every target" in d.find_element(By.ID, "plan-view").text
         _shot(d, "serve_plan")
         d.find_element(By.ID, "apply-plan").click()
         _wait(d, lambda d: _lever(d, "groups.vip_desk.curve").get_attribute("value") != before,

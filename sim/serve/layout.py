@@ -152,7 +152,8 @@ def page(choices: Mapping[str, str], default: str, out_dir: str):
     right = html.Div([html.Div("Pick a scenario, change a lever, press Run: the edited "
                                "scenario runs against the unchanged one on the same random "
                                "inputs.", id="results-note", style={"fontSize": "13px"}),
-                      html.Div(id="results")], style=CSS["right"])
+                      html.Div(id="plan-view"), html.Div(id="results")],
+                     style=CSS["right"])
     return html.Div([
         dcc.Store(id="session", storage_type="session"),
         dcc.Store(id="job", storage_type="session"),

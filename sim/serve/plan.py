@@ -149,9 +149,9 @@ def register_plan(app, runner: jobs.Runner, out_dir: Path, base_config) -> None:
             return no_update, no_update, True
         if not (plan_dir(out_dir, session, job) / "exit_code").exists():
             return "planning (ccsim staff) ...", no_update, False
-        return "plan ready", job, True
+        return "plan ready (shown on the right)", job, True
 
-    @app.callback(Output("plan-msg", "children", allow_duplicate=True),
+    @app.callback(Output("plan-view", "children"),
                   Input("plan-done", "data"), State("session", "data"),
                   State("scenario", "value"), prevent_initial_call=True)
     @guarded(1, 0)
