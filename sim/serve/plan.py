@@ -42,7 +42,6 @@ def run_plan(folder: str, name: str, overrides: list[str], sla: str) -> int:
 def start(runner: jobs.Runner, out_dir: Path, session: str, cfg: dict) -> str:
     """Write the edited scenario into a new plan folder and submit the planner."""
     from sim.errors import ConfigError
-    from sim.serve.save import run_overrides
     from sim.serve.scenarios import sla_for
 
     scn_name = cfg["scenario"].get("name", "scenario")
@@ -59,10 +58,18 @@ def start(runner: jobs.Runner, out_dir: Path, session: str, cfg: dict) -> str:
     (folder / "scenario" / f"{name}.yaml").write_text(yaml.safe_dump(cfg["scenario"],
                                                                      sort_keys=False))
     runner.futures[f"{session}/{job}"] = runner.submit_call(run_plan, str(folder), name,
-                                                            run_overrides(cfg), sla)
+                                                            plan_overrides(cfg), sla)
     (folder / "staffing_before.json").write_text(json.dumps(
         {g: s.get("staffing") for g, s in cfg["scenario"]["groups"].items()}))
     return job
+
+
+def plan_overrides(cfg: dict) -> list[str]:
+    """The what-if's policy and seed; not its replications: the SLA spec's
+    ``replications`` rule decides how many the planner runs."""
+    from sim.serve.save import run_overrides
+
+    return [o for o in run_overrides(cfg) if not o.startswith("n_reps=")]
 
 
 def forms_name(name: str) -> str:
