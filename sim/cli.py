@@ -292,6 +292,7 @@ SUBCOMMANDS = {
     "forecast": ("sim.forecast", "main"),
     "staff": ("sim.staff", "main"),
     "keys": ("sim.schema.keys", "main"),
+    "serve": ("sim.serve", "main"),
 }
 
 

@@ -1,0 +1,235 @@
+"""``ccsim serve`` without a browser: the form's levers, validation by the project's
+schema, the job runner (paired comparison, progress, cancel), saved scenarios, and the
+start-up cost of ``ccsim --help``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.serve import forms, jobs, scenarios
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def hotline():
+    return scenarios.compose("shipped:hotline_small")
+
+
+@pytest.fixture(scope="module")
+def basic():
+    return scenarios.compose("shipped:basic")
+
+
+@pytest.mark.parametrize("name", ["hotline_small", "basic", "telecom10000"])
+def test_untouched_form_gives_the_same_config(name):
+    """Levers read off a config and applied unchanged give back exactly that config (the
+    run keys aside: the form proposes at least 3 replications)."""
+    cfg = scenarios.compose(f"shipped:{name}")
+    form = forms.levers_of(cfg)
+    out = forms.edited(cfg, form)
+    assert out["scenario"] == cfg["scenario"]
+    assert out["policy"] == cfg["policy"]
+
+
+def test_levers_change_the_keys_they_name(hotline):
+    form = forms.levers_of(hotline)
+    form.update({"groups.vip_desk.all_day": 7, "load": 1.1, "patience.gold": 300,
+                 "queues.vip.max_wait_s": None, "queues.vip.announce_s": "30",
+                 "policy.name": "overflow", "policy.params.delay_s": "35",
+                 "outage.enabled": True, "hours.open": 1, "hours.close": 7})
+    scn = forms.edited(hotline, form)["scenario"]
+    vip = scn["groups"]["vip_desk"]["staffing"]
+    assert vip == [0, 0] + [7] * 12 + [0, 0]  # 30-min intervals: open 1 h to 7 h
+    assert scn["load"] == 1.1 and scn["outage"]["enabled"] is True
+    assert scn["tiers"]["gold"]["patience"] == {"dist": "exponential", "mean": 300}
+    assert scn["queues"]["vip"]["max_wait_s"] is None
+    assert scn["queues"]["vip"]["announce_s"] == [30]
+    pol = forms.edited(hotline, form)["policy"]
+    assert pol["name"] == "overflow" and pol["params"]["delay_s"] == 35
+
+
+@pytest.mark.parametrize("change, row, says", [
+    ({"groups.vip_desk.all_day": -3}, "groups.vip_desk", ">= 0"),
+    ({"groups.general_desk.curve": "10, x"}, "groups.general_desk", "numbers separated"),
+    ({"mix.gold": 0.5}, "mix", "sum"),
+    ({"patience.diamond": 0}, "patience.diamond", "mean"),
+    ({"load": "lots"}, "load", "must be a number"),
+    ({"policy.name": "overflow", "policy.params.delay_s": "-5"}, "policy", "delay_s"),
+    ({"n_reps": 0}, "run", "n_reps"),
+    ({"hours.open": 9, "hours.close": 3}, "hours", "open < close"),
+])
+def test_bad_input_names_the_field_and_what_is_allowed(hotline, change, row, says):
+    form = {**forms.levers_of(hotline), **change}
+    with pytest.raises(forms.FormError) as info:
+        forms.edited(hotline, form)
+    assert row in info.value.messages, info.value.messages
+    text = info.value.messages[row]
+    assert says in text and "\n" not in text
+
+
+def test_a_class_mix_not_summing_to_one_is_refused(basic):
+    form = {**forms.levers_of(basic), "mix.vip": 0.3}
+    with pytest.raises(forms.FormError) as info:
+        forms.edited(basic, form)
+    assert "mix" in info.value.messages
+
+
+def _run(tmp_path: Path, base: dict, edited: dict, cancel: bool = False) -> Path:
+    folder = tmp_path / "sessions" / ("a" * 32) / "20260101-000000-abcdef"
+    folder.mkdir(parents=True)
+    if cancel:
+        (folder / "cancel").touch()
+    jobs.run_job(str(folder), [jobs.run_config(base), jobs.run_config(edited)])
+    return folder
+
+
+def test_a_job_compares_the_edited_scenario_with_its_baseline(tmp_path, hotline):
+    """Fewer VIP agents (4 -> 2): the VIP tiers' service level falls, paired CI clear of
+    0; the baseline point is the scenario as it was."""
+    from sim.serve import results
+
+    base = {**hotline, "n_reps": 3}
+    edited = forms.edited(hotline, {**forms.levers_of(hotline), "n_reps": 3,
+                                    "groups.vip_desk.all_day": 2})
+    folder = _run(tmp_path, base, edited)
+    assert jobs.read_status(folder)["state"] == "done"
+    table, diffs = results.load(folder)
+    rows = {r["id"]: r for r in results.rows(table, diffs, results.tier_targets(hotline))}
+    silver = rows["tier.silver.service_level"]
+    assert silver["edited_mean"] < silver["baseline_mean"] and silver["verdict"] == "worse"
+    assert silver["target"] == "80.0%"
+    summary = json.loads((folder / "0_baseline" / "summary.json").read_text())
+    assert summary["scenario"] == "hotline_small" and summary["n_reps"] == 3
+    assert (folder / "1_edited" / "groups_intervals.parquet").exists()
+    assert results.occupancy_figure(folder) is not None
+    # "Export report": the comparison report ccsim report writes for a sweep
+    from sim.report import write_report
+
+    page = write_report(folder).read_text()
+    assert "Paired differences against the baseline" in page and "edited" in page
+
+
+def test_cancel_stops_the_job_at_a_replication(tmp_path, hotline):
+    base = {**hotline, "n_reps": 3}
+    folder = _run(tmp_path, base, base, cancel=True)
+    assert jobs.read_status(folder)["state"] == "cancelled"
+    assert not (folder / "sweep.parquet").exists()
+
+
+def test_a_bad_config_fails_the_job_in_one_line(tmp_path, hotline):
+    bad = {**hotline, "n_reps": 2, "scenario": {**hotline["scenario"], "load": -1}}
+    folder = _run(tmp_path, bad, bad)
+    st = jobs.read_status(folder)
+    assert st["state"] == "failed" and "scenario.load" in st["message"]
+    assert "\n" not in st["message"] and "Traceback" not in st["message"]
+
+
+def test_job_folders_belong_to_their_session(tmp_path):
+    with pytest.raises(ValueError):
+        jobs.job_dir(tmp_path, "../../etc", "20260101-000000-abcdef")
+    with pytest.raises(ValueError):
+        jobs.job_dir(tmp_path, "a" * 32, "../x")
+    a, b = jobs.new_session_id(), jobs.new_session_id()
+    assert a != b and jobs.SESSION_ID.match(a)
+
+
+def test_saved_scenario_header_runs_the_what_if(tmp_path, hotline):
+    from sim.serve.save import command, save_scenario
+
+    edited = forms.edited(hotline, {**forms.levers_of(hotline), "policy.name": "overflow",
+                                    "policy.params.delay_s": "30", "seed": 5})
+    path, line = save_scenario(tmp_path, "my_whatif", edited)
+    assert path == tmp_path / "scenario" / "my_whatif.yaml"
+    assert "scenario=my_whatif" in line and "policy.params.delay_s=30" in line
+    assert "seed=5" in line
+    # the saved file composes back to exactly the edited scenario and policy
+    again = scenarios.compose(f"file:{path}")
+    assert again["scenario"] == edited["scenario"]
+    from sim.check.runs import compose_config
+
+    cfg = compose_config(command(tmp_path, "my_whatif", edited)[0:0] + [
+        a for a in command(tmp_path, "my_whatif", edited)])
+    assert cfg["scenario"] == edited["scenario"] and cfg["policy"] == edited["policy"]
+    assert cfg["seed"] == 5 and cfg["n_reps"] == edited["n_reps"]
+    with pytest.raises(Exception, match="plain file name"):
+        save_scenario(tmp_path, "../evil", edited)
+
+
+def test_help_lists_serve_without_importing_dash():
+    code = ("import sys; from sim.cli import short_help; text = short_help(); "
+            "assert 'ccsim serve' in text, text; "
+            "assert 'dash' not in sys.modules and 'plotly' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_bad_options_are_one_line():
+    for argv, says in ((["--port", "0"], "--port"), (["--scenario", "nope"], "--scenario")):
+        out = subprocess.run([sys.executable, "-m", "sim", "serve", *argv],
+                             capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert out.returncode == 2
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], out.stderr
+
+
+def test_two_sessions_run_side_by_side_in_the_pool(tmp_path, basic):
+    """Two tabs (sessions) submit at once to the worker pool: each job has its own
+    folder and its own numbers (the edited VIP desk of each), the baselines agree."""
+    runner = jobs.Runner(tmp_path, workers=2)
+    try:
+        submitted = {}
+        for agents in (1, 6):
+            session = jobs.new_session_id()
+            edited = forms.edited(basic, {**forms.levers_of(basic), "n_reps": 2,
+                                          "groups.vip_desk.all_day": agents})
+            base = {**basic, "n_reps": 2, "seed": edited["seed"]}
+            submitted[agents] = (session, runner.submit(session, base, edited))
+        for session, job in submitted.values():
+            runner.futures[f"{session}/{job}"].result(timeout=600)  # type: ignore[attr-defined]
+            assert runner.status(session, job)["state"] == "done"
+    finally:
+        runner.close()
+    folders = {a: jobs.job_dir(tmp_path, *sj) for a, sj in submitted.items()}
+    assert folders[1] != folders[6]
+    summary = {a: json.loads((f / "1_edited" / "summary.json").read_text())
+               for a, f in folders.items()}
+    base = {a: json.loads((f / "0_baseline" / "summary.json").read_text())
+            for a, f in folders.items()}
+    assert base[1]["overall"] == base[6]["overall"]
+    vip = {a: s["by_class"]["vip"]["service_level"]["mean"] for a, s in summary.items()}
+    assert vip[1] < vip[6]
+
+
+@pytest.mark.slow
+def test_plan_it_for_me_gives_a_plan_the_form_applies(tmp_path, basic):
+    """"Plan it for me": ``ccsim staff`` on the edited scenario in a plan folder; its
+    staffing.csv per desk goes into the levers, and the edited config then carries
+    exactly that staffing (a minute or more: marked slow)."""
+    import pandas as pd
+    import yaml
+
+    from sim.serve import plan
+
+    folder = tmp_path / "plan"
+    (folder / "scenario").mkdir(parents=True)
+    (folder / "scenario" / "basic.yaml").write_text(
+        yaml.safe_dump(basic["scenario"], sort_keys=False))
+    code = plan.run_plan(str(folder), "basic", plan.plan_overrides(basic), "basic")
+    done = plan.outcome(folder)
+    assert done is not None and done["code"] == code == 0, done
+    table = pd.read_csv(folder / "report" / "staffing.csv")
+    assert set(done["plan"]) == set(basic["scenario"]["groups"])
+    form = forms.levers_of(basic)
+    for desk, agents in done["plan"].items():
+        form[f"groups.{desk}.curve"] = ", ".join(map(str, agents))
+        assert agents == list(table[table["group"] == desk].sort_values("interval")["agents"])
+    scn = forms.edited(basic, form)["scenario"]
+    for desk, agents in done["plan"].items():
+        assert scn["groups"][desk]["staffing"] == agents
