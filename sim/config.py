@@ -28,7 +28,7 @@ CLASS_KEYS = {
     "after_call_work", "after_call_work_by_group", "calls_per_interval", "answer_delay",
 }
 QUEUE_KEYS = {"groups", "max_wait_s", "announce_s", "press2_prob", "press2_node"}
-GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents"}
+GROUP_KEYS = {"staffing", "cost_per_hour", "queues", "extra_agents", "availability"}
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     queue_names = _names("scenario.queues", scn["queues"])
     group_names = _names("scenario.groups", scn["groups"])
     queues = _build_queues(scn["queues"], queue_names, group_names)
-    groups = _build_groups(scn["groups"], group_names, queues, per_day, days)
+    groups = _build_groups(scn["groups"], group_names, queues, per_day, days, interval_s)
     extra: dict[str, Any] = {}
     if hotline:
         def per_interval(key, value, *, integer):
@@ -253,7 +253,7 @@ def _build_queues(cfg: Mapping, names: list[str], group_names: list[str]) -> tup
 
 
 def _build_groups(cfg: Mapping, names: list[str], queues: tuple[QueueSpec, ...], per_day: int,
-                  days: int) -> tuple[GroupSpec, ...]:
+                  days: int, interval_s: float = 1800.0) -> tuple[GroupSpec, ...]:
     out = []
     qnames = [q.name for q in queues]
     for i, name in enumerate(names):
@@ -278,7 +278,11 @@ def _build_groups(cfg: Mapping, names: list[str], queues: tuple[QueueSpec, ...],
                 raise ConfigError(f"{key}.queues", f"must list exactly the queues that name "
                                                    f"this group: {allowed}")
             served = [qnames.index(q) for q in order]
-        out.append(GroupSpec(name, i, staffing, tuple(served), cost))
+        from sim.schema.availability import parse as parse_availability
+
+        avail = parse_availability(f"{key}.availability", g.get("availability"), staffing,
+                                   per_day, interval_s)
+        out.append(GroupSpec(name, i, staffing, tuple(served), cost, avail))
     return tuple(out)
 
 

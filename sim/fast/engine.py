@@ -50,6 +50,8 @@ def unsupported(spec: ModelSpec, policy_cls) -> str | None:
         return HOTLINE
     if any(q.press2_prob for q in spec.queues):
         return "press-2 (scenario.queues.*.press2_prob)"
+    if any(g.availability is not None for g in spec.groups):
+        return "agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)"
     path = _policy_path(policy_cls)
     if path not in POLICY_CODES:
         return f"the Python policy {path} (only the built-in policies are compiled)"
