@@ -92,6 +92,8 @@ def reference() -> str:
     from sim.config_hotline import HOTLINE_KEYS, REASON_KEYS, TIER_KEYS
     from sim.model.distributions import _PARAMS
     from sim.schema import limits
+    from sim.schema.availability import BREAK_KEYS, NOT_READY_KEYS
+    from sim.schema.availability import KEYS as AVAILABILITY_KEYS
     from sim.schema.run import RunConfig
 
     lines = ["ccsim keys — generated from the schema (sim/schema)", "",
@@ -109,6 +111,9 @@ def reference() -> str:
                         ("scenario.classes.NAME", CLASS_KEYS),
                         ("scenario.queues.NAME", QUEUE_KEYS),
                         ("scenario.groups.NAME", GROUP_KEYS),
+                        ("scenario.groups.NAME.availability", AVAILABILITY_KEYS),
+                        ("scenario.groups.NAME.availability.not_ready", NOT_READY_KEYS),
+                        ("scenario.groups.NAME.availability.breaks[]", BREAK_KEYS),
                         ("scenario.tiers.NAME", TIER_KEYS),
                         ("scenario.reasons.NAME", REASON_KEYS)):
         lines.append(f"  {where}: {', '.join(sorted(keys))}")
