@@ -63,7 +63,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
     queue_names = live(s.queues)
     group_names = live(s.groups)
     queues = _build_queues(s, queue_names, group_names)
-    groups = _build_groups(s, group_names, queues, per_interval)
+    groups = _build_groups(s, group_names, queues, per_interval, per_day, interval_s)
     extra: dict[str, Any] = {}
     if s.tiers is not None:
         extra = build_hotline(s, queues, groups, per_interval)
@@ -117,7 +117,10 @@ def _build_queues(s: Any, names: list[str], group_names: list[str]) -> tuple[Que
 
 
 def _build_groups(s: Any, names: list[str], queues: tuple[QueueSpec, ...],
-                  per_interval: PerInterval) -> tuple[GroupSpec, ...]:
+                  per_interval: PerInterval, per_day: int,
+                  interval_s: float) -> tuple[GroupSpec, ...]:
+    from sim.schema.availability import parse as parse_availability
+
     out = []
     qnames = [q.name for q in queues]
     for i, name in enumerate(names):
@@ -128,7 +131,9 @@ def _build_groups(s: Any, names: list[str], queues: tuple[QueueSpec, ...],
         served = [q.index for q in queues if i in q.groups]
         if g.queues is not None:  # the group's own preference between the queues it serves
             served = [qnames.index(q) for q in g.queues]
-        out.append(GroupSpec(name, i, staffing, tuple(served), g.cost_per_hour))
+        avail = parse_availability(f"scenario.groups.{name}.availability", g.availability,
+                                   staffing, per_day, interval_s)
+        out.append(GroupSpec(name, i, staffing, tuple(served), g.cost_per_hour, avail))
     return tuple(out)
 
 

@@ -111,6 +111,8 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
             "busy_hours": float(busy[g.index] / 3600),
             "cost": float(cost[g.index]),
         }
+    if any(g.availability is not None for g in spec.groups):
+        _availability_kpis(by_group, overall, rec, spec, w, busy, staffed)
     horizon = (spec.n_intervals - spec.warmup_intervals) * spec.interval_s
     overall.update(
         occupancy=_div(busy.sum(), staffed.sum()),
@@ -124,6 +126,28 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
     if spec.has_tiers:
         _hotline_kpis(out, rec, spec, fields, w, cost.sum())
     return out
+
+
+def _availability_kpis(by_group: dict, overall: dict, rec: Recorder, spec: ModelSpec,
+                       w: slice, busy, staffed) -> None:
+    """Agent states (groups with ``availability``): scheduled against logged-in time,
+    not-ready share (not ready or on break / logged in), available time (logged in and
+    not away) against idle time (available, no work), occupancy on available time."""
+    away = rec.group_away_s[:, w].sum(axis=1)
+    sched = np.array([sum(g.staffing[w]) for g in spec.groups], float) * spec.interval_s
+
+    def states(b, s, a, sc) -> dict:
+        avail = s - a
+        return {"scheduled_hours": float(sc / 3600), "not_ready_share": _div(a, s),
+                "available_hours": float(avail / 3600),
+                "idle_hours": float(max(avail - b, 0.0) / 3600),
+                "occupancy_available": _div(b, avail),
+                "shrinkage": _div(sc - s, sc)}
+
+    for g in spec.groups:
+        by_group[g.name].update(states(busy[g.index], staffed[g.index], away[g.index],
+                                       sched[g.index]))
+    overall.update(states(busy.sum(), staffed.sum(), away.sum(), sched.sum()))
 
 
 def _hotline_kpis(out: dict, rec: Recorder, spec: ModelSpec, fields, w: slice,

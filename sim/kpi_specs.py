@@ -105,6 +105,13 @@ _ALL = (
     _k("staffed_hours", "h", "count", "neutral", GROUP),
     _k("busy_hours", "h", "count", "neutral", ("group",)),
     _k("cost", "cost units", "money", "low", GROUP),
+    # agent states (groups.NAME.availability)
+    _k("not_ready_share", "share", "pct", "low", GROUP),
+    _k("available_hours", "h", "count", "neutral", GROUP),
+    _k("idle_hours", "h", "count", "neutral", GROUP),
+    _k("occupancy_available", "share", "pct", "neutral", GROUP),
+    _k("scheduled_hours", "h", "count", "neutral", GROUP),
+    _k("shrinkage", "share", "pct", "neutral", GROUP),
     _k("cost_per_call", "cost units", "money", "low", OVERALL),
     _k("mean_queue_length", "calls", "count", "low", OVERALL),
     _k("tiers_meeting_target", "tiers", "count", "high", OVERALL),

@@ -124,6 +124,8 @@ class Recorder:
         self.virtual_holds = _zeros(n_classes, n_intervals)
         self.group_busy_s = np.zeros((n_groups, n_intervals))
         self.group_staffed_s = np.zeros((n_groups, n_intervals))
+        # agent-seconds logged in but not ready or on break (groups.NAME.availability)
+        self.group_away_s = np.zeros((n_groups, n_intervals))
         self.group_answered = np.zeros((n_groups, n_intervals))  # by arrival interval
         self.group_handle_s = np.zeros((n_groups, n_intervals))
         self.queue_area = np.zeros((n_queues, n_intervals))  # call-seconds waiting

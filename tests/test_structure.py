@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from simhelpers import TINY
+from simhelpers import TINY, scenario
 from test_hotline import load
 
 from sim.config import build_model_spec
@@ -83,7 +83,9 @@ def test_kpi_registry_knows_every_kpi_in_its_scopes():
     scopes = {"overall": "overall", "by_class": "class", "by_group": "group",
               "by_tier": "tier", "by_reason": "reason"}
     seen = set()
-    for scn in (TINY, load(), load("telecom10000")):  # the reference: operations features
+    with_states = scenario(groups__g__availability={})  # agent-state KPIs
+    # the reference has the operations features
+    for scn in (TINY, load(), load("telecom10000"), with_states):
         spec = build_model_spec(scn)
         kpis = replication_kpis(Recorder.for_spec(spec), spec)
         for key, scope in scopes.items():

@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.errors import OneLineParser
 
 EXIT_BAD_INPUT = 2
+EXIT_TARGET_MISSED = 1  # ccsim validate: some acceptance target missed (for CI)
 SHIPPED_LOG = Path(__file__).resolve().parent.parent / "data" / \
     "anonymous_bank_january1999.txt.gz"
 
@@ -42,6 +43,16 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--answer-delay", default="auto",
                    help="answer delay of classes never answered at once: auto (estimated "
                         "from the log) or off")
+    p.add_argument("--availability", default="auto",
+                   help="agents' presence: auto (fractional, on-call agents where the log "
+                        "answered calls) or off (rounded headcount)")
+    p.add_argument("--not-ready", default="off",
+                   help="on: agents not ready by the share measured in the log while "
+                        "callers wait (an upper bound) instead of hidden work; off "
+                        "(default): measured and reported only")
+    p.add_argument("--days", default="all",
+                   help="which days of the day type to calibrate on: all, first-half, "
+                        "second-half, odd, even (days of the month)")
 
 
 def _options(args, name: str):
@@ -62,6 +73,14 @@ def _options(args, name: str):
                          f"between 60 and 86400 (e.g. 900, 1800, 3600)")
     if args.answer_delay not in ("auto", "off"):
         raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
+    if args.availability not in ("auto", "off"):
+        raise ValueError(f"--availability {args.availability!r}: allowed: auto, off")
+    if args.not_ready not in ("on", "off"):
+        raise ValueError(f"--not-ready {args.not_ready!r}: allowed: on, off")
+    from sim.calibrate.calibration import DAY_SELECTIONS
+
+    if args.days not in DAY_SELECTIONS:
+        raise ValueError(f"--days {args.days!r}: allowed: {', '.join(DAY_SELECTIONS)}")
     if args.reserve < 0:
         raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
     day_types = None
@@ -74,7 +93,9 @@ def _options(args, name: str):
         day_types = {d: ("weekday" if d in names else d.lower()) for d in week}
     return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
                    reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed,
-                   answer_delay=args.answer_delay == "auto")
+                   answer_delay=args.answer_delay == "auto",
+                   availability=args.availability == "auto", days=args.days,
+                   not_ready=args.not_ready == "on")
 
 
 def _run(body, args) -> int:
@@ -193,12 +214,21 @@ def validate_main(argv: list[str]) -> int:
         "log overall and hour by hour: abandonment, share served at once, mean wait of "
         "served callers, service level, answered volume. Writes validation.csv, "
         "validation_hourly.csv, validation_by_class.csv, data_quality.json, "
-        "calibration.json and the run outputs (summary.json ...) to --out."))
+        "calibration.json and the run outputs (summary.json ...) to --out. Exit code 0 "
+        "when every target is met, 1 when any is missed (named on the last lines), 2 for "
+        "bad input."))
     p.add_argument("log", metavar="LOGFILE", nargs="?", default=str(SHIPPED_LOG),
                    help="call log (default: the shipped Anonymous Bank January 1999 log)")
     p.add_argument("--scenario", type=Path, default=None, help="simulate this calibrated "
                    "scenario file instead of calibrating afresh (classes must match)")
     p.add_argument("--n-reps", type=int, default=20, help="replications (default 20)")
+    p.add_argument("--predict", default=None, metavar="DAY_TYPE[:DAYS]",
+                   help="keep the calibration's behaviour and predict other days given only "
+                        "their volumes and staffing, e.g. friday, saturday, "
+                        "weekday:second-half; compared with those days of --predict-log "
+                        "against the out-of-sample targets")
+    p.add_argument("--predict-log", default=None, metavar="LOGFILE",
+                   help="log of the predicted days (default: LOGFILE)")
     p.add_argument("--out", type=Path, default=Path("outputs/validate"),
                    help="output directory (default outputs/validate)")
     _common(p)
@@ -209,6 +239,8 @@ def validate_main(argv: list[str]) -> int:
 
 
 def _validate_cmd(args) -> int:
+    import pandas as pd
+
     from sim.calibrate import scenario as scn_io
     from sim.calibrate import validate as val
     from sim.calibrate.calibration import policy_for
@@ -225,21 +257,57 @@ def _validate_cmd(args) -> int:
             raise ValueError(f"--scenario {args.scenario}: class {unknown[0]!r} is not a "
                              f"class of this log; allowed: "
                              f"{', '.join(sorted(cal.scenario['classes']))}")
+    log, targets, min_r, what = cal.log, None, None, f"{args.day_type} days"
+    if args.predict is not None:
+        scenario, log, dq, what = _prediction(args, scenario, cal)
+        targets, min_r = val.PREDICT_TARGETS, val.PREDICT_MIN_R
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     res = val.simulate_scenario(scenario, policy, args.n_reps, args.seed, out)
-    result = val.compare(cal.log, res.intervals, float(scenario.get("service_level_s", 20)),
-                         res.summary.get("confidence", 0.95))
+    result = val.compare(log, res.intervals, float(scenario.get("service_level_s", 20)),
+                         res.summary.get("confidence", 0.95), targets, min_r)
+    waits = val.long_waits(log, res.extra_frames.get("wait_histogram"))
+    result["overall"] = pd.concat([result["overall"], pd.DataFrame([val.long_wait_row(waits)])],
+                                  ignore_index=True)
+    if waits["sim_max_s"] > waits["log_max_s"]:
+        print(f"warning: simulated waits up to {waits['sim_max_s']:.0f} s, longer than "
+              f"anything in the log ({waits['log_max_s']:.0f} s): "
+              f"{waits['sim_longer_per_day']:.2f} callers a day")
     val.write_tables(result, out)
     _write_json(out / "data_quality.json", dq.to_dict())
     _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line":
-                                           val.lost_direct(res.intervals, cal.log)})
-    print(f"validation on {result['n_days']} {args.day_type} days of the log, "
+                                           val.lost_direct(res.intervals, cal.log),
+                                           "long_waits": waits})
+    print(f"validation on {result['n_days']} {what} of the log, "
           f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}:")
     print(val.format_table(result["overall"]))
     _report(out)
     print(f"outputs: {out}")
+    missed = val.missed_targets(result["overall"])
+    if missed:
+        print(f"targets missed ({len(missed)}): {', '.join(missed)}")
+        return EXIT_TARGET_MISSED
+    print("every target met")
     return 0
+
+
+def _prediction(args, scenario: dict, cal):
+    """The behaviour of ``scenario`` with the volumes and staffing of the --predict days."""
+    import copy
+
+    from sim.calibrate.predict import parse_target, predict_scenario
+
+    day_type, days = parse_target(args.predict)
+    target_args = copy.copy(args)
+    target_args.day_type, target_args.days = day_type, days
+    target_args.log = args.predict_log or args.log
+    target_args.hidden_fill = "1"  # no tuning: only volumes and presence are used
+    _step(f"predicting {day_type} ({days} days): their volumes and staffing, this "
+          f"calibration's behaviour ...")
+    target, dq = _load_and_calibrate(target_args, "prediction", tune=False)
+    scn, info = predict_scenario(scenario, cal.report, target)
+    cal.report["prediction"] = info
+    return scn, target.log, dq, f"{day_type} ({days}) days predicted"
 
 
 def _report(out: Path) -> None:

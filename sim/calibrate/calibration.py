@@ -58,6 +58,11 @@ class Options:
     fit_reps: int = 4
     seed: int = 1
     answer_delay: bool = True  # estimate classes' answer delays (False: none)
+    availability: bool = True  # fractional presence and on-call agents (False: rounded
+    # headcount, every present agent available: the method before issue 16)
+    not_ready: bool = False  # the not-ready share measured at congested moments (an upper
+    # bound: README) instead of leaving that time to hidden work
+    days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
 
 
 @dataclass
@@ -95,7 +100,28 @@ def select_days(df, opts: Options, fmt: str):
     if opts.day_type not in known:
         raise ValueError(f"--day-type {opts.day_type!r}: no such days in the log; "
                          f"allowed: {', '.join(known) or '(none)'}")
+    keep = pick_days(sorted(df.loc[dtype == opts.day_type, "date"].unique()), opts.days)
+    dtype = dtype.where(df["date"].isin(keep) | (dtype != opts.day_type))
     return df[dtype == opts.day_type].copy(), dtype
+
+
+DAY_SELECTIONS = ("all", "first-half", "second-half", "odd", "even")
+
+
+def pick_days(days: list, which: str) -> list:
+    """Days of the selection: ``first-half``/``second-half`` of the sorted days (the first
+    gets the extra day), ``odd``/``even`` days of the month, or ``all``."""
+    import pandas as pd
+
+    if which not in DAY_SELECTIONS:
+        raise ValueError(f"--days {which!r}: allowed: {', '.join(DAY_SELECTIONS)}")
+    half = (len(days) + 1) // 2
+    picked = {"all": days, "first-half": days[:half], "second-half": days[half:],
+              "odd": [d for d in days if pd.Timestamp(d).day % 2 == 1],
+              "even": [d for d in days if pd.Timestamp(d).day % 2 == 0]}[which]
+    if not picked:
+        raise ValueError(f"--days {which}: no such days of this day type in the log")
+    return picked
 
 
 def _num_key(p: str):
@@ -178,17 +204,19 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     delays = _answer_delays(log, asked, at_once, opts)
     days = sorted(log["date"].unique())
     staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
-    hidden = _hidden_work(asked, staff, opts)
+    avail = _availability(log, asked, staff, opts)
+    hidden = _hidden_work(asked, staff, opts, avail)
     a = arrivals[arrivals["day_type"] == opts.day_type]
     present = set(asked["class"])  # a class with no call on these days is left out
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
                for c, g in a.groupby("class") if c in present}
-    scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays)
+    scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays, avail)
     policy = policy_for(scenario, opts.reserve)
     report = {
         "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
         "interval_s": opts.interval_s, "classes": sorted(volumes),
         "served_at_once_share": {c: float(v) for c, v in at_once.items()},
+        "answered_share": float((asked["outcome"] == "served").mean()) if len(asked) else 1.0,
         "direct_line_classes": direct, "priority_rule": rule, "policy": policy,
         "ivr_abandoned_not_modelled": int((log["outcome"] == "ivr_abandoned").sum()),
         "fits": fits,
@@ -198,7 +226,8 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
                            f"(sessions split at pauses > {SESSION_GAP_S:g} s), time-weighted, "
                            "mean over the days; split by desk (most of the agent's talk "
                            "time) for information only: one pool is simulated",
-        "answer_delay": delays, "hidden_work": hidden, "data_quality": dq.to_dict()}
+        "answer_delay": delays, "availability": avail, "hidden_work": hidden,
+        "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:
         from sim.calibrate.tune import fit_hidden_fill
@@ -280,15 +309,38 @@ def _staffing(log, n_days: int, opts: Options, acw_mean: float) -> dict:
     return st
 
 
-def _hidden_work(asked, staff: dict, opts: Options) -> dict:
-    """Unlogged agent time per interval, as tasks of the estimated mean length."""
+def _availability(log, asked, staff: dict, opts: Options) -> dict | None:
+    """Fractional presence and the not-ready share (``sim.calibrate.availability``)."""
+    if not opts.availability:
+        return None
+    from sim.calibrate.availability import not_ready_share, schedule, with_on_call
+
+    served = log[log["outcome"] == "served"]
+    nr = not_ready_share(asked, served, opts.reserve, opts.interval_s)
+    if not opts.not_ready:  # measured and reported, but left to hidden work
+        nr = {**nr, "measured_share": nr["share"], "share": [0.0] * len(nr["share"]),
+              "used": False}
+    present, on_call = with_on_call(staff["pool"]["headcount"], asked, opts.interval_s,
+                                    opts.reserve)
+    staffing, shrink = schedule(present, nr["share"])
+    available = [float(p) * (1 - s) for p, s in zip(present, nr["share"], strict=True)]
+    return {"not_ready": nr, "staffing": staffing, "shrinkage": shrink,
+            "present": [round(float(p), 3) for p in present], "on_call_intervals": on_call,
+            "available": [round(a, 3) for a in available],
+            "method": "scheduled = ceil(agents present); shrinkage leaves present x "
+                      "(1 - not-ready share) available, fractional (partial presence)"}
+
+
+def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -> dict:
+    """Unlogged agent time per interval (of available agents, when availability is
+    modelled), as tasks of the estimated mean length."""
     import numpy as np
 
     from sim.calibrate.staffing import hidden_task_estimate
 
     pool = staff["pool"]
-    idle = np.maximum(0.0, np.asarray(pool["staff"], float) * opts.interval_s
-                      - pool["talk_s"] - pool["wrap_s"])
+    heads = np.asarray(avail["available"] if avail else pool["staff"], float)
+    idle = np.maximum(0.0, heads * opts.interval_s - pool["talk_s"] - pool["wrap_s"])
     q = asked[asked["queued"] & (asked["desk"] == "acd")]
     est = hidden_task_estimate(q, staff["acd"]["headcount"], opts.interval_s)
     task = opts.hidden_task_s or est["task_mean_s"]
@@ -297,12 +349,14 @@ def _hidden_work(asked, staff: dict, opts: Options) -> dict:
     return {"task_mean_s": float(task), "task_estimate": est,
             "unlogged_agent_s": [round(float(x), 1) for x in idle],
             "fill": opts.hidden_fill,
-            "method": "unlogged agent time = headcount x interval - talk - wrap-up; "
-                      "tasks per interval = fill x unlogged time / task mean"}
+            "present_agent_s": [round(float(x) * opts.interval_s, 1)
+                                for x in pool["headcount"]],
+            "method": "unlogged agent time = available headcount x interval - talk - "
+                      "wrap-up; tasks per interval = fill x unlogged time / task mean"}
 
 
 def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,
-              staff: dict, hidden: dict, delays: dict) -> dict:
+              staff: dict, hidden: dict, delays: dict, avail: dict | None = None) -> dict:
     """The simple-scenario mapping that ``sim.config.build_model_spec`` accepts."""
     classes = {}
     for cls in sorted(volumes):
@@ -329,8 +383,15 @@ def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits:
                         "intervals_per_day": 86400 // opts.interval_s, "warmup_s": 0,
                         "drain_s": 3600},
             "arrivals": {"calls_per_interval": 0}, "classes": classes, "queues": queues,
-            "groups": {AGENTS: {"staffing": staff["pool"]["staff"], "queues": list(queues)}},
+            "groups": {AGENTS: _group(staff, avail, list(queues))},
             "service_level_s": opts.service_level_s}
+
+
+def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
+    if avail is None:
+        return {"staffing": staff["pool"]["staff"], "queues": queues}
+    return {"staffing": avail["staffing"], "queues": queues,
+            "availability": {"shrinkage": avail["shrinkage"]}}
 
 
 def policy_for(scenario: dict, reserve: int) -> dict:

@@ -30,6 +30,9 @@ def header(cal, command: str) -> str:
         "answer_delay: time in the queue before an agent may pick up (classes never answered "
         "at once:", f"  {', '.join(delayed) or 'none'}); fitted to waits at an empty queue "
         "with an agent present, not talking.",
+        "groups.agents.availability.shrinkage: scheduled = ceil(agents present), shrinkage "
+        "keeps the", "  fractional presence (on-call agent where calls were answered) and "
+        "any not-ready share.",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
         f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sim.calibrate.hidden import HIDDEN, hidden_volume
 
-FILL_RANGE = (0.3, 1.5)
-STEPS = 6
+FILL_RANGE = (0.0, 1.2)
+STEPS = 7
 
 
 def log_at_once(log) -> float:

@@ -54,6 +54,8 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      "key customers, reserved outbound)", lambda spec: spec.operations != OperationsSpec()),
     ("press-2 (scenario.queues.*.press2_prob)",
      lambda spec: any(q.press2_prob for q in spec.queues)),
+    ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
+     lambda spec: any(g.availability is not None for g in spec.groups)),
 )
 
 

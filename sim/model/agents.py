@@ -58,6 +58,7 @@ ALLOWED = {
 # the same as a matrix indexed by state numbers: the event loop checks it on every move
 _OK = [[b in ALLOWED[a] for b in AgentState] for a in AgentState]
 _IDLE, _BUSY, _OUTBOUND = int(AgentState.IDLE), int(AgentState.BUSY), int(AgentState.OUTBOUND)
+_NOT_READY, _BREAK = int(AgentState.NOT_READY), int(AgentState.BREAK)
 
 
 class AgentGroup(Generic[S]):
@@ -65,7 +66,8 @@ class AgentGroup(Generic[S]):
     integrals behind occupancy."""
 
     __slots__ = ("spec", "index", "free", "state", "talk_end", "count", "present", "to_leave",
-                 "target", "next_id", "spare_ids", "busy_area", "staffed_area", "t_last")
+                 "target", "next_id", "spare_ids", "busy_area", "staffed_area", "t_last",
+                 "away_area")
 
     def __init__(self, spec: S):
         self.spec = spec
@@ -81,6 +83,7 @@ class AgentGroup(Generic[S]):
         self.spare_ids: list[int] = []
         self.busy_area = 0.0  # agent-seconds working (talk + after-call work + outbound)
         self.staffed_area = 0.0  # agent-seconds logged in
+        self.away_area = 0.0  # agent-seconds logged in but not ready or on break
         self.t_last = 0.0
 
     @property
@@ -113,6 +116,7 @@ class AgentGroup(Generic[S]):
         if dt:
             self.busy_area += self.busy * dt
             self.staffed_area += self.present * dt
+            self.away_area += (self.count[_NOT_READY] + self.count[_BREAK]) * dt
             self.t_last = now
 
     def set_target(self, headcount: int, now: float) -> int:
@@ -182,3 +186,28 @@ class AgentGroup(Generic[S]):
         """A released agent found no work: idle, last in the longest-idle order."""
         self._move(agent, AgentState.IDLE)
         self.free.append(agent)
+
+    def pause(self, agent: int, now: float, state: AgentState) -> None:
+        """A logged-in agent becomes unavailable (NOT_READY or BREAK): an idle one leaves
+        the longest-idle order; a released one goes straight from its work."""
+        self.account(now)
+        if self.state[agent] == AgentState.IDLE:
+            self.free.remove(agent)
+        self._move(agent, state)
+
+    def idle_agents(self) -> list[int]:
+        """Idle agents, most recently idle first (the first to go on break)."""
+        return list(reversed(self.free))
+
+    def resume(self, agent: int, now: float) -> bool:
+        """An unavailable agent is back: idle (True), or logged out if headcount fell
+        meanwhile (False)."""
+        self.account(now)
+        if self.to_leave:
+            self.to_leave -= 1
+            self.present -= 1
+            self._move(agent, AgentState.LOGGED_OUT)
+            self.spare_ids.append(agent)
+            return False
+        self.make_idle(agent)
+        return True

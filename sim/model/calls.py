@@ -114,4 +114,6 @@ class Draw(IntEnum):
     REDIAL_DELAY = 2002
     CHASE = 2003
     CHASE_DELAY = 2004
+    NOT_READY = 2010  # the agent who served the call goes not ready after it
+    NOT_READY_TIME = 2011
     PRESS2 = 1000  # + announcement number

@@ -58,6 +58,7 @@ class Center:
         self.pos = 0
         self._last_busy = np.zeros(len(self.groups))
         self._last_staffed = np.zeros(len(self.groups))
+        self._last_away = np.zeros(len(self.groups))
         self._last_qarea = np.zeros(len(self.queues))
         self.progress = progress
         self.hot = spec.has_tiers
@@ -71,6 +72,7 @@ class Center:
 
     def _components(self) -> list[Component]:
         """The features this spec has, in hook order."""
+        from sim.model.availability import Availability
         from sim.model.complaints import Complaints
         from sim.model.customers import Customers
         from sim.model.ivr_flow import Ivr
@@ -97,6 +99,10 @@ class Center:
                 out.append(Complaints(spec.operations.complaints, self, second))
         if spec.outbound is not None:
             out.append(Outbound(spec.outbound, self))
+        self._avail: Availability | None = None
+        if any(g.availability is not None for g in spec.groups):
+            self._avail = Availability(self)
+            out.append(self._avail)
         return out
 
     # -- scheduling helpers -------------------------------------------------------------
@@ -355,7 +361,7 @@ class Center:
             for hook in self._hooks["on_answer"]:
                 hook(call, now)
         self.rec.add(call)
-        self.at(talk + call.acw[g], self._on_agent_free, (group, agent))
+        self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call.key))
         if self.spec.lines is not None:
             self.at(talk, self._on_hangup, call)
         else:
@@ -380,13 +386,17 @@ class Center:
         self.in_system -= 1
 
     def _on_agent_free(self, event) -> None:
-        group, agent = event.value
-        self.agent_free(group, agent, self.env.now)
+        group, agent, key = event.value
+        self.agent_free(group, agent, self.env.now, key)
 
-    def agent_free(self, group: AgentGroup, agent: int, now: float) -> None:
+    def agent_free(self, group: AgentGroup, agent: int, now: float,
+                   key: int | None = None) -> None:
         """``agent`` finished its work (a call and its after-call work, or an outbound
-        call): it takes the waiting call the policy chooses, else other work, else idles."""
+        call): it goes away (break owed, not ready after the call ``key``), else takes the
+        waiting call the policy chooses, else other work, else idles."""
         if not group.release(agent, now):
+            return
+        if self._avail is not None and self._avail.after_call(group, agent, key, now):
             return
         for claim in self._hooks["claim_agent"]:
             if claim(group, agent, now):
@@ -400,6 +410,10 @@ class Center:
             if offer(group, agent, now):
                 return
         group.make_idle(agent)
+
+    def fill(self, group: AgentGroup, now: float) -> None:
+        """Idle agents of ``group`` take waiting calls (an agent came back)."""
+        self._fill(group, now)
 
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
@@ -441,7 +455,9 @@ class Center:
             self._close_interval(k - 1, now)
         if k < self.spec.n_intervals:
             for group in self.groups:
-                if group.set_target(group.spec.staffing[k], now):
+                av = group.spec.availability
+                head = group.spec.staffing[k] if av is None else av.head_at_start(k)
+                if group.set_target(head, now):
                     self._fill(group, now)
             for hook in self._hooks["on_interval_start"]:
                 hook(k, now)
@@ -459,6 +475,8 @@ class Center:
             rec.group_busy_s[group.index, k] = group.busy_area - self._last_busy[group.index]
             rec.group_staffed_s[group.index, k] = (group.staffed_area
                                                    - self._last_staffed[group.index])
+            rec.group_away_s[group.index, k] = group.away_area - self._last_away[group.index]
+            self._last_away[group.index] = group.away_area
             self._last_busy[group.index] = group.busy_area
             self._last_staffed[group.index] = group.staffed_area
         for queue in self.queues:

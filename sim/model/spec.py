@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sim.model.distributions import Distribution
 from sim.model.ivr import IvrSpec
+from sim.schema.availability import AvailabilitySpec
 
 DEFAULT_VIP_TIERS = ("diamond", "gold", "silver")
 
@@ -73,6 +74,8 @@ class GroupSpec:
     staffing: tuple[int, ...]  # one per interval of the whole horizon
     queues: tuple[int, ...]  # queues it serves, in its own preference order
     cost_per_hour: float
+    # agent states inside the scheduled headcount (shrinkage, not ready, breaks); None: off
+    availability: AvailabilitySpec | None = None
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,17 @@ def _money(page: Page, run: RunData) -> None:
                    [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
                      fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
                      fmt(_m(k, "cost"), "money")) for g, k in groups.items()])
+    states = [(g, k) for g, k in groups.items() if _m(k, "not_ready_share") is not None]
+    if states:
+        page.table(("skill group", "not ready (share of logged-in time)", "available hours",
+                    "idle hours", "occupancy on available time", "shrinkage"),
+                   [(label(g), fmt(_m(k, "not_ready_share"), "pct"),
+                     fmt(_m(k, "available_hours"), "num"), fmt(_m(k, "idle_hours"), "num"),
+                     fmt(_m(k, "occupancy_available"), "pct"), fmt(_m(k, "shrinkage"), "pct"))
+                    for g, k in states])
+        page.text("Agent states: scheduled headcount less shrinkage is logged in; not-ready "
+                  "and break time is logged in but takes no call (groups.NAME.availability).",
+                  "note")
     page.text(f"Amounts in {currency(run)} (scenario.currency). Cost is agent cost per "
               "staffed hour by group (front line and second line); customer value applies "
               "the domain brief's retention figures to each customer's experience.", "note")

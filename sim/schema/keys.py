@@ -129,6 +129,8 @@ def reference() -> str:
     """The whole key reference as text."""
     from sim.model.distributions import _PARAMS
     from sim.schema import limits
+    from sim.schema.availability import BREAK_KEYS, NOT_READY_KEYS
+    from sim.schema.availability import KEYS as AVAILABILITY_KEYS
     from sim.schema.run import RunConfig
     from sim.schema.scenario import scenario_model
 
@@ -143,6 +145,10 @@ def reference() -> str:
     lines += ["", "Scenario keys (scenario.*; NAME: an entry of your choosing; s: seconds; "
               "a per-interval value is a scalar or one value per interval):"]
     lines += _table(model_rows(scenario_model(), "scenario."))
+    for where, keys in (("scenario.groups.NAME.availability", AVAILABILITY_KEYS),
+                        ("scenario.groups.NAME.availability.not_ready", NOT_READY_KEYS),
+                        ("scenario.groups.NAME.availability.breaks[]", BREAK_KEYS)):
+        lines.append(f"  {where}: {', '.join(sorted(keys))} (README, Agent states)")
     lines += ["", "Distributions (any time key): a number (seconds, deterministic), null "
               "(patience: never abandons; answer_delay: off), or {dist: NAME, ...}:"]
     lines += [f"  {name}: {', '.join(params) or '(no parameters)'}"

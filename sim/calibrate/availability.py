@@ -1,0 +1,128 @@
+"""Agents' availability from the log's evidence (issue 16): presence kept fractional, and
+the share of present agents who are not ready.
+
+**Presence.** Agents present per interval (``sim.calibrate.staffing``, time-weighted) are
+fractional: 0.2 at night is an agent in a session for a fifth of the interval. The
+scenario schedules ``ceil(present)`` agents with ``availability.shrinkage`` such that
+``scheduled x (1 - shrinkage)`` is the present, then available, headcount; the simulator
+keeps the fraction as one agent present for that share of the interval
+(:mod:`sim.schema.availability`), never rounding it away while calls arrive.
+
+**Not ready** (identified from the log, not fitted to any validation target). Whenever a
+queued ACD caller has already waited ``PAST_DELAY_S`` (longer than the answer delay of
+almost every caller), any agent present but neither talking nor in his few seconds of
+after-call work would have taken him, unless unavailable. So at those moments
+
+    not ready = max(present - talking - reserve, 0)
+
+(``reserve``: the agents the reservation policy keeps for the direct line) measures the
+unavailable agents directly; the share is ``not ready / present``, per hour of the day
+(hours with fewer than ``MIN_SAMPLES`` such moments take the all-day share). After-call
+work is the separate fitted law (gaps of at most 60 s: ``sim.calibrate.fit``); the gaps
+between an agent's hang-up and his next call when that call was already waiting are
+5 s at the median and above 60 s in 0.5 % of cases, so not-ready periods do not follow
+calls: they are a share of the present agents, modelled as absent from the queue
+(``shrinkage``).
+"""
+
+from __future__ import annotations
+
+import math
+
+PAST_DELAY_S = 90.0  # a caller who waited this long is past his answer delay
+ACW_SLACK_S = 5.0  # median gap from hang-up to the next waiting call (log)
+MIN_SAMPLES = 30
+
+
+def not_ready_evidence(asked, served, reserve: int):
+    """One row per moment an ACD caller waited ``PAST_DELAY_S``: hour, agents present,
+    talking (incl. ``ACW_SLACK_S``), not ready."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.calibrate.delay import _covering
+    from sim.calibrate.staffing import sessions
+
+    q = asked[asked["queued"] & (asked["desk"] == "acd")]
+    named = served[served["server"] != ""]
+    sess = sessions(served)
+    rows = []
+    for date, day in q.groupby("date"):
+        t0 = (day["t_arrival"] + day["ivr_s"]).to_numpy(float)
+        w = day["wait_s"].to_numpy(float)
+        t = t0[w > PAST_DELAY_S + ACW_SLACK_S] + PAST_DELAY_S
+        s = sess[sess["date"] == date]
+        c = named[named["date"] == date]
+        st = c["t_answer"].to_numpy(float)
+        en = st + np.maximum(c["service_s"].to_numpy(float), 1.0) + ACW_SLACK_S
+        present = _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t)
+        talking = _covering(st, en, t)
+        rows.append(pd.DataFrame({"hour": (t // 3600).astype(int).clip(0, 23),
+                                  "present": present, "talking": talking}))
+    if not rows:
+        return pd.DataFrame(columns=["hour", "present", "talking", "not_ready"])
+    r = pd.concat(rows, ignore_index=True)
+    r["not_ready"] = (r["present"] - r["talking"] - reserve).clip(lower=0)
+    return r
+
+
+def not_ready_share(asked, served, reserve: int, interval_s: int) -> dict:
+    """Share of present agents not ready, per interval of the day, with its evidence."""
+    r = not_ready_evidence(asked, served, reserve)
+    per_day = 86400 // interval_s
+    total = float(r["not_ready"].sum() / r["present"].sum()) if r["present"].sum() else 0.0
+    by_hour = {}
+    for h, g in r.groupby("hour"):
+        ok = len(g) >= MIN_SAMPLES and g["present"].sum() > 0
+        by_hour[int(h)] = {"moments": int(len(g)),
+                           "present": round(float(g["present"].mean()), 2),
+                           "not_ready": round(float(g["not_ready"].mean()), 2),
+                           "share": round(float(g["not_ready"].sum() / g["present"].sum()), 4)
+                           if ok else None}
+    share = []
+    for k in range(per_day):
+        h = by_hour.get(k * interval_s // 3600)
+        share.append(h["share"] if h and h["share"] is not None else round(total, 4))
+    return {"share": share, "all_day_share": round(total, 4), "by_hour": by_hour,
+            "moments": int(len(r)),
+            "method": f"at each moment an ACD caller had waited {PAST_DELAY_S:g} s: agents "
+                      f"present (in a session) minus talking (call + {ACW_SLACK_S:g} s) "
+                      f"minus the reserve, over present; per hour (all-day share where "
+                      f"fewer than {MIN_SAMPLES} moments)"}
+
+
+def with_on_call(present, asked, interval_s: int, reserve: int = 0
+                 ) -> tuple[list[float], list[int]]:
+    """At least ``reserve + 1`` agents present in every interval in which callers asked
+    for one: the on-call agent beyond those the reservation policy keeps free for the
+    direct line (with only the reserved agent present, no ACD caller is ever answered,
+    while the log answers them at night).
+
+    Presence is measured from an agent's first to his last call, so where calls are rare
+    (the night: 0.1 calls a day) it is the length of the calls themselves, a few
+    hundredths of an agent -- yet the log answers those callers within seconds (hourly
+    mean waits of 0-48 s between 0 and 6 h) and no caller waits longer than 1,500 s:
+    someone is on call. Those intervals get one agent (listed in the evidence), before
+    the not-ready share applies; without him, simulated night callers with long patience
+    wait until the morning."""
+    import numpy as np
+
+    per_day = len(present)
+    k = np.minimum((asked["t_arrival"].to_numpy(float) // interval_s).astype(int),
+                   per_day - 1)
+    asked_k = np.bincount(k, minlength=per_day) > 0
+    least = float(reserve + 1)
+    out = [max(float(p), least) if asked_k[i] else float(p) for i, p in enumerate(present)]
+    return out, [i for i, p in enumerate(present) if asked_k[i] and p < least]
+
+
+def schedule(present, not_ready: list[float]) -> tuple[list[int], list[float]]:
+    """Scheduled agents (ceil of present) and the shrinkage that leaves the available
+    headcount present x (1 - not ready) -- fractional, kept by partial presence."""
+    staffing, shrink = [], []
+    for p, nr in zip(present, not_ready, strict=True):
+        n = int(math.ceil(float(p) - 1e-9)) if p > 1e-9 else 0
+        avail = float(p) * (1 - nr)
+        staffing.append(n)
+        shrink.append(round(1 - avail / n, 4) if n else 0.0)
+    return staffing, shrink

@@ -1,0 +1,93 @@
+"""Agent availability inside the scheduled headcount (``groups.NAME.availability``,
+:mod:`sim.schema.availability`): partial presence, not-ready periods after calls and
+breaks. Agents who are away are logged in (they count in staffed time) but routing never
+sees them: only IDLE agents take calls, so available agents follow from the states.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from sim.model.agents import AgentGroup, AgentState
+from sim.model.calls import Draw
+from sim.model.component import Component
+from sim.sampling import draw
+
+if TYPE_CHECKING:
+    from sim.model.center import Center
+
+
+class Availability(Component):
+    """Moves agents of groups with an availability spec in and out of NOT_READY and
+    BREAK, and ends partial presence inside an interval."""
+
+    def __init__(self, core: Center):
+        self.core = core
+        self.groups = [g for g in core.groups if g.spec.availability is not None]
+        # per group: breaks still owed by agents who were working at the break's start,
+        # as [agents, duration_s, window end]
+        self.owed: dict[int, deque[list[float]]] = {g.index: deque() for g in self.groups}
+
+    def on_interval_start(self, k: int, now: float) -> None:
+        core = self.core
+        spec = core.spec
+        for g in self.groups:
+            av = g.spec.availability
+            assert av is not None
+            if av.partial_s[k] > 0:
+                core.at(av.partial_s[k], self._on_partial_end, (g, av.full[k]))
+            day_start = (k - k % spec.intervals_per_day) * spec.interval_s
+            for b in av.breaks:
+                t = day_start + b.start_s
+                if now <= t < now + spec.interval_s:
+                    core.at(t - now, self._on_break, (g, b.share, b.duration_s))
+
+    def _on_partial_end(self, event) -> None:
+        group, full = event.value
+        group.set_target(full, self.core.now)  # fewer agents: nobody joins
+
+    def _on_break(self, event) -> None:
+        group, share, duration = event.value
+        now = self.core.now
+        n = round(share * (group.present - group.to_leave))
+        idle = group.idle_agents()[:n]
+        for agent in idle:
+            self._away(group, agent, AgentState.BREAK, duration, now)
+        if n > len(idle):
+            self.owed[group.index].append([n - len(idle), duration, now + duration])
+
+    def after_call(self, group: AgentGroup, agent: int, key: int | None, now: float) -> bool:
+        """A released agent takes an owed break or goes not ready; True if so."""
+        owed = self.owed.get(group.index)
+        if owed is None:
+            return False
+        while owed and owed[0][2] <= now:  # that break's window is over
+            owed.popleft()
+        if owed:
+            entry = owed[0]
+            entry[0] -= 1
+            if entry[0] <= 0:
+                owed.popleft()
+            self._away(group, agent, AgentState.BREAK, entry[1], now)
+            return True
+        av = group.spec.availability
+        assert av is not None
+        if key is None or av.not_ready_prob <= 0 or av.not_ready is None:
+            return False
+        if draw(key, Draw.NOT_READY) >= av.not_ready_prob:
+            return False
+        self._away(group, agent, AgentState.NOT_READY,
+                   av.not_ready.sample1(draw(key, Draw.NOT_READY_TIME)), now)
+        return True
+
+    def _away(self, group: AgentGroup, agent: int, state: AgentState, duration: float,
+              now: float) -> None:
+        group.pause(agent, now, state)
+        self.core.at(duration, self._on_back, (group, agent))
+
+    def _on_back(self, event) -> None:
+        group, agent = event.value
+        now = self.core.now
+        if group.resume(agent, now):
+            self.core.fill(group, now)
