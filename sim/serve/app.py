@@ -66,8 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         return _fail(f"--out: cannot write {args.out}: {exc.strerror}")
     import logging
+    import signal
 
     from sim.serve.jobs import Runner
+
+    def stop(_sig, _frame):  # SIGTERM: leave through finally, so the workers stop too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     runner = Runner(out_dir, args.workers)

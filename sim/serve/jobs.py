@@ -178,4 +178,8 @@ class Runner:
         return read_status(job_dir(self.out_dir, session, job))
 
     def close(self) -> None:
+        """Stop the workers too (a running simulation included): none outlives the app."""
+        procs = list((getattr(self.pool, "_processes", None) or {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.terminate()
