@@ -23,42 +23,45 @@ def scenario(name: str = "basic") -> dict:
     return yaml.safe_load((ROOT / "configs" / "scenario" / f"{name}.yaml").read_text())
 
 
-class Operations(Section):
+class ShiftRules(Section):
     """A toy section, as another engineer would add one."""
 
     shift_overlap_s: float = Field(0.0, ge=0, le=3600, description="overlap of shifts, s")
 
 
 @pytest.fixture
-def operations():
-    register_section("operations", Operations | None, None, "a toy section")
+def shift_rules():
+    scenario_model()  # every real section registered first: the fixture restores them all
+    saved = dict(SECTIONS)
+    register_section("shift_rules", ShiftRules | None, None, "a toy section")
     yield
-    SECTIONS.pop("operations")
+    SECTIONS.clear()
+    SECTIONS.update(saved)
     scenario_model.cache_clear()
 
 
-def test_a_section_plugs_in_with_one_line(operations):
+def test_a_section_plugs_in_with_one_line(shift_rules):
     scn = scenario()
-    scn["operations"] = {"shift_overlap_s": 600}
+    scn["shift_rules"] = {"shift_overlap_s": 600}
     build_model_spec(scn)  # accepted once registered
-    scn["operations"] = {"shift_overlap_s": "600"}
-    with pytest.raises(ConfigError, match=r"^scenario.operations.shift_overlap_s: must be a "
+    scn["shift_rules"] = {"shift_overlap_s": "600"}
+    with pytest.raises(ConfigError, match=r"^scenario.shift_rules.shift_overlap_s: must be a "
                                           r"number, got '600'$"):
         build_model_spec(scn)
-    scn["operations"] = {"overlap": 1}
-    with pytest.raises(ConfigError, match="scenario.operations.overlap: unknown key; "
+    scn["shift_rules"] = {"overlap": 1}
+    with pytest.raises(ConfigError, match="scenario.shift_rules.overlap: unknown key; "
                                           "allowed: shift_overlap_s"):
         build_model_spec(scn)
     from sim.schema.keys import reference
 
-    assert "scenario.operations.shift_overlap_s: float; default 0.0; >= 0, <= 3600" in (
+    assert "scenario.shift_rules.shift_overlap_s: float; default 0.0; >= 0, <= 3600" in (
         reference())
 
 
 def test_an_unregistered_section_is_an_unknown_key():
     scn = scenario()
-    scn["operations"] = {}
-    with pytest.raises(ConfigError, match="scenario.operations: unknown key; allowed: .*"
+    scn["shift_rules"] = {}
+    with pytest.raises(ConfigError, match="scenario.shift_rules: unknown key; allowed: .*"
                                           "horizon, arrivals"):
         build_model_spec(scn)
 
