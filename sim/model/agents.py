@@ -174,12 +174,16 @@ class AgentGroup(Generic[S]):
         call (:meth:`keep_busy`) or makes it idle (:meth:`make_idle`).
         """
         self.account(now)
-        if self.to_leave:
-            self.to_leave -= 1
-            self.present -= 1
-            self._move(agent, AgentState.LOGGED_OUT)
-            self.spare_ids.append(agent)
+        return not self._log_out_if_owed(agent)
+
+    def _log_out_if_owed(self, agent: int) -> bool:
+        """Headcount fell while ``agent`` worked or was away: it logs out (True)."""
+        if not self.to_leave:
             return False
+        self.to_leave -= 1
+        self.present -= 1
+        self._move(agent, AgentState.LOGGED_OUT)
+        self.spare_ids.append(agent)
         return True
 
     def make_idle(self, agent: int) -> None:
@@ -203,11 +207,7 @@ class AgentGroup(Generic[S]):
         """An unavailable agent is back: idle (True), or logged out if headcount fell
         meanwhile (False)."""
         self.account(now)
-        if self.to_leave:
-            self.to_leave -= 1
-            self.present -= 1
-            self._move(agent, AgentState.LOGGED_OUT)
-            self.spare_ids.append(agent)
+        if self._log_out_if_owed(agent):
             return False
         self.make_idle(agent)
         return True
