@@ -269,3 +269,25 @@ def test_fast_engine_refuses_sites_by_name():
     from sim.policies.strict_priority import StrictPriority
 
     assert "scenario.sites" in unsupported(build_model_spec(sited()), StrictPriority)
+
+
+def test_summary_and_report_show_sites(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from sim.report import write_run_report
+    from sim.runner import simulate
+
+    scn = random_scn()
+    scn["currency"] = "CNY"
+    cfg = {"scenario": scn, "seed": 3, "n_reps": 2, "confidence": 0.95,
+           "output": {"calls": False, "intervals": True, "progress": False, "report": False}}
+    simulate(cfg, tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["by_site"]) == {"hangzhou", "wenzhou"}
+    assert summary["by_region"]["wenzhou"]["dialect_asked"]["mean"] > 0
+    assert {"site", "region"} <= set(pd.read_csv(tmp_path / "replications.csv")["scope"])
+    html = write_run_report(tmp_path).read_text(encoding="utf-8")
+    assert "Seat sites and dialects" in html and "served in Mandarin" in html
+    assert "dialect_fallback_s" in html
