@@ -83,6 +83,19 @@ def test_exact_trace_dialect_waits_then_falls_back_at_fallback_s():
     assert site.group["in_mandarin"].sum(axis=1).tolist() == [0, 1]  # by group wz, hz
 
 
+@pytest.mark.parametrize("first,expected", [
+    (True, [("m", 0.0, 0.0, "wz"), ("m", 10.0, 10.0, "hz"), ("m", 20.0, 60.0, "hz"),
+            ("d", 30.0, 50.0, "wz")]),   # freed at 50, wz takes its dialect's caller
+    (False, [("m", 0.0, 0.0, "wz"), ("m", 10.0, 10.0, "hz"), ("m", 20.0, 50.0, "wz"),
+             ("d", 30.0, 70.0, "hz")]),  # queue order; d falls back at 30 + 40
+])
+def test_dialect_first_takes_the_dialect_caller_before_a_longer_waiting_one(first, expected):
+    scn = sited(arrivals__trace=[[0, "m"], [10, "m"], [20, "m"], [30, "d"]],
+                sites__dialect_first=first)
+    df, _ = run_calls(scn)
+    assert rows(df) == expected
+
+
 def test_without_sites_the_same_trace_ignores_dialects():
     scn = sited(arrivals__trace=TRACE)
     del scn["sites"]

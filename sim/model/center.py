@@ -79,7 +79,7 @@ class Center:
             return [CallQueue(q) for q in spec.queues], [AgentGroup(g) for g in spec.groups]
         from sim.model.sites import SitedGroup, SitedQueue, Viewer
 
-        self._viewer = Viewer()
+        self._viewer = Viewer(spec.sites.dialect_first)
         return ([SitedQueue(q, self._viewer) for q in spec.queues],
                 [SitedGroup(g) for g in spec.groups])
 

@@ -16,6 +16,7 @@ core sets whose eyes they look through (:class:`Viewer`) around each decision.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -41,10 +42,13 @@ PURPOSE = "site_region"  # keyed stream of a caller's region and dialect need
 class Viewer:
     """The dialects of the agent group a policy is choosing a call for (empty: none)."""
 
-    __slots__ = ("dialects",)
+    __slots__ = ("dialects", "dialect_first")
 
-    def __init__(self) -> None:
+    def __init__(self, dialect_first: bool = True) -> None:
         self.dialects: frozenset[int] = frozenset()
+        # an agent takes a waiting caller of its dialect before the longer-waiting head of
+        # the same priority level (scenario.sites.dialect_first)
+        self.dialect_first = dialect_first
 
 
 class SitedQueue(CallQueue):
@@ -109,9 +113,12 @@ class SitedQueue(CallQueue):
             yield from super().heads()
             return
         prios, mine = self._visible()
+        first = self.viewer.dialect_first
         for p in prios:
             best = None
-            for d in (-1, *mine):
+            for d in (*mine, -1):  # dialect side lists, then the level itself
+                if d < 0 and first and best is not None:
+                    break  # dialect_first: its dialect's caller before the level's head
                 dq = self.levels.get(p) if d < 0 else self.side.get((d, p))
                 while dq and dq[0].state != State.WAITING:
                     dq.popleft()  # left earlier
@@ -128,14 +135,23 @@ class SitedQueue(CallQueue):
             return
         prios, mine = self._visible()
         for p in prios:
-            seqs = [self.levels.get(p, ()), *(self.side.get((d, p), ()) for d in mine)]
-            for call in heapq.merge(*seqs, key=lambda c: c.t_queue):
+            sides = [self.side.get((d, p), ()) for d in mine]
+            level = self.levels.get(p, ())
+            if self.viewer.dialect_first:
+                seq = itertools.chain(heapq.merge(*sides, key=_entry), level)
+            else:
+                seq = heapq.merge(level, *sides, key=_entry)
+            for call in seq:
                 if call.state == State.WAITING:
                     yield call
 
     def deques(self) -> Iterator[deque[Call]]:
         yield from self.levels.values()
         yield from self.side.values()
+
+
+def _entry(call: Call) -> float:
+    return call.t_queue
 
 
 class SitedGroup(AgentGroup):

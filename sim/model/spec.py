@@ -200,6 +200,7 @@ class SitesSpec:
     region_dialect: tuple[int, ...]  # per region: dialect index, -1 for Mandarin only
     dialect_need: tuple[tuple[float, ...], ...]  # [region][class]: P(needs the dialect)
     fallback_s: float
+    dialect_first: bool = True  # a freed dialect agent takes its dialect's callers first
 
 
 RETENTION_DEFAULT = {"silent_unhappy": 0.09, "complained_unresolved": 0.19,

@@ -56,6 +56,9 @@ class Sites(Section):
     dialect_fallback_s: Seconds = Field(DEFAULT_FALLBACK_S, description="wait (s) after "
                                         "which a dialect caller may be answered by any "
                                         "Mandarin agent (0: no dialect preference)")
+    dialect_first: bool = Field(True, description="a freed agent takes a waiting caller "
+                                "of its dialect (before the fallback) ahead of longer-waiting "
+                                "callers of the same priority; false: in queue order")
     sites: dict[str, Site] = Field(description="site name -> cost factor, dialects")
     regions: dict[str, Region] = Field(description="region name -> caller share, dialect")
 
@@ -131,7 +134,8 @@ def build_sites(scn: Any, groups: tuple, classes: tuple, tiers: tuple):
         regions=tuple(cfg.regions), region_share=tuple(r.share for r in regions),
         region_dialect=tuple(-1 if r.dialect is None else dialects.index(r.dialect)
                              for r in regions),
-        dialect_need=tuple(need), fallback_s=cfg.dialect_fallback_s)
+        dialect_need=tuple(need), fallback_s=cfg.dialect_fallback_s,
+        dialect_first=cfg.dialect_first)
     return spec, tuple(out)
 
 
