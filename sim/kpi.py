@@ -124,6 +124,10 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
         system_availability=_div(overall["offered"] - overall["blocked"], overall["offered"]),
     )
     out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    if rec.features.sites is not None:
+        from sim.kpi_sites import site_kpis
+
+        site_kpis(out, rec.features.sites, spec, w, busy, staffed, cost)
     if spec.has_tiers:
         _hotline_kpis(out, rec, spec, fields, w, cost.sum())
     return out

@@ -47,8 +47,7 @@ class Center:
         self.seed = seed
         self.rep = rep
         self.rec = recorder
-        self.queues = [CallQueue(q) for q in spec.queues]
-        self.groups: list[AgentGroup[GroupSpec]] = [AgentGroup(g) for g in spec.groups]
+        self.queues, self.groups = self._queues_and_groups()
         policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
@@ -69,6 +68,20 @@ class Center:
         self._hooks = {name: hooks(self.components, name) for name in Component.HOOKS}
         # caller identification (and what hangs on it) only in hotline scenarios
         self._on_admit = self._hooks["on_admit"] if self.hot else ()
+        self._on_answer = self._hooks["on_answer"] if self.hot or self._sites else ()
+        self._route = self._sites.route if self._sites else policy.route
+        self._select = self._sites.select if self._sites else policy.select
+
+    def _queues_and_groups(self) -> tuple[list[CallQueue], list[AgentGroup[GroupSpec]]]:
+        """Plain queues and groups; with seat sites, ones that apply the dialect rule."""
+        spec = self.spec
+        if spec.sites is None:
+            return [CallQueue(q) for q in spec.queues], [AgentGroup(g) for g in spec.groups]
+        from sim.model.sites import SitedGroup, SitedQueue, Viewer
+
+        self._viewer = Viewer(spec.sites.dialect_first)
+        return ([SitedQueue(q, self._viewer) for q in spec.queues],
+                [SitedGroup(g) for g in spec.groups])
 
     def _components(self) -> list[Component]:
         """The features this spec has, in hook order."""
@@ -103,6 +116,12 @@ class Center:
         if any(g.availability is not None for g in spec.groups):
             self._avail = Availability(self)
             out.append(self._avail)
+        self._sites = None
+        if spec.sites is not None:
+            from sim.model.sites import Sites
+
+            self._sites = Sites(self, spec.sites, self._viewer)
+            out.append(self._sites)
         return out
 
     # -- scheduling helpers -------------------------------------------------------------
@@ -279,9 +298,12 @@ class Center:
         call = event.value
         if call.state != State.WAITING:
             return
+        self.offer_again(call, self.env.now)
+
+    def offer_again(self, call: Call, now: float) -> None:
+        """Route a waiting call again (a policy wake-up, the dialect fallback)."""
         group = self._routed(call)
         if group is not None:
-            now = self.env.now
             self.queues[call.queue].leave(now)  # its queue entry is skipped from now on
             self._answer(call, group, group.take(now), now)
 
@@ -357,9 +379,8 @@ class Center:
         call.ending = Ending.AGENT
         call.t_end = now + talk
         group.talking_until(agent, call.t_end)
-        if self.hot:
-            for hook in self._hooks["on_answer"]:
-                hook(call, now)
+        for hook in self._on_answer:
+            hook(call, now)
         self.rec.add(call)
         self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call.key))
         if self.spec.lines is not None:
@@ -427,7 +448,7 @@ class Center:
 
     def _routed(self, call: Call) -> AgentGroup | None:
         """The group with an idle agent the policy chose for ``call``, or None."""
-        view = self.policy.route(call)
+        view = self._route(call)
         if view is None:
             return None
         group = self.groups[view.index]
@@ -439,7 +460,7 @@ class Center:
     def _selected(self, group: AgentGroup, now: float) -> Call | None:
         """The waiting call the policy chose for a free agent of ``group``, taken out of
         its queue (that very call, wherever it waits), or None."""
-        call = cast("Call | None", self.policy.select(group))
+        call = cast("Call | None", self._select(group))
         if call is None:
             return None
         if call.state != State.WAITING or call.pending:
@@ -493,7 +514,7 @@ class Center:
         """The centre closes: calls still waiting are disconnected by the system."""
         now = self.env.now
         for queue in self.queues:
-            for level in queue.levels.values():
+            for level in queue.deques():
                 while level:
                     call = level.popleft()
                     if call.state == State.WAITING:

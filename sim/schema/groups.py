@@ -23,6 +23,8 @@ class Group(Section):
                                  "that name it")
     extra_agents: Int = Field(0, ge=-limits.MAX_AGENTS, le=limits.MAX_AGENTS,
         description="what-if: agents added to every open interval")
+    site: str | None = Field(None, description="the seat site its agents sit at "
+                             "(scenario.sites; required once sites are on)")
     availability: dict[str, Any] | None = Field(
         None, description="agent states: shrinkage, not ready after calls, breaks (keys in "
                           "sim/schema/availability.py; README, Agent states); null: always "
