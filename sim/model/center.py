@@ -436,15 +436,27 @@ class Center:
         """Idle agents of ``group`` take waiting calls (an agent came back)."""
         self._fill(group, now)
 
+    def reoffer(self, group: AgentGroup, now: float) -> None:
+        """A working agent of ``group`` went away (not ready, owed break), so its agents on
+        duty fell: under a policy that holds idle agents back (a reserve capped by the
+        agents on duty), idle agents it no longer holds take waiting calls. Only this
+        drop needs it: a lower headcount or a break takes idle agents first, which lowers
+        the idle count at least as much as the reserve."""
+        if self.policy.holds_idle:
+            self._take_waiting(group, now)
+
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
+        self._take_waiting(group, now)
+        for hook in self._hooks["on_agents_idle"]:
+            hook(now)
+
+    def _take_waiting(self, group: AgentGroup, now: float) -> None:
         while group.idle:
             call = self._selected(group, now)
             if call is None:
                 break
             self._answer(call, group, group.take(now), now)
-        for hook in self._hooks["on_agents_idle"]:
-            hook(now)
 
     def _routed(self, call: Call) -> AgentGroup | None:
         """The group with an idle agent the policy chose for ``call``, or None."""
