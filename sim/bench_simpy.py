@@ -45,10 +45,9 @@ def _digest_record(h, rec) -> None:
 
 def measure(scenario: str, seed: int, rep: int) -> dict:
     """Time one replication (engine simpy) of ``scenario``; spec building is not timed."""
+    import sim
     from sim.check.runs import build_setup, compose_config
     from sim.runner import run_replication
-
-    import sim
 
     assert Path(sim.__file__).resolve().parents[1] == Path.cwd().resolve() or "--child" \
         not in sys.argv, f"child imported {sim.__file__}"
