@@ -21,7 +21,8 @@ group's replications, resampled with replacement. ``r_max_log`` is the log's cei
 alone (infinitely many replications). Hours: those the validation compares.
 
 Writes OUT/table.csv (case, group, target, log, sim, difference, tolerance, met),
-OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max) and prints both Markdown tables.
+OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max), OUT/edges.csv (mean wait with
+and without the near-empty edge hours) and prints the Markdown tables.
 Usage: python analyse.py LOG OUT REPS
 """
 
@@ -140,6 +141,26 @@ def ceilings(case: str, log, iv, reps: int, rng) -> list[dict]:
     return rows
 
 
+def edges(case: str, log, iv) -> dict:
+    """Mean wait of served callers over all hours and over the hours the shapes compare
+    (>= 5 log calls a day), log and simulation (all replications): how much of a level
+    miss sits in the near-empty hours at the day's edges."""
+    lc, sc = val.log_counts(log, 20.0), val.sim_counts(iv)
+    per_day = lc.groupby("hour")["base"].sum() / lc["date"].nunique()
+    busy = set(per_day[per_day >= val.SHAPE_MIN_CALLS].index)
+
+    def wait(c):
+        return float(c["wait_served_s"].sum() / c["served"].sum())
+
+    return {"case": case, "log_all": wait(lc), "sim_all": wait(sc),
+            "log_busy": wait(lc[lc["hour"].isin(busy)]),
+            "sim_busy": wait(sc[sc["hour"].isin(busy)]),
+            "edge_share_log": float(lc.loc[~lc["hour"].isin(busy), "served"].sum()
+                                    / lc["served"].sum()),
+            "edge_share_sim": float(sc.loc[~sc["hour"].isin(busy), "served"].sum()
+                                    / sc["served"].sum())}
+
+
 def markdown_targets(t: pd.DataFrame) -> str:
     groups = sorted(t["group"].unique())
     lines = [f"| target | case | groups {', '.join(map(str, groups))} | met |",
@@ -173,7 +194,7 @@ def markdown_ceiling(c: pd.DataFrame) -> str:
 
 def main(log_path: Path, out: Path, reps: int) -> None:
     rng = np.random.default_rng(16)
-    rows, ceil = [], []
+    rows, ceil, edge = [], [], []
     for case, (day_type, days) in CASES.items():
         run = out / case
         if not (run / "intervals.parquet").exists():
@@ -183,12 +204,21 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         hist = pd.read_parquet(run / "wait_histogram.parquet")
         rows += validations(case, log, iv, hist, reps)
         ceil += ceilings(case, log, iv, reps, rng)
+        edge.append(edges(case, log, iv))
     t, c = pd.DataFrame(rows), pd.DataFrame(ceil)
     t.drop(columns=["shown", "unit"]).to_csv(out / "table.csv", index=False,
                                              float_format="%.6g")
     c.to_csv(out / "ceiling.csv", index=False, float_format="%.4g")
     print(markdown_targets(t), "\n")
-    print(markdown_ceiling(c))
+    print(markdown_ceiling(c), "\n")
+    e = pd.DataFrame(edge)
+    e.to_csv(out / "edges.csv", index=False, float_format="%.4g")
+    print("| case | mean wait log / sim, all hours | busy hours only | served in edge hours "
+          "log / sim |\n|---|---|---|---|")
+    for r in e.itertuples(index=False):
+        print(f"| {r.case} | {r.log_all:.1f} / {r.sim_all:.1f} s ({r.sim_all / r.log_all - 1:+.0%})"
+              f" | {r.log_busy:.1f} / {r.sim_busy:.1f} s ({r.sim_busy / r.log_busy - 1:+.0%}) | "
+              f"{r.edge_share_log:.1%} / {r.edge_share_sim:.1%} |")
 
 
 if __name__ == "__main__":
