@@ -86,7 +86,7 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
             return str(st.get("done", 0)), str(st.get("total", 1)), text, no_update, False
         if st["state"] != "done":
             return "0", "1", text, no_update, True
-        return "1", "1", f"done: job {job}", job, True
+        return "1", "1", done_text(runner, session, job), job, True
 
     @app.callback(Output("results", "children"),
                   Output("progress-text", "children", allow_duplicate=True),
@@ -95,7 +95,7 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
     @guarded(2, 1)
     def render(job, session, source):
         folder = jobs.job_dir(out_dir, session, job)
-        return show(folder, base_config(source)), f"done: job {job}"
+        return show(folder, base_config(source)), done_text(runner, session, job)
 
     @app.callback(Output("progress-text", "children", allow_duplicate=True),
                   Input("cancel", "n_clicks"), State("job", "data"), State("session", "data"),
@@ -143,12 +143,20 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
     register_plan(app, runner, out_dir, base_config)
 
 
+def done_text(runner: jobs.Runner, session: str, job: str) -> str:
+    reused = runner.baseline_reused(session, job)
+    return f"done: job {job}" + (" · baseline reused from the cache" if reused else "")
+
+
 def show(folder: Path, cfg: dict) -> list:
+    from sim.serve.cache import reuse_note
+
     table, diffs = results.load(folder)
     targets = results.tier_targets(cfg)
     n = int(table["n"].max())
     note = (f"{n} replications each, the same seeds for both (common random numbers); "
             "differences are edited minus baseline with their paired confidence interval "
-            "(green: a real improvement, red: a real loss, plain: indistinguishable).")
+            "(green: a real improvement, red: a real loss, plain: indistinguishable). "
+            + (reuse_note(folder) or ""))
     return layout.results_view(results.rows(table, diffs, targets),
                                results.figures(folder, table, diffs, targets), note)
