@@ -310,3 +310,44 @@ def test_plan_it_for_me_gives_a_plan_the_form_applies(tmp_path, basic):
     scn = forms.edited(basic, form)["scenario"]
     for desk, agents in done["plan"].items():
         assert scn["groups"][desk]["staffing"] == agents
+
+
+def test_a_dragged_line_sets_whole_agents_at_least_zero():
+    """The staffing curve's drag (plotly relayoutData of an editable line shape): the
+    interval dragged gets the whole number of agents nearest to where it was dropped,
+    never below 0; a moved end counts when only one end moved; nothing else changes."""
+    from sim.serve import curve
+
+    values = [4.0, 4.0, 2.5, 0.0]
+    assert curve.dragged(values, {"shapes[1].x0": 1.1, "shapes[1].y0": 6.4,
+                                  "shapes[1].x1": 1.9, "shapes[1].y1": 6.4}) == [4, 6, 2.5, 0]
+    assert curve.dragged(values, {"shapes[0].y1": 7.6}) == [8, 4, 2.5, 0]  # one end
+    assert curve.dragged(values, {"shapes[0].y0": 4.0, "shapes[0].y1": 1.4}) == [1, 4, 2.5, 0]
+    assert curve.dragged(values, {"shapes[3].y0": -2.7, "shapes[3].y1": -2.7})[3] == 0
+    assert curve.dragged(values, {"autosize": True}) is None
+    assert curve.dragged(values, {"xaxis.range[0]": 1, "shapes[9].y0": 3}) is None
+    assert curve.dragged(values, None) is None
+
+
+def test_the_curve_and_its_field_agree_both_ways(hotline):
+    """Field -> curve: the figure draws one bar and one draggable line per interval at
+    the field's values (an all-day number wins, as it does in a run). Curve -> field: the
+    text written after a drag is what the run takes as the desk's staffing."""
+    from sim.serve import curve
+
+    form = forms.levers_of(hotline)
+    text = form["groups.vip_desk.curve"]
+    values = curve.values_of(None, text)
+    assert curve.text(values) == text
+    assert curve.values_of("5", text) == [5.0]
+    assert curve.values_of(None, "4, x") is None
+    n = forms.per_day(hotline["scenario"])
+    fig = curve.figure("vip_desk", curve.per_interval([5.0], n), 0.5)
+    assert fig["data"][0]["y"] == [5.0] * n
+    assert [s["y0"] for s in fig["layout"]["shapes"]] == [5.0] * n
+    assert all(s["y0"] == s["y1"] and s["type"] == "line" for s in fig["layout"]["shapes"])
+    assert curve.CONFIG["edits"]["shapePosition"] is True
+    new = curve.dragged(curve.per_interval(values, n), {"shapes[3].y0": 7.2,
+                                                        "shapes[3].y1": 7.2})
+    scn = forms.edited(hotline, {**form, "groups.vip_desk.curve": curve.text(new)})["scenario"]
+    assert scn["groups"]["vip_desk"]["staffing"] == new and new[3] == 7
