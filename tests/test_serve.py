@@ -193,7 +193,8 @@ def test_two_workers_storing_one_baseline_keep_one_whole_entry(tmp_path):
 def test_cancel_stops_the_job_at_a_replication(tmp_path, hotline):
     base = {**hotline, "n_reps": 3}
     folder = _run(tmp_path, base, base, cancel=True)
-    assert jobs.read_status(folder)["state"] == "cancelled"
+    st = jobs.read_status(folder)
+    assert st["state"] == "cancelled" and "baseline replication 0/3" in st["message"]
     assert not (folder / "sweep.parquet").exists()
 
 

@@ -346,6 +346,7 @@ def test_cancel_frees_the_worker_and_the_baseline_is_reused(browser, tmp_path):
               300, "a replication done")
         d.find_element(By.ID, "cancel").click()
         _wait(d, lambda d: _progress(d).startswith("cancelled"), 120, "the cancelled state")
+        assert "stopped at baseline replication" in _progress(d), _progress(d)
         _shot(d, "serve_cancelled")
         (job,) = tmp_path.glob("sessions/*/*")
         assert json.loads((job / "status.json").read_text())["state"] == "cancelled"

@@ -88,7 +88,7 @@ class _ProgressStream:
         _write_status(self.folder, state="running", done=done, total=total,
                       message=f"{POINTS[self.point]}: replication {reps_done}/{self.n_reps}")
         if (self.folder / "cancel").exists():
-            raise Cancelled
+            raise Cancelled(f"at {POINTS[self.point]} replication {reps_done}/{self.n_reps}")
 
 
 def run_job(folder: str, configs: list[dict], cache_dir: str | None = None) -> str:
@@ -111,8 +111,9 @@ def run_job(folder: str, configs: list[dict], cache_dir: str | None = None) -> s
         _write_status(root, state="done", done=2 * n_reps, total=2 * n_reps,
                       message="done")
         return "done"
-    except Cancelled:
-        _write_status(root, state="cancelled", done=0, total=1, message="cancelled")
+    except Cancelled as exc:
+        _write_status(root, state="cancelled", done=0, total=1,
+                      message=f"stopped {exc}; nothing compared, nothing cached")
         return "cancelled"
     except ConfigError as exc:
         _write_status(root, state="failed", done=0, total=1, message=" ".join(str(exc).split()))
@@ -205,7 +206,8 @@ class Runner:
         folder = job_dir(self.out_dir, session, job)
         fut = self.futures.get(f"{session}/{job}")
         if fut is not None and fut.cancel():  # type: ignore[attr-defined]
-            _write_status(folder, state="cancelled", done=0, total=1, message="cancelled")
+            _write_status(folder, state="cancelled", done=0, total=1,
+                          message="stopped before a worker took it")
             return
         (folder / "cancel").touch()
 
