@@ -347,7 +347,11 @@ def test_the_curve_and_its_field_agree_both_ways(hotline):
     assert fig["data"][0]["y"] == [5.0] * n
     assert [s["y0"] for s in fig["layout"]["shapes"]] == [5.0] * n
     assert all(s["y0"] == s["y1"] and s["type"] == "line" for s in fig["layout"]["shapes"])
-    assert curve.CONFIG["edits"]["shapePosition"] is True
+    from sim.serve.layout import staffing_curve
+
+    (graph,) = [c for c in staffing_curve(hotline["scenario"], form)
+                if getattr(c, "id", None) == "curve-graph"]
+    assert graph.config["edits"] == {"shapePosition": True}  # the lines drag, nothing else
     new = curve.dragged(curve.per_interval(values, n), {"shapes[3].y0": 7.2,
                                                         "shapes[3].y1": 7.2})
     scn = forms.edited(hotline, {**form, "groups.vip_desk.curve": curve.text(new)})["scenario"]

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 SHAPE_KEY = re.compile(r"^shapes\[(\d+)\]\.(y0|y1)$")
 COLOUR = "#1f77b4"
-CONFIG = {"edits": {"shapePosition": True}, "displayModeBar": False, "scrollZoom": False}
 
 
 def values_of(all_day, curve) -> list[float] | None:

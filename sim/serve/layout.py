@@ -138,7 +138,10 @@ def staffing_curve(scn: Mapping, form: Mapping) -> list:
             html.Div("Drag a desk's line up or down to set its agents in that interval "
                      "(whole agents, 0 or more); the desk's field follows, and typing in "
                      "the field redraws the curve.", style={"fontSize": "11px"}),
-            dcc.Graph(id="curve-graph", figure=fig, config=curve.CONFIG),
+            # shape positions are the only edit: no zoom, no mode bar, titles fixed
+            dcc.Graph(id="curve-graph", figure=fig, config={
+                "edits": {"shapePosition": True}, "displayModeBar": False,
+                "scrollZoom": False}),
             html.Div(id="curve-msg", style={"fontSize": "12px"})]
 
 
