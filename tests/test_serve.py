@@ -80,24 +80,37 @@ def test_a_class_mix_not_summing_to_one_is_refused(basic):
     assert "mix" in info.value.messages
 
 
-def _run(tmp_path: Path, base: dict, edited: dict, cancel: bool = False) -> Path:
-    folder = tmp_path / "sessions" / ("a" * 32) / "20260101-000000-abcdef"
+def _run(tmp_path: Path, base: dict, edited: dict, cancel: bool = False,
+         job: str = "20260101-000000-abcdef", cache_dir: Path | None = None) -> Path:
+    folder = tmp_path / "sessions" / ("a" * 32) / job
     folder.mkdir(parents=True)
     if cancel:
         (folder / "cancel").touch()
-    jobs.run_job(str(folder), [jobs.run_config(base), jobs.run_config(edited)])
+    jobs.run_job(str(folder), [jobs.run_config(base), jobs.run_config(edited)],
+                 str(cache_dir) if cache_dir else None)
     return folder
 
 
-def test_a_job_compares_the_edited_scenario_with_its_baseline(tmp_path, hotline):
+def _vip_cut(hotline: dict) -> tuple[dict, dict]:
+    """hotline_small's VIP desk cut from 4 agents to 2, 3 replications: (baseline, edited)."""
+    return {**hotline, "n_reps": 3}, forms.edited(hotline, {
+        **forms.levers_of(hotline), "n_reps": 3, "groups.vip_desk.all_day": 2})
+
+
+@pytest.fixture(scope="module")
+def vip_cut_job(tmp_path_factory, hotline) -> Path:
+    """The VIP cut run as the app runs it, with the baseline cache (a miss: it simulates
+    and stores the baseline)."""
+    out = tmp_path_factory.mktemp("serve")
+    return _run(out, *_vip_cut(hotline), cache_dir=out / jobs.CACHE_DIR)
+
+
+def test_a_job_compares_the_edited_scenario_with_its_baseline(vip_cut_job, hotline):
     """Fewer VIP agents (4 -> 2): the VIP tiers' service level falls, paired CI clear of
     0; the baseline point is the scenario as it was."""
     from sim.serve import results
 
-    base = {**hotline, "n_reps": 3}
-    edited = forms.edited(hotline, {**forms.levers_of(hotline), "n_reps": 3,
-                                    "groups.vip_desk.all_day": 2})
-    folder = _run(tmp_path, base, edited)
+    folder = vip_cut_job
     assert jobs.read_status(folder)["state"] == "done"
     table, diffs = results.load(folder)
     rows = {r["id"]: r for r in results.rows(table, diffs, results.tier_targets(hotline))}
@@ -115,10 +128,73 @@ def test_a_job_compares_the_edited_scenario_with_its_baseline(tmp_path, hotline)
     assert "Paired differences against the baseline" in page and "edited" in page
 
 
+def test_a_what_if_against_the_same_baseline_reuses_its_replications(
+        vip_cut_job, hotline, monkeypatch):
+    """Run again against the same baseline: the baseline is copied from the cache that
+    the first job filled (only the edited point is simulated), and the comparison is
+    exactly the first job's, whose baseline was simulated."""
+    from sim.serve import cache, results
+
+    simulated = []
+    real = jobs._simulate_point
+    monkeypatch.setattr(jobs, "_simulate_point",
+                        lambda root, i, cfg, n: simulated.append(i) or real(root, i, cfg, n))
+    out = vip_cut_job.parents[2]
+    base, edited = _vip_cut(hotline)
+    again = _run(out, base, edited, job="20260101-000000-000002",
+                 cache_dir=out / jobs.CACHE_DIR)
+    assert simulated == [1]  # the edited point only
+    key = cache.key(jobs.run_config(base))
+    assert cache.reuse_info(vip_cut_job) == {"key": key, "reused": False,
+                                             "from_job": vip_cut_job.name}
+    assert cache.reuse_info(again) == {"key": key, "reused": True,
+                                       "from_job": vip_cut_job.name}
+    assert "reused from the cache" in cache.reuse_note(again)
+    assert [p.name for p in (out / jobs.CACHE_DIR).iterdir()] == [key]
+    files = sorted(p.name for p in (vip_cut_job / "0_baseline").iterdir())
+    assert files == sorted(p.name for p in (again / "0_baseline").iterdir())
+    for name in files:
+        assert (again / "0_baseline" / name).read_bytes() == \
+            (vip_cut_job / "0_baseline" / name).read_bytes(), name
+    assert results.rows(*results.load(again)) == results.rows(*results.load(vip_cut_job))
+
+
+def test_the_baseline_cache_key_is_the_whole_run_config(hotline):
+    """Another seed, replication count, policy or scenario value is another baseline."""
+    import copy
+
+    from sim.serve import cache
+
+    base = jobs.run_config({**hotline, "n_reps": 3})
+    k = cache.key(base)
+    assert cache.key(copy.deepcopy(base)) == k
+    other_scn = copy.deepcopy(base)
+    other_scn["scenario"]["load"] = 1.01
+    for other in ({**base, "seed": base["seed"] + 1}, {**base, "n_reps": 4},
+                  {**base, "policy": scenarios.policy_config("overflow")}, other_scn):
+        assert cache.key(other) != k
+
+
+def test_two_workers_storing_one_baseline_keep_one_whole_entry(tmp_path):
+    from sim.serve import cache
+
+    for job in ("a", "b"):
+        point = tmp_path / job / "0_baseline"
+        point.mkdir(parents=True)
+        (point / "summary.json").write_text(job)
+    assert cache.store(tmp_path / "cache", "k", tmp_path / "a" / "0_baseline", "a")
+    assert not cache.store(tmp_path / "cache", "k", tmp_path / "b" / "0_baseline", "b")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["k"]
+    assert cache.restore(tmp_path / "cache", "k", tmp_path / "c")["job"] == "a"
+    assert (tmp_path / "c" / "summary.json").read_text() == "a"
+    assert cache.restore(tmp_path / "cache", "nope", tmp_path / "d") is None
+
+
 def test_cancel_stops_the_job_at_a_replication(tmp_path, hotline):
     base = {**hotline, "n_reps": 3}
     folder = _run(tmp_path, base, base, cancel=True)
-    assert jobs.read_status(folder)["state"] == "cancelled"
+    st = jobs.read_status(folder)
+    assert st["state"] == "cancelled" and "baseline replication 0/3" in st["message"]
     assert not (folder / "sweep.parquet").exists()
 
 
@@ -203,6 +279,8 @@ def test_two_sessions_run_side_by_side_in_the_pool(tmp_path, basic):
     base = {a: json.loads((f / "0_baseline" / "summary.json").read_text())
             for a, f in folders.items()}
     assert base[1]["overall"] == base[6]["overall"]
+    # one cache entry for their common baseline, whichever worker stored it first
+    assert len(list((tmp_path / jobs.CACHE_DIR).iterdir())) == 1
     vip = {a: s["by_class"]["vip"]["service_level"]["mean"] for a, s in summary.items()}
     assert vip[1] < vip[6]
 
@@ -233,3 +311,48 @@ def test_plan_it_for_me_gives_a_plan_the_form_applies(tmp_path, basic):
     scn = forms.edited(basic, form)["scenario"]
     for desk, agents in done["plan"].items():
         assert scn["groups"][desk]["staffing"] == agents
+
+
+def test_a_dragged_line_sets_whole_agents_at_least_zero():
+    """The staffing curve's drag (plotly relayoutData of an editable line shape): the
+    interval dragged gets the whole number of agents nearest to where it was dropped,
+    never below 0; a moved end counts when only one end moved; nothing else changes."""
+    from sim.serve import curve
+
+    values = [4.0, 4.0, 2.5, 0.0]
+    assert curve.dragged(values, {"shapes[1].x0": 1.1, "shapes[1].y0": 6.4,
+                                  "shapes[1].x1": 1.9, "shapes[1].y1": 6.4}) == [4, 6, 2.5, 0]
+    assert curve.dragged(values, {"shapes[0].y1": 7.6}) == [8, 4, 2.5, 0]  # one end
+    assert curve.dragged(values, {"shapes[0].y0": 4.0, "shapes[0].y1": 1.4}) == [1, 4, 2.5, 0]
+    assert curve.dragged(values, {"shapes[3].y0": -2.7, "shapes[3].y1": -2.7})[3] == 0
+    assert curve.dragged(values, {"autosize": True}) is None
+    assert curve.dragged(values, {"xaxis.range[0]": 1, "shapes[9].y0": 3}) is None
+    assert curve.dragged(values, None) is None
+
+
+def test_the_curve_and_its_field_agree_both_ways(hotline):
+    """Field -> curve: the figure draws one bar and one draggable line per interval at
+    the field's values (an all-day number wins, as it does in a run). Curve -> field: the
+    text written after a drag is what the run takes as the desk's staffing."""
+    from sim.serve import curve
+
+    form = forms.levers_of(hotline)
+    text = form["groups.vip_desk.curve"]
+    values = curve.values_of(None, text)
+    assert curve.text(values) == text
+    assert curve.values_of("5", text) == [5.0]
+    assert curve.values_of(None, "4, x") is None
+    n = forms.per_day(hotline["scenario"])
+    fig = curve.figure("vip_desk", curve.per_interval([5.0], n), 0.5)
+    assert fig["data"][0]["y"] == [5.0] * n
+    assert [s["y0"] for s in fig["layout"]["shapes"]] == [5.0] * n
+    assert all(s["y0"] == s["y1"] and s["type"] == "line" for s in fig["layout"]["shapes"])
+    from sim.serve.layout import staffing_curve
+
+    (graph,) = [c for c in staffing_curve(hotline["scenario"], form)
+                if getattr(c, "id", None) == "curve-graph"]
+    assert graph.config["edits"] == {"shapePosition": True}  # the lines drag, nothing else
+    new = curve.dragged(curve.per_interval(values, n), {"shapes[3].y0": 7.2,
+                                                        "shapes[3].y1": 7.2})
+    scn = forms.edited(hotline, {**form, "groups.vip_desk.curve": curve.text(new)})["scenario"]
+    assert scn["groups"]["vip_desk"]["staffing"] == new and new[3] == 7

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.serve import forms, jobs, layout, results, scenarios
+from sim.serve import curve, forms, jobs, layout, results, scenarios
 from sim.serve.guard import form_values, guarded
 
 
@@ -39,6 +39,53 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
     @guarded(2, 1)
     def pick(source):
         return layout.levers(base_config(source)), ""
+
+    def desk_curve(form: dict, desk: str, source: str) -> tuple[list | None, float]:
+        """(the desk's agents per interval, None if its fields are not numbers; the
+        interval in hours)."""
+        scn = base_config(source)["scenario"]
+        values = curve.values_of(form.get(f"groups.{desk}.all_day"),
+                                 form.get(f"groups.{desk}.curve"))
+        return (None if values is None else curve.per_interval(values, forms.per_day(scn)),
+                forms.interval_s(scn) / 3600)
+
+    @app.callback(Output("curve-graph", "figure"), Output("curve-msg", "children"),
+                  Input("curve-desk", "value"), Input({"type": "lever", "key": ALL}, "value"),
+                  State("scenario", "value"), prevent_initial_call=True)
+    @guarded(2, 1)
+    def curve_view(desk, _values, source):
+        """Field -> curve: the desk picked, or its fields edited, redraw the curve."""
+        trigger = ctx.triggered_id
+        if isinstance(trigger, dict) and not str(trigger.get("key")).startswith(
+                f"groups.{desk}."):
+            raise PreventUpdate
+        values, hours = desk_curve(form_values(ctx.inputs_list[1]), desk, source)
+        if values is None:  # not numbers yet: Run names the field and what is allowed
+            raise PreventUpdate
+        return curve.figure(desk, values, hours), no_update
+
+    @app.callback(Output({"type": "lever", "key": ALL}, "value", allow_duplicate=True),
+                  Output("curve-graph", "figure", allow_duplicate=True),
+                  Output("curve-msg", "children", allow_duplicate=True),
+                  Input("curve-graph", "relayoutData"), State("curve-desk", "value"),
+                  State({"type": "lever", "key": ALL}, "value"), State("scenario", "value"),
+                  prevent_initial_call=True)
+    @guarded(3, 2)
+    def curve_drag(relayout, desk, _values, source):
+        """Curve -> field: a dragged line sets that interval's agents in the desk's curve
+        field (whole, >= 0) and clears its all-day number, which would override it."""
+        values, hours = desk_curve(form_values(ctx.states_list[1]), desk, source)
+        new = None if values is None else curve.dragged(values, relayout)
+        if new is None:
+            raise PreventUpdate
+        fields = {f"groups.{desk}.curve": curve.text(new), f"groups.{desk}.all_day": None}
+        levers = [fields.get(o["id"]["key"], no_update) for o in ctx.outputs_list[0]]
+        changed = [f"{k * hours:g}-{(k + 1) * hours:g} h: {forms.curve_text(v)} -> "
+                   f"{forms.curve_text(w)}" for k, (v, w) in enumerate(zip(values, new,
+                                                                           strict=True))
+                   if v != w]
+        return levers, curve.figure(desk, new, hours), (
+            f"last drag, {desk}: " + "; ".join(changed) + " agents" if changed else "")
 
     @app.callback(Output("policy-params", "children"),
                   Input({"type": "lever", "key": "policy.name"}, "value"),
@@ -86,7 +133,7 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
             return str(st.get("done", 0)), str(st.get("total", 1)), text, no_update, False
         if st["state"] != "done":
             return "0", "1", text, no_update, True
-        return "1", "1", f"done: job {job}", job, True
+        return "1", "1", done_text(runner, session, job), job, True
 
     @app.callback(Output("results", "children"),
                   Output("progress-text", "children", allow_duplicate=True),
@@ -95,7 +142,7 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
     @guarded(2, 1)
     def render(job, session, source):
         folder = jobs.job_dir(out_dir, session, job)
-        return show(folder, base_config(source)), f"done: job {job}"
+        return show(folder, base_config(source)), done_text(runner, session, job)
 
     @app.callback(Output("progress-text", "children", allow_duplicate=True),
                   Input("cancel", "n_clicks"), State("job", "data"), State("session", "data"),
@@ -143,12 +190,21 @@ def register(app, runner: jobs.Runner, out_dir: Path) -> None:
     register_plan(app, runner, out_dir, base_config)
 
 
+def done_text(runner: jobs.Runner, session: str, job: str) -> str:
+    reused = runner.baseline_reused(session, job)
+    return f"done: job {job}" + (" · baseline reused from the cache" if reused else "")
+
+
 def show(folder: Path, cfg: dict) -> list:
+    from sim.serve.cache import reuse_note
+
     table, diffs = results.load(folder)
     targets = results.tier_targets(cfg)
     n = int(table["n"].max())
-    note = (f"{n} replications each, the same seeds for both (common random numbers); "
-            "differences are edited minus baseline with their paired confidence interval "
-            "(green: a real improvement, red: a real loss, plain: indistinguishable).")
+    note = (f"Job {folder.name}: {n} replications each, the same seeds for both (common "
+            "random numbers); differences are edited minus baseline with their paired "
+            "confidence interval (green: a real improvement, red: a real loss, plain: "
+            "indistinguishable). "
+            + (reuse_note(folder) or ""))
     return layout.results_view(results.rows(table, diffs, targets),
                                results.figures(folder, table, diffs, targets), note)

@@ -158,7 +158,7 @@ def _number(form: Mapping, key: str, *, integer: bool = False, blank_ok: bool = 
     return x
 
 
-def _numbers(key: str, text) -> list:
+def numbers(key: str, text) -> list:
     """A comma-separated list of numbers (whole numbers kept as int)."""
     if isinstance(text, int | float):
         return [text]
@@ -200,7 +200,7 @@ def _staffing(cfg: dict, form: Mapping) -> None:
         if all_day is not None:
             staffing: Any = int(all_day) if float(all_day).is_integer() else all_day
         else:
-            curve = _numbers(key, form.get(f"groups.{g}.curve", ""))
+            curve = numbers(key, form.get(f"groups.{g}.curve", ""))
             if not curve:
                 raise ConfigError(key, "is empty; allowed: agents all day, or one number per "
                                        f"interval ({n})")
@@ -268,7 +268,7 @@ def _patience(cfg: dict, form: Mapping) -> None:
 def _queues(cfg: dict, form: Mapping) -> None:
     for q, spec in cfg["scenario"]["queues"].items():
         if f"queues.{q}.announce_s" in form:
-            announce = _numbers(f"scenario.queues.{q}.announce_s",
+            announce = numbers(f"scenario.queues.{q}.announce_s",
                                 form[f"queues.{q}.announce_s"])
             if announce != (spec.get("announce_s") or []):
                 spec["announce_s"] = announce

@@ -7,7 +7,9 @@ A job's folder (``OUT/sessions/SESSION/JOB``) is a small sweep: ``0_baseline/`` 
 ``sweep.parquet`` and ``sweep_differences.parquet`` — the paired differences of the
 edited point against the baseline, replication by replication on the same seeds (common
 random numbers). ``status.json`` says where the job is; a ``cancel`` file stops it at the
-next replication. The worker is the only writer of its job folder, the session id is the
+next replication. A baseline that ran before (the same resolved run config) is copied
+from ``OUT/cache`` instead of simulated again (sim.serve.cache; ``baseline.json`` says
+which). The worker is the only writer of its job folder, the session id is the
 browser tab's own, so two tabs never share a folder.
 """
 
@@ -25,6 +27,7 @@ JOB_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 POINTS = ("baseline", "edited")
 DONE = ("done", "failed", "cancelled")
 PROGRESS_LINE = re.compile(r"replication (\d+)/(\d+) done")
+CACHE_DIR = "cache"  # OUT/cache: baselines that ran (sim.serve.cache)
 
 
 class Cancelled(Exception):
@@ -85,38 +88,32 @@ class _ProgressStream:
         _write_status(self.folder, state="running", done=done, total=total,
                       message=f"{POINTS[self.point]}: replication {reps_done}/{self.n_reps}")
         if (self.folder / "cancel").exists():
-            raise Cancelled
+            raise Cancelled(f"at {POINTS[self.point]} replication {reps_done}/{self.n_reps}")
 
 
-def run_job(folder: str, configs: list[dict]) -> str:
-    """A worker's job: simulate each point, collect the paired comparison. Returns the
-    final state; never raises (a failure is one line in status.json)."""
+def run_job(folder: str, configs: list[dict], cache_dir: str | None = None) -> str:
+    """A worker's job: the baseline (reused from ``cache_dir`` when it ran before), the
+    edited point, the paired comparison. Returns the final state; never raises (a failure
+    is one line in status.json)."""
     from sim.errors import ConfigError
-    from sim.runner import simulate
     from sim.sweep import collect, write_point
 
     root = Path(folder)
     n_reps = int(configs[0].get("n_reps", 1))
-    err = sys.stderr
     try:
-        for i, (label, cfg) in enumerate(zip(POINTS, configs, strict=True)):
-            point = root / f"{i}_{label}"
-            stream = _ProgressStream(root, i, n_reps)
-            stream.progress(0)
-            sys.stderr = stream
-            try:
-                simulate(cfg, point, cfg)
-            finally:
-                sys.stderr = err
-            write_point(point, [f"what_if={label}"], "ok", None, i)
+        _baseline(root, configs[0], n_reps, Path(cache_dir) if cache_dir else None)
+        write_point(root / f"0_{POINTS[0]}", [f"what_if={POINTS[0]}"], "ok", None, 0)
+        _simulate_point(root, 1, configs[1], n_reps)
+        write_point(root / f"1_{POINTS[1]}", [f"what_if={POINTS[1]}"], "ok", None, 1)
         _write_status(root, state="running", done=2 * n_reps, total=2 * n_reps,
                       message="comparing")
         collect(root, None, float(configs[0].get("confidence", 0.95)))
         _write_status(root, state="done", done=2 * n_reps, total=2 * n_reps,
                       message="done")
         return "done"
-    except Cancelled:
-        _write_status(root, state="cancelled", done=0, total=1, message="cancelled")
+    except Cancelled as exc:
+        _write_status(root, state="cancelled", done=0, total=1,
+                      message=f"stopped {exc}; nothing compared, nothing cached")
         return "cancelled"
     except ConfigError as exc:
         _write_status(root, state="failed", done=0, total=1, message=" ".join(str(exc).split()))
@@ -126,6 +123,44 @@ def run_job(folder: str, configs: list[dict]) -> str:
                       message=f"the run failed: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:300]}")
         return "failed"
+
+
+def _simulate_point(root: Path, i: int, cfg: dict, n_reps: int) -> Path:
+    """Run point ``i`` into its folder, progress and cancel through the job folder."""
+    from sim.runner import simulate
+
+    point = root / f"{i}_{POINTS[i]}"
+    stream = _ProgressStream(root, i, n_reps)
+    stream.progress(0)
+    err = sys.stderr
+    sys.stderr = stream
+    try:
+        simulate(cfg, point, cfg)
+    finally:
+        sys.stderr = err
+    return point
+
+
+def _baseline(root: Path, cfg: dict, n_reps: int, cache_dir: Path | None) -> None:
+    """The baseline point: copied from the cache when this very run config ran before,
+    else simulated and then cached. ``baseline.json`` says which."""
+    if cache_dir is None:
+        _simulate_point(root, 0, cfg, n_reps)
+        return
+    from sim.serve import cache
+
+    key = cache.key(cfg)
+    point = root / f"0_{POINTS[0]}"
+    hit = cache.restore(cache_dir, key, point)
+    if hit is None:
+        _simulate_point(root, 0, cfg, n_reps)
+        cache.store(cache_dir, key, point, root.name)
+    else:
+        _write_status(root, state="running", done=n_reps, total=2 * n_reps,
+                      message=f"baseline: {n_reps} replications reused from the cache")
+    (root / cache.REUSE_FILE).write_text(json.dumps(
+        {"key": key, "reused": hit is not None,
+         "from_job": hit.get("job") if hit else root.name}))
 
 
 def run_config(cfg: dict) -> dict:
@@ -159,7 +194,8 @@ class Runner:
         _write_status(folder, state="queued", done=0, total=2 * n,
                       message="waiting for a worker")
         self.futures[f"{session}/{job}"] = self.pool.submit(
-            run_job, str(folder), [run_config(baseline), run_config(edited)])
+            run_job, str(folder), [run_config(baseline), run_config(edited)],
+            str(self.out_dir / CACHE_DIR))
         return job
 
     def submit_call(self, func, *args):
@@ -170,12 +206,18 @@ class Runner:
         folder = job_dir(self.out_dir, session, job)
         fut = self.futures.get(f"{session}/{job}")
         if fut is not None and fut.cancel():  # type: ignore[attr-defined]
-            _write_status(folder, state="cancelled", done=0, total=1, message="cancelled")
+            _write_status(folder, state="cancelled", done=0, total=1,
+                          message="stopped before a worker took it")
             return
         (folder / "cancel").touch()
 
     def status(self, session: str, job: str) -> dict:
         return read_status(job_dir(self.out_dir, session, job))
+
+    def baseline_reused(self, session: str, job: str) -> bool:
+        from sim.serve.cache import reuse_info
+
+        return bool((reuse_info(job_dir(self.out_dir, session, job)) or {}).get("reused"))
 
     def close(self) -> None:
         """Stop the workers too (a running simulation included): none outlives the app."""

@@ -61,16 +61,18 @@ def levers(cfg: Mapping) -> list:
     form = forms.levers_of(cfg)
     scn = cfg["scenario"]
     n = forms.per_day(scn)
-    out: list = [html.H3("Agents per desk", style=CSS["h3"]),
-                 html.Div(f"All day (one number) or one per interval ({n} a day, "
-                          f"{forms.interval_s(scn) / 60:g} min each).",
-                          style={"fontSize": "12px"})]
+    staffing: list = [html.H3("Agents per desk", style=CSS["h3"]),
+                      html.Div(f"All day (one number) or one per interval ({n} a day, "
+                               f"{forms.interval_s(scn) / 60:g} min each).",
+                               style={"fontSize": "12px"})]
     for g in scn["groups"]:
-        out.append(labelled(g, lever(f"groups.{g}.all_day", None, placeholder="all day"),
-                            lever(f"groups.{g}.curve", form[f"groups.{g}.curve"], "text",
-                                  "wide"), row=f"groups.{g}"))
-    out.append(labelled("open from / to (h)", lever("hours.open", form["hours.open"]),
-                        lever("hours.close", form["hours.close"]), row="hours"))
+        staffing.append(labelled(g, lever(f"groups.{g}.all_day", None, placeholder="all day"),
+                                 lever(f"groups.{g}.curve", form[f"groups.{g}.curve"], "text",
+                                       "wide"), row=f"groups.{g}"))
+    staffing += staffing_curve(scn, form)
+    staffing.append(labelled("open from / to (h)", lever("hours.open", form["hours.open"]),
+                             lever("hours.close", form["hours.close"]), row="hours"))
+    out: list = [html.Div(staffing, id="staffing-levers")]
     out += [html.H3("Call volume", style=CSS["h3"]),
             labelled("load (x volume)", lever("load", form["load"], step="any"), row="load")]
     if "outage.enabled" in form:
@@ -114,6 +116,33 @@ def levers(cfg: Mapping) -> list:
             labelled("replications / seed", lever("n_reps", form["n_reps"], min=1),
                      lever("seed", form["seed"], min=0), row="run")]
     return out
+
+
+def staffing_curve(scn: Mapping, form: Mapping) -> list:
+    """A desk picker and its drag-able curve (sim.serve.curve), drawn from the desk's
+    curve field as the form starts."""
+    from dash import dcc, html
+
+    from sim.serve import curve
+
+    desks = list(scn["groups"])
+    if not desks:
+        return []
+    desk = desks[0]
+    values = curve.values_of(None, form[f"groups.{desk}.curve"]) or [0.0]
+    fig = curve.figure(desk, curve.per_interval(values, forms.per_day(scn)),
+                       forms.interval_s(scn) / 3600)
+    return [labelled("staffing curve of", dcc.Dropdown(
+                id="curve-desk", options=desks, value=desk, clearable=False,
+                style={"width": "200px"})),
+            html.Div("Drag a desk's line up or down to set its agents in that interval "
+                     "(whole agents, 0 or more); the desk's field follows, and typing in "
+                     "the field redraws the curve.", style={"fontSize": "11px"}),
+            # shape positions are the only edit: no zoom, no mode bar, titles fixed
+            dcc.Graph(id="curve-graph", figure=fig, config={
+                "edits": {"shapePosition": True}, "displayModeBar": False,
+                "scrollZoom": False}),
+            html.Div(id="curve-msg", style={"fontSize": "12px"})]
 
 
 def policy_params(form: Mapping) -> list:
