@@ -5,7 +5,9 @@ line (exit 2), never run on SimPy behind the user's back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +21,8 @@ from simhelpers import POLICIES, TINY, make_policy
 import sim.cli
 from sim.config import build_model_spec
 from sim.errors import ConfigError
-from sim.fast.engine import resolve_engine
+from sim.fast.engine import LACKS, resolve_engine, unsupported
+from sim.model.spec import CallbackLoopSpec, OperationsSpec
 from sim.policies.base import Policy
 from sim.runner import simulate
 
@@ -60,7 +63,12 @@ def run_both(overrides: list[str], tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize("overrides", RUNS, ids=lambda o: " ".join(o))
 def test_every_output_file_equals_simpy(overrides, tmp_path):
-    slow, fast = run_both(overrides, tmp_path)
+    assert_same_outputs(*run_both(overrides, tmp_path))
+
+
+def assert_same_outputs(slow: Path, fast: Path) -> dict:
+    """Every output file of the two runs is equal (summary.json but for its engine);
+    returns the summary."""
     names = sorted(p.name for p in slow.iterdir())
     assert names == sorted(p.name for p in fast.iterdir())
     assert "calls.parquet" in names and "intervals.parquet" in names
@@ -73,6 +81,7 @@ def test_every_output_file_equals_simpy(overrides, tmp_path):
         if name in ("summary.json", "resolved_config.yaml"):
             continue
         assert (slow / name).read_bytes() == (fast / name).read_bytes(), name
+    return a
 
 
 def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
@@ -82,6 +91,44 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
         assert resolve_engine("auto", basic, make_policy(name)) == "fast"
         assert resolve_engine("auto", hotline, make_policy(name)) == "simpy"
     assert resolve_engine("simpy", basic, make_policy("fifo")) == "simpy"
+
+
+def _without(spec, feature: str):
+    """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
+    rep = dataclasses.replace
+    if feature == "IVR tree":
+        return rep(spec, ivr=None, classes=tuple(rep(c, entry=-1) for c in spec.classes))
+    if feature == "tiers":
+        return rep(spec, tiers=())
+    if feature == "press-2":
+        return rep(spec, queues=tuple(rep(q, press2_prob=0.0) for q in spec.queues))
+    if feature == "agent availability":
+        return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
+    field = {"redials": "redial", "second line": "second_line", "outbound": "outbound",
+             "outage": "outage", "operations": "operations"}[feature]
+    return rep(spec, **{field: OperationsSpec() if field == "operations" else None})
+
+
+def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
+    """Each LACKS line's predicate sees its own feature and no other: switching features
+    off one by one, the refusal names the next one, until the scenario runs fast."""
+    hot = build_model_spec(compose_cfg([
+        "scenario=hotline_small", "scenario.outage.enabled=true",
+        "+scenario.groups.vip_desk.availability={shrinkage: 0.8}"])["scenario"])
+    hot = dataclasses.replace(hot, operations=OperationsSpec(
+        callbacks=CallbackLoopSpec(max_attempts=2, retry_delay=hot.redial.delay["abandoned"])))
+    features = ["IVR tree", "tiers", "press-2", "redials", "second line", "outbound",
+                "outage", "operations", "agent availability"]
+    assert len(features) == len(LACKS)
+    fifo = make_policy("fifo")
+    for feature, (lack, _) in zip(features, LACKS, strict=True):
+        assert unsupported(hot, fifo) == lack
+        assert feature.split()[0].lower() in lack.lower()
+        with pytest.raises(ConfigError, match=re.escape(f"engine: fast does not support {lack}")):
+            resolve_engine("fast", hot, fifo)
+        assert resolve_engine("auto", hot, fifo) == "simpy"
+        hot = _without(hot, feature)
+    assert unsupported(hot, fifo) is None
 
 
 class MyPolicy(Policy):
@@ -100,7 +147,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "hotline", "engine=simpy"]),
+                                                 "IVR tree", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

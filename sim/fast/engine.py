@@ -10,8 +10,8 @@ Supported: every scenario without tiers (classes, Poisson/NHPP and trace arrival
 day_volume_cv, several days, patience and abandonment, priority queues with group
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up) under the
-eight built-in policies. Hotline scenarios (``scenario.tiers``: IVR tree, customers and
-episodes, press-2, redials, second line, outbound, outage) and user policies run on SimPy.
+eight built-in policies. Hotline scenarios and user policies run on SimPy; ``LACKS`` names
+each hotline feature the loop lacks, one line each.
 """
 
 from __future__ import annotations
@@ -37,23 +37,25 @@ POLICY_CODES = {
     "sim.policies.dynamic_priority.DynamicPriority": 4,
     "sim.policies.virtual_hold.VirtualHold": 5,
 }
-HOTLINE = ("hotline scenarios (scenario.tiers: IVR tree, customers and episodes, press-2, "
-           "redials, second line, outbound, outage)")
-
-
-def _hotline(spec: ModelSpec) -> bool:
-    return spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes)
-
 
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
-# it?). A model feature the loop does not implement adds one line here.
+# it?). A scenario is refused naming the first line it uses; a model feature the loop does
+# not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    (HOTLINE, _hotline),
-    # hotline-only today; refused by name should they ever reach a simple scenario
-    ("operations features (scenario.operations: closed-loop callbacks, complaint escalation, "
-     "key customers, reserved outbound)", lambda spec: spec.operations != OperationsSpec()),
+    ("the IVR tree (scenario.ivr: menus, verification, self-service, transfers)",
+     lambda spec: spec.ivr is not None or any(c.entry >= 0 for c in spec.classes)),
+    ("tiers and customers (scenario.tiers: caller ID, episodes, first-contact resolution)",
+     lambda spec: spec.has_tiers),
     ("press-2 (scenario.queues.*.press2_prob)",
      lambda spec: any(q.press2_prob for q in spec.queues)),
+    ("redials (scenario.redial)", lambda spec: spec.redial is not None),
+    ("the second line (scenario.second_line: work orders, callbacks)",
+     lambda spec: spec.second_line is not None),
+    ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
+    ("the outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
+    ("operations features (scenario.operations: closed-loop callbacks, complaint escalation, "
+     "key customers, IVR hang-up redials, reserved outbound)",
+     lambda spec: spec.operations != OperationsSpec()),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
      lambda spec: any(g.availability is not None for g in spec.groups)),
 )
