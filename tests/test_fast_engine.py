@@ -22,6 +22,7 @@ import sim.cli
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.fast.engine import LACKS, resolve_engine, unsupported
+from sim.model.distributions import Deterministic, Gamma
 from sim.model.spec import CallbackLoopSpec, OperationsSpec
 from sim.policies.base import Policy
 from sim.runner import simulate
@@ -96,10 +97,10 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
 def _without(spec, feature: str):
     """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
     rep = dataclasses.replace
-    if feature == "IVR tree":
-        return rep(spec, ivr=None, classes=tuple(rep(c, entry=-1) for c in spec.classes))
-    if feature == "tiers":
-        return rep(spec, tiers=())
+    if feature == "gamma":
+        nodes = tuple(rep(n, time=Deterministic(n.time.mean)) if isinstance(n.time, Gamma)
+                      else n for n in spec.ivr.nodes)
+        return rep(spec, ivr=rep(spec.ivr, nodes=nodes))
     if feature == "press-2":
         return rep(spec, queues=tuple(rep(q, press2_prob=0.0) for q in spec.queues))
     if feature == "agent availability":
@@ -114,10 +115,11 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
     off one by one, the refusal names the next one, until the scenario runs fast."""
     hot = build_model_spec(compose_cfg([
         "scenario=hotline_small", "scenario.outage.enabled=true",
+        "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
         "+scenario.groups.vip_desk.availability={shrinkage: 0.8}"])["scenario"])
     hot = dataclasses.replace(hot, operations=OperationsSpec(
         callbacks=CallbackLoopSpec(max_attempts=2, retry_delay=hot.redial.delay["abandoned"])))
-    features = ["IVR tree", "tiers", "press-2", "redials", "second line", "outbound",
+    features = ["gamma", "press-2", "redials", "second line", "outbound",
                 "outage", "operations", "agent availability"]
     assert len(features) == len(LACKS)
     fifo = make_policy("fifo")
@@ -147,7 +149,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "IVR tree", "engine=simpy"]),
+                                                 "press-2", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):
