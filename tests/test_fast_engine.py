@@ -101,8 +101,6 @@ def _without(spec, feature: str):
         nodes = tuple(rep(n, time=Deterministic(n.time.mean)) if isinstance(n.time, Gamma)
                       else n for n in spec.ivr.nodes)
         return rep(spec, ivr=rep(spec.ivr, nodes=nodes))
-    if feature == "press-2":
-        return rep(spec, queues=tuple(rep(q, press2_prob=0.0) for q in spec.queues))
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     field = {"redials": "redial", "second line": "second_line", "outbound": "outbound",
@@ -119,7 +117,7 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
         "+scenario.groups.vip_desk.availability={shrinkage: 0.8}"])["scenario"])
     hot = dataclasses.replace(hot, operations=OperationsSpec(
         callbacks=CallbackLoopSpec(max_attempts=2, retry_delay=hot.redial.delay["abandoned"])))
-    features = ["gamma", "press-2", "redials", "second line", "outbound",
+    features = ["gamma", "redials", "second line", "outbound",
                 "outage", "operations", "agent availability"]
     assert len(features) == len(LACKS)
     fifo = make_policy("fifo")
@@ -149,7 +147,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "press-2", "engine=simpy"]),
+                                                 "redials", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

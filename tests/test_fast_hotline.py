@@ -1,8 +1,8 @@
 """``engine: fast`` on the hotline: tiers, caller ID, episodes and the FCR window, and the
 IVR tree (menus by reason and by branch, verification with failures, self-service, IVR
-abandon and hang-up, transfers) give the same calls and summary as ``engine: simpy`` —
+abandon and hang-up, transfers) and press-2 give the same calls and summary as ``engine: simpy`` —
 on ``hotline_small`` with the features the loop does not compile yet switched off
-(press-2, redials, second line, outbound; the outage is off in the shipped file)."""
+(redials, second line, outbound; the outage is off in the shipped file)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
 from test_fast_engine import assert_same_outputs, compose_cfg, run_both
 
 from sim.config import build_model_spec
 from sim.fast.engine import resolve_engine, unsupported
+from sim.model.calls import Ending
 from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
 
 # hotline_small with what the loop does not compile yet switched off
 HOT = ["scenario=hotline_small", "~scenario.redial", "~scenario.second_line",
-       "~scenario.outbound", "scenario.queues.general.press2_prob=0"]
+       "~scenario.outbound"]
 VARIANTS = {
     # every caller a new customer (no repeats), lines that block, a busy IVR: verification
     # failing often (some hang up after the 4th failure), menus by branch, node times of
@@ -36,6 +38,12 @@ VARIANTS = {
     # few customers calling again and again: repeats inside the FCR window take back
     # first-contact resolutions; a short window opens new episodes
     "repeat callers": ["scenario.customers.population=300", "scenario.fcr_window_s=3000"],
+    # callers pressing 2 often, in every queue (some self-served, some back to a queue)
+    "press-2": ["scenario.queues.general.press2_prob=0.4",
+                "+scenario.queues.vip.press2_prob=0.3",
+                "+scenario.queues.vip.press2_node=billing_selfservice",
+                "+scenario.queues.faults.press2_prob=0.5",
+                "+scenario.queues.faults.press2_node=outage_notice"],
 }
 
 
@@ -59,6 +67,9 @@ def test_hotline_without_uncompiled_features_equals_simpy(policy, tmp_path):
 def test_hotline_variants_equal_simpy(name, tmp_path):
     summary = assert_same_outputs(*run_both([*HOT, *VARIANTS[name], "n_reps=2"], tmp_path))
     assert summary["conservation"]["self_served"] > 0
+    if name == "press-2":  # the variant exercises what it is about
+        endings = pd.read_parquet(tmp_path / "fast" / "calls.parquet")["ending"].astype(str)
+        assert (endings == Ending.PRESS2_SELF_SERVICE.name.lower()).any()
 
 
 def test_lognormal_node_times_use_statistics_inv_cdf_bit_for_bit():

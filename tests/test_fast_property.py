@@ -6,7 +6,7 @@ under every built-in policy, ``engine: fast`` records the same calls as ``engine
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue)."""
+transfers to any queue, press-2)."""
 
 from __future__ import annotations
 
@@ -146,6 +146,9 @@ def hotline_scenarios(draw):
             queues[q]["max_wait_s"] = draw(st.sampled_from([15.0, 60.0]))
         if draw(st.booleans()):
             queues[q]["announce_s"] = [5.0, 12.0]
+            if draw(st.booleans()):
+                queues[q]["press2_prob"] = draw(st.sampled_from([0.3, 1.0]))
+                queues[q]["press2_node"] = draw(st.sampled_from(["ss", "verify"]))
     reasons = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
     reason_cfg = {}
     for r in reasons:

@@ -11,8 +11,8 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue). What it lacks
-(``LACKS``: press-2, redials, second line, outbound, outage, operations, availability,
+verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
+What it lacks (``LACKS``: redials, second line, outbound, outage, operations, availability,
 gamma IVR node times) and user policies run on SimPy.
 """
 
@@ -48,8 +48,6 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
     ("IVR node times with a gamma law (scenario.ivr.nodes.*.time)",
      lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
                                                 for n in spec.ivr.nodes)),
-    ("press-2 (scenario.queues.*.press2_prob)",
-     lambda spec: any(q.press2_prob for q in spec.queues)),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
     ("the second line (scenario.second_line: work orders, callbacks)",
      lambda spec: spec.second_line is not None),
@@ -151,8 +149,8 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
-    """sp[12:18] (sim.fast.loop H_*, K_*): caller ID, classes' tiers, reasons, IVR entries
-    and resolution by group, levels by (class, queue), the IVR tree."""
+    """sp[12:20] (sim.fast.loop H_*, K_*): caller ID, classes' tiers, reasons, IVR entries
+    and resolution by group, levels by (class, queue), the IVR tree, press-2 by queue."""
     n_g = len(spec.groups)
     res = np.ones((len(spec.classes), n_g))
     for c in spec.classes:
@@ -161,7 +159,9 @@ def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
     by_class = np.array([(c.tier, c.reason, c.entry, int(bool(c.resolution)))
                          for c in spec.classes], dtype=np.int64).reshape(-1, 4)
     return (np.array([spec.population, max(len(spec.reasons), 1)], dtype=np.int64),
-            np.array([spec.fcr_window_s]), by_class, res, level_of, ivr)
+            np.array([spec.fcr_window_s]), by_class, res, level_of, ivr,
+            np.array([q.press2_prob for q in spec.queues], dtype=np.float64),
+            np.array([q.press2_node for q in spec.queues], dtype=np.int64))
 
 
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +215,7 @@ class FastRun:
         self.sp = _spec_arrays(spec, rec.chunk)
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
-                    rec.group_staffed_s, rec.queue_area)
+                    rec.group_staffed_s, rec.queue_area, rec.press2)
         self.next_day = 0
         self.day = self._load(None)
         n_g, n_q, n_lv = len(spec.groups), len(spec.queues), len(self.sp[8])

@@ -49,8 +49,9 @@ IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
 # outcomes and endings (sim.model.calls.Outcome / Ending)
 ANSWERED, ABANDONED, DISCONNECTED, SELF_SERVED, BLOCKED = 0, 1, 2, 3, 4
 E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE = 0, 1, 2, 3, 9
-E_IVR_ABANDON, E_IVR_HANGUP, E_SELF_SERVICE = 4, 5, 6
+E_IVR_ABANDON, E_IVR_HANGUP, E_SELF_SERVICE, E_PRESS2_SELF_SERVICE = 4, 5, 6, 7
 RESOLUTION_DRAW = 2000  # sim.model.calls.Draw.RESOLUTION
+PRESS2_DRAW = 1000  # sim.model.calls.Draw.PRESS2 (+ announcement number)
 # policies
 P_BASE, P_FIFO, P_OVERFLOW, P_RESERVATION, P_DYNAMIC, P_VHOLD = 0, 1, 2, 3, 4, 5
 ACCEPT_DRAW = 1500  # sim.policies.virtual_hold.ACCEPT_DRAW
@@ -67,7 +68,8 @@ C_ID, C_CLS, C_PRIO, C_QUEUE, C_STATE, C_INTERVAL, C_ANNOUNCED, C_PENDING = 0, 1
 C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
 # hotline: caller ID, the need's reason and tier, IVR node, last draw index, failures
 C_CUSTOMER, C_REASON, C_TIER, C_NODE, C_K, C_FAILURES, C_REPEAT, C_RESOLVED = range(11, 19)
-N_CI = 19
+C_PRESSED2 = 19
+N_CI = 20
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -86,7 +88,8 @@ R_CUSTOMER, R_REPEAT, R_RESOLVED = 7, 8, 9
 N_RI = 10
 # hotline spec rows: sp[12] (population, n_reasons), sp[13] (fcr_window_s,), sp[14] by class
 # (tier, reason, IVR entry, has resolution), sp[15] resolution by (class, group), sp[16]
-# level by (class, queue), sp[17] the IVR tree (sim.fast.ivr.node_arrays)
+# level by (class, queue), sp[17] the IVR tree (sim.fast.ivr.node_arrays), sp[18] press-2
+# probability by queue, sp[19] the IVR node a caller who presses 2 goes to, by queue
 H_POP, H_REASONS = 0, 1
 K_TIER, K_REASON, K_ENTRY, K_HAS_RES = 0, 1, 2, 3
 R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
@@ -586,7 +589,8 @@ def on_wakeup(st, sp, pol, slot, cid, now):
 
 @njit(cache=True, _nrt=False)
 def on_announce(st, sp, pol, out, slot, cid, now):
-    """Center._on_announce (no press-2 outside hotline scenarios)."""
+    """Center._on_announce: virtual hold offered, else press 2 for self-service, else the
+    next wait timer."""
     if not is_waiting(st, slot, cid):
         return
     ci, cf = st[7], st[8]
@@ -597,7 +601,17 @@ def on_announce(st, sp, pol, out, slot, cid, now):
         ci[slot, C_VIRTUAL] = 1
         out[1][cls, k] += 1
         return
-    wait_timer(st, sp, slot, ci[slot, C_QUEUE], now - cf[slot, F_TQUEUE])
+    q = ci[slot, C_QUEUE]
+    p2 = sp[18][q]
+    if p2 and draw(st[11][slot], PRESS2_DRAW + ci[slot, C_ANNOUNCED]) < p2:
+        unqueue(st, slot, now)
+        cf[slot, F_TLEFT] = now
+        out[5][cls, k] += 1
+        ci[slot, C_STATE] = IVR
+        ci[slot, C_PRESSED2] = 1
+        ivr_enter(st, sp, slot, sp[19][q])
+        return
+    wait_timer(st, sp, slot, q, now - cf[slot, F_TQUEUE])
 
 
 @njit(cache=True, _nrt=False)
@@ -763,7 +777,8 @@ def on_node(st, sp, pol, slot, now):
     elif what == ivr_.HUNG_UP:
         leave(st, sp, slot, DISCONNECTED, E_IVR_HANGUP, now)
     elif what == ivr_.SELF_SERVED:
-        leave(st, sp, slot, SELF_SERVED, E_SELF_SERVICE, now)
+        leave(st, sp, slot, SELF_SERVED,
+              E_PRESS2_SELF_SERVICE if ci[slot, C_PRESSED2] else E_SELF_SERVICE, now)
     else:
         ivr_enter(st, sp, slot, nxt)
 
@@ -783,7 +798,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_STATE], ci[slot, C_ANNOUNCED], ci[slot, C_PENDING] = IVR, 0, 0
     ci[slot, C_VIRTUAL] = 0
     ci[slot, C_CUSTOMER], ci[slot, C_K], ci[slot, C_FAILURES] = -1, 16, 0
-    ci[slot, C_REPEAT], ci[slot, C_RESOLVED] = 0, -1
+    ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
