@@ -5,7 +5,9 @@ line (exit 2), never run on SimPy behind the user's back."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +21,9 @@ from simhelpers import POLICIES, TINY, make_policy
 import sim.cli
 from sim.config import build_model_spec
 from sim.errors import ConfigError
-from sim.fast.engine import resolve_engine
+from sim.fast.engine import LACKS, resolve_engine, unsupported
+from sim.model.distributions import Deterministic, Gamma
+from sim.model.spec import CallbackLoopSpec, OperationsSpec
 from sim.policies.base import Policy
 from sim.runner import simulate
 
@@ -62,7 +66,12 @@ def run_both(overrides: list[str], tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize("overrides", RUNS, ids=lambda o: " ".join(o))
 def test_every_output_file_equals_simpy(overrides, tmp_path):
-    slow, fast = run_both(overrides, tmp_path)
+    assert_same_outputs(*run_both(overrides, tmp_path))
+
+
+def assert_same_outputs(slow: Path, fast: Path) -> dict:
+    """Every output file of the two runs is equal (summary.json but for its engine);
+    returns the summary."""
     names = sorted(p.name for p in slow.iterdir())
     assert names == sorted(p.name for p in fast.iterdir())
     assert "calls.parquet" in names and "intervals.parquet" in names
@@ -75,6 +84,7 @@ def test_every_output_file_equals_simpy(overrides, tmp_path):
         if name in ("summary.json", "resolved_config.yaml"):
             continue
         assert (slow / name).read_bytes() == (fast / name).read_bytes(), name
+    return a
 
 
 def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
@@ -84,6 +94,43 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
         assert resolve_engine("auto", basic, make_policy(name)) == "fast"
         assert resolve_engine("auto", hotline, make_policy(name)) == "simpy"
     assert resolve_engine("simpy", basic, make_policy("fifo")) == "simpy"
+
+
+def _without(spec, feature: str):
+    """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
+    rep = dataclasses.replace
+    if feature == "gamma":
+        nodes = tuple(rep(n, time=Deterministic(n.time.mean)) if isinstance(n.time, Gamma)
+                      else n for n in spec.ivr.nodes)
+        return rep(spec, ivr=rep(spec.ivr, nodes=nodes))
+    if feature == "agent availability":
+        return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
+    field = {"redials": "redial", "second line": "second_line", "outbound": "outbound",
+             "outage": "outage", "operations": "operations"}[feature]
+    return rep(spec, **{field: OperationsSpec() if field == "operations" else None})
+
+
+def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
+    """Each LACKS line's predicate sees its own feature and no other: switching features
+    off one by one, the refusal names the next one, until the scenario runs fast."""
+    hot = build_model_spec(compose_cfg([
+        "scenario=hotline_small", "scenario.outage.enabled=true",
+        "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
+        "+scenario.groups.vip_desk.availability={shrinkage: 0.8}"])["scenario"])
+    hot = dataclasses.replace(hot, operations=OperationsSpec(
+        callbacks=CallbackLoopSpec(max_attempts=2, retry_delay=hot.redial.delay["abandoned"])))
+    features = ["gamma", "redials", "second line", "outbound",
+                "outage", "operations", "agent availability"]
+    assert len(features) == len(LACKS)
+    fifo = make_policy("fifo")
+    for feature, (lack, _) in zip(features, LACKS, strict=True):
+        assert unsupported(hot, fifo) == lack
+        assert feature.split()[0].lower() in lack.lower()
+        with pytest.raises(ConfigError, match=re.escape(f"engine: fast does not support {lack}")):
+            resolve_engine("fast", hot, fifo)
+        assert resolve_engine("auto", hot, fifo) == "simpy"
+        hot = _without(hot, feature)
+    assert unsupported(hot, fifo) is None
 
 
 class MyPolicy(Policy):
@@ -102,7 +149,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "hotline", "engine=simpy"]),
+                                                 "redials", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

@@ -3,7 +3,10 @@ group preference orders, staffing changes, lines, patience, announcements, force
 disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
-interval accumulators, bit for bit."""
+interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
+caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
+reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
+transfers to any queue, press-2)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from simhelpers import POLICIES, make_policy
 
 import sim.runner
 from sim.config import build_model_spec
+from sim.fast.engine import unsupported
 from sim.records import Recorder
 
 
@@ -120,6 +124,81 @@ def policies(draw):
     return name, params
 
 
+def node_time(draw):
+    if draw(st.integers(0, 4)) == 0:
+        return {"dist": "empirical", "values": draw(st.lists(
+            st.sampled_from([0.0, 1.5, 4.0, 11.0]), min_size=1, max_size=4))}
+    return dist(draw)
+
+
+@st.composite
+def hotline_scenarios(draw):
+    """A random small hotline with the features the fast engine compiles."""
+    per_day = draw(st.integers(2, 4))
+    interval_s = draw(st.sampled_from([60.0, 150.0]))
+    groups = [f"g{i}" for i in range(draw(st.integers(1, 2)))]
+    qnames = [f"q{i}" for i in range(draw(st.integers(1, 2)))]
+    queues = {}
+    for q in qnames:
+        queues[q] = {"groups": list(draw(st.permutations(groups))[:draw(st.integers(
+            1, len(groups)))])}
+        if draw(st.booleans()):
+            queues[q]["max_wait_s"] = draw(st.sampled_from([15.0, 60.0]))
+        if draw(st.booleans()):
+            queues[q]["announce_s"] = [5.0, 12.0]
+            if draw(st.booleans()):
+                queues[q]["press2_prob"] = draw(st.sampled_from([0.3, 1.0]))
+                queues[q]["press2_node"] = draw(st.sampled_from(["ss", "verify"]))
+    reasons = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
+    reason_cfg = {}
+    for r in reasons:
+        reason_cfg[r] = {"share": 1.0 / len(reasons), "handle_time": dist(draw),
+                         "resolution": draw(st.sampled_from([1.0, 0.7, 0.0]))}
+        if draw(st.booleans()):
+            reason_cfg[r]["after_call_work"] = dist(draw)
+        if len(groups) > 1 and draw(st.booleans()):
+            reason_cfg[r]["resolution_by_group"] = {"g1": 0.4}
+    transfers = [f"to_{q}" for q in qnames]
+    nodes = {t: {"type": "transfer", "time": node_time(draw), "queue": q}
+             for t, q in zip(transfers, qnames, strict=True)}
+    nodes["hang"] = {"type": "hangup", "time": node_time(draw)}
+    nodes["ss"] = {"type": "self_service", "time": node_time(draw),
+                   "resolve_prob": draw(st.sampled_from([0.0, 0.5, 1.0])),
+                   "next": draw(st.sampled_from(transfers))}
+    nodes["verify"] = {"type": "verification", "time": node_time(draw),
+                       "fail_prob": draw(st.sampled_from([0.0, 0.4, 0.9])),
+                       "max_failures": draw(st.integers(0, 2)),
+                       "next": draw(st.sampled_from(["ss", *transfers])),
+                       "on_fail": draw(st.sampled_from(["hang", *transfers]))}
+    nodes["by_reason"] = {"type": "menu", "time": node_time(draw), "by_reason": {
+        r: draw(st.sampled_from(["verify", "ss", "hang", *transfers])) for r in reasons}}
+    nodes["branch"] = {"type": "menu", "time": node_time(draw),
+                       "branches": {"by_reason": 0.5, "verify": 0.25, transfers[-1]: 0.25}}
+    for n in ("ss", "verify", "by_reason", "branch", transfers[0]):
+        if draw(st.integers(0, 2)) == 0:
+            nodes[n]["abandon_prob"] = draw(st.sampled_from([0.1, 0.5]))
+    n_tiers = draw(st.integers(1, 3))
+    tiers = {f"t{i}": {"share": 1.0 / n_tiers, "priority": draw(st.integers(0, 2)),
+                       "patience": dist(draw, patience=True),
+                       "entry": draw(st.sampled_from(["branch", "by_reason", "verify", "ss",
+                                                      *transfers]))}
+             for i in range(n_tiers)}
+    scn = {"name": "random_hotline", "tiers": tiers, "reasons": reason_cfg,
+           "ivr": {"nodes": nodes}, "queues": queues,
+           "groups": {g: {"staffing": draw(st.lists(st.integers(0, 3), min_size=per_day,
+                                                    max_size=per_day))} for g in groups},
+           "customers": {"population": draw(st.sampled_from([0, 4, 40]))},
+           "fcr_window_s": draw(st.sampled_from([50.0, 400.0, 259200.0])),
+           "arrivals": {"calls_per_interval": draw(st.lists(
+               st.sampled_from([0.0, 3.0, 8.0]), min_size=per_day, max_size=per_day))},
+           "horizon": {"days": draw(st.integers(1, 2)), "interval_s": interval_s,
+                       "intervals_per_day": per_day,
+                       "drain_s": draw(st.sampled_from([None, 0.0, 150.0]))}}
+    if draw(st.booleans()):
+        scn["lines"] = draw(st.integers(1, 4))
+    return scn
+
+
 def run(spec, factory, engine: str, monkeypatch):
     chunks = []
     # a tiny chunk: the fast engine must fold exactly where Recorder.add would flush
@@ -132,8 +211,11 @@ def run(spec, factory, engine: str, monkeypatch):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(scn=scenarios(), pol=policies())
 def test_fast_engine_records_the_same_calls_as_simpy(scn, pol, monkeypatch):
-    spec = build_model_spec(scn)
-    factory = make_policy(pol[0], **pol[1])
+    assert_same_run(build_model_spec(scn), make_policy(pol[0], **pol[1]), monkeypatch)
+
+
+def assert_same_run(spec, factory, monkeypatch) -> None:
+    """Both engines record the same calls in the same chunks, and the same counters."""
     try:
         a, ra = run(spec, factory, "simpy", monkeypatch)
     except RuntimeError as exc:  # a policy routed a call to a group that cannot serve it
@@ -151,3 +233,13 @@ def test_fast_engine_records_the_same_calls_as_simpy(scn, pol, monkeypatch):
         assert np.array_equal(ra.calls[f], rb.calls[f]), f
     for f in ACCUMULATORS:
         assert np.array_equal(getattr(ra, f), getattr(rb, f)), f
+    assert np.array_equal(ra.features.episodes, rb.features.episodes)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scn=hotline_scenarios(), pol=policies())
+def test_fast_engine_records_the_same_hotline_calls_as_simpy(scn, pol, monkeypatch):
+    spec = build_model_spec(scn)
+    assert unsupported(spec, make_policy("fifo")) is None
+    assert_same_run(spec, make_policy(pol[0], **pol[1]), monkeypatch)

@@ -6,12 +6,14 @@ hands arrays to ``sim.fast.loop.run`` and folds its call records through the Rec
 chunks of ``Recorder.chunk`` exactly where ``Recorder.add`` would flush — the KPI sums
 are accumulated in the same order, so ``summary.json`` comes out bit-equal too.
 
-Supported: every scenario without tiers (classes, Poisson/NHPP and trace arrivals,
+Supported, under the eight built-in policies: classes, Poisson/NHPP and trace arrivals,
 day_volume_cv, several days, patience and abandonment, priority queues with group
 preference orders, staffing changes per interval, lines and blocking, answer delays,
-announcements and forced disconnect, ivr_time, drain and closing, warm-up) under the
-eight built-in policies. Hotline scenarios (``scenario.tiers``: IVR tree, customers and
-episodes, press-2, redials, second line, outbound, outage) and user policies run on SimPy.
+announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
+hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
+verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
+What it lacks (``LACKS``: redials, second line, outbound, outage, operations, availability,
+gamma IVR node times) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
+from sim.model.distributions import Gamma
 from sim.model.spec import ModelSpec, OperationsSpec
 from sim.records import COLUMNS, Recorder
 
@@ -37,23 +40,22 @@ POLICY_CODES = {
     "sim.policies.dynamic_priority.DynamicPriority": 4,
     "sim.policies.virtual_hold.VirtualHold": 5,
 }
-HOTLINE = ("hotline scenarios (scenario.tiers: IVR tree, customers and episodes, press-2, "
-           "redials, second line, outbound, outage)")
-
-
-def _hotline(spec: ModelSpec) -> bool:
-    return spec.has_tiers or spec.ivr is not None or any(c.entry >= 0 for c in spec.classes)
-
 
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
-# it?). A model feature the loop does not implement adds one line here.
+# it?). A scenario is refused naming the first line it uses; a model feature the loop does
+# not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    (HOTLINE, _hotline),
-    # hotline-only today; refused by name should they ever reach a simple scenario
+    ("IVR node times with a gamma law (scenario.ivr.nodes.*.time)",
+     lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
+                                                for n in spec.ivr.nodes)),
+    ("redials (scenario.redial)", lambda spec: spec.redial is not None),
+    ("the second line (scenario.second_line: work orders, callbacks)",
+     lambda spec: spec.second_line is not None),
+    ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
+    ("the outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
     ("operations features (scenario.operations: closed-loop callbacks, complaint escalation, "
-     "key customers, reserved outbound)", lambda spec: spec.operations != OperationsSpec()),
-    ("press-2 (scenario.queues.*.press2_prob)",
-     lambda spec: any(q.press2_prob for q in spec.queues)),
+     "key customers, IVR hang-up redials, reserved outbound)",
+     lambda spec: spec.operations != OperationsSpec()),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
      lambda spec: any(g.availability is not None for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
@@ -116,12 +118,19 @@ def _concat_days(last: tuple | None, new: tuple) -> tuple:
 
 # -- static arrays -------------------------------------------------------------------------
 def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
+    from sim.fast.ivr import node_arrays
+
     n_q, n_g = len(spec.queues), len(spec.groups)
-    levels = [sorted({c.priority for c in spec.classes if c.queue == q}) for q in range(n_q)]
+    # a queue's priority levels: of the classes queued there (an IVR transfer may send a
+    # call of any class to any queue)
+    levels = [sorted({c.priority for c in spec.classes if c.queue == q or spec.ivr is not None})
+              for q in range(n_q)]
     lv_start = np.cumsum([0] + [len(lv) for lv in levels[:-1]]).astype(np.int64)
     lv_prio = np.array([p for lv in levels for p in lv] or [0], dtype=np.int64)
-    cls_level = np.array([lv_start[c.queue] + levels[c.queue].index(c.priority)
-                          for c in spec.classes], dtype=np.int64)
+    level_of = np.array([[lv_start[q] + levels[q].index(c.priority)
+                          if c.priority in levels[q] else -1 for q in range(n_q)]
+                         for c in spec.classes], dtype=np.int64).reshape(-1, n_q)
+    cls_level = np.array([level_of[c.index, c.queue] for c in spec.classes], dtype=np.int64)
     n_ann = max([len(q.announce_s) for q in spec.queues] + [1])
     ann = np.zeros((n_q, n_ann))
     for q in spec.queues:
@@ -136,7 +145,24 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([len(lv) for lv in levels], dtype=np.int64), lv_prio, staffing,
             np.array([spec.interval_s, spec.drain_s], dtype=np.float64),
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
-                      margin], dtype=np.int64))
+                      margin], dtype=np.int64),
+            *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))))
+
+
+def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
+    """sp[12:20] (sim.fast.loop H_*, K_*): caller ID, classes' tiers, reasons, IVR entries
+    and resolution by group, levels by (class, queue), the IVR tree, press-2 by queue."""
+    n_g = len(spec.groups)
+    res = np.ones((len(spec.classes), n_g))
+    for c in spec.classes:
+        if c.resolution:
+            res[c.index] = c.resolution
+    by_class = np.array([(c.tier, c.reason, c.entry, int(bool(c.resolution)))
+                         for c in spec.classes], dtype=np.int64).reshape(-1, 4)
+    return (np.array([spec.population, max(len(spec.reasons), 1)], dtype=np.int64),
+            np.array([spec.fcr_window_s]), by_class, res, level_of, ivr,
+            np.array([q.press2_prob for q in spec.queues], dtype=np.float64),
+            np.array([q.press2_node for q in spec.queues], dtype=np.int64))
 
 
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,13 +209,14 @@ class FastRun:
 
     def __init__(self, spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder):
         from sim.fast import loop as L
+        from sim.fast.customers import table as episodes
 
         self.L = L
         self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
         self.sp = _spec_arrays(spec, rec.chunk)
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
-                    rec.group_staffed_s, rec.queue_area)
+                    rec.group_staffed_s, rec.queue_area, rec.press2)
         self.next_day = 0
         self.day = self._load(None)
         n_g, n_q, n_lv = len(spec.groups), len(spec.queues), len(self.sp[8])
@@ -197,13 +224,14 @@ class FastRun:
         si[L.S_BUF_N] = len(self.day[0])
         si[L.S_MORE_DAYS] = int(self.next_day < spec.days)
         si[L.S_ERR_SLOT] = -1
+        si[L.S_HOT] = int(spec.has_tiers)
         cap_a = max(int(self.sp[9].max(initial=0)), 1)
         self.st = [si, np.zeros(1)] + self._heap(64 + self.sp[11][3]) + self._slots(64) + [
             *self._levels(n_lv, 16),
             np.zeros((3, n_q), dtype=np.int64), np.zeros((3, n_q)),
             np.zeros((8, n_g), dtype=np.int64), np.zeros((5, n_g)),
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
-        ] + self._records(64)
+        ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr]
         si[L.S_FREE_TOP] = len(self.st[12])
 
     # -- arrays --------------------------------------------------------------------------
@@ -255,6 +283,15 @@ class FastRun:
             rec[0][:, :n] = st[23][:, :n]
             rec[1][:, :n] = st[24][:, :n]
             st[23:25] = rec
+        keys = st[25][0]
+        if 2 * st[25][4][0] >= len(keys):  # half the positions used: rehash, growing if
+            from sim.fast.customers import rehash, table  # a quarter are live episodes
+
+            live = int((keys >= 0).sum())
+            new = table(len(keys) * (4 if 4 * live >= len(keys) else 1), len(self.spec.tiers))
+            rehash(*st[25][:3], *new[:3])
+            st[25][4][0] = live
+            st[25] = (*new[:3], *st[25][3:])
         if si[L.S_GROW]:
             si[L.S_GROW] = 0
             lslot, lid, ltq, meta = st[13:17]
@@ -298,9 +335,9 @@ class FastRun:
             "t_end": rf[L.R_TEND, :n].copy(), "outcome_code": ri[L.R_OUTCOME, :n].copy(),
             "group_idx": ri[L.R_GROUP, :n].copy(), "agent": ri[L.R_AGENT, :n].copy(),
             "acw_s": rf[L.R_ACW, :n].copy(), "ending_code": ri[L.R_ENDING, :n].copy(),
-            "customer": np.full(n, -1, dtype=np.int64),
-            "attempt": np.ones(n, dtype=np.int64), "repeat": np.zeros(n, dtype=np.bool_),
-            "resolved": np.full(n, -1, dtype=np.int64), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
+            "customer": ri[L.R_CUSTOMER, :n].copy(),
+            "attempt": np.ones(n, dtype=np.int64), "repeat": ri[L.R_REPEAT, :n] == 1,
+            "resolved": ri[L.R_RESOLVED, :n].copy(), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
         }
         assert tuple(cols) == COLUMNS
         self.rec._fold(cols)
@@ -330,6 +367,10 @@ class FastRun:
             self._emit(chunk)
         if self.st[0][L.S_NREC]:
             self._emit(self.st[0][L.S_NREC])
+        if self.spec.has_tiers:  # Customers.finish (rec.fcr is the loop's own array)
+            from sim.fast.customers import episode_tally
+
+            self.rec.features.episodes = episode_tally(list(self.st[25]))
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

@@ -1,4 +1,5 @@
-"""The compiled event loop: ``sim.model.center.Center`` (non-hotline scenarios) in Numba.
+"""The compiled event loop: ``sim.model.center.Center`` in Numba (with the hotline's tiers,
+customers and IVR tree; ``sim.fast.engine.LACKS`` lists what it still lacks).
 
 Why it gives the same calls, call for call:
 
@@ -8,8 +9,9 @@ Why it gives the same calls, call for call:
   order as its ``Center`` counterpart and computes times with the same float operations
   (``now + delay``, ``delay`` as in center.py). Each handler below names its original.
 - Per-call variates are drawn in numpy before the loop exactly as ``DayCalls`` does; the
-  only draw inside the loop (a virtual-hold acceptance) is ``sim.sampling.draw`` ported
-  to integer arithmetic: the same bits.
+  draws inside the loop (a virtual-hold acceptance; caller ID, IVR node times and
+  decisions in ``call.k`` sequence, the agent's resolution) are ``sim.sampling.draw``
+  ported to integer arithmetic: the same bits, fed to the same float operations.
 - Calls live in recycled slots; queue levels are ring buffers of (slot, call id, t_queue)
   with lazy removal as in ``CallQueue``: an entry is live while its slot still holds that
   call id in state WAITING.
@@ -29,6 +31,8 @@ from typing import Any
 import numpy as np
 from numba import njit as _numba_njit
 
+from sim.fast import customers as cust
+from sim.fast import ivr as ivr_
 from sim.fast.rng import draw
 
 # numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
@@ -39,12 +43,15 @@ njit: Any = _numba_njit
 DONE, FLUSH, GROW, NEED_DAY, ERROR = 0, 1, 2, 3, 4
 # event types
 EV_ARRIVAL, EV_IVR_DONE, EV_WAIT, EV_ANNOUNCE, EV_ELIGIBLE, EV_WAKEUP = 0, 1, 2, 3, 4, 5
-EV_FREE, EV_HANGUP, EV_TICK, EV_CLOSE = 6, 7, 8, 9
+EV_FREE, EV_HANGUP, EV_TICK, EV_CLOSE, EV_NODE = 6, 7, 8, 9, 10
 # call states (sim.model.calls.State)
 IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
 # outcomes and endings (sim.model.calls.Outcome / Ending)
-ANSWERED, ABANDONED, DISCONNECTED, BLOCKED = 0, 1, 2, 4
+ANSWERED, ABANDONED, DISCONNECTED, SELF_SERVED, BLOCKED = 0, 1, 2, 3, 4
 E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE = 0, 1, 2, 3, 9
+E_IVR_ABANDON, E_IVR_HANGUP, E_SELF_SERVICE, E_PRESS2_SELF_SERVICE = 4, 5, 6, 7
+RESOLUTION_DRAW = 2000  # sim.model.calls.Draw.RESOLUTION
+PRESS2_DRAW = 1000  # sim.model.calls.Draw.PRESS2 (+ announcement number)
 # policies
 P_BASE, P_FIFO, P_OVERFLOW, P_RESERVATION, P_DYNAMIC, P_VHOLD = 0, 1, 2, 3, 4, 5
 ACCEPT_DRAW = 1500  # sim.policies.virtual_hold.ACCEPT_DRAW
@@ -53,13 +60,16 @@ ACCEPT_DRAW = 1500  # sim.policies.virtual_hold.ACCEPT_DRAW
 S_EID, S_HN, S_NEXT_ID, S_IN_SYSTEM, S_NREC, S_FREE_TOP, S_OFF, S_BUF_N = 0, 1, 2, 3, 4, 5, 6, 7
 S_MORE_DAYS, S_GROW, S_HELD_SEQ, S_LVL_SEQ, S_STARTED, S_ERR_SLOT, S_ERR_GROUP = (
     8, 9, 10, 11, 12, 13, 14)
-S_ERR_CLS = 15
-N_SI = 16
+S_ERR_CLS, S_HOT = 15, 16
+N_SI = 17
 # ci columns, cf columns: one row per call slot (slot-major, so that the handlers touch one
 # call's fields in one or two cache lines; field-major rows cost a quarter of the loop)
 C_ID, C_CLS, C_PRIO, C_QUEUE, C_STATE, C_INTERVAL, C_ANNOUNCED, C_PENDING = 0, 1, 2, 3, 4, 5, 6, 7
 C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
-N_CI = 11
+# hotline: caller ID, the need's reason and tier, IVR node, last draw index, failures
+C_CUSTOMER, C_REASON, C_TIER, C_NODE, C_K, C_FAILURES, C_REPEAT, C_RESOLVED = range(11, 19)
+C_PRESSED2 = 19
+N_CI = 20
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -71,9 +81,17 @@ Q_AREA, Q_TLAST, Q_LAST = 0, 1, 2
 G_PRESENT, G_BUSY, G_TO_LEAVE, G_TARGET, G_NEXT_ID, G_FREE_HEAD, G_FREE_LEN, G_SPARE_LEN = (
     0, 1, 2, 3, 4, 5, 6, 7)
 G_BUSY_AREA, G_STAFFED_AREA, G_TLAST, G_LAST_BUSY, G_LAST_STAFFED = 0, 1, 2, 3, 4
-# record rows: ri (id, class, interval, outcome, group, agent, ending), rf
+# record rows: ri (id, class, interval, outcome, group, agent, ending, customer, repeat,
+# resolved), rf
 R_ID, R_CLS, R_INTERVAL, R_OUTCOME, R_GROUP, R_AGENT, R_ENDING = 0, 1, 2, 3, 4, 5, 6
-N_RI = 7
+R_CUSTOMER, R_REPEAT, R_RESOLVED = 7, 8, 9
+N_RI = 10
+# hotline spec rows: sp[12] (population, n_reasons), sp[13] (fcr_window_s,), sp[14] by class
+# (tier, reason, IVR entry, has resolution), sp[15] resolution by (class, group), sp[16]
+# level by (class, queue), sp[17] the IVR tree (sim.fast.ivr.node_arrays), sp[18] press-2
+# probability by queue, sp[19] the IVR node a caller who presses 2 goes to, by queue
+H_POP, H_REASONS = 0, 1
+K_TIER, K_REASON, K_ENTRY, K_HAS_RES = 0, 1, 2, 3
 R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
 N_RF = 6
 
@@ -407,6 +425,8 @@ def record(st, slot, outcome, ending, group, agent, acw, t_answer, t_end):
     rf[R_TARR, n], rf[R_TQUEUE, n], rf[R_TANSWER, n] = cf[slot, F_TARR], cf[
         slot, F_TQUEUE], t_answer
     rf[R_TEND, n], rf[R_ACW, n], rf[R_TLEFT, n] = t_end, acw, cf[slot, F_TLEFT]
+    ri[R_CUSTOMER, n], ri[R_REPEAT, n], ri[R_RESOLVED, n] = (
+        ci[slot, C_CUSTOMER], ci[slot, C_REPEAT], ci[slot, C_RESOLVED])
 
 
 @njit(cache=True, _nrt=False)
@@ -419,17 +439,30 @@ def free_slot(st, slot):
 
 
 @njit(cache=True, _nrt=False)
-def end_call(st, slot, outcome, ending, now):
-    """Center._end (no hotline bookkeeping)."""
+def need_of(st, sp, slot):
+    """The call's need (customer, reason) as one episode key."""
+    ci = st[7]
+    return ci[slot, C_CUSTOMER] * sp[12][H_REASONS] + ci[slot, C_REASON]
+
+
+@njit(cache=True, _nrt=False)
+def end_call(st, sp, slot, outcome, ending, now):
+    """Center._end and its on_end hook (Customers: a self-served need is resolved)."""
     record(st, slot, outcome, ending, -1, -1, 0.0, np.nan, now)
+    if st[0][S_HOT]:
+        ci = st[7]
+        if outcome == SELF_SERVED:
+            cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], False,
+                          ci[slot, C_CLS], ci[slot, C_INTERVAL], now, st[26])
+        cust.release(st[25], need_of(st, sp, slot))
     free_slot(st, slot)
 
 
 @njit(cache=True, _nrt=False)
-def leave(st, slot, outcome, ending, now):
+def leave(st, sp, slot, outcome, ending, now):
     """Center._leave."""
     st[0][S_IN_SYSTEM] -= 1
-    end_call(st, slot, outcome, ending, now)
+    end_call(st, sp, slot, outcome, ending, now)
 
 
 @njit(cache=True, _nrt=False)
@@ -443,6 +476,14 @@ def answer(st, sp, slot, g, agent, now):
     ci[slot, C_STATE] = SERVING
     cf[slot, F_TLEFT] = now
     acw = acw_[slot, g]
+    if si[S_HOT]:  # Customers.on_answer: did the agent resolve the need?
+        c = ci[slot, C_CLS]
+        ci[slot, C_RESOLVED] = int(not sp[14][c, K_HAS_RES] or draw(
+            st[11][slot], RESOLUTION_DRAW) < sp[15][c, g])
+        if ci[slot, C_RESOLVED]:
+            cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], True, c,
+                          ci[slot, C_INTERVAL], now, st[26])
+        cust.release(st[25], need_of(st, sp, slot))  # no second line to keep it busy
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[11][1] >= 0:
@@ -484,6 +525,8 @@ def ask_agent(st, sp, pol, slot, now):
     ci, cf = st[7], st[8]
     cf[slot, F_TQUEUE] = now
     cf[slot, F_TLEFT] = np.nan
+    if st[0][S_HOT]:
+        cust.asked(st[25], need_of(st, sp, slot))
     q = ci[slot, C_QUEUE]
     if cf[slot, F_DELAY] > 0:
         ci[slot, C_STATE] = WAITING
@@ -552,7 +595,8 @@ def on_wakeup(st, sp, pol, slot, cid, now):
 
 @njit(cache=True, _nrt=False)
 def on_announce(st, sp, pol, out, slot, cid, now):
-    """Center._on_announce (no press-2 outside hotline scenarios)."""
+    """Center._on_announce: virtual hold offered, else press 2 for self-service, else the
+    next wait timer."""
     if not is_waiting(st, slot, cid):
         return
     ci, cf = st[7], st[8]
@@ -563,7 +607,17 @@ def on_announce(st, sp, pol, out, slot, cid, now):
         ci[slot, C_VIRTUAL] = 1
         out[1][cls, k] += 1
         return
-    wait_timer(st, sp, slot, ci[slot, C_QUEUE], now - cf[slot, F_TQUEUE])
+    q = ci[slot, C_QUEUE]
+    p2 = sp[18][q]
+    if p2 and draw(st[11][slot], PRESS2_DRAW + ci[slot, C_ANNOUNCED]) < p2:
+        unqueue(st, slot, now)
+        cf[slot, F_TLEFT] = now
+        out[5][cls, k] += 1
+        ci[slot, C_STATE] = IVR
+        ci[slot, C_PRESSED2] = 1
+        ivr_enter(st, sp, slot, sp[19][q])
+        return
+    wait_timer(st, sp, slot, q, now - cf[slot, F_TQUEUE])
 
 
 @njit(cache=True, _nrt=False)
@@ -575,9 +629,9 @@ def on_wait_timer(st, sp, slot, cid, now):
     unqueue(st, slot, now)
     cf[slot, F_TLEFT] = now
     if cf[slot, F_PATIENCE] < sp[3][st[7][slot, C_QUEUE]]:
-        leave(st, slot, ABANDONED, E_QUEUE_ABANDON, now)
+        leave(st, sp, slot, ABANDONED, E_QUEUE_ABANDON, now)
     else:
-        leave(st, slot, DISCONNECTED, E_FORCED, now)
+        leave(st, sp, slot, DISCONNECTED, E_FORCED, now)
 
 
 @njit(cache=True, _nrt=False)
@@ -638,6 +692,8 @@ def on_tick(st, sp, pol, out, k, now):
     n_intervals = ip[0]
     if k > 0:
         close_interval(st, out, k - 1, now)
+        if st[0][S_HOT]:
+            cust.drop_stale(st[25], now, sp[13][0])
     if k < n_intervals:
         for g in range(staffing.shape[0]):
             if set_target(st, g, staffing[g, k], now):
@@ -672,7 +728,7 @@ def close(st, sp, now):
                     q_account(st, q, now)
                     st[17][Q_N, q] -= 1
                     cf[slot, F_TLEFT] = now
-                    leave(st, slot, DISCONNECTED, E_CLOSED, now)
+                    leave(st, sp, slot, DISCONNECTED, E_CLOSED, now)
     while True:  # held calls, in the order they were held (Center._held)
         first = -1
         for slot in range(ci.shape[0]):
@@ -683,7 +739,54 @@ def close(st, sp, now):
             break
         unqueue(st, first, now)
         cf[first, F_TLEFT] = now
-        leave(st, first, DISCONNECTED, E_CLOSED, now)
+        leave(st, sp, first, DISCONNECTED, E_CLOSED, now)
+
+
+# -- hotline: caller ID and the IVR tree (Customers.on_admit, sim.model.ivr_flow.Ivr) ------
+@njit(cache=True, _nrt=False)
+def identify(st, sp, slot, now):
+    """Customers.on_admit: customer, tier and reason; a repeat contact of its episode?"""
+    ci, hi = st[7], sp[12]
+    c = ci[slot, C_CLS]
+    ci[slot, C_TIER], ci[slot, C_REASON] = sp[14][c, K_TIER], sp[14][c, K_REASON]
+    if ci[slot, C_CUSTOMER] < 0:
+        pop = hi[H_POP]
+        ci[slot, C_CUSTOMER] = (int(draw(st[11][slot], 0) * pop) if pop
+                                else (1 << 40) + ci[slot, C_ID])
+    ci[slot, C_REPEAT] = int(cust.admit(st[25], need_of(st, sp, slot), ci[slot, C_TIER], now,
+                                        sp[13][0], st[26]))
+
+
+@njit(cache=True, _nrt=False)
+def ivr_enter(st, sp, slot, node):
+    """Ivr.enter: one timed event per node, its time from the call's next draw."""
+    ci = st[7]
+    ci[slot, C_NODE] = node
+    ci[slot, C_K] += 1
+    schedule(st, ivr_.node_time(sp[17], node, draw(st[11][slot], ci[slot, C_K])), EV_NODE,
+             slot, ci[slot, C_ID])
+
+
+@njit(cache=True, _nrt=False)
+def on_node(st, sp, pol, slot, now):
+    """Ivr._on_node: abandon, transfer to a queue, hang up, self-serve, or the next node."""
+    ci = st[7]
+    what, nxt, k, failures = ivr_.node_decision(sp[17], ci[slot, C_NODE], st[11][slot],
+                                                ci[slot, C_K], ci[slot, C_REASON],
+                                                ci[slot, C_FAILURES])
+    ci[slot, C_K], ci[slot, C_FAILURES] = k, failures
+    if what == ivr_.ABANDON:
+        leave(st, sp, slot, ABANDONED, E_IVR_ABANDON, now)
+    elif what == ivr_.TO_QUEUE:
+        ci[slot, C_QUEUE], ci[slot, C_LEVEL] = nxt, sp[16][ci[slot, C_CLS], nxt]
+        ask_agent(st, sp, pol, slot, now)
+    elif what == ivr_.HUNG_UP:
+        leave(st, sp, slot, DISCONNECTED, E_IVR_HANGUP, now)
+    elif what == ivr_.SELF_SERVED:
+        leave(st, sp, slot, SELF_SERVED,
+              E_PRESS2_SELF_SERVICE if ci[slot, C_PRESSED2] else E_SELF_SERVICE, now)
+    else:
+        ivr_enter(st, sp, slot, nxt)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -700,6 +803,8 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_LEVEL] = cls_level[c]
     ci[slot, C_STATE], ci[slot, C_ANNOUNCED], ci[slot, C_PENDING] = IVR, 0, 0
     ci[slot, C_VIRTUAL] = 0
+    ci[slot, C_CUSTOMER], ci[slot, C_K], ci[slot, C_FAILURES] = -1, 16, 0
+    ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
@@ -713,11 +818,15 @@ def on_arrival(st, sp, pol, day, pos, now):
     cid = si[S_NEXT_ID]
     si[S_NEXT_ID] = cid + 1
     ci[slot, C_ID] = cid
+    if si[S_HOT]:
+        identify(st, sp, slot, now)
     if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
-        end_call(st, slot, BLOCKED, E_NO_LINE, now)
+        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
         return
     si[S_IN_SYSTEM] += 1
-    if cf[slot, F_IVR] > 0:
+    if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
+        ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
+    elif cf[slot, F_IVR] > 0:
         schedule(st, cf[slot, F_IVR], EV_IVR_DONE, slot, cid)
     else:
         ask_agent(st, sp, pol, slot, now)
@@ -739,7 +848,8 @@ def run(st, sp, pol, day, out):
             return ERROR
         if si[S_NREC] >= chunk:
             return FLUSH
-        if si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]:
+        if (si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]
+                or 2 * st[25][4][0] >= st[25][0].shape[0]):
             return GROW
         if si[S_HN] == 0:
             close(st, sp, sf[0])
@@ -757,6 +867,8 @@ def run(st, sp, pol, day, out):
             on_wait_timer(st, sp, a, b, t)
         elif ty == EV_ANNOUNCE:
             on_announce(st, sp, pol, out, a, b, t)
+        elif ty == EV_NODE:
+            on_node(st, sp, pol, a, t)
         elif ty == EV_IVR_DONE:
             if st[7][a, C_ID] == b:  # Center._on_ivr_time_done
                 ask_agent(st, sp, pol, a, t)
