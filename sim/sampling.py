@@ -48,6 +48,9 @@ def stream_key(seed: int, *parts: int | str) -> int:
 def _kernels():
     """The Numba kernels, imported on first use (numba is heavy to import); top-level
     functions of ``sim.fast.rng`` so that their on-disk cache hits in every process."""
+    from sim.fast.cache import ensure_fresh
+
+    ensure_fresh()
     from sim.fast import rng
 
     return rng.uniforms, rng.exponential_gaps, rng.subkeys

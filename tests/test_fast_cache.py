@@ -41,3 +41,27 @@ def test_second_process_loads_every_kernel_from_the_cache():
     misses = {name: s for name, s in stats.items() if s[1]}
     assert not misses, f"recompiled in a second process: {misses}"
     assert all(hits >= 1 for hits, _ in stats.values())
+
+
+def test_a_change_to_any_compiled_source_drops_the_packages_cache(tmp_path):
+    """Numba checks only a function's own file: the loop inlines ivr.py, customers.py and
+    rng.py, so editing one of them alone must drop the cached loop too."""
+    import shutil
+
+    from sim.fast.cache import HERE, SOURCES, drop_stale
+
+    pkg = tmp_path / "fast"
+    pkg.mkdir()
+    for name in SOURCES:
+        shutil.copy(HERE / name, pkg / name)
+    cache = pkg / "__pycache__"
+    cache.mkdir()
+    cached = [cache / "loop.run-1.py311.nbi", cache / "loop.run-1.py311.1.nbc"]
+    for f in cached:
+        f.write_bytes(b"old machine code")
+    assert drop_stale(pkg)  # no stamp yet: dropped, stamped
+    for f in cached:
+        f.write_bytes(b"machine code of these sources")
+    assert not drop_stale(pkg) and all(f.exists() for f in cached)  # unchanged: kept
+    (pkg / "ivr.py").write_text((pkg / "ivr.py").read_text() + "\n# edited\n")
+    assert drop_stale(pkg) and not any(f.exists() for f in cached)  # loop.py untouched

@@ -208,6 +208,9 @@ class FastRun:
     policy_name: str  # set by run_fast, named in routing errors
 
     def __init__(self, spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder):
+        from sim.fast.cache import ensure_fresh
+
+        ensure_fresh()  # before the loop's cached machine code can load
         from sim.fast import loop as L
         from sim.fast.customers import table as episodes
 
