@@ -23,6 +23,34 @@ import sys
 SCENARIO = "hotline_small"
 
 
+def per_interval_bytes(rec, components=()) -> int:
+    """Bytes of the per-interval KPI arrays of one replication: every numpy array of the
+    Recorder (and of the engine's feature components) whose last axis is the interval —
+    memory that grows with the number of intervals by design, stated apart."""
+    import numpy as np
+
+    n = rec.n_intervals
+    seen: set[int] = set()
+    total = 0
+
+    def visit(obj, depth: int = 0) -> None:
+        nonlocal total
+        if isinstance(obj, np.ndarray):
+            if obj.ndim and obj.shape[-1] == n and id(obj) not in seen:
+                seen.add(id(obj))
+                total += obj.nbytes
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                visit(v, depth)
+        elif depth < 3 and hasattr(obj, "__dict__"):
+            for v in vars(obj).values():
+                visit(v, depth + 1)
+
+    for obj in (rec, *components):
+        visit(obj)
+    return total
+
+
 def measure(days: int, keep: bool) -> dict:
     """Run one replication of ``days`` days in this process; its peak memory."""
     import resource
@@ -54,7 +82,10 @@ def measure(days: int, keep: bool) -> dict:
     wall = time.perf_counter() - t0
     calls = int(rec.calls["offered"].sum())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    per_interval = per_interval_bytes(rec)
     return {"days": days, "keep_episodes": keep, "calls": calls, "wall_s": round(wall, 1),
+            "intervals": spec.n_intervals, "per_interval_mb": round(per_interval / 2**20, 1),
+            "per_interval_bytes_each": round(per_interval / spec.n_intervals),
             "peak_rss_mb": round(rss / 1024, 1), "rss_before_run_mb": round(base / 1024, 1),
             "growth_mb": round((rss - base) / 1024, 1),
             "growth_bytes_per_call": round((rss - base) * 1024 / calls, 1)}
@@ -82,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row['days']:>4} days  {row['calls']:>9,} calls  "
                   f"{'kept' if keep else 'dropped':>7} episodes  peak RSS "
                   f"{row['peak_rss_mb']:>7.1f} MB, growth in the run {row['growth_mb']:>6.1f} "
-                  f"MB ({row['growth_bytes_per_call']:>5.0f} B/call)  {row['wall_s']:>6.1f} s",
+                  f"MB ({row['growth_bytes_per_call']:>5.0f} B/call), of it per-interval KPI "
+                  f"arrays {row['per_interval_mb']:>5.1f} MB ({row['per_interval_bytes_each']:,} "
+                  f"B x {row['intervals']:,} intervals)  {row['wall_s']:>6.1f} s",
                   flush=True)
     if args.json:
         with open(args.json, "w") as f:

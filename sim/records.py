@@ -209,7 +209,8 @@ class Recorder:
         n = self.n_packed
         if not n:
             return
-        cols = {name: self.packed_i[j, :n].copy() for j, name in enumerate(INT_COLUMNS)}
+        cols: dict[str, np.ndarray] = {
+            name: self.packed_i[j, :n].copy() for j, name in enumerate(INT_COLUMNS)}
         cols |= {name: self.packed_f[j, :n].copy() for j, name in enumerate(FLOAT_COLUMNS)}
         cols["repeat"] = cols["repeat"].astype(np.bool_)
         cols = {name: cols[name] for name in COLUMNS}

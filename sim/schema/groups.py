@@ -8,6 +8,7 @@ from pydantic import Field
 
 from sim.errors import ConfigError
 from sim.schema import limits
+from sim.schema.availability import Availability
 from sim.schema.common import Int, Money, Names, PerIntervalAgents, Section
 from sim.schema.queues import live
 from sim.schema.scenario import register_section
@@ -23,10 +24,9 @@ class Group(Section):
                                  "that name it")
     extra_agents: Int = Field(0, ge=-limits.MAX_AGENTS, le=limits.MAX_AGENTS,
         description="what-if: agents added to every open interval")
-    availability: dict[str, Any] | None = Field(
-        None, description="agent states: shrinkage, not ready after calls, breaks (keys in "
-                          "sim/schema/availability.py; README, Agent states); null: always "
-                          "available while staffed")
+    availability: Availability | None = Field(
+        None, description="agent states: shrinkage, not ready after calls, breaks (README, "
+                          "Agent states); null: always available while staffed")
 
 
 def check_groups(scn: Any) -> None:
