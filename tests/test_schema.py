@@ -175,6 +175,8 @@ _NODES = "scenario.ivr.nodes"
      [f"{_NODES}.a: no exit reachable"]),
     (lambda s: s["ivr"].update(extra=1), ["scenario.ivr.extra: unknown key; allowed: nodes"]),
     (lambda s: s.update(ivr=[1]), ["scenario.ivr: must be a mapping"]),
+    (lambda s: s.pop("ivr"), ["scenario.ivr: is required with tiers"]),
+    (lambda s: s.update(ivr=None), ["scenario.ivr: is required with tiers"]),
     (_ivr_node("blacklist_selfservice", next="general_transfer"),
      ["scenario.tiers.blacklist.entry: this tier gets self-service only", "general_transfer"]),
 ])

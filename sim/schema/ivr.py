@@ -190,6 +190,10 @@ def _check_exits(ivr: Ivr) -> None:
 def check_ivr(scn: Any) -> None:
     """Transfers name the scenario's queues; ``by_reason`` names and covers its reasons."""
     if scn.ivr is None:
+        if scn.tiers is not None:
+            raise ConfigError("scenario.ivr", "is required with tiers (a hotline scenario): "
+                                              "a mapping with one key, nodes: {name: {type: "
+                                              "...}}")
         return
     queues = list(scn.queues or {})
     reasons = list(scn.reasons or {})
