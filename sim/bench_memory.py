@@ -11,6 +11,7 @@ Usage::
 
     python -m sim.bench_memory                    # 1, 7, 112 days
     python -m sim.bench_memory --days 1 7 --keep-episodes
+    python -m sim.bench_memory --fast --days 4 16 64   # engine=fast on basic
 """
 
 from __future__ import annotations
@@ -91,16 +92,67 @@ def measure(days: int, keep: bool) -> dict:
             "growth_bytes_per_call": round((rss - base) * 1024 / calls, 1)}
 
 
+def measure_fast(days: int) -> dict:
+    """engine=fast on ``basic`` (the compiled engine runs no hotline): tracemalloc peak of
+    one replication in this process, and the part that is per-interval KPI arrays."""
+    import gc
+    import tracemalloc
+    from pathlib import Path
+
+    import yaml
+
+    from sim.config import build_model_spec
+    from sim.paths import CONFIG_DIR
+    from sim.runner import load_policy, run_replication
+
+    base = yaml.safe_load((Path(CONFIG_DIR) / "scenario" / "basic.yaml").read_text())
+    spec = build_model_spec(dict(base, horizon={**base["horizon"], "days": days}))
+    policy = load_policy({"name": "strict_priority",
+                          "class": "sim.policies.strict_priority.StrictPriority"})
+    gc.collect()
+    tracemalloc.start()
+    rec = run_replication(spec, policy, 1, 0, engine="fast")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    per_interval = per_interval_bytes(rec)
+    return {"days": days, "calls": int(rec.calls["offered"].sum()),
+            "intervals": spec.n_intervals, "peak_mb": round(peak / 2**20, 2),
+            "per_interval_mb": round(per_interval / 2**20, 2),
+            "rest_mb": round((peak - per_interval) / 2**20, 2)}
+
+
+def main_fast(days: list[int]) -> list[dict]:
+    """Every horizon in this process, after a 1-day warm-up (JIT load, imports)."""
+    measure_fast(1)
+    rows = []
+    for d in days:
+        row = measure_fast(d)
+        rows.append(row)
+        print(f"fast {row['days']:>4} days  {row['calls']:>9,} calls  tracemalloc peak "
+              f"{row['peak_mb']:>6.2f} MB = per-interval KPI arrays {row['per_interval_mb']:>5.2f}"
+              f" MB ({row['intervals']:,} intervals) + rest {row['rest_mb']:>6.2f} MB",
+              flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m sim.bench_memory", description=__doc__)
     p.add_argument("--days", type=int, nargs="+", default=[1, 7, 112])
     p.add_argument("--keep-episodes", action="store_true",
                    help="also measure with every episode kept to the end (before the fix)")
     p.add_argument("--json", help="write the rows to this file")
+    p.add_argument("--fast", action="store_true",
+                   help="engine=fast on the basic scenario instead (tracemalloc peak)")
     p.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # child: DAYS KEEP
     args = p.parse_args(argv)
     if args.one:
         print(json.dumps(measure(int(args.one[0]), args.one[1] == "1")))
+        return 0
+    if args.fast:
+        rows = main_fast(args.days)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(rows, f, indent=1)
         return 0
     rows = []
     for keep in ([False, True] if args.keep_episodes else [False]):
