@@ -22,6 +22,7 @@ from sim.schema.distribution import by_group
 from sim.schema.distribution import parse as parse_distribution
 from sim.schema.queues import live
 from sim.schema.scenario import validate_scenario
+from sim.schema.sites import build_sites
 from sim.schema.trust import check_name
 
 
@@ -76,6 +77,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
             return out
 
         classes = _build_classes(s, queues, group_names, class_volume)
+    sites, groups = build_sites(s, groups, classes, extra.get("tiers", ()))
     trace = _build_trace(arr.trace, [c.name for c in classes], per_day * days * interval_s)
     return ModelSpec(
         name=check_name("scenario.name", s.name), interval_s=interval_s,
@@ -83,7 +85,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         days=days, warmup_intervals=warmup_intervals, calls_per_interval=volume,
         day_volume_cv=arr.day_volume_cv, classes=classes, queues=queues, groups=groups,
         lines=s.lines, service_level_s=s.service_level_s, drain_s=drain_s, trace=trace,
-        short_abandon_s=s.short_abandon_s,
+        short_abandon_s=s.short_abandon_s, sites=sites,
         **extra,
     )
 

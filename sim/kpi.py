@@ -22,6 +22,7 @@ Only intervals after the warm-up count.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import cast
@@ -123,6 +124,10 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
         system_availability=_div(overall["offered"] - overall["blocked"], overall["offered"]),
     )
     out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    if rec.features.sites is not None:
+        from sim.kpi_sites import site_kpis
+
+        site_kpis(out, rec.features.sites, spec, w, busy, staffed, cost)
     if spec.has_tiers:
         _hotline_kpis(out, rec, spec, fields, w, cost.sum())
     return out
@@ -261,6 +266,16 @@ def share_interval(kpi: str, values: list[float], confidence: float) -> dict:
     return st
 
 
+@functools.cache
+def t_quantile(confidence: float, df: int) -> float:
+    """Student's t quantile of a two-sided ``confidence`` interval, cached: scipy's ppf
+    costs ~1 ms and a run asks for the same few thousands of times (every KPI of every
+    scope), which was most of a short sweep task's own cost."""
+    from scipy.stats import t
+
+    return t.ppf((1 + confidence) / 2, df)
+
+
 def t_interval(values: list[float], confidence: float) -> dict[str, float | None]:
     """Mean and t-based confidence interval over replications (half-width None for n=1)."""
     x = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
@@ -269,9 +284,7 @@ def t_interval(values: list[float], confidence: float) -> dict[str, float | None
     mean = float(x.mean())
     if len(x) < 2:
         return {"mean": mean, "half_width": None, "low": None, "high": None, "n": len(x)}
-    from scipy.stats import t
-
-    hw = float(t.ppf((1 + confidence) / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    hw = float(t_quantile(confidence, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return {"mean": mean, "half_width": hw, "low": mean - hw, "high": mean + hw, "n": len(x)}
 
 

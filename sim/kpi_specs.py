@@ -18,6 +18,7 @@ Fmt = Literal["pct", "s", "money", "count"]
 CALL_SCOPES = ("overall", "class", "tier", "reason")  # the per-call KPIs (sim.kpi.call_kpis)
 GROUP = ("overall", "group")
 OVERALL = ("overall",)
+SITE, REGION = "site", "region"  # scenario.sites: by seat site, by caller region
 # readable titles and short terminal heads where the name alone does not read well
 TITLES = {"answer_rate": "answer rate", "service_level": "service level",
           "abandon_rate": "abandon rate", "asa_s": "ASA: wait of answered (s)",
@@ -65,8 +66,8 @@ def _k(name: str, unit: str, fmt: Fmt, better: Better,
 _ALL = (
     # per call (overall, class, tier, reason)
     _k("offered", "calls", "count", "neutral"),
-    _k("asked", "calls", "count", "neutral"),
-    _k("answered", "calls", "count", "neutral", (*CALL_SCOPES, "group")),
+    _k("asked", "calls", "count", "neutral", (*CALL_SCOPES, REGION)),
+    _k("answered", "calls", "count", "neutral", (*CALL_SCOPES, "group", SITE, REGION)),
     _k("abandoned", "calls", "count", "low"),
     _k("queue_abandoned", "calls", "count", "low"),
     _k("disconnected", "calls", "count", "low"),
@@ -75,7 +76,7 @@ _ALL = (
     _k("answer_rate", "share", "pct", "high"),
     _k("abandon_rate", "share", "pct", "low"),
     _k("disconnect_rate", "share", "pct", "low"),
-    _k("service_level", "share", "pct", "high"),
+    _k("service_level", "share", "pct", "high", (*CALL_SCOPES, REGION)),
     _k("short_abandons", "calls", "count", "neutral"),
     _k("service_level_excl_short", "share", "pct", "high"),
     _k("abandon_rate_excl_short", "share", "pct", "low"),
@@ -101,10 +102,10 @@ _ALL = (
     _k("sl_target", "share", "pct", "neutral", ("tier",)),
     _k("sl_met", "share", "pct", "high", ("tier",)),
     # agents and cost
-    _k("occupancy", "share", "pct", "neutral", GROUP),
-    _k("staffed_hours", "h", "count", "neutral", GROUP),
+    _k("occupancy", "share", "pct", "neutral", (*GROUP, SITE)),
+    _k("staffed_hours", "h", "count", "neutral", (*GROUP, SITE)),
     _k("busy_hours", "h", "count", "neutral", ("group",)),
-    _k("cost", "cost units", "money", "low", GROUP),
+    _k("cost", "cost units", "money", "low", (*GROUP, SITE)),
     # agent states (groups.NAME.availability)
     _k("not_ready_share", "share", "pct", "low", GROUP),
     _k("available_hours", "h", "count", "neutral", GROUP),
@@ -112,7 +113,15 @@ _ALL = (
     _k("occupancy_available", "share", "pct", "neutral", GROUP),
     _k("scheduled_hours", "h", "count", "neutral", GROUP),
     _k("shrinkage", "share", "pct", "neutral", GROUP),
-    _k("cost_per_call", "cost units", "money", "low", OVERALL),
+    _k("cost_per_call", "cost units", "money", "low", (*OVERALL, SITE)),
+    # seat sites and dialects (scenario.sites)
+    _k("groups", "groups", "count", "neutral", (SITE,)),
+    _k("answered_in_sl_share", "share", "pct", "high", (SITE,)),
+    _k("dialect_asked", "calls", "count", "neutral", (*OVERALL, REGION)),
+    _k("dialect_answered", "calls", "count", "neutral", (SITE,)),
+    _k("dialect_in_dialect", "calls", "count", "high", (*OVERALL, SITE, REGION)),
+    _k("dialect_in_mandarin", "calls", "count", "low", (*OVERALL, SITE, REGION)),
+    _k("dialect_in_dialect_share", "share", "pct", "high", (*OVERALL, REGION)),
     _k("mean_queue_length", "calls", "count", "low", OVERALL),
     _k("tiers_meeting_target", "tiers", "count", "high", OVERALL),
     # second line and outbound

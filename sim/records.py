@@ -41,6 +41,9 @@ EVENT_FIELDS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds"
 # queue waits per class in 1-second bins (the last holds every longer wait): the waiting-time
 # distribution in flat memory, for reports of runs that write no calls.parquet
 WAIT_BIN_S = 1.0
+SITE_REGION_FIELDS = ("asked", "answered", "answered_in_sl", "dialect_asked", "in_dialect",
+                      "in_mandarin")
+SITE_GROUP_FIELDS = ("answered", "answered_in_sl", "in_dialect", "in_mandarin")
 WAIT_BINS = 3600
 
 
@@ -98,6 +101,21 @@ class ComplaintRecord:
 
 
 @dataclass
+class SiteRecord:
+    """Seat sites (scenario.sites): counters by (region, interval) and (group, interval),
+    by arrival interval; ``in_dialect``/``in_mandarin``: dialect callers answered by an
+    agent who speaks their dialect / by one who does not (after the fallback)."""
+
+    region: dict[str, np.ndarray]
+    group: dict[str, np.ndarray]
+
+    @classmethod
+    def zeros(cls, n_regions: int, n_groups: int, n_intervals: int) -> SiteRecord:
+        return cls({k: _zeros(n_regions, n_intervals) for k in SITE_REGION_FIELDS},
+                   {k: _zeros(n_groups, n_intervals) for k in SITE_GROUP_FIELDS})
+
+
+@dataclass
 class FeatureRecord:
     """What the hotline features (second line, outbound, customers, outage) leave of one
     replication: plain data, no engine objects."""
@@ -109,6 +127,7 @@ class FeatureRecord:
     # episodes by (tier, end state) (sim.model.customers.VALUE_STATES)
     episodes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
     ticket_open_s: float = math.nan  # the outage's repair ticket (NaN: none opened)
+    sites: SiteRecord | None = None
 
 
 class Recorder:
@@ -165,6 +184,9 @@ class Recorder:
         if c is not None and spec.second_line is not None:
             rec.features.complaints = ComplaintRecord(
                 _zeros(spec.n_intervals), _zeros(len(c.levels), spec.n_intervals))
+        if spec.sites is not None:
+            rec.features.sites = SiteRecord.zeros(len(spec.sites.regions), len(spec.groups),
+                                                  spec.n_intervals)
         return rec
 
     def event_counts(self) -> dict[str, np.ndarray]:

@@ -80,11 +80,18 @@ def derive_key(key: int, *parts: int | str) -> int:
     """A sub-stream key for something born during the run (a redial, a work order)."""
     z = key
     for part in parts:
-        z = _mix_py(z ^ _mix_py(_part_code(part) + _GOLDEN))
+        # plain non-negative ints (customers, indices) are their own code: skip the checks
+        code = part if type(part) is int and part >= 0 else _part_code(part)
+        z = _mix_py(z ^ _mix_py(code + _GOLDEN))
     return z
 
 
-def draw(sub: int, k: int) -> float:
-    """The ``k``-th uniform of a sub-stream, in plain Python (no Numba dispatch cost)."""
-    z = _mix_py(sub + ((k + 1) * _GOLDEN & _MASK))
-    return ((z >> 11) + 0.5) * (1.0 / 9007199254740992.0)
+def draw(sub: int, k: int, _mask: int = _MASK, _golden: int = _GOLDEN) -> float:
+    """The ``k``-th uniform of a sub-stream, in plain Python (no Numba dispatch cost).
+
+    ``_mix_py`` inlined, constants bound as locals: called millions of times per run.
+    Integer arithmetic is exact, so this is the same number as the plain form."""
+    z = (sub + ((k + 1) * _golden & _mask)) & _mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _mask
+    return (((z ^ (z >> 31)) >> 11) + 0.5) * (1.0 / 9007199254740992.0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import signal
 import socket
@@ -157,3 +158,47 @@ def test_an_unreachable_ray_cluster_is_refused_before_any_work(tmp_path, address
     assert line.count("\n") == 0 and line.startswith("ccsim: error: hydra.launcher.ray.init."
                                                       "address:"), line
     assert not list(tmp_path.glob("nowhere/*/reps"))  # nothing ran
+
+
+FAKE_SLURM = Path(__file__).parent / "fake_slurm"
+
+
+def slurm_sweep(tmp: Path, name: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """The README's SLURM example, on a stand-in for sbatch/srun/sacct (tests/fake_slurm):
+    submitit's real SLURM code path, job arrays run as local processes."""
+    environ = {**os.environ, "PATH": f"{FAKE_SLURM}{os.pathsep}{os.environ['PATH']}",
+               "FAKE_SLURM_SPOOL": str(tmp / "spool"), "FAKE_SLURM_PYTHON": sys.executable,
+               **env}
+    return subprocess.run([CCSIM, "-m", *BASE, f"hydra.sweep.dir={tmp / name}",
+                           "hydra/launcher=submitit_slurm", "hydra.launcher.partition=compute",
+                           "hydra.launcher.timeout_min=60", "hydra.launcher.mem_gb=4",
+                           "hydra.launcher.cpus_per_task=1",
+                           "hydra.launcher.array_parallelism=2", *args],
+                          cwd=tmp, capture_output=True, text=True, timeout=900, env=environ)
+
+
+@needs_submitit
+def test_the_readme_slurm_example_submits_its_keys_and_equals_the_basic_launcher(tmp_path,
+                                                                                 basic):
+    proc = slurm_sweep(tmp_path, "slurm")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    pd.testing.assert_frame_equal(table(tmp_path, "slurm"), basic)
+    (script,) = (tmp_path / "spool").glob("*.sbatch")
+    text = script.read_text()
+    for line in ("--partition=compute", "--time=60", "--mem=4GB", "--cpus-per-task=1",
+                 "--array=0-3%2"):  # 2 points x 2 replications = 4 tasks, 2 at once
+        assert f"#SBATCH {line}\n" in text
+
+
+@needs_submitit
+def test_a_failed_slurm_job_shown_completed_is_still_a_failed_point(tmp_path):
+    """SLURM may show a failed submitit job as COMPLETED: ccsim trusts its own records."""
+    proc = slurm_sweep(tmp_path, "lies", "scenario.groups.vip_desk.staffing=4,-1",
+                       FAKE_SLURM_ALWAYS_COMPLETED="1")
+    states = {f.read_text() for f in (tmp_path / "spool").glob("*.state")}
+    assert states == {"COMPLETED"}  # the scheduler says every job is fine
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    points = {p.parent.name: json.loads(p.read_text())["status"]
+              for p in (tmp_path / "lies").glob("*/point.json")}
+    assert sorted(points.values()) == ["failed", "failed", "ok", "ok"], points
+    assert all(status == "failed" for name, status in points.items() if "=-1" in name)

@@ -133,3 +133,52 @@ def test_the_task_key_is_not_set_by_hand(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "sweep.task" in proc.stderr
     assert not list((tmp_path / "hand").glob("*/reps"))  # nothing ran
+
+
+def test_resolved_config_text_is_omegaconfs(tmp_path):
+    """The fast libyaml writer of a task's resolved config (also the resume key) gives
+    OmegaConf.to_yaml's text exactly, strings that read back as bool/int/float quoted."""
+    from omegaconf import OmegaConf
+
+    from sim.check.runs import compose_config
+    from sim.runner import resolved_yaml
+
+    cfg = compose_config(["scenario=telecom10000", "scenario.name='1e3'",
+                          "+extra=[true, 'yes', '12', '1.5', 'on', abc, null]"])
+    plain = {k: v for k, v in cfg.items() if k != "hydra"}
+    assert resolved_yaml(cfg) == OmegaConf.to_yaml(OmegaConf.create(plain))
+    assert "name: '1e3'" in resolved_yaml(cfg)
+
+
+def test_cached_t_quantile_is_scipys():
+    from scipy.stats import t
+
+    from sim.kpi import t_interval, t_quantile
+
+    for conf, df in [(0.95, 1), (0.9, 4), (0.99, 29)]:
+        assert t_quantile(conf, df) == t.ppf((1 + conf) / 2, df)
+    x = [1.0, 2.0, 4.0]
+    hw = t.ppf(0.975, 2) * 1.5275252316519468 / 3 ** 0.5
+    assert t_interval(x, 0.95)["half_width"] == pytest.approx(hw, rel=1e-12)
+
+
+def test_a_larger_n_reps_adds_replications_to_the_points_done(split):
+    """Rerunning a sweep with more replications keeps each point's directory and runs only
+    the new replications; the table is that of a sweep run with them from the start."""
+    tmp, _ = split
+    first = sweep(tmp, "grown", "n_reps=2", "scenario.load=0.9,1.1")
+    assert first.returncode == 0, first.stderr
+    grown = sweep(tmp, "grown", "n_reps=3", "scenario.load=0.9,1.1")
+    assert grown.returncode == 0, grown.stderr
+    # replication 2 of each point runs; 0 and 1 of each are skipped
+    assert grown.stdout.count("replication 2: ok") == 2
+    assert grown.stdout.count("done before, skipped") == 4
+    assert len(list((tmp / "grown").glob("*/point.json"))) == 2
+    pd.testing.assert_frame_equal(table(tmp, "grown"), table(tmp, "split"))
+
+
+def test_n_reps_is_not_swept(tmp_path):
+    proc = sweep(tmp_path, "bad", "n_reps=2,3")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("ccsim: error: n_reps: one value per sweep")
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -56,6 +56,7 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: any(q.press2_prob for q in spec.queues)),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
      lambda spec: any(g.availability is not None for g in spec.groups)),
+    ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
 
 

@@ -298,6 +298,12 @@ def may_take(st, pol, g, slot):
     return st[1][0] - cf[slot, F_TQUEUE] >= pf[0] - 1e-9
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def held(gi, pi, g):
+    """Reservation.held: the reserve, at most all but one of the agents on duty."""
+    return max(min(pi[4], gi[G_TARGET, g] - 1), 0)
+
+
 @njit(cache=True, _nrt=False)
 def route(st, pol, slot):
     """Policy.route (and the overrides of Overflow and Reservation): a group or -1."""
@@ -312,7 +318,7 @@ def route(st, pol, slot):
         if code == P_OVERFLOW and not may_take(st, pol, g, slot):
             continue
         if (code == P_RESERVATION and g == pi[2] and q != pi[3]
-                and gi[G_FREE_LEN, g] <= pi[4]):
+                and gi[G_FREE_LEN, g] <= held(gi, pi, g)):
             continue
         return g
     return -1
@@ -354,7 +360,7 @@ def select(st, pol, sp, g):
     code = pi[0]
     if code == P_OVERFLOW:
         return best_head(st, pol, sp, g, 1)
-    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < pi[4]:
+    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < held(gi, pi, g):
         return best_head(st, pol, sp, g, 2)
     if code != P_FIFO and code != P_DYNAMIC:
         return best_head(st, pol, sp, g, 0)

@@ -92,6 +92,14 @@ class AgentGroup(Generic[S]):
         return self.count[_IDLE]
 
     @property
+    def on_duty(self) -> int:
+        """Agents who can take calls in this headcount: the target (logged in, leavers
+        excluded) less those away (not ready, on break). What a reserve is measured
+        against: it can hold back at most all but one of them."""
+        count = self.count
+        return max(self.target - count[_NOT_READY] - count[_BREAK], 0)
+
+    @property
     def busy(self) -> int:
         count = self.count
         return count[_BUSY] + count[_OUTBOUND]

@@ -70,6 +70,7 @@ class Availability(Component):
             if entry[0] <= 0:
                 owed.popleft()
             self._away(group, agent, AgentState.BREAK, entry[1], now)
+            self.core.reoffer(group, now)
             return True
         av = group.spec.availability
         assert av is not None
@@ -79,6 +80,7 @@ class Availability(Component):
             return False
         self._away(group, agent, AgentState.NOT_READY,
                    av.not_ready.sample1(draw(key, Draw.NOT_READY_TIME)), now)
+        self.core.reoffer(group, now)
         return True
 
     def _away(self, group: AgentGroup, agent: int, state: AgentState, duration: float,

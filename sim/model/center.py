@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any, cast
 
 import numpy as np
@@ -33,6 +34,21 @@ from sim.policies.base import Policy
 from sim.records import Recorder
 from sim.sampling import draw
 
+NORMAL = 1  # simpy.events.NORMAL: the priority of every timeout
+
+
+class Timer:
+    """A timed callback on SimPy's event queue: what ``env.timeout(delay, value)`` with one
+    callback is, without an Event's bookkeeping (one is made per IVR node, wait and call).
+    ``Environment.step`` reads ``callbacks`` and ``_ok``; the callbacks read ``value``."""
+
+    __slots__ = ("callbacks", "value")
+    _ok = True  # a timer never fails
+
+    def __init__(self, callback: Callable[[Any], None], value: Any):
+        self.callbacks: list | None = [callback]
+        self.value = value
+
 
 class Center:
     """One replication of the centre under one policy."""
@@ -47,8 +63,7 @@ class Center:
         self.seed = seed
         self.rep = rep
         self.rec = recorder
-        self.queues = [CallQueue(q) for q in spec.queues]
-        self.groups: list[AgentGroup[GroupSpec]] = [AgentGroup(g) for g in spec.groups]
+        self.queues, self.groups = self._queues_and_groups()
         policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
@@ -69,6 +84,20 @@ class Center:
         self._hooks = {name: hooks(self.components, name) for name in Component.HOOKS}
         # caller identification (and what hangs on it) only in hotline scenarios
         self._on_admit = self._hooks["on_admit"] if self.hot else ()
+        self._on_answer = self._hooks["on_answer"] if self.hot or self._sites else ()
+        self._route = self._sites.route if self._sites else policy.route
+        self._select = self._sites.select if self._sites else policy.select
+
+    def _queues_and_groups(self) -> tuple[list[CallQueue], list[AgentGroup[GroupSpec]]]:
+        """Plain queues and groups; with seat sites, ones that apply the dialect rule."""
+        spec = self.spec
+        if spec.sites is None:
+            return [CallQueue(q) for q in spec.queues], [AgentGroup(g) for g in spec.groups]
+        from sim.model.sites import SitedGroup, SitedQueue, Viewer
+
+        self._viewer = Viewer(spec.sites.dialect_first)
+        return ([SitedQueue(q, self._viewer) for q in spec.queues],
+                [SitedGroup(g) for g in spec.groups])
 
     def _components(self) -> list[Component]:
         """The features this spec has, in hook order."""
@@ -103,6 +132,12 @@ class Center:
         if any(g.availability is not None for g in spec.groups):
             self._avail = Availability(self)
             out.append(self._avail)
+        self._sites = None
+        if spec.sites is not None:
+            from sim.model.sites import Sites
+
+            self._sites = Sites(self, spec.sites, self._viewer)
+            out.append(self._sites)
         return out
 
     # -- scheduling helpers -------------------------------------------------------------
@@ -111,8 +146,16 @@ class Center:
         return self.env.now
 
     def at(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
-        """Call ``callback(event)`` after ``delay``; ``event.value`` is ``value``."""
-        self.env.timeout(delay, value).callbacks.append(callback)
+        """Call ``callback(event)`` after ``delay``; ``event.value`` is ``value``.
+
+        Pushed on SimPy's queue exactly as ``env.timeout`` does (``Environment.schedule``:
+        time ``now + delay``, priority NORMAL, the next event id), so the (time, id) order
+        of events, which the compiled engine mirrors, is SimPy's."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        env = self.env
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
+                              Timer(callback, value)))
 
     def start(self) -> None:
         """Schedule the first arrival and the first staffing tick (``run`` calls it)."""
@@ -144,7 +187,7 @@ class Center:
         """Run to the end; on a terminal, with a progress bar over simulated days/intervals.
         Stopping at interval boundaries changes nothing: SimPy resumes in the same order."""
         if not self.progress:
-            self.env.run()
+            self._run_all()
             return
         from tqdm import tqdm
 
@@ -155,6 +198,18 @@ class Center:
                 self.env.run(until=k * self.spec.interval_s)
                 bar.update(1)
         self.env.run()
+
+    def _run_all(self) -> None:
+        """``env.run()`` with ``Environment.step`` inlined: pop the earliest (time, priority,
+        id), set the clock, run the callbacks. Every event here is a :class:`Timer`, which
+        never fails, so step's failure check has nothing to do."""
+        env = self.env
+        queue = env._queue
+        while queue:
+            env._now, _, _, event = heappop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
 
     def interval_of(self, t: float) -> int:
         return min(int(t // self._interval_s), self._last_interval)
@@ -279,9 +334,12 @@ class Center:
         call = event.value
         if call.state != State.WAITING:
             return
+        self.offer_again(call, self.env.now)
+
+    def offer_again(self, call: Call, now: float) -> None:
+        """Route a waiting call again (a policy wake-up, the dialect fallback)."""
         group = self._routed(call)
         if group is not None:
-            now = self.env.now
             self.queues[call.queue].leave(now)  # its queue entry is skipped from now on
             self._answer(call, group, group.take(now), now)
 
@@ -357,9 +415,8 @@ class Center:
         call.ending = Ending.AGENT
         call.t_end = now + talk
         group.talking_until(agent, call.t_end)
-        if self.hot:
-            for hook in self._hooks["on_answer"]:
-                hook(call, now)
+        for hook in self._on_answer:
+            hook(call, now)
         self.rec.add(call)
         self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call.key))
         if self.spec.lines is not None:
@@ -415,19 +472,31 @@ class Center:
         """Idle agents of ``group`` take waiting calls (an agent came back)."""
         self._fill(group, now)
 
+    def reoffer(self, group: AgentGroup, now: float) -> None:
+        """A working agent of ``group`` went away (not ready, owed break), so its agents on
+        duty fell: under a policy that holds idle agents back (a reserve capped by the
+        agents on duty), idle agents it no longer holds take waiting calls. Only this
+        drop needs it: a lower headcount or a break takes idle agents first, which lowers
+        the idle count at least as much as the reserve."""
+        if self.policy.holds_idle:
+            self._take_waiting(group, now)
+
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
+        self._take_waiting(group, now)
+        for hook in self._hooks["on_agents_idle"]:
+            hook(now)
+
+    def _take_waiting(self, group: AgentGroup, now: float) -> None:
         while group.idle:
             call = self._selected(group, now)
             if call is None:
                 break
             self._answer(call, group, group.take(now), now)
-        for hook in self._hooks["on_agents_idle"]:
-            hook(now)
 
     def _routed(self, call: Call) -> AgentGroup | None:
         """The group with an idle agent the policy chose for ``call``, or None."""
-        view = self.policy.route(call)
+        view = self._route(call)
         if view is None:
             return None
         group = self.groups[view.index]
@@ -439,7 +508,7 @@ class Center:
     def _selected(self, group: AgentGroup, now: float) -> Call | None:
         """The waiting call the policy chose for a free agent of ``group``, taken out of
         its queue (that very call, wherever it waits), or None."""
-        call = cast("Call | None", self.policy.select(group))
+        call = cast("Call | None", self._select(group))
         if call is None:
             return None
         if call.state != State.WAITING or call.pending:
@@ -493,7 +562,7 @@ class Center:
         """The centre closes: calls still waiting are disconnected by the system."""
         now = self.env.now
         for queue in self.queues:
-            for level in queue.levels.values():
+            for level in queue.deques():
                 while level:
                     call = level.popleft()
                     if call.state == State.WAITING:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.calls import Call, Ending, Outcome
 from sim.model.component import Component, Core
+from sim.model.distributions import Deterministic
 from sim.sampling import draw
 
 if TYPE_CHECKING:
@@ -20,15 +21,23 @@ class Ivr(Component):
         self.nodes = core.spec.ivr.nodes if core.spec.ivr else ()
         self.outage = outage
         self.notice_node = outage.spec.notice_node if outage is not None else -2
+        # hot path (one visit per node per call): bound once. A deterministic node time
+        # reads no uniform, so its (pure) draw is skipped; the draw index still advances.
+        self._at = core.at
+        self._on_node_cb = self._on_node
+        self._fixed = tuple(n.time.value if isinstance(n.time, Deterministic) else None
+                            for n in self.nodes)
 
     def enter(self, call: Call, index: int) -> None:
         """``call`` enters node ``index`` (the outage notice instead, while one is on)."""
         if self.outage is not None:
             index = self.outage.node_for(call, index, self.core.now)
         call.node = index
-        call.k += 1
-        self.core.at(self.nodes[index].time.sample1(draw(call.key, call.k)), self._on_node,
-                     call)
+        k = call.k = call.k + 1
+        t = self._fixed[index]
+        if t is None:
+            t = self.nodes[index].time.sample1(draw(call.key, k))
+        self._at(t, self._on_node_cb, call)
 
     def _on_node(self, event) -> None:
         call: Call = event.value
@@ -49,13 +58,20 @@ class Ivr(Component):
             core.leave(call, Outcome.DISCONNECTED, Ending.IVR_HANGUP, now)
             return
         call.k += 1
-        u = draw(call.key, call.k)
         if kind == "menu":
-            if node.by_reason is not None:
+            if node.by_reason is not None:  # the draw is taken (call.k) but not needed
                 nxt = node.by_reason[call.reason]
             else:
-                nxt = next(n for n, cum in node.branches if u < cum)
-        elif kind == "self_service":
+                u = draw(call.key, call.k)
+                nxt = node.branches[-1][0]  # its cumulative share is 1.0 > u
+                for target, cum in node.branches:
+                    if u < cum:
+                        nxt = target
+                        break
+            self.enter(call, nxt)
+            return
+        u = draw(call.key, call.k)
+        if kind == "self_service":
             if u < node.resolve_prob:
                 ending = (Ending.OUTAGE_NOTICE if call.node == self.notice_node
                           else Ending.PRESS2_SELF_SERVICE if call.pressed2

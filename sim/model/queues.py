@@ -66,12 +66,12 @@ class CallQueue:
     def insert(self, call: Call, now: float) -> None:
         """Put a call whose answer delay ended at its place in its level, ordered by queue
         entry time: the delay costs it no position to calls that entered after it."""
-        level = self._level(call.priority)
-        j = len(level)
-        while j and level[j - 1].t_queue > call.t_queue:
-            j -= 1
-        level.insert(j, call)
+        place(self._level(call.priority), call)
         self._grow(now, 1, 0)
+
+    def deques(self) -> Iterator[deque[Call]]:
+        """Every deque that may hold a waiting call (the centre empties them at closing)."""
+        return iter(self.levels.values())
 
     def heads(self) -> Iterator[Call]:
         """The first live call of each non-empty priority level, highest priority first
@@ -111,3 +111,11 @@ class CallQueue:
             self.pending -= 1
         else:
             self.n -= 1
+
+
+def place(level: deque[Call], call: Call) -> None:
+    """Put ``call`` in ``level`` ordered by queue entry time (from the back: it is late)."""
+    j = len(level)
+    while j and level[j - 1].t_queue > call.t_queue:
+        j -= 1
+    level.insert(j, call)

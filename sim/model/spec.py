@@ -76,6 +76,7 @@ class GroupSpec:
     cost_per_hour: float
     # agent states inside the scheduled headcount (shrinkage, not ready, breaks); None: off
     availability: AvailabilitySpec | None = None
+    site: int = -1  # index into SitesSpec.names (scenario.sites); -1: sites off
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,22 @@ class OperationsSpec:
     outbound_reserved_share: float = 0.0
 
 
+@dataclass(frozen=True)
+class SitesSpec:
+    """Seat sites and caller regions (``scenario.sites``): a caller who needs its region's
+    dialect is offered only to agents who speak it until it has waited ``fallback_s``."""
+
+    names: tuple[str, ...]  # sites
+    dialects: tuple[str, ...]  # every dialect spoken somewhere, sorted
+    site_dialects: tuple[frozenset[int], ...]  # per site: dialect indices its agents speak
+    regions: tuple[str, ...]
+    region_share: tuple[float, ...]
+    region_dialect: tuple[int, ...]  # per region: dialect index, -1 for Mandarin only
+    dialect_need: tuple[tuple[float, ...], ...]  # [region][class]: P(needs the dialect)
+    fallback_s: float
+    dialect_first: bool = True  # a freed dialect agent takes its dialect's callers first
+
+
 RETENTION_DEFAULT = {"silent_unhappy": 0.09, "complained_unresolved": 0.19,
                      "resolved": 0.54, "resolved_quickly": 0.82}
 
@@ -221,6 +238,7 @@ class ModelSpec:
     tier_of_vip: tuple[bool, ...] = ()  # per tier: served through the green channel
     short_abandon_s: float = 0.0  # queue abandons quicker than this are counted apart
     operations: OperationsSpec = field(default_factory=lambda: OperationsSpec())
+    sites: SitesSpec | None = None  # seat sites and dialect routing; None: off
 
     def vip_by_tier(self) -> tuple[bool, ...]:
         """Per tier: a VIP, served through the second line's green channel. From

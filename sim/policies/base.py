@@ -36,6 +36,9 @@ class Policy:
     the queues its group serves (strict priority). Subclasses override what they change."""
 
     name = "base"
+    # True if idle agents may be held back while calls wait (a reserve): the engine then
+    # re-offers waiting calls when a group's agents on duty fall
+    holds_idle = False
     Params = PolicyParams  # policy.params: a subclass declares its own model
 
     def bind(self, queues: Sequence[QueueView], groups: Sequence[GroupView],

@@ -1,7 +1,15 @@
 """Agent reservation: the VIP desk (home group of ``vip_queue``) also answers every other
 queue, but keeps ``reserve`` agents for VIP calls — its agents take other queues' calls
 only while more than ``reserve`` of them would still be idle. ``reserve: 0`` is full
-pooling of the VIP desk; a large reserve is a dedicated VIP desk."""
+pooling of the VIP desk; a large reserve is a dedicated VIP desk.
+
+The reserve never exceeds the desk's agents on duty less one (``GroupView.on_duty``):
+trunk reservation protects a class with ``r`` of ``C`` circuits and is defined for
+``r < C`` (at ``r >= C`` the other classes get no capacity at all). In a loss network
+that class is blocked; in a queue its callers would wait until staffing rises (at night:
+until the morning). So with one agent on duty the desk is fully pooled, with two it
+keeps at most one, and when the headcount falls the engine re-offers waiting calls to
+the idle agents the smaller reserve no longer holds (``holds_idle``)."""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from sim.schema.policy import PolicyParams, QueueName
 
 class Reservation(Policy):
     name = "reservation"
+    holds_idle = True  # idle agents may be held back: re-offer calls when the desk shrinks
 
     class Params(PolicyParams):
         reserve: int = Field(2, ge=0, le=MAX_AGENTS, description="VIP-desk agents kept "
@@ -39,12 +48,17 @@ class Reservation(Policy):
                 if home not in self.offer_to[q.index]:
                     self.offer_to[q.index].append(home)
 
+    def held(self, group) -> int:
+        """Agents of the VIP desk kept idle now: the reserve, at most all but one of the
+        agents on duty."""
+        return max(min(self.reserve, group.on_duty - 1), 0)
+
     def route(self, call):
         for group in self.offer_to[call.queue]:
             if not group.idle:
                 continue
             if (group.index == self.vip_home and call.queue != self.vip_index
-                    and group.idle <= self.reserve):
+                    and group.idle <= self.held(group)):
                 continue  # keep the reserved agents idle for VIP callers
             return group
         return None
@@ -53,6 +67,6 @@ class Reservation(Policy):
         if group.index != self.vip_home:
             return super().select(group)
         # the freed agent is not counted idle: others idle = group.idle
-        if group.idle >= self.reserve:
+        if group.idle >= self.held(group):
             return super().select(group)
         return best_head(self.served[group.index], lambda c: c.queue == self.vip_index)

@@ -61,3 +61,5 @@ class GroupView(Protocol):
     def spec(self) -> GroupSpec: ...
     @property
     def idle(self) -> int: ...  # agents available for a call now (the one just freed excluded)
+    @property
+    def on_duty(self) -> int: ...  # agents of the headcount not away (idle or working)

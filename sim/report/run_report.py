@@ -13,6 +13,7 @@ from sim.report.checks import run_warnings
 from sim.report.data import RunData, clipped, kind, label, load_run
 from sim.report.flow import call_flow
 from sim.report.page import Page, fmt
+from sim.report.sites import sites_section
 
 # Outcome counts (they sum to offered), each followed by its parts, then the rates with
 # the counts they are computed from: every figure is labelled by what it counts.
@@ -69,6 +70,7 @@ def write_run_report(run_dir: Path, out: Path | None = None) -> Path:
         else:
             page.figure(fig)
     _money(page, run)
+    sites_section(page, run, currency(run))
     _validation(page, run)
     _parameters(page, run)
     out = out or run.dir / "report.html"

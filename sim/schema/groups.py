@@ -24,6 +24,8 @@ class Group(Section):
                                  "that name it")
     extra_agents: Int = Field(0, ge=-limits.MAX_AGENTS, le=limits.MAX_AGENTS,
         description="what-if: agents added to every open interval")
+    site: str | None = Field(None, description="the seat site its agents sit at "
+                             "(scenario.sites; required once sites are on)")
     availability: Availability | None = Field(
         None, description="agent states: shrinkage, not ready after calls, breaks (README, "
                           "Agent states); null: always available while staffed")

@@ -1,0 +1,225 @@
+"""The out-of-sample runs of run.sh (issue 16) as one tidy table, the README's met/missed
+table, and the hourly Pearson r a perfect model could reach.
+
+Each case is one ``ccsim validate --predict`` run of GROUPS x REPS replications (seed 1);
+replication group g (replications (g-1)*REPS ... g*REPS-1) is one independent validation,
+compared with the log exactly as ``ccsim validate`` compares (``sim.calibrate.validate.
+compare`` with the out-of-sample targets, and the long-wait flag). Five groups stand for
+five seeds: independent streams, the same statistical meaning, with the calibration (the
+expensive part on a shared machine) done once per case instead of five times.
+
+**Ceiling of the hourly r.** An hourly curve of the log is the mean of a few days, and
+the simulation's the mean of a few replications: both carry sampling noise, so even a
+model with exactly the right expected curve correlates with the log by at most
+(Spearman's attenuation)
+
+    r_max = sqrt(rel_log * rel_sim),  rel = 1 - mean_h var(noise_h) / var_h(curve),
+
+the two curves' reliabilities. Each hour's noise variance (of a ratio of sums, as the
+validation computes it) is the bootstrap variance over the log's days, or over the
+group's replications, resampled with replacement. ``r_max_log`` is the log's ceiling
+alone (infinitely many replications). Hours: those the validation compares.
+
+Writes OUT/table.csv (case, group, target, log, sim, difference, tolerance, met),
+OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max), OUT/edges.csv (mean wait with
+and without the near-empty edge hours) and prints the Markdown tables.
+Usage: python analyse.py LOG OUT REPS
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate import validate as val
+
+CASES = {"halves": ("weekday", "second-half"), "odd_even": ("weekday", "even"),
+         "friday": ("friday", "all"), "saturday": ("saturday", "all")}
+# validation.csv metric -> (README name, unit shown, scale)
+TARGETS = {
+    "abandon_rate": ("abandonment ±1.5 pt", "pt", 100.0),
+    "answered_at_once_of_requests": ("answered at once ±3 pt", "pt", 100.0),
+    "mean_wait_served_s (relative difference)": ("mean wait of served ±10 %", "%", 100.0),
+    "hourly_shape:answered_per_day (Pearson r)": ("hourly r volume ≥ 0.8", "r", 1.0),
+    "hourly_shape:abandon_rate (Pearson r)": ("hourly r abandonment ≥ 0.8", "r", 1.0),
+    "hourly_shape:answered_at_once_of_requests (Pearson r)":
+        ("hourly r answered at once ≥ 0.8", "r", 1.0),
+    "hourly_shape:mean_wait_served_s (Pearson r)": ("hourly r mean wait ≥ 0.8", "r", 1.0),
+    "longest_wait_s (flag: sim must not exceed the log)": ("longest wait ≤ log (flag)", "s",
+                                                            1.0),
+}
+SHAPES = ("answered_per_day", "abandon_rate", "answered_at_once_of_requests",
+          "mean_wait_served_s")
+SUMS = list(val.SUMS)
+
+
+def log_of(path: Path, day_type: str, days: str):
+    """The predicted days' calls, exactly as the validation reads them (no tuning)."""
+    from sim.calibrate.calibration import Options, calibrate
+    from sim.calibrate.schema import read_log, sniff
+
+    df, dq = read_log(path, "auto")
+    return calibrate(df, dq, Options(day_type=day_type, days=days, hidden_fill=1.0),
+                     sniff(path)).log
+
+
+def validations(case: str, log, iv, hist, reps: int) -> list[dict]:
+    """One row per replication group and target, as ``ccsim validate`` judges them."""
+    rows = []
+    for g in range(iv["rep"].nunique() // reps):
+        pick = range(g * reps, (g + 1) * reps)
+        res = val.compare(log, iv[iv["rep"].isin(pick)], 20.0, 0.95, val.PREDICT_TARGETS,
+                          val.PREDICT_MIN_R)
+        flag = val.long_wait_row(val.long_waits(log, hist[hist["rep"].isin(pick)]))
+        overall = pd.concat([res["overall"], pd.DataFrame([flag])], ignore_index=True)
+        for r in overall[overall["metric"].isin(TARGETS)].itertuples(index=False):
+            name, unit, scale = TARGETS[r.metric]
+            rows.append({"case": case, "group": g + 1, "target": name, "log": r.log,
+                         "sim": r.sim, "sim_half_width": r.sim_half_width,
+                         "difference": r.difference, "tolerance": r.tolerance,
+                         "shown": r.sim if unit in ("r", "s") else r.difference * scale,
+                         "unit": unit, "met": bool(r.within)})
+    return rows
+
+
+def cube(counts, unit: str, hours: list[int]) -> np.ndarray:
+    """Sums by (unit, hour, sum): a unit is a log day or a replication."""
+    g = counts.groupby([unit, "hour"])[SUMS].sum()
+    units = sorted(counts[unit].unique())
+    full = pd.MultiIndex.from_product([units, hours], names=[unit, "hour"])
+    return g.reindex(full, fill_value=0.0).to_numpy().reshape(len(units), len(hours),
+                                                              len(SUMS))
+
+
+def curves(x: np.ndarray) -> dict[str, np.ndarray]:
+    """Hourly curves from summed counts ``x[..., hour, sum]`` (volume up to a factor,
+    which leaves r unchanged)."""
+    s = {k: x[..., i] for i, k in enumerate(SUMS)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"answered_per_day": s["served"], "abandon_rate": s["abandoned"] / s["base"],
+                "answered_at_once_of_requests": s["at_once"] / s["base"],
+                "mean_wait_served_s": s["wait_served_s"] / s["served"]}
+
+
+def reliability(x: np.ndarray, rng, b: int = 2000) -> dict[str, float]:
+    """1 - mean bootstrap noise variance / variance over hours, for each curve."""
+    n = x.shape[0]
+    w = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
+    boot = curves(np.einsum("bu,uhs->bhs", w, x))
+    obs = curves(x.sum(axis=0))
+    out = {}
+    for m in SHAPES:
+        noise = float(np.nanmean(np.nanvar(boot[m], axis=0, ddof=1)))
+        spread = float(np.nanvar(obs[m], ddof=1))
+        out[m] = max(1.0 - noise / spread, 0.0) if spread > 0 else float("nan")
+    return out
+
+
+def ceilings(case: str, log, iv, reps: int, rng) -> list[dict]:
+    lc = val.log_counts(log, 20.0)
+    per_day = lc.groupby("hour")["base"].sum() / lc["date"].nunique()
+    hours = sorted(per_day[per_day >= val.SHAPE_MIN_CALLS].index)
+    lc = lc[lc["hour"].isin(hours)]
+    rel_log = reliability(cube(lc, "date", hours), rng)
+    obs_log = curves(cube(lc, "date", hours).sum(axis=0))
+    sc = val.sim_counts(iv)
+    sc = sc[sc["hour"].isin(hours)]
+    rows = []
+    for g in range(sc["rep"].nunique() // reps):
+        x = cube(sc[sc["rep"].isin(range(g * reps, (g + 1) * reps))], "rep", hours)
+        rel_sim, obs_sim = reliability(x, rng), curves(x.sum(axis=0))
+        for m in SHAPES:
+            ok = ~(np.isnan(obs_log[m]) | np.isnan(obs_sim[m]))
+            rows.append({"case": case, "group": g + 1, "curve": m,
+                         "r": float(np.corrcoef(obs_log[m][ok], obs_sim[m][ok])[0, 1]),
+                         "r_max_log": float(np.sqrt(rel_log[m])),
+                         "r_max": float(np.sqrt(rel_log[m] * rel_sim[m])),
+                         "log_days": int(lc["date"].nunique()), "reps": reps})
+    return rows
+
+
+def edges(case: str, log, iv) -> dict:
+    """Mean wait of served callers over all hours and over the hours the shapes compare
+    (>= 5 log calls a day), log and simulation (all replications): how much of a level
+    miss sits in the near-empty hours at the day's edges."""
+    lc, sc = val.log_counts(log, 20.0), val.sim_counts(iv)
+    per_day = lc.groupby("hour")["base"].sum() / lc["date"].nunique()
+    busy = set(per_day[per_day >= val.SHAPE_MIN_CALLS].index)
+
+    def wait(c):
+        return float(c["wait_served_s"].sum() / c["served"].sum())
+
+    return {"case": case, "log_all": wait(lc), "sim_all": wait(sc),
+            "log_busy": wait(lc[lc["hour"].isin(busy)]),
+            "sim_busy": wait(sc[sc["hour"].isin(busy)]),
+            "edge_share_log": float(lc.loc[~lc["hour"].isin(busy), "served"].sum()
+                                    / lc["served"].sum()),
+            "edge_share_sim": float(sc.loc[~sc["hour"].isin(busy), "served"].sum()
+                                    / sc["served"].sum())}
+
+
+def markdown_targets(t: pd.DataFrame) -> str:
+    groups = sorted(t["group"].unique())
+    lines = [f"| target | case | groups {', '.join(map(str, groups))} | met |",
+             "|---|---|---|---|"]
+    for name in dict.fromkeys(n for n, _, _ in TARGETS.values()):
+        for case in dict.fromkeys(t["case"]):
+            c = t[(t["target"] == name) & (t["case"] == case)].sort_values("group")
+            if c.empty:
+                continue
+            unit = c["unit"].iloc[0]
+            fmt = {"r": "{:.2f}", "s": "{:.0f}"}.get(unit, "{:+.1f}")
+            cells = " / ".join(fmt.format(v) + ("" if m else " ✘")
+                               for v, m in zip(c["shown"], c["met"], strict=True))
+            if unit == "s":
+                cells += f" (log {c['log'].iloc[0]:.0f})"
+            lines.append(f"| {name} | {case} | {cells} | {int(c['met'].sum())}/{len(c)} |")
+    return "\n".join(lines)
+
+
+def markdown_ceiling(c: pd.DataFrame) -> str:
+    lines = ["| case | hourly curve | r (groups) | r max: log noise only | "
+             "r max: log + replications (groups) |", "|---|---|---|---|---|"]
+    for (case, m), g in c.groupby(["case", "curve"], sort=False):
+        g = g.sort_values("group")
+        lines.append(f"| {case} ({g['log_days'].iloc[0]} days) | {m} | "
+                     + " / ".join(f"{r:.2f}" for r in g["r"])
+                     + f" | {g['r_max_log'].iloc[0]:.2f} | "
+                     + " / ".join(f"{r:.2f}" for r in g["r_max"]) + " |")
+    return "\n".join(lines)
+
+
+def main(log_path: Path, out: Path, reps: int) -> None:
+    rng = np.random.default_rng(16)
+    rows, ceil, edge = [], [], []
+    for case, (day_type, days) in CASES.items():
+        run = out / case
+        if not (run / "intervals.parquet").exists():
+            continue
+        log = log_of(log_path, day_type, days)
+        iv = pd.read_parquet(run / "intervals.parquet")
+        hist = pd.read_parquet(run / "wait_histogram.parquet")
+        rows += validations(case, log, iv, hist, reps)
+        ceil += ceilings(case, log, iv, reps, rng)
+        edge.append(edges(case, log, iv))
+    t, c = pd.DataFrame(rows), pd.DataFrame(ceil)
+    t.drop(columns=["shown", "unit"]).to_csv(out / "table.csv", index=False,
+                                             float_format="%.6g")
+    c.to_csv(out / "ceiling.csv", index=False, float_format="%.4g")
+    print(markdown_targets(t), "\n")
+    print(markdown_ceiling(c), "\n")
+    e = pd.DataFrame(edge)
+    e.to_csv(out / "edges.csv", index=False, float_format="%.4g")
+    print("| case | mean wait log / sim, all hours | busy hours only | served in edge hours "
+          "log / sim |\n|---|---|---|---|")
+    for r in e.itertuples(index=False):
+        print(f"| {r.case} | {r.log_all:.1f} / {r.sim_all:.1f} s ({r.sim_all / r.log_all - 1:+.0%})"
+              f" | {r.log_busy:.1f} / {r.sim_busy:.1f} s ({r.sim_busy / r.log_busy - 1:+.0%}) | "
+              f"{r.edge_share_log:.1%} / {r.edge_share_sim:.1%} |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))
