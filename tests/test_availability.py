@@ -137,8 +137,28 @@ def test_fast_engine_refuses_availability():
      "scenario.groups.g.availability.breaks[0].duration_s"),
     ({"breaks": [{"start_s": 5000, "duration_s": 10, "share": 0.5}]},
      "scenario.groups.g.availability.breaks[0].start_s"),
+    # the pydantic models (sim.schema.availability): strict types, nested unknown keys
+    ({"shrinkage": "0.1"}, "scenario.groups.g.availability.shrinkage: must be a number or"),
+    ({"shrinkage": True}, "scenario.groups.g.availability.shrinkage: must be a number or"),
+    ({"not_ready": {"prob": "0.2", "duration": 5}},
+     "scenario.groups.g.availability.not_ready.prob: must be a number"),
+    ({"not_ready": {"prob": 0.2, "duration": None}},
+     "scenario.groups.g.availability.not_ready.duration: required when prob > 0"),
+    ({"not_ready": {"prob": 0.1, "duration": 5, "when": 1}},
+     "scenario.groups.g.availability.not_ready.when: unknown key; allowed: prob, duration"),
+    ({"not_ready": {"prob": 0.2, "duration": {"dist": "exponential", "mean": float("inf")}}},
+     "scenario.groups.g.availability.not_ready.duration.mean: must be a finite number"),
+    ({"breaks": "lunch"}, "scenario.groups.g.availability.breaks: must be a list"),
+    ({"breaks": [{"start_s": 10, "duration_s": 5, "share": 0.5, "x": 1}]},
+     "scenario.groups.g.availability.breaks[0].x: unknown key; allowed: start_s"),
+    ({"breaks": [{"start_s": 10, "duration_s": 5, "share": 1.5}]},
+     "scenario.groups.g.availability.breaks[0].share: must be a number >= 0 and <= 1"),
+    ({"breaks": [{"start_s": 1e12, "duration_s": 5, "share": 0.5}]},
+     "scenario.groups.g.availability.breaks[0].start_s: must be a number >= 0"),
+    ("on", "scenario.groups.g.availability: must be a mapping"),
 ])
 def test_bad_availability_names_the_key(avail, key):
     with pytest.raises(ConfigError) as err:
         build_model_spec(scenario(groups__g__availability=avail))
     assert key in str(err.value)
+    assert "\n" not in str(err.value)

@@ -5,6 +5,7 @@ bad input (one line, exit 2), determinism and the report in a browser."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -389,3 +390,45 @@ def test_holiday_tables_auto_and_bad_entries(tmp_path):
     bad.write_text("days:\n  - {date: 2025-01-01, name: x, like: Funday}\n")
     with pytest.raises(HistoryError, match="like 'Funday'.*allowed"):
         load_holidays(str(bad), "auto", generic)
+
+
+def test_written_tables_match_their_column_spec(synthetic_file, tmp_path, capsys):
+    """Issue 13: what ``ccsim forecast`` writes has a typed column spec, checked on write;
+    the files read back match it (names, order, types, bounds) and the README's column
+    reference lists every column with its type."""
+    from sim.forecast.tables import TABLES, problems, read
+
+    code, _, err = run_cli([str(synthetic_file), "--scenario", "basic", "--days", "3",
+                            "--origins", "2", "--report-dir", str(tmp_path)], capsys)
+    assert code == 0, err
+    for name in TABLES:
+        frame = read(tmp_path / f"{name}.csv")
+        assert len(frame) and problems(name, frame) == [], name
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Columns: type and unit", 1)[1].split("\n### ", 1)[0]
+    for name, cols in TABLES.items():
+        part = section.split(f"**`{name}.csv`**", 1)[1].split("\n- **", 1)[0]
+        for c in cols:
+            assert re.search(rf"`{c.name}`\s+{c.dtype}\b", part), (name, c.name)
+
+
+def test_column_spec_rejects_what_it_should():
+    """The check is not a formality: a renamed column, a wrong type, a negative count, a
+    bad date or an empty required cell each fail it."""
+    from sim.forecast.tables import checked, problems
+
+    good = pd.DataFrame({"model": ["ets"], "horizon_day": [1], "wape_interval": [0.2],
+                         "wape_day": [0.1]})
+    assert problems("backtest_by_day", good) == []
+    assert problems("backtest_by_day", good.rename(columns={"wape_day": "wape"}))
+    assert problems("backtest_by_day", good.assign(horizon_day=[1.5]))
+    assert problems("backtest_by_day", good.assign(wape_day=[-0.1]))
+    assert problems("backtest_by_day", good.assign(model=["arima"]))
+    assert problems("backtest_by_day", good.assign(model=[None]))
+    days = pd.DataFrame({"date": ["2000-1-2"], "weekday": ["Sunday"], "holiday": [""],
+                         "like": [""], "expected_calls": [1.0], "lo80": [0.5], "hi80": [2.0],
+                         "lo95": [0.1], "hi95": [3.0], "day_cv": [0.2]})
+    assert any("date" in p for p in problems("forecast_days", days))
+    with pytest.raises(RuntimeError, match="forecast_days.date"):
+        checked("forecast_days", days)
+    assert problems("forecast_days", days.assign(date=["2000-01-02"])) == []

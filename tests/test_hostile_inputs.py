@@ -205,10 +205,11 @@ def corrupt_gz(tmp_path_factory) -> Path:
     return path
 
 
-def _generic_log(path: Path, wait: str = "40", call2: str = "c2") -> Path:
+def _generic_log(path: Path, wait: str = "40", call2: str = "c2", service: str = "120"
+                 ) -> Path:
     rows = ["call_id,date,priority,type,arrival,ivr_s,queued,wait_s,outcome,answer,"
             "service_s,server",
-            f"c1,2024-03-04,1,billing,09:00:00,5,1,{wait},served,,120,ann",
+            f"c1,2024-03-04,1,billing,09:00:00,5,1,{wait},served,,{service},ann",
             f"{call2},2024-03-04,1,billing,09:01:00,5,1,75,abandoned,,,"]
     path.write_text("\n".join(rows) + "\n")
     return path
@@ -254,6 +255,23 @@ def test_generic_log_huge_wait_and_duplicate_ids_are_dropped_and_counted(tmp_pat
     assert dq.dropped == {"malformed": 1}
     df, dq = read_log(_generic_log(tmp_path / "dup.csv", call2="c1"), "generic")
     assert dq.dropped == {"duplicate_call_id": 1} and list(df["call_id"]) == ["c1"]
+
+
+@pytest.mark.parametrize("service", ["inf", "1e300", "-5"])
+def test_generic_log_impossible_service_time_is_not_kept(service, tmp_path):
+    """Issue 13: ``service_s=inf`` was kept without a flag; an infinite, absurd or negative
+    service time is dropped (counted) or flagged, never silently used."""
+    import math
+
+    from sim.calibrate.schema import read_log
+
+    df, dq = read_log(_generic_log(tmp_path / "s.csv", service=service), "generic")
+    assert dq.conserved
+    assert dq.dropped or dq.flagged, (dq.dropped, dq.flagged)
+    kept = df.loc[df["call_id"] == "c1"]
+    if len(kept) and "service_s" in kept:
+        v = float(kept["service_s"].iloc[0])
+        assert not (math.isfinite(v) and v > 0 and v == float(service))
 
 
 def test_bank_log_negative_times_are_flagged(tmp_path):

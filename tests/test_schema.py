@@ -116,6 +116,98 @@ def test_hotline_names_and_types_are_checked(change, needles):
         assert needle in str(err.value), (needle, str(err.value))
 
 
+def _ivr_node(name: str, **change):
+    def edit(s):
+        node = s["ivr"]["nodes"][name]
+        for k, v in change.items():
+            if v is _DROP:
+                node.pop(k)
+            else:
+                node[k] = v
+    return edit
+
+
+_DROP = object()
+_NODES = "scenario.ivr.nodes"
+
+
+@pytest.mark.parametrize("change, needles", [
+    (_ivr_node("main_menu", type="menuu"),
+     [f"{_NODES}.main_menu.type: must be one of: menu, self_service", "'menuu'"]),
+    (_ivr_node("main_menu", colour=1),
+     [f"{_NODES}.main_menu.colour: not a key of a menu node; allowed: abandon_prob"]),
+    (_ivr_node("verify_failed_hangup", abandon_prob=0.1),
+     [f"{_NODES}.verify_failed_hangup.abandon_prob: not a key of a hangup node; allowed: "
+      "time, type"]),
+    (_ivr_node("billing_verify", next="nowhere"),
+     [f"{_NODES}.billing_verify.next: unknown IVR node 'nowhere' (dangling", "main_menu"]),
+    (_ivr_node("main_menu", by_reason={"billing_query": "nowhere", "default": "fault_menu"}),
+     [f"{_NODES}.main_menu.by_reason.billing_query: unknown IVR node 'nowhere'"]),
+    (_ivr_node("main_menu", by_reason={"bogus": "fault_menu", "billing_query": "fault_menu"}),
+     [f"{_NODES}.main_menu.by_reason.bogus: unknown reason; allowed: billing_query"]),
+    (_ivr_node("main_menu", by_reason={"billing_query": "fault_menu"}),
+     [f"{_NODES}.main_menu.by_reason.consultation: missing (or give a default)"]),
+    (_ivr_node("fault_menu", branches={"faults_transfer": 0.5}),
+     [f"{_NODES}.fault_menu.branches: probabilities must sum to 1, got 0.5"]),
+    (_ivr_node("fault_menu", branches={}),
+     [f"{_NODES}.fault_menu.branches: must map node names to probabilities"]),
+    (_ivr_node("fault_menu", branches={"faults_transfer": "1"}),
+     [f"{_NODES}.fault_menu.branches.faults_transfer: must be a number", "'1'"]),
+    (_ivr_node("fault_menu", by_reason={"default": "faults_transfer"}),
+     [f"{_NODES}.fault_menu: a menu needs exactly one of by_reason or branches"]),
+    (_ivr_node("general_transfer", queue="nope"),
+     [f"{_NODES}.general_transfer.queue: unknown queue 'nope'; allowed: vip, general"]),
+    (_ivr_node("billing_selfservice", resolve_prob=1.5),
+     [f"{_NODES}.billing_selfservice.resolve_prob: must be a number", "<= 1", "1.5"]),
+    (_ivr_node("billing_selfservice", resolve_prob=_DROP),
+     [f"{_NODES}.billing_selfservice.resolve_prob: is required"]),
+    (_ivr_node("billing_verify", max_failures=-1),
+     [f"{_NODES}.billing_verify.max_failures:", ">= 0", "-1"]),
+    (_ivr_node("billing_verify", max_failures=True),
+     [f"{_NODES}.billing_verify.max_failures: must be an integer", "True"]),
+    (_ivr_node("main_menu", time={"dist": "exponential", "mean": float("inf")}),
+     [f"{_NODES}.main_menu.time.mean: must be a finite number"]),
+    (_ivr_node("main_menu", time=None), [f"{_NODES}.main_menu.time: must be a finite time"]),
+    (lambda s: s["ivr"]["nodes"].update(main_menu=3),
+     [f"{_NODES}.main_menu.type: must be one of", "got 3"]),
+    (lambda s: s["ivr"].update(nodes={}), [f"{_NODES}: must not be empty"]),
+    (lambda s: s.update(ivr={"nodes": {"a": {"type": "menu", "branches": {"a": 1.0}}}}),
+     [f"{_NODES}.a: no exit reachable"]),
+    (lambda s: s["ivr"].update(extra=1), ["scenario.ivr.extra: unknown key; allowed: nodes"]),
+    (lambda s: s.update(ivr=[1]), ["scenario.ivr: must be a mapping"]),
+    (lambda s: s.pop("ivr"), ["scenario.ivr: is required with tiers"]),
+    (lambda s: s.update(ivr=None), ["scenario.ivr: is required with tiers"]),
+    (_ivr_node("blacklist_selfservice", next="general_transfer"),
+     ["scenario.tiers.blacklist.entry: this tier gets self-service only", "general_transfer"]),
+])
+def test_ivr_tree_is_checked_by_its_models(change, needles):
+    """The IVR tree's pydantic models (sim.schema.ivr): one line naming the key and what
+    is allowed for each way a tree can be wrong."""
+    scn = copy.deepcopy(scenario("hotline_small"))
+    change(scn)
+    with pytest.raises(ConfigError) as err:
+        build_model_spec(scn)
+    text = str(err.value)
+    assert "\n" not in text
+    for needle in needles:
+        assert needle in text, (needle, text)
+
+
+def test_keys_lists_ivr_nodes_and_availability():
+    from sim.schema.keys import reference
+
+    text = reference()
+    for line in ("scenario.ivr.nodes.NAME[type=menu].branches: dict[str, float] or null",
+                 "scenario.ivr.nodes.NAME[type=verification].max_failures: int; default 3; "
+                 ">= 0, <= 1000",
+                 "scenario.ivr.nodes.NAME[type=transfer].queue: str; default (required)",
+                 "scenario.groups.NAME.availability.not_ready.prob: float; default 0.0; "
+                 ">= 0, <= 1",
+                 "scenario.groups.NAME.availability.breaks[].share: float; default "
+                 "(required); >= 0, <= 1"):
+        assert line in text, line
+
+
 def test_keys_lists_scenario_keys_with_types_defaults_and_limits():
     from sim.schema.keys import reference
 

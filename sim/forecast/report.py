@@ -51,16 +51,21 @@ def _day_frame(fc, share: float, holidays):
 
 
 def write_tables(rd: Path, hist, fc, factor: int, share: float, holidays, bt) -> list[Path]:
+    """The CSV tables, each checked against its column spec (:mod:`sim.forecast.tables`)
+    before it is written."""
     import pandas as pd
 
-    paths = [rd / "forecast_intervals.csv", rd / "forecast_days.csv"]
-    _interval_frame(hist, fc, factor, share, holidays).to_csv(paths[0], index=False,
-                                                              float_format="%.4f")
-    _day_frame(fc, share, holidays).to_csv(paths[1], index=False, float_format="%.4f")
+    from sim.forecast.tables import checked, columns
+
+    frames = {"forecast_intervals": _interval_frame(hist, fc, factor, share, holidays),
+              "forecast_days": _day_frame(fc, share, holidays)}
     if bt is not None:
-        paths += [rd / "backtest.csv", rd / "backtest_by_day.csv"]
-        pd.DataFrame(bt.rows).to_csv(paths[2], index=False, float_format="%.4f")
-        pd.DataFrame(bt.by_day).to_csv(paths[3], index=False, float_format="%.4f")
+        frames |= {name: pd.DataFrame(rows, columns=columns(name)) for name, rows in
+                   (("backtest", bt.rows), ("backtest_by_day", bt.by_day))}
+    paths = []
+    for name, frame in frames.items():
+        paths.append(rd / f"{name}.csv")
+        checked(name, frame).to_csv(paths[-1], index=False, float_format="%.4f")
     return paths
 
 

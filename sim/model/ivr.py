@@ -9,30 +9,18 @@ Node types:
 - ``transfer``: the caller asks for an agent in ``queue``;
 - ``hangup``: the system ends the call.
 Every node has a ``time`` distribution and may have ``abandon_prob`` (the caller hangs up
-during it). A tree is checked once at load: every reference exists, branch shares sum to
-1, every node can reach an exit (no cycle without exit), and tiers without agent service
-cannot reach a transfer.
+during it). The keys are validated by :mod:`sim.schema.ivr` (every reference exists,
+branch shares sum to 1, every node can reach an exit); tiers without agent service cannot
+reach a transfer (:func:`check_no_agent_path`, on the built tree).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.model.distributions import Deterministic, Distribution, parse_distribution
-
-KINDS = ("menu", "self_service", "verification", "transfer", "hangup")
-NODE_KEYS = {
-    "menu": {"type", "time", "abandon_prob", "by_reason", "branches"},
-    "self_service": {"type", "time", "abandon_prob", "resolve_prob", "next"},
-    "verification": {"type", "time", "abandon_prob", "fail_prob", "max_failures", "next",
-                     "on_fail"},
-    "transfer": {"type", "time", "abandon_prob", "queue"},
-    "hangup": {"type", "time"},
-}
+from sim.model.distributions import Deterministic, Distribution
 
 
 @dataclass(frozen=True)
@@ -74,104 +62,39 @@ class IvrSpec:
         return seen
 
 
-def _prob(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ConfigError(key, f"must be a probability in [0, 1], got {value!r}")
-    return float(value)
-
-
 def parse_ivr(cfg: Any, reasons: list[str], queues: list[str]) -> IvrSpec:
-    """Build and check the tree under ``scenario.ivr``."""
-    root = "scenario.ivr"
-    if not isinstance(cfg, Mapping) or set(cfg) - {"nodes"} or not isinstance(
-            cfg.get("nodes"), Mapping) or not cfg["nodes"]:
-        raise ConfigError(root, "must be a mapping with one key, nodes: {name: {type: ...}}")
-    names = list(cfg["nodes"])
+    """The engine's tree from the validated ``scenario.ivr`` (:mod:`sim.schema.ivr`
+    checked every key, reference, branch sum and exit); the time laws are parsed here."""
+    from sim.schema.distribution import parse as parse_distribution
 
-    def ref(key: str, value: Any) -> int:
-        if value not in names:
-            raise ConfigError(key, f"unknown IVR node {value!r} (dangling reference); "
-                                   f"allowed: {', '.join(names)}")
-        return names.index(value)
-
+    names = list(cfg.nodes)
     nodes = []
-    for i, name in enumerate(names):
-        key = f"{root}.nodes.{name}"
-        n = cfg["nodes"][name]
-        if not isinstance(n, Mapping) or n.get("type") not in KINDS:
-            raise ConfigError(f"{key}.type", f"must be one of: {', '.join(KINDS)}")
-        kind = n["type"]
-        for k in n:
-            if k not in NODE_KEYS[kind]:
-                raise ConfigError(f"{key}.{k}", f"not a key of a {kind} node; allowed: "
-                                                f"{', '.join(sorted(NODE_KEYS[kind]))}")
-        time = parse_distribution(f"{key}.time", n.get("time", 0))
-        if time.mean == math.inf:
-            raise ConfigError(f"{key}.time", "must be finite")
-        fields: dict[str, Any] = {"abandon_prob": _prob(f"{key}.abandon_prob",
-                                                        n.get("abandon_prob", 0.0))}
-        if kind == "menu":
-            fields.update(_menu(key, n, reasons, ref))
-        elif kind == "self_service":
-            fields.update(resolve_prob=_prob(f"{key}.resolve_prob", n.get("resolve_prob")),
-                          next=ref(f"{key}.next", n.get("next")))
-        elif kind == "verification":
-            mf = n.get("max_failures", 3)
-            if isinstance(mf, bool) or not isinstance(mf, int) or mf < 0:
-                raise ConfigError(f"{key}.max_failures", f"must be an integer >= 0, got {mf!r}")
-            fields.update(fail_prob=_prob(f"{key}.fail_prob", n.get("fail_prob")),
-                          max_failures=mf, next=ref(f"{key}.next", n.get("next")),
-                          on_fail=ref(f"{key}.on_fail", n.get("on_fail")))
-        elif kind == "transfer":
-            if n.get("queue") not in queues:
-                raise ConfigError(f"{key}.queue", f"unknown queue {n.get('queue')!r}; allowed: "
-                                                  f"{', '.join(queues)}")
-            fields["queue"] = queues.index(n["queue"])
-        nodes.append(IvrNode(name, i, kind, time, **fields))
-    spec = IvrSpec(tuple(nodes))
-    _check_exits(spec)
-    return spec
+    for i, (name, n) in enumerate(cfg.nodes.items()):
+        key = f"scenario.ivr.nodes.{name}"
+        time = parse_distribution(f"{key}.time", n.time, finite=True)
+        fields: dict[str, Any] = {"abandon_prob": getattr(n, "abandon_prob", 0.0)}
+        if n.type == "menu":
+            fields.update(_menu(n, reasons, names))
+        elif n.type == "self_service":
+            fields.update(resolve_prob=n.resolve_prob, next=names.index(n.next))
+        elif n.type == "verification":
+            fields.update(fail_prob=n.fail_prob, max_failures=n.max_failures,
+                          next=names.index(n.next), on_fail=names.index(n.on_fail))
+        elif n.type == "transfer":
+            fields["queue"] = queues.index(n.queue)
+        nodes.append(IvrNode(name, i, n.type, time, **fields))
+    return IvrSpec(tuple(nodes))
 
 
-def _menu(key: str, n: Mapping, reasons: list[str], ref) -> dict:
-    if ("by_reason" in n) == ("branches" in n):
-        raise ConfigError(key, "a menu needs exactly one of by_reason or branches")
-    if "branches" in n:
-        br = n["branches"]
-        if not isinstance(br, Mapping) or not br:
-            raise ConfigError(f"{key}.branches", "must map node names to probabilities")
+def _menu(n: Any, reasons: list[str], names: list[str]) -> dict:
+    if n.branches is not None:
         cum, out = 0.0, []
-        for target, p in br.items():
-            cum += _prob(f"{key}.branches.{target}", p)
-            out.append((ref(f"{key}.branches.{target}", target), cum))
-        if abs(cum - 1) > 1e-9:
-            raise ConfigError(f"{key}.branches", f"probabilities must sum to 1, got {cum:.6g}")
+        for target, p in n.branches.items():
+            cum += p
+            out.append((names.index(target), cum))
         return {"branches": tuple(out[:-1]) + ((out[-1][0], 1.0),)}
-    br = n["by_reason"]
-    if not isinstance(br, Mapping):
-        raise ConfigError(f"{key}.by_reason", "must map reasons to node names")
-    for r in br:
-        if r != "default" and r not in reasons:
-            raise ConfigError(f"{key}.by_reason.{r}", f"unknown reason; allowed: "
-                                                      f"{', '.join(reasons)}, default")
-    out = []
-    for r in reasons:
-        if r not in br and "default" not in br:
-            raise ConfigError(f"{key}.by_reason.{r}", "missing (or give a default)")
-        target = br.get(r, br.get("default"))
-        out.append(ref(f"{key}.by_reason.{r if r in br else 'default'}", target))
-    return {"by_reason": tuple(out)}
-
-
-def _check_exits(spec: IvrSpec) -> None:
-    """Every node must be able to reach an exit: a cycle without one would trap callers."""
-    exits = {n.index for n in spec.nodes if n.kind in ("transfer", "hangup")
-             or (n.kind == "self_service" and n.resolve_prob > 0) or n.abandon_prob >= 1}
-    for n in spec.nodes:
-        if not spec.reachable(n.index) & exits:
-            raise ConfigError(f"scenario.ivr.nodes.{n.name}",
-                              "no exit reachable (a cycle without transfer, hangup or "
-                              "self-service resolution)")
+    br = n.by_reason
+    return {"by_reason": tuple(names.index(br.get(r, br.get("default"))) for r in reasons)}
 
 
 def check_no_agent_path(spec: IvrSpec, entry: int, key: str) -> None:

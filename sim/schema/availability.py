@@ -16,24 +16,57 @@ from the states (issue 15, item 1; issue 16's availability model):
   (seconds after midnight) a share of the present agents goes on break for
   ``duration_s`` -- idle agents at once, working ones when their call is done.
 
-Kept apart from ``sim.config`` (which is moving to pydantic) so both merge cleanly: this
-module parses and checks the keys; ``sim.config`` calls :func:`parse` and stores the
-result on the group.
+The keys are pydantic models (:class:`Availability`, a field of the groups section):
+strict types, shares in [0, 1], finite seconds, unknown keys refused, ``duration``
+required when ``prob`` > 0. What needs the horizon (one shrinkage per interval, breaks
+inside the day) is checked by :func:`parse`, which builds the engine's spec.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from pydantic import Field, model_validator
 
 from sim.errors import ConfigError
 from sim.model.distributions import Distribution
+from sim.schema.common import KeyedError, Law, Probability, Seconds, Section
 
-KEYS = {"shrinkage", "not_ready", "breaks"}
-NOT_READY_KEYS = {"prob", "duration"}
-BREAK_KEYS = {"start_s", "duration_s", "share"}
+
+class NotReady(Section):
+    """Not ready (置忙) after a call, drawn from the call's own stream."""
+
+    prob: Probability = Field(0.0, description="probability an agent goes not ready after "
+                                               "a call (and its after-call work)")
+    duration: Law = Field(None, description="time not ready, s (finite; required when "
+                                            "prob > 0)")
+
+    @model_validator(mode="after")
+    def _duration_given(self) -> NotReady:
+        if self.prob > 0 and self.duration is None:
+            raise KeyedError("duration", "required when prob > 0 (a distribution of seconds)")
+        return self
+
+
+class Break(Section):
+    """A daily break of a share of the agents present."""
+
+    start_s: Seconds = Field(description="seconds after midnight, every day (before the "
+                                         "day's end)")
+    duration_s: Seconds = Field(description="length of the break, s (at most a day)")
+    share: Probability = Field(description="share of the agents present at start_s")
+
+
+class Availability(Section):
+    """A group's agent states inside its scheduled headcount."""
+
+    shrinkage: Probability | list[Probability] = Field(
+        0.0, description="share of scheduled agents absent: a number or one per interval "
+                         "of the day")
+    not_ready: NotReady | None = Field(None, description="not ready after calls; null: off")
+    breaks: list[Break] | None = Field(None, description="daily breaks; null: none")
 
 
 @dataclass(frozen=True)
@@ -59,78 +92,40 @@ class AvailabilitySpec:
         return self.full[k] + (1 if self.partial_s[k] > 0 else 0)
 
 
-def _share(key: str, v: Any) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
-        raise ConfigError(key, f"must be a share between 0 and 1, got {v!r}")
-    return float(v)
-
-
-def _mapping(key: str, v: Any, allowed: set[str]) -> Mapping:
-    if not isinstance(v, Mapping):
-        raise ConfigError(key, f"must be a mapping with keys {', '.join(sorted(allowed))}")
-    for k in v:
-        if k not in allowed:
-            raise ConfigError(f"{key}.{k}", f"unknown key; allowed: "
-                                            f"{', '.join(sorted(allowed))}")
-    return v
-
-
-def _seconds(key: str, v: Any, *, high: float) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= high \
-            or math.isnan(v):
-        raise ConfigError(key, f"must be a number of seconds between 0 and {high:g}, got {v!r}")
-    return float(v)
-
-
-def parse(key: str, value: Any, staffing: Sequence[int], per_day: int, interval_s: float
-          ) -> AvailabilitySpec | None:
-    """The group's availability, or None when the key is absent or null (off: every
-    scheduled agent present and ready, as before the key existed)."""
+def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day: int,
+          interval_s: float) -> AvailabilitySpec | None:
+    """The group's availability for the engine, or None when the key is absent or null
+    (off: every scheduled agent present and ready, as before the key existed). ``value``
+    is validated (:class:`Availability`); checked here: what needs the horizon."""
     if value is None:
         return None
-    v = _mapping(key, value, KEYS)
     n = len(staffing)
-    shrink = v.get("shrinkage", 0.0)
-    if isinstance(shrink, Sequence) and not isinstance(shrink, str):
+    shrink = value.shrinkage
+    if isinstance(shrink, list):
         if len(shrink) not in (per_day, n):
             raise ConfigError(f"{key}.shrinkage", f"has {len(shrink)} values; allowed: a "
                                                   f"number or {per_day} (one per interval)")
-        shares = [_share(f"{key}.shrinkage[{i}]", s) for i, s in enumerate(shrink)]
-        shares = (shares * (n // len(shares)))[:n]
+        shares = (list(shrink) * (n // len(shrink)))[:n]
     else:
-        shares = [_share(f"{key}.shrinkage", shrink)] * n
+        shares = [shrink] * n
     present = [s * (1 - x) for s, x in zip(staffing, shares, strict=True)]
     full = tuple(int(math.floor(p + 1e-9)) for p in present)
     partial = tuple(round((p - f) * interval_s, 6) if p - f > 1e-9 else 0.0
                     for p, f in zip(present, full, strict=True))
     prob, dur = 0.0, None
-    if v.get("not_ready") is not None:
-        nr = _mapping(f"{key}.not_ready", v["not_ready"], NOT_READY_KEYS)
-        prob = _share(f"{key}.not_ready.prob", nr.get("prob", 0.0))
-        if prob > 0:
-            if nr.get("duration") is None:
-                raise ConfigError(f"{key}.not_ready.duration", "required when prob > 0 (a "
-                                                               "distribution of seconds)")
-            from sim.schema.distribution import parse as parse_distribution
+    nr = value.not_ready
+    if nr is not None and nr.prob > 0:
+        from sim.schema.distribution import parse as parse_distribution
 
-            dur = parse_distribution(f"{key}.not_ready.duration", nr["duration"], finite=True)
-    breaks = []
-    raw = v.get("breaks") or []
-    if isinstance(raw, str) or not isinstance(raw, Sequence):
-        raise ConfigError(f"{key}.breaks", "must be a list of {start_s, duration_s, share}")
+        prob = nr.prob
+        dur = parse_distribution(f"{key}.not_ready.duration", nr.duration, finite=True)
     day_s = per_day * interval_s
-    for i, b in enumerate(raw):
-        bk = f"{key}.breaks[{i}]"
-        b = _mapping(bk, b, BREAK_KEYS)
-        missing = BREAK_KEYS - set(b)
-        if missing:
-            raise ConfigError(f"{bk}.{sorted(missing)[0]}", "required (start_s, duration_s, "
-                                                           "share)")
-        start = _seconds(f"{bk}.start_s", b["start_s"], high=day_s)
-        if start >= day_s:
-            raise ConfigError(f"{bk}.start_s", f"must be before the end of the day "
-                                               f"({day_s:g} s)")
-        breaks.append(BreakSpec(start, _seconds(f"{bk}.duration_s", b["duration_s"],
-                                                high=day_s),
-                                _share(f"{bk}.share", b["share"])))
-    return AvailabilitySpec(full, partial, tuple(shares), prob, dur, tuple(breaks))
+    breaks = []
+    for i, b in enumerate(value.breaks or ()):
+        for name in ("start_s", "duration_s"):
+            if getattr(b, name) > day_s or (name == "start_s" and b.start_s >= day_s):
+                raise ConfigError(f"{key}.breaks[{i}].{name}", f"must be before the end of "
+                                                               f"the day ({day_s:g} s)")
+        breaks.append(BreakSpec(b.start_s, b.duration_s, b.share))
+    return AvailabilitySpec(full, partial, tuple(float(x) for x in shares), prob, dur,
+                            tuple(breaks))

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from sim.errors import ConfigError
 from sim.schema import limits
+from sim.schema.availability import Availability
 from sim.schema.common import Int, Money, Names, PerIntervalAgents, Section
 from sim.schema.queues import live
 from sim.schema.scenario import register_section
@@ -25,10 +26,9 @@ class Group(Section):
         description="what-if: agents added to every open interval")
     site: str | None = Field(None, description="the seat site its agents sit at "
                              "(scenario.sites; required once sites are on)")
-    availability: dict[str, Any] | None = Field(
-        None, description="agent states: shrinkage, not ready after calls, breaks (keys in "
-                          "sim/schema/availability.py; README, Agent states); null: always "
-                          "available while staffed")
+    availability: Availability | None = Field(
+        None, description="agent states: shrinkage, not ready after calls, breaks (README, "
+                          "Agent states); null: always available while staffed")
 
 
 def check_groups(scn: Any) -> None:

@@ -74,10 +74,29 @@ def _nested_model(ann: Any) -> tuple[Any, str] | None:
     if origin is dict:
         inner = _nested_model(args[1])
         return (inner[0], ".NAME" + inner[1]) if inner else None
+    if origin is list:
+        inner = _nested_model(args[0])
+        return (inner[0], "[]" + inner[1]) if inner else None
     if origin in (typing.Union, types.UnionType):
         found = [m for a in args if (m := _nested_model(a))]
         return found[0] if len(found) == 1 else None
     return None
+
+
+def _variants(ann: Any) -> list[Any]:
+    """The models of a mapping of named, typed variants (``dict[str, Menu | Transfer |
+    ...]``, picked by their ``type`` key: the IVR's nodes), else []."""
+    from pydantic import BaseModel
+
+    def models(a: Any) -> list[Any]:
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return [a]
+        return [m for x in typing.get_args(a) for m in models(x)]
+
+    if typing.get_origin(ann) is not dict:
+        return []
+    found = models(typing.get_args(ann)[1])
+    return found if len(found) > 1 and all("type" in m.model_fields for m in found) else []
 
 
 def model_rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str, str]]:
@@ -95,11 +114,21 @@ def model_rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str,
             default = repr(cast("Callable[[], Any]", info.default_factory)())
         else:
             default = "(required)"
+        variants = _variants(ann)
+        if variants:
+            rows.append((key, "mapping of NAME: mapping with a type", default, "",
+                         info.description or ""))
+            for sub in variants:
+                kind = typing.get_args(sub.model_fields["type"].annotation)[0]
+                rows += [r for r in model_rows(sub, f"{key}.NAME[type={kind}].")
+                         if not r[0].endswith(".type")]
+            continue
         nested = _nested_model(ann)
         if nested is not None:
             sub, suffix = nested
             if info.description or suffix:
-                rows.append((key, "mapping" + (" of NAME: mapping" if suffix else ""),
+                rows.append((key, "list of mappings" if suffix.startswith("[]") else
+                         "mapping" + (" of NAME: mapping" if suffix else ""),
                              "" if default.startswith(sub.__name__) else default, "",
                              info.description or ""))
             rows += model_rows(sub, f"{key}{suffix}.")
@@ -129,8 +158,6 @@ def reference() -> str:
     """The whole key reference as text."""
     from sim.model.distributions import _PARAMS
     from sim.schema import limits
-    from sim.schema.availability import BREAK_KEYS, NOT_READY_KEYS
-    from sim.schema.availability import KEYS as AVAILABILITY_KEYS
     from sim.schema.run import RunConfig
     from sim.schema.scenario import scenario_model
 
@@ -145,10 +172,6 @@ def reference() -> str:
     lines += ["", "Scenario keys (scenario.*; NAME: an entry of your choosing; s: seconds; "
               "a per-interval value is a scalar or one value per interval):"]
     lines += _table(model_rows(scenario_model(), "scenario."))
-    for where, keys in (("scenario.groups.NAME.availability", AVAILABILITY_KEYS),
-                        ("scenario.groups.NAME.availability.not_ready", NOT_READY_KEYS),
-                        ("scenario.groups.NAME.availability.breaks[]", BREAK_KEYS)):
-        lines.append(f"  {where}: {', '.join(sorted(keys))} (README, Agent states)")
     lines += ["", "Distributions (any time key): a number (seconds, deterministic), null "
               "(patience: never abandons; answer_delay: off), or {dist: NAME, ...}:"]
     lines += [f"  {name}: {', '.join(params) or '(no parameters)'}"

@@ -50,5 +50,3 @@ register_section("reasons", dict[str, Reason] | None, None,
                  "reasons for calling by name (a hotline scenario)", check_reasons)
 register_section("reason_share_by_tier", dict[str, dict[str, Probability]] | None, None,
                  "reason shares of a tier, where they differ from reasons.*.share")
-register_section("ivr", Any, None, "the IVR tree (nodes, transfers, self-service exits): "
-                 "checked by sim.model.ivr (every node reachable, no dangling transfer)")
