@@ -11,6 +11,7 @@ through scipy's ``gammaincinv`` and are not compiled (``sim.fast.engine.LACKS``)
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import numpy as np
 from numba import njit
@@ -48,7 +49,7 @@ def node_arrays(ivr: IvrSpec | None, n_reasons: int) -> tuple:
     br_cum = np.zeros((n, n_br))
     values = np.zeros((n, max([len(v) for v in emp] + [1])))
     for x in nodes:
-        i, t = x.index, x.time
+        i, t = x.index, cast(Any, x.time)  # the law's own fields, read per law below
         law = (D_EXP if isinstance(t, Exponential) else D_UNIF if isinstance(t, Uniform)
                else D_LOGN if isinstance(t, Lognormal) else D_EMP if isinstance(t, Empirical)
                else D_DET)

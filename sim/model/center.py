@@ -154,8 +154,8 @@ class Center:
         if delay < 0:
             raise ValueError(f"Negative delay {delay}")
         env = self.env
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid),
-                              Timer(callback, value)))
+        queue: list[Any] = env._queue  # SimPy types its entries as Events; a Timer acts as one
+        heappush(queue, (env._now + delay, NORMAL, next(env._eid), Timer(callback, value)))
 
     def start(self) -> None:
         """Schedule the first arrival and the first staffing tick (``run`` calls it)."""
@@ -204,7 +204,7 @@ class Center:
         id), set the clock, run the callbacks. Every event here is a :class:`Timer`, which
         never fails, so step's failure check has nothing to do."""
         env = self.env
-        queue = env._queue
+        queue: list[Any] = env._queue
         while queue:
             env._now, _, _, event = heappop(queue)
             callbacks, event.callbacks = event.callbacks, None

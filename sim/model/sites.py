@@ -19,7 +19,7 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -137,6 +137,7 @@ class SitedQueue(CallQueue):
         for p in prios:
             sides = [self.side.get((d, p), ()) for d in mine]
             level = self.levels.get(p, ())
+            seq: Iterator[Call]
             if self.viewer.dialect_first:
                 seq = itertools.chain(heapq.merge(*sides, key=_entry), level)
             else:
@@ -181,8 +182,9 @@ class Sites(Component):
         groups = core.groups
         self.speaks = [spec.site_dialects[g.spec.site] for g in groups]
         # per dialect: the groups that do not speak it (closed while such a call routes)
-        self.closed_to = [[g for g in groups if d not in self.speaks[g.index]]
-                          for d in range(len(spec.dialects))]
+        self.closed_to: list[list[SitedGroup]] = [
+            [cast(SitedGroup, g) for g in groups if d not in self.speaks[g.index]]
+            for d in range(len(spec.dialects))]
         self.key = stream_key(core.seed, core.rep, PURPOSE)
         self.cum = np.cumsum(spec.region_share).tolist()
         self.sl = core.spec.service_level_s
