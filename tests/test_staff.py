@@ -4,6 +4,7 @@ codes (2 for each kind of bad input, 1 when the targets cannot be met), the outp
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -373,3 +374,84 @@ def test_written_plan_says_how_to_run_it_with_the_overrides_it_was_made_with():
     assert run_overrides(SimpleNamespace(overrides=[]), setup) == "policy=reservation"
     assert run_command(Path(CONFIG_DIR) / "scenario" / "x.yaml") == "ccsim scenario=x"
     assert "searchpath=[file://out]" in run_command(Path("out/scenario/x.yaml"))
+
+
+# ------------------------------------------------------------------ outbound reserve
+
+
+def _inbound_in_service(n: int, share: float) -> int:
+    """A blended desk of ``n`` agents under an endless inbound backlog and an endless
+    campaign backlog: how many agents are on inbound calls once the start has settled."""
+    from simhelpers import run_calls
+    from test_operations import blend_trace
+
+    scn = blend_trace(share)
+    scn["groups"]["general_desk"]["staffing"] = n
+    scn["outbound"]["campaigns"]["care"]["tasks_per_interval"] = 400  # 13 Erlangs of work
+    scn["arrivals"] = {"trace": [[i * 0.1, "ordinary/billing_query"] for i in range(400)]}
+    df, _ = run_calls(scn)
+    t = 1500.0  # 400 calls x 100 s need >= 5,000 s of n agents: still a backlog here
+    on = df[(df["outcome"] == "answered") & (df["t_answer"] <= t) & (df["t_end"] > t)]
+    return len(on)
+
+
+def test_with_reserve_staffs_what_the_models_reserve_leaves_for_inbound_calls():
+    """The planner's reserve rule against the simulated model: with share 0.3 of n agents
+    reserved for outbound work, ``with_reserve(m)`` is the smallest n whose simulated desk
+    has at least m agents on inbound calls (n - int(0.3 n): 1, 2, 3, 3, 4, 5, 5, 6 ...)."""
+    from sim.staff.erlang import with_reserve
+
+    share = 0.3
+    inbound = {n: _inbound_in_service(n, share) for n in range(1, 11)}
+    assert inbound == {n: n - int(share * n) for n in inbound}  # the model's reserve
+    for m in range(1, 7):
+        assert with_reserve(m, share) == min(n for n, i in inbound.items() if i >= m)
+    assert with_reserve(0, share) == 0 and with_reserve(7, 0.0) == 7
+
+
+def test_measured_load_carries_the_reserve_into_the_formula_plans():
+    """hotline_small with a reserve: the blended desk's formula plan (the search's start,
+    the floor, and the Erlang C/A columns) carries int(share n) agents on top of what its
+    inbound calls need, and the outbound work they do is not counted as other work."""
+    from sim.staff.erlang import (
+        DeskLoad,
+        campaign_erlangs,
+        measured_load,
+        outbound_erlangs,
+        with_reserve,
+    )
+    from sim.staff.evaluate import PlanRuns, Simulator, staffing_of
+    from sim.staff.outputs import formula_columns
+
+    setup = build_setup(compose_config(["scenario=hotline_small", "+scenario.operations."
+                                        "outbound_reserved_share=0.2"]))
+    model = setup.model
+    runs = PlanRuns(Simulator(model, setup.policy, setup.seed), staffing_of(model))
+    runs.upto(1)
+    load = measured_load(model, runs)
+    general = next(g.index for g in model.groups if g.name == "general_desk")
+    assert load.reserve[general] == 0.2 and load.reserve.sum() == 0.2
+    # the same runs read as if there were no reserve (the planner before the reserve)
+    ops = dataclasses.replace(model.operations, outbound_reserved_share=0.0)
+    bare = measured_load(dataclasses.replace(model, operations=ops), runs)
+    assert not bare.reserve.any()
+    # the same load with the reserve left out: what the formulas give for inbound alone
+    inbound = DeskLoad(load.lam, load.aht, load.patience, load.extra, load.home)
+    targets = np.full((len(model.groups), model.n_intervals), 0.8)
+    open_ = staffing_of(model) > 0
+    plan, plain = (formula_plan(x, targets, model.service_level_s, open_)
+                   for x in (load, inbound))
+    assert plan[general].sum() > plain[general].sum()
+    for g in range(len(model.groups)):
+        share = 0.2 if g == general else 0.0
+        assert plan[g].tolist() == [with_reserve(int(n), share) for n in plain[g]]
+    goals = type("G", (), {"desk_target": np.full(len(model.groups), 0.8)})()
+    ec, ea = formula_columns(load, goals, model, open_)
+    ec0, ea0 = formula_columns(inbound, goals, model, open_)
+    assert ec[general].tolist() == [with_reserve(int(n), 0.2) for n in ec0[general]]
+    assert ea[general].tolist() == [with_reserve(int(n), 0.2) for n in ea0[general]]
+    # the reserve does the outbound work, callbacks included: none of it is other work
+    assert runs.mean("campaign_calls").sum() > 0 and runs.mean("callbacks_made").sum() > 0
+    out = outbound_erlangs(model, runs)[general]
+    assert out.sum() > campaign_erlangs(model)[general].sum()  # + callbacks
+    assert load.extra[general].sum() < bare.extra[general].sum()

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -34,13 +33,16 @@ from sim.policies.base import Policy
 from sim.records import Recorder
 from sim.sampling import draw
 
-NORMAL = 1  # simpy.events.NORMAL: the priority of every timeout
+if TYPE_CHECKING:
+    from simpy.events import Event, EventPriority
+
+NORMAL = cast("EventPriority", 1)  # simpy.events.NORMAL: the priority of every timeout
 
 
 class Timer:
     """A timed callback on SimPy's event queue: what ``env.timeout(delay, value)`` with one
     callback is, without an Event's bookkeeping (one is made per IVR node, wait and call).
-    ``Environment.step`` reads ``callbacks`` and ``_ok``; the callbacks read ``value``."""
+    SimPy's ``Environment.step`` reads ``callbacks`` and ``_ok``; the callbacks ``value``."""
 
     __slots__ = ("callbacks", "value")
     _ok = True  # a timer never fails
@@ -148,14 +150,12 @@ class Center:
     def at(self, delay: float, callback: Callable[[Any], None], value: Any) -> None:
         """Call ``callback(event)`` after ``delay``; ``event.value`` is ``value``.
 
-        Pushed on SimPy's queue exactly as ``env.timeout`` does (``Environment.schedule``:
+        Scheduled exactly as ``env.timeout`` schedules itself (``Environment.schedule``:
         time ``now + delay``, priority NORMAL, the next event id), so the (time, id) order
         of events, which the compiled engine mirrors, is SimPy's."""
         if delay < 0:
             raise ValueError(f"Negative delay {delay}")
-        env = self.env
-        queue: list[Any] = env._queue  # SimPy types its entries as Events; a Timer acts as one
-        heappush(queue, (env._now + delay, NORMAL, next(env._eid), Timer(callback, value)))
+        self.env.schedule(cast("Event", Timer(callback, value)), NORMAL, delay)
 
     def start(self) -> None:
         """Schedule the first arrival and the first staffing tick (``run`` calls it)."""
@@ -187,7 +187,7 @@ class Center:
         """Run to the end; on a terminal, with a progress bar over simulated days/intervals.
         Stopping at interval boundaries changes nothing: SimPy resumes in the same order."""
         if not self.progress:
-            self._run_all()
+            self.env.run()
             return
         from tqdm import tqdm
 
@@ -198,18 +198,6 @@ class Center:
                 self.env.run(until=k * self.spec.interval_s)
                 bar.update(1)
         self.env.run()
-
-    def _run_all(self) -> None:
-        """``env.run()`` with ``Environment.step`` inlined: pop the earliest (time, priority,
-        id), set the clock, run the callbacks. Every event here is a :class:`Timer`, which
-        never fails, so step's failure check has nothing to do."""
-        env = self.env
-        queue: list[Any] = env._queue
-        while queue:
-            env._now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
 
     def interval_of(self, t: float) -> int:
         return min(int(t // self._interval_s), self._last_interval)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from statistics import _normal_dist_inv_cdf  # type: ignore[attr-defined]
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -138,8 +138,7 @@ class Lognormal(Distribution):
         return np.exp(self.mu + self.sigma * ndtri(u))
 
     def sample1(self, u: float) -> float:
-        # statistics.NormalDist().inv_cdf(u) without the method and range-check overhead
-        # (the same C function, the same float): u is in (0, 1) by construction
+        # statistics.NormalDist().inv_cdf(u), the same float
         return math.exp(self.mu + self.sigma * _normal_dist_inv_cdf(u, 0.0, 1.0))
 
 
@@ -209,6 +208,14 @@ class Never(Distribution):
 
     def sample1(self, u: float) -> float:
         return math.inf
+
+
+try:  # the C function NormalDist.inv_cdf calls (CPython's statistics): same float, no
+    # method and range-check overhead; u is in (0, 1) by construction
+    from statistics import _normal_dist_inv_cdf  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python: the public method
+    def _normal_dist_inv_cdf(p: float, mu: float, sigma: float) -> float:
+        return NormalDist(mu, sigma).inv_cdf(p)
 
 
 _PARAMS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {

@@ -6,6 +6,12 @@ line: calls per interval × mix go to their queue's first desk), otherwise from 
 calls: each class's home desk is the desk that answers most of its calls, and the desk's
 load is the calls of its home classes that asked for an agent. Work the formulas never see
 (overflow from other desks, callbacks) is measured as busy time beyond the home calls'.
+
+A reserved outbound share (``operations.outbound_reserved_share``) keeps ``int(share × n)``
+of a blended desk's n agents on outbound work while there is any, inbound calls waiting
+or not (:meth:`sim.model.outbound.Outbound.claim_agent`): those agents answer no inbound
+call, so a desk that needs m agents on inbound calls is staffed with the smallest n whose
+n − int(share × n) ≥ m, and the outbound work they do is not counted again as other work.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ class DeskLoad:
     patience: np.ndarray  # [g] mean patience, s (inf: nobody abandons)
     extra: np.ndarray  # [g, k] Erlangs of other work the desk did (overflow, callbacks)
     home: np.ndarray  # [class] home desk (-1: never reaches a desk)
+    reserve: np.ndarray | None = None  # [g] share of agents kept on outbound (0: none)
+
+    def share(self, g: int) -> float:
+        return 0.0 if self.reserve is None else float(self.reserve[g])
 
     def erlangs(self) -> np.ndarray:
         return self.lam * self.aht[:, None]
@@ -61,6 +71,51 @@ def exact_load(model) -> DeskLoad | None:
     return DeskLoad(lam, aht, patience, np.zeros((n_g, n_k)), home)
 
 
+def reserve_shares(model) -> np.ndarray:
+    """[g] the outbound reserve's share of desk g's agents (blended desks; else 0)."""
+    out = np.zeros(len(model.groups))
+    share = model.operations.outbound_reserved_share
+    if model.outbound is not None and share:
+        out[list(model.outbound.groups)] = share
+    return out
+
+
+def with_reserve(inbound: int, share: float) -> int:
+    """The smallest headcount n that leaves ``inbound`` agents for inbound calls when the
+    model reserves ``int(share * n)`` of them for outbound work (the same float product
+    and truncation as :meth:`sim.model.outbound.Outbound.claim_agent`)."""
+    n = inbound
+    if n <= 0 or share <= 0:
+        return n
+    while n - int(share * n) < inbound:
+        n += 1
+    return n
+
+
+def outbound_erlangs(model, runs) -> np.ndarray:
+    """[g, k] outbound work measured in simulation (callbacks: talk if answered, else the
+    ring; campaign calls), by the interval the call was made, shared evenly by the blended
+    desks. Used where a reserve does this work: all of it is then the reserve's."""
+    from sim.model.outbound import RING_S
+
+    out = np.zeros((len(model.groups), model.n_intervals))
+    ob = model.outbound
+    if ob is None or not ob.groups:
+        return out
+    made, answered, campaign = (runs.mean(n) for n in
+                                ("callbacks_made", "callbacks_answered", "campaign_calls"))
+    sl = model.second_line
+    talk = float(sl.callback_time.mean) if sl is not None else 0.0
+    tasks = np.array([sum(c.tasks_per_interval) for c in ob.campaigns], dtype=float)
+    means = np.array([c.handle_time.mean for c in ob.campaigns], dtype=float)
+    campaign_s = float((tasks * means).sum() / tasks.sum()) if tasks.sum() > 0 else 0.0
+    per_k = (answered * talk + (made - answered) * RING_S + campaign * campaign_s) \
+        / model.interval_s
+    for g in ob.groups:
+        out[g] += per_k / len(ob.groups)
+    return out
+
+
 def measured_load(model, runs) -> DeskLoad:
     """The load seen in simulated replications (``runs``: a PlanRuns with data)."""
     queued, answered = runs.mean("queued"), runs.mean("answered")
@@ -84,8 +139,12 @@ def measured_load(model, runs) -> DeskLoad:
                           for c in model.classes])[mine]
         if w.sum() > 0 and (w * rates).sum() > 0:
             patience[g] = w.sum() / (w * rates).sum()
-    extra = np.maximum(0.0, busy - own - campaign_erlangs(model))
-    return DeskLoad(lam, aht, patience, extra, home)
+    reserve = reserve_shares(model)
+    outbound = campaign_erlangs(model)
+    if reserve.any():  # the reserved agents do the outbound work, callbacks included
+        outbound = np.where(reserve[:, None] > 0, outbound_erlangs(model, runs), outbound)
+    extra = np.maximum(0.0, busy - own - outbound)
+    return DeskLoad(lam, aht, patience, extra, home, reserve)
 
 
 def campaign_erlangs(model) -> np.ndarray:
@@ -145,13 +204,15 @@ def erlang_c_agents(lam: float, aht: float, target: float, sl_s: float) -> int:
 def formula_plan(load: DeskLoad, targets: np.ndarray, sl_s: float, open_: np.ndarray,
                  kind: str = "a") -> np.ndarray:
     """Headcount per desk and interval: the formula's minimum for ``targets[g, k]`` on the
-    home load, plus the desk's other work rounded (``kind`` "a" only), 0 where closed."""
+    home load, plus the desk's other work rounded (``kind`` "a" only), plus the outbound
+    reserve that headcount carries; 0 where closed."""
     plan = np.zeros(open_.shape, dtype=np.int64)
     for g, k in zip(*np.nonzero(open_), strict=True):
         lam, aht = float(load.lam[g, k]), float(load.aht[g])
         if kind == "c":
-            plan[g, k] = erlang_c_agents(lam, aht, float(targets[g, k]), sl_s)
+            n = erlang_c_agents(lam, aht, float(targets[g, k]), sl_s)
         else:
             n = erlang_a_agents(lam, aht, float(load.patience[g]), float(targets[g, k]), sl_s)
-            plan[g, k] = n + int(round(load.extra[g, k]))
+            n += int(round(load.extra[g, k]))
+        plan[g, k] = with_reserve(n, load.share(g))
     return plan

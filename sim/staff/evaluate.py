@@ -52,7 +52,11 @@ class RepData:
     in_sl: np.ndarray  # [class, interval]
     answered: np.ndarray  # [class, desk, interval]
     handle_s: np.ndarray  # [class, desk, interval]
-    busy: np.ndarray  # [desk, interval] mean busy agents
+    busy: np.ndarray  # [desk, interval] mean busy agents (inbound and outbound work)
+    # outbound calls the front line made, by interval (zeros without outbound)
+    callbacks_made: np.ndarray
+    callbacks_answered: np.ndarray
+    campaign_calls: np.ndarray
 
 
 def run_one(model, policy, seed: int, rep: int) -> RepData:
@@ -67,7 +71,12 @@ def run_one(model, policy, seed: int, rep: int) -> RepData:
     names = {g.name: g.index for g in model.groups}
     for name, k, b in zip(gi["group"], gi["interval"], gi["busy_agents"], strict=True):
         busy[names[name], int(k)] = b
-    return RepData(out.kpis, tally.queued, tally.in_sl, tally.answered, tally.handle_s, busy)
+    ob = out.frames.get("outbound_intervals")
+    outbound = [np.zeros(model.n_intervals) if ob is None else
+                ob.sort_values("interval")[c].to_numpy(dtype=float)
+                for c in ("callbacks_made", "callbacks_answered", "campaign_calls")]
+    return RepData(out.kpis, tally.queued, tally.in_sl, tally.answered, tally.handle_s, busy,
+                   *outbound)
 
 
 def with_staffing(model, plan: np.ndarray):

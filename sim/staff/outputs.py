@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.staff.erlang import erlang_a_agents, erlang_c_agents
+from sim.staff.erlang import erlang_a_agents, erlang_c_agents, with_reserve
 
 
 def _hhmm(s: float) -> str:
@@ -20,14 +20,21 @@ def _hhmm(s: float) -> str:
 
 def formula_columns(load, goals, model, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What per-interval Erlang C and Erlang A give for each desk's nominal target on the
-    desk's own calls (the load of the final plan's simulation)."""
+    desk's own calls (the load of the final plan's simulation), with the outbound reserve
+    those headcounts carry (an Erlang calculator's user adds it on top)."""
     ec, ea = np.zeros(open_.shape, dtype=np.int64), np.zeros(open_.shape, dtype=np.int64)
     sl_s = model.service_level_s
     for g, k in zip(*np.nonzero(open_), strict=True):
         lam, aht, tgt = float(load.lam[g, k]), float(load.aht[g]), float(goals.desk_target[g])
-        ec[g, k] = erlang_c_agents(lam, aht, tgt, sl_s)
-        ea[g, k] = erlang_a_agents(lam, aht, float(load.patience[g]), tgt, sl_s)
+        ec[g, k] = with_reserve(erlang_c_agents(lam, aht, tgt, sl_s), load.share(g))
+        ea[g, k] = with_reserve(erlang_a_agents(lam, aht, float(load.patience[g]), tgt, sl_s),
+                                load.share(g))
     return ec, ea
+
+
+def _reserve_hours(staffing: np.ndarray, share: float, model) -> float:
+    """Agent-hours the outbound reserve takes: int(share x n) per interval, as the model."""
+    return float(sum(int(share * int(n)) for n in staffing) * model.interval_s / 3600)
 
 
 def tier_sl(trial, model, goals) -> dict:
@@ -147,7 +154,12 @@ def write_all(*, name, out_path: Path, report_dir: Path, setup, model, spec, bef
                  "erlang_c": _cost(ec, model), "erlang_a": _cost(ea, model)},
         "by_desk": {g.name: {"agent_hours_before": _hours(before.plan[g.index], model),
                              "agent_hours_after": _hours(plan[g.index], model),
-                             "nominal_target": float(goals.desk_target[g.index])}
+                             "nominal_target": float(goals.desk_target[g.index]),
+                             # agents the outbound reserve keeps off inbound calls
+                             "reserve_agent_hours_before": _reserve_hours(
+                                 before.plan[g.index], load.share(g.index), model),
+                             "reserve_agent_hours_after": _reserve_hours(
+                                 plan[g.index], load.share(g.index), model)}
                     for g in model.groups},
         "targets_before": _outcomes(before), "targets_after": _outcomes(after),
         "targets_requirement": _outcomes(req_trial),

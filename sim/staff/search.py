@@ -129,7 +129,8 @@ def shrunk_sl(runs: PlanRuns, mask: np.ndarray, model, desk: int, home: np.ndarr
 
 def floor_plan(st: Search, load: DeskLoad, tau: np.ndarray) -> np.ndarray:
     """The per-interval floor: the formula's headcount on the desk's own calls alone."""
-    bare = DeskLoad(load.lam, load.aht, load.patience, np.zeros_like(load.extra), load.home)
+    bare = DeskLoad(load.lam, load.aht, load.patience, np.zeros_like(load.extra), load.home,
+                    load.reserve)
     return formula_plan(bare, tau, st.model.service_level_s, st.open_)
 
 
