@@ -161,8 +161,9 @@ def _cell(kpi: str, mean: float, hw: float) -> str:
 def _diff_cell(kpi: str, r) -> str:
     s = 100 if kpi_fmt(kpi) == "pct" else 1
     hw = r["diff_half_width"]
-    text = f"{s * r['diff_mean']:+.1f}" + ("" if math.isnan(hw) else f"±{s * hw:.1f}")
-    sig = not math.isnan(hw) and (r["diff_low"] > 0 or r["diff_high"] < 0)
+    none = hw is None or math.isnan(hw)  # one replication: no interval
+    text = f"{s * r['diff_mean']:+.1f}" + ("" if none else f"±{s * hw:.1f}")
+    sig = not none and (r["diff_low"] > 0 or r["diff_high"] < 0)
     return text + ("*" if sig else "")
 
 

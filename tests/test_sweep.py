@@ -103,3 +103,15 @@ def test_parallel_launcher_gives_the_same_numbers(tmp_path):
         ["scenario.load", "scope", "name", "kpi"]).reset_index(drop=True)
     cols = ["scenario.load", "scope", "name", "kpi", "mean", "half_width"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
+
+
+def test_a_sweep_of_single_replications_reports_without_intervals(tmp_path):
+    """One replication per point has no confidence intervals: the comparison table and
+    report show the differences without them instead of failing to collect."""
+    proc = subprocess.run([CCSIM, "-m", "scenario=basic", "n_reps=1", "scenario.load=0.9,1.1",
+                           "output.calls=false", f"hydra.sweep.dir={tmp_path / 'one'}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Warning" not in proc.stderr and "raised" not in proc.stderr, proc.stderr[-2000:]
+    assert "1.1 vs 0.9" in proc.stdout and "±" not in proc.stdout.split("1.1 vs 0.9")[1]
+    assert (tmp_path / "one" / "report.html").exists()

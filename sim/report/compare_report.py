@@ -207,11 +207,12 @@ def _diff_bars(diffs, table, kpis: list[str], varying: list[str], money: str):
     return fig
 
 
-def _diff_colour(kpi: str, low: float, high: float) -> str:
-    """Green for a real improvement, red for a real loss, grey when the CI holds 0."""
+def _diff_colour(kpi: str, low: float | None, high: float | None) -> str:
+    """Green for a real improvement, red for a real loss, grey when the CI holds 0 or
+    there is none (one replication)."""
     if better(kpi) == "neutral":
         return "#12355b"
-    if not (low > 0 or high < 0):
+    if low is None or high is None or not (low > 0 or high < 0):
         return "#9aa5b1"
     return "#2e9e5b" if (low > 0) == (better(kpi) == "high") else "#d64545"
 
