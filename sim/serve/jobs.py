@@ -113,7 +113,7 @@ def run_job(folder: str, configs: list[dict], cache_dir: str | None = None) -> s
         return "done"
     except Cancelled as exc:
         _write_status(root, state="cancelled", done=0, total=1,
-                      message=f"stopped {exc}; nothing compared, nothing cached")
+                      message=f"stopped {exc}; nothing compared")
         return "cancelled"
     except ConfigError as exc:
         _write_status(root, state="failed", done=0, total=1, message=" ".join(str(exc).split()))
