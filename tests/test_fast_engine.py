@@ -103,6 +103,8 @@ def _without(spec, feature: str):
         nodes = tuple(rep(n, time=Deterministic(n.time.mean)) if isinstance(n.time, Gamma)
                       else n for n in spec.ivr.nodes)
         return rep(spec, ivr=rep(spec.ivr, nodes=nodes))
+    if feature == "seat sites":
+        return rep(spec, sites=None)
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     field = {"redials": "redial", "second line": "second_line", "outbound": "outbound",
@@ -116,11 +118,14 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
     hot = build_model_spec(compose_cfg([
         "scenario=hotline_small", "scenario.outage.enabled=true",
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
-        "+scenario.groups.vip_desk.availability={shrinkage: 0.8}"])["scenario"])
+        "+scenario.groups.vip_desk.availability={shrinkage: 0.8}",
+        "+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
+        *(f"+scenario.groups.{g}.site=capital"
+          for g in ("vip_desk", "general_desk", "faults_desk"))])["scenario"])
     hot = dataclasses.replace(hot, operations=OperationsSpec(
         callbacks=CallbackLoopSpec(max_attempts=2, retry_delay=hot.redial.delay["abandoned"])))
     features = ["gamma", "redials", "second line", "outbound",
-                "outage", "operations", "agent availability"]
+                "outage", "operations", "agent availability", "seat sites"]
     assert len(features) == len(LACKS)
     fifo = make_policy("fifo")
     for feature, (lack, _) in zip(features, LACKS, strict=True):
