@@ -177,7 +177,7 @@ def _parse_args(argv: list[str]):
     return parser.parse_args(argv)
 
 
-def _check_override_syntax(overrides: list[str], multirun: bool = False) -> None:
+def _check_override_syntax(overrides: list[str]) -> None:
     """Parse each override alone, so a malformed one is reported with its key."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
@@ -196,9 +196,6 @@ def _check_override_syntax(overrides: list[str], multirun: bool = False) -> None
         if not ov.key_or_group:
             _fail(f"(no key): malformed override {text!r} (empty key); "
                   f"allowed forms: {OVERRIDE_FORMS}")
-        if multirun and ov.key_or_group == "n_reps" and ov.is_sweep_override():
-            _fail(f"n_reps: one value per sweep, got {text!r}; allowed: a single count "
-                  "(rerun a sweep with a larger n_reps to add replications to its points)")
         group = Path(CONFIG_DIR) / ov.key_or_group
         if ov.value() is None and not ov.is_delete() and group.is_dir():
             options = sorted(p.stem for p in group.glob("*.yaml"))
@@ -385,7 +382,7 @@ def main(argv: list[str] | None = None) -> None:
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]
     args = _parse_args(sys.argv[1:])
-    _check_override_syntax(args.overrides, args.multirun)
+    _check_override_syntax(args.overrides)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us; we print them as one line
     from sim import sweep
     from sim.schema.trust import guard_hydra, guard_yaml

@@ -246,6 +246,7 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         from sim import sweep_cluster
 
         sweep_cluster.check_launcher(config)  # an unreachable cluster: exit 2, nothing run
+        check_not_swept(config)
         total = sweep_size(config) * sweep_cluster.split_points(config)
         # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
@@ -300,22 +301,42 @@ def collect_and_report(config) -> None:
 TOTAL_ENV = "CCSIM_SWEEP_TOTAL"
 
 
-def sweep_size(config) -> int:
-    """How many points the sweep has: the product of its swept values (0 if unknown)."""
+def _sweep_overrides(config) -> list:
+    """The sweep's swept overrides, parsed: the command line's, then the sweeper params of
+    an experiment file that the command line does not override."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     params = dict(config.hydra.sweeper.get("params") or {})
     given = [str(o) for o in config.hydra.overrides.task]
     cmd_keys = {o.split("=", 1)[0].lstrip("+~") for o in given}
     given += [f"{k}={v}" for k, v in params.items() if k not in cmd_keys]
+    return [o for o in OverridesParser.create().parse_overrides(given) if o.is_sweep_override()]
+
+
+def sweep_size(config) -> int:
+    """How many points the sweep has: the product of its swept values (0 if unknown)."""
     try:
         n = 1
-        for o in OverridesParser.create().parse_overrides(given):
-            if o.is_sweep_override():
-                n *= len(list(o.sweep_string_iterator()))
+        for o in _sweep_overrides(config):
+            n *= len(list(o.sweep_string_iterator()))
         return n
     except Exception:  # a range or glob we cannot count: progress shows no total
         return 0
+
+
+def check_not_swept(config) -> None:
+    """``n_reps`` is each point's replications, not a point's identity (it is left out of
+    the point directory so that a larger n_reps adds replications): one value per sweep."""
+    from sim import sweep_cluster
+
+    try:
+        swept = {o.key_or_group for o in _sweep_overrides(config)}
+    except Exception:  # unparsable overrides are reported by Hydra itself
+        return
+    if "n_reps" in swept:
+        sweep_cluster.fail("n_reps: one value per sweep, it was swept; allowed: a single "
+                           "count (rerun a sweep with a larger n_reps to add replications "
+                           "to its points)")
 
 
 def progress_tag(job: int) -> str:

@@ -20,7 +20,7 @@ CONNECT_TIMEOUT_S = 5.0
 SETTINGS: dict = {}  # the running multirun's sweep settings, for the retry loop
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
     """Bad input found while the multirun starts: one line, exit 2, nothing run. (A
     SystemExit: Hydra turns a callback's Exception into a mere warning.)"""
     print(f"ccsim: error: {' '.join(message.split())}", file=sys.stderr)
@@ -38,7 +38,7 @@ def check_launcher(config) -> None:
             check_ray_address(str(address))
             _no_object_store_default(config)
     elif target == SLURM_LAUNCHER and shutil.which("sbatch") is None:
-        _fail("hydra/launcher=submitit_slurm: no SLURM here (sbatch is not on the PATH); "
+        fail("hydra/launcher=submitit_slurm: no SLURM here (sbatch is not on the PATH); "
               "allowed: run on a SLURM login node, or hydra/launcher=submitit_local, ray, "
               "joblib or basic")
 
@@ -65,16 +65,16 @@ def check_ray_address(address: str) -> None:
     if address == "auto":
         found = _local_ray_address()
         if found is None:
-            _fail(f"{key}: auto finds no running Ray cluster on this machine; {allowed}")
+            fail(f"{key}: auto finds no running Ray cluster on this machine; {allowed}")
         address = str(found)
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
-        _fail(f"{key}: {address!r} is not HOST:PORT; {allowed}")
+        fail(f"{key}: {address!r} is not HOST:PORT; {allowed}")
     try:
         with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
             pass
     except OSError as exc:
-        _fail(f"{key}: no Ray cluster answers at {address!r} "
+        fail(f"{key}: no Ray cluster answers at {address!r} "
               f"({exc.strerror or type(exc).__name__}); {allowed}")
 
 
@@ -103,10 +103,10 @@ def split_points(config) -> int:
                     config=config)
     given = [str(o) for o in config.hydra.overrides.task]
     if any(o.lstrip("+~").partition("=")[0] == "sweep.task" for o in given):
-        _fail("sweep.task: set by ccsim for each unit of work; allowed: sweep.tasks=N "
+        fail("sweep.task: set by ccsim for each unit of work; allowed: sweep.tasks=N "
               "(tasks per point)")
     if tasks < 1:
-        _fail(f"sweep.tasks: must be at least 1, got {tasks}")
+        fail(f"sweep.tasks: must be at least 1, got {tasks}")
     _clear_task_records(Path(config.hydra.sweep.dir))
     sweeper = config.hydra.sweeper
     with read_write(sweeper), open_dict(sweeper):

@@ -177,8 +177,17 @@ def test_a_larger_n_reps_adds_replications_to_the_points_done(split):
     pd.testing.assert_frame_equal(table(tmp, "grown"), table(tmp, "split"))
 
 
-def test_n_reps_is_not_swept(tmp_path):
-    proc = sweep(tmp_path, "bad", "n_reps=2,3")
-    assert proc.returncode == 2
+@pytest.mark.parametrize("in_file", [False, True])
+def test_n_reps_is_not_swept(tmp_path, in_file):
+    """Neither on the command line nor in an experiment's sweeper params: nothing runs."""
+    swept = ["n_reps=2,3"]
+    if in_file:
+        (tmp_path / "cfg" / "experiment").mkdir(parents=True)
+        (tmp_path / "cfg" / "experiment" / "swept.yaml").write_text(
+            "# @package _global_\nhydra:\n  sweeper:\n    params:\n      n_reps: 2,3\n")
+        swept = ["-cd", str(tmp_path / "cfg"), "experiment=swept"]
+    proc = ccsim(tmp_path, "-m", *swept, *BASE, f"hydra.sweep.dir={tmp_path / 'bad'}")
+    assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("ccsim: error: n_reps: one value per sweep")
     assert len(proc.stderr.strip().splitlines()) == 1
+    assert not list((tmp_path / "bad").glob("*/reps/rep_*.json"))
