@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,9 +40,10 @@ needs_submitit = pytest.mark.skipif(
            "hydra-submitit-launcher)")
 
 
-def sweep(tmp: Path, name: str, *args: str) -> subprocess.CompletedProcess:
+def sweep(tmp: Path, name: str, *args: str,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([CCSIM, "-m", *BASE, f"hydra.sweep.dir={tmp / name}", *args],
-                          cwd=tmp, capture_output=True, text=True, timeout=600)
+                          cwd=tmp, capture_output=True, text=True, timeout=600, env=env)
 
 
 def table(tmp: Path, name: str) -> pd.DataFrame:
@@ -67,15 +69,23 @@ def _free_port() -> int:
 def ray_cluster(tmp_path_factory):
     """A Ray head on this machine (2 CPUs), started for these tests and stopped after
     them, even when they fail: ``ray start --block`` in its own process group, ended by
-    its id (``ray stop`` would end every Ray on the machine)."""
+    its id (``ray stop`` would end every Ray on the machine).
+
+    It runs with token authentication and its own token file, as a shared cluster
+    should: whether a ``~/.ray/auth_token`` exists (a private ``ray.init()`` writes one)
+    must not decide the test. Yields the address and the environment a client needs."""
     tmp = tmp_path_factory.mktemp("ray")
     port = _free_port()
+    token = tmp / "auth_token"
+    token.write_text(secrets.token_hex(32))
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
+           "RAY_AUTH_TOKEN_PATH": str(token)}
+    env.pop("RAY_AUTH_TOKEN", None)
     log = (tmp / "ray.log").open("w")
     head = subprocess.Popen(
         [str(RAY), "start", "--head", "--block", "--num-cpus=2", f"--port={port}",
          "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     try:
         address = f"127.0.0.1:{port}"
         deadline = time.monotonic() + 120
@@ -90,7 +100,7 @@ def ray_cluster(tmp_path_factory):
         else:
             pytest.fail("the Ray head did not come up in 120 s")
         time.sleep(3)  # the raylet registers after the GCS answers
-        yield address
+        yield address, env
     finally:
         _stop(head)
         log.close()
@@ -119,8 +129,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @needs_ray
 def test_a_sweep_on_a_ray_cluster_equals_the_basic_launchers(tmp_path, basic, ray_cluster):
+    address, env = ray_cluster
     proc = sweep(tmp_path, "ray", "hydra/launcher=ray",
-                 f"+hydra.launcher.ray.init.address={ray_cluster}")
+                 f"+hydra.launcher.ray.init.address={address}", env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     pd.testing.assert_frame_equal(table(tmp_path, "ray"), basic)
     # fine units: each point's 2 replications ran as 2 tasks on the cluster's workers
