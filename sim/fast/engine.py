@@ -12,8 +12,8 @@ preference orders, staffing changes per interval, lines and blocking, answer del
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
 verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
-What it lacks (``LACKS``: redials, second line, outbound, outage, operations, availability,
-gamma IVR node times) and user policies run on SimPy.
+What it lacks (``LACKS``: gamma IVR node times, redials, second line, outbound, outage,
+each operations feature, availability, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
 from sim.model.distributions import Gamma
-from sim.model.spec import ModelSpec, OperationsSpec
+from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 
 ENGINES = ("auto", "simpy", "fast")
@@ -45,17 +45,24 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("IVR node times with a gamma law (scenario.ivr.nodes.*.time)",
+    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma)",
      lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
                                                 for n in spec.ivr.nodes)),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
-    ("the second line (scenario.second_line: work orders, callbacks)",
+    ("second line (scenario.second_line: work orders, callbacks)",
      lambda spec: spec.second_line is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
-    ("the outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
-    ("operations features (scenario.operations: closed-loop callbacks, complaint escalation, "
-     "key customers, IVR hang-up redials, reserved outbound)",
-     lambda spec: spec.operations != OperationsSpec()),
+    ("outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
+    ("closed-loop callbacks (scenario.operations.callbacks)",
+     lambda spec: spec.operations.callbacks is not None),
+    ("complaint escalation (scenario.operations.complaints)",
+     lambda spec: spec.operations.complaints is not None),
+    ("key customers (scenario.operations.key_customers)",
+     lambda spec: spec.operations.key_customers is not None),
+    ("IVR hang-up redials (scenario.operations.ivr_hangup_redial)",
+     lambda spec: spec.operations.ivr_hangup_redial is not None),
+    ("reserved outbound (scenario.operations.outbound_reserved_share)",
+     lambda spec: spec.operations.outbound_reserved_share > 0),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
      lambda spec: any(g.availability is not None for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
