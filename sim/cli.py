@@ -196,6 +196,12 @@ def _check_override_syntax(overrides: list[str]) -> None:
         if not ov.key_or_group:
             _fail(f"(no key): malformed override {text!r} (empty key); "
                   f"allowed forms: {OVERRIDE_FORMS}")
+        if ov.key_or_group.startswith("hydra.sweeper.params"):
+            # Hydra cannot merge a command-line value into the sweeper's params (an
+            # OmegaConf AttributeError for a dict, a vague refusal for a sweep)
+            _fail(f"hydra.sweeper.params: not settable on the command line ({text!r}); "
+                  f"allowed: sweep a key directly (-m KEY=a,b) or give hydra.sweeper.params "
+                  f"in an experiment file (configs/experiment/)")
         group = Path(CONFIG_DIR) / ov.key_or_group
         if ov.value() is None and not ov.is_delete() and group.is_dir():
             options = sorted(p.stem for p in group.glob("*.yaml"))

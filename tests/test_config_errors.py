@@ -84,6 +84,10 @@ CASES = [
     ("malformed-override-empty-key", ["=3"], ["'=3'", "empty key", "KEY=VALUE"]),
     ("sweep-without-multirun", ["n_reps=1,2"], ["n_reps", "--multirun", "KEY=[a,b]"]),
     ("unknown-flag", ["--frobnicate"], ["--frobnicate", "--help"]),
+    ("sweeper-params-dict", ["hydra.sweeper.params={scenario.load: '0.9,1.1'}"],
+     ["hydra.sweeper.params", "not settable", "KEY=a,b", "experiment file"]),
+    ("sweeper-params-key", ["+hydra.sweeper.params.scenario.load=0.9,1.1"],
+     ["hydra.sweeper.params", "not settable", "KEY=a,b", "experiment file"]),
     ("missing-interpolation", ["scenario.groups.general_desk.staffing=${params.nope}"],
      ["scenario.groups.general_desk.staffing", "params.nope"]),
     ("experiment-unknown-param", ["experiment=erlang_c", "params.agnets=15"],
@@ -128,3 +132,11 @@ def test_bad_input_writes_no_results(tmp_path):
     """Bad input is not silently fixed: no run happens, so no summary is written."""
     assert_bad_input(run_ccsim(["n_reps=2.5"], tmp_path), "n_reps")
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("override", ["hydra.sweeper.params={scenario.load: '0.9,1.1'}",
+                                      "+hydra.sweeper.params.scenario.load=0.9,1.1"])
+def test_sweeper_params_on_a_multirun_command_line_are_one_line(override, tmp_path):
+    """Hydra itself fails on these with a traceback (dict form) or a vague line."""
+    assert_bad_input(run_ccsim([override], tmp_path, ("-m",)), "hydra.sweeper.params",
+                     "not settable", "experiment file")
