@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import shutil
 import textwrap
-import typing
 
 from sim.kpi_specs import kpi_fmt, short
 
@@ -103,36 +102,52 @@ def best_points(rep_table, jobs, varying: list[str], treat: str | None, confiden
     """(job, scope, name, kpi) of each point that is best among its comparable points with
     every paired difference against them excluding 0 (``ranked``: kpi -> higher is better).
     With replications that cannot separate the points, nothing is marked."""
-    from sim.kpi import t_interval
-
     rep_table = rep_table[rep_table["kpi"].isin(list(ranked))]
-    values = rep_table.set_index(["job", "scope", "name", "kpi", "rep"])["value"]
-    marked = set()
+    marked: set[tuple[int, str, str, str]] = set()
     for members in groups(jobs, varying, treat):
-        if len(members) < 2:
-            continue
-        sub = values[values.index.get_level_values(0).isin(members)]
-        for (scope, name, kpi), v in sub.groupby(level=[1, 2, 3]):
-            per_job = {j: s.droplevel([0, 1, 2, 3]) for j, s in v.groupby(level=0)}
-            means = {j: s.mean() for j, s in per_job.items() if s.notna().any()}
-            if len(means) < 2:
-                continue
-            high = ranked[kpi]
-            best = (max if high else min)(means, key=means.__getitem__)
-            clear = True
-            for j in means:
-                if j == best:
-                    continue
-                d = (per_job[best] - per_job[j]).dropna()
-                st = t_interval(list(d), confidence)
-                # ``low`` and ``high`` are None together (fewer than two differences)
-                if st["low"] is None or not (st["low"] > 0 if high
-                                             else typing.cast(float, st["high"]) < 0):
-                    clear = False
-                    break
-            if clear:
-                marked.add((best, scope, name, kpi))
+        if len(members) >= 2:
+            marked |= _best_of(rep_table[rep_table["job"].isin(members)], confidence, ranked)
     return marked
+
+
+def _best_of(rows, confidence: float, ranked: dict[str, bool]) -> set[tuple[int, str, str, str]]:
+    """``best_points`` within one set of comparable points, every KPI at once: values as
+    an array (KPI, job, replication), NaN where missing."""
+    import numpy as np
+
+    from sim.kpi import t_interval_groups
+
+    if rows.empty:
+        return set()
+    kpi_keys = rows[["scope", "name", "kpi"]].drop_duplicates().sort_values(
+        ["scope", "name", "kpi"]).reset_index(drop=True)
+    kpi_code = rows.merge(kpi_keys.reset_index(), on=["scope", "name", "kpi"], how="left")[
+        "index"].to_numpy()
+    job_ids, job_code = np.unique(rows["job"].to_numpy(), return_inverse=True)
+    rep_ids, rep_code = np.unique(rows["rep"].to_numpy(), return_inverse=True)
+    values = np.full((len(kpi_keys), len(job_ids), len(rep_ids)), np.nan)
+    values[kpi_code, job_code, rep_code] = rows["value"].to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    count = present.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(present, values, 0.0).sum(axis=2) / count  # as pandas' mean
+    high = np.array([ranked[k] for k in kpi_keys["kpi"]])
+    has = count > 0
+    cand = np.where(has, np.where(high[:, None], means, -means), -np.inf)
+    best = cand.argmax(axis=1)  # the first of equal means, as max() over jobs in order
+    k_idx = np.flatnonzero(has.sum(axis=1) >= 2)
+    others = [(k, j) for k in k_idx for j in np.flatnonzero(has[k]) if j != best[k]]
+    if not others:
+        return set()
+    ks, js = np.array(others).T
+    diffs = values[ks, best[ks]] - values[ks, js]  # replication by replication
+    pair = np.repeat(np.arange(len(ks)), diffs.shape[1])
+    _, mean, hw = t_interval_groups(diffs.ravel(), pair, len(ks), confidence)
+    with np.errstate(invalid="ignore"):
+        clear_pair = np.where(high[ks], mean - hw > 0, mean + hw < 0)
+    clear = np.ones(len(kpi_keys), dtype=bool)
+    np.logical_and.at(clear, ks, clear_pair)
+    return {(int(job_ids[best[k]]), *kpi_keys.iloc[k]) for k in k_idx if clear[k]}
 
 
 def point_labels(table, varying: list[str]) -> dict[int, str]:

@@ -288,6 +288,30 @@ def t_interval(values: list[float], confidence: float) -> dict[str, float | None
     return {"mean": mean, "half_width": hw, "low": mean - hw, "high": mean + hw, "n": len(x)}
 
 
+def t_interval_groups(values: np.ndarray, group: np.ndarray, n_groups: int,
+                      confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``t_interval`` of many groups at once: (n, mean, half-width) per group code
+    ``0..n_groups-1`` over its non-NaN ``values`` in their order (NaN mean with no value,
+    NaN half-width under two). Bit-equal to ``t_interval`` group by group: the groups of
+    equal size are rows of one C-ordered array, and numpy reduces each row with the same
+    pairwise sum as a 1-D array. A sweep's collection compares ~1,000 KPIs per point;
+    one call per KPI was most of its serial time."""
+    keep = ~np.isnan(values)
+    v, g = values[keep], group[keep]
+    order = np.argsort(g, kind="stable")  # each group's values stay in their order
+    v, g = v[order], g[order]
+    n = np.bincount(g, minlength=n_groups)
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    mean, hw = np.full(n_groups, np.nan), np.full(n_groups, np.nan)
+    for k in np.unique(n[n > 0]):
+        idx = np.flatnonzero(n == k)
+        rows = v[starts[idx][:, None] + np.arange(k)]
+        mean[idx] = rows.mean(axis=1)
+        if k >= 2:
+            hw[idx] = t_quantile(confidence, int(k) - 1) * rows.std(axis=1, ddof=1) / math.sqrt(k)
+    return n, mean, hw
+
+
 def aggregate(reps: list[dict], confidence: float) -> dict:
     """Combine per-replication KPI dicts into mean/half-width per KPI, same nesting."""
     first = reps[0]

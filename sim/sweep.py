@@ -191,31 +191,34 @@ def _stat(st) -> dict:
 
 def paired_differences(rep_table, keys: list[str], pairs: dict[int, int], confidence: float):
     """Point minus its own baseline (``pairs``: job -> baseline job, see
-    sim.compare.baselines), replication by replication, per (scope, name, kpi)."""
+    sim.compare.baselines), replication by replication, per (scope, name, kpi); rows by
+    job, then (scope, name, kpi)."""
     import numpy as np
-    import pandas as pd
 
-    from sim.kpi import t_interval
+    from sim.kpi import t_interval_groups
 
     idx = ["scope", "name", "kpi", "rep"]
-    out = []
-    for job, grp in rep_table.groupby("job"):
-        b = pairs.get(int(job))
-        if b is None or b == job:
-            continue
-        base = rep_table[rep_table["job"] == b].set_index(idx)["value"]
-        joined = grp.set_index(idx)["value"].to_frame("v").join(base.rename("b"), how="inner")
-        joined["d"] = joined["v"] - joined["b"]
-        meta = {k: grp[k].iloc[0] for k in ["job", *keys]}
-        for (scope, name, kpi), g in joined.groupby(level=[0, 1, 2]):
-            d = g["d"].to_numpy(dtype=float)
-            if np.all(np.isnan(d)):
-                continue
-            st = t_interval(list(d), confidence)
-            out.append({**meta, "baseline_job": b, "scope": scope, "name": name, "kpi": kpi,
-                        "diff_mean": st["mean"], "diff_half_width": st["half_width"],
-                        "diff_low": st["low"], "diff_high": st["high"], "n": st["n"]})
-    return pd.DataFrame(out) if out else None
+    base_of = rep_table["job"].map(pairs)
+    mask = base_of.notna() & (base_of != rep_table["job"])
+    if not mask.any():
+        return None
+    left = rep_table[mask].assign(baseline_job=base_of[mask].astype("int64"))
+    right = rep_table[["job", *idx, "value"]].rename(columns={"job": "baseline_job",
+                                                              "value": "b"})
+    joined = left.merge(right, on=["baseline_job", *idx], how="inner")  # left's order
+    if joined.empty:
+        return None
+    by = ["job", "scope", "name", "kpi"]
+    codes = joined.groupby(by, sort=True).ngroup().to_numpy()
+    n_groups = int(codes.max()) + 1
+    d = (joined["value"] - joined["b"]).to_numpy(dtype=float)
+    n, mean, hw = t_interval_groups(d, codes, n_groups, confidence)
+    first = np.unique(codes, return_index=True)[1]  # each group's first row, by code
+    out = joined.iloc[first][["job", *keys, "baseline_job", "scope", "name", "kpi"]]
+    out = out.assign(diff_mean=mean, diff_half_width=hw, diff_low=mean - hw,
+                     diff_high=mean + hw, n=n)
+    out = out[n > 0].reset_index(drop=True)
+    return out if len(out) else None
 
 
 def ranked_kpis() -> dict[str, bool]:

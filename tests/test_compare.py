@@ -139,3 +139,89 @@ def test_the_star_note_names_what_makes_points_comparable():
     assert compared_key(table, by_load, KEYS) == "scenario.load"
     assert same_as(table, by_load, KEYS) == "policy"
     assert same_as(table, None, ["policy"]) == "sweep"
+
+
+def test_grouped_t_intervals_are_bit_equal_to_t_interval():
+    """The vectorised intervals of a sweep's collection give t_interval's own bits, group
+    by group (sizes 1 to 1,000: numpy's pairwise sum in both), NaNs dropped in place."""
+    from sim.kpi import t_interval, t_interval_groups
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n_groups, n = int(rng.integers(1, 30)), int(rng.integers(1, 1000))
+        values = rng.standard_normal(n) * 10 ** rng.uniform(-3, 6, n)
+        values[rng.random(n) < 0.1] = np.nan
+        group = rng.integers(0, n_groups, n)
+        count, mean, hw = t_interval_groups(values, group, n_groups, 0.95)
+        for k in range(n_groups):
+            st = t_interval(list(values[group == k]), 0.95)
+            assert count[k] == st["n"]
+            for got, want in ((mean[k], st["mean"]), (hw[k], st["half_width"])):
+                assert (np.isnan(got) and want is None) or got == want
+
+
+def _reference_best(rep, jobs, confidence=0.95):
+    """best_points as first written: one t_interval per KPI and point pair."""
+    from sim.kpi import t_interval
+
+    ranked = ranked_kpis()
+    rep = rep[rep["kpi"].isin(list(ranked))]
+    values = rep.set_index(["job", "scope", "name", "kpi", "rep"])["value"]
+    marked = set()
+    for members in groups(jobs, KEYS, "policy"):
+        sub = values[values.index.get_level_values(0).isin(members)]
+        for (scope, name, kpi), v in sub.groupby(level=[1, 2, 3]):
+            per_job = {j: s.droplevel([0, 1, 2, 3]) for j, s in v.groupby(level=0)}
+            means = {j: s.mean() for j, s in per_job.items() if s.notna().any()}
+            if len(means) < 2:
+                continue
+            high = ranked[kpi]
+            best = (max if high else min)(means, key=means.__getitem__)
+            sts = [t_interval(list((per_job[best] - per_job[j]).dropna()), confidence)
+                   for j in means if j != best]
+            if all(st["low"] is not None and (st["low"] > 0 if high else st["high"] < 0)
+                   for st in sts):
+                marked.add((best, scope, name, kpi))
+    return marked
+
+
+def test_vectorised_best_and_differences_equal_the_per_kpi_loops():
+    """Random tables (several KPIs, scopes, missing values, clear and unclear gaps): the
+    marks and the paired differences equal the straightforward loops'."""
+    from sim.kpi import t_interval
+    from sim.sweep import paired_differences
+
+    rng = np.random.default_rng(3)
+    jobs = jobs_frame()
+    kpis = [k for k in ranked_kpis()][:4]
+    rows = []
+    for job, (policy, load) in enumerate(GRID):
+        for scope, name in (("overall", "ALL"), ("tier", "gold"), ("tier", "silver")):
+            for i, kpi in enumerate(kpis):
+                level = 0.5 + 0.05 * job * (i % 2) + 0.01 * i
+                for r in range(6):
+                    v = level + rng.normal(0, 0.02)
+                    rows.append({"job": job, "policy": policy, "scenario.load": load,
+                                 "rep": r, "scope": scope, "name": name, "kpi": kpi,
+                                 "value": np.nan if rng.random() < 0.1 else v})
+    rep = pd.DataFrame(rows)
+    marked = best_points(rep, jobs, KEYS, "policy", 0.95, ranked_kpis())
+    assert marked and marked == _reference_best(rep, jobs)
+    pairs = baselines(jobs, KEYS, None, "policy")
+    diffs = paired_differences(rep, KEYS, pairs, 0.95).set_index(
+        ["job", "scope", "name", "kpi"])
+    idx = ["scope", "name", "kpi", "rep"]
+    expected = 0
+    for job, b in pairs.items():
+        if job == b:
+            continue
+        d = (rep[rep.job == job].set_index(idx)["value"]
+             - rep[rep.job == b].set_index(idx)["value"])
+        for (scope, name, kpi), g in d.groupby(level=[0, 1, 2]):
+            st = t_interval(list(g.dropna()), 0.95)
+            row = diffs.loc[(job, scope, name, kpi)]
+            assert (row["diff_mean"], row["diff_half_width"], row["n"]) == (
+                st["mean"], st["half_width"], st["n"])
+            assert row["baseline_job"] == b
+            expected += 1
+    assert len(diffs) == expected
