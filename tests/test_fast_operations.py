@@ -95,18 +95,24 @@ def test_operations_equal_simpy(policy, tmp_path):
     assert summary["overall"]["complaints"]["mean"] > 0
 
 
+@pytest.mark.parametrize("policy", sorted(POLICIES))
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_operations_variants_equal_simpy(name, tmp_path):
-    policy = "reservation" if name == "strong availability" else "strict_priority"
-    assert_same_outputs(*run_both([*VARIANTS[name], f"policy={policy}", "n_reps=2"],
-                                  tmp_path))
+def test_operations_variants_equal_simpy(name, policy, tmp_path):
+    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
+             if policy == "virtual_hold" else [])
+    reps = 2 if policy == "reservation" else 1  # the reserve capped by agents on duty
+    assert_same_outputs(*run_both([*VARIANTS[name], f"policy={policy}", *extra,
+                                   f"n_reps={reps}"], tmp_path))
     calls = pd.read_parquet(tmp_path / "fast" / "calls.parquet")
     assert len(calls) > 1000
 
 
-def test_anonymous_bank_runs_fast_as_on_simpy(tmp_path):
+@pytest.mark.parametrize("policy", [[], ["policy=reservation", "policy.params.reserve=1",
+                                           "policy.params.vip_queue=direct_line"]])
+def test_anonymous_bank_runs_fast_as_on_simpy(policy, tmp_path):
     """The shipped calibrated scenario (shrinkage with partial presence) behind ``ccsim
-    validate`` and ``ccsim check``: one replication, file for file."""
+    validate`` and ``ccsim check``, under its default policy and the routing rule its
+    calibration found: one replication, file for file."""
     spec = build_model_spec(compose_cfg(["scenario=anonymous_bank"])["scenario"])
     assert any(g.availability is not None for g in spec.groups)
-    assert_same_outputs(*run_both(["scenario=anonymous_bank", "n_reps=1"], tmp_path))
+    assert_same_outputs(*run_both(["scenario=anonymous_bank", *policy, "n_reps=1"], tmp_path))
