@@ -119,8 +119,8 @@ def _without(spec, feature: str):
 
 
 # every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["gamma", "redials", "second line", "outbound", "outage",
-                    "closed-loop callbacks", "complaint escalation", "key customers",
+HOTLINE_FEATURES = ["gamma", "redials", "complaint escalation", "second line", "outbound",
+                    "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
@@ -138,7 +138,8 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
     hot = build_model_spec(compose_cfg([
         "scenario=hotline_small", "scenario.outage.enabled=true", OPERATIONS,
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
-        "+scenario.groups.vip_desk.availability={shrinkage: 0.8}",
+        "+scenario.groups.vip_desk.availability={shrinkage: 0.8, not_ready: {prob: 0.1, "
+        "duration: {dist: gamma, mean: 60, sd: 30}}}",
         "+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
         *(f"+scenario.groups.{g}.site=capital"
           for g in ("vip_desk", "general_desk", "faults_desk"))])["scenario"])

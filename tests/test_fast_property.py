@@ -1,12 +1,13 @@
 """Differential property test: on random small scenarios (classes, priorities, queues with
 group preference orders, staffing changes, lines, patience, announcements, forced
-disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain)
+disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain,
+agent availability: shrinkage, not ready, breaks)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue, press-2)."""
+transfers to any queue, press-2), key customers and agent availability."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class _SmallChunks(Recorder):
 
 ACCUMULATORS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds",
                 "group_busy_s", "group_staffed_s", "group_answered", "group_handle_s",
-                "queue_area", "wait_hist")
+                "queue_area", "wait_hist", "group_away_s")
 
 
 def dist(draw, *, patience: bool = False):
@@ -71,6 +72,8 @@ def scenarios(draw):
                                                   max_size=per_day))}
         if len(served) > 1 and draw(st.booleans()):
             group_cfg[g]["queues"] = served[::-1]
+        if draw(st.integers(0, 2)) == 0:
+            group_cfg[g]["availability"] = availability(draw, per_day, interval_s)
     n_classes = draw(st.integers(1, 3))
     classes = {}
     for i in range(n_classes):
@@ -108,6 +111,21 @@ def scenarios(draw):
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
     return scn
+
+
+def availability(draw, per_day: int, interval_s: float) -> dict:
+    """A group's agent states: shrinkage (partial presence), not ready, daily breaks."""
+    out: dict = {"shrinkage": draw(st.sampled_from(
+        [0.0, 0.3, 0.75, [0.5, 0.1, 0.0, 0.9, 0.25][:per_day] + [0.4] * (per_day - 5)]))}
+    if draw(st.booleans()):
+        out["not_ready"] = {"prob": draw(st.sampled_from([0.3, 1.0])), "duration": dist(draw)}
+    if draw(st.booleans()):
+        day_s = per_day * interval_s
+        out["breaks"] = [{"start_s": draw(st.sampled_from([0.0, 0.3, 0.5, 0.8])) * day_s,
+                          "duration_s": draw(st.sampled_from([20.0, interval_s, day_s])),
+                          "share": draw(st.sampled_from([0.5, 1.0]))}
+                         for _ in range(draw(st.integers(1, 2)))]
+    return out
 
 
 @st.composite
@@ -196,6 +214,12 @@ def hotline_scenarios(draw):
                        "drain_s": draw(st.sampled_from([None, 0.0, 150.0]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
+    if n_tiers > 1 and draw(st.booleans()):  # key persons of the first tier, as the last
+        scn["operations"] = {"key_customers": {"from_tiers": ["t0"], "grades": {
+            "A": {"share": draw(st.sampled_from([0.3, 1.0])), "tier": f"t{n_tiers - 1}"}}}}
+    for g in groups:
+        if draw(st.integers(0, 2)) == 0:
+            scn["groups"][g]["availability"] = availability(draw, per_day, interval_s)
     return scn
 
 
@@ -234,6 +258,8 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     for f in ACCUMULATORS:
         assert np.array_equal(getattr(ra, f), getattr(rb, f)), f
     assert np.array_equal(ra.features.episodes, rb.features.episodes)
+    if ra.features.key_calls is not None:
+        assert np.array_equal(ra.features.key_calls, rb.features.key_calls)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,

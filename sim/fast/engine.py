@@ -11,9 +11,11 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
-What it lacks (``LACKS``: gamma IVR node times, redials, second line, outbound, outage,
-each operations feature, availability, sites) and user policies run on SimPy.
+verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2, key
+customers, complaints without the second line, and agent availability (shrinkage with
+partial presence, not ready after calls, breaks). What it lacks (``LACKS``: gamma IVR
+node times, redials, complaint escalation and the second line, outbound, outage, the other
+operations features, gamma not-ready times, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Gamma
+from sim.model.distributions import Deterministic, Distribution, Gamma
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 
@@ -49,22 +51,25 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
                                                 for n in spec.ivr.nodes)),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
+    # complaints without the second line are calls of a reason (no work orders, nothing to
+    # escalate: SimPy builds no Complaints component), which the loop runs
+    ("complaint escalation with the second line (scenario.operations.complaints: e-work "
+     "orders, escalation levels, time limit)",
+     lambda spec: spec.operations.complaints is not None and spec.second_line is not None),
     ("second line (scenario.second_line: work orders, callbacks)",
      lambda spec: spec.second_line is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
     ("outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
     ("closed-loop callbacks (scenario.operations.callbacks)",
      lambda spec: spec.operations.callbacks is not None),
-    ("complaint escalation (scenario.operations.complaints)",
-     lambda spec: spec.operations.complaints is not None),
-    ("key customers (scenario.operations.key_customers)",
-     lambda spec: spec.operations.key_customers is not None),
     ("IVR hang-up redials (scenario.operations.ivr_hangup_redial)",
      lambda spec: spec.operations.ivr_hangup_redial is not None),
     ("reserved outbound (scenario.operations.outbound_reserved_share)",
      lambda spec: spec.operations.outbound_reserved_share > 0),
-    ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
-     lambda spec: any(g.availability is not None for g in spec.groups)),
+    ("agent availability with gamma not-ready times (scenario.groups.*.availability."
+     "not_ready.duration: dist gamma)",
+     lambda spec: any(g.availability is not None and isinstance(g.availability.not_ready,
+                                                                 Gamma) for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
 
@@ -142,9 +147,13 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
     ann = np.zeros((n_q, n_ann))
     for q in spec.queues:
         ann[q.index, :len(q.announce_s)] = q.announce_s
-    staffing = np.array([g.staffing for g in spec.groups], dtype=np.int64).reshape(
-        n_g, spec.n_intervals)
-    margin = 2 * int(staffing.max(initial=0)) * n_g + 16
+    # the headcount set at each interval's start (with availability: those present)
+    staffing = np.array([g.staffing if g.availability is None else
+                         [g.availability.head_at_start(k) for k in range(spec.n_intervals)]
+                         for g in spec.groups], dtype=np.int64).reshape(n_g, spec.n_intervals)
+    n_breaks = max([len(g.availability.breaks) for g in spec.groups
+                    if g.availability is not None] + [0])
+    margin = 2 * int(staffing.max(initial=0)) * n_g + 16 + n_g * (1 + n_breaks)
     return (np.array([c.priority for c in spec.classes], dtype=np.int64),
             np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
             np.array([q.max_wait_s for q in spec.queues], dtype=np.float64), ann,
@@ -170,6 +179,42 @@ def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
             np.array([spec.fcr_window_s]), by_class, res, level_of, ivr,
             np.array([q.press2_prob for q in spec.queues], dtype=np.float64),
             np.array([q.press2_node for q in spec.queues], dtype=np.int64))
+
+
+def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
+    """sp[SP_AVAIL] (sim.fast.loop): groups' availability (partial presence, breaks,
+    not-ready probability and time law) and key customers (grades' shares, the class
+    each class is served as, the stream of the customers' draws); off: -1 breaks, no
+    grades."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+    from sim.sampling import stream_key
+
+    n_g, n_k, n_c = len(spec.groups), spec.n_intervals, len(spec.classes)
+    avs = [g.availability for g in spec.groups]
+    n_b = max([len(a.breaks) for a in avs if a is not None] + [1])
+    full, partial = np.zeros((n_g, n_k), dtype=np.int64), np.zeros((n_g, n_k))
+    breaks, n_breaks = np.zeros((n_g, n_b, 3)), np.full(n_g, -1, dtype=np.int64)
+    nr_prob = np.zeros(n_g)
+    laws = []
+    for g, a in enumerate(avs):
+        law: Distribution = Deterministic(0.0)
+        if a is not None:
+            full[g], partial[g], n_breaks[g], nr_prob[g] = (a.full, a.partial_s,
+                                                            len(a.breaks), a.not_ready_prob)
+            for j, b in enumerate(a.breaks):
+                breaks[g, j] = (b.start_s, b.duration_s, b.share)
+            law = a.not_ready if a.not_ready is not None else law
+        laws.append(IvrNode(f"not_ready_{g}", g, "hangup", law))
+    kc = spec.operations.key_customers
+    xi = np.array([spec.intervals_per_day, int(kc is not None)], dtype=np.int64)
+    shares = np.array(kc.shares if kc is not None else [0.0], dtype=np.float64)
+    cmap = (np.array(kc.class_map, dtype=np.int64).reshape(-1, n_c) if kc is not None
+            else np.full((1, n_c), -1, dtype=np.int64))
+    stream = np.array([stream_key(seed, rep, "key_customers") if kc is not None else 0],
+                      dtype=np.uint64)
+    return (xi, full, partial, breaks, n_breaks, nr_prob, node_arrays(IvrSpec(tuple(laws)), 1),
+            shares, cmap, stream)
 
 
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +268,7 @@ class FastRun:
 
         self.L = L
         self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
-        self.sp = _spec_arrays(spec, rec.chunk)
+        self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep))
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -241,10 +286,25 @@ class FastRun:
             np.zeros((3, n_q), dtype=np.int64), np.zeros((3, n_q)),
             np.zeros((8, n_g), dtype=np.int64), np.zeros((5, n_g)),
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
-        ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr]
+        ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr,
+                                 self._avail_state(cap_a)]
         si[L.S_FREE_TOP] = len(self.st[12])
 
     # -- arrays --------------------------------------------------------------------------
+    def _avail_state(self, cap_a: int) -> tuple:
+        """st[ST_AVAIL] (sim.fast.loop): away counts and owed-break rings by group, away
+        agent-seconds, the key of each agent's call, and the recorder's away seconds and
+        key calls (written in place). A ring of n + 2 owed breaks per group is enough:
+        those whose window ended are dropped before one is added, and the rest began
+        less than a day before, each break of the day at most once."""
+        n_g = len(self.spec.groups)
+        cap_o = self.sp[self.L.SP_AVAIL][3].shape[1] + 2
+        key_calls = self.rec.features.key_calls
+        return (np.zeros((3, n_g), dtype=np.int64), np.zeros((2, n_g)),
+                np.zeros((n_g, cap_a), dtype=np.uint64), np.zeros((n_g, cap_o), dtype=np.int64),
+                np.zeros((2, n_g, cap_o)), self.rec.group_away_s,
+                key_calls if key_calls is not None else np.zeros((1, 1)))
+
     @staticmethod
     def _heap(cap: int) -> list:
         return [np.zeros(cap), np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64),

@@ -33,7 +33,7 @@ from numba import njit as _numba_njit
 
 from sim.fast import customers as cust
 from sim.fast import ivr as ivr_
-from sim.fast.rng import draw
+from sim.fast.rng import GOLDEN, draw, mix
 
 # numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
 # loop), so the decorator is typed loosely; it is the same object as numba.njit.
@@ -44,6 +44,9 @@ DONE, FLUSH, GROW, NEED_DAY, ERROR = 0, 1, 2, 3, 4
 # event types
 EV_ARRIVAL, EV_IVR_DONE, EV_WAIT, EV_ANNOUNCE, EV_ELIGIBLE, EV_WAKEUP = 0, 1, 2, 3, 4, 5
 EV_FREE, EV_HANGUP, EV_TICK, EV_CLOSE, EV_NODE = 6, 7, 8, 9, 10
+# availability (fast-avail range 25-29): an agent back from not ready or a break, partial
+# presence over, a daily break starts
+EV_BACK, EV_PARTIAL_END, EV_BREAK = 25, 26, 27
 # call states (sim.model.calls.State)
 IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
 # outcomes and endings (sim.model.calls.Outcome / Ending)
@@ -94,6 +97,21 @@ H_POP, H_REASONS = 0, 1
 K_TIER, K_REASON, K_ENTRY, K_HAS_RES = 0, 1, 2, 3
 R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
 N_RF = 6
+# availability and key customers: st[ST_AVAIL] = (ai, af, agent's call key by (group,
+# agent), owed breaks' agents by (group, ring position), owed breaks' (duration, window
+# end) by (group, ring position), group_away_s by (group, interval), key calls by (grade,
+# interval)); sp[SP_AVAIL] = (xi, headcount the partial agent leaves by (group, interval),
+# partial presence s by (group, interval), breaks (start_s, duration_s, share) by (group,
+# break), breaks by group (-1: no availability), not-ready probability by group, not-ready
+# time laws (sim.fast.ivr.node_arrays, one node per group), key grades' shares, served
+# class by (grade, class), key customers' stream key)
+ST_AVAIL = 27
+SP_AVAIL = 20
+A_AWAY, A_OWED_HEAD, A_OWED_LEN = 0, 1, 2  # ai rows: agents not ready or on break
+A_AREA, A_LAST = 0, 1  # af rows: away agent-seconds, at the last interval close
+X_PER_DAY, X_KEY = 0, 1  # xi: intervals per day, key customers on
+B_START, B_DURATION, B_SHARE = 0, 1, 2
+NOT_READY_DRAW, NOT_READY_TIME_DRAW = 2010, 2011  # sim.model.calls.Draw
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -162,6 +180,7 @@ def g_account(st, g, now):
     if dt:
         gf[G_BUSY_AREA, g] += gi[G_BUSY, g] * dt
         gf[G_STAFFED_AREA, g] += gi[G_PRESENT, g] * dt
+        st[ST_AVAIL][1][A_AREA, g] += st[ST_AVAIL][0][A_AWAY, g] * dt
         gf[G_TLAST, g] = now
 
 
@@ -317,9 +336,11 @@ def may_take(st, pol, g, slot):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def held(gi, pi, g):
-    """Reservation.held: the reserve, at most all but one of the agents on duty."""
-    return max(min(pi[4], gi[G_TARGET, g] - 1), 0)
+def held(st, pi, g):
+    """Reservation.held: the reserve, at most all but one of the agents on duty (the
+    headcount less those not ready or on break, AgentGroup.on_duty)."""
+    on_duty = max(st[19][G_TARGET, g] - st[ST_AVAIL][0][A_AWAY, g], 0)
+    return max(min(pi[4], on_duty - 1), 0)
 
 
 @njit(cache=True, _nrt=False)
@@ -336,7 +357,7 @@ def route(st, pol, slot):
         if code == P_OVERFLOW and not may_take(st, pol, g, slot):
             continue
         if (code == P_RESERVATION and g == pi[2] and q != pi[3]
-                and gi[G_FREE_LEN, g] <= held(gi, pi, g)):
+                and gi[G_FREE_LEN, g] <= held(st, pi, g)):
             continue
         return g
     return -1
@@ -378,7 +399,7 @@ def select(st, pol, sp, g):
     code = pi[0]
     if code == P_OVERFLOW:
         return best_head(st, pol, sp, g, 1)
-    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < held(gi, pi, g):
+    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < held(st, pi, g):
         return best_head(st, pol, sp, g, 2)
     if code != P_FIFO and code != P_DYNAMIC:
         return best_head(st, pol, sp, g, 0)
@@ -485,6 +506,7 @@ def answer(st, sp, slot, g, agent, now):
                           ci[slot, C_INTERVAL], now, st[26])
         cust.release(st[25], need_of(st, sp, slot))  # no second line to keep it busy
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
+    st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
     schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[11][1] >= 0:
         schedule(st, talk, EV_HANGUP, 0, 0)
@@ -647,6 +669,8 @@ def on_agent_free(st, sp, pol, g, agent, now):
     """Center._on_agent_free (no outbound work outside hotline scenarios)."""
     if not release(st, g, agent, now):
         return
+    if after_call(st, sp, pol, g, agent, now):
+        return
     slot, lv = select(st, pol, sp, g)
     if slot >= 0:
         pop_head(st, st[7][slot, C_QUEUE], lv, now)
@@ -679,6 +703,9 @@ def close_interval(st, out, k, now):
         staffed_s[g, k] = gf[G_STAFFED_AREA, g] - gf[G_LAST_STAFFED, g]
         gf[G_LAST_BUSY, g] = gf[G_BUSY_AREA, g]
         gf[G_LAST_STAFFED, g] = gf[G_STAFFED_AREA, g]
+        af = st[ST_AVAIL][1]
+        st[ST_AVAIL][5][g, k] = af[A_AREA, g] - af[A_LAST, g]
+        af[A_LAST, g] = af[A_AREA, g]
     for q in range(qf.shape[1]):
         q_account(st, q, now)
         queue_area[q, k] = qf[Q_AREA, q] - qf[Q_LAST, q]
@@ -698,6 +725,7 @@ def on_tick(st, sp, pol, out, k, now):
         for g in range(staffing.shape[0]):
             if set_target(st, g, staffing[g, k], now):
                 fill(st, sp, pol, g, now)
+        avail_interval_start(st, sp, k, now)  # the last on_interval_start hook
         schedule(st, fp[0] * (k + 1) - now, EV_TICK, k + 1, 0)
     elif math.isfinite(fp[1]):
         schedule(st, fp[1], EV_CLOSE, 0, 0)
@@ -742,6 +770,124 @@ def close(st, sp, now):
         leave(st, sp, first, DISCONNECTED, E_CLOSED, now)
 
 
+# -- agent availability (sim.model.availability.Availability) ----------------------------
+@njit(cache=True, _nrt=False)
+def avail_interval_start(st, sp, k, now):
+    """Availability.on_interval_start: partial presence ends, the day's breaks start."""
+    xa = sp[SP_AVAIL]
+    per_day, partial, breaks, n_breaks = xa[0][X_PER_DAY], xa[2], xa[3], xa[4]
+    interval_s = sp[10][0]
+    for g in range(n_breaks.shape[0]):
+        if n_breaks[g] < 0:
+            continue
+        if partial[g, k] > 0:
+            schedule(st, partial[g, k], EV_PARTIAL_END, g, k)
+        day_start = (k - k % per_day) * interval_s
+        for j in range(n_breaks[g]):
+            t = day_start + breaks[g, j, B_START]
+            if now <= t and t < now + interval_s:
+                schedule(st, t - now, EV_BREAK, g, j)
+
+
+@njit(cache=True, _nrt=False)
+def away(st, g, agent, duration, now):
+    """Availability._away: the agent (idle ones already out of the idle ring) is not
+    ready or on break until ``duration`` has passed."""
+    g_account(st, g, now)
+    st[ST_AVAIL][0][A_AWAY, g] += 1
+    schedule(st, duration, EV_BACK, g, agent)
+
+
+@njit(cache=True, _nrt=False)
+def on_break(st, sp, g, j, now):
+    """Availability._on_break: a share of the present agents goes on break, the most
+    recently idle at once; the rest is owed by working agents when their call is done."""
+    gi, brk = st[19], sp[SP_AVAIL][3]
+    duration = brk[g, j, B_DURATION]
+    # Python's round() of a float is half-to-even, as np.rint
+    n = int(np.rint(brk[g, j, B_SHARE] * (gi[G_PRESENT, g] - gi[G_TO_LEAVE, g])))
+    idle = min(n, gi[G_FREE_LEN, g])
+    for _ in range(idle):
+        away(st, g, free_pop_right(st, g), duration, now)
+    if n > idle:
+        ai, owed_n, owed_f = st[ST_AVAIL][0], st[ST_AVAIL][3], st[ST_AVAIL][4]
+        while ai[A_OWED_LEN, g] and owed_f[1, g, ai[A_OWED_HEAD, g]] <= now:
+            owed_popleft(st, g)  # as after_call would before using it: the ring stays short
+        p = (ai[A_OWED_HEAD, g] + ai[A_OWED_LEN, g]) % owed_n.shape[1]
+        owed_n[g, p], owed_f[0, g, p], owed_f[1, g, p] = n - idle, duration, now + duration
+        ai[A_OWED_LEN, g] += 1
+
+
+@njit(cache=True, _nrt=False)
+def owed_popleft(st, g):
+    ai = st[ST_AVAIL][0]
+    ai[A_OWED_HEAD, g] = (ai[A_OWED_HEAD, g] + 1) % st[ST_AVAIL][3].shape[1]
+    ai[A_OWED_LEN, g] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def after_call(st, sp, pol, g, agent, now):
+    """Availability.after_call: a released agent takes an owed break or goes not ready
+    (from its call's stream); True if so. Under a policy that holds idle agents back
+    (Reservation) idle agents take waiting calls then (Center.reoffer)."""
+    xa = sp[SP_AVAIL]
+    if xa[4][g] < 0:
+        return False
+    ai, owed_n, owed_f = st[ST_AVAIL][0], st[ST_AVAIL][3], st[ST_AVAIL][4]
+    while ai[A_OWED_LEN, g] and owed_f[1, g, ai[A_OWED_HEAD, g]] <= now:
+        owed_popleft(st, g)  # that break's window is over
+    if ai[A_OWED_LEN, g]:
+        h = ai[A_OWED_HEAD, g]
+        owed_n[g, h] -= 1
+        if owed_n[g, h] <= 0:
+            owed_popleft(st, g)
+        away(st, g, agent, owed_f[0, g, h], now)
+    else:
+        key = st[ST_AVAIL][2][g, agent]
+        if xa[5][g] <= 0 or draw(key, NOT_READY_DRAW) >= xa[5][g]:
+            return False
+        away(st, g, agent, ivr_.node_time(xa[6], g, draw(key, NOT_READY_TIME_DRAW)), now)
+    if pol[0][0] == P_RESERVATION:
+        fill(st, sp, pol, g, now)
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def on_back(st, sp, pol, g, agent, now):
+    """Availability._on_back (AgentGroup.resume): idle and offered waiting calls, or
+    logged out if the headcount fell meanwhile."""
+    gi, spare = st[19], st[22]
+    g_account(st, g, now)
+    st[ST_AVAIL][0][A_AWAY, g] -= 1
+    if gi[G_TO_LEAVE, g]:
+        gi[G_TO_LEAVE, g] -= 1
+        gi[G_PRESENT, g] -= 1
+        spare[g, gi[G_SPARE_LEN, g]] = agent
+        gi[G_SPARE_LEN, g] += 1
+        return
+    free_append(st, g, agent)
+    fill(st, sp, pol, g, now)
+
+
+# -- key customers (Customers._key_person) ------------------------------------------------
+@njit(cache=True, _nrt=False)
+def key_person(st, sp, slot):
+    """Caller ID matches a key person of a grade: served as the grade's class (same reason,
+    the grade's tier); the draw is the customer's own (derive_key of its number)."""
+    ci, xa = st[7], sp[SP_AVAIL]
+    shares, cmap = xa[7], xa[8]
+    u = draw(mix(xa[9][0] ^ mix(np.uint64(ci[slot, C_CUSTOMER]) + GOLDEN)), 0)
+    for g in range(shares.shape[0]):
+        if u < shares[g]:
+            to = cmap[g, ci[slot, C_CLS]]
+            if to >= 0:
+                ci[slot, C_CLS], ci[slot, C_PRIO], ci[slot, C_QUEUE] = to, sp[0][to], sp[1][to]
+                ci[slot, C_LEVEL], ci[slot, C_TIER] = sp[2][to], sp[14][to, K_TIER]
+                st[ST_AVAIL][6][g, ci[slot, C_INTERVAL]] += 1
+            return
+        u -= shares[g]
+
+
 # -- hotline: caller ID and the IVR tree (Customers.on_admit, sim.model.ivr_flow.Ivr) ------
 @njit(cache=True, _nrt=False)
 def identify(st, sp, slot, now):
@@ -753,6 +899,8 @@ def identify(st, sp, slot, now):
         pop = hi[H_POP]
         ci[slot, C_CUSTOMER] = (int(draw(st[11][slot], 0) * pop) if pop
                                 else (1 << 40) + ci[slot, C_ID])
+    if sp[SP_AVAIL][0][X_KEY]:
+        key_person(st, sp, slot)
     ci[slot, C_REPEAT] = int(cust.admit(st[25], need_of(st, sp, slot), ci[slot, C_TIER], now,
                                         sp[13][0], st[26]))
 
@@ -820,6 +968,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_ID] = cid
     if si[S_HOT]:
         identify(st, sp, slot, now)
+        c = ci[slot, C_CLS]  # a key customer is served as its grade's class
     if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
         end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
         return
@@ -880,5 +1029,11 @@ def run(st, sp, pol, day, out):
             si[S_IN_SYSTEM] -= 1
         elif ty == EV_TICK:
             on_tick(st, sp, pol, out, a, t)
+        elif ty == EV_BACK:
+            on_back(st, sp, pol, a, b, t)
+        elif ty == EV_PARTIAL_END:  # Availability._on_partial_end: nobody joins
+            set_target(st, a, sp[SP_AVAIL][1][a, b], t)
+        elif ty == EV_BREAK:
+            on_break(st, sp, a, b, t)
         else:
             close(st, sp, t)
