@@ -7,9 +7,14 @@ under every built-in policy, ``engine: fast`` records the same calls as ``engine
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue, press-2), key customers and agent availability."""
+transfers to any queue, press-2), key customers, agent availability, outbound
+blending (campaigns, the threshold rule, a reserved share) and the outage (surge,
+ticket, IVR notice)."""
 
 from __future__ import annotations
+
+import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -220,7 +225,32 @@ def hotline_scenarios(draw):
     for g in groups:
         if draw(st.integers(0, 2)) == 0:
             scn["groups"][g]["availability"] = availability(draw, per_day, interval_s)
+    if draw(st.booleans()):
+        blend = outbound(draw, groups, interval_s)
+        scn.setdefault("operations", {}).update(blend.pop("operations", {}))
+        scn.update(blend)
+    if draw(st.booleans()):
+        scn["outage"] = {"enabled": True, "reason": draw(st.sampled_from(reasons)),
+                         "start_s": draw(st.sampled_from([0.0, interval_s / 2])),
+                         "duration_s": draw(st.sampled_from([interval_s, 10 * interval_s])),
+                         "multiplier": draw(st.sampled_from([1.0, 3.0])),
+                         "ticket_threshold": draw(st.integers(0, 3)),
+                         "notice_node": draw(st.sampled_from(["ss", "hang", "verify"])),
+                         "menu_node": draw(st.sampled_from(["branch", "by_reason", "ss"]))}
     return scn
+
+
+def outbound(draw, groups: list[str], interval_s: float) -> dict:
+    """Blended groups, one or two campaigns, maybe a reserved share."""
+    campaigns = {f"c{i}": {"tasks_per_interval": draw(st.sampled_from([0.0, 2.0, 6.0])),
+                           "handle_time": dist(draw)}
+                 for i in range(draw(st.integers(1, 2)))}
+    out = {"outbound": {"groups": list(draw(st.permutations(groups))[:draw(st.integers(
+        1, len(groups)))]), "max_inbound_waiting": draw(st.integers(0, 2)),
+        "campaigns": campaigns}}
+    if draw(st.booleans()):
+        out["operations"] = {"outbound_reserved_share": draw(st.sampled_from([0.3, 1.0]))}
+    return out
 
 
 def run(spec, factory, engine: str, monkeypatch):
@@ -260,6 +290,13 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     assert np.array_equal(ra.features.episodes, rb.features.episodes)
     if ra.features.key_calls is not None:
         assert np.array_equal(ra.features.key_calls, rb.features.key_calls)
+    oa, ob = ra.features.outbound, rb.features.outbound
+    assert (oa is None) == (ob is None)
+    if oa is not None and ob is not None:
+        for f in dataclasses.fields(oa):
+            assert np.array_equal(getattr(oa, f.name), getattr(ob, f.name)), f.name
+    ta, tb = ra.features.ticket_open_s, rb.features.ticket_open_s
+    assert ta == tb or (math.isnan(ta) and math.isnan(tb))
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
