@@ -119,7 +119,7 @@ def _without(spec, feature: str):
 
 
 # every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["gamma", "redials", "second line", "outbound", "outage",
+HOTLINE_FEATURES = ["gamma", "second line", "outbound", "outage",
                     "closed-loop callbacks", "complaint escalation", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
@@ -172,7 +172,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "redials", "engine=simpy"]),
+                                                 "second line", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

@@ -1,8 +1,8 @@
 """``engine: fast`` on the hotline: tiers, caller ID, episodes and the FCR window, and the
 IVR tree (menus by reason and by branch, verification with failures, self-service, IVR
-abandon and hang-up, transfers) and press-2 give the same calls and summary as ``engine: simpy`` —
-on ``hotline_small`` with the features the loop does not compile yet switched off
-(redials, second line, outbound; the outage is off in the shipped file)."""
+abandon and hang-up, transfers), press-2 and redials give the same calls and summary as
+``engine: simpy`` — on ``hotline_small`` with the features the loop does not compile yet
+switched off (second line, outbound; the outage is off in the shipped file)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from sim.model.calls import Ending
 from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
 
 # hotline_small with what the loop does not compile yet switched off
-HOT = ["scenario=hotline_small", "~scenario.redial", "~scenario.second_line",
-       "~scenario.outbound"]
+HOT = ["scenario=hotline_small", "~scenario.second_line", "~scenario.outbound"]
 VARIANTS = {
     # every caller a new customer (no repeats), lines that block, a busy IVR: verification
     # failing often (some hang up after the 4th failure), menus by branch, node times of

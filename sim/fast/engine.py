@@ -11,8 +11,8 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
-What it lacks (``LACKS``: gamma IVR node times, redials, second line, outbound, outage,
+verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2 and
+redials. What it lacks (``LACKS``: gamma IVR node times, second line, outbound, outage,
 each operations feature, availability, sites) and user policies run on SimPy.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Gamma
+from sim.model.distributions import Distribution, Gamma
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 
@@ -41,14 +41,29 @@ POLICY_CODES = {
     "sim.policies.virtual_hold.VirtualHold": 5,
 }
 
+
+def redial_uses_gamma(spec: ModelSpec) -> bool:
+    """Would a redial draw a Gamma variate (``sample1`` through scipy)?"""
+    if not (spec.has_tiers and spec.redial is not None):
+        return False
+    laws: list[Distribution | None] = [*spec.redial.delay.values()]
+    if spec.operations.ivr_hangup_redial is not None:
+        laws.append(spec.operations.ivr_hangup_redial[1])
+    for c in spec.classes:
+        laws += [c.patience, c.answer_delay, *c.handle_time, *c.after_call_work]
+    return any(isinstance(d, Gamma) for d in laws)
+
+
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma)",
-     lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
-                                                for n in spec.ivr.nodes)),
-    ("redials (scenario.redial)", lambda spec: spec.redial is not None),
+    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma; or a gamma law a "
+     "redial draws: redial delays, a redialled class's patience, handle time, after-call "
+     "work or answer delay)",
+     lambda spec: (spec.ivr is not None and any(isinstance(n.time, Gamma)
+                                                 for n in spec.ivr.nodes))
+     or redial_uses_gamma(spec)),
     ("second line (scenario.second_line: work orders, callbacks)",
      lambda spec: spec.second_line is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
@@ -126,6 +141,7 @@ def _concat_days(last: tuple | None, new: tuple) -> tuple:
 # -- static arrays -------------------------------------------------------------------------
 def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
     from sim.fast.ivr import node_arrays
+    from sim.fast.redial import redial_arrays
 
     n_q, n_g = len(spec.queues), len(spec.groups)
     # a queue's priority levels: of the classes queued there (an IVR transfer may send a
@@ -153,7 +169,8 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([spec.interval_s, spec.drain_s], dtype=np.float64),
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
                       margin], dtype=np.int64),
-            *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))))
+            *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))),
+            redial_arrays(spec))
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -346,7 +363,7 @@ class FastRun:
             "group_idx": ri[L.R_GROUP, :n].copy(), "agent": ri[L.R_AGENT, :n].copy(),
             "acw_s": rf[L.R_ACW, :n].copy(), "ending_code": ri[L.R_ENDING, :n].copy(),
             "customer": ri[L.R_CUSTOMER, :n].copy(),
-            "attempt": np.ones(n, dtype=np.int64), "repeat": ri[L.R_REPEAT, :n] == 1,
+            "attempt": ri[L.R_ATTEMPT, :n].copy(), "repeat": ri[L.R_REPEAT, :n] == 1,
             "resolved": ri[L.R_RESOLVED, :n].copy(), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
         }
         assert tuple(cols) == COLUMNS
