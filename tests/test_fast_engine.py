@@ -121,7 +121,7 @@ def _without(spec, feature: str):
 # every hotline feature, in LACKS order, named by the start of its refusal
 HOTLINE_FEATURES = ["gamma", "second line", "outbound", "outage",
                     "closed-loop callbacks", "complaint escalation", "key customers",
-                    "ivr hang-up redials", "reserved outbound", "agent availability",
+                    "reserved outbound", "agent availability",
                     "seat sites"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
               "exponential, mean: 600}}, complaints: {reason: complaint, levels: [{name: "

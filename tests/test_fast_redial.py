@@ -53,6 +53,8 @@ VARIANTS = {
         *law("scenario.tiers.silver.patience", "{dist: uniform, low: 10, high: 100}"),
         *law("scenario.reasons.consultation.handle_time", "{dist: exponential, mean: 200}"),
         "scenario.reasons.complaint.after_call_work={dist: uniform, low: 5, high: 60}"],
+    # the IVR hangs up often (failed verification, blacklist): those redial by their law
+    "IVR hang-up redials": [HANGUP, "scenario.ivr.nodes.billing_verify.fail_prob=0.6"],
 }
 
 
@@ -131,6 +133,15 @@ def test_redial_variants_equal_simpy(name, tmp_path):
         assert (blocked["attempt"] > 1).sum() > 50
     if name == "eager redials":
         assert calls["attempt"].max() == 4
-    if name == "IVR hang-up redials":
-        hangups = calls[endings == Ending.IVR_HANGUP.name.lower()]
-        assert len(hangups) > 20
+    if name == "IVR hang-up redials":  # hung-up callers redial (their own probability)
+        hung_up = calls[endings == Ending.IVR_HANGUP.name.lower()]
+        assert len(hung_up) > 20
+        again = calls.merge(hung_up[["customer", "attempt"]].assign(
+            attempt=hung_up["attempt"] + 1), on=["customer", "attempt"])
+        assert len(again) > 0.5 * len(hung_up)
+
+
+@pytest.mark.parametrize("policy", sorted(POLICIES))
+def test_ivr_hangup_redials_equal_simpy(policy, tmp_path):
+    assert_same_outputs(*run_both([*HOT, *VARIANTS["IVR hang-up redials"], f"policy={policy}",
+                                   "n_reps=1"], tmp_path))

@@ -12,8 +12,9 @@ preference orders, staffing changes per interval, lines and blocking, answer del
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
 verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2 and
-redials. What it lacks (``LACKS``: gamma IVR node times, second line, outbound, outage,
-each operations feature, availability, sites) and user policies run on SimPy.
+redials (with the IVR hang-up's own law). What it lacks (``LACKS``: gamma IVR node times,
+second line, outbound, outage, the other operations features, availability, sites) and
+user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -74,8 +75,6 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: spec.operations.complaints is not None),
     ("key customers (scenario.operations.key_customers)",
      lambda spec: spec.operations.key_customers is not None),
-    ("IVR hang-up redials (scenario.operations.ivr_hangup_redial)",
-     lambda spec: spec.operations.ivr_hangup_redial is not None),
     ("reserved outbound (scenario.operations.outbound_reserved_share)",
      lambda spec: spec.operations.outbound_reserved_share > 0),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
