@@ -3,7 +3,7 @@ law ``scenario.operations.ivr_hangup_redial``): the same calls, call ids, draws,
 and records as ``engine: simpy`` — on ``hotline_small`` under every built-in policy and
 on variants that stress the redial rules (eager redials with short delays, blocked calls
 redialling into busy lines, redials crossing the day end, the horizon and the closing,
-every compiled time law drawn inside the loop)."""
+every compiled time law drawn inside the loop, gamma laws included)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ VARIANTS = {
         *law("scenario.tiers.silver.patience", "{dist: uniform, low: 10, high: 100}"),
         *law("scenario.reasons.consultation.handle_time", "{dist: exponential, mean: 200}"),
         "scenario.reasons.complaint.after_call_work={dist: uniform, low: 5, high: 60}"],
+    # gamma laws wherever the loop draws one: IVR node times, redial delays, a redialled
+    # class's patience and handle time
+    "gamma laws": [
+        *EAGER, "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
+        *law("scenario.ivr.nodes.main_menu.time", "{dist: gamma, mean: 20, sd: 30}"),
+        *law("scenario.redial.abandoned.delay", "{dist: gamma, mean: 60, sd: 50}"),
+        *law("scenario.tiers.ordinary.patience", "{dist: gamma, mean: 80, sd: 60}"),
+        *law("scenario.reasons.consultation.handle_time", "{dist: gamma, mean: 200, sd: 150}")],
     # the IVR hangs up often (failed verification, blacklist): those redial by their law
     "IVR hang-up redials": [HANGUP, "scenario.ivr.nodes.billing_verify.fail_prob=0.6"],
 }
@@ -96,16 +104,39 @@ def test_redial_laws_are_sample1_bit_for_bit():
         assert [sample1(rd, i, x) for x in u] == [d.sample1(x) for x in u], d
 
 
-def test_redials_run_fast_and_gamma_redial_laws_are_refused():
+def test_redials_and_gamma_laws_run_fast():
     for overrides in [HOT, *([*HOT, *v] for v in VARIANTS.values())]:
         spec = build_model_spec(compose_cfg(overrides)["scenario"])
         assert spec.redial is not None
         assert unsupported(spec, make_policy("fifo")) is None, overrides
-    gamma = build_model_spec(compose_cfg(
-        [*HOT, *law("scenario.redial.abandoned.delay", "{dist: gamma, mean: 300, sd: 100}")]
-    )["scenario"])
-    assert unsupported(gamma, make_policy("fifo")).startswith("gamma")
-    assert resolve_engine("auto", gamma, make_policy("fifo")) == "simpy"
+        assert resolve_engine("auto", spec, make_policy("fifo")) == "fast"
+
+
+def test_gamma_laws_are_scipys_gammaincinv_bit_for_bit():
+    """A gamma node time or redial variate is ``Gamma.sample1`` (scipy's gammaincinv ufunc
+    times mean / shape): the loop calls the same compiled kernel, so the same bits."""
+    from scipy.special import gammaincinv as scipy_gammaincinv
+
+    from sim.fast.ivr import gammaincinv, node_arrays, node_time
+    from sim.fast.redial import _law, sample1
+    from sim.model.ivr import IvrNode, IvrSpec
+
+    rng = np.random.default_rng(5)
+    shapes = np.concatenate([rng.uniform(0.01, 200.0, 2000), [1e-3, 0.5, 1.0, 1e4]])
+    u = np.concatenate([rng.uniform(0.0, 1.0, 2000), [1e-300, 1e-12, 0.5, 1 - 1e-16]])
+    assert [gammaincinv(a, x) for a, x in zip(shapes, u, strict=True)] == [
+        float(scipy_gammaincinv(a, x)) for a, x in zip(shapes, u, strict=True)]
+    laws = [dists.Gamma(10.0, 5.0), dists.Gamma(300.0, 400.0), dists.Gamma(1.0, 0.01)]
+    tree = node_arrays(IvrSpec(tuple(IvrNode(f"n{i}", i, "hangup", d)
+                                     for i, d in enumerate(laws))), 1)
+    rows = [_law(d) for d in laws]
+    rd = (np.zeros(3, dtype=np.int64), np.zeros(4), np.zeros((1, 2), dtype=np.int64),
+          np.array([(k, 0) for k, *_ in rows], dtype=np.int64),
+          np.array([(a, b) for _, a, b, _ in rows]), np.zeros((len(rows), 1)))
+    for i, d in enumerate(laws):
+        want = [d.sample1(x) for x in u]
+        assert [node_time(tree, i, x) for x in u] == want, d
+        assert [sample1(rd, i, x) for x in u] == want, d
 
 
 def _attempts(path) -> pd.DataFrame:

@@ -12,9 +12,9 @@ preference orders, staffing changes per interval, lines and blocking, answer del
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
 verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2 and
-redials (with the IVR hang-up's own law). What it lacks (``LACKS``: gamma IVR node times,
-second line, outbound, outage, the other operations features, availability, sites) and
-user policies run on SimPy.
+redials (with the IVR hang-up's own law); time laws drawn in the loop may be gamma (scipy's
+own kernel). What it lacks (``LACKS``: second line, outbound, outage, the other operations
+features, availability, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Distribution, Gamma
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 
@@ -43,28 +42,10 @@ POLICY_CODES = {
 }
 
 
-def redial_uses_gamma(spec: ModelSpec) -> bool:
-    """Would a redial draw a Gamma variate (``sample1`` through scipy)?"""
-    if not (spec.has_tiers and spec.redial is not None):
-        return False
-    laws: list[Distribution | None] = [*spec.redial.delay.values()]
-    if spec.operations.ivr_hangup_redial is not None:
-        laws.append(spec.operations.ivr_hangup_redial[1])
-    for c in spec.classes:
-        laws += [c.patience, c.answer_delay, *c.handle_time, *c.after_call_work]
-    return any(isinstance(d, Gamma) for d in laws)
-
-
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma; or a gamma law a "
-     "redial draws: redial delays, a redialled class's patience, handle time, after-call "
-     "work or answer delay)",
-     lambda spec: (spec.ivr is not None and any(isinstance(n.time, Gamma)
-                                                 for n in spec.ivr.nodes))
-     or redial_uses_gamma(spec)),
     ("second line (scenario.second_line: work orders, callbacks)",
      lambda spec: spec.second_line is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),

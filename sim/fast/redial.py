@@ -4,8 +4,7 @@ A redial draws its patience, handle times, after-call work and answer delay insi
 loop, from a key derived from the previous attempt's (``derive_key(key, "redial",
 attempt)``), with ``Distribution.sample1``: the kernels below repeat its float operations
 as ``sim.fast.ivr.node_time`` does for node times (the lognormal through the same AS241
-port). Gamma laws go through scipy's ``gammaincinv`` and are not compiled: a scenario
-whose redials would draw one is refused (``sim.fast.engine.LACKS``).
+port, the gamma through scipy's own ``gammaincinv`` kernel).
 
 Spec element (``sim.fast.loop.SP_REDIAL``): (ints, floats, law index by class, law
 kinds, law parameters, sorted empirical values). Law rows 0..2 are the redial delays
@@ -20,17 +19,10 @@ from typing import Any, cast
 import numpy as np
 from numba import njit
 
-from sim.fast.ivr import D_DET, D_EMP, D_EXP, D_LOGN, D_UNIF, std_normal_inv_cdf
+from sim.fast import ivr
+from sim.fast.ivr import gammaincinv, law_params, std_normal_inv_cdf
 from sim.fast.rng import derive
-from sim.model.distributions import (
-    Distribution,
-    Empirical,
-    Exponential,
-    Gamma,
-    Lognormal,
-    Never,
-    Uniform,
-)
+from sim.model.distributions import Distribution, Empirical
 from sim.model.spec import ModelSpec
 from sim.sampling import _part_code
 
@@ -48,19 +40,9 @@ REDIAL_CODE = np.uint64(_part_code("redial"))
 
 def _law(d: Distribution) -> tuple[int, float, float, np.ndarray]:
     """(kind, a, b, sorted values) as ``sim.fast.ivr.node_arrays`` codes a node time."""
-    t = cast(Any, d)
-    if isinstance(d, Exponential):
-        return D_EXP, t.mean_s, 0.0, np.zeros(0)
-    if isinstance(d, Uniform):
-        return D_UNIF, t.low, t.high, np.zeros(0)
-    if isinstance(d, Lognormal):
-        return D_LOGN, t.mu, t.sigma, np.zeros(0)
-    if isinstance(d, Empirical):
-        return D_EMP, 0.0, 0.0, np.sort(np.asarray(t.values, dtype=np.float64))
-    if isinstance(d, Never):
-        return D_DET, math.inf, 0.0, np.zeros(0)
-    # deterministic; a Gamma never reaches the loop (refused), NaN marks it
-    return D_DET, t.value if not isinstance(d, Gamma) else math.nan, 0.0, np.zeros(0)
+    law, a, b = law_params(d)
+    values = cast(Any, d).values if isinstance(d, Empirical) else ()
+    return law, a, b, np.sort(np.asarray(values, dtype=np.float64))
 
 
 def redial_arrays(spec: ModelSpec) -> tuple:
@@ -89,7 +71,7 @@ def redial_arrays(spec: ModelSpec) -> tuple:
             for g in range(n_g):
                 cl[c.index, CL_GROUPS + g] = index(c.handle_time[g])
                 cl[c.index, CL_GROUPS + n_g + g] = index(c.after_call_work[g])
-    rows = [_law(d) for d in laws] or [(D_DET, 0.0, 0.0, np.zeros(0))]
+    rows = [_law(d) for d in laws] or [(ivr.D_DET, 0.0, 0.0, np.zeros(0))]
     li = np.array([(k, len(v)) for k, _, _, v in rows], dtype=np.int64).reshape(-1, 2)
     lf = np.array([(a, b) for _, a, b, _ in rows], dtype=np.float64).reshape(-1, 2)
     lv = np.zeros((len(rows), max([len(v) for *_, v in rows] + [1])))
@@ -109,13 +91,15 @@ def sample1(rd, j, u):
     """``Distribution.sample1(u)`` of law row ``j`` (``sim.fast.ivr.node_time``'s ops)."""
     li, lf, lv = rd[3], rd[4], rd[5]
     law, a, b = li[j, 0], lf[j, 0], lf[j, 1]
-    if law == D_EXP:
+    if law == ivr.D_EXP:
         return -a * math.log1p(-u)
-    if law == D_UNIF:
+    if law == ivr.D_UNIF:
         return a + (b - a) * u
-    if law == D_LOGN:
+    if law == ivr.D_LOGN:
         return math.exp(a + b * std_normal_inv_cdf(u))
-    if law == D_EMP:
+    if law == ivr.D_GAMMA:
+        return gammaincinv(a, u) * b
+    if law == ivr.D_EMP:
         n = li[j, 1]
         return lv[j, min(int(u * n), n - 1)]
     return a
