@@ -114,16 +114,17 @@ def test_every_call_accounted_for_with_states():
     assert (df["t_answer"].dropna() >= df.loc[df["t_answer"].notna(), "t_arrival"]).all()
 
 
-def test_fast_engine_refuses_availability():
+def test_the_fast_engine_runs_availability():
+    """Compiled since issue 12 (tests/test_fast_operations.py compares the two engines),
+    gamma not-ready times too: ``auto`` picks ``fast``."""
     from sim.fast.engine import resolve_engine
 
-    spec = build_model_spec(scenario(groups__g__availability={"shrinkage": 0.1}))
     policy = make_policy("strict_priority")
-    assert resolve_engine("auto", spec, policy) == "simpy"
-    with pytest.raises(ConfigError, match="availability"):
-        resolve_engine("fast", spec, policy)
-    plain = build_model_spec(scenario())
-    assert resolve_engine("auto", plain, policy) == "fast"
+    for avail in ({"shrinkage": 0.1}, {"not_ready": {"prob": 0.3, "duration": {
+            "dist": "gamma", "mean": 60, "sd": 40}}}):
+        spec = build_model_spec(scenario(groups__g__availability=avail))
+        assert resolve_engine("auto", spec, policy) == "fast"
+        assert resolve_engine("fast", spec, policy) == "fast"
 
 
 @pytest.mark.parametrize("avail, key", [

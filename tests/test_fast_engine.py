@@ -22,7 +22,6 @@ import sim.cli
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.fast.engine import LACKS, resolve_engine, unsupported
-from sim.model.distributions import Deterministic, Gamma
 from sim.policies.base import Policy
 from sim.runner import simulate
 
@@ -98,10 +97,6 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
 def _without(spec, feature: str):
     """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
     rep = dataclasses.replace
-    if feature == "gamma":
-        nodes = tuple(rep(n, time=Deterministic(n.time.mean)) if isinstance(n.time, Gamma)
-                      else n for n in spec.ivr.nodes)
-        return rep(spec, ivr=rep(spec.ivr, nodes=nodes))
     if feature == "seat sites":
         return rep(spec, sites=None)
     if feature == "agent availability":
@@ -173,7 +168,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "redials", "engine=simpy"]),
+                                                 "second line", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

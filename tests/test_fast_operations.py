@@ -61,6 +61,10 @@ VARIANTS = {
         "+scenario.groups.faults_desk.availability={shrinkage: 0.5, not_ready: {prob: 0.4, "
         "duration: {dist: empirical, values: [15, 60, 300]}}, breaks: [{start_s: 5400, "
         "duration_s: 2700, share: 0.6}]}"],
+    # not-ready times of a gamma law (scipy's gammaincinv kernel, called from the loop)
+    "gamma not-ready times": [
+        *HOT, "+scenario.groups.general_desk.availability={not_ready: {prob: 0.6, duration: "
+        "{dist: gamma, mean: 80, sd: 60}}}"],
 }
 
 

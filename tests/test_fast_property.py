@@ -7,9 +7,9 @@ under every built-in policy, ``engine: fast`` records the same calls as ``engine
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue, press-2), key customers, agent availability, outbound
-blending (campaigns, the threshold rule, a reserved share) and the outage (surge,
-ticket, IVR notice)."""
+transfers to any queue, press-2, gamma node times), redials (with the IVR hang-up's
+own law), key customers, agent availability, outbound blending (campaigns, the
+threshold rule, a reserved share) and the outage (surge, ticket, IVR notice)."""
 
 from __future__ import annotations
 
@@ -148,9 +148,12 @@ def policies(draw):
 
 
 def node_time(draw):
-    if draw(st.integers(0, 4)) == 0:
+    which = draw(st.integers(0, 4))
+    if which == 0:
         return {"dist": "empirical", "values": draw(st.lists(
             st.sampled_from([0.0, 1.5, 4.0, 11.0]), min_size=1, max_size=4))}
+    if which == 1:
+        return {"dist": "gamma", "mean": 6.0, "sd": draw(st.sampled_from([2.0, 9.0]))}
     return dist(draw)
 
 
@@ -237,6 +240,13 @@ def hotline_scenarios(draw):
                          "ticket_threshold": draw(st.integers(0, 3)),
                          "notice_node": draw(st.sampled_from(["ss", "hang", "verify"])),
                          "menu_node": draw(st.sampled_from(["branch", "by_reason", "ss"]))}
+    if draw(st.booleans()):  # redials: decided, delayed and drawn inside the loop
+        scn["redial"] = {k: {"prob": draw(st.sampled_from([0.3, 1.0])), "delay": node_time(draw)}
+                         for k in ("abandoned", "disconnected")}
+        scn["redial"]["max_attempts"] = draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            scn.setdefault("operations", {})["ivr_hangup_redial"] = {
+                "prob": 0.8, "delay": node_time(draw)}
     return scn
 
 

@@ -1,10 +1,11 @@
 """Keep Numba's on-disk cache honest across edits and upgrades.
 
 Numba keys a cached function by its own source file's timestamp and size only. The
-compiled loop (``loop.py``) inlines functions of ``ivr.py``, ``customers.py`` and
-``rng.py``: after a change to one of those alone, the old machine code would load as if
-it were current. A stamp of all the compiled sources, kept beside the cache files, drops
-this package's cache whenever any of them changes, before anything is loaded from it.
+compiled loop (``loop.py``) inlines functions of ``ivr.py``, ``customers.py``,
+``redial.py`` and ``rng.py``: after a change to one of those alone, the old machine code
+would load as if it were current. A stamp of all the compiled sources, kept beside the
+cache files, drops this package's cache whenever any of them changes, before anything is
+loaded from it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("loop.py", "ivr.py", "customers.py", "rng.py")
+SOURCES = ("loop.py", "ivr.py", "customers.py", "rng.py", "redial.py")
 STAMP = "ccsim_sources.sha256"
 
 

@@ -11,13 +11,13 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2, key
-customers, complaints without the second line, agent availability (shrinkage with
-partial presence, not ready after calls, breaks), outbound blending (campaign tasks,
-the threshold rule, reserved outbound) and the outage (surge, ticket, IVR notice).
-What it lacks (``LACKS``: gamma IVR node times, redials, complaint escalation and the
-second line, the other operations features, gamma not-ready times, sites) and user
-policies run on SimPy.
+verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2, redials
+(with the IVR hang-up's own law), key customers, complaints without the second line,
+agent availability (shrinkage with partial presence, not ready after calls, breaks),
+outbound blending (campaign tasks, the threshold rule, reserved outbound) and the outage
+(surge, ticket, IVR notice); time laws drawn in the loop may be gamma (scipy's own
+kernel). What it lacks (``LACKS``: complaint escalation and the second line, closed-loop
+callbacks, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Deterministic, Distribution, Gamma
+from sim.model.distributions import Deterministic, Distribution
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder
 
@@ -45,16 +45,11 @@ POLICY_CODES = {
     "sim.policies.virtual_hold.VirtualHold": 5,
 }
 
+
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma)",
-     lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
-                                                for n in spec.ivr.nodes)),
-    ("redials (scenario.redial)", lambda spec: spec.redial is not None),
-    # complaints without the second line are calls of a reason (no work orders, nothing to
-    # escalate: SimPy builds no Complaints component), which the loop runs
     ("complaint escalation with the second line (scenario.operations.complaints: e-work "
      "orders, escalation levels, time limit)",
      lambda spec: spec.operations.complaints is not None and spec.second_line is not None),
@@ -62,12 +57,6 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: spec.second_line is not None),
     ("closed-loop callbacks (scenario.operations.callbacks)",
      lambda spec: spec.operations.callbacks is not None),
-    ("IVR hang-up redials (scenario.operations.ivr_hangup_redial)",
-     lambda spec: spec.operations.ivr_hangup_redial is not None),
-    ("agent availability with gamma not-ready times (scenario.groups.*.availability."
-     "not_ready.duration: dist gamma)",
-     lambda spec: any(g.availability is not None and isinstance(g.availability.not_ready,
-                                                                 Gamma) for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
 
@@ -281,11 +270,12 @@ class FastRun:
         ensure_fresh()  # before the loop's cached machine code can load
         from sim.fast import loop as L
         from sim.fast.customers import table as episodes
+        from sim.fast.redial import redial_arrays
 
         self.L = L
         self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
-                   _outbound_arrays(spec))  # sp[SP_AVAIL], sp[SP_OB]
+                   _outbound_arrays(spec), redial_arrays(spec))  # SP_AVAIL, SP_OB, SP_REDIAL
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -481,7 +471,7 @@ class FastRun:
             "group_idx": ri[L.R_GROUP, :n].copy(), "agent": ri[L.R_AGENT, :n].copy(),
             "acw_s": rf[L.R_ACW, :n].copy(), "ending_code": ri[L.R_ENDING, :n].copy(),
             "customer": ri[L.R_CUSTOMER, :n].copy(),
-            "attempt": np.ones(n, dtype=np.int64), "repeat": ri[L.R_REPEAT, :n] == 1,
+            "attempt": ri[L.R_ATTEMPT, :n].copy(), "repeat": ri[L.R_REPEAT, :n] == 1,
             "resolved": ri[L.R_RESOLVED, :n].copy(), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
         }
         assert tuple(cols) == COLUMNS

@@ -4,8 +4,12 @@ A node's time is ``Distribution.sample1`` of the call's ``k``-th draw, so the ke
 below repeat ``sample1``'s float operations: ``math.log1p`` for the exponential, the
 uniform's affine map, the empirical quantile index, and for the lognormal
 ``statistics.NormalDist.inv_cdf`` (Wichura's AS241, ported line for line, with its
-``mu + x * sigma`` for the standard normal) inside ``math.exp``. Gamma node times go
-through scipy's ``gammaincinv`` and are not compiled (``sim.fast.engine.LACKS``).
+``mu + x * sigma`` for the standard normal) inside ``math.exp``. A gamma law's
+``sample1`` is ``scipy.special.gammaincinv(shape, u) * (mean / shape)``: an inverse
+incomplete gamma function too intricate to port bit for bit, so the loop calls scipy's own
+compiled kernel (``scipy.special.cython_special.gammaincinv``, the machine code behind the
+ufunc) through a named external symbol, which keeps the loop's on-disk cache valid (a
+symbol is looked up by name when cached code loads; a raw address would not be).
 """
 
 from __future__ import annotations
@@ -13,18 +17,20 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
+import llvmlite.binding as llvm
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import get_cython_function_address
 
 from sim.fast.rng import draw
-from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
+from sim.model.distributions import Empirical, Exponential, Gamma, Lognormal, Never, Uniform
 from sim.model.ivr import IvrSpec
 
 # node kinds (sim.model.ivr.KINDS order)
 MENU, SELF_SERVICE, VERIFICATION, TRANSFER, HANGUP = 0, 1, 2, 3, 4
 KINDS = ("menu", "self_service", "verification", "transfer", "hangup")
 # time laws
-D_DET, D_EXP, D_UNIF, D_LOGN, D_EMP = 0, 1, 2, 3, 4
+D_DET, D_EXP, D_UNIF, D_LOGN, D_EMP, D_GAMMA = 0, 1, 2, 3, 4, 5
 # node int columns, float columns
 N_KIND, N_LAW, N_QUEUE, N_NEXT, N_FAIL_TO, N_MAX_FAIL, N_BRANCHES, N_EMP = range(8)
 N_NI = 8
@@ -32,6 +38,39 @@ N_ABANDON, N_RESOLVE, N_FAILP, N_A, N_B = range(5)
 N_NF = 5
 # what a node decides (besides going on to another node)
 GO, ABANDON, TO_QUEUE, HUNG_UP, SELF_SERVED = 0, 1, 2, 3, 4
+
+# scipy's gammaincinv(a, u) kernel, registered before any cached code that calls it loads
+# (a cpdef function: its C signature ends with an unused ``int __pyx_skip_dispatch``)
+GAMMAINCINV = "ccsim_scipy_gammaincinv"
+llvm.add_symbol(GAMMAINCINV, get_cython_function_address("scipy.special.cython_special",
+                                                         "gammaincinv"))
+_gammaincinv = types.ExternalFunction(GAMMAINCINV, types.float64(types.float64, types.float64,
+                                                                 types.intc))
+
+
+@njit(cache=True)
+def gammaincinv(a, u):
+    """``scipy.special.gammaincinv(a, u)``: the same compiled kernel, the same bits."""
+    return _gammaincinv(a, u, 0)
+
+
+def law_params(t: object) -> tuple[int, float, float]:
+    """(law, a, b) of a compiled time law, as ``node_time`` and ``sim.fast.redial`` read
+    them: the fields ``sample1`` uses (for the gamma, shape and ``mean / shape``)."""
+    d = cast(Any, t)
+    if isinstance(t, Exponential):
+        return D_EXP, d.mean_s, 0.0
+    if isinstance(t, Uniform):
+        return D_UNIF, d.low, d.high
+    if isinstance(t, Lognormal):
+        return D_LOGN, d.mu, d.sigma
+    if isinstance(t, Gamma):
+        return D_GAMMA, d.shape, d.mean_s / d.shape
+    if isinstance(t, Empirical):
+        return D_EMP, 0.0, 0.0
+    if isinstance(t, Never):
+        return D_DET, math.inf, 0.0
+    return D_DET, d.value, 0.0
 
 
 def node_arrays(ivr: IvrSpec | None, n_reasons: int) -> tuple:
@@ -49,13 +88,8 @@ def node_arrays(ivr: IvrSpec | None, n_reasons: int) -> tuple:
     br_cum = np.zeros((n, n_br))
     values = np.zeros((n, max([len(v) for v in emp] + [1])))
     for x in nodes:
-        i, t = x.index, cast(Any, x.time)  # the law's own fields, read per law below
-        law = (D_EXP if isinstance(t, Exponential) else D_UNIF if isinstance(t, Uniform)
-               else D_LOGN if isinstance(t, Lognormal) else D_EMP if isinstance(t, Empirical)
-               else D_DET)
-        a, b = ((t.mean_s, 0.0) if law == D_EXP else (t.low, t.high) if law == D_UNIF
-                else (t.mu, t.sigma) if law == D_LOGN else (0.0, 0.0) if law == D_EMP
-                else (t.value, 0.0))
+        i = x.index
+        law, a, b = law_params(x.time)
         ni[i] = (KINDS.index(x.kind), law, x.queue, x.next, x.on_fail, x.max_failures,
                  len(x.branches), len(emp[i]))
         nf[i] = (x.abandon_prob, x.resolve_prob, x.fail_prob, a, b)
@@ -147,6 +181,8 @@ def node_time(ivr, node, u):
         return a + (b - a) * u
     if law == D_LOGN:
         return math.exp(a + b * std_normal_inv_cdf(u))
+    if law == D_GAMMA:
+        return gammaincinv(a, u) * b
     if law == D_EMP:
         n = ni[node, N_EMP]
         return values[node, min(int(u * n), n - 1)]

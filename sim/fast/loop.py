@@ -12,8 +12,10 @@ Why it gives the same calls, call for call:
 - Per-call variates are drawn in numpy before the loop exactly as ``DayCalls`` does (so are
   the outage's surge calls, and each campaign task's time and handle time); the
   draws inside the loop (a virtual-hold acceptance; caller ID, IVR node times and
-  decisions in ``call.k`` sequence, the agent's resolution) are ``sim.sampling.draw``
-  ported to integer arithmetic: the same bits, fed to the same float operations.
+  decisions in ``call.k`` sequence, the agent's resolution; whether a failed attempt
+  redials, its delay, the redial's key and variates) are ``sim.sampling.draw`` and
+  ``derive_key`` ported to integer arithmetic: the same bits, fed to the same float
+  operations (``Distribution.sample1``'s).
 - Calls live in recycled slots; queue levels are ring buffers of (slot, call id, t_queue)
   with lazy removal as in ``CallQueue``: an entry is live while its slot still holds that
   call id in state WAITING.
@@ -35,6 +37,7 @@ from numba import njit as _numba_njit
 
 from sim.fast import customers as cust
 from sim.fast import ivr as ivr_
+from sim.fast import redial as rdl
 from sim.fast.rng import GOLDEN, draw, mix
 
 # numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
@@ -49,6 +52,7 @@ EV_FREE, EV_HANGUP, EV_TICK, EV_CLOSE, EV_NODE = 6, 7, 8, 9, 10
 # availability (fast-avail range 25-29): an agent back from not ready or a break, partial
 # presence over, a daily break starts
 EV_BACK, EV_PARTIAL_END, EV_BREAK = 25, 26, 27
+EV_REDIAL = 11  # a = the slot that keeps the failed attempt (Redials._on_redial)
 # call states (sim.model.calls.State)
 IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
 # outcomes and endings (sim.model.calls.Outcome / Ending)
@@ -56,6 +60,8 @@ ANSWERED, ABANDONED, DISCONNECTED, SELF_SERVED, BLOCKED = 0, 1, 2, 3, 4
 E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE = 0, 1, 2, 3, 9
 E_IVR_ABANDON, E_IVR_HANGUP, E_SELF_SERVICE, E_PRESS2_SELF_SERVICE = 4, 5, 6, 7
 RESOLUTION_DRAW = 2000  # sim.model.calls.Draw.RESOLUTION
+REDIAL_DRAW, REDIAL_DELAY_DRAW = 2001, 2002  # Draw.REDIAL, Draw.REDIAL_DELAY
+PATIENCE_DRAW, HANDLE_DRAW, ACW_DRAW, ANSWER_DELAY_DRAW = 3, 4, 5, 6  # a redial's Draw.*
 PRESS2_DRAW = 1000  # sim.model.calls.Draw.PRESS2 (+ announcement number)
 # policies
 P_BASE, P_FIFO, P_OVERFLOW, P_RESERVATION, P_DYNAMIC, P_VHOLD = 0, 1, 2, 3, 4, 5
@@ -75,7 +81,8 @@ C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
 C_CUSTOMER, C_REASON, C_TIER, C_NODE, C_K, C_FAILURES, C_REPEAT, C_RESOLVED = range(11, 19)
 C_PRESSED2 = 19
 C_NOTICED = 20  # the outage notice was played to this call (Call.noticed)
-N_CI = 21
+C_ATTEMPT = 21  # 1 for a first call, n for the (n-1)-th redial
+N_CI = 22
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -91,7 +98,8 @@ G_BUSY_AREA, G_STAFFED_AREA, G_TLAST, G_LAST_BUSY, G_LAST_STAFFED = 0, 1, 2, 3, 
 # resolved), rf
 R_ID, R_CLS, R_INTERVAL, R_OUTCOME, R_GROUP, R_AGENT, R_ENDING = 0, 1, 2, 3, 4, 5, 6
 R_CUSTOMER, R_REPEAT, R_RESOLVED = 7, 8, 9
-N_RI = 10
+R_ATTEMPT = 10
+N_RI = 11
 # hotline spec rows: sp[12] (population, n_reasons), sp[13] (fcr_window_s,), sp[14] by class
 # (tier, reason, IVR entry, has resolution), sp[15] resolution by (class, group), sp[16]
 # level by (class, queue), sp[17] the IVR tree (sim.fast.ivr.node_arrays), sp[18] press-2
@@ -131,6 +139,8 @@ OBF_RESERVED, OBF_HORIZON, OBF_START, OBF_DURATION = range(4)
 # fault calls in the outage window), of (ticket_open_s)
 O_HEAD, O_TAIL, O_SCHED_FROM, O_SCHED_TO, O_TRIGGER, O_CALLS = range(6)
 O_TICKET = 0
+# redials: sp[SP_REDIAL] (sim.fast.redial.redial_arrays)
+SP_REDIAL = 22
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -467,6 +477,7 @@ def record(st, slot, outcome, ending, group, agent, acw, t_answer, t_end):
     rf[R_TEND, n], rf[R_ACW, n], rf[R_TLEFT, n] = t_end, acw, cf[slot, F_TLEFT]
     ri[R_CUSTOMER, n], ri[R_REPEAT, n], ri[R_RESOLVED, n] = (
         ci[slot, C_CUSTOMER], ci[slot, C_REPEAT], ci[slot, C_RESOLVED])
+    ri[R_ATTEMPT, n] = ci[slot, C_ATTEMPT]
 
 
 @njit(cache=True, _nrt=False)
@@ -495,6 +506,8 @@ def end_call(st, sp, slot, outcome, ending, now):
             cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], False,
                           ci[slot, C_CLS], ci[slot, C_INTERVAL], now, st[26])
         cust.release(st[25], need_of(st, sp, slot))
+        if redial_after(st, sp, slot, outcome, ending):
+            return  # the slot keeps the attempt for its redial
     free_slot(st, slot)
 
 
@@ -983,6 +996,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_CUSTOMER], ci[slot, C_K], ci[slot, C_FAILURES] = -1, 16, 0
     ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
     ci[slot, C_NOTICED] = 0
+    ci[slot, C_ATTEMPT] = 1
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
@@ -1082,6 +1096,31 @@ def ob_claim(st, sp, g, agent, now, was_out):
 
 
 @njit(cache=True, _nrt=False)
+# -- redials (sim.model.redial.Redials) ---------------------------------------------------
+@njit(cache=True, _nrt=False)
+def redial_after(st, sp, slot, outcome, ending):
+    """Redials.on_end: a failed attempt (not self-served, not closed, attempts left) is
+    redialled after a delay with its kind's probability (an IVR hang-up's own, if set).
+    The slot then keeps the attempt's key, class, customer and number for the redial
+    (no live call id, so no stale event finds it); True when a redial is scheduled."""
+    rd, ci = sp[SP_REDIAL], st[7]
+    rn, rf = rd[0], rd[1]
+    if (not rn[rdl.RD_ON] or outcome == SELF_SERVED or ci[slot, C_ATTEMPT] >= rn[rdl.RD_MAX]
+            or ending == E_CLOSED):
+        return False
+    j = rdl.RD_P_ABANDONED if outcome == ABANDONED else rdl.RD_P_DISCONNECTED
+    if rn[rdl.RD_HANGUP] and ending == E_IVR_HANGUP:
+        j = rdl.RD_P_HANGUP  # law rows 0..2 follow the probabilities' order
+    key = st[11][slot]
+    if not draw(key, REDIAL_DRAW) < rf[j]:
+        return False
+    delay = rdl.sample1(rd, j, draw(key, REDIAL_DELAY_DRAW))
+    ci[slot, C_STATE], ci[slot, C_ID] = FINISHED, -1
+    schedule(st, delay, EV_REDIAL, slot, 0)
+    return True
+
+
+@njit(cache=True, _nrt=False)
 def ob_offer(st, sp, pol, g, agent, now, was_out):
     """Outbound.offer_agent: a freed agent no waiting call wants takes outbound work."""
     if ob_has_work(st, sp, now) and ob_allowed(st, sp, pol, g):
@@ -1169,6 +1208,65 @@ def outage_node(st, sp, slot, node):
 
 
 @njit(cache=True, _nrt=False)
+def redial_draws(st, sp, slot, key):
+    """Redials.redial's variates of the class's laws from the redial's own stream:
+    handle time and after-call work by group (NaN where none), patience, answer delay."""
+    rd, ci, cf, svc, acw = sp[SP_REDIAL], st[7], st[8], st[9], st[10]
+    cl = rd[2]
+    c, n_g = ci[slot, C_CLS], svc.shape[1]
+    u_ht, u_acw = draw(key, HANDLE_DRAW), draw(key, ACW_DRAW)
+    for g in range(n_g):
+        j, m = cl[c, rdl.CL_GROUPS + g], cl[c, rdl.CL_GROUPS + n_g + g]
+        svc[slot, g] = rdl.sample1(rd, j, u_ht) if j >= 0 else np.nan
+        acw[slot, g] = rdl.sample1(rd, m, u_acw) if m >= 0 else np.nan
+    j = cl[c, rdl.CL_DELAY]
+    cf[slot, F_DELAY] = rdl.sample1(rd, j, draw(key, ANSWER_DELAY_DRAW)) if j >= 0 else 0.0
+    cf[slot, F_PATIENCE] = rdl.sample1(rd, cl[c, rdl.CL_PATIENCE], draw(key, PATIENCE_DRAW))
+
+
+@njit(cache=True, _nrt=False)
+def on_redial(st, sp, pol, slot, now):
+    """Redials.redial and Center.admit: the same customer calls again (same class, tier
+    and reason), attempt + 1, with a key derived from the last attempt's; no redial from
+    the horizon on. ``on_arrival`` admits first calls the same way."""
+    si, ci, cf = st[0], st[7], st[8]
+    cls_prio, cls_queue, cls_level, fp, ip = sp[0], sp[1], sp[2], sp[10], sp[11]
+    if now >= sp[SP_REDIAL][1][rdl.RD_HORIZON]:
+        free_slot(st, slot)
+        return
+    attempt = ci[slot, C_ATTEMPT] + 1
+    key = rdl.redial_key(st[11][slot], attempt)
+    st[11][slot] = key
+    redial_draws(st, sp, slot, key)
+    c = ci[slot, C_CLS]
+    ci[slot, C_PRIO], ci[slot, C_QUEUE], ci[slot, C_LEVEL] = cls_prio[c], cls_queue[c], cls_level[c]
+    ci[slot, C_STATE], ci[slot, C_ANNOUNCED], ci[slot, C_PENDING] = IVR, 0, 0
+    ci[slot, C_VIRTUAL], ci[slot, C_K], ci[slot, C_FAILURES] = 0, 16, 0
+    ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
+    ci[slot, C_ATTEMPT] = attempt  # C_CUSTOMER kept: the same customer
+    ci[slot, C_NOTICED] = 0  # a new call: the outage notice not yet heard
+    ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
+    cf[slot, F_TARR], cf[slot, F_IVR] = now, 0.0
+    cf[slot, F_TQUEUE], cf[slot, F_TLEFT] = np.nan, np.nan
+    # Center.admit
+    cid = si[S_NEXT_ID]
+    si[S_NEXT_ID] = cid + 1
+    ci[slot, C_ID] = cid
+    if si[S_HOT]:
+        identify(st, sp, slot, now)
+        c = ci[slot, C_CLS]  # a key customer is served as its grade's class
+        outage_admit(st, sp, slot, now)
+    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
+        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
+        return
+    si[S_IN_SYSTEM] += 1
+    if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
+        ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
+    else:  # a redial has no ivr_time
+        ask_agent(st, sp, pol, slot, now)
+
+
+@njit(cache=True, _nrt=False)
 def run(st, sp, pol, day, out):
     """Process events until the driver is needed; returns the loop status."""
     si, sf, hty, ha = st[0], st[1], st[4], st[5]
@@ -1227,5 +1325,7 @@ def run(st, sp, pol, day, out):
             on_task(st, sp, pol, a, t)
         elif ty == EV_OB_DONE:
             on_outbound_done(st, sp, pol, a, b, t)
+        elif ty == EV_REDIAL:
+            on_redial(st, sp, pol, a, t)
         else:
             close(st, sp, t)

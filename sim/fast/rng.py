@@ -61,3 +61,11 @@ def subkeys(key, ids):
     for i in range(ids.shape[0]):
         out[i] = mix(key ^ mix((np.uint64(ids[i]) + ONE) * GOLDEN))
     return out
+
+
+@njit(cache=True, inline="always")
+def derive(key, code):
+    """One part of ``sim.sampling.derive_key``: ``code`` is the part's code (a
+    non-negative int is its own code, a string its ``_part_code``), both uint64; the
+    sum wraps modulo 2**64 as ``_mix_py``'s mask does."""
+    return mix(key ^ mix(code + GOLDEN))
