@@ -1095,7 +1095,6 @@ def ob_claim(st, sp, g, agent, now, was_out):
     return True
 
 
-@njit(cache=True, _nrt=False)
 # -- redials (sim.model.redial.Redials) ---------------------------------------------------
 @njit(cache=True, _nrt=False)
 def redial_after(st, sp, slot, outcome, ending):
