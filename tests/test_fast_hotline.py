@@ -2,7 +2,8 @@
 IVR tree (menus by reason and by branch, verification with failures, self-service, IVR
 abandon and hang-up, transfers) and press-2 give the same calls and summary as ``engine: simpy`` —
 on ``hotline_small`` with the features the loop does not compile yet switched off
-(redials, second line, outbound; the outage is off in the shipped file)."""
+(redials, outbound; the outage is off in the shipped file); the second line is on
+(tests/test_fast_second_line.py stresses it)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from sim.model.calls import Ending
 from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
 
 # hotline_small with what the loop does not compile yet switched off
-HOT = ["scenario=hotline_small", "~scenario.redial", "~scenario.second_line",
-       "~scenario.outbound"]
+HOT = ["scenario=hotline_small", "~scenario.redial", "~scenario.outbound"]
 VARIANTS = {
     # every caller a new customer (no repeats), lines that block, a busy IVR: verification
     # failing often (some hang up after the 4th failure), menus by branch, node times of

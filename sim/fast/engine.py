@@ -11,8 +11,9 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue) and press-2.
-What it lacks (``LACKS``: gamma IVR node times, redials, second line, outbound, outage,
+verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2 and the
+second line (work orders and their pools).
+What it lacks (``LACKS``: gamma IVR node times, redials, outbound (with callbacks), outage,
 each operations feature, availability, sites) and user policies run on SimPy.
 """
 
@@ -26,7 +27,7 @@ from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
 from sim.model.distributions import Gamma
 from sim.model.spec import ModelSpec
-from sim.records import COLUMNS, Recorder
+from sim.records import COLUMNS, Recorder, SecondLineRecord
 
 ENGINES = ("auto", "simpy", "fast")
 # built-in policy class (module.qualname) -> loop code (sim.fast.loop.P_*)
@@ -45,12 +46,13 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("gamma IVR node times (scenario.ivr.nodes.*.time: dist gamma)",
-     lambda spec: spec.ivr is not None and any(isinstance(n.time, Gamma)
-                                                for n in spec.ivr.nodes)),
+    ("gamma IVR node or second-line processing times (scenario.ivr.nodes.*.time, "
+     "scenario.second_line.pools.*.processing_time: dist gamma)",
+     lambda spec: (spec.ivr is not None and any(isinstance(n.time, Gamma)
+                                                 for n in spec.ivr.nodes))
+     or (spec.second_line is not None and any(isinstance(p.processing_time, Gamma)
+                                              for p in spec.second_line.pools))),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
-    ("second line (scenario.second_line: work orders, callbacks)",
-     lambda spec: spec.second_line is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
     ("outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
     ("closed-loop callbacks (scenario.operations.callbacks)",
@@ -153,7 +155,32 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([spec.interval_s, spec.drain_s], dtype=np.float64),
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
                       margin], dtype=np.int64),
-            *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))))
+            *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))),
+            _second_line_arrays(spec))
+
+
+def _second_line_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_SECOND] (sim.fast.loop SL_*): on, pool by reason, VIP by tier, green channel
+    and staffing by pool, the pools' processing-time laws (as IVR node times: the same
+    ``sample1`` kernels), and the work-order key's salt. Empty pools when it is off, with
+    the same array types."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+    from sim.sampling import _GOLDEN, _mix_py, _part_code
+
+    sl = spec.second_line
+    pools = sl.pools if sl is not None else ()
+    laws = IvrSpec(tuple(IvrNode(p.name, p.index, "hangup", p.processing_time)
+                         for p in pools)) if pools else None
+    return (np.array([int(sl is not None)], dtype=np.int64),
+            np.array(sl.pool_by_reason if sl is not None else [0], dtype=np.int64),
+            np.array([int(v) for v in spec.vip_by_tier()] or [0], dtype=np.int64),
+            np.array([int(p.green_channel) for p in pools] or [0], dtype=np.int64),
+            np.array([p.staffing for p in pools], dtype=np.int64).reshape(
+                len(pools), spec.n_intervals),
+            node_arrays(laws, 1),
+            # derive_key(key, "work_order") is mix(key ^ this)
+            np.array([_mix_py(_part_code("work_order") + _GOLDEN)], dtype=np.uint64))
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -243,6 +270,7 @@ class FastRun:
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
         ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr]
         si[L.S_FREE_TOP] = len(self.st[12])
+        self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
 
     # -- arrays --------------------------------------------------------------------------
     @staticmethod
@@ -269,8 +297,38 @@ class FastRun:
         return [np.zeros((n, cap), dtype=np.int64), np.zeros((n, cap), dtype=np.int64),
                 np.zeros((n, cap)), meta]
 
+    def _second(self, cap: int, old: tuple | None = None) -> tuple:
+        """st[ST_SECOND] (sim.fast.loop W_*): ``cap`` work-order slots (those of ``old``
+        kept, with its pools and counters), the pools' agents, their channels (empty
+        lists: -1) and open orders, and the work-order counts of the record."""
+        L, spec = self.L, self.spec
+        wi, wf = np.zeros((cap, L.N_OI), dtype=np.int64), np.zeros((cap, L.N_OF))
+        wk, stack = np.zeros(cap, dtype=np.uint64), np.arange(cap)[::-1].copy()
+        ws = np.zeros(L.N_WS, dtype=np.int64)
+        ws[L.WS_FREE_TOP] = cap
+        if old is not None:  # the free slots of old, then the new ones
+            n, top = len(old[L.W_I]), old[L.W_S][L.WS_FREE_TOP]
+            wi[:n], wf[:n], wk[:n] = old[L.W_I], old[L.W_F], old[L.W_KEY]
+            stack[:top] = old[L.W_STACK][:top]
+            stack[top:top + cap - n] = np.arange(n, cap)[::-1]
+            ws[:] = old[L.W_S]
+            ws[L.WS_FREE_TOP] = top + cap - n
+            return (wi, wf, wk, stack, ws, *old[L.W_GI:])
+        staffing = self.sp[L.SP_SECOND][L.SL_STAFFING]
+        n_p, cap_p = staffing.shape[0], max(int(staffing.max(initial=0)), 1)
+        pq = np.full((n_p, 5), -1, dtype=np.int64)
+        pq[:, L.PQ_OPEN] = 0
+        return (wi, wf, wk, stack, ws, np.zeros((8, n_p), dtype=np.int64), np.zeros((5, n_p)),
+                np.zeros((n_p, cap_p), dtype=np.int64), np.zeros((n_p, cap_p), dtype=np.int64),
+                pq, np.zeros((len(spec.classes), spec.n_intervals)),
+                np.zeros((7, n_p, spec.n_intervals)))
+
     def _grow(self) -> None:
         L, st, si = self.L, self.st, self.st[0]
+        if self.spec.second_line is not None and (
+                st[L.ST_SECOND][L.W_S][L.WS_FREE_TOP] < self.sp[11][3]):
+            cap = len(st[L.ST_SECOND][L.W_I])
+            st[L.ST_SECOND] = self._second(2 * cap + self.sp[11][3], st[L.ST_SECOND])
         if si[L.S_HN] + self.sp[11][3] > len(st[2]):
             n = si[L.S_HN]
             new = self._heap(2 * len(st[2]) + self.sp[11][3])
@@ -381,6 +439,10 @@ class FastRun:
             from sim.fast.customers import episode_tally
 
             self.rec.features.episodes = episode_tally(list(self.st[25]))
+        if self.spec.second_line is not None:  # SecondLine.finish
+            W = self.st[L.ST_SECOND]
+            self.rec.work_orders = W[L.W_ORDERS]
+            self.rec.features.second_line = SecondLineRecord(*(a.copy() for a in W[L.W_REC]))
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

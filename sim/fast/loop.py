@@ -33,7 +33,7 @@ from numba import njit as _numba_njit
 
 from sim.fast import customers as cust
 from sim.fast import ivr as ivr_
-from sim.fast.rng import draw
+from sim.fast.rng import draw, mix
 
 # numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
 # loop), so the decorator is typed loosely; it is the same object as numba.njit.
@@ -94,6 +94,22 @@ H_POP, H_REASONS = 0, 1
 K_TIER, K_REASON, K_ENTRY, K_HAS_RES = 0, 1, 2, 3
 R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
 N_RF = 6
+# second line (sim.model.second_line): its events, its state st[ST_SECOND] (a tuple indexed
+# by W_*) and its spec sp[SP_SECOND] (indexed by SL_*); empty pools when it is off
+EV_OPEN_ORDER, EV_ORDER_DONE = 15, 16
+ST_SECOND = 27
+SP_SECOND = 20
+W_I, W_F, W_KEY, W_STACK, W_S, W_GI, W_GF, W_RING, W_SPARE, W_Q, W_ORDERS, W_REC = range(12)
+O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT = range(6)  # work order int columns
+N_OI = 6
+O_TOPEN = 0  # work order float columns
+N_OF = 1
+WS_FREE_TOP, WS_NEXT_ID = 0, 1
+N_WS = 2
+PQ_OPEN = 4  # pool rows: (head, tail) of the green channel, of the others; open orders
+# SecondLineRecord fields, in its order
+SL_OPENED, SL_CLOSED, SL_CLOSED_AT, SL_TTC, SL_BACKLOG, SL_BUSY, SL_STAFFED = range(7)
+SL_ON, SL_BY_REASON, SL_VIP, SL_GREEN, SL_STAFFING, SL_LAWS, SL_SALT = range(7)
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -483,7 +499,10 @@ def answer(st, sp, slot, g, agent, now):
         if ci[slot, C_RESOLVED]:
             cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], True, c,
                           ci[slot, C_INTERVAL], now, st[26])
-        cust.release(st[25], need_of(st, sp, slot))  # no second line to keep it busy
+        if ci[slot, C_RESOLVED] or not sp[SP_SECOND][SL_ON][0]:
+            cust.release(st[25], need_of(st, sp, slot))
+        else:  # the need stays busy until its work order is done
+            sl_answer(st, sp, slot, talk, now)
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[11][1] >= 0:
@@ -694,10 +713,12 @@ def on_tick(st, sp, pol, out, k, now):
         close_interval(st, out, k - 1, now)
         if st[0][S_HOT]:
             cust.drop_stale(st[25], now, sp[13][0])
+        sl_interval_end(st, k - 1, now)
     if k < n_intervals:
         for g in range(staffing.shape[0]):
             if set_target(st, g, staffing[g, k], now):
                 fill(st, sp, pol, g, now)
+        sl_interval_start(st, sp, k, now)
         schedule(st, fp[0] * (k + 1) - now, EV_TICK, k + 1, 0)
     elif math.isfinite(fp[1]):
         schedule(st, fp[1], EV_CLOSE, 0, 0)
@@ -740,6 +761,216 @@ def close(st, sp, now):
         unqueue(st, first, now)
         cf[first, F_TLEFT] = now
         leave(st, sp, first, DISCONNECTED, E_CLOSED, now)
+
+
+# -- second line (sim.model.second_line.SecondLine): work orders and their pools ----------
+# Pools are AgentGroups like the front line's, on arrays of their own (the ag_* kernels
+# below are the group kernels above with the arrays passed in). A work order lives in a
+# recycled slot from the answer of its unresolved call to its completion; the pools'
+# waiting orders are FIFO lists linked through O_NEXT, one per channel.
+@njit(cache=True, _nrt=False)
+def ag_account(gi, gf, g, now):
+    """AgentGroup.account."""
+    dt = now - gf[G_TLAST, g]
+    if dt:
+        gf[G_BUSY_AREA, g] += gi[G_BUSY, g] * dt
+        gf[G_STAFFED_AREA, g] += gi[G_PRESENT, g] * dt
+        gf[G_TLAST, g] = now
+
+
+@njit(cache=True, _nrt=False)
+def ag_free_append(gi, ring, g, agent):
+    """AgentGroup.make_idle: last in the longest-idle order."""
+    cap = ring.shape[1]
+    ring[g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % cap] = agent
+    gi[G_FREE_LEN, g] += 1
+
+
+@njit(cache=True, _nrt=False)
+def ag_take(gi, gf, ring, g, now):
+    """AgentGroup.take: the longest-idle agent starts work."""
+    ag_account(gi, gf, g, now)
+    gi[G_BUSY, g] += 1
+    agent = ring[g, gi[G_FREE_HEAD, g]]
+    gi[G_FREE_HEAD, g] = (gi[G_FREE_HEAD, g] + 1) % ring.shape[1]
+    gi[G_FREE_LEN, g] -= 1
+    return agent
+
+
+@njit(cache=True, _nrt=False)
+def ag_set_target(gi, gf, ring, spare, g, headcount, now):
+    """AgentGroup.set_target: returns how many agents joined."""
+    ag_account(gi, gf, g, now)
+    gi[G_TARGET, g] = headcount
+    surplus = gi[G_PRESENT, g] - gi[G_TO_LEAVE, g] - headcount
+    if surplus > 0:
+        idle_leaving = min(surplus, gi[G_FREE_LEN, g])
+        for _ in range(idle_leaving):  # the most recently idle leave first
+            gi[G_FREE_LEN, g] -= 1
+            spare[g, gi[G_SPARE_LEN, g]] = ring[
+                g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % ring.shape[1]]
+            gi[G_SPARE_LEN, g] += 1
+        gi[G_PRESENT, g] -= idle_leaving
+        gi[G_TO_LEAVE, g] += surplus - idle_leaving
+        return 0
+    deficit = -surplus
+    kept = min(deficit, gi[G_TO_LEAVE, g])
+    gi[G_TO_LEAVE, g] -= kept
+    joined = deficit - kept
+    for _ in range(joined):
+        if gi[G_SPARE_LEN, g]:
+            gi[G_SPARE_LEN, g] -= 1
+            ag_free_append(gi, ring, g, spare[g, gi[G_SPARE_LEN, g]])
+        else:
+            gi[G_NEXT_ID, g] += 1
+            ag_free_append(gi, ring, g, gi[G_NEXT_ID, g] - 1)
+    gi[G_PRESENT, g] += joined
+    return joined
+
+
+@njit(cache=True, _nrt=False)
+def ag_release(gi, gf, spare, g, agent, now):
+    """AgentGroup.release: False if the agent logs out (headcount fell meanwhile)."""
+    ag_account(gi, gf, g, now)
+    gi[G_BUSY, g] -= 1
+    if gi[G_TO_LEAVE, g]:
+        gi[G_TO_LEAVE, g] -= 1
+        gi[G_PRESENT, g] -= 1
+        spare[g, gi[G_SPARE_LEN, g]] = agent
+        gi[G_SPARE_LEN, g] += 1
+        return False
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def sl_full(st, sp):
+    """Fewer free work-order slots than one event can fill (the driver grows them)."""
+    return sp[SP_SECOND][SL_ON][0] != 0 and st[ST_SECOND][W_S][WS_FREE_TOP] < sp[11][3]
+
+
+@njit(cache=True, _nrt=False)
+def sl_answer(st, sp, slot, talk, now):
+    """SecondLine.on_answer: the unresolved call's work order opens when the talk ends (a
+    slot holds what the order needs of the call, whose own slot is freed now)."""
+    W, S, ci = st[ST_SECOND], sp[SP_SECOND], st[7]
+    wi, ws = W[W_I], W[W_S]
+    ws[WS_FREE_TOP] -= 1
+    w = W[W_STACK][ws[WS_FREE_TOP]]
+    pool = S[SL_BY_REASON][ci[slot, C_REASON]]
+    wi[w, O_CLS], wi[w, O_INTERVAL] = ci[slot, C_CLS], ci[slot, C_INTERVAL]
+    wi[w, O_NEED], wi[w, O_POOL] = need_of(st, sp, slot), pool
+    wi[w, O_FRONT] = int(S[SL_VIP][ci[slot, C_TIER]] != 0 and S[SL_GREEN][pool] != 0)
+    W[W_KEY][w] = mix(st[11][slot] ^ S[SL_SALT][0])  # derive_key(call.key, "work_order")
+    schedule(st, (now + talk) - now, EV_OPEN_ORDER, w, 0)  # call.t_end - now
+
+
+@njit(cache=True, _nrt=False)
+def sl_start(st, sp, w, pool, worker):
+    """SecondLine._start: the processing time from the order's first draw."""
+    W = st[ST_SECOND]
+    t = ivr_.node_time(sp[SP_SECOND][SL_LAWS], pool, draw(W[W_KEY][w], 0))
+    schedule(st, t, EV_ORDER_DONE, w, worker)
+
+
+@njit(cache=True, _nrt=False)
+def sl_append(W, pool, w):
+    """A waiting order joins its pool's channel (green or the others)."""
+    wi, pq = W[W_I], W[W_Q]
+    c = 0 if wi[w, O_FRONT] else 2
+    wi[w, O_NEXT] = -1
+    if pq[pool, c] < 0:
+        pq[pool, c] = w
+    else:
+        wi[pq[pool, c + 1], O_NEXT] = w
+    pq[pool, c + 1] = w
+
+
+@njit(cache=True, _nrt=False)
+def sl_next(W, pool):
+    """SecondLine._next: the first order of the green channel, else of the others, or -1."""
+    wi, pq = W[W_I], W[W_Q]
+    for c in (0, 2):
+        w = pq[pool, c]
+        if w >= 0:
+            pq[pool, c] = wi[w, O_NEXT]
+            if pq[pool, c] < 0:
+                pq[pool, c + 1] = -1
+            return w
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def on_open_order(st, sp, w, now):
+    """SecondLine._on_open_order and open: counted, then started or queued."""
+    W = st[ST_SECOND]
+    wi, gi = W[W_I], W[W_GI]
+    pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
+    W[W_ORDERS][wi[w, O_CLS], k] += 1
+    W[W_S][WS_NEXT_ID] += 1
+    W[W_F][w, O_TOPEN] = now
+    W[W_REC][SL_OPENED, pool, k] += 1
+    W[W_Q][pool, PQ_OPEN] += 1
+    if gi[G_FREE_LEN, pool]:
+        sl_start(st, sp, w, pool, ag_take(gi, W[W_GF], W[W_RING], pool, now))
+    else:
+        sl_append(W, pool, w)
+
+
+@njit(cache=True, _nrt=False)
+def on_order_done(st, sp, w, worker, now):
+    """SecondLine._on_done and its order_done hook (Customers: the need is resolved and
+    no longer busy); the worker takes the next waiting order or idles."""
+    W = st[ST_SECOND]
+    wi, rec, gi, gf, ws = W[W_I], W[W_REC], W[W_GI], W[W_GF], W[W_S]
+    pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
+    rec[SL_CLOSED, pool, k] += 1
+    rec[SL_CLOSED_AT, pool, min(int(now // sp[10][0]), sp[11][0] - 1)] += 1
+    rec[SL_TTC, pool, k] += now - W[W_F][w, O_TOPEN]
+    W[W_Q][pool, PQ_OPEN] -= 1
+    if st[0][S_HOT]:  # Customers._order_resolved
+        eps, need = st[25], wi[w, O_NEED]
+        p = cust.find(eps[0], need)
+        if eps[0][p] == need:
+            eps[1][p, cust.E_RESOLVED] = 1
+            eps[1][p, cust.E_BUSY] -= 1
+    W[W_STACK][ws[WS_FREE_TOP]] = w
+    ws[WS_FREE_TOP] += 1
+    if ag_release(gi, gf, W[W_SPARE], pool, worker, now):
+        nxt = sl_next(W, pool)
+        if nxt < 0:
+            ag_free_append(gi, W[W_RING], pool, worker)
+        else:  # keep_busy
+            ag_account(gi, gf, pool, now)
+            gi[G_BUSY, pool] += 1
+            sl_start(st, sp, nxt, pool, worker)
+
+
+@njit(cache=True, _nrt=False)
+def sl_interval_start(st, sp, k, now):
+    """SecondLine.on_interval_start: the pools' staffing; joining workers take orders."""
+    W, staffing = st[ST_SECOND], sp[SP_SECOND][SL_STAFFING]
+    gi, gf, ring, spare = W[W_GI], W[W_GF], W[W_RING], W[W_SPARE]
+    for p in range(gi.shape[1]):
+        if ag_set_target(gi, gf, ring, spare, p, staffing[p, k], now):
+            while gi[G_FREE_LEN, p]:
+                nxt = sl_next(W, p)
+                if nxt < 0:
+                    break
+                sl_start(st, sp, nxt, p, ag_take(gi, gf, ring, p, now))
+
+
+@njit(cache=True, _nrt=False)
+def sl_interval_end(st, k, now):
+    """SecondLine.on_interval_end: the pools' busy and staffed seconds, their backlog."""
+    W = st[ST_SECOND]
+    gi, gf, rec = W[W_GI], W[W_GF], W[W_REC]
+    for p in range(gi.shape[1]):
+        ag_account(gi, gf, p, now)
+        rec[SL_BUSY, p, k] = gf[G_BUSY_AREA, p] - gf[G_LAST_BUSY, p]
+        rec[SL_STAFFED, p, k] = gf[G_STAFFED_AREA, p] - gf[G_LAST_STAFFED, p]
+        gf[G_LAST_BUSY, p] = gf[G_BUSY_AREA, p]
+        gf[G_LAST_STAFFED, p] = gf[G_STAFFED_AREA, p]
+        rec[SL_BACKLOG, p, k] = W[W_Q][p, PQ_OPEN]
 
 
 # -- hotline: caller ID and the IVR tree (Customers.on_admit, sim.model.ivr_flow.Ivr) ------
@@ -849,7 +1080,7 @@ def run(st, sp, pol, day, out):
         if si[S_NREC] >= chunk:
             return FLUSH
         if (si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]
-                or 2 * st[25][4][0] >= st[25][0].shape[0]):
+                or 2 * st[25][4][0] >= st[25][0].shape[0] or sl_full(st, sp)):
             return GROW
         if si[S_HN] == 0:
             close(st, sp, sf[0])
@@ -880,5 +1111,9 @@ def run(st, sp, pol, day, out):
             si[S_IN_SYSTEM] -= 1
         elif ty == EV_TICK:
             on_tick(st, sp, pol, out, a, t)
+        elif ty == EV_OPEN_ORDER:
+            on_open_order(st, sp, a, t)
+        elif ty == EV_ORDER_DONE:
+            on_order_done(st, sp, a, b, t)
         else:
             close(st, sp, t)
