@@ -6,9 +6,11 @@ under every built-in policy, ``engine: fast`` records the same calls as ``engine
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue, press-2)."""
+transfers to any queue, press-2) and the second line (pools, VIP tiers, green channel)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -196,6 +198,18 @@ def hotline_scenarios(draw):
                        "drain_s": draw(st.sampled_from([None, 0.0, 150.0]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):  # the second line: pools of 0-2 workers, VIP tiers, green channel
+        pools = {f"p{i}": {"staffing": draw(st.lists(st.integers(0, 2), min_size=per_day,
+                                                     max_size=per_day)),
+                           "processing_time": node_time(draw),
+                           "green_channel": draw(st.booleans())}
+                 for i in range(draw(st.integers(1, 2)))}
+        scn["second_line"] = {"pools": pools, "callback": {"handle_time": 60.0,
+                                                           "answer_prob": 0.5}}
+        for r in reasons:
+            reason_cfg[r]["second_line"] = draw(st.sampled_from(sorted(pools)))
+        for t in tiers.values():
+            t["vip"] = draw(st.booleans())
     return scn
 
 
@@ -234,6 +248,10 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     for f in ACCUMULATORS:
         assert np.array_equal(getattr(ra, f), getattr(rb, f)), f
     assert np.array_equal(ra.features.episodes, rb.features.episodes)
+    sa, sb = ra.features.second_line, rb.features.second_line
+    assert (sa is None) == (sb is None)
+    for f in () if sa is None else dataclasses.fields(sa):
+        assert np.array_equal(getattr(sa, f.name), getattr(sb, f.name)), f.name
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
