@@ -53,6 +53,10 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      or (spec.second_line is not None and any(isinstance(p.processing_time, Gamma)
                                               for p in spec.second_line.pools))),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
+    # blended agents call back after each work order (Outbound.on_order_done): not compiled,
+    # whether or not outbound blending itself is
+    ("callbacks after work orders (scenario.second_line with scenario.outbound)",
+     lambda spec: spec.second_line is not None and spec.outbound is not None),
     ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
     ("outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
     ("closed-loop callbacks (scenario.operations.callbacks)",
