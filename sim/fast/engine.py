@@ -150,7 +150,10 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
         ann[q.index, :len(q.announce_s)] = q.announce_s
     staffing = np.array([g.staffing for g in spec.groups], dtype=np.int64).reshape(
         n_g, spec.n_intervals)
-    margin = 2 * int(staffing.max(initial=0)) * n_g + 16
+    # what one event may schedule (and fill of work-order slots): per answer the agent's
+    # release, the hang-up and the work order's opening; per pool worker an order's end
+    pools = spec.second_line.pools if spec.second_line is not None else ()
+    margin = 3 * int(staffing.max(initial=0)) * n_g + sum(max(p.staffing) for p in pools) + 16
     return (np.array([c.priority for c in spec.classes], dtype=np.int64),
             np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
             np.array([q.max_wait_s for q in spec.queues], dtype=np.float64), ann,
