@@ -6,11 +6,14 @@ under every built-in policy, ``engine: fast`` records the same calls as ``engine
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
 caller ID with few or no returning customers, FCR windows, and random IVR trees (menus by
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
-transfers to any queue, press-2) and the second line (pools, VIP tiers, green channel)."""
+transfers to any queue, press-2), outbound blending (campaigns, the threshold rule, a
+reserved share), the outage (surge, ticket, IVR notice) and the second line (pools, VIP
+tiers, green channel)."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -198,7 +201,19 @@ def hotline_scenarios(draw):
                        "drain_s": draw(st.sampled_from([None, 0.0, 150.0]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
-    if draw(st.booleans()):  # the second line: pools of 0-2 workers, VIP tiers, green channel
+    if draw(st.booleans()):
+        scn.update(outbound(draw, groups, interval_s))
+    if draw(st.booleans()):
+        scn["outage"] = {"enabled": True, "reason": draw(st.sampled_from(reasons)),
+                         "start_s": draw(st.sampled_from([0.0, interval_s / 2])),
+                         "duration_s": draw(st.sampled_from([interval_s, 10 * interval_s])),
+                         "multiplier": draw(st.sampled_from([1.0, 3.0])),
+                         "ticket_threshold": draw(st.integers(0, 3)),
+                         "notice_node": draw(st.sampled_from(["ss", "hang", "verify"])),
+                         "menu_node": draw(st.sampled_from(["branch", "by_reason", "ss"]))}
+    # the second line: pools of 0-2 workers, VIP tiers, green channel (callbacks after work
+    # orders, with outbound, are not compiled)
+    if "outbound" not in scn and draw(st.booleans()):
         pools = {f"p{i}": {"staffing": draw(st.lists(st.integers(0, 2), min_size=per_day,
                                                      max_size=per_day)),
                            "processing_time": node_time(draw),
@@ -211,6 +226,19 @@ def hotline_scenarios(draw):
         for t in tiers.values():
             t["vip"] = draw(st.booleans())
     return scn
+
+
+def outbound(draw, groups: list[str], interval_s: float) -> dict:
+    """Blended groups, one or two campaigns, maybe a reserved share."""
+    campaigns = {f"c{i}": {"tasks_per_interval": draw(st.sampled_from([0.0, 2.0, 6.0])),
+                           "handle_time": dist(draw)}
+                 for i in range(draw(st.integers(1, 2)))}
+    out = {"outbound": {"groups": list(draw(st.permutations(groups))[:draw(st.integers(
+        1, len(groups)))]), "max_inbound_waiting": draw(st.integers(0, 2)),
+        "campaigns": campaigns}}
+    if draw(st.booleans()):
+        out["operations"] = {"outbound_reserved_share": draw(st.sampled_from([0.3, 1.0]))}
+    return out
 
 
 def run(spec, factory, engine: str, monkeypatch):
@@ -252,6 +280,13 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     assert (sa is None) == (sb is None)
     for f in () if sa is None else dataclasses.fields(sa):
         assert np.array_equal(getattr(sa, f.name), getattr(sb, f.name)), f.name
+    oa, ob = ra.features.outbound, rb.features.outbound
+    assert (oa is None) == (ob is None)
+    if oa is not None and ob is not None:
+        for f in dataclasses.fields(oa):
+            assert np.array_equal(getattr(oa, f.name), getattr(ob, f.name)), f.name
+    ta, tb = ra.features.ticket_open_s, rb.features.ticket_open_s
+    assert ta == tb or (math.isnan(ta) and math.isnan(tb))
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,

@@ -11,12 +11,11 @@ import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
 from test_fast_engine import assert_same_outputs, compose_cfg, run_both
-from test_fast_hotline import HOT
 
 from sim.config import build_model_spec
 from sim.fast.engine import resolve_engine, unsupported
 
-SECOND = [o for o in HOT if o != "~scenario.second_line"]
+SECOND = ["scenario=hotline_small", "~scenario.redial", "~scenario.outbound"]
 VARIANTS = {
     # one or no worker per pool, many unresolved calls: orders queue for hours, more of them
     # open at once than the loop's first work-order slots (they grow), VIPs first in both

@@ -11,10 +11,11 @@ day_volume_cv, several days, patience and abandonment, priority queues with grou
 preference orders, staffing changes per interval, lines and blocking, answer delays,
 announcements and forced disconnect, ivr_time, drain and closing, warm-up; and of the
 hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (menus,
-verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2 and the
-second line (work orders and their pools).
-What it lacks (``LACKS``: gamma IVR node times, redials, outbound (with callbacks), outage,
-each operations feature, availability, sites) and user policies run on SimPy.
+verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2, outbound
+blending (campaign tasks, the threshold rule, reserved outbound), the outage (surge,
+ticket, IVR notice) and the second line (work orders and their pools).
+What it lacks (``LACKS``: gamma IVR node times, redials, callbacks after work orders,
+the other operations features, availability, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
     # whether or not outbound blending itself is
     ("callbacks after work orders (scenario.second_line with scenario.outbound)",
      lambda spec: spec.second_line is not None and spec.outbound is not None),
-    ("outbound blending (scenario.outbound)", lambda spec: spec.outbound is not None),
-    ("outage (scenario.outage.enabled)", lambda spec: spec.outage is not None),
     ("closed-loop callbacks (scenario.operations.callbacks)",
      lambda spec: spec.operations.callbacks is not None),
     ("complaint escalation (scenario.operations.complaints)",
@@ -67,8 +66,6 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: spec.operations.key_customers is not None),
     ("IVR hang-up redials (scenario.operations.ivr_hangup_redial)",
      lambda spec: spec.operations.ivr_hangup_redial is not None),
-    ("reserved outbound (scenario.operations.outbound_reserved_share)",
-     lambda spec: spec.operations.outbound_reserved_share > 0),
     ("agent availability (scenario.groups.*.availability: shrinkage, not ready, breaks)",
      lambda spec: any(g.availability is not None for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
@@ -163,7 +160,7 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
                       margin], dtype=np.int64),
             *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))),
-            _second_line_arrays(spec))
+            _outbound_arrays(spec), _second_line_arrays(spec))
 
 
 def _second_line_arrays(spec: ModelSpec) -> tuple:
@@ -204,6 +201,24 @@ def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
             np.array([spec.fcr_window_s]), by_class, res, level_of, ivr,
             np.array([q.press2_prob for q in spec.queues], dtype=np.float64),
             np.array([q.press2_node for q in spec.queues], dtype=np.int64))
+
+
+def _outbound_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_OB] (sim.fast.loop OB_*, OBF_*): blended groups, the threshold rule and the
+    reserved share; the outage's window, reason, threshold and nodes (-2: no outage, as
+    ``Ivr.notice_node``). The same types with either feature off."""
+    ob, o = spec.outbound, spec.outage
+    groups = np.array(ob.groups if ob is not None else (), dtype=np.int64)
+    blended = np.zeros(len(spec.groups), dtype=np.int64)
+    blended[groups] = 1
+    obi = np.array([int(ob is not None), ob.max_inbound_waiting if ob is not None else 0,
+                    o.notice_node if o is not None else -2, o.menu_node if o is not None else -2,
+                    o.reason if o is not None else -1, o.ticket_threshold if o is not None else 0,
+                    int(o is not None)], dtype=np.int64)
+    obf = np.array([spec.operations.outbound_reserved_share, spec.horizon_s,
+                    o.start_s if o is not None else 0.0, o.duration_s if o is not None else 0.0],
+                   dtype=np.float64)
+    return obi, obf, groups, blended
 
 
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -277,6 +292,8 @@ class FastRun:
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
         ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr]
         si[L.S_FREE_TOP] = len(self.st[12])
+        self.st.append(self._outbound_state())
+        self._campaign_days(0, -1)
         self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
 
     # -- arrays --------------------------------------------------------------------------
@@ -379,6 +396,60 @@ class FastRun:
             new[3][1:] = meta[1:]
             st[13:17] = new
 
+    # -- outbound campaign tasks and the outage ------------------------------------------
+    def _outbound_state(self) -> tuple:
+        """st[ST_OB] (sim.fast.loop O_*): the task deque and tables, agents on outbound
+        calls, campaign calls (the record's own array), the outage's count and ticket."""
+        L, ob = self.L, self.rec.features.outbound
+        oi = np.zeros(6, dtype=np.int64)
+        oi[L.O_TRIGGER] = -1
+        calls = ob.campaign_calls if ob is not None else np.zeros(1)
+        return (oi, np.full(1, np.nan), np.zeros(len(self.spec.groups), dtype=np.int64),
+                np.zeros(0), np.zeros(0), np.zeros(0), calls)
+
+    def _campaign_days(self, first: int, trigger: int) -> None:
+        """Outbound.on_day of days ``first`` to ``next_day - 1`` (those ``_load`` just
+        visited): their campaign tasks, drawn as there (times and each task's handle time
+        from its own key), for the loop to schedule at the arrival of position ``trigger``
+        (-1: at the start), where ``Center._next_day`` runs the hook."""
+        from sim.model.arrivals import poisson_times
+        from sim.sampling import derive_key, draw, stream_key
+
+        spec, ob = self.spec, self.spec.outbound
+        if ob is None:
+            return
+        per_day = spec.intervals_per_day
+        times: list[float] = []
+        handles: list[float] = []
+        for day in range(first, self.next_day):
+            for c in ob.campaigns:
+                volumes = np.asarray(c.tasks_per_interval[day * per_day:(day + 1) * per_day])
+                key = stream_key(self.seed, self.rep, "campaign", c.name, day)
+                at = poisson_times(volumes, spec.interval_s, key) + day * spec.day_s
+                for j, t in enumerate(at.tolist()):
+                    times.append(t)
+                    handles.append(c.handle_time.sample1(draw(derive_key(key, j), 11)))
+        L = self.L
+        oi, of, on_out, old_t, old_h, deque, calls = self.st[L.ST_OB]
+        assert oi[L.O_SCHED_FROM] == oi[L.O_SCHED_TO]  # the last days' tasks are scheduled
+        new_t = np.concatenate((old_t, np.array(times, dtype=np.float64)))
+        new_h = np.concatenate((old_h, np.array(handles, dtype=np.float64)))
+        new_deque = np.zeros(len(new_t))
+        new_deque[:len(deque)] = deque
+        oi[L.O_SCHED_FROM], oi[L.O_SCHED_TO], oi[L.O_TRIGGER] = len(old_t), len(new_t), trigger
+        self.st[L.ST_OB] = (oi, of, on_out, new_t, new_h, new_deque, calls)
+        self._heap_room(len(times))
+
+    def _heap_room(self, n: int) -> None:
+        """Room in the event heap for ``n`` events scheduled at once (the tasks)."""
+        L, st, si = self.L, self.st, self.st[0]
+        if si[L.S_HN] + self.sp[11][3] + n > len(st[2]):
+            hn = si[L.S_HN]
+            new = self._heap(2 * len(st[2]) + self.sp[11][3] + n)
+            for old, arr in zip(st[2:7], new, strict=True):
+                arr[:hn] = old[:hn]
+            st[2:7] = new
+
     # -- days ----------------------------------------------------------------------------
     def _load(self, last: tuple | None) -> tuple:
         """The next non-empty day (Center._next_day), after ``last`` (the current day's
@@ -394,8 +465,10 @@ class FastRun:
         L, si = self.L, self.st[0]
         last_i = si[L.S_BUF_N] - 1
         last = tuple(a[last_i:last_i + 1] for a in self.day)
+        first = self.next_day
         self.day = self._load(last)
         si[L.S_OFF] += last_i
+        self._campaign_days(first, int(si[L.S_OFF]))
         si[L.S_BUF_N] = len(self.day[0])
         si[L.S_MORE_DAYS] = int(self.next_day < self.spec.days)
 
@@ -442,6 +515,8 @@ class FastRun:
             self._emit(chunk)
         if self.st[0][L.S_NREC]:
             self._emit(self.st[0][L.S_NREC])
+        if self.spec.outage is not None:  # Outage.finish
+            self.rec.features.ticket_open_s = float(self.st[L.ST_OB][1][L.O_TICKET])
         if self.spec.has_tiers:  # Customers.finish (rec.fcr is the loop's own array)
             from sim.fast.customers import episode_tally
 

@@ -69,7 +69,8 @@ C_VIRTUAL, C_HELD_SEQ, C_LEVEL = 8, 9, 10
 # hotline: caller ID, the need's reason and tier, IVR node, last draw index, failures
 C_CUSTOMER, C_REASON, C_TIER, C_NODE, C_K, C_FAILURES, C_REPEAT, C_RESOLVED = range(11, 19)
 C_PRESSED2 = 19
-N_CI = 20
+C_NOTICED = 20  # the outage notice was played to this call (Call.noticed)
+N_CI = 21
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -97,8 +98,8 @@ N_RF = 6
 # second line (sim.model.second_line): its events, its state st[ST_SECOND] (a tuple indexed
 # by W_*) and its spec sp[SP_SECOND] (indexed by SL_*); empty pools when it is off
 EV_OPEN_ORDER, EV_ORDER_DONE = 15, 16
-ST_SECOND = 27
-SP_SECOND = 20
+ST_SECOND = 28
+SP_SECOND = 21
 W_I, W_F, W_KEY, W_STACK, W_S, W_GI, W_GF, W_RING, W_SPARE, W_Q, W_ORDERS, W_REC = range(12)
 O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT = range(6)  # work order int columns
 N_OI = 6
@@ -110,6 +111,22 @@ PQ_OPEN = 4  # pool rows: (head, tail) of the green channel, of the others; open
 # SecondLineRecord fields, in its order
 SL_OPENED, SL_CLOSED, SL_CLOSED_AT, SL_TTC, SL_BACKLOG, SL_BUSY, SL_STAFFED = range(7)
 SL_ON, SL_BY_REASON, SL_VIP, SL_GREEN, SL_STAFFING, SL_LAWS, SL_SALT = range(7)
+# outbound blending and the outage (sim.model.outbound, sim.model.outage): a campaign task
+# reaches the deque, an agent's outbound call is done; the outage notice's ending
+EV_OB_TASK, EV_OB_DONE = 20, 21
+E_OUTAGE_NOTICE = 8
+ST_OB, SP_OB = 27, 20
+# sp[SP_OB] = (obi, obf, blended groups, blended flag by group): obi (outbound on,
+# max_inbound_waiting, notice node, menu node, outage reason, ticket threshold, outage on;
+# nodes -2 when off), obf (reserved share, horizon_s, outage start_s, duration_s)
+OB_ON, OB_MAX_WAIT, OB_NOTICE, OB_MENU, OB_REASON, OB_THRESHOLD, OB_OUTAGE = range(7)
+OBF_RESERVED, OBF_HORIZON, OBF_START, OBF_DURATION = range(4)
+# st[ST_OB] = (oi, of, agents on outbound calls by group, task times, task handle times,
+# the task deque (handle times), campaign calls by interval): oi (deque head, tail, tasks
+# still to schedule [from, to), at the arrival of position trigger (-1: at the start),
+# fault calls in the outage window), of (ticket_open_s)
+O_HEAD, O_TAIL, O_SCHED_FROM, O_SCHED_TO, O_TRIGGER, O_CALLS = range(6)
+O_TICKET = 0
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -663,8 +680,12 @@ def pop_head(st, q, lv, now):
 
 @njit(cache=True, _nrt=False, inline="always")
 def on_agent_free(st, sp, pol, g, agent, now):
-    """Center._on_agent_free (no outbound work outside hotline scenarios)."""
+    """Center._on_agent_free of an agent that was on an inbound call (the outbound hooks:
+    reserved outbound first, outbound work when no waiting call wants it)."""
     if not release(st, g, agent, now):
+        return
+    ob_on = sp[SP_OB][0][OB_ON]
+    if ob_on and ob_claim(st, sp, g, agent, now, 0):
         return
     slot, lv = select(st, pol, sp, g)
     if slot >= 0:
@@ -672,6 +693,8 @@ def on_agent_free(st, sp, pol, g, agent, now):
         g_account(st, g, now)
         st[19][G_BUSY, g] += 1
         answer(st, sp, slot, g, agent, now)
+        return
+    if ob_on and ob_offer(st, sp, pol, g, agent, now, 0):
         return
     free_append(st, g, agent)
 
@@ -685,6 +708,7 @@ def fill(st, sp, pol, g, now):
             break
         pop_head(st, st[7][slot, C_QUEUE], lv, now)
         answer(st, sp, slot, g, take(st, g, now), now)
+    ob_idle(st, sp, pol, now)  # the on_agents_idle hook
 
 
 @njit(cache=True, _nrt=False)
@@ -992,6 +1016,7 @@ def identify(st, sp, slot, now):
 def ivr_enter(st, sp, slot, node):
     """Ivr.enter: one timed event per node, its time from the call's next draw."""
     ci = st[7]
+    node = outage_node(st, sp, slot, node)
     ci[slot, C_NODE] = node
     ci[slot, C_K] += 1
     schedule(st, ivr_.node_time(sp[17], node, draw(st[11][slot], ci[slot, C_K])), EV_NODE,
@@ -1015,7 +1040,8 @@ def on_node(st, sp, pol, slot, now):
         leave(st, sp, slot, DISCONNECTED, E_IVR_HANGUP, now)
     elif what == ivr_.SELF_SERVED:
         leave(st, sp, slot, SELF_SERVED,
-              E_PRESS2_SELF_SERVICE if ci[slot, C_PRESSED2] else E_SELF_SERVICE, now)
+              E_OUTAGE_NOTICE if ci[slot, C_NODE] == sp[SP_OB][0][OB_NOTICE]
+              else E_PRESS2_SELF_SERVICE if ci[slot, C_PRESSED2] else E_SELF_SERVICE, now)
     else:
         ivr_enter(st, sp, slot, nxt)
 
@@ -1036,6 +1062,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_VIRTUAL] = 0
     ci[slot, C_CUSTOMER], ci[slot, C_K], ci[slot, C_FAILURES] = -1, 16, 0
     ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
+    ci[slot, C_NOTICED] = 0
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
@@ -1043,6 +1070,8 @@ def on_arrival(st, sp, pol, day, pos, now):
         svc[slot, g] = d_svc[i, g]
         acw[slot, g] = d_acw[i, g]
     keys[slot] = d_key[i]
+    if pos == st[ST_OB][0][O_TRIGGER]:  # the last call of a day: the next days' on_day
+        ob_schedule_tasks(st, now)
     if i + 1 < si[S_BUF_N]:
         schedule(st, d_t[i + 1] - now, EV_ARRIVAL, pos + 1, 0)
     # _admit
@@ -1051,6 +1080,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_ID] = cid
     if si[S_HOT]:
         identify(st, sp, slot, now)
+        outage_admit(st, sp, slot, now)
     if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
         end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
         return
@@ -1063,6 +1093,157 @@ def on_arrival(st, sp, pol, day, pos, now):
         ask_agent(st, sp, pol, slot, now)
 
 
+# -- outbound blending (sim.model.outbound.Outbound) and the outage (Outage) --------------
+@njit(cache=True, _nrt=False)
+def ob_schedule_tasks(st, now):
+    """Outbound.on_day: the campaign tasks of the days just loaded, scheduled as
+    ``core.at(t - now)`` in the driver's order (day, campaign, time)."""
+    oi, times = st[ST_OB][0], st[ST_OB][3]
+    for j in range(oi[O_SCHED_FROM], oi[O_SCHED_TO]):
+        schedule(st, times[j] - now, EV_OB_TASK, j, 0)
+    oi[O_SCHED_FROM] = oi[O_SCHED_TO]
+
+
+@njit(cache=True, _nrt=False)
+def ob_has_work(st, sp, now):
+    """Outbound.has_work: tasks queued and the horizon not over (no callbacks here)."""
+    oi = st[ST_OB][0]
+    return oi[O_TAIL] > oi[O_HEAD] and now < sp[SP_OB][1][OBF_HORIZON]
+
+
+@njit(cache=True, _nrt=False)
+def ob_allowed(st, sp, pol, g):
+    """Outbound.allowed: few inbound calls wait in the queues ``g`` serves, or a free
+    place in the reserved outbound capacity."""
+    obi, obf, blended = sp[SP_OB][0], sp[SP_OB][1], sp[SP_OB][3]
+    if not blended[g]:
+        return False
+    served, served_n, qi = pol[4], pol[5], st[17]
+    waiting = 0
+    for j in range(served_n[g]):
+        waiting += qi[Q_N, served[g, j]]
+    return waiting <= obi[OB_MAX_WAIT] or (
+        st[ST_OB][2][g] < int(obf[OBF_RESERVED] * st[19][G_PRESENT, g]))
+
+
+@njit(cache=True, _nrt=False)
+def ob_start(st, sp, g, agent, now):
+    """Outbound.start: ``agent`` (already on outbound) makes the next campaign call."""
+    oi, deque, calls = st[ST_OB][0], st[ST_OB][5], st[ST_OB][6]
+    k = min(int(now // sp[10][0]), sp[11][0] - 1)
+    handle = deque[oi[O_HEAD]]
+    oi[O_HEAD] += 1
+    calls[k] += 1
+    schedule(st, handle, EV_OB_DONE, g, agent)
+
+
+@njit(cache=True, _nrt=False)
+def ob_keep_busy(st, sp, g, agent, now, was_out):
+    """AgentGroup.keep_busy(OUTBOUND) of a released agent, then Outbound.start."""
+    g_account(st, g, now)
+    st[19][G_BUSY, g] += 1  # the loop's release took it off the busy count
+    st[ST_OB][2][g] += 1 - was_out
+    ob_start(st, sp, g, agent, now)
+
+
+@njit(cache=True, _nrt=False)
+def ob_claim(st, sp, g, agent, now, was_out):
+    """Outbound.claim_agent: a freed blended agent goes to outbound work while fewer than
+    the reserved share of the group's logged-in agents are on it (``was_out``: the agent
+    itself was, and does not count)."""
+    share = sp[SP_OB][1][OBF_RESERVED]
+    if not share or not sp[SP_OB][3][g] or not ob_has_work(st, sp, now):
+        return False
+    if st[ST_OB][2][g] - was_out >= int(share * st[19][G_PRESENT, g]):
+        return False
+    ob_keep_busy(st, sp, g, agent, now, was_out)
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def ob_offer(st, sp, pol, g, agent, now, was_out):
+    """Outbound.offer_agent: a freed agent no waiting call wants takes outbound work."""
+    if ob_has_work(st, sp, now) and ob_allowed(st, sp, pol, g):
+        ob_keep_busy(st, sp, g, agent, now, was_out)
+        return True
+    return False
+
+
+@njit(cache=True, _nrt=False)
+def ob_idle(st, sp, pol, now):
+    """Outbound.on_agents_idle: idle blended agents take outbound work while allowed."""
+    if not sp[SP_OB][0][OB_ON]:
+        return
+    groups, gi, on_out = sp[SP_OB][2], st[19], st[ST_OB][2]
+    for j in range(groups.shape[0]):
+        g = groups[j]
+        while gi[G_FREE_LEN, g] and ob_has_work(st, sp, now) and ob_allowed(st, sp, pol, g):
+            agent = take(st, g, now)
+            on_out[g] += 1
+            ob_start(st, sp, g, agent, now)
+
+
+@njit(cache=True, _nrt=False)
+def on_task(st, sp, pol, j, now):
+    """Outbound._on_task: campaign task ``j`` joins the deque; idle agents may take it."""
+    oi = st[ST_OB][0]
+    st[ST_OB][5][oi[O_TAIL]] = st[ST_OB][4][j]
+    oi[O_TAIL] += 1
+    ob_idle(st, sp, pol, now)
+
+
+@njit(cache=True, _nrt=False)
+def on_outbound_done(st, sp, pol, g, agent, now):
+    """Outbound._on_call_done, Center.agent_free of an agent still in OUTBOUND: logs out,
+    or reserved outbound work, a waiting call, outbound work, else idle."""
+    on_out = st[ST_OB][2]
+    if not release(st, g, agent, now):
+        on_out[g] -= 1
+        return
+    if ob_claim(st, sp, g, agent, now, 1):
+        return
+    slot, lv = select(st, pol, sp, g)
+    if slot >= 0:
+        on_out[g] -= 1
+        pop_head(st, st[7][slot, C_QUEUE], lv, now)
+        g_account(st, g, now)
+        st[19][G_BUSY, g] += 1
+        answer(st, sp, slot, g, agent, now)
+        return
+    if ob_offer(st, sp, pol, g, agent, now, 1):
+        return
+    on_out[g] -= 1
+    free_append(st, g, agent)
+
+
+@njit(cache=True, _nrt=False)
+def outage_admit(st, sp, slot, now):
+    """Outage.on_admit: count the reason's calls in the window; the ticket opens at the
+    threshold."""
+    obi, obf = sp[SP_OB][0], sp[SP_OB][1]
+    if not obi[OB_OUTAGE]:
+        return
+    if (st[7][slot, C_REASON] == obi[OB_REASON]
+            and obf[OBF_START] <= now < obf[OBF_START] + obf[OBF_DURATION]):
+        oi, of = st[ST_OB][0], st[ST_OB][1]
+        oi[O_CALLS] += 1
+        if oi[O_CALLS] == obi[OB_THRESHOLD] and math.isnan(of[O_TICKET]):
+            of[O_TICKET] = now
+
+
+@njit(cache=True, _nrt=False)
+def outage_node(st, sp, slot, node):
+    """Outage.node_for: the notice in place of the menu, once per call, while the ticket
+    is open and the outage is not over."""
+    obi, obf = sp[SP_OB][0], sp[SP_OB][1]
+    if node != obi[OB_MENU] or st[7][slot, C_NOTICED]:
+        return node
+    if not math.isnan(st[ST_OB][1][O_TICKET]) and st[1][0] < obf[OBF_START] + obf[OBF_DURATION]:
+        st[7][slot, C_NOTICED] = 1
+        return obi[OB_NOTICE]
+    return node
+
+
 @njit(cache=True, _nrt=False)
 def run(st, sp, pol, day, out):
     """Process events until the driver is needed; returns the loop status."""
@@ -1071,6 +1252,7 @@ def run(st, sp, pol, day, out):
     chunk, margin = ip[2], ip[3]
     if not si[S_STARTED]:
         si[S_STARTED] = 1
+        ob_schedule_tasks(st, sf[0])  # Center.start: the first days' on_day hooks
         if si[S_BUF_N] > 0:
             schedule(st, day[0][0] - sf[0], EV_ARRIVAL, si[S_OFF], 0)
         on_tick(st, sp, pol, out, 0, sf[0])
@@ -1115,5 +1297,9 @@ def run(st, sp, pol, day, out):
             on_open_order(st, sp, a, t)
         elif ty == EV_ORDER_DONE:
             on_order_done(st, sp, a, b, t)
+        elif ty == EV_OB_TASK:
+            on_task(st, sp, pol, a, t)
+        elif ty == EV_OB_DONE:
+            on_outbound_done(st, sp, pol, a, b, t)
         else:
             close(st, sp, t)
