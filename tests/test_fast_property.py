@@ -211,20 +211,25 @@ def hotline_scenarios(draw):
                          "ticket_threshold": draw(st.integers(0, 3)),
                          "notice_node": draw(st.sampled_from(["ss", "hang", "verify"])),
                          "menu_node": draw(st.sampled_from(["branch", "by_reason", "ss"]))}
-    # the second line: pools of 0-2 workers, VIP tiers, green channel (callbacks after work
-    # orders, with outbound, are not compiled)
-    if "outbound" not in scn and draw(st.booleans()):
+    # the second line: pools of 0-2 workers, VIP tiers, green channel; with outbound the
+    # callbacks, maybe closing the loop
+    if draw(st.booleans()):
         pools = {f"p{i}": {"staffing": draw(st.lists(st.integers(0, 2), min_size=per_day,
                                                      max_size=per_day)),
                            "processing_time": node_time(draw),
                            "green_channel": draw(st.booleans())}
                  for i in range(draw(st.integers(1, 2)))}
-        scn["second_line"] = {"pools": pools, "callback": {"handle_time": 60.0,
-                                                           "answer_prob": 0.5}}
+        scn["second_line"] = {"pools": pools, "callback": {
+            "handle_time": dist(draw), "answer_prob": draw(st.sampled_from([0.2, 0.9]))}}
         for r in reasons:
             reason_cfg[r]["second_line"] = draw(st.sampled_from(sorted(pools)))
         for t in tiers.values():
             t["vip"] = draw(st.booleans())
+        if "outbound" in scn and draw(st.booleans()):
+            scn.setdefault("operations", {})["callbacks"] = {
+                "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
+                "satisfaction_pools": draw(st.sampled_from([[], ["p0"]])),
+                "satisfaction_handle_time": draw(st.sampled_from([None, 20.0]))}
     return scn
 
 

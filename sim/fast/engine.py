@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
-from sim.model.distributions import Gamma
+from sim.model.distributions import Deterministic, Gamma
 from sim.model.spec import ModelSpec
 from sim.records import COLUMNS, Recorder, SecondLineRecord
 
@@ -47,19 +47,12 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("gamma IVR node or second-line processing times (scenario.ivr.nodes.*.time, "
-     "scenario.second_line.pools.*.processing_time: dist gamma)",
+    ("gamma IVR node or second-line times (scenario.ivr.nodes.*.time, "
+     "scenario.second_line: processing, callback, retry and satisfaction times: dist gamma)",
      lambda spec: (spec.ivr is not None and any(isinstance(n.time, Gamma)
                                                  for n in spec.ivr.nodes))
-     or (spec.second_line is not None and any(isinstance(p.processing_time, Gamma)
-                                              for p in spec.second_line.pools))),
+     or any(isinstance(law, Gamma) for law in _second_line_laws(spec))),
     ("redials (scenario.redial)", lambda spec: spec.redial is not None),
-    # blended agents call back after each work order (Outbound.on_order_done): not compiled,
-    # whether or not outbound blending itself is
-    ("callbacks after work orders (scenario.second_line with scenario.outbound)",
-     lambda spec: spec.second_line is not None and spec.outbound is not None),
-    ("closed-loop callbacks (scenario.operations.callbacks)",
-     lambda spec: spec.operations.callbacks is not None),
     ("complaint escalation (scenario.operations.complaints)",
      lambda spec: spec.operations.complaints is not None),
     ("key customers (scenario.operations.key_customers)",
@@ -70,6 +63,20 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
      lambda spec: any(g.availability is not None for g in spec.groups)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
+
+
+def _second_line_laws(spec: ModelSpec) -> list:
+    """The second line's time laws in sp[SP_SECOND][SL_LAWS] order: each pool's
+    processing time, then the callback's talk time, the satisfaction callback's (the
+    callback's without its own) and the closed loop's retry delay (none: 0)."""
+    sl = spec.second_line
+    if sl is None:
+        return []
+    loop = spec.operations.callbacks
+    sat = loop.satisfaction_time if loop is not None else None
+    return [*(p.processing_time for p in sl.pools), sl.callback_time,
+            sat if sat is not None else sl.callback_time,
+            loop.retry_delay if loop is not None else Deterministic(0.0)]
 
 
 def _policy_path(policy_cls) -> str:
@@ -164,19 +171,22 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
 
 
 def _second_line_arrays(spec: ModelSpec) -> tuple:
-    """sp[SP_SECOND] (sim.fast.loop SL_*): on, pool by reason, VIP by tier, green channel
-    and staffing by pool, the pools' processing-time laws (as IVR node times: the same
-    ``sample1`` kernels), and the work-order key's salt. Empty pools when it is off, with
-    the same array types."""
+    """sp[SP_SECOND] (sim.fast.loop SL_*, SLI_*): on (callbacks, closed loop and its
+    attempts), pool by reason, VIP by tier, green channel and staffing by pool, the time
+    laws (``_second_line_laws``, as IVR node times: the same ``sample1`` kernels), the
+    work-order key's salt, satisfaction pools, the callback's answer probability. Empty
+    pools when it is off, with the same array types."""
     from sim.fast.ivr import node_arrays
     from sim.model.ivr import IvrNode, IvrSpec
     from sim.sampling import _GOLDEN, _mix_py, _part_code
 
-    sl = spec.second_line
+    sl, loop = spec.second_line, spec.operations.callbacks
     pools = sl.pools if sl is not None else ()
-    laws = IvrSpec(tuple(IvrNode(p.name, p.index, "hangup", p.processing_time)
-                         for p in pools)) if pools else None
-    return (np.array([int(sl is not None)], dtype=np.int64),
+    laws = IvrSpec(tuple(IvrNode(f"law{i}", i, "hangup", law)
+                         for i, law in enumerate(_second_line_laws(spec)))) if pools else None
+    return (np.array([int(sl is not None), int(sl is not None and spec.outbound is not None),
+                      int(loop is not None), loop.max_attempts if loop is not None else 0],
+                     dtype=np.int64),
             np.array(sl.pool_by_reason if sl is not None else [0], dtype=np.int64),
             np.array([int(v) for v in spec.vip_by_tier()] or [0], dtype=np.int64),
             np.array([int(p.green_channel) for p in pools] or [0], dtype=np.int64),
@@ -184,7 +194,10 @@ def _second_line_arrays(spec: ModelSpec) -> tuple:
                 len(pools), spec.n_intervals),
             node_arrays(laws, 1),
             # derive_key(key, "work_order") is mix(key ^ this)
-            np.array([_mix_py(_part_code("work_order") + _GOLDEN)], dtype=np.uint64))
+            np.array([_mix_py(_part_code("work_order") + _GOLDEN)], dtype=np.uint64),
+            np.array([int(loop is not None and p.index in loop.satisfaction_pools)
+                      for p in pools] or [0], dtype=np.int64),
+            np.array([sl.callback_answer_prob if sl is not None else 0.0]))
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -324,12 +337,14 @@ class FastRun:
     def _second(self, cap: int, old: tuple | None = None) -> tuple:
         """st[ST_SECOND] (sim.fast.loop W_*): ``cap`` work-order slots (those of ``old``
         kept, with its pools and counters), the pools' agents, their channels (empty
-        lists: -1) and open orders, and the work-order counts of the record."""
+        lists: -1) and open orders, the work-order counts of the record, and the callbacks'
+        counters (the callbacks owed: a list through the orders' slots, head and tail -1)."""
         L, spec = self.L, self.spec
         wi, wf = np.zeros((cap, L.N_OI), dtype=np.int64), np.zeros((cap, L.N_OF))
         wk, stack = np.zeros(cap, dtype=np.uint64), np.arange(cap)[::-1].copy()
         ws = np.zeros(L.N_WS, dtype=np.int64)
         ws[L.WS_FREE_TOP] = cap
+        ws[L.WS_CB_HEAD] = ws[L.WS_CB_TAIL] = -1
         if old is not None:  # the free slots of old, then the new ones
             n, top = len(old[L.W_I]), old[L.W_S][L.WS_FREE_TOP]
             wi[:n], wf[:n], wk[:n] = old[L.W_I], old[L.W_F], old[L.W_KEY]
@@ -345,7 +360,7 @@ class FastRun:
         return (wi, wf, wk, stack, ws, np.zeros((8, n_p), dtype=np.int64), np.zeros((5, n_p)),
                 np.zeros((n_p, cap_p), dtype=np.int64), np.zeros((n_p, cap_p), dtype=np.int64),
                 pq, np.zeros((len(spec.classes), spec.n_intervals)),
-                np.zeros((7, n_p, spec.n_intervals)))
+                np.zeros((7, n_p, spec.n_intervals)), np.zeros((5, spec.n_intervals)))
 
     def _grow(self) -> None:
         L, st, si = self.L, self.st, self.st[0]
@@ -525,6 +540,13 @@ class FastRun:
             W = self.st[L.ST_SECOND]
             self.rec.work_orders = W[L.W_ORDERS]
             self.rec.features.second_line = SecondLineRecord(*(a.copy() for a in W[L.W_REC]))
+            ob = self.rec.features.outbound
+            if ob is not None:  # the callbacks' counters, Outbound.finish
+                for i, a in enumerate((ob.callbacks_made, ob.callbacks_answered,
+                                       ob.callbacks_unreachable, ob.satisfaction_made,
+                                       ob.satisfaction_reached)):
+                    a[:] = W[L.W_CB][i]
+                ob.callbacks_pending_end = float(W[L.W_S][L.WS_OPEN_LOOPS])
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

@@ -97,20 +97,30 @@ R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
 N_RF = 6
 # second line (sim.model.second_line): its events, its state st[ST_SECOND] (a tuple indexed
 # by W_*) and its spec sp[SP_SECOND] (indexed by SL_*); empty pools when it is off
-EV_OPEN_ORDER, EV_ORDER_DONE = 15, 16
+EV_OPEN_ORDER, EV_ORDER_DONE, EV_CB_RETRY = 15, 16, 17
 ST_SECOND = 28
 SP_SECOND = 21
 W_I, W_F, W_KEY, W_STACK, W_S, W_GI, W_GF, W_RING, W_SPARE, W_Q, W_ORDERS, W_REC = range(12)
-O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT = range(6)  # work order int columns
-N_OI = 6
+W_CB = 12  # the callbacks' counters by interval (OutboundRecord: CB_* rows)
+# work order int columns (O_NEXT links its pool's channel, then the callbacks owed)
+O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT, O_ATTEMPT = range(7)
+N_OI = 7
 O_TOPEN = 0  # work order float columns
 N_OF = 1
-WS_FREE_TOP, WS_NEXT_ID = 0, 1
-N_WS = 2
+# free slots, orders opened, the callbacks owed (head, tail), orders whose customer is not
+# reached yet (Outbound.open_loops)
+WS_FREE_TOP, WS_NEXT_ID, WS_CB_HEAD, WS_CB_TAIL, WS_OPEN_LOOPS = range(5)
+N_WS = 5
+CB_MADE, CB_ANSWERED, CB_UNREACHABLE, CB_SAT_MADE, CB_SAT_REACHED = range(5)
+RING_S = 30.0  # sim.model.outbound.RING_S
 PQ_OPEN = 4  # pool rows: (head, tail) of the green channel, of the others; open orders
 # SecondLineRecord fields, in its order
 SL_OPENED, SL_CLOSED, SL_CLOSED_AT, SL_TTC, SL_BACKLOG, SL_BUSY, SL_STAFFED = range(7)
 SL_ON, SL_BY_REASON, SL_VIP, SL_GREEN, SL_STAFFING, SL_LAWS, SL_SALT = range(7)
+SL_SAT, SL_F = 7, 8  # satisfaction pools (flags), (callback answer probability,)
+# sp[SP_SECOND][SL_ON]: second line on, callbacks on (with outbound), closed loop on, its
+# max_attempts; laws after the pools': callback time, satisfaction time, retry delay
+SLI_ON, SLI_CALLBACKS, SLI_LOOP, SLI_MAX_ATTEMPTS = range(4)
 # outbound blending and the outage (sim.model.outbound, sim.model.outage): a campaign task
 # reaches the deque, an agent's outbound call is done; the outage notice's ending
 EV_OB_TASK, EV_OB_DONE = 20, 21
@@ -884,6 +894,7 @@ def sl_answer(st, sp, slot, talk, now):
     wi[w, O_CLS], wi[w, O_INTERVAL] = ci[slot, C_CLS], ci[slot, C_INTERVAL]
     wi[w, O_NEED], wi[w, O_POOL] = need_of(st, sp, slot), pool
     wi[w, O_FRONT] = int(S[SL_VIP][ci[slot, C_TIER]] != 0 and S[SL_GREEN][pool] != 0)
+    wi[w, O_ATTEMPT] = 0
     W[W_KEY][w] = mix(st[11][slot] ^ S[SL_SALT][0])  # derive_key(call.key, "work_order")
     schedule(st, (now + talk) - now, EV_OPEN_ORDER, w, 0)  # call.t_end - now
 
@@ -941,9 +952,10 @@ def on_open_order(st, sp, w, now):
 
 
 @njit(cache=True, _nrt=False)
-def on_order_done(st, sp, w, worker, now):
-    """SecondLine._on_done and its order_done hook (Customers: the need is resolved and
-    no longer busy); the worker takes the next waiting order or idles."""
+def on_order_done(st, sp, pol, w, worker, now):
+    """SecondLine._on_done and its order_done hooks (Customers: the need is resolved and
+    no longer busy, unless the loop waits for the callback; Outbound: a callback is owed);
+    the worker takes the next waiting order or idles."""
     W = st[ST_SECOND]
     wi, rec, gi, gf, ws = W[W_I], W[W_REC], W[W_GI], W[W_GF], W[W_S]
     pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
@@ -951,14 +963,16 @@ def on_order_done(st, sp, w, worker, now):
     rec[SL_CLOSED_AT, pool, min(int(now // sp[10][0]), sp[11][0] - 1)] += 1
     rec[SL_TTC, pool, k] += now - W[W_F][w, O_TOPEN]
     W[W_Q][pool, PQ_OPEN] -= 1
-    if st[0][S_HOT]:  # Customers._order_resolved
-        eps, need = st[25], wi[w, O_NEED]
-        p = cust.find(eps[0], need)
-        if eps[0][p] == need:
-            eps[1][p, cust.E_RESOLVED] = 1
-            eps[1][p, cust.E_BUSY] -= 1
-    W[W_STACK][ws[WS_FREE_TOP]] = w
-    ws[WS_FREE_TOP] += 1
+    S = sp[SP_SECOND][SL_ON]
+    if not S[SLI_LOOP]:  # Customers.on_order_done
+        order_resolved(st, w)
+    if S[SLI_CALLBACKS]:  # Outbound.on_order_done: call the customer back
+        cb_push(W, w)
+        if S[SLI_LOOP]:
+            ws[WS_OPEN_LOOPS] += 1
+        ob_idle(st, sp, pol, now)
+    else:
+        wo_free(W, w)
     if ag_release(gi, gf, W[W_SPARE], pool, worker, now):
         nxt = sl_next(W, pool)
         if nxt < 0:
@@ -995,6 +1009,85 @@ def sl_interval_end(st, k, now):
         gf[G_LAST_BUSY, p] = gf[G_BUSY_AREA, p]
         gf[G_LAST_STAFFED, p] = gf[G_STAFFED_AREA, p]
         rec[SL_BACKLOG, p, k] = W[W_Q][p, PQ_OPEN]
+
+
+# -- callbacks after work orders (Outbound.on_order_done, _call_back, _on_retry) ----------
+@njit(cache=True, _nrt=False)
+def wo_free(W, w):
+    """The work order's slot is free again (its order done, its callbacks over)."""
+    ws = W[W_S]
+    W[W_STACK][ws[WS_FREE_TOP]] = w
+    ws[WS_FREE_TOP] += 1
+
+
+@njit(cache=True, _nrt=False)
+def order_resolved(st, w):
+    """Customers._order_resolved: the need's episode is resolved and no longer busy."""
+    if not st[0][S_HOT]:
+        return
+    eps, need = st[25], st[ST_SECOND][W_I][w, O_NEED]
+    p = cust.find(eps[0], need)
+    if eps[0][p] == need:
+        eps[1][p, cust.E_RESOLVED] = 1
+        eps[1][p, cust.E_BUSY] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def cb_push(W, w):
+    """A callback after order ``w`` joins the callbacks owed (FIFO)."""
+    wi, ws = W[W_I], W[W_S]
+    wi[w, O_NEXT] = -1
+    if ws[WS_CB_HEAD] < 0:
+        ws[WS_CB_HEAD] = w
+    else:
+        wi[ws[WS_CB_TAIL], O_NEXT] = w
+    ws[WS_CB_TAIL] = w
+
+
+@njit(cache=True, _nrt=False)
+def call_back(st, sp, k, now):
+    """Outbound._call_back: one attempt of the first callback owed (attempt ``a`` draws
+    ``10a + 10``: answered, ``+ 11``: talk, ``+ 12``: delay to the next try); returns how
+    long it keeps the agent."""
+    W, S = st[ST_SECOND], sp[SP_SECOND]
+    wi, ws, rec, laws, si = W[W_I], W[W_S], W[W_CB], S[SL_LAWS], S[SL_ON]
+    w = ws[WS_CB_HEAD]
+    ws[WS_CB_HEAD] = wi[w, O_NEXT]
+    if ws[WS_CB_HEAD] < 0:
+        ws[WS_CB_TAIL] = -1
+    key, attempt, n_p = W[W_KEY][w], wi[w, O_ATTEMPT], S[SL_STAFFING].shape[0]
+    base = 10 * (attempt + 1)
+    answered = draw(key, base) < S[SL_F][0]
+    satisfaction = si[SLI_LOOP] != 0 and S[SL_SAT][wi[w, O_POOL]] != 0
+    t = (ivr_.node_time(laws, n_p + 1 if satisfaction else n_p, draw(key, base + 1))
+         if answered else RING_S)
+    rec[CB_MADE, k] += 1
+    rec[CB_ANSWERED, k] += 1 if answered else 0
+    if satisfaction:
+        rec[CB_SAT_MADE, k] += 1
+        rec[CB_SAT_REACHED, k] += 1 if answered else 0
+    if not si[SLI_LOOP]:
+        wo_free(W, w)
+    elif answered:  # Customers.on_callback_reached
+        ws[WS_OPEN_LOOPS] -= 1
+        order_resolved(st, w)
+        wo_free(W, w)
+    elif attempt + 1 < si[SLI_MAX_ATTEMPTS]:
+        wi[w, O_ATTEMPT] = attempt + 1
+        schedule(st, RING_S + ivr_.node_time(laws, n_p + 2, draw(key, base + 2)),
+                 EV_CB_RETRY, w, 0)
+    else:
+        ws[WS_OPEN_LOOPS] -= 1
+        rec[CB_UNREACHABLE, k] += 1
+        wo_free(W, w)
+    return t
+
+
+@njit(cache=True, _nrt=False)
+def on_cb_retry(st, sp, pol, w, now):
+    """Outbound._on_retry: the next attempt is owed; idle blended agents may make it."""
+    cb_push(st[ST_SECOND], w)
+    ob_idle(st, sp, pol, now)
 
 
 # -- hotline: caller ID and the IVR tree (Customers.on_admit, sim.model.ivr_flow.Ivr) ------
@@ -1106,9 +1199,10 @@ def ob_schedule_tasks(st, now):
 
 @njit(cache=True, _nrt=False)
 def ob_has_work(st, sp, now):
-    """Outbound.has_work: tasks queued and the horizon not over (no callbacks here)."""
+    """Outbound.has_work: callbacks or tasks queued and the horizon not over."""
     oi = st[ST_OB][0]
-    return oi[O_TAIL] > oi[O_HEAD] and now < sp[SP_OB][1][OBF_HORIZON]
+    return (oi[O_TAIL] > oi[O_HEAD] or st[ST_SECOND][W_S][WS_CB_HEAD] >= 0) and (
+        now < sp[SP_OB][1][OBF_HORIZON])
 
 
 @njit(cache=True, _nrt=False)
@@ -1128,12 +1222,16 @@ def ob_allowed(st, sp, pol, g):
 
 @njit(cache=True, _nrt=False)
 def ob_start(st, sp, g, agent, now):
-    """Outbound.start: ``agent`` (already on outbound) makes the next campaign call."""
+    """Outbound.start: ``agent`` (already on outbound) calls a customer back, else makes
+    the next campaign call."""
     oi, deque, calls = st[ST_OB][0], st[ST_OB][5], st[ST_OB][6]
     k = min(int(now // sp[10][0]), sp[11][0] - 1)
-    handle = deque[oi[O_HEAD]]
-    oi[O_HEAD] += 1
-    calls[k] += 1
+    if st[ST_SECOND][W_S][WS_CB_HEAD] >= 0:
+        handle = call_back(st, sp, k, now)
+    else:
+        handle = deque[oi[O_HEAD]]
+        oi[O_HEAD] += 1
+        calls[k] += 1
     schedule(st, handle, EV_OB_DONE, g, agent)
 
 
@@ -1296,7 +1394,9 @@ def run(st, sp, pol, day, out):
         elif ty == EV_OPEN_ORDER:
             on_open_order(st, sp, a, t)
         elif ty == EV_ORDER_DONE:
-            on_order_done(st, sp, a, b, t)
+            on_order_done(st, sp, pol, a, b, t)
+        elif ty == EV_CB_RETRY:
+            on_cb_retry(st, sp, pol, a, t)
         elif ty == EV_OB_TASK:
             on_task(st, sp, pol, a, t)
         elif ty == EV_OB_DONE:
