@@ -114,13 +114,12 @@ def _without(spec, feature: str):
     if feature in operations:
         return rep(spec, operations=rep(spec.operations, **operations[feature]))
     field = {"redials": "redial", "second line": "second_line", "outbound": "outbound",
-             "outage": "outage", "callbacks after work orders": "second_line"}[feature]
+             "outage": "outage"}[feature]
     return rep(spec, **{field: None})
 
 
 # every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["gamma", "redials", "second line", "callbacks after work orders",
-                    "outbound", "outage",
+HOTLINE_FEATURES = ["gamma", "redials", "second line", "outbound", "outage",
                     "closed-loop callbacks", "complaint escalation", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
