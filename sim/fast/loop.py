@@ -1,5 +1,6 @@
 """The compiled event loop: ``sim.model.center.Center`` in Numba (with the hotline's tiers,
-customers and IVR tree; ``sim.fast.engine.LACKS`` lists what it still lacks).
+customers and IVR tree, outbound blending and the outage; ``sim.fast.engine.LACKS`` lists
+what it still lacks).
 
 Why it gives the same calls, call for call:
 
@@ -8,7 +9,8 @@ Why it gives the same calls, call for call:
   scheduling, pops them in the same order, provided each handler schedules in the same
   order as its ``Center`` counterpart and computes times with the same float operations
   (``now + delay``, ``delay`` as in center.py). Each handler below names its original.
-- Per-call variates are drawn in numpy before the loop exactly as ``DayCalls`` does; the
+- Per-call variates are drawn in numpy before the loop exactly as ``DayCalls`` does (so are
+  the outage's surge calls, and each campaign task's time and handle time); the
   draws inside the loop (a virtual-hold acceptance; caller ID, IVR node times and
   decisions in ``call.k`` sequence, the agent's resolution) are ``sim.sampling.draw``
   ported to integer arithmetic: the same bits, fed to the same float operations.
