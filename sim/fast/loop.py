@@ -1,6 +1,6 @@
 """The compiled event loop: ``sim.model.center.Center`` in Numba (with the hotline's tiers,
-customers and IVR tree, outbound blending and the outage; ``sim.fast.engine.LACKS`` lists
-what it still lacks).
+customers and IVR tree, outbound blending, the outage, and the second line with its
+callbacks; ``sim.fast.engine.LACKS`` lists what it still lacks).
 
 Why it gives the same calls, call for call:
 
@@ -16,7 +16,9 @@ Why it gives the same calls, call for call:
   ported to integer arithmetic: the same bits, fed to the same float operations.
 - Calls live in recycled slots; queue levels are ring buffers of (slot, call id, t_queue)
   with lazy removal as in ``CallQueue``: an entry is live while its slot still holds that
-  call id in state WAITING.
+  call id in state WAITING. Work orders live in recycled slots too, from the answer of
+  their unresolved call until the order is done and its callbacks are over; a pool's
+  waiting orders and the callbacks owed are FIFO lists linked through those slots.
 
 The loop is resumable: all state is in arrays, and it returns to the Python driver
 (``sim.fast.engine``) when the record buffer holds a chunk to fold (FLUSH), an array
@@ -105,8 +107,10 @@ SP_SECOND = 21
 W_I, W_F, W_KEY, W_STACK, W_S, W_GI, W_GF, W_RING, W_SPARE, W_Q, W_ORDERS, W_REC = range(12)
 W_CB = 12  # the callbacks' counters by interval (OutboundRecord: CB_* rows)
 # work order int columns (O_NEXT links its pool's channel, then the callbacks owed)
-O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT, O_ATTEMPT = range(7)
-N_OI = 7
+# O_ID: WorkOrder.id while the order is open, else -1 (an event holding (slot, id) of an
+# order finds out whether it is still open, as Redials._on_chase asks)
+O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT, O_ATTEMPT, O_ID = range(8)
+N_OI = 8
 O_TOPEN = 0  # work order float columns
 N_OF = 1
 # free slots, orders opened, the callbacks owed (head, tail), orders whose customer is not
@@ -943,6 +947,7 @@ def on_open_order(st, sp, w, now):
     wi, gi = W[W_I], W[W_GI]
     pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
     W[W_ORDERS][wi[w, O_CLS], k] += 1
+    wi[w, O_ID] = W[W_S][WS_NEXT_ID]
     W[W_S][WS_NEXT_ID] += 1
     W[W_F][w, O_TOPEN] = now
     W[W_REC][SL_OPENED, pool, k] += 1
@@ -951,6 +956,7 @@ def on_open_order(st, sp, w, now):
         sl_start(st, sp, w, pool, ag_take(gi, W[W_GF], W[W_RING], pool, now))
     else:
         sl_append(W, pool, w)
+    # then Center.order_opened's hooks (Redials' chase, Complaints): not compiled yet
 
 
 @njit(cache=True, _nrt=False)
@@ -965,6 +971,7 @@ def on_order_done(st, sp, pol, w, worker, now):
     rec[SL_CLOSED_AT, pool, min(int(now // sp[10][0]), sp[11][0] - 1)] += 1
     rec[SL_TTC, pool, k] += now - W[W_F][w, O_TOPEN]
     W[W_Q][pool, PQ_OPEN] -= 1
+    wi[w, O_ID] = -1
     S = sp[SP_SECOND][SL_ON]
     if not S[SLI_LOOP]:  # Customers.on_order_done
         order_resolved(st, w)
