@@ -1,9 +1,11 @@
 """``engine: fast`` on the hotline: tiers, caller ID, episodes and the FCR window, and the
 IVR tree (menus by reason and by branch, verification with failures, self-service, IVR
-abandon and hang-up, transfers), press-2, redials and outbound blending give the same
-calls and summary as ``engine: simpy`` — on ``hotline_small`` with the features the
-loop does not compile yet switched off (the second line; the outage is off in the
-shipped file, tests/test_fast_outbound.py switches it on)."""
+abandon and hang-up, transfers), press-2, redials, outbound blending and the second line
+with its callbacks give the same calls and summary as ``engine: simpy`` — on
+``hotline_small`` with what the loop does not compile yet switched off (redials chasing
+open work orders; the outage is off in the shipped file, tests/test_fast_outbound.py
+switches it on; tests/test_fast_second_line.py stresses the second line and the closed
+loop)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from sim.model.calls import Ending
 from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
 
 # hotline_small with what the loop does not compile yet switched off
-HOT = ["scenario=hotline_small", "~scenario.second_line"]
+HOT = ["scenario=hotline_small", "scenario.redial.unresolved.prob=0"]
 VARIANTS = {
     # every caller a new customer (no repeats), lines that block, a busy IVR: verification
     # failing often (some hang up after the 4th failure), menus by branch, node times of

@@ -31,7 +31,9 @@ AVAIL = [
     "+scenario.groups.faults_desk.availability={not_ready: {prob: 0.1, duration: 120}, "
     "breaks: [{start_s: 10800, duration_s: 600, share: 0.5}]}",
 ]
-OPS = [*HOT, KEY, COMPLAINTS, *AVAIL]
+# complaints with the second line escalate (not compiled): these run without it
+NO_SECOND = [*HOT, "~scenario.second_line"]
+OPS = [*NO_SECOND, KEY, COMPLAINTS, *AVAIL]
 
 VARIANTS = {
     # few customers, a third of them key persons of two grades from three tiers: many
@@ -41,7 +43,7 @@ VARIANTS = {
         "+scenario.operations.key_customers={from_tiers: [ordinary, member, silver], "
         "grades: {5A: {share: 0.15, tier: diamond}, 1B: {share: 0.2, tier: gold}}}"],
     # complaints a third of the calls, not settled at once half the time
-    "many complaints": [*HOT, COMPLAINTS, "scenario.reasons.complaint.share=0.35",
+    "many complaints": [*NO_SECOND, COMPLAINTS, "scenario.reasons.complaint.share=0.35",
                         "scenario.reasons.billing_query.share=0.15",
                         "scenario.reasons.complaint.resolution=0.5"],
     # small groups mostly away: strong shrinkage by interval (partial presence at most

@@ -9,7 +9,8 @@ caller ID with few or no returning customers, FCR windows, and random IVR trees 
 reason and by branch, verification with failures, self-service, IVR abandon, hang-up,
 transfers to any queue, press-2, gamma node times), redials (with the IVR hang-up's
 own law), key customers, agent availability, outbound blending (campaigns, the
-threshold rule, a reserved share) and the outage (surge, ticket, IVR notice)."""
+threshold rule, a reserved share), the outage (surge, ticket, IVR notice) and the
+second line (pools, VIP tiers, green channel, callbacks, the closed loop)."""
 
 from __future__ import annotations
 
@@ -247,6 +248,25 @@ def hotline_scenarios(draw):
         if draw(st.booleans()):
             scn.setdefault("operations", {})["ivr_hangup_redial"] = {
                 "prob": 0.8, "delay": node_time(draw)}
+    # the second line: pools of 0-2 workers, VIP tiers, green channel; with outbound the
+    # callbacks, maybe closing the loop
+    if draw(st.booleans()):
+        pools = {f"p{i}": {"staffing": draw(st.lists(st.integers(0, 2), min_size=per_day,
+                                                     max_size=per_day)),
+                           "processing_time": node_time(draw),
+                           "green_channel": draw(st.booleans())}
+                 for i in range(draw(st.integers(1, 2)))}
+        scn["second_line"] = {"pools": pools, "callback": {
+            "handle_time": dist(draw), "answer_prob": draw(st.sampled_from([0.2, 0.9]))}}
+        for r in reasons:
+            reason_cfg[r]["second_line"] = draw(st.sampled_from(sorted(pools)))
+        for t in tiers.values():
+            t["vip"] = draw(st.booleans())
+        if "outbound" in scn and draw(st.booleans()):
+            scn.setdefault("operations", {})["callbacks"] = {
+                "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
+                "satisfaction_pools": draw(st.sampled_from([[], ["p0"]])),
+                "satisfaction_handle_time": draw(st.sampled_from([None, 20.0]))}
     return scn
 
 
@@ -300,6 +320,10 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     assert np.array_equal(ra.features.episodes, rb.features.episodes)
     if ra.features.key_calls is not None:
         assert np.array_equal(ra.features.key_calls, rb.features.key_calls)
+    sa, sb = ra.features.second_line, rb.features.second_line
+    assert (sa is None) == (sb is None)
+    for f in () if sa is None else dataclasses.fields(sa):
+        assert np.array_equal(getattr(sa, f.name), getattr(sb, f.name)), f.name
     oa, ob = ra.features.outbound, rb.features.outbound
     assert (oa is None) == (ob is None)
     if oa is not None and ob is not None:

@@ -14,10 +14,11 @@ hotline, tiers with caller ID, episodes and the FCR window, and the IVR tree (me
 verification, self-service, IVR abandon, hang-up, transfer to a queue), press-2, redials
 (with the IVR hang-up's own law), key customers, complaints without the second line,
 agent availability (shrinkage with partial presence, not ready after calls, breaks),
-outbound blending (campaign tasks, the threshold rule, reserved outbound) and the outage
-(surge, ticket, IVR notice); time laws drawn in the loop may be gamma (scipy's own
-kernel). What it lacks (``LACKS``: complaint escalation and the second line, closed-loop
-callbacks, sites) and user policies run on SimPy.
+outbound blending (campaign tasks, the threshold rule, reserved outbound), the outage
+(surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
+after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
+own kernel). What it lacks (``LACKS``: complaint escalation with the second line, redials
+chasing open work orders, sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
 from sim.model.distributions import Deterministic, Distribution
 from sim.model.spec import ModelSpec
-from sim.records import COLUMNS, Recorder
+from sim.records import COLUMNS, Recorder, SecondLineRecord
 
 ENGINES = ("auto", "simpy", "fast")
 # built-in policy class (module.qualname) -> loop code (sim.fast.loop.P_*)
@@ -53,12 +54,26 @@ LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
     ("complaint escalation with the second line (scenario.operations.complaints: e-work "
      "orders, escalation levels, time limit)",
      lambda spec: spec.operations.complaints is not None and spec.second_line is not None),
-    ("second line (scenario.second_line: work orders, callbacks)",
-     lambda spec: spec.second_line is not None),
-    ("closed-loop callbacks (scenario.operations.callbacks)",
-     lambda spec: spec.operations.callbacks is not None),
+    ("redials chasing open work orders (scenario.redial.unresolved with "
+     "scenario.second_line)",
+     lambda spec: (spec.redial is not None and spec.second_line is not None
+                   and spec.redial.prob.get("unresolved", 0.0) > 0)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
+
+
+def _second_line_laws(spec: ModelSpec) -> list:
+    """The second line's time laws in sp[SP_SECOND][SL_LAWS] order: each pool's
+    processing time, then the callback's talk time, the satisfaction callback's (the
+    callback's without its own) and the closed loop's retry delay (none: 0)."""
+    sl = spec.second_line
+    if sl is None:
+        return []
+    loop = spec.operations.callbacks
+    sat = loop.satisfaction_time if loop is not None else None
+    return [*(p.processing_time for p in sl.pools), sl.callback_time,
+            sat if sat is not None else sl.callback_time,
+            loop.retry_delay if loop is not None else Deterministic(0.0)]
 
 
 def _policy_path(policy_cls) -> str:
@@ -140,7 +155,11 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
                          for g in spec.groups], dtype=np.int64).reshape(n_g, spec.n_intervals)
     n_breaks = max([len(g.availability.breaks) for g in spec.groups
                     if g.availability is not None] + [0])
-    margin = 2 * int(staffing.max(initial=0)) * n_g + 16 + n_g * (1 + n_breaks)
+    # what one event may schedule (and fill of work-order slots): per answer the agent's
+    # release, the hang-up and the work order's opening; per pool worker an order's end
+    pools = spec.second_line.pools if spec.second_line is not None else ()
+    margin = (3 * int(staffing.max(initial=0)) * n_g + sum(max(p.staffing) for p in pools)
+              + 16 + n_g * (1 + n_breaks))
     return (np.array([c.priority for c in spec.classes], dtype=np.int64),
             np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
             np.array([q.max_wait_s for q in spec.queues], dtype=np.float64), ann,
@@ -150,6 +169,36 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
                       margin], dtype=np.int64),
             *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))))
+
+
+def _second_line_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_SECOND] (sim.fast.loop SL_*, SLI_*): on (callbacks, closed loop and its
+    attempts), pool by reason, VIP by tier, green channel and staffing by pool, the time
+    laws (``_second_line_laws``, as IVR node times: the same ``sample1`` kernels), the
+    work-order key's salt, satisfaction pools, the callback's answer probability. Empty
+    pools when it is off, with the same array types."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+    from sim.sampling import _GOLDEN, _mix_py, _part_code
+
+    sl, loop = spec.second_line, spec.operations.callbacks
+    pools = sl.pools if sl is not None else ()
+    laws = IvrSpec(tuple(IvrNode(f"law{i}", i, "hangup", law)
+                         for i, law in enumerate(_second_line_laws(spec)))) if pools else None
+    return (np.array([int(sl is not None), int(sl is not None and spec.outbound is not None),
+                      int(loop is not None), loop.max_attempts if loop is not None else 0],
+                     dtype=np.int64),
+            np.array(sl.pool_by_reason if sl is not None else [0], dtype=np.int64),
+            np.array([int(v) for v in spec.vip_by_tier()] or [0], dtype=np.int64),
+            np.array([int(p.green_channel) for p in pools] or [0], dtype=np.int64),
+            np.array([p.staffing for p in pools], dtype=np.int64).reshape(
+                len(pools), spec.n_intervals),
+            node_arrays(laws, 1),
+            # derive_key(key, "work_order") is mix(key ^ this)
+            np.array([_mix_py(_part_code("work_order") + _GOLDEN)], dtype=np.uint64),
+            np.array([int(loop is not None and p.index in loop.satisfaction_pools)
+                      for p in pools] or [0], dtype=np.int64),
+            np.array([sl.callback_answer_prob if sl is not None else 0.0]))
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -275,7 +324,8 @@ class FastRun:
         self.L = L
         self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
-                   _outbound_arrays(spec), redial_arrays(spec))  # SP_AVAIL, SP_OB, SP_REDIAL
+                   _outbound_arrays(spec), redial_arrays(spec),
+                   _second_line_arrays(spec))  # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -298,6 +348,7 @@ class FastRun:
         si[L.S_FREE_TOP] = len(self.st[12])
         self.st.append(self._outbound_state())
         self._campaign_days(0, -1)
+        self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
 
     # -- arrays --------------------------------------------------------------------------
     def _avail_state(self, cap_a: int) -> tuple:
@@ -338,8 +389,40 @@ class FastRun:
         return [np.zeros((n, cap), dtype=np.int64), np.zeros((n, cap), dtype=np.int64),
                 np.zeros((n, cap)), meta]
 
+    def _second(self, cap: int, old: tuple | None = None) -> tuple:
+        """st[ST_SECOND] (sim.fast.loop W_*): ``cap`` work-order slots (those of ``old``
+        kept, with its pools and counters), the pools' agents, their channels (empty
+        lists: -1) and open orders, the work-order counts of the record, and the callbacks'
+        counters (the callbacks owed: a list through the orders' slots, head and tail -1)."""
+        L, spec = self.L, self.spec
+        wi, wf = np.zeros((cap, L.N_OI), dtype=np.int64), np.zeros((cap, L.N_OF))
+        wk, stack = np.zeros(cap, dtype=np.uint64), np.arange(cap)[::-1].copy()
+        ws = np.zeros(L.N_WS, dtype=np.int64)
+        ws[L.WS_FREE_TOP] = cap
+        ws[L.WS_CB_HEAD] = ws[L.WS_CB_TAIL] = -1
+        if old is not None:  # the free slots of old, then the new ones
+            n, top = len(old[L.W_I]), old[L.W_S][L.WS_FREE_TOP]
+            wi[:n], wf[:n], wk[:n] = old[L.W_I], old[L.W_F], old[L.W_KEY]
+            stack[:top] = old[L.W_STACK][:top]
+            stack[top:top + cap - n] = np.arange(n, cap)[::-1]
+            ws[:] = old[L.W_S]
+            ws[L.WS_FREE_TOP] = top + cap - n
+            return (wi, wf, wk, stack, ws, *old[L.W_GI:])
+        staffing = self.sp[L.SP_SECOND][L.SL_STAFFING]
+        n_p, cap_p = staffing.shape[0], max(int(staffing.max(initial=0)), 1)
+        pq = np.full((n_p, 5), -1, dtype=np.int64)
+        pq[:, L.PQ_OPEN] = 0
+        return (wi, wf, wk, stack, ws, np.zeros((8, n_p), dtype=np.int64), np.zeros((5, n_p)),
+                np.zeros((n_p, cap_p), dtype=np.int64), np.zeros((n_p, cap_p), dtype=np.int64),
+                pq, np.zeros((len(spec.classes), spec.n_intervals)),
+                np.zeros((7, n_p, spec.n_intervals)), np.zeros((5, spec.n_intervals)))
+
     def _grow(self) -> None:
         L, st, si = self.L, self.st, self.st[0]
+        if self.spec.second_line is not None and (
+                st[L.ST_SECOND][L.W_S][L.WS_FREE_TOP] < self.sp[11][3]):
+            cap = len(st[L.ST_SECOND][L.W_I])
+            st[L.ST_SECOND] = self._second(2 * cap + self.sp[11][3], st[L.ST_SECOND])
         if si[L.S_HN] + self.sp[11][3] > len(st[2]):
             n = si[L.S_HN]
             new = self._heap(2 * len(st[2]) + self.sp[11][3])
@@ -508,6 +591,17 @@ class FastRun:
             from sim.fast.customers import episode_tally
 
             self.rec.features.episodes = episode_tally(list(self.st[25]))
+        if self.spec.second_line is not None:  # SecondLine.finish
+            W = self.st[L.ST_SECOND]
+            self.rec.work_orders = W[L.W_ORDERS]
+            self.rec.features.second_line = SecondLineRecord(*(a.copy() for a in W[L.W_REC]))
+            ob = self.rec.features.outbound
+            if ob is not None:  # the callbacks' counters, Outbound.finish
+                for i, a in enumerate((ob.callbacks_made, ob.callbacks_answered,
+                                       ob.callbacks_unreachable, ob.satisfaction_made,
+                                       ob.satisfaction_reached)):
+                    a[:] = W[L.W_CB][i]
+                ob.callbacks_pending_end = float(W[L.W_S][L.WS_OPEN_LOOPS])
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

@@ -1,6 +1,6 @@
 """The compiled event loop: ``sim.model.center.Center`` in Numba (with the hotline's tiers,
-customers and IVR tree, outbound blending and the outage; ``sim.fast.engine.LACKS`` lists
-what it still lacks).
+customers and IVR tree, outbound blending, the outage, and the second line with its
+callbacks; ``sim.fast.engine.LACKS`` lists what it still lacks).
 
 Why it gives the same calls, call for call:
 
@@ -18,7 +18,9 @@ Why it gives the same calls, call for call:
   operations (``Distribution.sample1``'s).
 - Calls live in recycled slots; queue levels are ring buffers of (slot, call id, t_queue)
   with lazy removal as in ``CallQueue``: an entry is live while its slot still holds that
-  call id in state WAITING.
+  call id in state WAITING. Work orders live in recycled slots too, from the answer of
+  their unresolved call until the order is done and its callbacks are over; a pool's
+  waiting orders and the callbacks owed are FIFO lists linked through those slots.
 
 The loop is resumable: all state is in arrays, and it returns to the Python driver
 (``sim.fast.engine``) when the record buffer holds a chunk to fold (FLUSH), an array
@@ -123,6 +125,34 @@ A_AREA, A_LAST = 0, 1  # af rows: away agent-seconds, at the last interval close
 X_PER_DAY, X_KEY = 0, 1  # xi: intervals per day, key customers on
 B_START, B_DURATION, B_SHARE = 0, 1, 2
 NOT_READY_DRAW, NOT_READY_TIME_DRAW = 2010, 2011  # sim.model.calls.Draw
+# second line (sim.model.second_line): its events, its state st[ST_SECOND] (a tuple indexed
+# by W_*) and its spec sp[SP_SECOND] (indexed by SL_*); empty pools when it is off
+EV_OPEN_ORDER, EV_ORDER_DONE, EV_CB_RETRY = 15, 16, 17
+ST_SECOND = 29
+SP_SECOND = 23
+W_I, W_F, W_KEY, W_STACK, W_S, W_GI, W_GF, W_RING, W_SPARE, W_Q, W_ORDERS, W_REC = range(12)
+W_CB = 12  # the callbacks' counters by interval (OutboundRecord: CB_* rows)
+# work order int columns (O_NEXT links its pool's channel, then the callbacks owed)
+# O_ID: WorkOrder.id while the order is open, else -1 (an event holding (slot, id) of an
+# order finds out whether it is still open, as Redials._on_chase asks)
+O_CLS, O_INTERVAL, O_NEED, O_POOL, O_FRONT, O_NEXT, O_ATTEMPT, O_ID = range(8)
+N_OI = 8
+O_TOPEN = 0  # work order float columns
+N_OF = 1
+# free slots, orders opened, the callbacks owed (head, tail), orders whose customer is not
+# reached yet (Outbound.open_loops)
+WS_FREE_TOP, WS_NEXT_ID, WS_CB_HEAD, WS_CB_TAIL, WS_OPEN_LOOPS = range(5)
+N_WS = 5
+CB_MADE, CB_ANSWERED, CB_UNREACHABLE, CB_SAT_MADE, CB_SAT_REACHED = range(5)
+RING_S = 30.0  # sim.model.outbound.RING_S
+PQ_OPEN = 4  # pool rows: (head, tail) of the green channel, of the others; open orders
+# SecondLineRecord fields, in its order
+SL_OPENED, SL_CLOSED, SL_CLOSED_AT, SL_TTC, SL_BACKLOG, SL_BUSY, SL_STAFFED = range(7)
+SL_ON, SL_BY_REASON, SL_VIP, SL_GREEN, SL_STAFFING, SL_LAWS, SL_SALT = range(7)
+SL_SAT, SL_F = 7, 8  # satisfaction pools (flags), (callback answer probability,)
+# sp[SP_SECOND][SL_ON]: second line on, callbacks on (with outbound), closed loop on, its
+# max_attempts; laws after the pools': callback time, satisfaction time, retry delay
+SLI_ON, SLI_CALLBACKS, SLI_LOOP, SLI_MAX_ATTEMPTS = range(4)
 # outbound blending and the outage (sim.model.outbound, sim.model.outage): a campaign task
 # reaches the deque, an agent's outbound call is done; the outage notice's ending
 EV_OB_TASK, EV_OB_DONE = 20, 21
@@ -536,7 +566,10 @@ def answer(st, sp, slot, g, agent, now):
         if ci[slot, C_RESOLVED]:
             cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], True, c,
                           ci[slot, C_INTERVAL], now, st[26])
-        cust.release(st[25], need_of(st, sp, slot))  # no second line to keep it busy
+        if ci[slot, C_RESOLVED] or not sp[SP_SECOND][SL_ON][0]:
+            cust.release(st[25], need_of(st, sp, slot))
+        else:  # the need stays busy until its work order is done
+            sl_answer(st, sp, slot, talk, now)
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
     schedule(st, talk + acw, EV_FREE, g, agent)
@@ -760,10 +793,12 @@ def on_tick(st, sp, pol, out, k, now):
         close_interval(st, out, k - 1, now)
         if st[0][S_HOT]:
             cust.drop_stale(st[25], now, sp[13][0])
+        sl_interval_end(st, k - 1, now)
     if k < n_intervals:
         for g in range(staffing.shape[0]):
             if set_target(st, g, staffing[g, k], now):
                 fill(st, sp, pol, g, now)
+        sl_interval_start(st, sp, k, now)
         avail_interval_start(st, sp, k, now)  # the last on_interval_start hook
         schedule(st, fp[0] * (k + 1) - now, EV_TICK, k + 1, 0)
     elif math.isfinite(fp[1]):
@@ -928,6 +963,302 @@ def key_person(st, sp, slot):
         u -= shares[g]
 
 
+# -- second line (sim.model.second_line.SecondLine): work orders and their pools ----------
+# Pools are AgentGroups like the front line's, on arrays of their own (the ag_* kernels
+# below are the group kernels above with the arrays passed in). A work order lives in a
+# recycled slot from the answer of its unresolved call to its completion; the pools'
+# waiting orders are FIFO lists linked through O_NEXT, one per channel.
+@njit(cache=True, _nrt=False)
+def ag_account(gi, gf, g, now):
+    """AgentGroup.account."""
+    dt = now - gf[G_TLAST, g]
+    if dt:
+        gf[G_BUSY_AREA, g] += gi[G_BUSY, g] * dt
+        gf[G_STAFFED_AREA, g] += gi[G_PRESENT, g] * dt
+        gf[G_TLAST, g] = now
+
+
+@njit(cache=True, _nrt=False)
+def ag_free_append(gi, ring, g, agent):
+    """AgentGroup.make_idle: last in the longest-idle order."""
+    cap = ring.shape[1]
+    ring[g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % cap] = agent
+    gi[G_FREE_LEN, g] += 1
+
+
+@njit(cache=True, _nrt=False)
+def ag_take(gi, gf, ring, g, now):
+    """AgentGroup.take: the longest-idle agent starts work."""
+    ag_account(gi, gf, g, now)
+    gi[G_BUSY, g] += 1
+    agent = ring[g, gi[G_FREE_HEAD, g]]
+    gi[G_FREE_HEAD, g] = (gi[G_FREE_HEAD, g] + 1) % ring.shape[1]
+    gi[G_FREE_LEN, g] -= 1
+    return agent
+
+
+@njit(cache=True, _nrt=False)
+def ag_set_target(gi, gf, ring, spare, g, headcount, now):
+    """AgentGroup.set_target: returns how many agents joined."""
+    ag_account(gi, gf, g, now)
+    gi[G_TARGET, g] = headcount
+    surplus = gi[G_PRESENT, g] - gi[G_TO_LEAVE, g] - headcount
+    if surplus > 0:
+        idle_leaving = min(surplus, gi[G_FREE_LEN, g])
+        for _ in range(idle_leaving):  # the most recently idle leave first
+            gi[G_FREE_LEN, g] -= 1
+            spare[g, gi[G_SPARE_LEN, g]] = ring[
+                g, (gi[G_FREE_HEAD, g] + gi[G_FREE_LEN, g]) % ring.shape[1]]
+            gi[G_SPARE_LEN, g] += 1
+        gi[G_PRESENT, g] -= idle_leaving
+        gi[G_TO_LEAVE, g] += surplus - idle_leaving
+        return 0
+    deficit = -surplus
+    kept = min(deficit, gi[G_TO_LEAVE, g])
+    gi[G_TO_LEAVE, g] -= kept
+    joined = deficit - kept
+    for _ in range(joined):
+        if gi[G_SPARE_LEN, g]:
+            gi[G_SPARE_LEN, g] -= 1
+            ag_free_append(gi, ring, g, spare[g, gi[G_SPARE_LEN, g]])
+        else:
+            gi[G_NEXT_ID, g] += 1
+            ag_free_append(gi, ring, g, gi[G_NEXT_ID, g] - 1)
+    gi[G_PRESENT, g] += joined
+    return joined
+
+
+@njit(cache=True, _nrt=False)
+def ag_release(gi, gf, spare, g, agent, now):
+    """AgentGroup.release: False if the agent logs out (headcount fell meanwhile)."""
+    ag_account(gi, gf, g, now)
+    gi[G_BUSY, g] -= 1
+    if gi[G_TO_LEAVE, g]:
+        gi[G_TO_LEAVE, g] -= 1
+        gi[G_PRESENT, g] -= 1
+        spare[g, gi[G_SPARE_LEN, g]] = agent
+        gi[G_SPARE_LEN, g] += 1
+        return False
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def sl_full(st, sp):
+    """Fewer free work-order slots than one event can fill (the driver grows them)."""
+    return sp[SP_SECOND][SL_ON][0] != 0 and st[ST_SECOND][W_S][WS_FREE_TOP] < sp[11][3]
+
+
+@njit(cache=True, _nrt=False)
+def sl_answer(st, sp, slot, talk, now):
+    """SecondLine.on_answer: the unresolved call's work order opens when the talk ends (a
+    slot holds what the order needs of the call, whose own slot is freed now)."""
+    W, S, ci = st[ST_SECOND], sp[SP_SECOND], st[7]
+    wi, ws = W[W_I], W[W_S]
+    ws[WS_FREE_TOP] -= 1
+    w = W[W_STACK][ws[WS_FREE_TOP]]
+    pool = S[SL_BY_REASON][ci[slot, C_REASON]]
+    wi[w, O_CLS], wi[w, O_INTERVAL] = ci[slot, C_CLS], ci[slot, C_INTERVAL]
+    wi[w, O_NEED], wi[w, O_POOL] = need_of(st, sp, slot), pool
+    wi[w, O_FRONT] = int(S[SL_VIP][ci[slot, C_TIER]] != 0 and S[SL_GREEN][pool] != 0)
+    wi[w, O_ATTEMPT] = 0
+    W[W_KEY][w] = mix(st[11][slot] ^ S[SL_SALT][0])  # derive_key(call.key, "work_order")
+    schedule(st, (now + talk) - now, EV_OPEN_ORDER, w, 0)  # call.t_end - now
+
+
+@njit(cache=True, _nrt=False)
+def sl_start(st, sp, w, pool, worker):
+    """SecondLine._start: the processing time from the order's first draw."""
+    W = st[ST_SECOND]
+    t = ivr_.node_time(sp[SP_SECOND][SL_LAWS], pool, draw(W[W_KEY][w], 0))
+    schedule(st, t, EV_ORDER_DONE, w, worker)
+
+
+@njit(cache=True, _nrt=False)
+def sl_append(W, pool, w):
+    """A waiting order joins its pool's channel (green or the others)."""
+    wi, pq = W[W_I], W[W_Q]
+    c = 0 if wi[w, O_FRONT] else 2
+    wi[w, O_NEXT] = -1
+    if pq[pool, c] < 0:
+        pq[pool, c] = w
+    else:
+        wi[pq[pool, c + 1], O_NEXT] = w
+    pq[pool, c + 1] = w
+
+
+@njit(cache=True, _nrt=False)
+def sl_next(W, pool):
+    """SecondLine._next: the first order of the green channel, else of the others, or -1."""
+    wi, pq = W[W_I], W[W_Q]
+    for c in (0, 2):
+        w = pq[pool, c]
+        if w >= 0:
+            pq[pool, c] = wi[w, O_NEXT]
+            if pq[pool, c] < 0:
+                pq[pool, c + 1] = -1
+            return w
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def on_open_order(st, sp, w, now):
+    """SecondLine._on_open_order and open: counted, then started or queued."""
+    W = st[ST_SECOND]
+    wi, gi = W[W_I], W[W_GI]
+    pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
+    W[W_ORDERS][wi[w, O_CLS], k] += 1
+    wi[w, O_ID] = W[W_S][WS_NEXT_ID]
+    W[W_S][WS_NEXT_ID] += 1
+    W[W_F][w, O_TOPEN] = now
+    W[W_REC][SL_OPENED, pool, k] += 1
+    W[W_Q][pool, PQ_OPEN] += 1
+    if gi[G_FREE_LEN, pool]:
+        sl_start(st, sp, w, pool, ag_take(gi, W[W_GF], W[W_RING], pool, now))
+    else:
+        sl_append(W, pool, w)
+    # then Center.order_opened's hooks (Redials' chase, Complaints): not compiled yet
+
+
+@njit(cache=True, _nrt=False)
+def on_order_done(st, sp, pol, w, worker, now):
+    """SecondLine._on_done and its order_done hooks (Customers: the need is resolved and
+    no longer busy, unless the loop waits for the callback; Outbound: a callback is owed);
+    the worker takes the next waiting order or idles."""
+    W = st[ST_SECOND]
+    wi, rec, gi, gf, ws = W[W_I], W[W_REC], W[W_GI], W[W_GF], W[W_S]
+    pool, k = wi[w, O_POOL], wi[w, O_INTERVAL]
+    rec[SL_CLOSED, pool, k] += 1
+    rec[SL_CLOSED_AT, pool, min(int(now // sp[10][0]), sp[11][0] - 1)] += 1
+    rec[SL_TTC, pool, k] += now - W[W_F][w, O_TOPEN]
+    W[W_Q][pool, PQ_OPEN] -= 1
+    wi[w, O_ID] = -1
+    S = sp[SP_SECOND][SL_ON]
+    if not S[SLI_LOOP]:  # Customers.on_order_done
+        order_resolved(st, w)
+    if S[SLI_CALLBACKS]:  # Outbound.on_order_done: call the customer back
+        cb_push(W, w)
+        if S[SLI_LOOP]:
+            ws[WS_OPEN_LOOPS] += 1
+        ob_idle(st, sp, pol, now)
+    else:
+        wo_free(W, w)
+    if ag_release(gi, gf, W[W_SPARE], pool, worker, now):
+        nxt = sl_next(W, pool)
+        if nxt < 0:
+            ag_free_append(gi, W[W_RING], pool, worker)
+        else:  # keep_busy
+            ag_account(gi, gf, pool, now)
+            gi[G_BUSY, pool] += 1
+            sl_start(st, sp, nxt, pool, worker)
+
+
+@njit(cache=True, _nrt=False)
+def sl_interval_start(st, sp, k, now):
+    """SecondLine.on_interval_start: the pools' staffing; joining workers take orders."""
+    W, staffing = st[ST_SECOND], sp[SP_SECOND][SL_STAFFING]
+    gi, gf, ring, spare = W[W_GI], W[W_GF], W[W_RING], W[W_SPARE]
+    for p in range(gi.shape[1]):
+        if ag_set_target(gi, gf, ring, spare, p, staffing[p, k], now):
+            while gi[G_FREE_LEN, p]:
+                nxt = sl_next(W, p)
+                if nxt < 0:
+                    break
+                sl_start(st, sp, nxt, p, ag_take(gi, gf, ring, p, now))
+
+
+@njit(cache=True, _nrt=False)
+def sl_interval_end(st, k, now):
+    """SecondLine.on_interval_end: the pools' busy and staffed seconds, their backlog."""
+    W = st[ST_SECOND]
+    gi, gf, rec = W[W_GI], W[W_GF], W[W_REC]
+    for p in range(gi.shape[1]):
+        ag_account(gi, gf, p, now)
+        rec[SL_BUSY, p, k] = gf[G_BUSY_AREA, p] - gf[G_LAST_BUSY, p]
+        rec[SL_STAFFED, p, k] = gf[G_STAFFED_AREA, p] - gf[G_LAST_STAFFED, p]
+        gf[G_LAST_BUSY, p] = gf[G_BUSY_AREA, p]
+        gf[G_LAST_STAFFED, p] = gf[G_STAFFED_AREA, p]
+        rec[SL_BACKLOG, p, k] = W[W_Q][p, PQ_OPEN]
+
+
+# -- callbacks after work orders (Outbound.on_order_done, _call_back, _on_retry) ----------
+@njit(cache=True, _nrt=False)
+def wo_free(W, w):
+    """The work order's slot is free again (its order done, its callbacks over)."""
+    ws = W[W_S]
+    W[W_STACK][ws[WS_FREE_TOP]] = w
+    ws[WS_FREE_TOP] += 1
+
+
+@njit(cache=True, _nrt=False)
+def order_resolved(st, w):
+    """Customers._order_resolved: the need's episode is resolved and no longer busy."""
+    if not st[0][S_HOT]:
+        return
+    eps, need = st[25], st[ST_SECOND][W_I][w, O_NEED]
+    p = cust.find(eps[0], need)
+    if eps[0][p] == need:
+        eps[1][p, cust.E_RESOLVED] = 1
+        eps[1][p, cust.E_BUSY] -= 1
+
+
+@njit(cache=True, _nrt=False)
+def cb_push(W, w):
+    """A callback after order ``w`` joins the callbacks owed (FIFO)."""
+    wi, ws = W[W_I], W[W_S]
+    wi[w, O_NEXT] = -1
+    if ws[WS_CB_HEAD] < 0:
+        ws[WS_CB_HEAD] = w
+    else:
+        wi[ws[WS_CB_TAIL], O_NEXT] = w
+    ws[WS_CB_TAIL] = w
+
+
+@njit(cache=True, _nrt=False)
+def call_back(st, sp, k, now):
+    """Outbound._call_back: one attempt of the first callback owed (attempt ``a`` draws
+    ``10a + 10``: answered, ``+ 11``: talk, ``+ 12``: delay to the next try); returns how
+    long it keeps the agent."""
+    W, S = st[ST_SECOND], sp[SP_SECOND]
+    wi, ws, rec, laws, si = W[W_I], W[W_S], W[W_CB], S[SL_LAWS], S[SL_ON]
+    w = ws[WS_CB_HEAD]
+    ws[WS_CB_HEAD] = wi[w, O_NEXT]
+    if ws[WS_CB_HEAD] < 0:
+        ws[WS_CB_TAIL] = -1
+    key, attempt, n_p = W[W_KEY][w], wi[w, O_ATTEMPT], S[SL_STAFFING].shape[0]
+    base = 10 * (attempt + 1)
+    answered = draw(key, base) < S[SL_F][0]
+    satisfaction = si[SLI_LOOP] != 0 and S[SL_SAT][wi[w, O_POOL]] != 0
+    t = (ivr_.node_time(laws, n_p + 1 if satisfaction else n_p, draw(key, base + 1))
+         if answered else RING_S)
+    rec[CB_MADE, k] += 1
+    rec[CB_ANSWERED, k] += 1 if answered else 0
+    if satisfaction:
+        rec[CB_SAT_MADE, k] += 1
+        rec[CB_SAT_REACHED, k] += 1 if answered else 0
+    if not si[SLI_LOOP]:
+        wo_free(W, w)
+    elif answered:  # Customers.on_callback_reached
+        ws[WS_OPEN_LOOPS] -= 1
+        order_resolved(st, w)
+        wo_free(W, w)
+    elif attempt + 1 < si[SLI_MAX_ATTEMPTS]:
+        wi[w, O_ATTEMPT] = attempt + 1
+        schedule(st, RING_S + ivr_.node_time(laws, n_p + 2, draw(key, base + 2)),
+                 EV_CB_RETRY, w, 0)
+    else:
+        ws[WS_OPEN_LOOPS] -= 1
+        rec[CB_UNREACHABLE, k] += 1
+        wo_free(W, w)
+    return t
+
+
+@njit(cache=True, _nrt=False)
+def on_cb_retry(st, sp, pol, w, now):
+    """Outbound._on_retry: the next attempt is owed; idle blended agents may make it."""
+    cb_push(st[ST_SECOND], w)
+    ob_idle(st, sp, pol, now)
+
+
 # -- hotline: caller ID and the IVR tree (Customers.on_admit, sim.model.ivr_flow.Ivr) ------
 @njit(cache=True, _nrt=False)
 def identify(st, sp, slot, now):
@@ -1041,9 +1372,10 @@ def ob_schedule_tasks(st, now):
 
 @njit(cache=True, _nrt=False)
 def ob_has_work(st, sp, now):
-    """Outbound.has_work: tasks queued and the horizon not over (no callbacks here)."""
+    """Outbound.has_work: callbacks or tasks queued and the horizon not over."""
     oi = st[ST_OB][0]
-    return oi[O_TAIL] > oi[O_HEAD] and now < sp[SP_OB][1][OBF_HORIZON]
+    return (oi[O_TAIL] > oi[O_HEAD] or st[ST_SECOND][W_S][WS_CB_HEAD] >= 0) and (
+        now < sp[SP_OB][1][OBF_HORIZON])
 
 
 @njit(cache=True, _nrt=False)
@@ -1063,12 +1395,16 @@ def ob_allowed(st, sp, pol, g):
 
 @njit(cache=True, _nrt=False)
 def ob_start(st, sp, g, agent, now):
-    """Outbound.start: ``agent`` (already on outbound) makes the next campaign call."""
+    """Outbound.start: ``agent`` (already on outbound) calls a customer back, else makes
+    the next campaign call."""
     oi, deque, calls = st[ST_OB][0], st[ST_OB][5], st[ST_OB][6]
     k = min(int(now // sp[10][0]), sp[11][0] - 1)
-    handle = deque[oi[O_HEAD]]
-    oi[O_HEAD] += 1
-    calls[k] += 1
+    if st[ST_SECOND][W_S][WS_CB_HEAD] >= 0:
+        handle = call_back(st, sp, k, now)
+    else:
+        handle = deque[oi[O_HEAD]]
+        oi[O_HEAD] += 1
+        calls[k] += 1
     schedule(st, handle, EV_OB_DONE, g, agent)
 
 
@@ -1283,7 +1619,7 @@ def run(st, sp, pol, day, out):
         if si[S_NREC] >= chunk:
             return FLUSH
         if (si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]
-                or 2 * st[25][4][0] >= st[25][0].shape[0]):
+                or 2 * st[25][4][0] >= st[25][0].shape[0] or sl_full(st, sp)):
             return GROW
         if si[S_HN] == 0:
             close(st, sp, sf[0])
@@ -1320,6 +1656,12 @@ def run(st, sp, pol, day, out):
             set_target(st, a, sp[SP_AVAIL][1][a, b], t)
         elif ty == EV_BREAK:
             on_break(st, sp, a, b, t)
+        elif ty == EV_OPEN_ORDER:
+            on_open_order(st, sp, a, t)
+        elif ty == EV_ORDER_DONE:
+            on_order_done(st, sp, pol, a, b, t)
+        elif ty == EV_CB_RETRY:
+            on_cb_retry(st, sp, pol, a, t)
         elif ty == EV_OB_TASK:
             on_task(st, sp, pol, a, t)
         elif ty == EV_OB_DONE:
