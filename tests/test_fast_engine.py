@@ -97,6 +97,8 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
 def _without(spec, feature: str):
     """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
     rep = dataclasses.replace
+    if feature == "redials chasing":
+        return rep(spec, redial=rep(spec.redial, prob={**spec.redial.prob, "unresolved": 0.0}))
     if feature == "seat sites":
         return rep(spec, sites=None)
     if feature == "agent availability":
@@ -114,8 +116,8 @@ def _without(spec, feature: str):
 
 
 # every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["gamma", "redials", "complaint escalation", "second line", "outbound",
-                    "outage", "closed-loop callbacks", "key customers",
+HOTLINE_FEATURES = ["gamma", "complaint escalation", "redials chasing", "second line",
+                    "outbound", "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
@@ -168,7 +170,7 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "second line", "engine=simpy"]),
+                                                 "redials chasing", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):
