@@ -17,8 +17,8 @@ agent availability (shrinkage with partial presence, not ready after calls, brea
 outbound blending (campaign tasks, the threshold rule, reserved outbound), the outage
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
-own kernel), redials chasing open work orders. What it lacks (``LACKS``: complaint
-escalation with the second line, sites) and user policies run on SimPy.
+own kernel), redials chasing open work orders and complaint escalation with the second
+line. What it lacks (``LACKS``: sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -51,9 +51,6 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("complaint escalation with the second line (scenario.operations.complaints: e-work "
-     "orders, escalation levels, time limit)",
-     lambda spec: spec.operations.complaints is not None and spec.second_line is not None),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
 
