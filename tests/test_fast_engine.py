@@ -85,12 +85,20 @@ def assert_same_outputs(slow: Path, fast: Path) -> dict:
     return a
 
 
+# seat sites on hotline_small (not compiled: refused by engine=fast)
+SITES = ["+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
+         *(f"+scenario.groups.{g}.site=capital" for g in ("vip_desk", "general_desk",
+                                                          "faults_desk"))]
+
+
 def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
     basic = build_model_spec(compose_cfg(["scenario=basic"])["scenario"])
     hotline = build_model_spec(compose_cfg(["scenario=hotline_small"])["scenario"])
+    sited = build_model_spec(compose_cfg(["scenario=hotline_small", *SITES])["scenario"])
     for name in POLICIES:
         assert resolve_engine("auto", basic, make_policy(name)) == "fast"
-        assert resolve_engine("auto", hotline, make_policy(name)) == "simpy"
+        assert resolve_engine("auto", hotline, make_policy(name)) == "fast"
+        assert resolve_engine("auto", sited, make_policy(name)) == "simpy"
     assert resolve_engine("simpy", basic, make_policy("fifo")) == "simpy"
 
 
@@ -169,8 +177,8 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
 
 
 @pytest.mark.parametrize("args, needles", [
-    (["scenario=hotline_small", "engine=fast"], ["engine", "fast does not support",
-                                                 "redials chasing", "engine=simpy"]),
+    (["scenario=hotline_small", "engine=fast", *SITES],
+     ["engine", "fast does not support", "seat sites", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):

@@ -2,10 +2,10 @@
 IVR tree (menus by reason and by branch, verification with failures, self-service, IVR
 abandon and hang-up, transfers), press-2, redials, outbound blending and the second line
 with its callbacks give the same calls and summary as ``engine: simpy`` — on
-``hotline_small`` with what the loop does not compile yet switched off (redials chasing
-open work orders; the outage is off in the shipped file, tests/test_fast_outbound.py
-switches it on; tests/test_fast_second_line.py stresses the second line and the closed
-loop)."""
+``hotline_small`` (with redials chasing open work orders; the outage is off in the shipped
+file, tests/test_fast_outbound.py switches it on; tests/test_fast_second_line.py stresses
+the second line and the closed loop, tests/test_fast_escalation.py the chase and complaint
+escalation)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from sim.fast.engine import resolve_engine, unsupported
 from sim.model.calls import Ending
 from sim.model.distributions import Empirical, Exponential, Lognormal, Uniform
 
-# hotline_small with what the loop does not compile yet switched off
-HOT = ["scenario=hotline_small", "scenario.redial.unresolved.prob=0"]
+# hotline_small as shipped: the loop compiles all of it
+HOT = ["scenario=hotline_small"]
 VARIANTS = {
     # every caller a new customer (no repeats), lines that block, a busy IVR: verification
     # failing often (some hang up after the 4th failure), menus by branch, node times of

@@ -3,11 +3,10 @@ a key person as its grade's VIP class), complaints (without the second line: cal
 reason, answered at once or not) and agent availability (shrinkage with partial presence,
 not ready after calls, daily breaks taken at once or owed by working agents) give the same
 calls and summary as ``engine: simpy``, under every built-in policy and on variants that
-stress each rule. Complaint escalation needs the second line's work orders: refused."""
+stress each rule. Complaint escalation climbs the second line's work orders:
+tests/test_fast_escalation.py."""
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 import pytest
@@ -16,7 +15,6 @@ from test_fast_engine import assert_same_outputs, compose_cfg, run_both
 from test_fast_hotline import HOT
 
 from sim.config import build_model_spec
-from sim.errors import ConfigError
 from sim.fast.engine import resolve_engine, unsupported
 
 KEY = ("+scenario.operations.key_customers={from_tiers: [ordinary, member], grades: "
@@ -31,7 +29,7 @@ AVAIL = [
     "+scenario.groups.faults_desk.availability={not_ready: {prob: 0.1, duration: 120}, "
     "breaks: [{start_s: 10800, duration_s: 600, share: 0.5}]}",
 ]
-# complaints with the second line escalate (not compiled): these run without it
+# complaints without the second line (with it they escalate: tests/test_fast_escalation.py)
 NO_SECOND = [*HOT, "~scenario.second_line"]
 OPS = [*NO_SECOND, KEY, COMPLAINTS, *AVAIL]
 
@@ -77,18 +75,17 @@ def test_operations_run_fast():
         assert resolve_engine("auto", spec, make_policy("reservation")) == "fast"
 
 
-def test_complaint_escalation_needs_the_second_line():
-    """Escalation levels climb work orders of the second line (not compiled yet): the
-    refusal names complaint escalation, ahead of the second line itself."""
+def test_complaint_escalation_with_the_second_line_runs_fast():
+    """Escalation levels climb work orders of the second line: compiled too (compared
+    with SimPy in tests/test_fast_escalation.py)."""
     cfg = compose_cfg(["scenario=hotline_small", "~scenario.redial", "~scenario.outbound",
                        "+scenario.operations.complaints={reason: complaint, levels: "
                        "[{name: lead, after_s: 600}, {name: head, after_s: 1200}], "
                        "time_limit_s: 1800}"])
     spec = build_model_spec(cfg["scenario"])
-    lack = unsupported(spec, make_policy("fifo"))
-    assert lack is not None and lack.startswith("complaint escalation with the second line")
-    with pytest.raises(ConfigError, match=re.escape(f"fast does not support {lack}")):
-        resolve_engine("fast", spec, make_policy("fifo"))
+    assert spec.second_line is not None and spec.operations.complaints is not None
+    assert unsupported(spec, make_policy("fifo")) is None
+    assert resolve_engine("fast", spec, make_policy("fifo")) == "fast"
 
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))

@@ -10,7 +10,8 @@ reason and by branch, verification with failures, self-service, IVR abandon, han
 transfers to any queue, press-2, gamma node times), redials (with the IVR hang-up's
 own law), key customers, agent availability, outbound blending (campaigns, the
 threshold rule, a reserved share), the outage (surge, ticket, IVR notice) and the
-second line (pools, VIP tiers, green channel, callbacks, the closed loop)."""
+second line (pools, VIP tiers, green channel, callbacks, the closed loop) with customers
+chasing open work orders and complaint orders escalating."""
 
 from __future__ import annotations
 
@@ -262,6 +263,15 @@ def hotline_scenarios(draw):
             reason_cfg[r]["second_line"] = draw(st.sampled_from(sorted(pools)))
         for t in tiers.values():
             t["vip"] = draw(st.booleans())
+        if "redial" in scn and draw(st.booleans()):  # customers chasing open orders
+            scn["redial"]["unresolved"] = {"prob": draw(st.sampled_from([0.5, 1.0])),
+                                           "delay": node_time(draw)}
+        if draw(st.booleans()):  # complaint orders escalating while open
+            after = draw(st.sampled_from([[0.5], [2.0, 30.0], [1.0, 1.5, 400.0]]))
+            scn.setdefault("operations", {})["complaints"] = {
+                "reason": draw(st.sampled_from(reasons)),
+                "levels": [{"name": f"l{i}", "after_s": a} for i, a in enumerate(after)],
+                "time_limit_s": draw(st.sampled_from([10.0, 100.0, 10000.0]))}
         if "outbound" in scn and draw(st.booleans()):
             scn.setdefault("operations", {})["callbacks"] = {
                 "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
@@ -329,6 +339,11 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     if oa is not None and ob is not None:
         for f in dataclasses.fields(oa):
             assert np.array_equal(getattr(oa, f.name), getattr(ob, f.name)), f.name
+    xa, xb = ra.features.complaints, rb.features.complaints
+    assert (xa is None) == (xb is None)
+    if xa is not None and xb is not None:
+        for f in dataclasses.fields(xa):
+            assert np.array_equal(getattr(xa, f.name), getattr(xb, f.name)), f.name
     ta, tb = ra.features.ticket_open_s, rb.features.ticket_open_s
     assert ta == tb or (math.isnan(ta) and math.isnan(tb))
 

@@ -17,8 +17,8 @@ agent availability (shrinkage with partial presence, not ready after calls, brea
 outbound blending (campaign tasks, the threshold rule, reserved outbound), the outage
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
-own kernel). What it lacks (``LACKS``: complaint escalation with the second line, redials
-chasing open work orders, sites) and user policies run on SimPy.
+own kernel), redials chasing open work orders and complaint escalation with the second
+line. What it lacks (``LACKS``: sites) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -51,13 +51,6 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("complaint escalation with the second line (scenario.operations.complaints: e-work "
-     "orders, escalation levels, time limit)",
-     lambda spec: spec.operations.complaints is not None and spec.second_line is not None),
-    ("redials chasing open work orders (scenario.redial.unresolved with "
-     "scenario.second_line)",
-     lambda spec: (spec.redial is not None and spec.second_line is not None
-                   and spec.redial.prob.get("unresolved", 0.0) > 0)),
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
 )
 
@@ -158,8 +151,10 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
     # what one event may schedule (and fill of work-order slots): per answer the agent's
     # release, the hang-up and the work order's opening; per pool worker an order's end
     pools = spec.second_line.pools if spec.second_line is not None else ()
+    complaints = spec.operations.complaints
     margin = (3 * int(staffing.max(initial=0)) * n_g + sum(max(p.staffing) for p in pools)
-              + 16 + n_g * (1 + n_breaks))
+              + 16 + n_g * (1 + n_breaks)
+              + (len(complaints.levels) + 1 if complaints is not None else 0))
     return (np.array([c.priority for c in spec.classes], dtype=np.int64),
             np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
             np.array([q.max_wait_s for q in spec.queues], dtype=np.float64), ann,
@@ -199,6 +194,27 @@ def _second_line_arrays(spec: ModelSpec) -> tuple:
             np.array([int(loop is not None and p.index in loop.satisfaction_pools)
                       for p in pools] or [0], dtype=np.int64),
             np.array([sl.callback_answer_prob if sl is not None else 0.0]))
+
+
+def _esc_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_ESC] (sim.fast.loop XE_*, XF_*): redials chasing open work orders (hotline
+    with redials and a second line: Redials.on_order_opened) and complaint escalation
+    (with the second line); off: flags 0, no levels, a zero delay law."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+
+    r, c, sl = spec.redial, spec.operations.complaints, spec.second_line
+    chase = r is not None and spec.has_tiers and sl is not None
+    on = c is not None and sl is not None
+    law: Distribution = Deterministic(0.0)
+    if r is not None and chase and "unresolved" in r.delay:
+        law = r.delay["unresolved"]
+    xi = np.array([int(chase), int(on), c.reason if c is not None and on else -1],
+                  dtype=np.int64)
+    xf = np.array([r.prob.get("unresolved", 0.0) if r is not None and chase else 0.0,
+                   c.time_limit_s if c is not None and on else 0.0], dtype=np.float64)
+    levels = np.array(c.levels if c is not None and on else (), dtype=np.float64)
+    return xi, xf, levels, node_arrays(IvrSpec((IvrNode("chase", 0, "hangup", law),)), 1)
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -325,7 +341,8 @@ class FastRun:
         self.spec, self.seed, self.rep, self.rec = spec, seed, rep, rec
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
                    _outbound_arrays(spec), redial_arrays(spec),
-                   _second_line_arrays(spec))  # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND
+                   _second_line_arrays(spec), _esc_arrays(spec))
+        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -349,6 +366,7 @@ class FastRun:
         self.st.append(self._outbound_state())
         self._campaign_days(0, -1)
         self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
+        self.st.append(self._esc_state(len(self.st[L.ST_SECOND][L.W_I])))
 
     # -- arrays --------------------------------------------------------------------------
     def _avail_state(self, cap_a: int) -> tuple:
@@ -417,12 +435,42 @@ class FastRun:
                 pq, np.zeros((len(spec.classes), spec.n_intervals)),
                 np.zeros((7, n_p, spec.n_intervals)), np.zeros((5, spec.n_intervals)))
 
+    def _esc_state(self, cap: int, old: tuple | None = None) -> tuple:
+        """st[ST_ESC] (sim.fast.loop E_*): by work-order slot (``cap``, those of ``old``
+        kept) the answered call's customer, attempt, reason and key and whether it is an
+        open complaint order; then the ComplaintRecord's counts (zero-level tables when
+        complaints are off)."""
+        L, n_k = self.L, self.spec.n_intervals
+        ei, ek = np.zeros((cap, L.N_EI), dtype=np.int64), np.zeros(cap, dtype=np.uint64)
+        if old is not None:
+            n = len(old[0])
+            ei[:n], ek[:n] = old[0], old[1]
+            return (ei, ek, *old[2:])
+        n_lv = len(self.sp[L.SP_ESC][2])
+        return ei, ek, np.zeros(n_k), np.zeros((n_lv, n_k)), np.zeros(2)
+
+    def _complaints_finish(self) -> None:
+        """Complaints.finish: orders still open past the time limit are overdue too."""
+        from sim.records import ComplaintRecord
+
+        L = self.L
+        ei, _, orders, escalations, ef = self.st[L.ST_ESC]
+        now = float(self.st[1][0])
+        t_open = self.st[L.ST_SECOND][L.W_F][:, L.O_TOPEN][ei[:, L.E_COMPLAINT] == 1]
+        limit = self.sp[L.SP_ESC][1][L.XF_LIMIT]
+        overdue = float(ef[L.EF_OVERDUE])
+        overdue += sum(1 for t in t_open.tolist() if now - t > limit)
+        self.rec.features.complaints = ComplaintRecord(
+            orders.copy(), escalations.copy(), float(ef[L.EF_IN_TIME]), overdue,
+            float(len(t_open)))
+
     def _grow(self) -> None:
         L, st, si = self.L, self.st, self.st[0]
         if self.spec.second_line is not None and (
                 st[L.ST_SECOND][L.W_S][L.WS_FREE_TOP] < self.sp[11][3]):
             cap = len(st[L.ST_SECOND][L.W_I])
             st[L.ST_SECOND] = self._second(2 * cap + self.sp[11][3], st[L.ST_SECOND])
+            st[L.ST_ESC] = self._esc_state(len(st[L.ST_SECOND][L.W_I]), st[L.ST_ESC])
         if si[L.S_HN] + self.sp[11][3] > len(st[2]):
             n = si[L.S_HN]
             new = self._heap(2 * len(st[2]) + self.sp[11][3])
@@ -602,6 +650,8 @@ class FastRun:
                                        ob.satisfaction_reached)):
                     a[:] = W[L.W_CB][i]
                 ob.callbacks_pending_end = float(W[L.W_S][L.WS_OPEN_LOOPS])
+            if self.spec.operations.complaints is not None:
+                self._complaints_finish()
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

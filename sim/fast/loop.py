@@ -1,6 +1,7 @@
 """The compiled event loop: ``sim.model.center.Center`` in Numba (with the hotline's tiers,
-customers and IVR tree, outbound blending, the outage, and the second line with its
-callbacks; ``sim.fast.engine.LACKS`` lists what it still lacks).
+customers and IVR tree, outbound blending, the outage, the second line with its
+callbacks, redials chasing open work orders and complaint escalation;
+``sim.fast.engine.LACKS`` lists what it still lacks).
 
 Why it gives the same calls, call for call:
 
@@ -171,6 +172,24 @@ O_HEAD, O_TAIL, O_SCHED_FROM, O_SCHED_TO, O_TRIGGER, O_CALLS = range(6)
 O_TICKET = 0
 # redials: sp[SP_REDIAL] (sim.fast.redial.redial_arrays)
 SP_REDIAL = 22
+# redials chasing an open work order (Redials.on_order_opened, _on_chase) and complaint
+# escalation (sim.model.complaints.Complaints), fast-escalation range 30-34: a chase (a =
+# the order's slot, b = its id), a level's deadline (a = the slot, b = id * levels + level)
+EV_CHASE, EV_DEADLINE = 30, 31
+ST_ESC = 30
+SP_ESC = 24
+CHASE_DRAW, CHASE_DELAY_DRAW = 2003, 2004  # Draw.CHASE, Draw.CHASE_DELAY
+# st[ST_ESC] = (ei by work-order slot: the answered call's customer, attempt and reason, a
+# complaint order still open (Complaints.open); the call's key by work-order slot;
+# ComplaintRecord's orders by interval, escalations by (level, interval), (closed_in_time,
+# overdue))
+E_CUSTOMER, E_ATTEMPT, E_REASON, E_COMPLAINT = range(4)
+N_EI = 4
+EF_IN_TIME, EF_OVERDUE = 0, 1
+# sp[SP_ESC] = (xi, xf, the levels' after_s, the chase delay law (sim.fast.ivr.node_arrays,
+# one node)): xi (chase on, complaints on, complaint reason), xf (chase prob, time limit)
+XE_CHASE, XE_COMPLAINTS, XE_REASON = 0, 1, 2
+XF_CHASE_PROB, XF_LIMIT = 0, 1
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -1062,6 +1081,7 @@ def sl_answer(st, sp, slot, talk, now):
     wi[w, O_FRONT] = int(S[SL_VIP][ci[slot, C_TIER]] != 0 and S[SL_GREEN][pool] != 0)
     wi[w, O_ATTEMPT] = 0
     W[W_KEY][w] = mix(st[11][slot] ^ S[SL_SALT][0])  # derive_key(call.key, "work_order")
+    esc_store(st, slot, w)
     schedule(st, (now + talk) - now, EV_OPEN_ORDER, w, 0)  # call.t_end - now
 
 
@@ -1116,7 +1136,7 @@ def on_open_order(st, sp, w, now):
         sl_start(st, sp, w, pool, ag_take(gi, W[W_GF], W[W_RING], pool, now))
     else:
         sl_append(W, pool, w)
-    # then Center.order_opened's hooks (Redials' chase, Complaints): not compiled yet
+    esc_order_opened(st, sp, w, now)  # Center.order_opened's hooks
 
 
 @njit(cache=True, _nrt=False)
@@ -1132,6 +1152,7 @@ def on_order_done(st, sp, pol, w, worker, now):
     rec[SL_TTC, pool, k] += now - W[W_F][w, O_TOPEN]
     W[W_Q][pool, PQ_OPEN] -= 1
     wi[w, O_ID] = -1
+    esc_order_done(st, sp, w, now)  # Complaints.on_order_done (schedules nothing)
     S = sp[SP_SECOND][SL_ON]
     if not S[SLI_LOOP]:  # Customers.on_order_done
         order_resolved(st, w)
@@ -1601,6 +1622,97 @@ def on_redial(st, sp, pol, slot, now):
         ask_agent(st, sp, pol, slot, now)
 
 
+# -- redials chasing open work orders, complaint escalation -------------------------------
+@njit(cache=True, _nrt=False)
+def esc_store(st, slot, w):
+    """What the order's hooks need of the answered call (whose slot is freed at answer):
+    Redials' chase redials it, Complaints looks at its reason."""
+    ei, ci = st[ST_ESC][0], st[7]
+    ei[w, E_CUSTOMER], ei[w, E_ATTEMPT] = ci[slot, C_CUSTOMER], ci[slot, C_ATTEMPT]
+    ei[w, E_REASON], ei[w, E_COMPLAINT] = ci[slot, C_REASON], 0
+    st[ST_ESC][1][w] = st[11][slot]
+
+
+@njit(cache=True, _nrt=False)
+def esc_order_opened(st, sp, w, now):
+    """Center.order_opened's hooks in hook order: Redials.on_order_opened (the customer
+    may chase the order after a delay), then Complaints.on_order_opened (a complaint order
+    is counted and gets one deadline per escalation level)."""
+    E, X = st[ST_ESC], sp[SP_ESC]
+    xi, xf, wi = X[0], X[1], st[ST_SECOND][W_I]
+    if xi[XE_CHASE]:
+        key = E[1][w]
+        if draw(key, CHASE_DRAW) < xf[XF_CHASE_PROB]:
+            schedule(st, ivr_.node_time(X[3], 0, draw(key, CHASE_DELAY_DRAW)), EV_CHASE, w,
+                     wi[w, O_ID])
+    if xi[XE_COMPLAINTS] and E[0][w, E_REASON] == xi[XE_REASON]:
+        E[0][w, E_COMPLAINT] = 1
+        E[2][wi[w, O_INTERVAL]] += 1
+        n = X[2].shape[0]
+        for level in range(n):
+            schedule(st, X[2][level], EV_DEADLINE, w, wi[w, O_ID] * n + level)
+
+
+@njit(cache=True, _nrt=False)
+def on_chase(st, sp, pol, w, oid, now):
+    """Redials._on_chase: the customer chases only an order still open (the slot still
+    holds order ``oid``); the answered call, kept with the order, redials from a free call
+    slot as ``on_redial`` redials a failed attempt."""
+    wi = st[ST_SECOND][W_I]
+    if wi[w, O_ID] != oid:
+        return
+    si, ci, ei = st[0], st[7], st[ST_ESC][0]
+    si[S_FREE_TOP] -= 1
+    slot = st[12][si[S_FREE_TOP]]
+    ci[slot, C_CLS], ci[slot, C_CUSTOMER] = wi[w, O_CLS], ei[w, E_CUSTOMER]
+    ci[slot, C_ATTEMPT] = ei[w, E_ATTEMPT]
+    st[11][slot] = st[ST_ESC][1][w]
+    on_redial(st, sp, pol, slot, now)
+
+
+@njit(cache=True, _nrt=False)
+def on_deadline(st, sp, w, b, now):
+    """Complaints._on_deadline: an order still open at its level's time is escalated,
+    counted by the interval of now, and SecondLine.escalate moves it, if no one has
+    started on it and it is not there yet, to the end of its pool's front channel."""
+    n = sp[SP_ESC][2].shape[0]
+    W = st[ST_SECOND]
+    wi, pq = W[W_I], W[W_Q]
+    if wi[w, O_ID] != b // n:
+        return  # closed in time for this level
+    st[ST_ESC][3][b % n, min(int(now // sp[10][0]), sp[11][0] - 1)] += 1
+    if wi[w, O_FRONT]:
+        return
+    pool = wi[w, O_POOL]
+    prev, cur = -1, pq[pool, 2]
+    while cur >= 0 and cur != w:  # waiting among the others? (else started)
+        prev, cur = cur, wi[cur, O_NEXT]
+    if cur < 0:
+        return
+    nxt = wi[w, O_NEXT]
+    if prev < 0:
+        pq[pool, 2] = nxt
+    else:
+        wi[prev, O_NEXT] = nxt
+    if nxt < 0:
+        pq[pool, 3] = prev
+    wi[w, O_FRONT] = 1
+    sl_append(W, pool, w)
+
+
+@njit(cache=True, _nrt=False)
+def esc_order_done(st, sp, w, now):
+    """Complaints.on_order_done: a complaint order closes in time or overdue."""
+    E = st[ST_ESC]
+    if not E[0][w, E_COMPLAINT]:
+        return
+    E[0][w, E_COMPLAINT] = 0
+    if now - st[ST_SECOND][W_F][w, O_TOPEN] > sp[SP_ESC][1][XF_LIMIT]:
+        E[4][EF_OVERDUE] += 1
+    else:
+        E[4][EF_IN_TIME] += 1
+
+
 @njit(cache=True, _nrt=False)
 def run(st, sp, pol, day, out):
     """Process events until the driver is needed; returns the loop status."""
@@ -1668,5 +1780,9 @@ def run(st, sp, pol, day, out):
             on_outbound_done(st, sp, pol, a, b, t)
         elif ty == EV_REDIAL:
             on_redial(st, sp, pol, a, t)
+        elif ty == EV_CHASE:
+            on_chase(st, sp, pol, a, b, t)
+        elif ty == EV_DEADLINE:
+            on_deadline(st, sp, a, b, t)
         else:
             close(st, sp, t)
