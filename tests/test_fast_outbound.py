@@ -2,7 +2,8 @@
 agents under the threshold rule), reserved outbound (``operations.outbound_reserved_share``)
 and the outage (the surge of one reason's calls, the ticket opened at a count of them, the
 IVR notice while it is open) gives the same calls and summary as ``engine: simpy`` — on
-``hotline_small`` with redials and the second line (not compiled here) switched off."""
+``hotline_small`` with redials and the second line switched off, to isolate these
+features (tests/test_fast_escalation.py runs the hotline with everything on)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ agents call the customer back (callback time, answer probability), closing the l
 (``operations.callbacks``: retries up to max_attempts, satisfaction callbacks, the need
 resolved only when a callback reaches the customer) — the same calls, the same
 ``second_line_intervals``, ``outbound_intervals`` and summary as ``engine: simpy``, on
-``hotline_small`` (redials off: not compiled here) with and without outbound, and on
+``hotline_small`` (redials off, to isolate the second line; tests/test_fast_escalation.py
+runs them together) with and without outbound, and on
 variants that stress the pools and the callbacks."""
 
 from __future__ import annotations
