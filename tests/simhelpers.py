@@ -53,13 +53,14 @@ def scenario(base: dict | None = None, **changes) -> dict:
 
 
 def run_calls(scn: dict, policy: str | object = "strict_priority", seed: int = 1,
-              rep: int = 0):
+              rep: int = 0, engine: str = "auto"):
     """Simulate one replication and return (calls DataFrame sorted by id, recorder).
-    ``policy`` is a name in POLICIES or a factory from :func:`policy`."""
+    ``policy`` is a name in POLICIES or a factory from :func:`policy`; ``engine="simpy"``
+    where a test looks inside the reference model (``auto`` may pick the compiled one)."""
     spec = build_model_spec(scn)
     chunks = []
     factory = make_policy(policy) if isinstance(policy, str) else policy
-    rec = run_replication(spec, factory, seed, rep, call_sink=chunks.append)
+    rec = run_replication(spec, factory, seed, rep, call_sink=chunks.append, engine=engine)
     if not chunks:
         return pd.DataFrame(), rec
     cols = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}

@@ -364,7 +364,8 @@ def test_episodes_dropped_after_their_window_count_exactly_as_kept_ones(window_s
     scn = load()
     scn["fcr_window_s"] = window_s
     scn["customers"] = {"population": 300}
-    calls, rec = run_calls(scn)
+    # the SimPy reference's own episode sweep (the compiled one: tests/test_fast_*.py)
+    calls, rec = run_calls(scn, engine="simpy")
     dropped = []
     real = customers.Customers.on_interval_end
 
@@ -374,11 +375,11 @@ def test_episodes_dropped_after_their_window_count_exactly_as_kept_ones(window_s
         dropped.append(before - len(self.contacts))
 
     monkeypatch.setattr(customers.Customers, "on_interval_end", counting)
-    run_calls(scn)
+    run_calls(scn, engine="simpy")
     assert sum(dropped) > 50  # the sweep does drop episodes here
     monkeypatch.setattr(customers.Customers, "on_interval_end",
                         lambda self, k, now: None)  # keep every episode
-    kept_calls, kept = run_calls(scn)
+    kept_calls, kept = run_calls(scn, engine="simpy")
     assert np.array_equal(rec.features.episodes, kept.features.episodes)
     assert rec.features.episodes.sum() > 100
     assert np.array_equal(rec.fcr, kept.fcr)
