@@ -1332,6 +1332,31 @@ def on_node(st, sp, pol, slot, now):
 
 
 @njit(cache=True, _nrt=False, inline="always")
+def admit(st, sp, pol, slot, now):
+    """Center.admit of a first call or a redial whose fields are set: the next call id, the
+    on_admit hooks (caller ID, key customers, the outage count), lines, then the IVR tree,
+    the flat ivr_time or the queue. One function, so that both paths admit alike."""
+    si, ci, cf, ip = st[0], st[7], st[8], sp[11]
+    cid = si[S_NEXT_ID]
+    si[S_NEXT_ID] = cid + 1
+    ci[slot, C_ID] = cid
+    if si[S_HOT]:
+        identify(st, sp, slot, now)
+        outage_admit(st, sp, slot, now)
+    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
+        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
+        return
+    si[S_IN_SYSTEM] += 1
+    c = ci[slot, C_CLS]  # a key customer is served as its grade's class
+    if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
+        ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
+    elif cf[slot, F_IVR] > 0:
+        schedule(st, cf[slot, F_IVR], EV_IVR_DONE, slot, cid)
+    else:
+        ask_agent(st, sp, pol, slot, now)
+
+
+@njit(cache=True, _nrt=False, inline="always")
 def on_arrival(st, sp, pol, day, pos, now):
     """Center._on_arrival and _admit: a first call from the day's pre-drawn variates."""
     si, ci, cf, svc, acw, keys, stack = st[0], st[7], st[8], st[9], st[10], st[11], st[12]
@@ -1360,24 +1385,7 @@ def on_arrival(st, sp, pol, day, pos, now):
         ob_schedule_tasks(st, now)
     if i + 1 < si[S_BUF_N]:
         schedule(st, d_t[i + 1] - now, EV_ARRIVAL, pos + 1, 0)
-    # _admit
-    cid = si[S_NEXT_ID]
-    si[S_NEXT_ID] = cid + 1
-    ci[slot, C_ID] = cid
-    if si[S_HOT]:
-        identify(st, sp, slot, now)
-        c = ci[slot, C_CLS]  # a key customer is served as its grade's class
-        outage_admit(st, sp, slot, now)
-    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
-        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
-        return
-    si[S_IN_SYSTEM] += 1
-    if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
-        ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
-    elif cf[slot, F_IVR] > 0:
-        schedule(st, cf[slot, F_IVR], EV_IVR_DONE, slot, cid)
-    else:
-        ask_agent(st, sp, pol, slot, now)
+    admit(st, sp, pol, slot, now)
 
 
 # -- outbound blending (sim.model.outbound.Outbound) and the outage (Outage) --------------
@@ -1584,8 +1592,8 @@ def redial_draws(st, sp, slot, key):
 def on_redial(st, sp, pol, slot, now):
     """Redials.redial and Center.admit: the same customer calls again (same class, tier
     and reason), attempt + 1, with a key derived from the last attempt's; no redial from
-    the horizon on. ``on_arrival`` admits first calls the same way."""
-    si, ci, cf = st[0], st[7], st[8]
+    the horizon on. ``admit`` admits it as a first call."""
+    ci, cf = st[7], st[8]
     cls_prio, cls_queue, cls_level, fp, ip = sp[0], sp[1], sp[2], sp[10], sp[11]
     if now >= sp[SP_REDIAL][1][rdl.RD_HORIZON]:
         free_slot(st, slot)
@@ -1604,22 +1612,7 @@ def on_redial(st, sp, pol, slot, now):
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_IVR] = now, 0.0
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT] = np.nan, np.nan
-    # Center.admit
-    cid = si[S_NEXT_ID]
-    si[S_NEXT_ID] = cid + 1
-    ci[slot, C_ID] = cid
-    if si[S_HOT]:
-        identify(st, sp, slot, now)
-        c = ci[slot, C_CLS]  # a key customer is served as its grade's class
-        outage_admit(st, sp, slot, now)
-    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
-        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
-        return
-    si[S_IN_SYSTEM] += 1
-    if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
-        ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
-    else:  # a redial has no ivr_time
-        ask_agent(st, sp, pol, slot, now)
+    admit(st, sp, pol, slot, now)  # F_IVR 0: a redial has no ivr_time
 
 
 # -- redials chasing open work orders, complaint escalation -------------------------------
