@@ -102,6 +102,13 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
     assert resolve_engine("simpy", basic, make_policy("fifo")) == "simpy"
 
 
+def policy_extra(policy: str) -> list[str]:
+    """What a policy needs beyond its name on the hotline: virtual hold offers a callback at
+    the announcements, accepted by 30 % of the callers."""
+    return (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
+            if policy == "virtual_hold" else [])
+
+
 def _without(spec, feature: str):
     """``spec`` with one hotline feature switched off (the spec-level undo of its config)."""
     rep = dataclasses.replace

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
-from test_fast_engine import assert_same_outputs, compose_cfg, run_both
+from test_fast_engine import assert_same_outputs, compose_cfg, policy_extra, run_both
 from test_fast_hotline import HOT
 
 from sim.config import build_model_spec
@@ -90,8 +90,7 @@ def test_complaint_escalation_with_the_second_line_runs_fast():
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 def test_operations_equal_simpy(policy, tmp_path):
-    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
-             if policy == "virtual_hold" else [])
+    extra = policy_extra(policy)
     summary = assert_same_outputs(*run_both([*OPS, f"policy={policy}", *extra, "n_reps=1"],
                                             tmp_path))
     assert summary["overall"]["key_customer_calls"]["mean"] > 0
@@ -101,8 +100,7 @@ def test_operations_equal_simpy(policy, tmp_path):
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_operations_variants_equal_simpy(name, policy, tmp_path):
-    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
-             if policy == "virtual_hold" else [])
+    extra = policy_extra(policy)
     reps = 2 if policy == "reservation" else 1  # the reserve capped by agents on duty
     assert_same_outputs(*run_both([*VARIANTS[name], f"policy={policy}", *extra,
                                    f"n_reps={reps}"], tmp_path))

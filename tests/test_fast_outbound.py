@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
-from test_fast_engine import assert_same_outputs, compose_cfg, run_both
+from test_fast_engine import assert_same_outputs, compose_cfg, policy_extra, run_both
 
 from sim.config import build_model_spec
 from sim.fast.engine import resolve_engine, unsupported
@@ -56,8 +56,7 @@ def test_the_variants_run_fast():
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 def test_outbound_outage_reserved_equal_simpy_under_every_policy(policy, tmp_path):
-    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
-             if policy == "virtual_hold" else [])
+    extra = policy_extra(policy)
     slow, fast = run_both([*OB, *OUTAGE, *RESERVED, f"policy={policy}", *extra, "n_reps=1"],
                           tmp_path)
     summary = assert_same_outputs(slow, fast)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
-from test_fast_engine import assert_same_outputs, compose_cfg, run_both
+from test_fast_engine import assert_same_outputs, compose_cfg, policy_extra, run_both
 from test_fast_hotline import HOT
 
 from sim.config import build_model_spec
@@ -145,8 +145,7 @@ def _attempts(path) -> pd.DataFrame:
 
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 def test_hotline_with_redials_equals_simpy(policy, tmp_path):
-    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
-             if policy == "virtual_hold" else [])
+    extra = policy_extra(policy)
     summary = assert_same_outputs(*run_both([*HOT, *EAGER, f"policy={policy}", *extra,
                                              "n_reps=1"], tmp_path))
     assert summary["conservation"]["offered"] > 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
-from test_fast_engine import assert_same_outputs, compose_cfg, run_both
+from test_fast_engine import assert_same_outputs, compose_cfg, policy_extra, run_both
 
 from sim.config import build_model_spec
 from sim.fast.engine import resolve_engine, unsupported
@@ -120,8 +120,7 @@ def _outbound(out) -> pd.DataFrame:
 @pytest.mark.parametrize("outbound", ["without outbound", "closed loop"])
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 def test_second_line_equals_simpy(policy, outbound, tmp_path):
-    extra = (["policy.params.at_announcements=[1, 2]", "policy.params.accept_prob=0.3"]
-             if policy == "virtual_hold" else [])
+    extra = policy_extra(policy)
     base = SECOND if outbound == "without outbound" else [*CALLBACKS, LOOP]
     slow, fast = run_both([*base, f"policy={policy}", *extra, "n_reps=1"], tmp_path)
     assert_same_outputs(slow, fast)
