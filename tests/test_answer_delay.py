@@ -18,6 +18,8 @@ from sim import theory
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 
 def rows(df, *cols):
     return [tuple(None if (isinstance(v, float) and math.isnan(v)) else v for v in r)

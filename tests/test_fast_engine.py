@@ -183,6 +183,21 @@ def test_fast_with_a_python_policy_or_a_hotline_is_refused():
         resolve_engine("numba", basic, make_policy("fifo"))
 
 
+def test_auto_means_the_reference_when_the_environment_says_so(monkeypatch):
+    """CCSIM_AUTO_ENGINE=simpy (the test suite's reference pass) changes only what auto
+    picks; an explicit engine is kept, and a bad value is one line naming the variable."""
+    from sim.fast.engine import AUTO_ENV
+
+    basic, fifo = build_model_spec(TINY), make_policy("fifo")
+    for value, auto in (("simpy", "simpy"), ("fast", "fast")):
+        monkeypatch.setenv(AUTO_ENV, value)
+        assert resolve_engine("auto", basic, fifo) == auto
+        assert resolve_engine("fast", basic, fifo) == "fast"
+    monkeypatch.setenv(AUTO_ENV, "turbo")
+    with pytest.raises(ConfigError, match=r"^CCSIM_AUTO_ENGINE: must be fast or simpy .*'turbo'"):
+        resolve_engine("auto", basic, fifo)
+
+
 @pytest.mark.parametrize("args, needles", [
     (["scenario=hotline_small", "engine=fast", *SITES],
      ["engine", "fast does not support", "seat sites", "engine=simpy"]),

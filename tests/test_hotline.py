@@ -14,6 +14,8 @@ from simhelpers import run_calls, run_spec
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "configs" / "scenario"
 
 

@@ -11,6 +11,8 @@ from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.kpi import check_conservation, replication_kpis
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 
 def kpis(scn: dict) -> dict:
     df, rec = run_calls(scn)

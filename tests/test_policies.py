@@ -15,6 +15,8 @@ from test_traces import rows
 from sim.errors import ConfigError
 from sim.runner import load_policy
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 TWO_DESKS = {
     "name": "two_desks",
     "horizon": {"days": 1, "interval_s": 100, "intervals_per_day": 10, "drain_s": None},

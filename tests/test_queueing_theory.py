@@ -14,6 +14,8 @@ from sim import theory
 from sim.cli import CONFIG_DIR
 from sim.runner import simulate
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 
 def run_experiment(name: str, *overrides: str):
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):

@@ -14,6 +14,8 @@ from test_hotline import load
 from sim.cli import CONFIG_DIR
 from sim.runner import simulate
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 
 def test_reference_scenario_is_the_default_and_meets_some_targets_but_not_all():
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):

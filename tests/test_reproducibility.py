@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from simhelpers import TINY, run_calls, scenario
+
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
 
 POISSON = scenario(TINY, arrivals={"calls_per_interval": 30},
                    groups__g__staffing=[4, 4, 5, 4, 4, 4, 5, 4, 4, 4])

@@ -20,6 +20,8 @@ from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.kpi import check_conservation, replication_kpis
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 # Two one-agent groups on one queue: hz (Mandarin only, Hangzhou) and wz (speaks
 # Wenzhounese, Wenzhou, half the cost). Class m never needs the dialect, class d always.
 SITED = {

@@ -7,6 +7,8 @@ import math
 import pytest
 from simhelpers import TINY, run_calls, scenario
 
+pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
+
 
 def rows(df, *cols):
     return [tuple(None if (isinstance(v, float) and math.isnan(v)) else v for v in r)

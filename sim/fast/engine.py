@@ -85,12 +85,27 @@ def unsupported(spec: ModelSpec, policy_cls) -> str | None:
     return None
 
 
+AUTO_ENV = "CCSIM_AUTO_ENGINE"
+
+
+def auto_means_simpy() -> bool:
+    """``CCSIM_AUTO_ENGINE=simpy`` makes ``auto`` run the SimPy reference everywhere: the
+    test suite's second pass uses it so that the model tests check the reference itself,
+    not only its compiled twin (unset or ``fast``: auto picks fast where supported)."""
+    import os
+
+    value = os.environ.get(AUTO_ENV, "fast")
+    if value not in ("fast", "simpy"):
+        raise ConfigError(AUTO_ENV, f"must be fast or simpy (environment variable), got {value!r}")
+    return value == "simpy"
+
+
 def resolve_engine(engine: str, spec: ModelSpec, policy_cls) -> str:
     """The engine that runs: ``auto`` picks fast where supported; ``fast`` asked for with
     something it lacks is bad input (never a silent fallback)."""
     if engine not in ENGINES:
         raise ConfigError("engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if engine == "simpy":
+    if engine == "simpy" or (engine == "auto" and auto_means_simpy()):
         return "simpy"
     lack = unsupported(spec, policy_cls)
     if lack is None:
