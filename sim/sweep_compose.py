@@ -6,7 +6,8 @@ composition (defaults tree, every YAML file parsed again) costs ~0.2 s on an idl
 more than a short replication. A sweep's tasks of one point differ only in ``sweep.task``
 (sim.sweep_cluster.split_points), so ``TaskConfigs`` composes each point once per process
 and gives its other tasks a copy with the task number set: the same config the composition
-gives (tests/test_sweep_tasks.py compares them key for key, Hydra's part included).
+gives (tests/test_sweep_tasks.py compares them key for key, Hydra's part included),
+except that only task 0 writes the point's ``.hydra/`` files.
 
 Installed on the running Hydra's own config loader when a multirun starts (the sweeper and
 every launcher reach it through their HydraContext, pickled to joblib's and Ray's workers
@@ -40,6 +41,10 @@ class TaskConfigs:
         if found is None:
             return self.compose(master_config, sweep_overrides)
         index, task = found
+        return only_first_writes_hydra_dir(self._config(master_config, sweep_overrides,
+                                                        index, task), task)
+
+    def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
             _CACHE.update(token=self.token, points={})
         key = tuple(o if i != index else TASK_KEY for i, o in enumerate(sweep_overrides))
@@ -51,6 +56,18 @@ class TaskConfigs:
             return config
         pristine, composed_with = known
         return with_task(pristine, composed_with, task, master_config)
+
+
+def only_first_writes_hydra_dir(config, task: int):
+    """Hydra writes the job's config into the job's directory (``.hydra/``, three YAML
+    files): a point's tasks share its directory, so task 0 writes them and the others,
+    which would only overwrite them with their own task number, skip that work."""
+    if task != 0:
+        from omegaconf import read_write
+
+        with read_write(config):
+            config.hydra.output_subdir = None
+    return config
 
 
 def _task_override(overrides: list[str]) -> tuple[int, int] | None:

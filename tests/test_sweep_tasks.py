@@ -65,6 +65,8 @@ def test_a_point_run_in_tasks_writes_exactly_a_plain_runs_outputs(split):
         assert (point / name).read_bytes() == (tmp / "plain" / name).read_bytes(), name
     info = json.loads((point / "point.json").read_text())
     assert info["status"] == "ok" and info["tasks"] == 3 and info["retries"] == 0
+    assert (point / "tasks" / "finalized.json").exists()  # by its last task, not collection
+    assert "sweep.task=0" in (point / ".hydra" / "overrides.yaml").read_text()
     assert not any("sweep.task" in o for o in info["overrides"])
 
 
@@ -224,6 +226,9 @@ def test_a_task_config_derived_from_its_point_is_hydras_composition(tmp_path):
                     derived = cached(master, job)
                     real = type(hydra.config_loader).load_sweep_config(
                         hydra.config_loader, master, job)
+                    # only task 0 writes the point's .hydra/ files (the same for all)
+                    assert derived.hydra.output_subdir == (".hydra" if task == 0 else None)
+                    real.hydra.output_subdir = derived.hydra.output_subdir
                     assert OmegaConf.to_yaml(derived) == OmegaConf.to_yaml(real), (load, task)
                     assert derived.sweep.task == task
             assert [ov[0] for ov in composed] == ["sweep.task=0", "sweep.task=0"]  # per point
