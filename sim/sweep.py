@@ -85,11 +85,13 @@ def write_point(out_dir: Path, overrides: list[str], status: str, error: str | N
 
 
 def finalize_points(sweep_dir: Path) -> None:
-    """Assemble every point that tasks ran from their records (sim.sweep_tasks)."""
-    from sim.sweep_tasks import TASKS_DIR, finalize_point
+    """Assemble every point that tasks ran from their records (sim.sweep_tasks), unless
+    the task that finished it last already did (in its worker)."""
+    from sim.sweep_tasks import TASKS_DIR, finalize_point, finalized
 
     for point_dir in sorted({p.parent.parent for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json")}):
-        finalize_point(point_dir)
+        if not finalized(point_dir):
+            finalize_point(point_dir)
 
 
 def _points(sweep_dir: Path) -> list[tuple[Path, dict]]:
@@ -251,6 +253,9 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         sweep_cluster.check_launcher(config)  # an unreachable cluster: exit 2, nothing run
         check_not_swept(config)
         total = sweep_size(config) * sweep_cluster.split_points(config)
+        from sim import sweep_compose
+
+        sweep_compose.install()  # each point composed once, not twice per task
         # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
         _BAR.clear()

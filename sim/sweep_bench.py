@@ -2,14 +2,24 @@
 launcher) and on every core (joblib's warm workers; Ray's, with the cluster extra), in
 one run so the machine's other load weighs on all of them alike.
 
-    python -m sim.sweep_bench                 # 8 points x 10 replications of hotline_small
-    python -m sim.sweep_bench --points 4 --reps 4 --launchers basic,joblib   # quick look
+    python -m sim.sweep_bench                 # 4 points x 10 replications of telecom10000
+    python -m sim.sweep_bench --scenario hotline_small --points 8 --reps 5   # overhead-bound
+    python -m sim.sweep_bench --points 2 --reps 2 --launchers basic,joblib   # quick look
+
+The default workload is what a researcher runs on the reference scenario: a few points
+(here 4 loads) x 10 replications of ``telecom10000`` (one simulated day of the whole
+hotline, ~1.2 s a replication compiled), one replication per task, as the sweep of the
+issue (8 policies x 5 loads x 3 staffing levels x 20 replications) is split; 40 tasks keep
+2 cores busy to the end. ``hotline_small`` replications last ~0.05 s: a sweep of them
+measures the per-task overhead, not the simulation.
 
 Prints per launcher: wall seconds, replications per second, the ratio to 1 core, that
-the sweep tables are identical; the per-task overhead (wall seconds of the 1-core run not
-spent simulating, per task; and the launching process's own cost per task: composing the
-task's config); the machine's own ceiling for N CPU-bound processes; and a scale note
-computed from these figures.
+the sweep tables are identical, and the per-task overhead (wall seconds x cores not spent
+simulating, per task); the launching process's own cost per task (one Hydra composition
+per point, a copy per other task: sim.sweep_compose); the machine's own ceiling for N
+CPU-bound processes, measured before and after the sweeps, and each ratio against it; and
+a scale note computed from these figures. ``--rounds N`` repeats the launchers in turn
+(on a shared machine the load moves between runs; each round's ratio is printed).
 """
 
 from __future__ import annotations
@@ -45,28 +55,66 @@ def _launcher_args(name: str, cores: int) -> list[str]:
                      f"joblib, ray")
 
 
-def compose_seconds(overrides: list[str], n: int = 20) -> float:
-    """The launching process's cost per task: Hydra composes every task's config there
-    (the sweeper checks each batch; the Ray launcher composes each task before it
-    submits it)."""
-    from hydra import compose, initialize_config_dir
+def launch_seconds(overrides: list[str], tasks: int, n: int = 5) -> tuple[float, float]:
+    """The launching process's cost per task: Hydra composes each point's config once
+    there (the sweeper checks each batch; the Ray launcher composes before it submits),
+    and each other task of the point is a copy with its task number
+    (sim.sweep_compose). Returns (seconds per composition, seconds per task)."""
+    from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
 
+    from sim import sweep_compose
     from sim.paths import CONFIG_DIR
 
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        compose("config", overrides=overrides)
-        t0 = time.perf_counter()
-        for _ in range(n):
-            compose("config", overrides=overrides)
-        seconds = (time.perf_counter() - t0) / n
-    GlobalHydra.instance().clear()
-    return seconds
+    try:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            hydra = GlobalHydra.instance().hydra
+            master = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
+            job = ["sweep.task=0", *overrides]
+            loader = hydra.config_loader
+            compose = sweep_compose.TaskConfigs(loader, "bench").compose
+            config = compose(master, job)
+            t0 = time.perf_counter()
+            for _ in range(n):
+                compose(master, job)
+            composing = (time.perf_counter() - t0) / n
+            t0 = time.perf_counter()
+            for task in range(n):
+                sweep_compose.with_task(config, "sweep.task=0", task, master)
+            copying = (time.perf_counter() - t0) / n
+    finally:
+        GlobalHydra.instance().clear()
+    return composing, (composing + (tasks - 1) * copying) / tasks
 
 
-def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str) -> dict:
+def _cpu_children() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _sweep(base: list[str], name: str, cores: int, sweep_dir: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of one sweep (every process of it: the launching one
+    and its workers, reaped by it; less sensitive to other load than wall time)."""
     import subprocess
+
+    cpu0, t0 = _cpu_children(), time.perf_counter()
+    proc = subprocess.run([*base, *_launcher_args(name, cores), f"hydra.sweep.dir={sweep_dir}"],
+                          capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, _cpu_children() - cpu0
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"sweep_bench: error: the {name} sweep failed "
+                         f"(exit {proc.returncode})")
+    return wall, cpu
+
+
+def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str,
+        rounds: int = 1) -> dict:
+    import statistics
 
     import pandas as pd
 
@@ -79,36 +127,49 @@ def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str)
             "output.report=false", f"scenario.load={loads}"]
     print(f"{points} points x {reps} replications of {scenario} in {points * tasks} tasks; "
           f"{cores} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
+    ceilings = [parallel_ceiling(cores)]
+    print(f"ceiling for {cores} CPU-bound processes (before): {ceilings[0]:.2f}", flush=True)
+    walls: dict[str, list[float]] = {name: [] for name in launchers}
     rows, tables = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in launchers:
-            workers = 1 if name == "basic" else cores
-            sweep_dir = Path(tmp) / name
-            t0 = time.perf_counter()
-            proc = subprocess.run([*base, *_launcher_args(name, cores),
-                                   f"hydra.sweep.dir={sweep_dir}"], capture_output=True,
-                                  text=True)
-            wall = time.perf_counter() - t0
-            if proc.returncode != 0:
-                print(proc.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f"sweep_bench: error: the {name} sweep failed "
-                                 f"(exit {proc.returncode})")
-            sim_s, n_tasks = _records(sweep_dir)
-            tables[name] = pd.read_parquet(sweep_dir / "sweep.parquet")
-            rows[name] = {"cores": workers, "wall_s": wall, "reps_per_s": points * reps / wall,
-                          "simulating_s": sim_s, "tasks": n_tasks,
-                          "overhead_per_task_s": (wall * workers - sim_s) / n_tasks}
-            print(f"{name:7} {workers} core(s)  wall {wall:7.1f} s  "
-                  f"{points * reps / wall:6.2f} replications/s  (simulating {sim_s:.1f} s "
-                  f"of CPU in {n_tasks} tasks)", flush=True)
+        for rnd in range(rounds):
+            for name in launchers:
+                workers = 1 if name == "basic" else cores
+                sweep_dir = Path(tmp) / f"{name}{rnd}"
+                wall, cpu = _sweep(base, name, cores, sweep_dir)
+                walls[name].append(wall)
+                sim_s, n_tasks = _records(sweep_dir)
+                tables[name] = pd.read_parquet(sweep_dir / "sweep.parquet")
+                rows.setdefault(name, {"cores": workers, "simulating_s": [], "overhead": [],
+                                       "cpu_s": []})
+                rows[name]["simulating_s"].append(sim_s)
+                rows[name]["cpu_s"].append(cpu)
+                rows[name]["overhead"].append((wall * workers - sim_s) / n_tasks)
+                rows[name]["tasks"] = n_tasks
+                print(f"round {rnd + 1}: {name:7} {workers} core(s)  wall {wall:7.1f} s  "
+                      f"{points * reps / wall:6.2f} replications/s  CPU {cpu:.1f} s  "
+                      f"(replications {sim_s:.1f} s in {n_tasks} tasks; ratio to 1 core "
+                      f"{walls[launchers[0]][rnd] / wall:.2f})", flush=True)
+    ceilings.append(parallel_ceiling(cores))
+    ceiling = statistics.mean(ceilings)
+    for name, row in rows.items():
+        wall = statistics.median(walls[name])
+        row.update(wall_s=wall, walls_s=walls[name], reps_per_s=points * reps / wall,
+                   simulating_s=statistics.median(row["simulating_s"]),
+                   cpu_s=statistics.median(row["cpu_s"]),
+                   overhead_per_task_s=statistics.median(row.pop("overhead")))
     one = rows[launchers[0]]
     for name, row in rows.items():
         row["ratio"] = row["reps_per_s"] / one["reps_per_s"]
+        row["round_ratios"] = [a / b for a, b in zip(walls[launchers[0]], walls[name],
+                                                     strict=True)]
+        row["of_ceiling"] = row["ratio"] / ceiling if row["cores"] > 1 else 1.0
         row["same_table"] = tables[name].equals(tables[launchers[0]])
-    compose_s = compose_seconds([f"scenario={scenario}", f"n_reps={reps}"])
-    ceiling = parallel_ceiling(cores)
+    compose_s, launch_s = launch_seconds([f"scenario={scenario}", f"n_reps={reps}",
+                                          f"sweep.tasks={tasks}"], tasks)
     return {"points": points, "reps": reps, "tasks_per_point": tasks, "scenario": scenario,
-            "cores": cores, "launchers": rows, "compose_s": compose_s, "ceiling": ceiling,
+            "cores": cores, "launchers": rows, "compose_s": compose_s, "launch_s": launch_s,
+            "ceiling": ceiling, "ceilings": ceilings,
             "rep_s": one["simulating_s"] / (points * reps),
             "load_average": os.getloadavg()[0]}
 
@@ -117,18 +178,19 @@ def scale_note(res: dict, nodes: int, cores: int) -> str:
     """Replications per hour on ``nodes`` x ``cores``: every core busy with tasks of
     ``reps/tasks`` replications, each paying the measured per-task overhead, at the
     measured parallel efficiency; capped by what the launching process can hand out
-    (one config composition per task)."""
+    (its measured cost per task: a composition per point, a copy per other task)."""
     rep_s, per_task = res["rep_s"], res["reps"] / res["tasks_per_point"]
     overhead = res["launchers"]["basic"]["overhead_per_task_s"]
-    best = max(res["launchers"].values(), key=lambda r: r["ratio"])
+    parallel = [r for r in res["launchers"].values() if r["cores"] > 1]
+    best = max(parallel, key=lambda r: r["ratio"]) if parallel else {"ratio": 1, "cores": 1}
     efficiency = best["ratio"] / best["cores"]
     task_s = per_task * rep_s + overhead
     by_cores = 3600 * nodes * cores * efficiency / task_s * per_task
-    by_launcher = 3600 / res["compose_s"] * per_task
+    by_launcher = 3600 / res["launch_s"] * per_task
     return (f"{nodes} nodes x {cores} cores: {min(by_cores, by_launcher):,.0f} replications/h "
             f"(cores: {by_cores:,.0f} at {rep_s:.2f} s per replication, {overhead:.2f} s "
             f"overhead per task of {per_task:g} replications, efficiency {efficiency:.2f}; "
-            f"launching process: {by_launcher:,.0f} at {res['compose_s'] * 1000:.0f} ms per "
+            f"launching process: {by_launcher:,.0f} at {res['launch_s'] * 1000:.0f} ms per "
             f"task) = {min(by_cores, by_launcher) / res['reps']:,.0f} points x "
             f"{res['reps']} replications per hour")
 
@@ -136,11 +198,12 @@ def scale_note(res: dict, nodes: int, cores: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.sweep_bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--points", type=int, default=8)
+    ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--reps", type=int, default=10, help="replications per point")
+    ap.add_argument("--rounds", type=int, default=1, help="runs of every launcher, in turn")
     ap.add_argument("--tasks", type=int, default=None,
                     help="tasks per point (sweep.tasks; default: one per replication)")
-    ap.add_argument("--scenario", default="hotline_small")
+    ap.add_argument("--scenario", default="telecom10000")
     ap.add_argument("--launchers", default=None,
                     help="comma-separated, the first is the 1-core reference (default: "
                          "basic,joblib and ray when the cluster extra is installed)")
@@ -154,15 +217,20 @@ def main(argv: list[str] | None = None) -> int:
                      "hydra_plugins.hydra_ray_launcher") else []))
     if launchers[0] != "basic":
         ap.error("--launchers: the first must be basic (the 1-core reference)")
-    res = run(args.points, args.reps, args.tasks or args.reps, launchers, args.scenario)
-    for name, row in res["launchers"].items():
-        print(f"{name:7} ratio to 1 core {row['ratio']:.2f}  same sweep.parquet: "
-              f"{'yes' if row['same_table'] else 'NO'}")
-    print(f"per-task overhead (1 core, not simulating): "
-          f"{res['launchers']['basic']['overhead_per_task_s'] * 1000:.0f} ms; launching "
-          f"process (composing a task's config): {res['compose_s'] * 1000:.0f} ms")
+    res = run(args.points, args.reps, args.tasks or args.reps, launchers, args.scenario,
+              args.rounds)
     print(f"this machine's ceiling for {res['cores']} CPU-bound processes: "
-          f"{res['ceiling']:.2f}; load average {res['load_average']:.1f}")
+          f"{res['ceiling']:.2f} (before {res['ceilings'][0]:.2f}, after "
+          f"{res['ceilings'][1]:.2f}); load average {res['load_average']:.1f}")
+    for name, row in res["launchers"].items():
+        print(f"{name:7} {row['cores']} core(s)  median wall {row['wall_s']:.1f} s  CPU "
+              f"{row['cpu_s']:.1f} s  ratio to "
+              f"1 core {row['ratio']:.2f} ({row['of_ceiling']:.0%} of the ceiling; rounds: "
+              f"{', '.join(f'{r:.2f}' for r in row['round_ratios'])})  per-task overhead "
+              f"{row['overhead_per_task_s'] * 1000:.0f} ms  same sweep.parquet: "
+              f"{'yes' if row['same_table'] else 'NO'}")
+    print(f"launching process per task: {res['launch_s'] * 1000:.0f} ms (a composition "
+          f"{res['compose_s'] * 1000:.0f} ms per point, a copy per other task)")
     notes = []
     for spec in args.scale.split(","):
         nodes, cores = (int(x) for x in spec.lower().split("x"))

@@ -116,9 +116,11 @@ def split_points(config) -> int:
 
 
 def _clear_task_records(sweep_dir: Path) -> None:
-    """Task records say what the *current* run did (replication records stay: resume)."""
-    from sim.sweep_tasks import TASKS_DIR
+    """Task records and the assembled marks say what the *current* run did (replication
+    records stay: resume)."""
+    from sim.sweep_tasks import FINALIZED, FINALIZING, TASKS_DIR
 
     if sweep_dir.is_dir():
-        for p in sweep_dir.rglob(f"{TASKS_DIR}/task_*.json"):
-            p.unlink(missing_ok=True)
+        for pattern in ("task_*.json", FINALIZING, FINALIZED):
+            for p in sweep_dir.rglob(f"{TASKS_DIR}/{pattern}"):
+                p.unlink(missing_ok=True)

@@ -8,7 +8,9 @@ what it did in the point's directory, so collection and resume never trust the s
   written atomically when it ends; ``reps/rep_RRRR.NAME.parquet``: its interval tables and
   calls; ``reps/rep_RRRR.attempts``: one line per start (a second line is a retry, after a
   lost worker);
-- ``tasks/task_CCCC.json``: the task's outcome (ok/failed, error, the point's header).
+- ``tasks/task_CCCC.json``: the task's outcome (ok/failed, error, the point's header);
+- ``tasks/finalized.json``: the point was assembled by the task that finished it last
+  (``finalize_when_complete``, in its worker), so collection need not assemble it again.
 
 Replication r of a point draws only from the streams of (seed, r), so where and in which
 task it ran changes nothing: ``finalize_point`` assembles the point's outputs
@@ -29,6 +31,8 @@ from pathlib import Path
 
 REPS_DIR = "reps"
 TASKS_DIR = "tasks"
+FINALIZING = ".finalizing"  # in TASKS_DIR: taken by the one task that assembles the point
+FINALIZED = "finalized.json"  # in TASKS_DIR: the point is assembled from this run's tasks
 TASK_KEYS = ("sweep.task", "sweep.tasks")  # not part of a point's identity
 # keys that do not change replication r's numbers: resuming with other values keeps it
 NOT_IN_REP_KEY = ("n_reps", "n_jobs", "confidence", "sweep")
@@ -183,7 +187,34 @@ def run_task(plain: dict, written: dict, point_dir: Path, overrides: list[str],
                   error=failed[0]["error"] if failed else None, ran=todo,
                   skipped=len(reps) - len(todo), seconds=time.perf_counter() - t0)
     write_json(task_file(point_dir, task), record)
+    finalize_when_complete(point_dir, tasks)
     return record
+
+
+def finalize_when_complete(point_dir: Path, tasks: int) -> None:
+    """Assemble the point here if every one of its tasks has recorded its outcome: the
+    task that finishes a point last does it in its own worker, in parallel with the other
+    points' tasks, instead of the launching process doing every point at the end. Two
+    tasks finishing together both see every record; the lock file lets one of them do it."""
+    tasks_dir = point_dir / TASKS_DIR
+    if len(list(tasks_dir.glob("task_*.json"))) < tasks:
+        return
+    try:
+        os.close(os.open(tasks_dir / FINALIZING, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    try:
+        info = finalize_point(point_dir)
+    except Exception:  # noqa: BLE001 - collection assembles it again and says what failed
+        return
+    if info is not None:
+        write_json(tasks_dir / FINALIZED, {"status": info["status"], "pid": os.getpid(),
+                                           "host": socket.gethostname()})
+
+
+def finalized(point_dir: Path) -> bool:
+    """Assembled by one of this run's tasks (the markers are cleared when a run starts)."""
+    return (point_dir / TASKS_DIR / FINALIZED).exists()
 
 
 def _without_task(written: dict) -> dict:

@@ -65,6 +65,8 @@ def test_a_point_run_in_tasks_writes_exactly_a_plain_runs_outputs(split):
         assert (point / name).read_bytes() == (tmp / "plain" / name).read_bytes(), name
     info = json.loads((point / "point.json").read_text())
     assert info["status"] == "ok" and info["tasks"] == 3 and info["retries"] == 0
+    assert (point / "tasks" / "finalized.json").exists()  # by its last task, not collection
+    assert "sweep.task=0" in (point / ".hydra" / "overrides.yaml").read_text()
     assert not any("sweep.task" in o for o in info["overrides"])
 
 
@@ -191,3 +193,44 @@ def test_n_reps_is_not_swept(tmp_path, in_file):
     assert proc.stderr.startswith("ccsim: error: n_reps: one value per sweep")
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not list((tmp_path / "bad").glob("*/reps/rep_*.json"))
+
+
+def test_a_task_config_derived_from_its_point_is_hydras_composition(tmp_path):
+    """sim.sweep_compose composes each point once and sets the task number in a copy for
+    its other tasks: every key (Hydra's own included) equals what Hydra composes."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim import sweep_compose
+    from sim.paths import CONFIG_DIR
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            hydra = GlobalHydra.instance().hydra
+            master = hydra.compose_config(
+                "config", ["scenario=hotline_small", "n_reps=4", "scenario.load=0.9,1.1",
+                           "policy=fifo", f"hydra.sweep.dir={tmp_path}",
+                           "hydra.job.chdir=false"], run_mode=RunMode.MULTIRUN)
+            sweep_compose.install()
+            cached = hydra.config_loader.load_sweep_config
+            composed = []
+            cached.compose = lambda m, ov: composed.append(ov) or sweep_compose.TaskConfigs(
+                hydra.config_loader, "real").compose(m, ov)
+            for load in ("0.9", "1.1"):
+                for task in (0, 3, 1):
+                    job = [f"sweep.task={task}", "scenario=hotline_small", "n_reps=4",
+                           f"scenario.load={load}", "policy=fifo"]
+                    derived = cached(master, job)
+                    real = type(hydra.config_loader).load_sweep_config(
+                        hydra.config_loader, master, job)
+                    # only task 0 writes the point's .hydra/ files (the same for all)
+                    assert derived.hydra.output_subdir == (".hydra" if task == 0 else None)
+                    real.hydra.output_subdir = derived.hydra.output_subdir
+                    assert OmegaConf.to_yaml(derived) == OmegaConf.to_yaml(real), (load, task)
+                    assert derived.sweep.task == task
+            assert [ov[0] for ov in composed] == ["sweep.task=0", "sweep.task=0"]  # per point
+    finally:
+        GlobalHydra.instance().clear()

@@ -1,0 +1,110 @@
+"""One Hydra composition per sweep point, not two per task.
+
+Hydra composes every job's config twice — the sweeper checks each batch
+(``validate_batch_is_legal``), then the launcher composes it again to run it — and a
+composition (defaults tree, every YAML file parsed again) costs ~0.2 s on an idle core,
+more than a short replication. A sweep's tasks of one point differ only in ``sweep.task``
+(sim.sweep_cluster.split_points), so ``TaskConfigs`` composes each point once per process
+and gives its other tasks a copy with the task number set: the same config the composition
+gives (tests/test_sweep_tasks.py compares them key for key, Hydra's part included),
+except that only task 0 writes the point's ``.hydra/`` files.
+
+Installed on the running Hydra's own config loader when a multirun starts (the sweeper and
+every launcher reach it through their HydraContext, pickled to joblib's and Ray's workers
+with it). Each process keeps the points of the current sweep only.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+TASK_KEY = "sweep.task"
+_CACHE: dict = {"token": None, "points": {}}  # this process's composed points, one sweep
+
+
+class TaskConfigs:
+    """``load_sweep_config`` of a sweep whose jobs are tasks: compose a point once, derive
+    its other tasks. Anything else (no task key, a hand-made exclude list that names the
+    task in the job's directory) is composed by Hydra as usual."""
+
+    def __init__(self, loader, token: str):
+        self.loader = loader
+        self.token = token
+
+    def compose(self, master_config, sweep_overrides: list[str]):
+        return type(self.loader).load_sweep_config(self.loader, master_config,
+                                                   sweep_overrides)
+
+    def __call__(self, master_config, sweep_overrides: list[str]):
+        found = _task_override(sweep_overrides)
+        if found is None:
+            return self.compose(master_config, sweep_overrides)
+        index, task = found
+        return only_first_writes_hydra_dir(self._config(master_config, sweep_overrides,
+                                                        index, task), task)
+
+    def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
+        if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
+            _CACHE.update(token=self.token, points={})
+        key = tuple(o if i != index else TASK_KEY for i, o in enumerate(sweep_overrides))
+        known = _CACHE["points"].get(key)
+        if known is None:
+            config = self.compose(master_config, sweep_overrides)
+            if _derivable(config, sweep_overrides[index]):
+                _CACHE["points"][key] = (copy.deepcopy(config), sweep_overrides[index])
+            return config
+        pristine, composed_with = known
+        return with_task(pristine, composed_with, task, master_config)
+
+
+def only_first_writes_hydra_dir(config, task: int):
+    """Hydra writes the job's config into the job's directory (``.hydra/``, three YAML
+    files): a point's tasks share its directory, so task 0 writes them and the others,
+    which would only overwrite them with their own task number, skip that work."""
+    if task != 0:
+        from omegaconf import read_write
+
+        with read_write(config):
+            config.hydra.output_subdir = None
+    return config
+
+
+def _task_override(overrides: list[str]) -> tuple[int, int] | None:
+    """(position, task number) of the one ``sweep.task=N`` override, if there is one."""
+    hits = [i for i, o in enumerate(overrides) if o.partition("=")[0] == TASK_KEY]
+    if len(hits) != 1:
+        return None
+    value = overrides[hits[0]].partition("=")[2]
+    return (hits[0], int(value)) if value.isdigit() else None
+
+
+def _derivable(config, override: str) -> bool:
+    """The task number appears only where ``with_task`` sets it."""
+    hydra = config.hydra
+    return (list(hydra.overrides.task).count(override) == 1
+            and TASK_KEY not in str(hydra.job.override_dirname))
+
+
+def with_task(pristine, composed_with: str, task: int, master_config):
+    """A copy of a point's composed config for task ``task`` of it."""
+    from omegaconf import OmegaConf, open_dict, read_write
+
+    config = copy.deepcopy(pristine)
+    with read_write(config), open_dict(config):
+        config.sweep.task = task
+        overrides = config.hydra.overrides.task
+        overrides[list(overrides).index(composed_with)] = f"{TASK_KEY}={task}"
+    OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra does
+    return config
+
+
+def install() -> None:
+    """Compose each point once from now on, in this multirun (called when it starts)."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    gh = GlobalHydra.instance()
+    if not gh.is_initialized() or gh.hydra is None:
+        return
+    loader = gh.hydra.config_loader
+    loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)
