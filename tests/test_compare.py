@@ -225,3 +225,15 @@ def test_vectorised_best_and_differences_equal_the_per_kpi_loops():
             assert row["baseline_job"] == b
             expected += 1
     assert len(diffs) == expected
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
+def test_t_quantile_equals_scipy_stats_t_ppf(confidence):
+    """t_quantile calls the kernel behind scipy.stats.t.ppf directly (a lighter import):
+    the same float for every df a sweep can have."""
+    from scipy.stats import t
+
+    from sim.kpi import t_quantile
+
+    for df in [*range(1, 200), 499, 999, 10_000]:
+        assert t_quantile(confidence, df) == t.ppf((1 + confidence) / 2, df)
