@@ -224,7 +224,7 @@ def test_calibrate_truncated_gz(truncated_gz, tmp_path, monkeypatch):
 def test_calibrate_corrupt_gz(corrupt_gz, tmp_path, monkeypatch):
     code, err = run_main(["calibrate", str(corrupt_gz), "--out", str(tmp_path / "s.yaml")],
                          tmp_path, monkeypatch)
-    assert_one_line(code, err, "corrupt.txt.gz")
+    assert_one_line(code, err, "corrupt.txt.gz", "cannot read", "allowed")
 
 
 @pytest.mark.parametrize("option,value,needles", [
