@@ -384,3 +384,29 @@ def test_sweep_resume_with_another_n_jobs_keeps_the_points(tmp_path):
     done = _point(tmp_path / "1", "{}", "n_jobs: 1\nseed: 1\noutput: {progress: true}\n")
     assert point_done(done, "n_jobs: 2\nseed: 1\noutput: {progress: false}\n")
     assert not point_done(done, "n_jobs: 2\nseed: 2\noutput: {progress: false}\n")
+
+
+def test_sweep_collection_failure_drops_stale_tables_and_fails_the_exit_code(tmp_path,
+                                                                           monkeypatch):
+    """Issue 13: collection failed only as a Hydra warning, exit 0, a stale sweep.parquet
+    kept. Now the stale tables go and FAILED makes ``ccsim -m`` exit 1; a point whose
+    summary.json is corrupt is a failed point (exit 1 too), never silently skipped."""
+    from omegaconf import OmegaConf
+
+    from sim import sweep
+
+    cfg = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}},
+                            "output": {"report": False}})
+    _point(tmp_path / "1", "{not json")
+    sweep.collect_and_report(cfg)
+    table = sweep.collect(tmp_path)
+    assert list(table[table["status"] != "ok"]["point"]) == sweep.FAILED and sweep.FAILED
+    assert (tmp_path / "sweep.parquet").exists()  # rewritten with the failed point
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot collect")
+
+    monkeypatch.setattr(sweep, "collect", broken)
+    sweep.collect_and_report(cfg)
+    assert sweep.FAILED == ["collection"]
+    assert not (tmp_path / "sweep.parquet").exists() and not (tmp_path / "sweep.csv").exists()
