@@ -165,6 +165,33 @@ def test_billion_laughs_scenario_file_fails_fast(tmp_path, monkeypatch):
     assert_one_line(code, err, "laughs.yaml", "aliases expand to more than")
 
 
+@pytest.mark.parametrize("factory,target", [("()", "builtins.open"), ("()", "os.system"),
+                                            ("class", "builtins.open")])
+def test_experiment_file_cannot_run_code_through_logging(factory, target, tmp_path,
+                                                         monkeypatch):
+    """Python's logging config calls what ``()``/``class`` name with the other keys as
+    arguments: an experiment file truncated a file through ``builtins.open`` this way
+    (issue 13). Refused in one line before anything runs; the file keeps its content."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (tmp_path / "cd" / "experiment").mkdir(parents=True)
+    (tmp_path / "cd" / "experiment" / "evil.yaml").write_text(
+        "# @package _global_\nhydra:\n  job_logging:\n    handlers:\n      evil:\n"
+        f"        '{factory}': {target}\n        file: {victim}\n        mode: w\n"
+        "    root:\n      handlers: [evil]\n")
+    code, err = run_main(["--config-dir", str(tmp_path / "cd"), "experiment=evil", *BASIC,
+                          f"hydra.run.dir={tmp_path / 'run'}"], tmp_path, monkeypatch)
+    assert_one_line(code, err, f"hydra.job_logging.handlers.evil.{factory}", repr(target),
+                    "allowed: a class of logging.")
+    assert victim.read_text() == "keep" and not (tmp_path / "run").exists()
+
+
+def test_bad_logging_config_is_one_line(tmp_path, monkeypatch):
+    code, err = run_main([*BASIC, "hydra.job_logging.handlers.file.class=logging.Nope",
+                          f"hydra.run.dir={tmp_path / 'run'}"], tmp_path, monkeypatch)
+    assert_one_line(code, err, "hydra.job_logging", "logging.Nope", "allowed")
+
+
 def test_env_values_are_not_copied_into_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("CCSIM_SECRET_DESC", "token-4711")
     code, err = run_main(["experiment=erlang_c", "scenario.horizon.intervals_per_day=4",
