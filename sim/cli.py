@@ -415,6 +415,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         import yaml
 
+        if isinstance(exc, ValueError) and str(exc).startswith("Unable to configure"):
+            # Python's logging.config on hydra.job_logging / hydra.hydra_logging
+            _fail(f"hydra.job_logging: {exc} ({_first_line(exc.__cause__ or '')}); allowed: "
+                  f"a logging dictConfig of logging.* classes")
         if not isinstance(exc, yaml.YAMLError):
             raise
         _fail(yaml_message(exc))

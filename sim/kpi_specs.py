@@ -184,7 +184,7 @@ INDICATOR_CLASSES: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("staffed hours", "staffed_hours"), ("cost per call", "cost_per_call"),
         ("IVR containment", "containment"),
         ("work-order time to close (h)", "mean_time_to_close_h"),
-        ("agent not-ready time — agent states (issue 15 item 1)", None),
+        ("agent not-ready share (not ready or on break / logged in)", "not_ready_share"),
         ("shifts — planned by ccsim staff --shifts, not by a run", None)),
     "marketing": (
         ("marketing contacts (campaign calls)", "campaign_calls"),

@@ -165,6 +165,33 @@ def test_billion_laughs_scenario_file_fails_fast(tmp_path, monkeypatch):
     assert_one_line(code, err, "laughs.yaml", "aliases expand to more than")
 
 
+@pytest.mark.parametrize("factory,target", [("()", "builtins.open"), ("()", "os.system"),
+                                            ("class", "builtins.open")])
+def test_experiment_file_cannot_run_code_through_logging(factory, target, tmp_path,
+                                                         monkeypatch):
+    """Python's logging config calls what ``()``/``class`` name with the other keys as
+    arguments: an experiment file truncated a file through ``builtins.open`` this way
+    (issue 13). Refused in one line before anything runs; the file keeps its content."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (tmp_path / "cd" / "experiment").mkdir(parents=True)
+    (tmp_path / "cd" / "experiment" / "evil.yaml").write_text(
+        "# @package _global_\nhydra:\n  job_logging:\n    handlers:\n      evil:\n"
+        f"        '{factory}': {target}\n        file: {victim}\n        mode: w\n"
+        "    root:\n      handlers: [evil]\n")
+    code, err = run_main(["--config-dir", str(tmp_path / "cd"), "experiment=evil", *BASIC,
+                          f"hydra.run.dir={tmp_path / 'run'}"], tmp_path, monkeypatch)
+    assert_one_line(code, err, f"hydra.job_logging.handlers.evil.{factory}", repr(target),
+                    "allowed: a class of logging.")
+    assert victim.read_text() == "keep" and not (tmp_path / "run").exists()
+
+
+def test_bad_logging_config_is_one_line(tmp_path, monkeypatch):
+    code, err = run_main([*BASIC, "hydra.job_logging.handlers.file.class=logging.Nope",
+                          f"hydra.run.dir={tmp_path / 'run'}"], tmp_path, monkeypatch)
+    assert_one_line(code, err, "hydra.job_logging", "logging.Nope", "allowed")
+
+
 def test_env_values_are_not_copied_into_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("CCSIM_SECRET_DESC", "token-4711")
     code, err = run_main(["experiment=erlang_c", "scenario.horizon.intervals_per_day=4",
@@ -224,7 +251,7 @@ def test_calibrate_truncated_gz(truncated_gz, tmp_path, monkeypatch):
 def test_calibrate_corrupt_gz(corrupt_gz, tmp_path, monkeypatch):
     code, err = run_main(["calibrate", str(corrupt_gz), "--out", str(tmp_path / "s.yaml")],
                          tmp_path, monkeypatch)
-    assert_one_line(code, err, "corrupt.txt.gz")
+    assert_one_line(code, err, "corrupt.txt.gz", "cannot read", "allowed")
 
 
 @pytest.mark.parametrize("option,value,needles", [
@@ -384,3 +411,29 @@ def test_sweep_resume_with_another_n_jobs_keeps_the_points(tmp_path):
     done = _point(tmp_path / "1", "{}", "n_jobs: 1\nseed: 1\noutput: {progress: true}\n")
     assert point_done(done, "n_jobs: 2\nseed: 1\noutput: {progress: false}\n")
     assert not point_done(done, "n_jobs: 2\nseed: 2\noutput: {progress: false}\n")
+
+
+def test_sweep_collection_failure_drops_stale_tables_and_fails_the_exit_code(tmp_path,
+                                                                           monkeypatch):
+    """Issue 13: collection failed only as a Hydra warning, exit 0, a stale sweep.parquet
+    kept. Now the stale tables go and FAILED makes ``ccsim -m`` exit 1; a point whose
+    summary.json is corrupt is a failed point (exit 1 too), never silently skipped."""
+    from omegaconf import OmegaConf
+
+    from sim import sweep
+
+    cfg = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}},
+                            "output": {"report": False}})
+    _point(tmp_path / "1", "{not json")
+    sweep.collect_and_report(cfg)
+    table = sweep.collect(tmp_path)
+    assert list(table[table["status"] != "ok"]["point"]) == sweep.FAILED and sweep.FAILED
+    assert (tmp_path / "sweep.parquet").exists()  # rewritten with the failed point
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot collect")
+
+    monkeypatch.setattr(sweep, "collect", broken)
+    sweep.collect_and_report(cfg)
+    assert sweep.FAILED == ["collection"]
+    assert not (tmp_path / "sweep.parquet").exists() and not (tmp_path / "sweep.csv").exists()

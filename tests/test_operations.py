@@ -268,3 +268,30 @@ def test_ivr_hangup_redials_follow_their_own_probability():
     assert df["t_arrival"].tolist() == [0, 11, 22]
     df, _ = run_calls(hangup_trace({"prob": 0.0}))
     assert df["attempt"].tolist() == [1]
+
+
+# -- the 23 indicators ---------------------------------------------------------------------
+def test_indicators_by_class_show_the_not_ready_share_of_a_run_with_agent_states():
+    """Item 9 names not-ready time among the indicators the model computes (item 1 built
+    agent states): the report's 'Indicators by class' shows it, with the run's estimate,
+    when groups have availability; without agent states the row is left out."""
+    from sim.report.data import RunData
+    from sim.report.page import Page
+    from sim.report.run_report import _indicators
+
+    scn = scenario(arrivals__trace=[[0, "a"], [10, "a"]],
+                   groups__g__availability={"not_ready": {"prob": 1.0, "duration": 20}})
+    _, rec = run_calls(scn, engine="simpy")
+    overall = replication_kpis(rec, build_model_spec(scn))["overall"]
+    assert overall["not_ready_share"] == pytest.approx(2 * 20 / 1000)  # 2 calls
+
+    def page_of(kpis: dict) -> str:
+        page = Page("t")
+        summary = {"overall": {k: {"mean": v, "half_width": None} for k, v in kpis.items()}}
+        _indicators(page, RunData(dir=None, summary=summary))  # type: ignore[arg-type]
+        return page.render()
+
+    html = page_of(overall)
+    row = html.split("agent not-ready share", 1)[1].split("</tr>", 1)[0]
+    assert "4.0" in row and "not modelled" not in row, row
+    assert "agent not-ready" not in page_of({"answer_rate": 0.9})

@@ -42,8 +42,13 @@ def test_levers_change_the_keys_they_name(hotline):
     form.update({"groups.vip_desk.all_day": 7, "load": 1.1, "patience.gold": 300,
                  "queues.vip.max_wait_s": None, "queues.vip.announce_s": "30",
                  "policy.name": "overflow", "policy.params.delay_s": "35",
-                 "outage.enabled": True, "hours.open": 1, "hours.close": 7})
+                 "outage.enabled": True, "hours.open": 1, "hours.close": 7,
+                 "outage.start_h": 2, "outage.duration_h": 1.5, "outage.multiplier": 2.5,
+                 "mix.gold": 0.08, "mix.ordinary": 0.55})  # shipped: 0.05 and 0.58
     scn = forms.edited(hotline, form)["scenario"]
+    assert (scn["outage"]["start_s"], scn["outage"]["duration_s"],
+            scn["outage"]["multiplier"]) == (7200, 5400, 2.5)
+    assert (scn["tiers"]["gold"]["share"], scn["tiers"]["ordinary"]["share"]) == (0.08, 0.55)
     vip = scn["groups"]["vip_desk"]["staffing"]
     assert vip == [0, 0] + [7] * 12 + [0, 0]  # 30-min intervals: open 1 h to 7 h
     assert scn["load"] == 1.1 and scn["outage"]["enabled"] is True
@@ -356,3 +361,27 @@ def test_the_curve_and_its_field_agree_both_ways(hotline):
                                                         "shapes[3].y1": 7.2})
     scn = forms.edited(hotline, {**form, "groups.vip_desk.curve": curve.text(new)})["scenario"]
     assert scn["groups"]["vip_desk"]["staffing"] == new and new[3] == 7
+
+
+def test_a_calibrated_scenario_is_offered_and_composes_as_written(tmp_path, monkeypatch):
+    """"Pick a scenario, shipped or calibrated": a file ``ccsim calibrate`` wrote under
+    outputs/calibrate/ is in the list and composes to exactly its content; the app's own
+    saved scenarios too. A file elsewhere in the working directory is not offered."""
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    scn = yaml.safe_load((REPO / "configs" / "scenario" / "basic.yaml").read_text())
+    scn.update(name="calibrated", load=0.7)
+    (tmp_path / "outputs" / "calibrate").mkdir(parents=True)
+    (tmp_path / "outputs" / "calibrate" / "calibrated.yaml").write_text(yaml.safe_dump(scn))
+    (tmp_path / "elsewhere.yaml").write_text(yaml.safe_dump(scn))
+    out = tmp_path / "outputs" / "serve"
+    (out / "scenario").mkdir(parents=True)
+    (out / "scenario" / "mine.yaml").write_text(yaml.safe_dump({**scn, "name": "mine"}))
+    offered = scenarios.choices(out)
+    assert set(scenarios.shipped()) <= set(offered)
+    source = offered["calibrated (outputs/calibrate)"]
+    assert source == "file:outputs/calibrate/calibrated.yaml"
+    assert scenarios.compose(source)["scenario"] == scn
+    assert scenarios.compose(offered[f"mine ({out / 'scenario'})"])["scenario"]["name"] == "mine"
+    assert not any("elsewhere" in label for label in offered)

@@ -35,6 +35,7 @@ unchanged).
 from __future__ import annotations
 
 import importlib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,10 +142,10 @@ def first_line(path: Path) -> str:
     try:
         with open_text(path) as fh:
             return fh.readline().strip()
-    except OSError as exc:
-        raise LogError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except EOFError:
-        raise LogError(f"{path}: truncated compressed file") from None
+    except (OSError, EOFError, zlib.error) as exc:  # gzip: truncated or corrupt
+        why = " ".join(str(getattr(exc, "strerror", None) or exc).split()) or "truncated"
+        raise LogError(f"{path}: cannot read ({why}); allowed: a complete plain or gzip "
+                       f"call log") from None
 
 
 def sniff(path: Path) -> str:

@@ -1,9 +1,11 @@
 """What a config file may make ccsim execute (the trust model, README "Trust model").
 
 Hydra instantiates ``_target_`` classes named in ``hydra.callbacks``, ``hydra.launcher``
-and ``hydra.sweeper``: any config file or override could otherwise run any callable
-(``builtins.open``, ``os.system``). ccsim allows only its own callback and Hydra's plugins,
-checked on the composed config before Hydra instantiates anything or creates a directory.
+and ``hydra.sweeper``, and Python's logging calls the ``()``/``class`` of
+``hydra.job_logging``/``hydra.hydra_logging``: any config file or override could otherwise
+run any callable (``builtins.open``, ``os.system``). ccsim allows only its own callback,
+Hydra's plugins and logging's classes, checked on the composed config before Hydra
+instantiates anything or creates a directory.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sim.errors import ConfigError
 
 CALLBACKS = ("sim.sweep.CollectSweep",)
 PLUGIN_PREFIXES = ("hydra._internal.", "hydra_plugins.")
+LOGGING_PREFIXES = ("logging.", "colorlog.")  # what hydra.*_logging may construct
 # A scenario name is one path component: it names outputs/NAME and calibrated files.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -43,9 +46,28 @@ def check_targets(cfg: Any) -> None:
             plugins = ", ".join(PLUGIN_PREFIXES)
             raise ConfigError(f"hydra.{part}._target_", f"{target!r} is not allowed; allowed: "
                                                         f"a Hydra plugin ({plugins}...)")
+    for part in ("job_logging", "hydra_logging"):
+        node = OmegaConf.select(cfg, f"hydra.{part}")
+        if node is not None:
+            _check_logging(f"hydra.{part}", OmegaConf.to_container(node, resolve=False))
     name = OmegaConf.select(cfg, "scenario.name", throw_on_missing=False)
     if name is not None:
         check_name("scenario.name", name)
+
+
+def _check_logging(key: str, node: Any) -> None:
+    """Python's logging config calls what ``()`` and ``class`` name with the other keys as
+    arguments (``(): builtins.open`` truncates a file): only logging's own classes and
+    colorlog's formatters (Hydra's colorlog plugin) may be named."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("()", "class") and not str(v).startswith(LOGGING_PREFIXES):
+                raise ConfigError(f"{key}.{k}", f"{v!r} is not allowed; allowed: a class "
+                                                f"of {' or '.join(LOGGING_PREFIXES)}")
+            _check_logging(f"{key}.{k}", v)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _check_logging(f"{key}[{i}]", v)
 
 
 def guard_hydra() -> None:
