@@ -385,3 +385,24 @@ def test_a_calibrated_scenario_is_offered_and_composes_as_written(tmp_path, monk
     assert scenarios.compose(source)["scenario"] == scn
     assert scenarios.compose(offered[f"mine ({out / 'scenario'})"])["scenario"]["name"] == "mine"
     assert not any("elsewhere" in label for label in offered)
+
+
+def test_a_run_writes_only_inside_the_apps_output_folder(tmp_path, basic, monkeypatch):
+    """The app's jobs (worker pool, baseline cache, outputs) write under --out only: run
+    from an empty working directory, nothing appears beside the output folder."""
+    out, cwd = tmp_path / "out", tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    runner = jobs.Runner(out, workers=1)
+    try:
+        session = jobs.new_session_id()
+        edited = forms.edited(basic, {**forms.levers_of(basic), "n_reps": 1,
+                                      "groups.vip_desk.all_day": 3})
+        job = runner.submit(session, {**basic, "n_reps": 1, "seed": edited["seed"]}, edited)
+        runner.futures[f"{session}/{job}"].result(timeout=600)  # type: ignore[attr-defined]
+        assert runner.status(session, job)["state"] == "done"
+    finally:
+        runner.close()
+    assert list(cwd.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "out"]
+    assert (jobs.job_dir(out, session, job) / "1_edited" / "summary.json").exists()
