@@ -221,29 +221,35 @@ def _node_at(cfg, dotted: str):
     return node
 
 
-def _allowed_keys(missing: str, bad_override: str, args) -> str:
-    """What may stand at ``missing``'s place: the keys of its parent in the config composed
-    without the bad override (only computed on this error path)."""
+def _compose_without(bad: list[str], args, hydra: bool = False):
+    """The config composed from the command line less the ``bad`` overrides; None when
+    it cannot be (the other overrides may be bad too: this is only an error's hint)."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    parent, _, _ = missing.rpartition(".")
-    where = parent or "the top level"
-    others = [o for o in args.overrides if o != bad_override]
-    node = _ABSENT
+    others = [o for o in args.overrides if o not in bad]
+    if args.config_dir:  # -cd adds a directory to the search path, as Hydra does
+        others.append(f"hydra.searchpath=[file://{os.path.abspath(args.config_dir)}]")
     try:
         GlobalHydra.instance().clear()
-        config_dir = os.path.abspath(args.config_path or CONFIG_DIR)
-        if args.config_dir:  # -cd adds a directory to the search path, as Hydra does
-            others.append(f"hydra.searchpath=[file://{os.path.abspath(args.config_dir)}]")
-        with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
-            cfg = compose(args.config_name or CONFIG_NAME, overrides=others,
-                          return_hydra_config=parent.split(".")[0] == "hydra")
-        node = _node_at(cfg, parent)
-    except Exception:  # best effort: the other overrides may be bad too
-        pass
+        with initialize_config_dir(config_dir=os.path.abspath(args.config_path or CONFIG_DIR),
+                                   version_base="1.3"):
+            return compose(args.config_name or CONFIG_NAME, overrides=others,
+                           return_hydra_config=hydra)
+    except Exception:
+        return None
     finally:
         GlobalHydra.instance().clear()
+
+
+def _allowed_keys(missing: str, bad_override: str, args) -> str:
+    """What may stand at ``missing``'s place: the keys of its parent in the config composed
+    without the bad override (only computed on this error path)."""
+
+    parent, _, _ = missing.rpartition(".")
+    where = parent or "the top level"
+    cfg = _compose_without([bad_override], args, hydra=parent.split(".")[0] == "hydra")
+    node = _ABSENT if cfg is None else _node_at(cfg, parent)
     if node is _ABSENT:
         return "allowed: keys that exist in the composed config (see ccsim --cfg job)"
     if not isinstance(node, DictConfig):
@@ -255,36 +261,74 @@ def _allowed_keys(missing: str, bad_override: str, args) -> str:
 
 
 def hydra_message(exc: BaseException, args) -> str:
+    """One line for an error Hydra raises while composing, before any schema sees the
+    config: read from the exception's own fields (the missing option file, the failing
+    key) and the overrides as Hydra's parser reads them, never from its message text."""
     from hydra.errors import ConfigCompositionException, MissingConfigException
-    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
 
-    text = str(exc)
     if isinstance(exc, MissingConfigException) and exc.options is not None:
-        found = re.search(r"Could not find '([^']+)'", text)
-        missing = found.group(1) if found else str(exc.missing_cfg_file)
-        group, _, option = missing.rpartition("/")
-        return (f"{group or missing}: unknown option {option!r}; allowed: "
+        group, _, option = str(exc.missing_cfg_file).rpartition("/")
+        return (f"{group or option}: unknown option {option!r}; allowed: "
                 f"{', '.join(exc.options) or '(none)'}")
     if isinstance(exc, ConfigCompositionException):
-        override = re.search(r"Could not override '([^']+)'", text)
-        deleted = re.search(r"Could not delete from config\. '([^']+)' does not exist", text)
-        cause = exc.__cause__
-        if override and isinstance(cause, (ConfigAttributeError, ConfigKeyError)):
-            key = override.group(1)
-            missing = getattr(cause, "full_key", None) or key
-            bad = next((o for o in args.overrides if o.startswith(f"{key}=")), key)
-            return f"{key}: no such key {missing!r}; {_allowed_keys(missing, bad, args)}"
-        if override and cause is not None:
-            return f"{override.group(1)}: {_first_line(getattr(cause, 'msg', None) or cause)}"
-        if deleted:
-            key = deleted.group(1)
-            bad = next((o for o in args.overrides if o.lstrip("~").split("=")[0] == key), key)
-            return f"{key}: cannot delete, no such key; {_allowed_keys(key, bad, args)}"
-    ambiguous = re.search(r"Ambiguous value for argument '(([^'=]+)=[^']*)'", text)
-    if ambiguous:
-        return (f"{ambiguous.group(2)}: ambiguous value in {ambiguous.group(1)!r}; allowed: "
-                f"KEY=[a,b] (a list), KEY='a,b' (a string) or --multirun (a sweep)")
+        line = _composition_error(exc, _parsed_overrides(args.overrides), args)
+        if line:
+            return line
     return _one_line(exc)
+
+
+def _parsed_overrides(overrides: list[str]) -> list:
+    """The command line's overrides as Hydra's own parser reads them ([] if it cannot)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        return OverridesParser.create().parse_overrides(overrides)
+    except Exception:  # Hydra reports a parse error itself
+        return []
+
+
+def _composition_error(exc: BaseException, overrides: list, args) -> str | None:
+    """The override a composition error comes from, and what is allowed in its place."""
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+    cause = exc.__cause__
+    missing = getattr(cause, "full_key", None)
+    if missing:  # an override set a key: the key does not exist, or its value is refused
+        bad = next((o for o in overrides if o.key_or_group == missing
+                    or o.key_or_group.startswith(f"{missing}.")), None)
+        if bad is None:
+            return None
+        if isinstance(cause, ConfigAttributeError | ConfigKeyError):
+            return (f"{bad.key_or_group}: no such key {missing!r}; "
+                    f"{_allowed_keys(missing, bad.input_line, args)}")
+        return f"{bad.key_or_group}: {_first_line(getattr(cause, 'msg', None) or cause)}"
+    if cause is not None:
+        return None
+    # Hydra checks sweep syntax before applying overrides: outside a multirun a sweep is
+    # the error; otherwise the one failure left without a cause is a deletion
+    sweep = next((o for o in overrides if o.is_sweep_override()), None)
+    if sweep is not None:
+        return (f"{sweep.key_or_group}: ambiguous value in {sweep.input_line!r}; allowed: "
+                f"KEY=[a,b] (a list), KEY='a,b' (a string) or --multirun (a sweep)")
+    deleted = _absent_deletion([o for o in overrides if o.is_delete()], args)
+    if deleted is not None:
+        return (f"{deleted.key_or_group}: cannot delete, no such key; "
+                f"{_allowed_keys(deleted.key_or_group, deleted.input_line, args)}")
+    return None
+
+
+def _absent_deletion(deletes: list, args):
+    """The first ``~KEY`` override whose key the config composed without them lacks."""
+    if len(deletes) <= 1:
+        return deletes[0] if deletes else None
+    from omegaconf import OmegaConf
+
+    cfg = _compose_without([d.input_line for d in deletes], args)
+    if cfg is None:  # best effort: name the first deletion
+        return deletes[0]
+    absent = (d for d in deletes
+              if OmegaConf.select(cfg, d.key_or_group, default=_ABSENT) is _ABSENT)
+    return next(absent, deletes[0])
 
 
 # ``ccsim NAME ...`` subcommands: module and function taking argv, returning an exit code.
