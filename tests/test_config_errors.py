@@ -46,6 +46,8 @@ CASES = [
      ["scenario.classes.nope.mix", "allowed", "vip", "ordinary"]),
     ("override-under-a-value", ["n_reps.x=1"], ["n_reps.x", "not a mapping"]),
     ("delete-missing-key", ["~scenario.fooo"], ["scenario.fooo", "allowed", "horizon"]),
+    ("delete-second-of-two", ["~scenario.arrivals.day_volume_cv", "~scenario.fooo"],
+     ["scenario.fooo: cannot delete", "allowed", "horizon"]),
     ("unknown-top-level-key", ["+foo=1"], ["foo", "allowed", "n_reps", "scenario"]),
     ("negative-rate", ["scenario.arrivals.calls_per_interval=-3"],
      ["scenario.arrivals.calls_per_interval", ">= 0", "-3"]),
