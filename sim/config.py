@@ -134,7 +134,8 @@ def _build_groups(s: Any, names: list[str], queues: tuple[QueueSpec, ...],
         if g.queues is not None:  # the group's own preference between the queues it serves
             served = [qnames.index(q) for q in g.queues]
         avail = parse_availability(f"scenario.groups.{name}.availability", g.availability,
-                                   staffing, per_day, interval_s)
+                                   staffing, per_day, interval_s,
+                                   {qnames[q]: q for q in served})
         out.append(GroupSpec(name, i, staffing, tuple(served), g.cost_per_hour, avail))
     return tuple(out)
 

@@ -74,3 +74,44 @@ def test_on_call_agent_where_the_log_answered_calls():
     assert present == [1.0, 2.5, 0.2] and on_call == [0]
     present, on_call = with_on_call([0.1, 1.5, 0.2], asked, 1800, reserve=1)
     assert present == [2.0, 2.0, 0.2] and on_call == [0, 1]  # one beyond the reserve
+
+
+def test_last_agent_evidence_separates_last_agents_ends():
+    """Agent A's session ends at 1,100 s with nobody present after it and nobody waiting;
+    agent B's session ends at 2,100 s while A is back and a caller waits (1,900..2,300):
+    'last' finds no caller waiting at 1 end, 'other' finds one at 1 end."""
+    from sim.calibrate.availability import last_agent_evidence
+
+    rows = [_call("1999-01-03", "A", 1000, 0, 100, queued=False),
+            _call("1999-01-03", "B", 2000, 0, 100, queued=False),
+            _call("1999-01-03", "A", 2050, 0, 400, queued=False),
+            _call("1999-01-03", "A", 1900, 400, 50)]  # waits 1,900..2,300, served by A
+    log = pd.DataFrame(rows)
+    ev = last_agent_evidence(log, log, samples_per_day=50)
+    assert ev["last"]["moments"] == 1 and ev["last"]["caller_waiting"] == 0
+    assert ev["other"]["moments"] == 1 and ev["other"]["caller_waiting"] == 1
+    assert ev["random"]["moments"] > 0
+
+
+def test_prediction_keeps_the_last_agent_rule():
+    """A prediction replaces the presence (staffing, shrinkage) and keeps the behaviour's
+    other availability keys, so the last agent still stays for the callers waiting."""
+    from types import SimpleNamespace
+
+    from sim.calibrate.predict import predict_scenario
+
+    cls = {"calls_per_interval": [1.0, 1.0], "priority": 1, "queue": "acd",
+           "handle_time": 100}
+    behaviour = {"horizon": {"interval_s": 1800}, "classes": {"p1_PS": dict(cls)},
+                 "groups": {"agents": {"staffing": [1, 1], "availability": {
+                     "shrinkage": [0.5, 0.5], "last_agent_stays_for": ["acd"]}}}}
+    report = {"availability": {"not_ready": {"share": [0.0, 0.0]}, "present": [0.5, 0.5],
+                               "available": [0.5, 0.5]}, "staffing": {"pool": [0.5, 0.5]}}
+    target = SimpleNamespace(scenario={"classes": {"p1_PS": dict(cls)}}, report={
+        "availability": {"present": [2.5, 0.2]}, "days": ["1999-01-01"],
+        "day_type": "friday"})
+    scn, _ = predict_scenario(behaviour, report, target)
+    av = scn["groups"]["agents"]["availability"]
+    assert scn["groups"]["agents"]["staffing"] == [3, 1]
+    assert av["last_agent_stays_for"] == ["acd"]
+    assert av["shrinkage"] == [pytest.approx(1 - 2.5 / 3, abs=1e-4), pytest.approx(0.8)]

@@ -116,6 +116,10 @@ def _without(spec, feature: str):
         return rep(spec, redial=rep(spec.redial, prob={**spec.redial.prob, "unresolved": 0.0}))
     if feature == "seat sites":
         return rep(spec, sites=None)
+    if feature == "the last agent":
+        return rep(spec, groups=tuple(rep(g, availability=rep(g.availability, stay_for=()))
+                                      if g.availability is not None else g
+                                      for g in spec.groups))
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     operations = {"closed-loop callbacks": {"callbacks": None},
@@ -134,7 +138,7 @@ def _without(spec, feature: str):
 HOTLINE_FEATURES = ["gamma", "complaint escalation", "redials chasing", "second line",
                     "outbound", "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
-                    "seat sites"]
+                    "seat sites", "the last agent"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
               "exponential, mean: 600}}, complaints: {reason: complaint, levels: [{name: "
               "lead, after_s: 3600}], time_limit_s: 7200}, key_customers: {from_tiers: "
@@ -151,7 +155,7 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
         "scenario=hotline_small", "scenario.outage.enabled=true", OPERATIONS,
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
         "+scenario.groups.vip_desk.availability={shrinkage: 0.8, not_ready: {prob: 0.1, "
-        "duration: {dist: gamma, mean: 60, sd: 30}}}",
+        "duration: {dist: gamma, mean: 60, sd: 30}}, last_agent_stays_for: [vip]}",
         "+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
         *(f"+scenario.groups.{g}.site=capital"
           for g in ("vip_desk", "general_desk", "faults_desk"))])["scenario"])

@@ -10,7 +10,9 @@
 # OUT/table.csv (tidy: case, group, target, log, sim, difference, tolerance, met),
 # OUT/ceiling.csv (the hourly r a perfect model could reach) and OUT/tables.md.
 # Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, all four cases).
-# CPU is shared: run it under nice (nice -n 10 run.sh ...).
+# CPU is shared: run it under nice (nice -n 10 run.sh ...). The calibrations keep the last
+# agent for the callers waiting (availability.last_agent_stays_for), which the compiled
+# engine lacks: engine=auto runs these validations on SimPy (~15 min in all, under load).
 set -euo pipefail
 OUT=${1:-outputs/out_of_sample}
 REPS=${2:-5}

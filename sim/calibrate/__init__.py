@@ -50,6 +50,10 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="on: agents not ready by the share measured in the log while "
                         "callers wait (an upper bound) instead of hidden work; off "
                         "(default): measured and reported only")
+    p.add_argument("--last-agent-stays", default="on",
+                   help="on (default): when presence falls to no agent, the last agent "
+                        "serves the callers still waiting before logging out (the log: "
+                        "few last agents leave a caller waiting); off: he leaves at once")
     p.add_argument("--days", default="all",
                    help="which days of the day type to calibrate on: all, first-half, "
                         "second-half, odd, even (days of the month)")
@@ -75,8 +79,10 @@ def _options(args, name: str):
         raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
     if args.availability not in ("auto", "off"):
         raise ValueError(f"--availability {args.availability!r}: allowed: auto, off")
-    if args.not_ready not in ("on", "off"):
-        raise ValueError(f"--not-ready {args.not_ready!r}: allowed: on, off")
+    for option, value in (("--not-ready", args.not_ready),
+                          ("--last-agent-stays", args.last_agent_stays)):
+        if value not in ("on", "off"):
+            raise ValueError(f"{option} {value!r}: allowed: on, off")
     from sim.calibrate.calibration import DAY_SELECTIONS
 
     if args.days not in DAY_SELECTIONS:
@@ -95,7 +101,8 @@ def _options(args, name: str):
                    reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed,
                    answer_delay=args.answer_delay == "auto",
                    availability=args.availability == "auto", days=args.days,
-                   not_ready=args.not_ready == "on")
+                   not_ready=args.not_ready == "on",
+                   last_agent_stays=args.last_agent_stays == "on")
 
 
 def _run(body, args) -> int:

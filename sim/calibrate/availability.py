@@ -126,3 +126,43 @@ def schedule(present, not_ready: list[float]) -> tuple[list[int], list[float]]:
         staffing.append(n)
         shrink.append(round(1 - avail / n, 4) if n else 0.0)
     return staffing, shrink
+
+
+def last_agent_evidence(asked, served, samples_per_day: int = 2000, seed: int = 0) -> dict:
+    """Do agents leave callers waiting? At the end of each agent session (presence: first
+    to last call), whether a queued caller was waiting, for the sessions after which
+    nobody was present (the last agent) and for the others, against random moments with
+    an agent present (``samples_per_day`` a day, from a seeded generator). Presence by
+    sessions says the agent was there until his last call; if the last agent also stays
+    for the callers still waiting, fewer of his session ends find a caller waiting than
+    other agents' or random moments do: evidence for ``last_agent_stays_for``."""
+    import numpy as np
+
+    from sim.calibrate.delay import _covering
+    from sim.calibrate.staffing import sessions
+
+    rng = np.random.default_rng(seed)
+    q = asked[asked["queued"]]
+    sess = sessions(served)
+    n = {"last": [0, 0], "other": [0, 0], "random": [0, 0]}  # [moments, caller waiting]
+    for date, s in sess.groupby("date"):
+        d = q[q["date"] == date]
+        t0 = (d["t_arrival"] + d["ivr_s"]).to_numpy(float)
+        t1 = t0 + d["wait_s"].to_numpy(float)
+        start, end = s["t_answer"].to_numpy(float), s["end"].to_numpy(float)
+        after = _covering(start, end, end + 1e-6)
+        waiting = _covering(t0, t1, end) > 0
+        for key, sel in (("last", after == 0), ("other", after > 0)):
+            n[key][0] += int(sel.sum())
+            n[key][1] += int(waiting[sel].sum())
+        t = rng.uniform(start.min(), end.max(), samples_per_day)
+        t = t[_covering(start, end, t) > 0]
+        n["random"][0] += len(t)
+        n["random"][1] += int((_covering(t0, t1, t) > 0).sum())
+    out = {k: {"moments": m, "caller_waiting": w, "share": round(w / m, 4) if m else None}
+           for k, (m, w) in n.items()}
+    out["method"] = ("at each agent session's end, whether a queued caller was waiting: "
+                     "'last' = no agent present after it, 'other' = agents still present; "
+                     f"'random' = {samples_per_day} random moments a day with an agent "
+                     "present (seeded)")
+    return out

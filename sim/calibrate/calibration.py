@@ -63,6 +63,8 @@ class Options:
     not_ready: bool = False  # the not-ready share measured at congested moments (an upper
     # bound: README) instead of leaving that time to hidden work
     days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
+    last_agent_stays: bool = True  # the last agent present serves the callers waiting
+    # before logging out (availability.last_agent_stays_for; needs availability)
 
 
 @dataclass
@@ -313,7 +315,12 @@ def _availability(log, asked, staff: dict, opts: Options) -> dict | None:
     """Fractional presence and the not-ready share (``sim.calibrate.availability``)."""
     if not opts.availability:
         return None
-    from sim.calibrate.availability import not_ready_share, schedule, with_on_call
+    from sim.calibrate.availability import (
+        last_agent_evidence,
+        not_ready_share,
+        schedule,
+        with_on_call,
+    )
 
     served = log[log["outcome"] == "served"]
     nr = not_ready_share(asked, served, opts.reserve, opts.interval_s)
@@ -323,10 +330,12 @@ def _availability(log, asked, staff: dict, opts: Options) -> dict | None:
     present, on_call = with_on_call(staff["pool"]["headcount"], asked, opts.interval_s,
                                     opts.reserve)
     staffing, shrink = schedule(present, nr["share"])
+    last = last_agent_evidence(asked, served)
+    last["used"] = opts.last_agent_stays
     available = [float(p) * (1 - s) for p, s in zip(present, nr["share"], strict=True)]
     return {"not_ready": nr, "staffing": staffing, "shrinkage": shrink,
             "present": [round(float(p), 3) for p in present], "on_call_intervals": on_call,
-            "available": [round(a, 3) for a in available],
+            "available": [round(a, 3) for a in available], "last_agent": last,
             "method": "scheduled = ceil(agents present); shrinkage leaves present x "
                       "(1 - not-ready share) available, fractional (partial presence)"}
 
@@ -390,8 +399,10 @@ def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits:
 def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
     if avail is None:
         return {"staffing": staff["pool"]["staff"], "queues": queues}
-    return {"staffing": avail["staffing"], "queues": queues,
-            "availability": {"shrinkage": avail["shrinkage"]}}
+    av: dict = {"shrinkage": avail["shrinkage"]}
+    if avail["last_agent"]["used"]:  # the callers' queues, not the hidden work's
+        av["last_agent_stays_for"] = [q for q in queues if q != HIDDEN]
+    return {"staffing": avail["staffing"], "queues": queues, "availability": av}
 
 
 def policy_for(scenario: dict, reserve: int) -> dict:

@@ -81,7 +81,8 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
     staffing, shrink = schedule(present, nr)
     group = scn["groups"]["agents"]
     if av:
-        group["staffing"], group["availability"] = staffing, {"shrinkage": shrink}
+        group["staffing"] = staffing  # the behaviour's other availability keys are kept
+        group["availability"] = {**(group.get("availability") or {}), "shrinkage": shrink}
     else:
         group["staffing"] = [int(p + 0.5) for p in present]
     available = [p * (1 - s) for p, s in zip(present, nr, strict=True)] if av else \

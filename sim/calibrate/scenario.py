@@ -32,7 +32,10 @@ def header(cal, command: str) -> str:
         "with an agent present, not talking.",
         "groups.agents.availability.shrinkage: scheduled = ceil(agents present), shrinkage "
         "keeps the", "  fractional presence (on-call agent where calls were answered) and "
-        "any not-ready share.",
+        "any not-ready share;",
+        "  last_agent_stays_for (if set): when presence falls to no agent, the last one "
+        "serves the", "  callers still waiting before logging out (evidence: "
+        "availability.last_agent in calibration.json).",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
         f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]

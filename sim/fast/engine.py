@@ -18,7 +18,7 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
-line. What it lacks (``LACKS``: sites) and user policies run on SimPy.
+line. What it lacks (``LACKS``: sites, the last agent staying) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ POLICY_CODES = {
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
     ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
+    ("the last agent staying for waiting callers (groups.NAME.availability."
+     "last_agent_stays_for)", lambda spec: any(
+         g.availability is not None and g.availability.stay_for for g in spec.groups)),
 )
 
 

@@ -4,12 +4,14 @@ first.
 Every agent is in one state of a small machine (:class:`AgentState`); routing reads
 availability from it (``idle``: agents in IDLE), and occupancy integrates the working
 states. When headcount drops, idle agents log out at once and working ones finish their
-current call (including after-call work) before logging out.
+current call (including after-call work) before logging out. A group may keep its last
+agent while callers wait for it (``stay``: ``availability.last_agent_stays_for``).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Generic, Protocol, TypeVar
 
@@ -67,7 +69,7 @@ class AgentGroup(Generic[S]):
 
     __slots__ = ("spec", "index", "free", "state", "talk_end", "count", "present", "to_leave",
                  "target", "next_id", "spare_ids", "busy_area", "staffed_area", "t_last",
-                 "away_area")
+                 "away_area", "stay")
 
     def __init__(self, spec: S):
         self.spec = spec
@@ -85,6 +87,8 @@ class AgentGroup(Generic[S]):
         self.staffed_area = 0.0  # agent-seconds logged in
         self.away_area = 0.0  # agent-seconds logged in but not ready or on break
         self.t_last = 0.0
+        # callers wait whom the last agent stays for (None: he leaves as any other)
+        self.stay: Callable[[], bool] | None = None
 
     @property
     def idle(self) -> int:
@@ -134,6 +138,8 @@ class AgentGroup(Generic[S]):
         surplus = self.present - self.to_leave - headcount
         if surplus > 0:
             idle_leaving = min(surplus, len(self.free))
+            if idle_leaving == self.present and self.stay is not None and self.stay():
+                idle_leaving -= 1  # the last agent stays, owed a log-out like a working one
             for _ in range(idle_leaving):
                 agent = self.free.pop()  # the most recently idle leave first
                 self._move(agent, AgentState.LOGGED_OUT)
@@ -186,13 +192,29 @@ class AgentGroup(Generic[S]):
 
     def _log_out_if_owed(self, agent: int) -> bool:
         """Headcount fell while ``agent`` worked or was away: it logs out (True)."""
-        if not self.to_leave:
+        if not self.to_leave or self._last_stays():
             return False
         self.to_leave -= 1
         self.present -= 1
         self._move(agent, AgentState.LOGGED_OUT)
         self.spare_ids.append(agent)
         return True
+
+    def _last_stays(self) -> bool:
+        """The group's last agent (caller checked he owes a log-out) stays: callers still
+        wait for him."""
+        return self.stay is not None and self.present == 1 and self.stay()
+
+    def leave_if_unneeded(self, now: float) -> None:
+        """The last agent, staying idle for callers in their answer delay, logs out once
+        none waits (the last of them abandoned)."""
+        if self.to_leave and self.free and self.present == 1 and not self._last_stays():
+            self.account(now)
+            self.present -= 1
+            self.to_leave -= 1
+            agent = self.free.pop()
+            self._move(agent, AgentState.LOGGED_OUT)
+            self.spare_ids.append(agent)
 
     def make_idle(self, agent: int) -> None:
         """A released agent found no work: idle, last in the longest-idle order."""

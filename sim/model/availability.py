@@ -28,6 +28,11 @@ class Availability(Component):
         # per group: breaks still owed by agents who were working at the break's start,
         # as [agents, duration_s, window end]
         self.owed: dict[int, deque[list[float]]] = {g.index: deque() for g in self.groups}
+        # groups whose last agent stays for callers waiting in some of their queues
+        self.stayers = [g for g in self.groups if g.spec.availability.stay_for]
+        for g in self.stayers:
+            waiting = [core.queues[i] for i in g.spec.availability.stay_for]
+            g.stay = lambda qs=waiting: any(q.n or q.pending for q in qs)
 
     def on_interval_start(self, k: int, now: float) -> None:
         core = self.core
@@ -46,6 +51,12 @@ class Availability(Component):
     def _on_partial_end(self, event) -> None:
         group, full = event.value
         group.set_target(full, self.core.now)  # fewer agents: nobody joins
+
+    def caller_left(self, now: float) -> None:
+        """A waiting caller left without an agent: a last agent who stayed idle for the
+        callers in their answer delay logs out once none waits."""
+        for g in self.stayers:
+            g.leave_if_unneeded(now)
 
     def _on_break(self, event) -> None:
         group, share, duration = event.value

@@ -134,6 +134,7 @@ class Center:
         if any(g.availability is not None for g in spec.groups):
             self._avail = Availability(self)
             out.append(self._avail)
+        self._stayers = self._avail is not None and bool(self._avail.stayers)
         self._sites = None
         if spec.sites is not None:
             from sim.model.sites import Sites
@@ -316,6 +317,8 @@ class Center:
             self.queues[call.queue].leave(now, pending=True)
         else:
             self.queues[call.queue].leave(now)
+        if self._stayers:
+            self._avail.caller_left(now)
 
     def _on_wakeup(self, event) -> None:
         """The policy asked to look again at a waiting call (e.g. overflow after a delay)."""

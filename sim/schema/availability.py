@@ -15,6 +15,12 @@ from the states (issue 15, item 1; issue 16's availability model):
 - ``breaks`` (default none): ``[{start_s, duration_s, share}]``, each day: at ``start_s``
   (seconds after midnight) a share of the present agents goes on break for
   ``duration_s`` -- idle agents at once, working ones when their call is done.
+- ``last_agent_stays_for`` (default none: off): queues whose waiting callers (queued or
+  in their answer delay) keep the group's last agent logged in when its headcount falls
+  to 0; he serves them (and any caller who joins them meanwhile) and logs out when none
+  waits. Why: a call log measures presence from an agent's first to his last call, so
+  the last agent of a session has, by that measure, served the callers waiting when he
+  left; without the rule a fractional presence ends at a fixed time and strands them.
 
 The keys are pydantic models (:class:`Availability`, a field of the groups section):
 strict types, shares in [0, 1], finite seconds, unknown keys refused, ``duration``
@@ -67,6 +73,10 @@ class Availability(Section):
                          "of the day")
     not_ready: NotReady | None = Field(None, description="not ready after calls; null: off")
     breaks: list[Break] | None = Field(None, description="daily breaks; null: none")
+    last_agent_stays_for: list[str] | None = Field(
+        None, description="queues (served by the group) whose waiting callers, queued or in "
+                          "their answer delay, keep its last agent logged in when its "
+                          "headcount falls to 0, until none waits; null: off")
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class AvailabilitySpec:
     not_ready_prob: float = 0.0
     not_ready: Distribution | None = None
     breaks: tuple[BreakSpec, ...] = ()
+    stay_for: tuple[int, ...] = ()  # queue indices whose waiting callers keep the last agent
 
     def head_at_start(self, k: int) -> int:
         """Agents logged in at the start of interval ``k``."""
@@ -93,10 +104,12 @@ class AvailabilitySpec:
 
 
 def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day: int,
-          interval_s: float) -> AvailabilitySpec | None:
+          interval_s: float, queues: dict[str, int] | None = None
+          ) -> AvailabilitySpec | None:
     """The group's availability for the engine, or None when the key is absent or null
     (off: every scheduled agent present and ready, as before the key existed). ``value``
-    is validated (:class:`Availability`); checked here: what needs the horizon."""
+    is validated (:class:`Availability`); checked here: what needs the horizon, and that
+    ``last_agent_stays_for`` names queues the group serves (``queues``: name -> index)."""
     if value is None:
         return None
     n = len(staffing)
@@ -128,4 +141,16 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
                                                                f"the day ({day_s:g} s)")
         breaks.append(BreakSpec(b.start_s, b.duration_s, b.share))
     return AvailabilitySpec(full, partial, tuple(float(x) for x in shares), prob, dur,
-                            tuple(breaks))
+                            tuple(breaks), _stay_for(key, value, queues or {}))
+
+
+def _stay_for(key: str, value: Availability, queues: dict[str, int]) -> tuple[int, ...]:
+    """Indices of the ``last_agent_stays_for`` queues (each one the group serves)."""
+    out = []
+    for i, name in enumerate(value.last_agent_stays_for or ()):
+        if name not in queues:
+            raise ConfigError(f"{key}.last_agent_stays_for[{i}]",
+                              f"unknown queue {name!r}; allowed: queues the group serves "
+                              f"({', '.join(queues) or 'none'})")
+        out.append(queues[name])
+    return tuple(sorted(set(out)))
