@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from sim.errors import ConfigError
 from sim.schema import limits
 from sim.schema.common import Int, KeyedError, Law, Probability, Section
+from sim.schema.queues import live
 from sim.schema.scenario import register_section
 
 KINDS = ("menu", "self_service", "verification", "transfer", "hangup")
@@ -195,7 +196,7 @@ def check_ivr(scn: Any) -> None:
                                               "a mapping with one key, nodes: {name: {type: "
                                               "...}}")
         return
-    queues = list(scn.queues or {})
+    queues = live(scn.queues)  # a queue set to null is removed: not a transfer target
     reasons = list(scn.reasons or {})
     for name, node in scn.ivr.nodes.items():
         key = f"scenario.ivr.nodes.{name}"
