@@ -512,11 +512,13 @@ class FastRun:
             rec[1][:, :n] = st[24][:, :n]
             st[23:25] = rec
         keys = st[25][0]
-        if 2 * st[25][4][0] >= len(keys):  # half the positions used: rehash, growing if
-            from sim.fast.customers import rehash, table  # a quarter are live episodes
+        if 2 * st[25][4][0] >= len(keys):  # half the positions used: rehash, doubling
+            from sim.fast.customers import rehash, table  # if a quarter are live episodes
+            # (doubling, not x4: a bigger table costs its fresh pages at the rehash and
+            # each interval's drop_stale scan; telecom10000 needs 2**19, not 2**20)
 
             live = int((keys >= 0).sum())
-            new = table(len(keys) * (4 if 4 * live >= len(keys) else 1), len(self.spec.tiers))
+            new = table(len(keys) * (2 if 4 * live >= len(keys) else 1), len(self.spec.tiers))
             rehash(*st[25][:3], *new[:3])
             st[25][4][0] = live
             st[25] = (*new[:3], *st[25][3:])

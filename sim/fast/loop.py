@@ -918,7 +918,7 @@ def owed_popleft(st, g):
     ai[A_OWED_LEN, g] -= 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def after_call(st, sp, pol, g, agent, now, keyed):
     """Availability.after_call: a released agent takes an owed break or goes not ready
     (from its call's stream; ``keyed`` 0 after an outbound call, which has no key: no
@@ -946,7 +946,7 @@ def after_call(st, sp, pol, g, agent, now, keyed):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_back(st, sp, pol, g, agent, now):
     """Availability._on_back (AgentGroup.resume): idle and offered waiting calls, or
     logged out if the headcount fell meanwhile."""
@@ -1308,7 +1308,7 @@ def ivr_enter(st, sp, slot, node):
              slot, ci[slot, C_ID])
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_node(st, sp, pol, slot, now):
     """Ivr._on_node: abandon, transfer to a queue, hang up, self-serve, or the next node."""
     ci = st[7]
@@ -1516,7 +1516,7 @@ def on_task(st, sp, pol, j, now):
     ob_idle(st, sp, pol, now)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_outbound_done(st, sp, pol, g, agent, now):
     """Outbound._on_call_done, Center.agent_free of an agent still in OUTBOUND: logs out,
     or reserved outbound work, a waiting call, outbound work, else idle."""
@@ -1588,7 +1588,7 @@ def redial_draws(st, sp, slot, key):
     cf[slot, F_PATIENCE] = rdl.sample1(rd, cl[c, rdl.CL_PATIENCE], draw(key, PATIENCE_DRAW))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def on_redial(st, sp, pol, slot, now):
     """Redials.redial and Center.admit: the same customer calls again (same class, tier
     and reason), attempt + 1, with a key derived from the last attempt's; no redial from
