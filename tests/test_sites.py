@@ -9,9 +9,10 @@ is the core's, so it holds under every routing policy.
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
-from simhelpers import POLICIES, run_calls, run_spec
+from simhelpers import POLICIES, make_policy, run_calls, run_spec
 from test_queueing_theory import assert_in_ci
 
 from sim import theory
@@ -19,6 +20,9 @@ from sim.cli import main
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.kpi import check_conservation, replication_kpis
+from sim.model.distributions import Deterministic
+from sim.model.spec import CampaignSpec, OutboundSpec
+from sim.runner import run_replication
 
 # Two one-agent groups on one queue: hz (Mandarin only, Hangzhou) and wz (speaks
 # Wenzhounese, Wenzhou, half the cost). Class m never needs the dialect, class d always.
@@ -304,3 +308,20 @@ def test_summary_and_report_show_sites(tmp_path):
     html = write_run_report(tmp_path).read_text(encoding="utf-8")
     assert "Seat sites and dialects" in html and "served in Mandarin" in html
     assert "dialect_fallback_s" in html
+
+
+def test_a_dialect_caller_does_not_hold_back_outbound_of_agents_who_cannot_serve_him():
+    """The blending rule (``max_inbound_waiting`` 0) counts only the waiting calls a
+    blended agent may be offered: hz, who speaks no Wenzhounese, takes a campaign call
+    while the restricted d caller waits for wz, so d is answered by wz when wz is free
+    (50), not by hz at its fallback (40) as if hz had been kept idle for him."""
+    spec = build_model_spec(sited(arrivals__trace=[[0, "m"], [0, "d"]]))
+    care = CampaignSpec("care", (50.0,) * spec.n_intervals, Deterministic(1000.0))
+    spec = dataclasses.replace(spec, outbound=OutboundSpec((1,), 0, (care,)))  # hz blended
+    chunks: list = []
+    rec = run_replication(spec, make_policy("strict_priority"), 1, 0,
+                          call_sink=chunks.append, engine="simpy")
+    calls = chunks[0]
+    assert calls["t_answer"].tolist() == [0.0, 50.0]
+    assert calls["group_idx"].tolist() == [0, 0]  # both by wz
+    assert rec.features.outbound.campaign_calls[0] >= 1  # hz on a campaign call meanwhile

@@ -469,6 +469,13 @@ class Center:
         if self.policy.holds_idle:
             self._take_waiting(group, now)
 
+    def waiting_seen(self, group: AgentGroup, queue: CallQueue) -> int:
+        """Calls waiting in ``queue`` that ``group``'s agents may be offered now (with seat
+        sites, dialect callers before their fallback only to agents who speak it)."""
+        if self._sites is None:
+            return queue.n
+        return queue.n - self._sites.hidden(group, queue)
+
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
         self._take_waiting(group, now)
