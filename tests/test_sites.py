@@ -190,7 +190,7 @@ def test_no_dialect_call_answered_in_mandarin_before_the_fallback():
     try:
         for policy in sorted(POLICIES):
             seen.clear()
-            run_calls(random_scn(), policy=policy)
+            run_calls(random_scn(), policy=policy, engine="simpy")  # spies the reference
             hz = 1
             mandarin = [w for d, g, w in seen if d >= 0 and g == hz]
             assert all(w >= 40 - 1e-9 for w in mandarin), policy
@@ -281,11 +281,19 @@ def test_keys_lists_the_sites_section(capsys):
         assert k in out, k
 
 
-def test_fast_engine_refuses_sites_by_name():
+def test_fast_engine_runs_sites_with_the_same_trace():
+    """Sites are compiled (tests/test_fast_sites.py compares whole runs): the exact trace
+    above, the same on both engines, counters included."""
     from sim.fast.engine import unsupported
     from sim.policies.strict_priority import StrictPriority
 
-    assert "scenario.sites" in unsupported(build_model_spec(sited()), StrictPriority)
+    assert unsupported(build_model_spec(sited()), StrictPriority) is None
+    slow, rs = run_calls(sited(arrivals__trace=TRACE), engine="simpy")
+    fast, rf = run_calls(sited(arrivals__trace=TRACE), engine="fast")
+    assert rows(slow) == rows(fast)
+    for part in ("region", "group"):
+        for k, v in getattr(rs.features.sites, part).items():
+            assert (getattr(rf.features.sites, part)[k] == v).all(), (part, k)
 
 
 def test_summary_and_report_show_sites(tmp_path):
