@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -85,7 +86,7 @@ def assert_same_outputs(slow: Path, fast: Path) -> dict:
     return a
 
 
-# seat sites on hotline_small (not compiled: refused by engine=fast)
+# seat sites on hotline_small (compiled: tests/test_fast_sites.py compares the engines)
 SITES = ["+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
          *(f"+scenario.groups.{g}.site=capital" for g in ("vip_desk", "general_desk",
                                                           "faults_desk"))]
@@ -98,7 +99,7 @@ def test_auto_picks_fast_where_supported_and_simpy_elsewhere():
     for name in POLICIES:
         assert resolve_engine("auto", basic, make_policy(name)) == "fast"
         assert resolve_engine("auto", hotline, make_policy(name)) == "fast"
-        assert resolve_engine("auto", sited, make_policy(name)) == "simpy"
+        assert resolve_engine("auto", sited, make_policy(name)) == "fast"
     assert resolve_engine("simpy", basic, make_policy("fifo")) == "simpy"
 
 
@@ -150,7 +151,9 @@ OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {
 def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
     """Each LACKS line's predicate sees its own feature and no other: with every hotline
     feature on, switching them off one by one (in LACKS order), the refusal names the next
-    one still lacking, until the scenario runs fast. Compiled features stay on."""
+    one still lacking, until the scenario runs fast. Compiled features stay on: with
+    LACKS empty (seat sites were the last), the hotline with every feature, seat sites
+    included, runs fast as it is."""
     hot = build_model_spec(compose_cfg([
         "scenario=hotline_small", "scenario.outage.enabled=true", OPERATIONS,
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
@@ -171,6 +174,8 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
         assert resolve_engine("auto", hot, fifo) == "simpy"
         hot = _without(hot, feature)
     assert unsupported(hot, fifo) is None
+    assert hot.sites is not None and hot.outbound is not None  # still every feature on
+    assert resolve_engine("auto", hot, fifo) == "fast"
 
 
 class MyPolicy(Policy):
@@ -202,14 +207,23 @@ def test_auto_means_the_reference_when_the_environment_says_so(monkeypatch):
         resolve_engine("auto", basic, fifo)
 
 
+USER_POLICY = ["policy_packages=[acme_routing]", "policy.class=acme_routing.mine.Mine"]
+
+
 @pytest.mark.parametrize("args, needles", [
-    (["scenario=hotline_small", "engine=fast", *SITES],
-     ["engine", "fast does not support", "seat sites", "engine=simpy"]),
+    (["scenario=hotline_small", "engine=fast", *SITES, *USER_POLICY],
+     ["engine", "fast does not support", "Python policy", "engine=simpy"]),
     (["scenario=basic", "engine=turbo"], ["engine", "'auto', 'simpy' or 'fast'", "turbo"]),
 ])
 def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):
+    pkg = tmp_path / "site" / "acme_routing"  # an installed package, not the working dir
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "mine.py").write_text("from sim.policies.base import Policy\n\n\n"
+                                 "class Mine(Policy):\n    name = 'mine'\n")
     proc = subprocess.run([CCSIM, f"hydra.run.dir={tmp_path / 'run'}", "n_reps=1", *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

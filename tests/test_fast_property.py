@@ -1,7 +1,7 @@
 """Differential property test: on random small scenarios (classes, priorities, queues with
 group preference orders, staffing changes, lines, patience, announcements, forced
 disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain,
-agent availability: shrinkage, not ready, breaks)
+agent availability: shrinkage, not ready, breaks; seat sites with dialect routing)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
@@ -11,7 +11,8 @@ transfers to any queue, press-2, gamma node times), redials (with the IVR hang-u
 own law), key customers, agent availability, outbound blending (campaigns, the
 threshold rule, a reserved share), the outage (surge, ticket, IVR notice) and the
 second line (pools, VIP tiers, green channel, callbacks, the closed loop) with customers
-chasing open work orders and complaint orders escalating."""
+chasing open work orders and complaint orders escalating, and seat sites (regions, dialect
+needs, a short, long or no fallback, dialect_first or queue order)."""
 
 from __future__ import annotations
 
@@ -117,7 +118,25 @@ def scenarios(draw):
                        "warmup_s": draw(st.sampled_from([0.0, interval_s]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
+    if draw(st.integers(0, 2)) == 0:
+        sites(draw, scn)
     return scn
+
+
+def sites(draw, scn: dict) -> None:
+    """Seat sites: each group at one of two sites, the second speaking one or two
+    dialects; two regions, a dialect need in either; a short, long or no fallback."""
+    dialects = ["d0", "d1"][:draw(st.integers(1, 2))]
+    regions = {"r0": {"share": 0.5, "dialect": "d0",
+                      "dialect_share": draw(st.sampled_from([0.5, 1.0]))},
+               "r1": {"share": 0.5}}
+    if len(dialects) > 1 or draw(st.booleans()):
+        regions["r1"].update(dialect=dialects[-1], dialect_share=0.5)
+    scn["sites"] = {"dialect_fallback_s": draw(st.sampled_from([0.0, 4.0, 30.0, 1e6])),
+                    "dialect_first": draw(st.booleans()),
+                    "sites": {"a": {}, "b": {"dialects": dialects}}, "regions": regions}
+    for g in scn["groups"].values():
+        g["site"] = draw(st.sampled_from(["a", "b"]))
 
 
 def availability(draw, per_day: int, interval_s: float) -> dict:
@@ -277,6 +296,8 @@ def hotline_scenarios(draw):
                 "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
                 "satisfaction_pools": draw(st.sampled_from([[], ["p0"]])),
                 "satisfaction_handle_time": draw(st.sampled_from([None, 20.0]))}
+    if draw(st.integers(0, 2)) == 0:
+        sites(draw, scn)
     return scn
 
 
@@ -344,6 +365,14 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     if xa is not None and xb is not None:
         for f in dataclasses.fields(xa):
             assert np.array_equal(getattr(xa, f.name), getattr(xb, f.name)), f.name
+    ya, yb = ra.features.sites, rb.features.sites
+    assert (ya is None) == (yb is None)
+    if ya is not None and yb is not None:
+        for part in ("region", "group"):
+            a_, b_ = getattr(ya, part), getattr(yb, part)
+            assert list(a_) == list(b_)
+            for k in a_:
+                assert np.array_equal(a_[k], b_[k]), (part, k)
     ta, tb = ra.features.ticket_open_s, rb.features.ticket_open_s
     assert ta == tb or (math.isnan(ta) and math.isnan(tb))
 

@@ -108,6 +108,18 @@ def test_reservation_never_holds_back_the_last_agent_on_duty():
     assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 100.0, "vip_desk")]
 
 
+def test_reservation_counts_an_agent_coming_on_shift_as_the_one_offered_a_call():
+    """Reserve 2, three VIP-desk agents come on shift at 100 with two general callers
+    waiting: the agent offered the first call is not one of the idle agents kept back
+    (as a freed agent is not), so one caller is answered and two agents stay idle for
+    VIP callers; the second waits until an agent is free at 200. Counting the agent
+    offered the call among the idle ones took both callers and left one idle."""
+    scn = trace([0, "ord"], [1, "ord"], vip_desk=[0, 3, 3, 0, 0, 0, 0, 0, 0, 0],
+                general_desk=0)
+    df, _ = run_calls(scn, make_policy("reservation", reserve=2), engine="simpy")
+    assert answers(df) == [("ord", 100.0, "vip_desk"), ("ord", 200.0, "vip_desk")]
+
+
 def test_reservation_reoffers_waiting_calls_when_an_agent_goes_away():
     """2 agents, reserve 1: the general caller waits while the second agent is kept;
     when the first goes not ready after his call, the kept one is the last on duty and

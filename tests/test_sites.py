@@ -9,9 +9,10 @@ is the core's, so it holds under every routing policy.
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
-from simhelpers import POLICIES, run_calls, run_spec
+from simhelpers import POLICIES, make_policy, run_calls, run_spec
 from test_queueing_theory import assert_in_ci
 
 from sim import theory
@@ -19,6 +20,9 @@ from sim.cli import main
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.kpi import check_conservation, replication_kpis
+from sim.model.distributions import Deterministic
+from sim.model.spec import CampaignSpec, OutboundSpec
+from sim.runner import run_replication
 
 pytestmark = pytest.mark.reference_too  # also with auto = the SimPy reference (conftest)
 
@@ -188,7 +192,7 @@ def test_no_dialect_call_answered_in_mandarin_before_the_fallback():
     try:
         for policy in sorted(POLICIES):
             seen.clear()
-            run_calls(random_scn(), policy=policy)
+            run_calls(random_scn(), policy=policy, engine="simpy")  # spies the reference
             hz = 1
             mandarin = [w for d, g, w in seen if d >= 0 and g == hz]
             assert all(w >= 40 - 1e-9 for w in mandarin), policy
@@ -279,11 +283,19 @@ def test_keys_lists_the_sites_section(capsys):
         assert k in out, k
 
 
-def test_fast_engine_refuses_sites_by_name():
+def test_fast_engine_runs_sites_with_the_same_trace():
+    """Sites are compiled (tests/test_fast_sites.py compares whole runs): the exact trace
+    above, the same on both engines, counters included."""
     from sim.fast.engine import unsupported
     from sim.policies.strict_priority import StrictPriority
 
-    assert "scenario.sites" in unsupported(build_model_spec(sited()), StrictPriority)
+    assert unsupported(build_model_spec(sited()), StrictPriority) is None
+    slow, rs = run_calls(sited(arrivals__trace=TRACE), engine="simpy")
+    fast, rf = run_calls(sited(arrivals__trace=TRACE), engine="fast")
+    assert rows(slow) == rows(fast)
+    for part in ("region", "group"):
+        for k, v in getattr(rs.features.sites, part).items():
+            assert (getattr(rf.features.sites, part)[k] == v).all(), (part, k)
 
 
 def test_summary_and_report_show_sites(tmp_path):
@@ -306,3 +318,20 @@ def test_summary_and_report_show_sites(tmp_path):
     html = write_run_report(tmp_path).read_text(encoding="utf-8")
     assert "Seat sites and dialects" in html and "served in Mandarin" in html
     assert "dialect_fallback_s" in html
+
+
+def test_a_dialect_caller_does_not_hold_back_outbound_of_agents_who_cannot_serve_him():
+    """The blending rule (``max_inbound_waiting`` 0) counts only the waiting calls a
+    blended agent may be offered: hz, who speaks no Wenzhounese, takes a campaign call
+    while the restricted d caller waits for wz, so d is answered by wz when wz is free
+    (50), not by hz at its fallback (40) as if hz had been kept idle for him."""
+    spec = build_model_spec(sited(arrivals__trace=[[0, "m"], [0, "d"]]))
+    care = CampaignSpec("care", (50.0,) * spec.n_intervals, Deterministic(1000.0))
+    spec = dataclasses.replace(spec, outbound=OutboundSpec((1,), 0, (care,)))  # hz blended
+    chunks: list = []
+    rec = run_replication(spec, make_policy("strict_priority"), 1, 0,
+                          call_sink=chunks.append, engine="simpy")
+    calls = chunks[0]
+    assert calls["t_answer"].tolist() == [0.0, 50.0]
+    assert calls["group_idx"].tolist() == [0, 0]  # both by wz
+    assert rec.features.outbound.campaign_calls[0] >= 1  # hz on a campaign call meanwhile

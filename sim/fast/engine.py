@@ -18,7 +18,8 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
-line. What it lacks (``LACKS``: sites, the last agent staying) and user policies run on SimPy.
+line, seat sites with dialect routing. What it lacks (``LACKS``: the last agent staying)
+and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from sim.errors import ConfigError
 from sim.model.arrivals import generate_day
 from sim.model.distributions import Deterministic, Distribution
 from sim.model.spec import ModelSpec
-from sim.records import COLUMNS, Recorder, SecondLineRecord
+from sim.records import (
+    COLUMNS,
+    SITE_GROUP_FIELDS,
+    SITE_REGION_FIELDS,
+    Recorder,
+    SecondLineRecord,
+    SiteRecord,
+)
 
 ENGINES = ("auto", "simpy", "fast")
 # built-in policy class (module.qualname) -> loop code (sim.fast.loop.P_*)
@@ -51,7 +59,6 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("seat sites and dialect routing (scenario.sites)", lambda spec: spec.sites is not None),
     ("the last agent staying for waiting callers (groups.NAME.availability."
      "last_agent_stays_for)", lambda spec: any(
          g.availability is not None and g.availability.stay_for for g in spec.groups)),
@@ -305,6 +312,31 @@ def _outbound_arrays(spec: ModelSpec) -> tuple:
     return obi, obf, groups, blended
 
 
+def _sites_arrays(spec: ModelSpec, seed: int, rep: int, n_lv: int) -> tuple:
+    """sp[SP_SITES] (sim.fast.loop T_*, TF_*): seat sites and dialect routing; empty
+    (off) without ``scenario.sites``, with the same array types."""
+    from sim.model.sites import PURPOSE
+    from sim.sampling import _GOLDEN, _mix_py, _part_code, stream_key
+
+    sites, n_g = spec.sites, len(spec.groups)
+    if sites is None:
+        return (np.zeros(4, dtype=np.int64), np.zeros(2), np.zeros(1),
+                np.zeros(1, dtype=np.int64), np.zeros((1, 1)),
+                np.zeros((n_g, 1), dtype=np.int64), np.zeros(2, dtype=np.uint64))
+    n_d = len(sites.dialects)
+    speaks = np.array([[int(d in sites.site_dialects[g.site]) for d in range(n_d)]
+                       for g in spec.groups], dtype=np.int64).reshape(n_g, n_d)
+    return (np.array([1, n_d, int(sites.dialect_first), n_lv], dtype=np.int64),
+            np.array([sites.fallback_s, spec.service_level_s]),
+            np.array(np.cumsum(sites.region_share).tolist()),  # Sites.cum
+            np.array(sites.region_dialect, dtype=np.int64),
+            np.array(sites.dialect_need, dtype=np.float64).reshape(len(sites.regions), -1),
+            speaks,
+            # stream_key(seed, rep, PURPOSE); derive_key(key, PURPOSE) is mix(key ^ salt)
+            np.array([stream_key(seed, rep, PURPOSE), _mix_py(_part_code(PURPOSE) + _GOLDEN)],
+                     dtype=np.uint64))
+
+
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
     out = np.zeros((len(lists), max(width, 1)), dtype=np.int64)
     for i, row in enumerate(lists):
@@ -360,7 +392,8 @@ class FastRun:
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
                    _outbound_arrays(spec), redial_arrays(spec),
                    _second_line_arrays(spec), _esc_arrays(spec))
-        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC
+        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC, SP_SITES
+        self.sp = (*self.sp, _sites_arrays(spec, seed, rep, len(self.sp[8])))
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -374,7 +407,8 @@ class FastRun:
         si[L.S_HOT] = int(spec.has_tiers)
         cap_a = max(int(self.sp[9].max(initial=0)), 1)
         self.st = [si, np.zeros(1)] + self._heap(64 + self.sp[11][3]) + self._slots(64) + [
-            *self._levels(n_lv, 16),
+            # with seat sites, each level's side levels, one per dialect, follow
+            *self._levels(n_lv * (1 + int(self.sp[L.SP_SITES][0][L.T_DIALECTS])), 16),
             np.zeros((3, n_q), dtype=np.int64), np.zeros((3, n_q)),
             np.zeros((8, n_g), dtype=np.int64), np.zeros((5, n_g)),
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
@@ -385,6 +419,16 @@ class FastRun:
         self._campaign_days(0, -1)
         self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
         self.st.append(self._esc_state(len(self.st[L.ST_SECOND][L.W_I])))
+        self.st.append(self._sites_state())
+
+    def _sites_state(self) -> tuple:
+        """st[ST_SITES] (sim.fast.loop RG_*, GR_*): the SiteRecord's counters by (region,
+        interval) and (group, interval), the idle counts site_route saves."""
+        spec = self.spec
+        n_r = len(spec.sites.regions) if spec.sites is not None else 0
+        n_g, n_i = len(spec.groups), spec.n_intervals
+        return (np.zeros((len(SITE_REGION_FIELDS), n_r, n_i)),
+                np.zeros((len(SITE_GROUP_FIELDS), n_g, n_i)), np.zeros(n_g, dtype=np.int64))
 
     # -- arrays --------------------------------------------------------------------------
     def _avail_state(self, cap_a: int) -> tuple:
@@ -672,6 +716,11 @@ class FastRun:
                 ob.callbacks_pending_end = float(W[L.W_S][L.WS_OPEN_LOOPS])
             if self.spec.operations.complaints is not None:
                 self._complaints_finish()
+        if self.spec.sites is not None:  # Sites.finish
+            reg, grp, _ = self.st[L.ST_SITES]
+            self.rec.features.sites = SiteRecord(
+                {k: reg[i].copy() for i, k in enumerate(SITE_REGION_FIELDS)},
+                {k: grp[i].copy() for i, k in enumerate(SITE_GROUP_FIELDS)})
 
     def _error(self) -> None:
         si, L = self.st[0], self.L

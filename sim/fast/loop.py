@@ -85,7 +85,10 @@ C_CUSTOMER, C_REASON, C_TIER, C_NODE, C_K, C_FAILURES, C_REPEAT, C_RESOLVED = ra
 C_PRESSED2 = 19
 C_NOTICED = 20  # the outage notice was played to this call (Call.noticed)
 C_ATTEMPT = 21  # 1 for a first call, n for the (n-1)-th redial
-N_CI = 22
+# seat sites: the caller's region (-1: not asked yet) and dialect need (-1: Mandarin),
+# restricted to its dialect's agents (Call.region, dialect, restricted)
+C_REGION, C_DIALECT, C_RESTRICTED = 22, 23, 24
+N_CI = 25
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -190,6 +193,21 @@ EF_IN_TIME, EF_OVERDUE = 0, 1
 # one node)): xi (chase on, complaints on, complaint reason), xf (chase prob, time limit)
 XE_CHASE, XE_COMPLAINTS, XE_REASON = 0, 1, 2
 XF_CHASE_PROB, XF_LIMIT = 0, 1
+# seat sites and dialect routing (sim.model.sites), fast-sites range 35-39: a restricted
+# call's dialect fallback (a = the slot, b = its call id)
+EV_FALLBACK = 35
+ST_SITES = 31
+SP_SITES = 25
+# sp[SP_SITES] = (ti: on, dialects, dialect_first, normal levels (side levels follow);
+# tf: fallback_s, service_level_s; cumulative region shares; dialect by region (-1:
+# Mandarin only); dialect need by (region, class); speaks by (group, dialect) 0/1; keys:
+# stream_key(seed, rep, "site_region"), the salt of derive_key(key, "site_region"))
+T_ON, T_DIALECTS, T_FIRST, T_NLV = range(4)
+TF_FALLBACK, TF_SL = 0, 1
+# st[ST_SITES] = (SiteRecord.region counters (SITE_REGION_FIELDS, region, interval), its
+# group counters (SITE_GROUP_FIELDS, group, interval), idle counts saved by site_route)
+RG_ASKED, RG_ANSWERED, RG_IN_SL, RG_DIALECT_ASKED, RG_IN_DIALECT, RG_IN_MANDARIN = range(6)
+GR_ANSWERED, GR_IN_SL, GR_IN_DIALECT, GR_IN_MANDARIN = range(4)
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -287,6 +305,17 @@ def take(st, g, now):
     gi[G_FREE_HEAD, g] = (gi[G_FREE_HEAD, g] + 1) % ring.shape[1]
     gi[G_FREE_LEN, g] -= 1
     return agent
+
+
+@njit(cache=True, _nrt=False)
+def untake(st, g, agent):
+    """AgentGroup.untake: the agent just taken found no call: idle again, first in the
+    longest-idle order as before."""
+    gi, ring = st[19], st[21]
+    gi[G_BUSY, g] -= 1
+    gi[G_FREE_HEAD, g] = (gi[G_FREE_HEAD, g] - 1) % ring.shape[1]
+    ring[g, gi[G_FREE_HEAD, g]] = agent
+    gi[G_FREE_LEN, g] += 1
 
 
 @njit(cache=True, _nrt=False)
@@ -454,7 +483,7 @@ def best_head(st, pol, sp, g, accept):
         if not qi[Q_N, q]:
             continue
         for lv in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
-            slot = live_head(st, lv)
+            slot, at = seen_head(st, sp, g, lv)
             if slot < 0:
                 continue
             if accept == 1 and not may_take(st, pol, g, slot):
@@ -463,7 +492,7 @@ def best_head(st, pol, sp, g, accept):
                 continue
             prio, tq = lv_prio[lv], cf[slot, F_TQUEUE]
             if best < 0 or prio < best_prio or (prio == best_prio and tq < best_tq):
-                best, best_lv, best_prio, best_tq = slot, lv, prio, tq
+                best, best_lv, best_prio, best_tq = slot, at, prio, tq
             break
     return best, best_lv
 
@@ -488,16 +517,16 @@ def select(st, pol, sp, g):
         if not qi[Q_N, q]:
             continue
         for lv in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
-            slot = live_head(st, lv)
+            slot, at = seen_head(st, sp, g, lv)
             if slot < 0:
                 continue
             if code == P_FIFO:
                 if best < 0 or cf[slot, F_TQUEUE] < cf[best, F_TQUEUE]:
-                    best, best_lv = slot, lv
+                    best, best_lv = slot, at
             else:
                 score = (now - cf[slot, F_TQUEUE]) * weight[lv]
                 if score > best_score:
-                    best, best_lv, best_score = slot, lv, score
+                    best, best_lv, best_score = slot, at, score
     return best, best_lv
 
 
@@ -589,6 +618,7 @@ def answer(st, sp, slot, g, agent, now):
             cust.release(st[25], need_of(st, sp, slot))
         else:  # the need stays busy until its work order is done
             sl_answer(st, sp, slot, talk, now)
+    site_answer(st, sp, slot, g, now)  # Sites.on_answer, the last on_answer hook
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
     schedule(st, talk + acw, EV_FREE, g, agent)
@@ -633,6 +663,7 @@ def ask_agent(st, sp, pol, slot, now):
     cf[slot, F_TLEFT] = np.nan
     if st[0][S_HOT]:
         cust.asked(st[25], need_of(st, sp, slot))
+    site_ask(st, sp, slot, now)  # Sites.on_ask, the last on_ask hook
     q = ci[slot, C_QUEUE]
     if cf[slot, F_DELAY] > 0:
         ci[slot, C_STATE] = WAITING
@@ -643,12 +674,12 @@ def ask_agent(st, sp, pol, slot, now):
         wait_timer(st, sp, slot, q, 0.0)
         schedule(st, cf[slot, F_DELAY], EV_ELIGIBLE, slot, ci[slot, C_ID])
         return
-    g = route(st, pol, slot)
+    g = site_route(st, sp, pol, slot)
     if g >= 0:
         answer(st, sp, slot, g, take(st, g, now), now)
         return
     ci[slot, C_STATE] = WAITING
-    level_push(st, ci[slot, C_LEVEL], slot, ci[slot, C_ID], now)
+    level_push(st, site_level(st, sp, slot), slot, ci[slot, C_ID], now)
     q_grow(st, q, now, 1, 0)
     wait_timer(st, sp, slot, q, 0.0)
     wakeups(st, pol, slot, 0.0)
@@ -664,11 +695,11 @@ def on_eligible(st, sp, pol, slot, cid, now):
     ci[slot, C_PENDING] = 0
     q_account(st, q, now)
     st[17][Q_PENDING, q] -= 1
-    g = route(st, pol, slot)
+    g = site_route(st, sp, pol, slot)
     if g >= 0:
         answer(st, sp, slot, g, take(st, g, now), now)
         return
-    level_insert(st, ci[slot, C_LEVEL], slot, cid, cf[slot, F_TQUEUE])
+    level_insert(st, site_level(st, sp, slot), slot, cid, cf[slot, F_TQUEUE])
     q_grow(st, q, now, 1, 0)
     wakeups(st, pol, slot, cf[slot, F_DELAY])
 
@@ -691,7 +722,7 @@ def on_wakeup(st, sp, pol, slot, cid, now):
     """Center._on_wakeup."""
     if not is_waiting(st, slot, cid):
         return
-    g = route(st, pol, slot)
+    g = site_route(st, sp, pol, slot)
     if g >= 0:
         q = st[7][slot, C_QUEUE]
         q_account(st, q, now)
@@ -773,13 +804,16 @@ def on_agent_free(st, sp, pol, g, agent, now):
 
 @njit(cache=True, _nrt=False)
 def fill(st, sp, pol, g, now):
-    """Center._fill."""
+    """Center._fill: each idle agent in turn is offered a waiting call, no longer counted
+    idle while the policy chooses (as a freed agent is not)."""
     while st[19][G_FREE_LEN, g]:
+        agent = take(st, g, now)
         slot, lv = select(st, pol, sp, g)
         if slot < 0:
+            untake(st, g, agent)
             break
         pop_head(st, st[7][slot, C_QUEUE], lv, now)
-        answer(st, sp, slot, g, take(st, g, now), now)
+        answer(st, sp, slot, g, agent, now)
     ob_idle(st, sp, pol, now)  # the on_agents_idle hook
 
 
@@ -825,31 +859,43 @@ def on_tick(st, sp, pol, out, k, now):
 
 
 @njit(cache=True, _nrt=False)
+def close_levels(st, sp, q, lo, hi, now):
+    """Center._close for levels ``lo``..``hi`` of queue ``q``: their waiting calls are
+    disconnected, level by level in the order the levels were created."""
+    lslot, lid, lm, cf = st[13], st[14], st[16], st[8]
+    done = -1  # creation numbers are distinct: visit the levels in increasing order
+    while True:
+        lv = -1
+        for j in range(lo, hi):
+            c = lm[L_CREATED, j]
+            if c > done and (lv < 0 or c < lm[L_CREATED, lv]):
+                lv = j
+        if lv < 0:
+            break
+        done = lm[L_CREATED, lv]
+        while lm[L_LEN, lv]:
+            p = lm[L_HEAD, lv]
+            slot, cid = lslot[lv, p], lid[lv, p]
+            level_popleft(st, lv)
+            if is_waiting(st, slot, cid):
+                q_account(st, q, now)
+                st[17][Q_N, q] -= 1
+                cf[slot, F_TLEFT] = now
+                leave(st, sp, slot, DISCONNECTED, E_CLOSED, now)
+
+
+@njit(cache=True, _nrt=False)
 def close(st, sp, now):
-    """Center._close: calls still waiting are disconnected, level by level in the order
-    the levels were created, then calls still in their answer delay, in hold order."""
-    lslot, lid, lm, ci, cf = st[13], st[14], st[16], st[7], st[8]
+    """Center._close: calls still waiting are disconnected, queue by queue (its levels,
+    then with seat sites its side levels), then calls still in their answer delay, in
+    hold order."""
+    ci, cf = st[7], st[8]
     q_lv_start, q_lv_n = sp[6], sp[7]
     for q in range(q_lv_start.shape[0]):
-        done = -1  # creation numbers are distinct: visit the levels in increasing order
-        while True:
-            lv = -1
-            for j in range(q_lv_start[q], q_lv_start[q] + q_lv_n[q]):
-                c = lm[L_CREATED, j]
-                if c > done and (lv < 0 or c < lm[L_CREATED, lv]):
-                    lv = j
-            if lv < 0:
-                break
-            done = lm[L_CREATED, lv]
-            while lm[L_LEN, lv]:
-                p = lm[L_HEAD, lv]
-                slot, cid = lslot[lv, p], lid[lv, p]
-                level_popleft(st, lv)
-                if is_waiting(st, slot, cid):
-                    q_account(st, q, now)
-                    st[17][Q_N, q] -= 1
-                    cf[slot, F_TLEFT] = now
-                    leave(st, sp, slot, DISCONNECTED, E_CLOSED, now)
+        lo, hi = q_lv_start[q], q_lv_start[q] + q_lv_n[q]
+        close_levels(st, sp, q, lo, hi, now)
+        if sp[SP_SITES][0][T_ON]:  # then its side levels (SitedQueue.deques)
+            close_levels(st, sp, q, site_level_of(sp, lo, 0), site_level_of(sp, hi, 0), now)
     while True:  # held calls, in the order they were held (Center._held)
         first = -1
         for slot in range(ci.shape[0]):
@@ -1374,6 +1420,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
     ci[slot, C_NOTICED] = 0
     ci[slot, C_ATTEMPT] = 1
+    ci[slot, C_REGION], ci[slot, C_DIALECT], ci[slot, C_RESTRICTED] = -1, -1, 0
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
@@ -1416,8 +1463,8 @@ def ob_allowed(st, sp, pol, g):
         return False
     served, served_n, qi = pol[4], pol[5], st[17]
     waiting = 0
-    for j in range(served_n[g]):
-        waiting += qi[Q_N, served[g, j]]
+    for j in range(served_n[g]):  # those g may be offered (Center.waiting_seen)
+        waiting += qi[Q_N, served[g, j]] - site_hidden(st, sp, g, served[g, j])
     return waiting <= obi[OB_MAX_WAIT] or (
         st[ST_OB][2][g] < int(obf[OBF_RESERVED] * st[19][G_PRESENT, g]))
 
@@ -1609,6 +1656,7 @@ def on_redial(st, sp, pol, slot, now):
     ci[slot, C_REPEAT], ci[slot, C_RESOLVED], ci[slot, C_PRESSED2] = 0, -1, 0
     ci[slot, C_ATTEMPT] = attempt  # C_CUSTOMER kept: the same customer
     ci[slot, C_NOTICED] = 0  # a new call: the outage notice not yet heard
+    ci[slot, C_REGION], ci[slot, C_DIALECT], ci[slot, C_RESTRICTED] = -1, -1, 0  # new Call
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_IVR] = now, 0.0
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT] = np.nan, np.nan
@@ -1706,6 +1754,206 @@ def esc_order_done(st, sp, w, now):
         E[4][EF_IN_TIME] += 1
 
 
+# -- seat sites and dialect routing (sim.model.sites.Sites) -------------------------------
+# A restricted call (a dialect caller before its fallback) waits in a side level of its
+# level, one per dialect (SitedQueue.side): side level of (lv, d) is T_NLV + lv * dialects
+# + d, so a queue's side levels are one contiguous range.
+@njit(cache=True, _nrt=False, inline="always")
+def site_level_of(sp, lv, d):
+    """The side level of level ``lv`` for dialect ``d``."""
+    ti = sp[SP_SITES][0]
+    return ti[T_NLV] + lv * ti[T_DIALECTS] + d
+
+
+@njit(cache=True, _nrt=False)
+def site_level(st, sp, slot):
+    """The level a waiting call joins: its dialect's side level while restricted."""
+    ci = st[7]
+    lv = ci[slot, C_LEVEL]
+    if not ci[slot, C_RESTRICTED]:
+        return lv
+    return site_level_of(sp, lv, ci[slot, C_DIALECT])
+
+
+@njit(cache=True, _nrt=False)
+def site_assign(st, sp, slot):
+    """Sites._assign: region and dialect need, per customer when customers are modelled
+    (derive_key(key, customer)), else per call (derive_key(call.key, "site_region"))."""
+    T, ci = sp[SP_SITES], st[7]
+    customer = ci[slot, C_CUSTOMER]
+    if customer >= 0:
+        sub = mix(T[6][0] ^ mix(np.uint64(customer) + GOLDEN))
+    else:
+        sub = mix(st[11][slot] ^ T[6][1])
+    u, cum = draw(sub, 0), T[2]
+    r = cum.shape[0] - 1
+    for i in range(cum.shape[0]):
+        if u < cum[i]:
+            r = i
+            break
+    ci[slot, C_REGION] = r
+    d = T[3][r]
+    if d >= 0 and draw(sub, 1) < T[4][r, ci[slot, C_CLS]]:
+        ci[slot, C_DIALECT] = d
+
+
+@njit(cache=True, _nrt=False)
+def site_ask(st, sp, slot, now):
+    """Sites.on_ask: region on the first ask (counted), the dialect caller restricted
+    until its fallback (a fresh fallback clock at every ask)."""
+    ti, tf = sp[SP_SITES][0], sp[SP_SITES][1]
+    if not ti[T_ON]:
+        return
+    ci, reg = st[7], st[ST_SITES][0]
+    first = ci[slot, C_REGION] < 0
+    if first:
+        site_assign(st, sp, slot)
+    r, k = ci[slot, C_REGION], ci[slot, C_INTERVAL]
+    if first:
+        reg[RG_ASKED, r, k] += 1
+        if ci[slot, C_DIALECT] >= 0:
+            reg[RG_DIALECT_ASKED, r, k] += 1
+    if ci[slot, C_DIALECT] >= 0 and tf[TF_FALLBACK] > 0:
+        ci[slot, C_RESTRICTED] = 1
+        schedule(st, tf[TF_FALLBACK], EV_FALLBACK, slot, ci[slot, C_ID])
+
+
+@njit(cache=True, _nrt=False)
+def site_answer(st, sp, slot, g, now):
+    """Sites.on_answer: answered (within the service level) by region and group, and a
+    dialect caller's answer in its dialect or in Mandarin."""
+    T, ci = sp[SP_SITES], st[7]
+    r = ci[slot, C_REGION]
+    if not T[0][T_ON] or r < 0:
+        return
+    reg, grp = st[ST_SITES][0], st[ST_SITES][1]
+    k = ci[slot, C_INTERVAL]
+    reg[RG_ANSWERED, r, k] += 1
+    grp[GR_ANSWERED, g, k] += 1
+    if now - st[8][slot, F_TQUEUE] <= T[1][TF_SL]:
+        reg[RG_IN_SL, r, k] += 1
+        grp[GR_IN_SL, g, k] += 1
+    d = ci[slot, C_DIALECT]
+    if d >= 0:
+        if T[5][g, d]:
+            reg[RG_IN_DIALECT, r, k] += 1
+            grp[GR_IN_DIALECT, g, k] += 1
+        else:
+            reg[RG_IN_MANDARIN, r, k] += 1
+            grp[GR_IN_MANDARIN, g, k] += 1
+    ci[slot, C_RESTRICTED] = 0
+
+
+@njit(cache=True, _nrt=False)
+def site_route(st, sp, pol, slot):
+    """Sites.route: ``route`` with the groups that do not speak a restricted call's
+    dialect showing no idle agent (SitedGroup.closed)."""
+    ci = st[7]
+    if not ci[slot, C_RESTRICTED]:
+        return route(st, pol, slot)
+    speaks, gi, saved = sp[SP_SITES][5], st[19], st[ST_SITES][2]
+    d = ci[slot, C_DIALECT]
+    for g in range(gi.shape[1]):
+        saved[g] = gi[G_FREE_LEN, g]
+        if not speaks[g, d]:
+            gi[G_FREE_LEN, g] = 0
+    chosen = route(st, pol, slot)
+    for g in range(gi.shape[1]):
+        gi[G_FREE_LEN, g] = saved[g]
+    return chosen
+
+
+@njit(cache=True, _nrt=False)
+def site_head(st, sp, g, lv):
+    """SitedQueue.heads for an agent of ``g`` at one priority level: the head of each
+    side level of the dialects it speaks and the level's own head, the longest waiting
+    (dialect_first: a dialect caller before the level's head). Returns (slot, level)."""
+    ti, speaks, cf = sp[SP_SITES][0], sp[SP_SITES][5], st[8]
+    n_d = ti[T_DIALECTS]
+    best, at = -1, lv
+    for d in range(n_d):
+        if not speaks[g, d]:
+            continue
+        side = site_level_of(sp, lv, d)
+        slot = live_head(st, side)
+        if slot >= 0 and (best < 0 or cf[slot, F_TQUEUE] < cf[best, F_TQUEUE]):
+            best, at = slot, side
+    if best >= 0 and ti[T_FIRST]:
+        return best, at
+    slot = live_head(st, lv)
+    if slot >= 0 and (best < 0 or cf[slot, F_TQUEUE] < cf[best, F_TQUEUE]):
+        best, at = slot, lv
+    return best, at
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def seen_head(st, sp, g, lv):
+    """The head an agent of ``g`` sees at level ``lv`` (Sites.select's viewer): the
+    level's own live head without seat sites. Returns (slot, the level it heads)."""
+    if not sp[SP_SITES][0][T_ON]:
+        return live_head(st, lv), lv
+    return site_head(st, sp, g, lv)
+
+
+@njit(cache=True, _nrt=False)
+def site_hidden(st, sp, g, q):
+    """Sites.hidden: calls waiting in ``q`` that ``g`` may not be offered (restricted
+    dialect callers of the dialects it does not speak)."""
+    ti = sp[SP_SITES][0]
+    if not ti[T_ON]:
+        return 0
+    lslot, lid, lm, speaks = st[13], st[14], st[16], sp[SP_SITES][5]
+    n_d, n = ti[T_DIALECTS], 0
+    for lv in range(sp[6][q], sp[6][q] + sp[7][q]):
+        for d in range(n_d):
+            if speaks[g, d]:
+                continue
+            side = site_level_of(sp, lv, d)
+            for j in range(lm[L_LEN, side]):
+                p = level_at(st, side, j)
+                if is_waiting(st, lslot[side, p], lid[side, p]):
+                    n += 1
+    return n
+
+
+@njit(cache=True, _nrt=False)
+def on_fallback(st, sp, pol, slot, cid, now):
+    """Sites._on_fallback: a restricted call still waiting from that ask joins its
+    level at its place by queue entry time (SitedQueue.unrestrict) and is offered to
+    any group (Center.offer_again, as a wake-up); in its answer delay it only loses the
+    restriction."""
+    ci, cf = st[7], st[8]
+    if (not is_waiting(st, slot, cid) or cf[slot, F_TQUEUE] + sp[SP_SITES][1][TF_FALLBACK]
+            != now or not ci[slot, C_RESTRICTED]):
+        return
+    ci[slot, C_RESTRICTED] = 0
+    if ci[slot, C_PENDING]:
+        return
+    level_remove(st, site_level_of(sp, ci[slot, C_LEVEL], ci[slot, C_DIALECT]), slot, cid)
+    level_insert(st, ci[slot, C_LEVEL], slot, cid, cf[slot, F_TQUEUE])
+    on_wakeup(st, sp, pol, slot, cid, now)
+
+
+@njit(cache=True, _nrt=False)
+def level_remove(st, lv, slot, cid):
+    """deque.remove: the first entry of ``lv`` holding call ``cid`` in ``slot`` leaves
+    and the later entries move up (none: nothing changes)."""
+    lslot, lid, ltq, lm = st[13], st[14], st[15], st[16]
+    n, j = lm[L_LEN, lv], 0
+    while j < n and not (lslot[lv, level_at(st, lv, j)] == slot
+                         and lid[lv, level_at(st, lv, j)] == cid):
+        j += 1
+    if j == n:
+        return
+    while j + 1 < n:
+        p, r = level_at(st, lv, j), level_at(st, lv, j + 1)
+        lslot[lv, p], lid[lv, p], ltq[lv, p] = lslot[lv, r], lid[lv, r], ltq[lv, r]
+        j += 1
+    lm[L_LEN, lv] = n - 1
+
+
+
+
 @njit(cache=True, _nrt=False)
 def run(st, sp, pol, day, out):
     """Process events until the driver is needed; returns the loop status."""
@@ -1777,5 +2025,7 @@ def run(st, sp, pol, day, out):
             on_chase(st, sp, pol, a, b, t)
         elif ty == EV_DEADLINE:
             on_deadline(st, sp, a, b, t)
+        elif ty == EV_FALLBACK:
+            on_fallback(st, sp, pol, a, b, t)
         else:
             close(st, sp, t)

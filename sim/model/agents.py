@@ -172,6 +172,12 @@ class AgentGroup(Generic[S]):
         self._move(agent, state)
         return agent
 
+    def untake(self, agent: int) -> None:
+        """The agent just taken (:meth:`take`) found no call: idle again, first in the
+        longest-idle order as before."""
+        self._move(agent, AgentState.IDLE)
+        self.free.appendleft(agent)
+
     def keep_busy(self, agent: int, now: float, state: AgentState = AgentState.BUSY) -> None:
         """An agent who just finished (:meth:`release`) goes straight on to the next call."""
         self.account(now)

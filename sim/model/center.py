@@ -472,6 +472,13 @@ class Center:
         if self.policy.holds_idle:
             self._take_waiting(group, now)
 
+    def waiting_seen(self, group: AgentGroup, queue: CallQueue) -> int:
+        """Calls waiting in ``queue`` that ``group``'s agents may be offered now (with seat
+        sites, dialect callers before their fallback only to agents who speak it)."""
+        if self._sites is None:
+            return queue.n
+        return queue.n - self._sites.hidden(group, queue)
+
     def _fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls while there are any."""
         self._take_waiting(group, now)
@@ -479,11 +486,16 @@ class Center:
             hook(now)
 
     def _take_waiting(self, group: AgentGroup, now: float) -> None:
+        """Idle agents in turn are offered a waiting call. The agent offered one is taken
+        out of the idle count while the policy chooses, as a freed agent is: a policy
+        that keeps idle agents back (a reserve) counts the others, not him too."""
         while group.idle:
+            agent = group.take(now)
             call = self._selected(group, now)
             if call is None:
+                group.untake(agent)
                 break
-            self._answer(call, group, group.take(now), now)
+            self._answer(call, group, agent, now)
 
     def _routed(self, call: Call) -> AgentGroup | None:
         """The group with an idle agent the policy chose for ``call``, or None."""

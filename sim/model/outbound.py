@@ -1,7 +1,9 @@
 """Outbound work for blended agents: callbacks after work orders, care and retention calls.
 
 The simple threshold rule: an idle agent of a blended group takes outbound work only
-when no more than ``max_inbound_waiting`` inbound calls wait in the queues it serves.
+when no more than ``max_inbound_waiting`` inbound calls wait in the queues it serves
+(calls it may be offered: with seat sites a dialect caller before its fallback does not
+count for an agent who does not speak the dialect).
 Callbacks go before campaign calls. Inbound calls always come first (a freed agent looks
 at its inbound queues before outbound work).
 
@@ -26,6 +28,8 @@ from sim.records import OutboundRecord
 from sim.sampling import derive_key, draw, stream_key
 
 if TYPE_CHECKING:
+    from sim.model.center import Center
+    from sim.model.queues import CallQueue
     from sim.model.second_line import WorkOrder
     from sim.records import Recorder
 
@@ -117,10 +121,14 @@ class Outbound(Component):
             self.core.now < self.model.horizon_s)
 
     def allowed(self, group: AgentGroup) -> bool:
-        """The threshold rule, or a free place in the reserved outbound capacity."""
+        """The threshold rule, or a free place in the reserved outbound capacity. Only the
+        inbound calls the group's agents may be offered count: a dialect caller before
+        its fallback does not hold back an agent who cannot serve it (seat sites)."""
         if group.index not in self.blended:
             return False
-        waiting = sum(q.n for q in self.core.policy.served[group.index])
+        core = cast("Center", self.core)
+        waiting = sum(core.waiting_seen(group, cast("CallQueue", q))
+                      for q in core.policy.served[group.index])
         return waiting <= self.spec.max_inbound_waiting or (
             group.count[_OUTBOUND] < int(self.reserved * group.present))
 

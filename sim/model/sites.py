@@ -270,6 +270,14 @@ class Sites(Component):
         finally:
             self.viewer.dialects = frozenset()
 
+    def hidden(self, group: AgentGroup, queue: CallQueue) -> int:
+        """Calls waiting in ``queue`` that ``group``'s agents may not be offered: dialect
+        callers before their fallback whose dialect the group does not speak."""
+        side = cast(SitedQueue, queue).side
+        mine = self.speaks[group.index]
+        return sum(call.state == State.WAITING for (d, _), dq in side.items()
+                   if d not in mine for call in dq)
+
     def finish(self, rec: Recorder) -> None:
         rec.features.sites = SiteRecord(self.region, self.group)
 
