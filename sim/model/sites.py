@@ -100,11 +100,13 @@ class SitedQueue(CallQueue):
         self.account(now)
         self.n -= 1
 
-    def _visible(self) -> tuple[list[int], frozenset[int]]:
+    def _visible(self) -> tuple[list[int], tuple[int, ...]]:
+        """The priority levels in view and the viewer's dialects in ascending order (the
+        order ties between dialect lists are settled in; the compiled loop's too)."""
         mine = self.viewer.dialects
         prios = set(self.prios)
         prios.update(p for (d, p), side in self.side.items() if d in mine and side)
-        return sorted(prios), mine
+        return sorted(prios), tuple(sorted(mine))
 
     def heads(self) -> Iterator[Call]:
         if not self.n:
