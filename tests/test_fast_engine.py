@@ -117,10 +117,6 @@ def _without(spec, feature: str):
         return rep(spec, redial=rep(spec.redial, prob={**spec.redial.prob, "unresolved": 0.0}))
     if feature == "seat sites":
         return rep(spec, sites=None)
-    if feature == "the last agent":
-        return rep(spec, groups=tuple(rep(g, availability=rep(g.availability, stay_for=()))
-                                      if g.availability is not None else g
-                                      for g in spec.groups))
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     operations = {"closed-loop callbacks": {"callbacks": None},
@@ -139,7 +135,7 @@ def _without(spec, feature: str):
 HOTLINE_FEATURES = ["gamma", "complaint escalation", "redials chasing", "second line",
                     "outbound", "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
-                    "seat sites", "the last agent"]
+                    "seat sites"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
               "exponential, mean: 600}}, complaints: {reason: complaint, levels: [{name: "
               "lead, after_s: 3600}], time_limit_s: 7200}, key_customers: {from_tiers: "

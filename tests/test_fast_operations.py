@@ -1,7 +1,8 @@
 """``engine: fast`` on the hotline's operations features: key customers (caller ID serves
 a key person as its grade's VIP class), complaints (without the second line: calls of a
 reason, answered at once or not) and agent availability (shrinkage with partial presence,
-not ready after calls, daily breaks taken at once or owed by working agents) give the same
+not ready after calls, daily breaks taken at once or owed by working agents; on the
+calibrated anonymous_bank, the last agent staying for the callers waiting) give the same
 calls and summary as ``engine: simpy``, under every built-in policy and on variants that
 stress each rule. Complaint escalation climbs the second line's work orders:
 tests/test_fast_escalation.py."""
@@ -108,17 +109,21 @@ def test_operations_variants_equal_simpy(name, policy, tmp_path):
     assert len(calls) > 1000
 
 
-@pytest.mark.parametrize("policy", [[], ["policy=reservation", "policy.params.reserve=1",
-                                           "policy.params.vip_queue=direct_line"]])
+# every built-in policy with its defaults, and the routing rule the calibration found
+ANONYMOUS_POLICIES = {**{p: [f"policy={p}", *policy_extra(p)] for p in sorted(POLICIES)},
+                      "reservation_calibrated": ["policy=reservation", "policy.params.reserve=1",
+                                                 "policy.params.vip_queue=direct_line"]}
+
+
+@pytest.mark.parametrize("policy", sorted(ANONYMOUS_POLICIES))
 def test_anonymous_bank_runs_fast_as_on_simpy(policy, tmp_path):
-    """The shipped calibrated scenario (shrinkage with partial presence) behind ``ccsim
-    validate`` and ``ccsim check``, under its default policy and the routing rule its
-    calibration found: one replication, file for file. The last agent's stay for waiting
-    callers is not compiled (engine=auto runs it on SimPy): it is switched off here, and
-    everything else the calibration uses is compared."""
-    off = "scenario.groups.agents.availability.last_agent_stays_for=null"
+    """The shipped calibrated scenario behind ``ccsim validate`` and ``ccsim check``, as
+    shipped (shrinkage with partial presence, the last agent staying for the callers
+    waiting): one replication, file for file, under every built-in policy and the routing
+    rule its calibration found; ``engine=auto`` runs it fast."""
     spec = build_model_spec(compose_cfg(["scenario=anonymous_bank"])["scenario"])
-    assert any(g.availability is not None for g in spec.groups)
-    assert any(g.availability.stay_for for g in spec.groups)
-    assert_same_outputs(*run_both(["scenario=anonymous_bank", off, *policy, "n_reps=1"],
-                                  tmp_path))
+    assert any(g.availability is not None and g.availability.stay_for for g in spec.groups)
+    extra = ANONYMOUS_POLICIES[policy]
+    factory = make_policy(extra[0].removeprefix("policy="))
+    assert resolve_engine("auto", spec, factory) == "fast"
+    assert_same_outputs(*run_both(["scenario=anonymous_bank", *extra, "n_reps=1"], tmp_path))

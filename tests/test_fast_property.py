@@ -1,7 +1,8 @@
 """Differential property test: on random small scenarios (classes, priorities, queues with
 group preference orders, staffing changes, lines, patience, announcements, forced
 disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain,
-agent availability: shrinkage, not ready, breaks; seat sites with dialect routing)
+agent availability: shrinkage, not ready, breaks, the last agent staying; seat sites
+with dialect routing)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
@@ -81,7 +82,7 @@ def scenarios(draw):
         if len(served) > 1 and draw(st.booleans()):
             group_cfg[g]["queues"] = served[::-1]
         if draw(st.integers(0, 2)) == 0:
-            group_cfg[g]["availability"] = availability(draw, per_day, interval_s)
+            group_cfg[g]["availability"] = availability(draw, per_day, interval_s, served)
     n_classes = draw(st.integers(1, 3))
     classes = {}
     for i in range(n_classes):
@@ -139,8 +140,9 @@ def sites(draw, scn: dict) -> None:
         g["site"] = draw(st.sampled_from(["a", "b"]))
 
 
-def availability(draw, per_day: int, interval_s: float) -> dict:
-    """A group's agent states: shrinkage (partial presence), not ready, daily breaks."""
+def availability(draw, per_day: int, interval_s: float, served: list[str]) -> dict:
+    """A group's agent states: shrinkage (partial presence), not ready, daily breaks, the
+    last agent staying for callers waiting in some of the queues it serves."""
     out: dict = {"shrinkage": draw(st.sampled_from(
         [0.0, 0.3, 0.75, [0.5, 0.1, 0.0, 0.9, 0.25][:per_day] + [0.4] * (per_day - 5)]))}
     if draw(st.booleans()):
@@ -151,6 +153,9 @@ def availability(draw, per_day: int, interval_s: float) -> dict:
                           "duration_s": draw(st.sampled_from([20.0, interval_s, day_s])),
                           "share": draw(st.sampled_from([0.5, 1.0]))}
                          for _ in range(draw(st.integers(1, 2)))]
+    if served and draw(st.booleans()):
+        out["last_agent_stays_for"] = draw(st.lists(st.sampled_from(served), min_size=1,
+                                                    unique=True))
     return out
 
 
@@ -248,7 +253,8 @@ def hotline_scenarios(draw):
             "A": {"share": draw(st.sampled_from([0.3, 1.0])), "tier": f"t{n_tiers - 1}"}}}}
     for g in groups:
         if draw(st.integers(0, 2)) == 0:
-            scn["groups"][g]["availability"] = availability(draw, per_day, interval_s)
+            scn["groups"][g]["availability"] = availability(
+                draw, per_day, interval_s, [q for q in qnames if g in queues[q]["groups"]])
     if draw(st.booleans()):
         blend = outbound(draw, groups, interval_s)
         scn.setdefault("operations", {}).update(blend.pop("operations", {}))

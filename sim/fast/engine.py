@@ -18,8 +18,8 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
-line, seat sites with dialect routing. What it lacks (``LACKS``: the last agent staying)
-and user policies run on SimPy.
+line, seat sites with dialect routing. What it lacks (``LACKS``: nothing now) and user
+policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -58,11 +58,7 @@ POLICY_CODES = {
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
-LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("the last agent staying for waiting callers (groups.NAME.availability."
-     "last_agent_stays_for)", lambda spec: any(
-         g.availability is not None and g.availability.stay_for for g in spec.groups)),
-)
+LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = ()
 
 
 def _second_line_laws(spec: ModelSpec) -> list:
@@ -284,14 +280,19 @@ def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
             law = a.not_ready if a.not_ready is not None else law
         laws.append(IvrNode(f"not_ready_{g}", g, "hangup", law))
     kc = spec.operations.key_customers
-    xi = np.array([spec.intervals_per_day, int(kc is not None)], dtype=np.int64)
+    stay = np.zeros((n_g, len(spec.queues)), dtype=np.int64)  # AgentGroup.stay's queues
+    for g, a in enumerate(avs):
+        if a is not None:
+            stay[g, list(a.stay_for)] = 1
+    xi = np.array([spec.intervals_per_day, int(kc is not None), int(stay.any())],
+                  dtype=np.int64)
     shares = np.array(kc.shares if kc is not None else [0.0], dtype=np.float64)
     cmap = (np.array(kc.class_map, dtype=np.int64).reshape(-1, n_c) if kc is not None
             else np.full((1, n_c), -1, dtype=np.int64))
     stream = np.array([stream_key(seed, rep, "key_customers") if kc is not None else 0],
                       dtype=np.uint64)
     return (xi, full, partial, breaks, n_breaks, nr_prob, node_arrays(IvrSpec(tuple(laws)), 1),
-            shares, cmap, stream)
+            shares, cmap, stream, stay)
 
 
 def _outbound_arrays(spec: ModelSpec) -> tuple:

@@ -121,12 +121,15 @@ N_RF = 6
 # partial presence s by (group, interval), breaks (start_s, duration_s, share) by (group,
 # break), breaks by group (-1: no availability), not-ready probability by group, not-ready
 # time laws (sim.fast.ivr.node_arrays, one node per group), key grades' shares, served
-# class by (grade, class), key customers' stream key)
+# class by (grade, class), key customers' stream key, queues whose waiting callers the
+# group's last agent stays for by (group, queue) (AgentGroup.stay; 0/1))
 ST_AVAIL = 27
 SP_AVAIL = 20
 A_AWAY, A_OWED_HEAD, A_OWED_LEN = 0, 1, 2  # ai rows: agents not ready or on break
 A_AREA, A_LAST = 0, 1  # af rows: away agent-seconds, at the last interval close
 X_PER_DAY, X_KEY = 0, 1  # xi: intervals per day, key customers on
+X_STAY = 2  # xi: some group's last agent stays for waiting callers
+AV_STAY = 10  # sp[SP_AVAIL][AV_STAY]: the stay-for queues by (group, queue)
 B_START, B_DURATION, B_SHARE = 0, 1, 2
 NOT_READY_DRAW, NOT_READY_TIME_DRAW = 2010, 2011  # sim.model.calls.Draw
 # second line (sim.model.second_line): its events, its state st[ST_SECOND] (a tuple indexed
@@ -319,13 +322,15 @@ def untake(st, g, agent):
 
 
 @njit(cache=True, _nrt=False)
-def set_target(st, g, headcount, now):
+def set_target(st, sp, g, headcount, now):
     gi, spare = st[19], st[22]
     g_account(st, g, now)
     gi[G_TARGET, g] = headcount
     surplus = gi[G_PRESENT, g] - gi[G_TO_LEAVE, g] - headcount
     if surplus > 0:
         idle_leaving = min(surplus, gi[G_FREE_LEN, g])
+        if idle_leaving == gi[G_PRESENT, g] and callers_wait(st, sp, g):
+            idle_leaving -= 1  # the last agent stays, owed a log-out like a working one
         for _ in range(idle_leaving):
             spare[g, gi[G_SPARE_LEN, g]] = free_pop_right(st, g)
             gi[G_SPARE_LEN, g] += 1
@@ -348,17 +353,55 @@ def set_target(st, g, headcount, now):
 
 
 @njit(cache=True, _nrt=False)
-def release(st, g, agent, now):
+def release(st, sp, g, agent, now):
     gi, spare = st[19], st[22]
     g_account(st, g, now)
     gi[G_BUSY, g] -= 1
-    if gi[G_TO_LEAVE, g]:
+    if gi[G_TO_LEAVE, g] and not last_stays(st, sp, g):
         gi[G_TO_LEAVE, g] -= 1
         gi[G_PRESENT, g] -= 1
         spare[g, gi[G_SPARE_LEN, g]] = agent
         gi[G_SPARE_LEN, g] += 1
         return False
     return True
+
+
+@njit(cache=True, _nrt=False)
+def callers_wait(st, sp, g):
+    """AgentGroup.stay(): callers wait (queued or in their answer delay) in a queue the
+    group's last agent stays for (none named: False)."""
+    stay, qi = sp[SP_AVAIL][AV_STAY], st[17]
+    waiting = False
+    for q in range(stay.shape[1]):
+        waiting = waiting or (stay[g, q] != 0 and qi[Q_N, q] + qi[Q_PENDING, q] > 0)
+    return waiting
+
+
+@njit(cache=True, _nrt=False)
+def last_stays(st, sp, g):
+    """AgentGroup._last_stays: the group's last agent, owed a log-out, stays for the
+    callers still waiting for him."""
+    return st[19][G_PRESENT, g] == 1 and callers_wait(st, sp, g)
+
+
+@njit(cache=True, _nrt=False)
+def caller_left(st, sp, now):
+    """Availability.caller_left (AgentGroup.leave_if_unneeded): a last agent who stayed
+    idle for waiting callers logs out once none waits."""
+    gi, spare, stay = st[19], st[22], sp[SP_AVAIL][AV_STAY]
+    for g in range(gi.shape[1]):
+        stayer = False  # one of Availability.stayers
+        for q in range(stay.shape[1]):
+            stayer = stayer or stay[g, q] != 0
+        if not stayer:
+            continue
+        if (gi[G_TO_LEAVE, g] and gi[G_FREE_LEN, g] and gi[G_PRESENT, g] == 1
+                and not callers_wait(st, sp, g)):
+            g_account(st, g, now)
+            gi[G_PRESENT, g] -= 1
+            gi[G_TO_LEAVE, g] -= 1
+            spare[g, gi[G_SPARE_LEN, g]] = free_pop_right(st, g)
+            gi[G_SPARE_LEN, g] += 1
 
 
 # -- queue levels (CallQueue.levels): ring buffers of (slot, id, t_queue) -----------------
@@ -705,7 +748,7 @@ def on_eligible(st, sp, pol, slot, cid, now):
 
 
 @njit(cache=True, _nrt=False)
-def unqueue(st, slot, now):
+def unqueue(st, sp, slot, now):
     """Center._unqueue."""
     ci, qi = st[7], st[17]
     q = ci[slot, C_QUEUE]
@@ -715,6 +758,8 @@ def unqueue(st, slot, now):
         qi[Q_PENDING, q] -= 1
     else:
         qi[Q_N, q] -= 1
+    if sp[SP_AVAIL][0][X_STAY]:
+        caller_left(st, sp, now)
 
 
 @njit(cache=True, _nrt=False)
@@ -747,7 +792,7 @@ def on_announce(st, sp, pol, out, slot, cid, now):
     q = ci[slot, C_QUEUE]
     p2 = sp[18][q]
     if p2 and draw(st[11][slot], PRESS2_DRAW + ci[slot, C_ANNOUNCED]) < p2:
-        unqueue(st, slot, now)
+        unqueue(st, sp, slot, now)
         cf[slot, F_TLEFT] = now
         out[5][cls, k] += 1
         ci[slot, C_STATE] = IVR
@@ -763,7 +808,7 @@ def on_wait_timer(st, sp, slot, cid, now):
     if not is_waiting(st, slot, cid):
         return
     cf = st[8]
-    unqueue(st, slot, now)
+    unqueue(st, sp, slot, now)
     cf[slot, F_TLEFT] = now
     if cf[slot, F_PATIENCE] < sp[3][st[7][slot, C_QUEUE]]:
         leave(st, sp, slot, ABANDONED, E_QUEUE_ABANDON, now)
@@ -783,7 +828,7 @@ def pop_head(st, q, lv, now):
 def on_agent_free(st, sp, pol, g, agent, now):
     """Center._on_agent_free of an agent that was on an inbound call (the outbound hooks:
     reserved outbound first, outbound work when no waiting call wants it)."""
-    if not release(st, g, agent, now):
+    if not release(st, sp, g, agent, now):
         return
     if after_call(st, sp, pol, g, agent, now, 1):
         return
@@ -849,7 +894,7 @@ def on_tick(st, sp, pol, out, k, now):
         sl_interval_end(st, k - 1, now)
     if k < n_intervals:
         for g in range(staffing.shape[0]):
-            if set_target(st, g, staffing[g, k], now):
+            if set_target(st, sp, g, staffing[g, k], now):
                 fill(st, sp, pol, g, now)
         sl_interval_start(st, sp, k, now)
         avail_interval_start(st, sp, k, now)  # the last on_interval_start hook
@@ -904,7 +949,7 @@ def close(st, sp, now):
                 first = slot
         if first < 0:
             break
-        unqueue(st, first, now)
+        unqueue(st, sp, first, now)
         cf[first, F_TLEFT] = now
         leave(st, sp, first, DISCONNECTED, E_CLOSED, now)
 
@@ -999,7 +1044,7 @@ def on_back(st, sp, pol, g, agent, now):
     gi, spare = st[19], st[22]
     g_account(st, g, now)
     st[ST_AVAIL][0][A_AWAY, g] -= 1
-    if gi[G_TO_LEAVE, g]:
+    if gi[G_TO_LEAVE, g] and not last_stays(st, sp, g):
         gi[G_TO_LEAVE, g] -= 1
         gi[G_PRESENT, g] -= 1
         spare[g, gi[G_SPARE_LEN, g]] = agent
@@ -1568,7 +1613,7 @@ def on_outbound_done(st, sp, pol, g, agent, now):
     """Outbound._on_call_done, Center.agent_free of an agent still in OUTBOUND: logs out,
     or reserved outbound work, a waiting call, outbound work, else idle."""
     on_out = st[ST_OB][2]
-    if not release(st, g, agent, now):
+    if not release(st, sp, g, agent, now):
         on_out[g] -= 1
         return
     if after_call(st, sp, pol, g, agent, now, 0):  # away: no longer on outbound
@@ -2006,7 +2051,7 @@ def run(st, sp, pol, day, out):
         elif ty == EV_BACK:
             on_back(st, sp, pol, a, b, t)
         elif ty == EV_PARTIAL_END:  # Availability._on_partial_end: nobody joins
-            set_target(st, a, sp[SP_AVAIL][1][a, b], t)
+            set_target(st, sp, a, sp[SP_AVAIL][1][a, b], t)
         elif ty == EV_BREAK:
             on_break(st, sp, a, b, t)
         elif ty == EV_OPEN_ORDER:
