@@ -109,8 +109,13 @@ def test_operations_variants_equal_simpy(name, policy, tmp_path):
     assert len(calls) > 1000
 
 
-# every built-in policy with its defaults, and the routing rule the calibration found
-ANONYMOUS_POLICIES = {**{p: [f"policy={p}", *policy_extra(p)] for p in sorted(POLICIES)},
+# every built-in policy with its defaults, and the routing rule the calibration found;
+# the VIP queue is the direct line, and no queue has announcements for virtual hold's offers
+ANONYMOUS_EXTRA = {"overflow": ["policy.params.vip_queue=direct_line"],
+                   "reservation": ["policy.params.vip_queue=direct_line"],
+                   "virtual_hold": ["policy.params.at_announcements=[]"]}
+ANONYMOUS_POLICIES = {**{p: [f"policy={p}", *ANONYMOUS_EXTRA.get(p, [])]
+                         for p in sorted(POLICIES)},
                       "reservation_calibrated": ["policy=reservation", "policy.params.reserve=1",
                                                  "policy.params.vip_queue=direct_line"]}
 
