@@ -11,8 +11,8 @@
 # OUT/ceiling.csv (the hourly r a perfect model could reach) and OUT/tables.md.
 # Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, all four cases).
 # CPU is shared: run it under nice (nice -n 10 run.sh ...). The calibrations keep the last
-# agent for the callers waiting (availability.last_agent_stays_for), which the compiled
-# engine lacks: engine=auto runs these validations on SimPy (~15 min in all, under load).
+# agent for the callers waiting (availability.last_agent_stays_for), compiled like every
+# other feature: engine=auto runs these validations on the fast engine.
 set -euo pipefail
 OUT=${1:-outputs/out_of_sample}
 REPS=${2:-5}
