@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def _records(sweep_dir: Path) -> tuple[float, int]:
@@ -71,6 +72,7 @@ def launch_seconds(overrides: list[str], tasks: int, n: int = 5) -> tuple[float,
     try:
         with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
             hydra = GlobalHydra.instance().hydra
+            assert hydra is not None
             master = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
             job = ["sweep.task=0", *overrides]
             loader = hydra.config_loader
@@ -130,7 +132,8 @@ def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str,
     ceilings = [parallel_ceiling(cores)]
     print(f"ceiling for {cores} CPU-bound processes (before): {ceilings[0]:.2f}", flush=True)
     walls: dict[str, list[float]] = {name: [] for name in launchers}
-    rows, tables = {}, {}
+    rows: dict[str, dict] = {}
+    tables: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rnd in range(rounds):
             for name in launchers:

@@ -107,4 +107,4 @@ def install() -> None:
     if not gh.is_initialized() or gh.hydra is None:
         return
     loader = gh.hydra.config_loader
-    loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)
+    loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)  # type: ignore[method-assign]

@@ -28,6 +28,7 @@ calls: they are a share of the present agents, modelled as absent from the queue
 from __future__ import annotations
 
 import math
+from typing import Any
 
 PAST_DELAY_S = 90.0  # a caller who waited this long is past his answer delay
 ACW_SLACK_S = 5.0  # median gap from hang-up to the next waiting call (log)
@@ -159,8 +160,9 @@ def last_agent_evidence(asked, served, samples_per_day: int = 2000, seed: int = 
         t = t[_covering(start, end, t) > 0]
         n["random"][0] += len(t)
         n["random"][1] += int((_covering(t0, t1, t) > 0).sum())
-    out = {k: {"moments": m, "caller_waiting": w, "share": round(w / m, 4) if m else None}
-           for k, (m, w) in n.items()}
+    out: dict[str, Any] = {
+        k: {"moments": m, "caller_waiting": w, "share": round(w / m, 4) if m else None}
+        for k, (m, w) in n.items()}
     out["method"] = ("at each agent session's end, whether a queued caller was waiting: "
                      "'last' = no agent present after it, 'other' = agents still present; "
                      f"'random' = {samples_per_day} random moments a day with an agent "

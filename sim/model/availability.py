@@ -29,8 +29,10 @@ class Availability(Component):
         # as [agents, duration_s, window end]
         self.owed: dict[int, deque[list[float]]] = {g.index: deque() for g in self.groups}
         # groups whose last agent stays for callers waiting in some of their queues
-        self.stayers = [g for g in self.groups if g.spec.availability.stay_for]
+        self.stayers = [g for g in self.groups
+                        if g.spec.availability is not None and g.spec.availability.stay_for]
         for g in self.stayers:
+            assert g.spec.availability is not None
             waiting = [core.queues[i] for i in g.spec.availability.stay_for]
             g.stay = lambda qs=waiting: any(q.n or q.pending for q in qs)
 

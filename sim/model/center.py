@@ -317,7 +317,7 @@ class Center:
             self.queues[call.queue].leave(now, pending=True)
         else:
             self.queues[call.queue].leave(now)
-        if self._stayers:
+        if self._stayers and self._avail is not None:
             self._avail.caller_left(now)
 
     def _on_wakeup(self, event) -> None:
