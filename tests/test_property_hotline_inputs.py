@@ -14,9 +14,8 @@ import copy
 import functools
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_property_inputs import HOSTILE, check_one
+from test_property_inputs import HOSTILE, check_one, run_cases
 
 QUIET = {"calls": False, "intervals": False, "progress": False, "report": False}
 AVAILABILITY = {"shrinkage": 0.1,
@@ -88,18 +87,9 @@ def mutated(draw) -> dict:
 
 
 def _run(n: int) -> list[str]:
-    seen: list[str] = []
     for cfg in bases():
         assert check_one(copy.deepcopy(cfg)) == "ok"  # the bases themselves run
-
-    @settings(max_examples=n, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(mutated())
-    def prop(cfg):
-        seen.append(check_one(cfg))
-
-    prop()
-    return seen
+    return run_cases(mutated(), n)
 
 
 def test_hostile_values_in_hotline_sections_give_a_result_or_one_line():

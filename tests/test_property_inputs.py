@@ -140,18 +140,23 @@ WARM = {"scenario": {"name": "warm", "horizon": {"intervals_per_day": 1, "interv
         "output": {"calls": False, "intervals": True, "progress": False, "report": False}}
 
 
-def _run(n: int):
-    seen = []
-    simulate(WARM)  # JIT compilation and first imports: not part of any case's time
+def run_cases(strategy, n: int) -> list[str]:
+    """``check_one`` on ``n`` configs drawn (derandomized) from ``strategy``."""
+    seen: list[str] = []
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(configs())
+    @given(strategy)
     def prop(cfg):
         seen.append(check_one(cfg))
 
     prop()
     return seen
+
+
+def _run(n: int):
+    simulate(WARM)  # JIT compilation and first imports: not part of any case's time
+    return run_cases(configs(), n)
 
 
 def test_generated_configs_give_a_result_or_one_line():
