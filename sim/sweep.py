@@ -2,10 +2,12 @@
 collect every point into one tidy table with paired differences against a baseline.
 
 The launcher runs *tasks*, not points: each point's replications are split into
-``sweep.tasks`` units of work (default: one per replication; sim.sweep_tasks), so a grid of
-20 points x 20 replications keeps 400 workers busy. Every task records each replication in
-the point's directory (``multirun/SWEEP/OVERRIDES/reps``) as it finishes; rerunning the same
-sweep skips every replication already done with the same config (resume per replication).
+``sweep.tasks`` units of work (default ``auto``: sized from the sweep and the launcher's
+workers, one per replication where the workers are not known; sim.sweep_cluster.auto_tasks),
+so a grid of 20 points x 20 replications can keep 400 workers busy. Every task records each
+replication in the point's directory (``multirun/SWEEP/OVERRIDES/reps``) as it finishes;
+rerunning the same sweep skips every replication already done with the same config (resume
+per replication).
 When the multirun ends, the ``CollectSweep`` callback assembles each point from those
 records (its outputs and ``point.json``: overrides, status ok/failed/incomplete, error,
 retries) — never from the scheduler's status — and writes, in the sweep directory:
@@ -252,7 +254,8 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
 
         sweep_cluster.check_launcher(config)  # an unreachable cluster: exit 2, nothing run
         check_not_swept(config)
-        total = sweep_size(config) * sweep_cluster.split_points(config)
+        points = sweep_size(config)
+        total = points * sweep_cluster.split_points(config, points)
         from sim import sweep_compose
 
         sweep_compose.install()  # each point composed once, not twice per task
@@ -345,6 +348,9 @@ def check_not_swept(config) -> None:
         sweep_cluster.fail("n_reps: one value per sweep, it was swept; allowed: a single "
                            "count (rerun a sweep with a larger n_reps to add replications "
                            "to its points)")
+    if sweep_cluster.TASKS_KEY in swept:
+        sweep_cluster.fail(f"{sweep_cluster.TASKS_KEY}: one value per sweep, it was swept; "
+                           f"allowed: auto or a whole number >= 1 (tasks per point)")
 
 
 def progress_tag(job: int) -> str:

@@ -114,8 +114,10 @@ def _sweep(base: list[str], name: str, cores: int, sweep_dir: Path) -> tuple[flo
     return wall, cpu
 
 
-def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str,
+def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
         rounds: int = 1) -> dict:
+    """``tasks``: ``sweep.tasks`` for every launcher alike (``auto``: each launcher's own
+    sizing, whole points on the 1-core basic launcher)."""
     import statistics
 
     import pandas as pd
@@ -127,7 +129,7 @@ def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str,
     base = [sys.executable, "-m", "sim", "-m", f"scenario={scenario}", f"n_reps={reps}",
             f"sweep.tasks={tasks}", "output.calls=false", "output.intervals=false",
             "output.report=false", f"scenario.load={loads}"]
-    print(f"{points} points x {reps} replications of {scenario} in {points * tasks} tasks; "
+    print(f"{points} points x {reps} replications of {scenario}, sweep.tasks={tasks}; "
           f"{cores} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
     ceilings = [parallel_ceiling(cores)]
     print(f"ceiling for {cores} CPU-bound processes (before): {ceilings[0]:.2f}", flush=True)
@@ -168,9 +170,13 @@ def run(points: int, reps: int, tasks: int, launchers: list[str], scenario: str,
                                                      strict=True)]
         row["of_ceiling"] = row["ratio"] / ceiling if row["cores"] > 1 else 1.0
         row["same_table"] = tables[name].equals(tables[launchers[0]])
+    # the launching process's cost and the scale note: at the parallel launcher's sizing
+    parallel = [row for row in rows.values() if row["cores"] > 1] or [one]
+    per_point = max(1, round(parallel[0]["tasks"] / points))
     compose_s, launch_s = launch_seconds([f"scenario={scenario}", f"n_reps={reps}",
-                                          f"sweep.tasks={tasks}"], tasks)
-    return {"points": points, "reps": reps, "tasks_per_point": tasks, "scenario": scenario,
+                                          f"sweep.tasks={per_point}"], per_point)
+    return {"points": points, "reps": reps, "tasks_per_point": per_point, "tasks": tasks,
+            "scenario": scenario,
             "cores": cores, "launchers": rows, "compose_s": compose_s, "launch_s": launch_s,
             "ceiling": ceiling, "ceilings": ceilings,
             "rep_s": one["simulating_s"] / (points * reps),
@@ -204,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=4)
     ap.add_argument("--reps", type=int, default=10, help="replications per point")
     ap.add_argument("--rounds", type=int, default=1, help="runs of every launcher, in turn")
-    ap.add_argument("--tasks", type=int, default=None,
-                    help="tasks per point (sweep.tasks; default: one per replication)")
+    ap.add_argument("--tasks", default="auto",
+                    help="tasks per point, every launcher alike (sweep.tasks: a number, or "
+                         "auto, the default: each launcher's own sizing)")
     ap.add_argument("--scenario", default="telecom10000")
     ap.add_argument("--launchers", default=None,
                     help="comma-separated, the first is the 1-core reference (default: "
@@ -220,13 +227,15 @@ def main(argv: list[str] | None = None) -> int:
                      "hydra_plugins.hydra_ray_launcher") else []))
     if launchers[0] != "basic":
         ap.error("--launchers: the first must be basic (the 1-core reference)")
-    res = run(args.points, args.reps, args.tasks or args.reps, launchers, args.scenario,
-              args.rounds)
+    if args.tasks != "auto" and not (args.tasks.isdigit() and int(args.tasks) >= 1):
+        ap.error("--tasks: auto or a whole number >= 1")
+    res = run(args.points, args.reps, args.tasks, launchers, args.scenario, args.rounds)
     print(f"this machine's ceiling for {res['cores']} CPU-bound processes: "
           f"{res['ceiling']:.2f} (before {res['ceilings'][0]:.2f}, after "
           f"{res['ceilings'][1]:.2f}); load average {res['load_average']:.1f}")
     for name, row in res["launchers"].items():
-        print(f"{name:7} {row['cores']} core(s)  median wall {row['wall_s']:.1f} s  CPU "
+        print(f"{name:7} {row['cores']} core(s)  {row['tasks']} tasks  median wall "
+              f"{row['wall_s']:.1f} s  CPU "
               f"{row['cpu_s']:.1f} s  ratio to "
               f"1 core {row['ratio']:.2f} ({row['of_ceiling']:.0%} of the ceiling; rounds: "
               f"{', '.join(f'{r:.2f}' for r in row['round_ratios'])})  per-task overhead "

@@ -9,6 +9,8 @@ directories record. Lost workers are retried by sim.sweep_retry.
 
 from __future__ import annotations
 
+import math
+import os
 import shutil
 import socket
 import sys
@@ -16,6 +18,12 @@ from pathlib import Path
 
 RAY_LAUNCHER = "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"
 SLURM_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
+LOCAL_SUBMITIT_LAUNCHER = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"
+JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
+BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
+TASKS_KEY = "sweep.tasks"
+AUTO = "auto"
+TASKS_PER_WORKER = 4  # sweep.tasks=auto: tasks per worker over the whole sweep
 CONNECT_TIMEOUT_S = 5.0
 SETTINGS: dict = {}  # the running multirun's sweep settings, for the retry loop
 
@@ -90,29 +98,88 @@ def _local_ray_address() -> str | None:
         return None
 
 
-def split_points(config) -> int:
+def split_points(config, points: int = 0) -> int:
     """Add the task key to the sweep: every point becomes ``sweep.tasks`` tasks (Hydra's
-    product puts the task first, so every point's first replications go out first).
-    Returns the number of tasks per point."""
+    product puts the task first, so every point's first replications go out first), the
+    number resolved here (``auto``: ``auto_tasks``) and given to every job as an override.
+    ``points``: the sweep's points (0 if unknown). Returns the number of tasks per point."""
     from omegaconf import open_dict, read_write
 
     sweep = config.get("sweep") or {}
-    tasks = int(sweep.get("tasks", 1))
     SETTINGS.clear()
     SETTINGS.update(sweep_dir=str(config.hydra.sweep.dir), retries=int(sweep.get("retries", 0)),
                     config=config)
     given = [str(o) for o in config.hydra.overrides.task]
     if any(o.lstrip("+~").partition("=")[0] == "sweep.task" for o in given):
         fail("sweep.task: set by ccsim for each unit of work; allowed: sweep.tasks=N "
-              "(tasks per point)")
-    if tasks < 1:
-        fail(f"sweep.tasks: must be at least 1, got {tasks}")
+              "(tasks per point) or sweep.tasks=auto")
+    tasks = tasks_per_point(sweep.get("tasks", AUTO), int(config.get("n_reps", 1)), points,
+                            launcher_workers(config))
     _clear_task_records(Path(config.hydra.sweep.dir))
+    overrides = config.hydra.overrides
+    with read_write(overrides):  # every job runs with the resolved number, not "auto"
+        overrides.task = [o for o in given if o.lstrip("+~").partition("=")[0] != TASKS_KEY]
+        overrides.task.append(f"{TASKS_KEY}={tasks}")
     sweeper = config.hydra.sweeper
     with read_write(sweeper), open_dict(sweeper):
         params = dict(sweeper.get("params") or {})
+        params.pop(TASKS_KEY, None)
         sweeper.params = {"sweep.task": f"range(0,{tasks})", **params}
     return tasks
+
+
+def tasks_per_point(value, n_reps: int, points: int, workers: int | None) -> int:
+    """``sweep.tasks``: a whole number >= 1, or ``auto`` (``auto_tasks``); else exit 2."""
+    if str(value).strip() == AUTO:
+        return auto_tasks(n_reps, points, workers)
+    try:
+        tasks = int(str(value).strip())
+    except ValueError:
+        tasks = 0
+    if tasks < 1 or str(value).strip() in ("True", "False"):
+        fail(f"{TASKS_KEY}: {value!r} is not a number of tasks; allowed: auto (sized from "
+             f"the sweep and the launcher's workers) or a whole number >= 1 (tasks per point)")
+    return tasks
+
+
+def auto_tasks(n_reps: int, points: int, workers: int | None) -> int:
+    """Tasks per point for ``sweep.tasks=auto``: about ``TASKS_PER_WORKER`` tasks per worker
+    over the whole sweep — enough for every worker to stay busy to the end, few enough that
+    each task's fixed cost (Hydra's job set-up, the task's records) is paid for several
+    replications — never more than one per replication. One worker: whole points (nothing to
+    balance). Unknown workers (a Ray cluster, another launcher): one task per replication,
+    the finest split, so that however many workers there are, they all get work."""
+    if workers is None:
+        return max(n_reps, 1)
+    if workers <= 1:
+        return 1
+    return max(1, min(n_reps, math.ceil(TASKS_PER_WORKER * workers / max(points, 1))))
+
+
+def launcher_workers(config) -> int | None:
+    """How many tasks the configured launcher runs at once, when ccsim can know it: the
+    basic launcher 1; joblib its ``n_jobs`` (-1: every core); a private local Ray its
+    ``num_cpus`` (default every core); submitit's local and SLURM launchers their
+    ``array_parallelism`` when set, else (local) every core. None otherwise."""
+    from omegaconf import OmegaConf
+
+    target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
+    cores = os.cpu_count() or 1
+    launcher = OmegaConf.select(config, "hydra.launcher") or {}
+    if target == BASIC_LAUNCHER:
+        return 1
+    if target == JOBLIB_LAUNCHER:
+        n = int(launcher.get("n_jobs") or -1)
+        return max(1, n if n > 0 else cores + 1 + n)
+    if target == RAY_LAUNCHER:
+        init = OmegaConf.select(config, "hydra.launcher.ray.init") or {}
+        if init.get("address") not in (None, "local"):
+            return None  # a running cluster: its size is not known here
+        return int(init.get("num_cpus") or cores)
+    if target in (SLURM_LAUNCHER, LOCAL_SUBMITIT_LAUNCHER):
+        parallel = launcher.get("array_parallelism")
+        return int(parallel) if parallel else cores
+    return None
 
 
 def _clear_task_records(sweep_dir: Path) -> None:

@@ -86,8 +86,9 @@ def test_paired_differences_against_the_baseline(grid):
 def test_rerunning_the_sweep_skips_points_already_done(grid):
     tmp, _ = grid
     proc = sweep(tmp, "grid", "policy=strict_priority,overflow", "scenario.load=0.9,-1,1.1")
-    # each of the 4 good points ran as 2 tasks (one per replication): all 8 skipped
-    assert proc.stdout.count("done before, skipped") == 8
+    # each of the 4 good points ran as 1 task (sweep.tasks=auto on the basic launcher:
+    # whole points): all 4 skipped
+    assert proc.stdout.count("done before, skipped") == 4
     assert proc.returncode == 1  # the bad points are tried again, and fail again
 
 

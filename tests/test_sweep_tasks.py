@@ -49,7 +49,7 @@ def test_tasks_cover_every_replication_once(n_reps, tasks):
 def split(tmp_path_factory):
     """One sweep, each point's 3 replications in 3 tasks; and a plain run of one point."""
     tmp = tmp_path_factory.mktemp("tasks")
-    proc = sweep(tmp, "split", "n_reps=3", "scenario.load=0.9,1.1")
+    proc = sweep(tmp, "split", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3")
     plain = ccsim(tmp, *BASE, "n_reps=3", "scenario.load=0.9", f"hydra.run.dir={tmp / 'plain'}")
     assert proc.returncode == 0 and plain.returncode == 0, proc.stderr + plain.stderr
     return tmp, proc
@@ -105,7 +105,7 @@ def test_a_lost_worker_is_retried_and_recorded(tmp_path, split):
     reruns what never finished, and the table is the undisturbed sweep's."""
     tmp, _ = split
     marker = tmp_path / "killed.txt"
-    proc = sweep(tmp_path, "lost", "n_reps=3", "scenario.load=0.9,1.1",
+    proc = sweep(tmp_path, "lost", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
                  "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
                  env={"CCSIM_TEST_LOSE_WORKER": str(marker)})
     assert proc.returncode == 0, proc.stderr
@@ -168,9 +168,9 @@ def test_a_larger_n_reps_adds_replications_to_the_points_done(split):
     """Rerunning a sweep with more replications keeps each point's directory and runs only
     the new replications; the table is that of a sweep run with them from the start."""
     tmp, _ = split
-    first = sweep(tmp, "grown", "n_reps=2", "scenario.load=0.9,1.1")
+    first = sweep(tmp, "grown", "n_reps=2", "scenario.load=0.9,1.1", "sweep.tasks=2")
     assert first.returncode == 0, first.stderr
-    grown = sweep(tmp, "grown", "n_reps=3", "scenario.load=0.9,1.1")
+    grown = sweep(tmp, "grown", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3")
     assert grown.returncode == 0, grown.stderr
     # replication 2 of each point runs; 0 and 1 of each are skipped
     assert grown.stdout.count("replication 2: ok") == 2
@@ -234,3 +234,72 @@ def test_a_task_config_derived_from_its_point_is_hydras_composition(tmp_path):
             assert [ov[0] for ov in composed] == ["sweep.task=0", "sweep.task=0"]  # per point
     finally:
         GlobalHydra.instance().clear()
+
+
+@pytest.mark.parametrize("n_reps,points,workers,expected", [
+    (10, 4, 2, 2),      # the benchmark: 8 tasks of 5 replications, 4 per core
+    (10, 4, 1, 1),      # one worker: whole points, nothing to balance
+    (10, 4, None, 10),  # workers unknown (a Ray cluster): one task per replication
+    (20, 120, 100, 4),  # the issue's grid on 100 cores: 480 tasks of 5 replications
+    (20, 20, 100, 20),  # 20 x 20 on 100 cores: every replication its own task
+    (3, 2, 2, 3),       # never more tasks than replications
+    (5, 40, 2, 1),      # many points: whole points already balance
+    (4, 0, 2, 4),       # points unknown (a range sweep): as if one point
+])
+def test_auto_task_sizes(n_reps, points, workers, expected):
+    from sim.sweep_cluster import auto_tasks
+
+    assert auto_tasks(n_reps, points, workers) == expected
+
+
+def _launcher(target: str, **keys) -> dict:
+    return {"hydra": {"launcher": {"_target_": target, **keys}}}
+
+
+def test_the_workers_auto_sizes_for_come_from_the_launchers_config():
+    from omegaconf import OmegaConf
+
+    from sim import sweep_cluster as sc
+
+    cores = os.cpu_count() or 1
+    cases = [(_launcher(sc.BASIC_LAUNCHER), 1),
+             (_launcher(sc.JOBLIB_LAUNCHER, n_jobs=3), 3),
+             (_launcher(sc.JOBLIB_LAUNCHER, n_jobs=-1), cores),
+             (_launcher(sc.RAY_LAUNCHER, ray={"init": {"address": None}}), cores),
+             (_launcher(sc.RAY_LAUNCHER, ray={"init": {"address": "local", "num_cpus": 6}}), 6),
+             (_launcher(sc.RAY_LAUNCHER, ray={"init": {"address": "auto"}}), None),
+             (_launcher(sc.SLURM_LAUNCHER, array_parallelism=200), 200),
+             (_launcher(sc.LOCAL_SUBMITIT_LAUNCHER), cores),
+             (_launcher("some.other.Launcher"), None)]
+    for config, workers in cases:
+        assert sc.launcher_workers(OmegaConf.create(config)) == workers, config
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "1.5", "abc", "true", "'1,2'", "1,2"])
+def test_a_bad_task_count_is_refused_in_one_line(tmp_path, value):
+    proc = sweep(tmp_path, "bad", "n_reps=2", "scenario.load=0.9,1.1", f"sweep.tasks={value}")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("ccsim: error: sweep.tasks: "), proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "auto" in proc.stderr
+    assert not list((tmp_path / "bad").glob("*/reps"))  # nothing ran
+
+
+def test_auto_sized_tasks_give_the_same_table_and_resume_per_replication(split):
+    """sweep.tasks=auto on one joblib worker runs whole points (1 task each, not 3): the
+    table is the one-replication tasks'. Resumed with another sizing (3 tasks a point),
+    only the task holding the lost replication runs it."""
+    tmp, _ = split
+    auto = sweep(tmp, "auto", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=auto",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=1")
+    assert auto.returncode == 0, auto.stderr
+    assert auto.stdout.count("replications 0-2: ok") == 2
+    pd.testing.assert_frame_equal(table(tmp, "auto"), table(tmp, "split"))
+    assert json.loads((point_dir(tmp, "auto", "0.9") / "point.json").read_text())["tasks"] == 1
+    (point_dir(tmp, "auto", "1.1") / "reps" / "rep_0001.json").unlink()
+    again = sweep(tmp, "auto", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3")
+    assert again.returncode == 0, again.stderr
+    ran = sorted(json.loads(p.read_text())["ran"] for p in (tmp / "auto").glob("*/tasks/*.json")
+                 if p.name.startswith("task_"))
+    assert ran == [[], [], [], [], [], [1]]
+    pd.testing.assert_frame_equal(table(tmp, "auto").drop(columns="retries"),
+                                  table(tmp, "split").drop(columns="retries"))

@@ -28,8 +28,9 @@ class Sweep(BaseModel):
     model_config = STRICT
     name: str = Field("sweep", description="multirun results go to multirun/NAME")
     baseline: str | None = Field(None, description="override string of the baseline point")
-    tasks: int = Field(1, ge=1, le=MAX_REPS, description="units of work per point (its "
-                                                         "replications split among them)")
+    tasks: Annotated[int, Field(ge=1, le=MAX_REPS)] | Literal["auto"] = Field(
+        "auto", description="units of work per point (its replications split among them); "
+                            "auto: sized from the sweep and the launcher's workers")
     task: int = Field(0, ge=0, le=MAX_REPS, description="which unit a multirun job runs "
                                                         "(set by ccsim)")
     retries: int = Field(2, ge=0, le=100, description="reruns for replications lost with a "
