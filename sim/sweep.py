@@ -258,6 +258,7 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         total = points * sweep_cluster.split_points(config, points)
         from sim import sweep_compose
 
+        sweep_compose.remove_shared(Path(config.hydra.sweep.dir))  # an interrupted run's
         sweep_compose.install()  # each point composed once, not twice per task
         # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
@@ -274,6 +275,9 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
     def on_multirun_end(self, config, **kwargs) -> None:
         if _BAR:
             _BAR.pop().close()
+        from sim import sweep_compose
+
+        sweep_compose.remove_shared(Path(config.hydra.sweep.dir))
         collect_and_report(config)
 
 

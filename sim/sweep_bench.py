@@ -3,22 +3,27 @@ launcher) and on every core (joblib's warm workers; Ray's, with the cluster extr
 one run so the machine's other load weighs on all of them alike.
 
     python -m sim.sweep_bench                 # 4 points x 10 replications of telecom10000
+    python -m sim.sweep_bench --tasks 10      # one replication per task, every launcher
     python -m sim.sweep_bench --scenario hotline_small --points 8 --reps 5   # overhead-bound
     python -m sim.sweep_bench --points 2 --reps 2 --launchers basic,joblib   # quick look
 
 The default workload is what a researcher runs on the reference scenario: a few points
 (here 4 loads) x 10 replications of ``telecom10000`` (one simulated day of the whole
-hotline, ~1.2 s a replication compiled), one replication per task, as the sweep of the
-issue (8 policies x 5 loads x 3 staffing levels x 20 replications) is split; 40 tasks keep
-2 cores busy to the end. ``hotline_small`` replications last ~0.05 s: a sweep of them
-measures the per-task overhead, not the simulation.
+hotline, ~1 s a replication compiled), with ``sweep.tasks=auto`` (the default) for every
+launcher: each gets its own sizing — whole points on the 1-core basic launcher (its best:
+fewest tasks), about 4 tasks per worker on joblib (8 tasks of 5 replications on 2 cores).
+``--tasks N`` gives every launcher the same N tasks per point instead. ``hotline_small``
+replications last ~0.05 s: a sweep of them measures the per-task overhead, not the
+simulation.
 
 Prints per launcher: wall seconds, replications per second, the ratio to 1 core, that
 the sweep tables are identical, and the per-task overhead (wall seconds x cores not spent
 simulating, per task); the launching process's own cost per task (one Hydra composition
 per point, a copy per other task: sim.sweep_compose); the machine's own ceiling for N
 CPU-bound processes, measured before and after the sweeps, and each ratio against it; and
-a scale note computed from these figures. ``--rounds N`` repeats the launchers in turn
+a scale note computed from these figures; the 1-core sweep's CPU besides its replications
+(serial on any number of cores) and the best ratio it leaves (Amdahl, ``amdahl_bound``).
+``--rounds N`` repeats the launchers in turn
 (on a shared machine the load moves between runs; each round's ratio is printed).
 """
 
@@ -34,13 +39,23 @@ from pathlib import Path
 from typing import Any
 
 
-def _records(sweep_dir: Path) -> tuple[float, int]:
-    """Seconds spent simulating (every replication's record) and the number of tasks."""
+def _records(sweep_dir: Path) -> tuple[float, float, int]:
+    """Seconds spent simulating (every replication's record: wall, and CPU of its
+    process) and the number of tasks."""
     from sim.sweep_tasks import REPS_DIR, TASKS_DIR, read_json
 
-    sim_s = sum((read_json(p) or {}).get("seconds", 0.0)
-                for p in sweep_dir.rglob(f"{REPS_DIR}/rep_*.json"))
-    return sim_s, len(list(sweep_dir.rglob(f"{TASKS_DIR}/task_*.json")))
+    reps = [read_json(p) or {} for p in sweep_dir.rglob(f"{REPS_DIR}/rep_*.json")]
+    sim_s = sum(r.get("seconds", 0.0) for r in reps)
+    sim_cpu = sum(r.get("cpu_seconds", 0.0) for r in reps)
+    return sim_s, sim_cpu, len(list(sweep_dir.rglob(f"{TASKS_DIR}/task_*.json")))
+
+
+def amdahl_bound(fixed_s: float, simulating_s: float, ceiling: float) -> float:
+    """The best ratio N cores can reach against 1 when only the replications run in
+    parallel (at the machine's measured ceiling) and the 1-core sweep's other work
+    (``fixed_s``: start-up, imports, the compiled engine's load, composition, collection)
+    stays serial: (F + R) / (F + R / ceiling)."""
+    return (fixed_s + simulating_s) / (fixed_s + simulating_s / ceiling)
 
 
 def _launcher_args(name: str, cores: int) -> list[str]:
@@ -143,17 +158,19 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                 sweep_dir = Path(tmp) / f"{name}{rnd}"
                 wall, cpu = _sweep(base, name, cores, sweep_dir)
                 walls[name].append(wall)
-                sim_s, n_tasks = _records(sweep_dir)
+                sim_s, sim_cpu, n_tasks = _records(sweep_dir)
                 tables[name] = pd.read_parquet(sweep_dir / "sweep.parquet")
                 rows.setdefault(name, {"cores": workers, "simulating_s": [], "overhead": [],
-                                       "cpu_s": []})
+                                       "cpu_s": [], "simulating_cpu_s": []})
                 rows[name]["simulating_s"].append(sim_s)
+                rows[name]["simulating_cpu_s"].append(sim_cpu)
                 rows[name]["cpu_s"].append(cpu)
                 rows[name]["overhead"].append((wall * workers - sim_s) / n_tasks)
                 rows[name]["tasks"] = n_tasks
                 print(f"round {rnd + 1}: {name:7} {workers} core(s)  wall {wall:7.1f} s  "
                       f"{points * reps / wall:6.2f} replications/s  CPU {cpu:.1f} s  "
-                      f"(replications {sim_s:.1f} s in {n_tasks} tasks; ratio to 1 core "
+                      f"(replications {sim_s:.1f} s, {sim_cpu:.1f} CPU-s, in {n_tasks} tasks; "
+                      f"ratio to 1 core "
                       f"{walls[launchers[0]][rnd] / wall:.2f})", flush=True)
     ceilings.append(parallel_ceiling(cores))
     ceiling = statistics.mean(ceilings)
@@ -162,8 +179,11 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
         row.update(wall_s=wall, walls_s=walls[name], reps_per_s=points * reps / wall,
                    simulating_s=statistics.median(row["simulating_s"]),
                    cpu_s=statistics.median(row["cpu_s"]),
+                   simulating_cpu_s=statistics.median(row["simulating_cpu_s"]),
                    overhead_per_task_s=statistics.median(row.pop("overhead")))
     one = rows[launchers[0]]
+    # the 1-core sweep's CPU not spent in replications: what stays serial on N cores
+    fixed_s = one["cpu_s"] - one["simulating_cpu_s"]
     for name, row in rows.items():
         row["ratio"] = row["reps_per_s"] / one["reps_per_s"]
         row["round_ratios"] = [a / b for a, b in zip(walls[launchers[0]], walls[name],
@@ -178,7 +198,8 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
     return {"points": points, "reps": reps, "tasks_per_point": per_point, "tasks": tasks,
             "scenario": scenario,
             "cores": cores, "launchers": rows, "compose_s": compose_s, "launch_s": launch_s,
-            "ceiling": ceiling, "ceilings": ceilings,
+            "ceiling": ceiling, "ceilings": ceilings, "fixed_cpu_s": fixed_s,
+            "amdahl_bound": amdahl_bound(fixed_s, one["simulating_cpu_s"], ceiling),
             "rep_s": one["simulating_s"] / (points * reps),
             "load_average": os.getloadavg()[0]}
 
@@ -241,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{r:.2f}' for r in row['round_ratios'])})  per-task overhead "
               f"{row['overhead_per_task_s'] * 1000:.0f} ms  same sweep.parquet: "
               f"{'yes' if row['same_table'] else 'NO'}")
+    one = res["launchers"][launchers[0]]
+    print(f"1-core sweep: {one['simulating_cpu_s']:.1f} CPU-s in replications, "
+          f"{res['fixed_cpu_s']:.1f} CPU-s besides (start-up, imports, the engine's load, "
+          f"composition, task records, collection: serial); best ratio with that serial, "
+          f"replications at the ceiling: {res['amdahl_bound']:.2f}")
     print(f"launching process per task: {res['launch_s'] * 1000:.0f} ms (a composition "
           f"{res['compose_s'] * 1000:.0f} ms per point, a copy per other task)")
     notes = []

@@ -11,15 +11,25 @@ except that only task 0 writes the point's ``.hydra/`` files.
 
 Installed on the running Hydra's own config loader when a multirun starts (the sweeper and
 every launcher reach it through their HydraContext, pickled to joblib's and Ray's workers
-with it). Each process keeps the points of the current sweep only.
+with it). Each process keeps the points of the current sweep only. A point composed in the
+launching process (the sweeper's check) is also left in the sweep directory
+(``.compose/``, named by this sweep's random token and the point), so that joblib's
+workers, which compose their tasks themselves, read it (~0.05 s) instead of composing it
+again (~0.25 s per point and worker); the directory goes when the multirun ends.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
+import pickle
+import shutil
 import uuid
+from pathlib import Path
 
 TASK_KEY = "sweep.task"
+SHARED_DIR = ".compose"  # in the sweep directory: points composed by the launching process
 _CACHE: dict = {"token": None, "points": {}}  # this process's composed points, one sweep
 
 
@@ -48,14 +58,56 @@ class TaskConfigs:
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
             _CACHE.update(token=self.token, points={})
         key = tuple(o if i != index else TASK_KEY for i, o in enumerate(sweep_overrides))
-        known = _CACHE["points"].get(key)
+        shared = _shared_file(master_config, self.token, key)
+        known = _CACHE["points"].get(key) or _read_shared(shared)
         if known is None:
             config = self.compose(master_config, sweep_overrides)
             if _derivable(config, sweep_overrides[index]):
                 _CACHE["points"][key] = (copy.deepcopy(config), sweep_overrides[index])
+                _write_shared(shared, _CACHE["points"][key])
             return config
+        _CACHE["points"][key] = known
         pristine, composed_with = known
         return with_task(pristine, composed_with, task, master_config)
+
+
+def _shared_file(master_config, token: str, key: tuple) -> Path | None:
+    """Where this sweep's point ``key`` is shared with other processes (None: no sweep
+    directory). The name holds the sweep's random token: no other run's file matches."""
+    from omegaconf import OmegaConf
+
+    sweep_dir = OmegaConf.select(master_config, "hydra.sweep.dir")
+    if not sweep_dir:
+        return None
+    digest = hashlib.sha256(repr((token, key)).encode()).hexdigest()[:24]
+    return Path(str(sweep_dir)) / SHARED_DIR / f"{digest}.pkl"
+
+
+def _read_shared(path: Path | None):
+    try:
+        with path.open("rb") as f:  # type: ignore[union-attr]
+            return pickle.load(f)  # noqa: S301 - written by this sweep (token in the name)
+    except (OSError, AttributeError, pickle.PickleError, EOFError):
+        return None
+
+
+def _write_shared(path: Path | None, known: tuple) -> None:
+    """Atomically (a worker reads all of it or nothing); a failure only costs the workers
+    a composition."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except (OSError, pickle.PickleError, TypeError, AttributeError):
+        return
+
+
+def remove_shared(sweep_dir: Path) -> None:
+    """The multirun is over: its shared compositions are of no further use."""
+    shutil.rmtree(Path(sweep_dir) / SHARED_DIR, ignore_errors=True)
 
 
 def only_first_writes_hydra_dir(config, task: int):

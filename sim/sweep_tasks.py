@@ -245,7 +245,7 @@ def _one_rep(args) -> dict:
     point_dir = Path(point_dir)
     attempt = _attempt(point_dir, rep, task)
     lose_worker(point_dir, rep)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     record = {"rep": rep, "key": key, "task": task, "attempt": attempt,
               "host": socket.gethostname(), "pid": os.getpid()}
     calls = rep_file(point_dir, rep, "calls.parquet") if run.write_calls else None
@@ -271,6 +271,7 @@ def _one_rep(args) -> dict:
                                              f"{' '.join(str(exc).split())}")
         print(f"ccsim: error: {point_dir.name}: {record['error']}", file=sys.stderr)
     record["seconds"] = time.perf_counter() - t0
+    record["cpu_seconds"] = time.process_time() - cpu0  # this process's: less load-bound
     write_json(rep_file(point_dir, rep), record)
     return record
 

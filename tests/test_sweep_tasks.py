@@ -232,6 +232,18 @@ def test_a_task_config_derived_from_its_point_is_hydras_composition(tmp_path):
                     assert OmegaConf.to_yaml(derived) == OmegaConf.to_yaml(real), (load, task)
                     assert derived.sweep.task == task
             assert [ov[0] for ov in composed] == ["sweep.task=0", "sweep.task=0"]  # per point
+            # another process of the sweep (a joblib worker: same token, nothing in memory)
+            # reads the point composed here from the sweep directory instead of composing it
+            sweep_compose._CACHE["points"].clear()
+            job = ["sweep.task=2", "scenario=hotline_small", "n_reps=4", "scenario.load=1.1",
+                   "policy=fifo"]
+            shared = cached(master, job)
+            real = type(hydra.config_loader).load_sweep_config(hydra.config_loader, master, job)
+            real.hydra.output_subdir = None
+            assert OmegaConf.to_yaml(shared) == OmegaConf.to_yaml(real)
+            assert len(composed) == 2 and len(list((tmp_path / ".compose").glob("*.pkl"))) == 2
+            sweep_compose.remove_shared(tmp_path)
+            assert not (tmp_path / ".compose").exists()
     finally:
         GlobalHydra.instance().clear()
 
