@@ -51,6 +51,9 @@ def run_multirun(app) -> None:
               f"{SETTINGS['retries']}; replications done are skipped)", file=sys.stderr,
               flush=True)
     if error:  # collect what there is, say what is missing
+        from sim.sweep_compose import remove_shared
+
+        remove_shared(Path(SETTINGS["sweep_dir"]))  # the multirun never reached its end
         sweep.collect_and_report(SETTINGS["config"])
         sweep.FAILED.append("launcher")
         print(f"ccsim: error: the launcher failed ({error})"
