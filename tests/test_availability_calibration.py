@@ -209,7 +209,7 @@ def test_states_on_the_real_log_are_plausible_and_build(weekday_states):
     hw = cal.report["hidden_work"]
     assert sum(hw["not_ready_after_calls_s"]) > 0
     rest = hw["remaining"]
-    assert 0 < rest["not_ready_after_calls_share_of_present"] < 1
+    assert 0 < rest["not_ready_after_calls_share_of_available"] < 1
     assert rest["hidden_agent_hours"] == pytest.approx(sum(hw["unlogged_agent_s"]) / 3600,
                                                        abs=0.1)
 

@@ -371,6 +371,7 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -
             "fill": opts.hidden_fill,
             "present_agent_s": [round(float(x) * opts.interval_s, 1)
                                 for x in pool["headcount"]],
+            "available_agent_s": [round(float(x) * opts.interval_s, 1) for x in heads],
             "not_ready_after_calls_s": [round(float(x), 1) for x in not_ready_s],
             "method": "unlogged agent time = available headcount x interval - talk - "
                       "wrap-up - not ready after the log's calls (with --availability "
@@ -388,18 +389,19 @@ def after_call_not_ready_s(avail: dict | None) -> float:
 
 
 def hidden_remaining(report: dict) -> dict:
-    """How much of the agents' present time the model still leaves to hidden work, and
-    how much the not-ready-after-calls state names (agent-hours a day)."""
+    """How much of the agents' time the model still leaves to hidden work, and how much
+    the not-ready-after-calls state names (agent-hours a day; shares of the available
+    agent time, i.e. present with on-call agents, net of any not-ready share)."""
     hw = report["hidden_work"]
-    present = sum(hw["present_agent_s"])
+    available = sum(hw["available_agent_s"])
     hidden = (hw["fill"] or 0.0) * sum(hw["unlogged_agent_s"])
-    named = sum(hw.get("not_ready_after_calls_s", ()))
-    return {"present_agent_hours": round(present / 3600, 1),
+    named = sum(hw["not_ready_after_calls_s"])
+    return {"available_agent_hours": round(available / 3600, 1),
             "hidden_agent_hours": round(hidden / 3600, 1),
-            "hidden_share_of_present": round(hidden / present, 4) if present else None,
+            "hidden_share_of_available": round(hidden / available, 4) if available else None,
             "not_ready_after_calls_agent_hours": round(named / 3600, 1),
-            "not_ready_after_calls_share_of_present":
-                round(named / present, 4) if present else None}
+            "not_ready_after_calls_share_of_available":
+                round(named / available, 4) if available else None}
 
 
 def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,

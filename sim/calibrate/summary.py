@@ -55,6 +55,6 @@ def summary_text(cal) -> str:
     rest = hw.get("remaining") or {}
     lines.append(f"staffing: peak {peak:.1f} agents present; hidden work: fill "
                  f"{hw['fill']}, tasks of {hw['task_mean_s']:.0f} s"
-                 + (f", {rest['hidden_agent_hours']} of {rest['present_agent_hours']} "
-                    f"present agent-hours a day" if rest else ""))
+                 + (f", {rest['hidden_agent_hours']} of {rest['available_agent_hours']} "
+                    f"available agent-hours a day" if rest else ""))
     return "\n".join(lines)
