@@ -232,3 +232,17 @@ def test_prediction_keeps_not_ready_after_calls(weekday_states):
     extra = after["prob"] * after["spec"]["mean"]
     assert _expected_work(scn, vols, 1.0, 48)[0] == pytest.approx(
         _expected_work(without, vols, 1.0, 48)[0] + extra, rel=1e-3)
+
+
+@pytest.mark.parametrize("value, availability, states", [
+    ("auto", True, False), ("states", True, True), ("off", False, False)])
+def test_availability_option_selects_the_states(value, availability, states):
+    """``--availability states`` is fractional presence plus not ready after calls."""
+    import argparse
+
+    from sim.calibrate import _common, _options
+
+    p = argparse.ArgumentParser()
+    _common(p)
+    opts = _options(p.parse_args(["--availability", value]), "x")
+    assert (opts.availability, opts.states) == (availability, states)
