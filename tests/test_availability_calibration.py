@@ -115,3 +115,134 @@ def test_prediction_keeps_the_last_agent_rule():
     assert scn["groups"]["agents"]["staffing"] == [3, 1]
     assert av["last_agent_stays_for"] == ["acd"]
     assert av["shrinkage"] == [pytest.approx(1 - 2.5 / 3, abs=1e-4), pytest.approx(0.8)]
+
+
+# -- not ready after calls (--availability states) ------------------------------------------
+
+def _waiting_all_day(date="1999-01-03"):
+    """An ACD caller waiting from 0 s to 80,000 s: past his answer delay all day."""
+    return _call(date, "", 0, 80000, 0, outcome="abandoned")
+
+
+def test_not_ready_after_calls_reads_prob_and_duration_off_the_gaps():
+    """Agent A serves 401 calls of 100 s while a caller waits all day: after 320 of them he
+    takes the next call 5 s later (after-call work), after 80 he is away 5 s + d, d drawn
+    from a seeded gamma of mean 300 s. Then prob = 80 / 400 exactly (no gap is censored:
+    the caller never stops waiting) and the duration law's mean is the mean of d (the
+    gaps less the 5 s after-call work)."""
+    import numpy as np
+
+    from sim.calibrate.availability import not_ready_after_calls
+
+    rng = np.random.default_rng(7)
+    away = rng.gamma(4.0, 75.0, 80)
+    away = away[away > 60] if (away <= 60).any() else away
+    gaps = np.concatenate((np.full(320, 5.0), 5.0 + away))
+    rng.shuffle(gaps)
+    rows, t = [_waiting_all_day()], 1000.0
+    for gap in [*gaps, 0.0]:
+        rows.append(_call("1999-01-03", "A", t, 0, 100, queued=False))
+        t += 100 + gap
+    log = pd.DataFrame(rows)
+    served = log[log["outcome"] == "served"]
+    got = not_ready_after_calls(log, served, acw_mean_s=5.0)
+    assert got["hang_ups"] == len(gaps) and got["returns_observed"] == len(gaps)
+    assert got["prob"] == pytest.approx(len(away) / len(gaps), abs=1e-4)
+    assert got["spec"]["mean"] == pytest.approx(away.mean(), rel=0.05)
+
+
+def test_after_call_gap_is_censored_when_no_caller_waits_any_more():
+    """A hangs up at 1,100 s while a caller (queued at 900 s) has waited past 90 s; that
+    caller leaves at 1,150 s and A's next call is at 1,500 s: A's gap is censored at 50 s
+    (idle with nobody waiting is not unavailable). His hang-up at 1,600 s, with nobody
+    waiting, is no evidence at all."""
+    from sim.calibrate.availability import after_call_gaps
+
+    rows = [_call("1999-01-03", "A", 1000, 0, 100, queued=False),
+            _call("1999-01-03", "A", 1500, 0, 100, queued=False),
+            _call("1999-01-03", "A", 1700, 0, 100, queued=False),
+            _call("1999-01-03", "", 900, 250, 0, outcome="abandoned")]
+    log = pd.DataFrame(rows)
+    t, event, hour = after_call_gaps(log, log[log["outcome"] == "served"])
+    assert list(t) == [50.0] and list(event) == [False] and list(hour) == [0]
+
+
+def test_too_few_long_gaps_name_no_not_ready_state():
+    from sim.calibrate.availability import not_ready_after_calls
+
+    rows, t = [_waiting_all_day()], 1000.0
+    for _ in range(50):
+        rows.append(_call("1999-01-03", "A", t, 0, 100, queued=False))
+        t += 105
+    log = pd.DataFrame(rows)
+    got = not_ready_after_calls(log, log[log["outcome"] == "served"], 5.0)
+    assert got["prob"] == 0.0 and got["spec"] is None
+
+
+@pytest.fixture(scope="module")
+def weekday_states():
+    """The January weekdays calibrated with --availability states, hidden fill 1 (no
+    tuning by simulation: the log's evidence only)."""
+    from sim.calibrate import SHIPPED_LOG
+    from sim.calibrate.calibration import Options, calibrate
+    from sim.calibrate.schema import read_log
+
+    df, dq = read_log(SHIPPED_LOG, "auto")
+    return calibrate(df, dq, Options(states=True, hidden_fill=1.0), "anonymous_bank")
+
+
+def test_states_on_the_real_log_are_plausible_and_build(weekday_states):
+    """Sanity on January: thousands of hang-ups while callers waited, a few per cent of
+    them followed by a not-ready period of minutes; the scenario carries it as
+    groups.agents.availability.not_ready and builds; the not-ready time is taken out of
+    the unlogged time left to hidden work, and what remains is reported."""
+    from sim.config import build_model_spec
+
+    cal = weekday_states
+    after = cal.report["availability"]["after_call_not_ready"]
+    assert after["hang_ups"] > 1000 and 0.01 < after["prob"] < 0.3
+    assert 60 < after["spec"]["mean"] < 1800
+    av = cal.scenario["groups"]["agents"]["availability"]
+    assert av["not_ready"] == {"prob": after["prob"], "duration": after["spec"]}
+    spec = build_model_spec(cal.scenario)
+    assert spec.groups[0].availability.not_ready_prob == after["prob"]
+    hw = cal.report["hidden_work"]
+    assert sum(hw["not_ready_after_calls_s"]) > 0
+    rest = hw["remaining"]
+    assert 0 < rest["not_ready_after_calls_share_of_available"] < 1
+    assert rest["hidden_agent_hours"] == pytest.approx(sum(hw["unlogged_agent_s"]) / 3600,
+                                                       abs=0.1)
+
+
+def test_prediction_keeps_not_ready_after_calls(weekday_states):
+    """A prediction keeps the behaviour's not-ready law, and the work its volumes imply
+    includes the expected not-ready time per call."""
+    from types import SimpleNamespace
+
+    from sim.calibrate.predict import _expected_work, predict_scenario
+
+    cal = weekday_states
+    target = SimpleNamespace(scenario=cal.scenario, report=cal.report)
+    scn, _ = predict_scenario(cal.scenario, cal.report, target)
+    assert scn["groups"]["agents"]["availability"]["not_ready"] == \
+        cal.scenario["groups"]["agents"]["availability"]["not_ready"]
+    vols = {"p1_PS": [1.0] * 48}
+    without = dict(scn, groups={"agents": {"staffing": [1] * 48}})
+    after = cal.report["availability"]["after_call_not_ready"]
+    extra = after["prob"] * after["spec"]["mean"]
+    assert _expected_work(scn, vols, 1.0, 48)[0] == pytest.approx(
+        _expected_work(without, vols, 1.0, 48)[0] + extra, rel=1e-3)
+
+
+@pytest.mark.parametrize("value, availability, states", [
+    ("auto", True, False), ("states", True, True), ("off", False, False)])
+def test_availability_option_selects_the_states(value, availability, states):
+    """``--availability states`` is fractional presence plus not ready after calls."""
+    import argparse
+
+    from sim.calibrate import _common, _options
+
+    p = argparse.ArgumentParser()
+    _common(p)
+    opts = _options(p.parse_args(["--availability", value]), "x")
+    assert (opts.availability, opts.states) == (availability, states)

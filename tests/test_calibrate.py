@@ -321,6 +321,8 @@ def test_validation_hour_by_hour(validated):
     ([str(SHIPPED_LOG), "--weekdays", "Funday"], "--weekdays 'Funday': unknown day"),
     ([str(SHIPPED_LOG), "--answer-delay", "maybe"], "--answer-delay 'maybe': allowed: "
                                                     "auto, off"),
+    ([str(SHIPPED_LOG), "--availability", "moods"], "--availability 'moods': allowed: "
+                                                    "auto, states, off"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path):
     code = main([*argv, "--out", str(tmp_path / "x.yaml"), "--report-dir", str(tmp_path)])

@@ -45,7 +45,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "from the log) or off")
     p.add_argument("--availability", default="auto",
                    help="agents' presence: auto (fractional, on-call agents where the log "
-                        "answered calls) or off (rounded headcount)")
+                        "answered calls), states (auto plus agents not ready after calls, "
+                        "read off their gaps after hang-ups while callers waited; hidden "
+                        "work keeps the rest) or off (rounded headcount)")
     p.add_argument("--not-ready", default="off",
                    help="on: agents not ready by the share measured in the log while "
                         "callers wait (an upper bound) instead of hidden work; off "
@@ -77,8 +79,8 @@ def _options(args, name: str):
                          f"between 60 and 86400 (e.g. 900, 1800, 3600)")
     if args.answer_delay not in ("auto", "off"):
         raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
-    if args.availability not in ("auto", "off"):
-        raise ValueError(f"--availability {args.availability!r}: allowed: auto, off")
+    if args.availability not in ("auto", "states", "off"):
+        raise ValueError(f"--availability {args.availability!r}: allowed: auto, states, off")
     for option, value in (("--not-ready", args.not_ready),
                           ("--last-agent-stays", args.last_agent_stays)):
         if value not in ("on", "off"):
@@ -100,7 +102,8 @@ def _options(args, name: str):
     return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
                    reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed,
                    answer_delay=args.answer_delay == "auto",
-                   availability=args.availability == "auto", days=args.days,
+                   availability=args.availability != "off",
+                   states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on")
 

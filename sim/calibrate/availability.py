@@ -168,3 +168,89 @@ def last_agent_evidence(asked, served, samples_per_day: int = 2000, seed: int = 
                      f"'random' = {samples_per_day} random moments a day with an agent "
                      "present (seeded)")
     return out
+
+
+ACW_MAX_S = 60.0  # a longer gap from hang-up to the next call is not after-call work
+MIN_RETURNS = 20  # fewer observed long gaps: no not-ready law (hidden work keeps it)
+
+
+def waiting_until_empty(asked, date, past_s: float = PAST_DELAY_S):
+    """For one day: the step function of ACD callers waiting past ``past_s`` (times, count
+    just after each time) and the moments that count falls to 0."""
+    import numpy as np
+
+    q = asked[(asked["date"] == date) & asked["queued"] & (asked["desk"] == "acd")]
+    t0 = (q["t_arrival"] + q["ivr_s"]).to_numpy(float)
+    t1 = t0 + q["wait_s"].to_numpy(float)
+    ok = t1 > t0 + past_s
+    times = np.concatenate((t0[ok] + past_s, t1[ok]))
+    step = np.concatenate((np.ones(ok.sum()), -np.ones(ok.sum())))
+    order = np.lexsort((-step, times))  # at a tie, the arrival first
+    times, count = times[order], np.cumsum(step[order])
+    return times, count, times[count == 0]
+
+
+def after_call_gaps(asked, served, past_s: float = PAST_DELAY_S):
+    """Each named agent's hang-up at which an ACD caller had waited past ``past_s`` (past
+    his answer delay: a ready agent would take him after his after-call work), with the
+    gap to that agent's next answer in the same session. The gap is observed (``event``)
+    when he answered while such callers were still waiting; otherwise it is censored at
+    the moment none waited any more (from then on, being idle is not being unavailable).
+    Returns arrays (time, event, hour)."""
+    import numpy as np
+
+    from sim.calibrate.staffing import SESSION_GAP_S
+
+    named = served[served["server"] != ""].sort_values(["date", "server", "t_answer"])
+    out_t, out_e, out_h = [], [], []
+    for date, s in named.groupby("date"):
+        times, count, empty = waiting_until_empty(asked, date, past_s)
+        if not len(times):
+            continue
+        hang = (s["t_answer"] + s["service_s"]).to_numpy(float)
+        nxt = s.groupby("server")["t_answer"].shift(-1).to_numpy(float)
+        keep = np.isfinite(nxt) & (nxt - hang <= SESSION_GAP_S)  # not his session's end
+        hang, gap = hang[keep], (nxt - hang)[keep]
+        i = np.searchsorted(times, hang, side="right") - 1
+        waiting = np.where(i >= 0, count[np.maximum(i, 0)], 0) > 0
+        hang, gap = hang[waiting], gap[waiting]
+        j = np.searchsorted(empty, hang, side="left")
+        until = np.where(j < len(empty), empty[np.minimum(j, len(empty) - 1)] - hang, np.inf)
+        out_t.append(np.maximum(np.minimum(gap, until), 0.0))
+        out_e.append(gap <= until)
+        out_h.append((hang // 3600).astype(int))
+    if not out_t:
+        return np.empty(0), np.empty(0, bool), np.empty(0, int)
+    return np.concatenate(out_t), np.concatenate(out_e), np.concatenate(out_h)
+
+
+def not_ready_after_calls(asked, served, acw_mean_s: float) -> dict:
+    """``availability.not_ready`` {prob, duration} read off the agents' gaps after calls.
+
+    After a call at which a caller waited past his answer delay, a ready agent takes a
+    call within his after-call work (at most ``ACW_MAX_S``). ``prob`` is the Kaplan-Meier
+    probability that the gap exceeds ``ACW_MAX_S`` (the gap is censored when no caller
+    waits any more); ``duration`` is the censored maximum-likelihood law (AIC) of those
+    longer gaps less the mean after-call work, which the simulator draws before it."""
+    import numpy as np
+
+    from sim.calibrate.fit import fit_censored, kaplan_meier, km_survival_at
+
+    t, e, _ = after_call_gaps(asked, served)
+    method = (f"hang-ups of named agents while an ACD caller had waited "
+              f"{PAST_DELAY_S:g} s; gap to the agent's next answer, censored when no such "
+              f"caller waited any more; prob = Kaplan-Meier P(gap > {ACW_MAX_S:g} s); "
+              f"duration = censored MLE (AIC) of the longer gaps less the mean after-call "
+              f"work ({acw_mean_s:.1f} s)")
+    long = t > ACW_MAX_S
+    if len(t) == 0 or int((long & e).sum()) < MIN_RETURNS:
+        return {"prob": 0.0, "spec": None, "hang_ups": int(len(t)), "method": method,
+                "note": f"fewer than {MIN_RETURNS} observed long gaps: none modelled"}
+    times, surv = kaplan_meier(np.maximum(t, 0.5), e)
+    prob = float(km_survival_at(times, surv, ACW_MAX_S))
+    fit = fit_censored(t[long] - acw_mean_s, e[long]).to_dict()
+    survival = {int(g): round(float(km_survival_at(times, surv, g)), 4)
+                for g in (5, 10, 30, 60, 120, 300, 600, 1200)}
+    return {"prob": round(prob, 4), "spec": fit["spec"], "fit": fit,
+            "hang_ups": int(len(t)), "returns_observed": int(e.sum()),
+            "long_gaps": int(long.sum()), "gap_survival": survival, "method": method}

@@ -60,6 +60,8 @@ class Options:
     answer_delay: bool = True  # estimate classes' answer delays (False: none)
     availability: bool = True  # fractional presence and on-call agents (False: rounded
     # headcount, every present agent available: the method before issue 16)
+    states: bool = False  # agents not ready after calls, read off the log's gaps after
+    # hang-ups while callers waited (availability.not_ready); hidden work keeps the rest
     not_ready: bool = False  # the not-ready share measured at congested moments (an upper
     # bound: README) instead of leaving that time to hidden work
     days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
@@ -206,7 +208,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     delays = _answer_delays(log, asked, at_once, opts)
     days = sorted(log["date"].unique())
     staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
-    avail = _availability(log, asked, staff, opts)
+    avail = _availability(log, asked, staff, opts, fits["after_call_work"]["mean"])
     hidden = _hidden_work(asked, staff, opts, avail)
     a = arrivals[arrivals["day_type"] == opts.day_type]
     present = set(asked["class"])  # a class with no call on these days is left out
@@ -235,6 +237,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
         from sim.calibrate.tune import fit_hidden_fill
 
         fit_hidden_fill(cal, opts)
+    report["hidden_work"]["remaining"] = hidden_remaining(report)
     return cal
 
 
@@ -307,16 +310,20 @@ def _staffing(log, n_days: int, opts: Options, acw_mean: float) -> dict:
                        .astype(int)).size().reindex(range(per_day), fill_value=0)
     st["pool"] = {"headcount": head, "staff": [int(math.floor(h + 0.5)) for h in head],
                   "talk_s": st["direct"]["talk_s"] + st["acd"]["talk_s"],
+                  "answered": n.to_numpy(float) / n_days,
                   "wrap_s": n.to_numpy(float) * acw_mean / n_days}
     return st
 
 
-def _availability(log, asked, staff: dict, opts: Options) -> dict | None:
-    """Fractional presence and the not-ready share (``sim.calibrate.availability``)."""
+def _availability(log, asked, staff: dict, opts: Options, acw_mean: float = 0.0
+                  ) -> dict | None:
+    """Fractional presence, the not-ready share and, with ``states``, not ready after
+    calls (``sim.calibrate.availability``)."""
     if not opts.availability:
         return None
     from sim.calibrate.availability import (
         last_agent_evidence,
+        not_ready_after_calls,
         not_ready_share,
         schedule,
         with_on_call,
@@ -333,7 +340,9 @@ def _availability(log, asked, staff: dict, opts: Options) -> dict | None:
     last = last_agent_evidence(asked, served)
     last["used"] = opts.last_agent_stays
     available = [float(p) * (1 - s) for p, s in zip(present, nr["share"], strict=True)]
-    return {"not_ready": nr, "staffing": staffing, "shrinkage": shrink,
+    after = not_ready_after_calls(asked, served, acw_mean) if opts.states else None
+    return {"not_ready": nr, "after_call_not_ready": after, "staffing": staffing,
+            "shrinkage": shrink,
             "present": [round(float(p), 3) for p in present], "on_call_intervals": on_call,
             "available": [round(a, 3) for a in available], "last_agent": last,
             "method": "scheduled = ceil(agents present); shrinkage leaves present x "
@@ -349,7 +358,9 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -
 
     pool = staff["pool"]
     heads = np.asarray(avail["available"] if avail else pool["staff"], float)
-    idle = np.maximum(0.0, heads * opts.interval_s - pool["talk_s"] - pool["wrap_s"])
+    not_ready_s = np.asarray(pool["answered"], float) * after_call_not_ready_s(avail)
+    idle = np.maximum(0.0, heads * opts.interval_s - pool["talk_s"] - pool["wrap_s"]
+                      - not_ready_s)
     q = asked[asked["queued"] & (asked["desk"] == "acd")]
     est = hidden_task_estimate(q, staff["acd"]["headcount"], opts.interval_s)
     task = opts.hidden_task_s or est["task_mean_s"]
@@ -360,8 +371,37 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -
             "fill": opts.hidden_fill,
             "present_agent_s": [round(float(x) * opts.interval_s, 1)
                                 for x in pool["headcount"]],
+            "available_agent_s": [round(float(x) * opts.interval_s, 1) for x in heads],
+            "not_ready_after_calls_s": [round(float(x), 1) for x in not_ready_s],
             "method": "unlogged agent time = available headcount x interval - talk - "
-                      "wrap-up; tasks per interval = fill x unlogged time / task mean"}
+                      "wrap-up - not ready after the log's calls (with --availability "
+                      "states); tasks per interval = fill x unlogged time / task mean"}
+
+
+def after_call_not_ready_s(avail: dict | None) -> float:
+    """Expected seconds not ready after one call (prob x mean duration; 0 when off)."""
+    after = (avail or {}).get("after_call_not_ready")
+    if not after or not after.get("spec"):
+        return 0.0
+    from sim.calibrate.predict import law_mean
+
+    return float(after["prob"]) * law_mean(after["spec"])
+
+
+def hidden_remaining(report: dict) -> dict:
+    """How much of the agents' time the model still leaves to hidden work, and how much
+    the not-ready-after-calls state names (agent-hours a day; shares of the available
+    agent time, i.e. present with on-call agents, net of any not-ready share)."""
+    hw = report["hidden_work"]
+    available = sum(hw["available_agent_s"])
+    hidden = (hw["fill"] or 0.0) * sum(hw["unlogged_agent_s"])
+    named = sum(hw["not_ready_after_calls_s"])
+    return {"available_agent_hours": round(available / 3600, 1),
+            "hidden_agent_hours": round(hidden / 3600, 1),
+            "hidden_share_of_available": round(hidden / available, 4) if available else None,
+            "not_ready_after_calls_agent_hours": round(named / 3600, 1),
+            "not_ready_after_calls_share_of_available":
+                round(named / available, 4) if available else None}
 
 
 def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits: dict,
@@ -400,6 +440,9 @@ def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
     if avail is None:
         return {"staffing": staff["pool"]["staff"], "queues": queues}
     av: dict = {"shrinkage": avail["shrinkage"]}
+    after = avail.get("after_call_not_ready")
+    if after and after.get("spec"):
+        av["not_ready"] = {"prob": after["prob"], "duration": after["spec"]}
     if avail["last_agent"]["used"]:  # the callers' queues, not the hidden work's
         av["last_agent_stays_for"] = [q for q in queues if q != HIDDEN]
     return {"staffing": avail["staffing"], "queues": queues, "availability": av}

@@ -31,20 +31,25 @@ def parse_target(text: str) -> tuple[str, str]:
     return day_type, days
 
 
-def _mean(spec) -> float:
+def law_mean(spec) -> float:
+    """Mean of a distribution mapping of the scenario (0 for none)."""
     from sim.schema.distribution import parse
 
     return float(parse("handle_time", spec).mean) if spec is not None else 0.0
 
 
 def _expected_work(scenario: dict, volumes: dict, answered_share: float, n: int) -> list:
-    """Agent-seconds of talk and wrap-up per interval the volumes imply."""
+    """Agent-seconds of talk, wrap-up and not ready after calls (if the behaviour has it)
+    per interval the volumes imply."""
     out = [0.0] * n
+    nr = ((scenario["groups"]["agents"].get("availability") or {}).get("not_ready")
+          or {})
+    not_ready = float(nr.get("prob", 0.0)) * law_mean(nr.get("duration"))
     for cls, vol in volumes.items():
         c = scenario["classes"].get(cls)
         if c is None:
             continue
-        per_call = _mean(c["handle_time"]) + _mean(c.get("after_call_work"))
+        per_call = law_mean(c["handle_time"]) + law_mean(c.get("after_call_work")) + not_ready
         for k in range(n):
             out[k] += vol[k] * answered_share * per_call
     return out
@@ -88,7 +93,7 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
     available = [p * (1 - s) for p, s in zip(present, nr, strict=True)] if av else \
         [float(x) for x in group["staffing"]]
     hidden = behaviour["classes"].get(HIDDEN)
-    task = _mean(hidden["handle_time"]) if hidden else 1.0
+    task = law_mean(hidden["handle_time"]) if hidden else 1.0
     hidden_s = sum(hidden["calls_per_interval"]) * task if hidden else 0.0
     cal_avail = (av or {}).get("available") or report["staffing"]["pool"]
     share = hidden_s / max(sum(cal_avail) * interval_s, 1e-9)

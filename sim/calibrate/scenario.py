@@ -36,6 +36,9 @@ def header(cal, command: str) -> str:
         "  last_agent_stays_for (if set): when presence falls to no agent, the last one "
         "serves the", "  callers still waiting before logging out (evidence: "
         "availability.last_agent in calibration.json).",
+        "  not_ready (if set, --availability states): after a call an agent goes not "
+        "ready with", "  prob for duration, read off his gaps after hang-ups while "
+        "callers waited", "  (availability.after_call_not_ready in calibration.json).",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
         f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]

@@ -48,6 +48,13 @@ def summary_text(cal) -> str:
               for c, f in delays.items()]
     peak = max(r["staffing"]["pool"])
     hw = r["hidden_work"]
+    after = (r.get("availability") or {}).get("after_call_not_ready")
+    if after and after.get("spec"):
+        lines.append(f"not ready after calls: prob {after['prob']}, duration "
+                     f"{after['spec']} ({after['hang_ups']} hang-ups while callers waited)")
+    rest = hw.get("remaining") or {}
     lines.append(f"staffing: peak {peak:.1f} agents present; hidden work: fill "
-                 f"{hw['fill']}, tasks of {hw['task_mean_s']:.0f} s")
+                 f"{hw['fill']}, tasks of {hw['task_mean_s']:.0f} s"
+                 + (f", {rest['hidden_agent_hours']} of {rest['available_agent_hours']} "
+                    f"available agent-hours a day" if rest else ""))
     return "\n".join(lines)
