@@ -454,3 +454,29 @@ def test_naming_the_plugin_beside_its_entry_point_is_harmless(pytester, how):
     result = pytester.runpytest_subprocess(*args, "--ccsim-max-reps", "2",
                                            "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_compositions_from_several_threads_take_turns():
+    """Hydra composes through one process-wide GlobalHydra; the what-if app composes from
+    its server's threads and its job worker at once. Without the lock, threads clear or
+    find it initialised under each other ("GlobalHydra is already initialized")."""
+    import threading
+
+    seeds: list[int] = []
+    errors: list[str] = []
+
+    def compose_some(i: int) -> None:
+        try:
+            for j in range(6):
+                seeds.append(compose_config(["scenario=hotline_small", f"seed={10 * i + j}"])
+                             ["seed"])
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever a thread raised
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=compose_some, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(seeds) == [10 * i + j for i in range(4) for j in range(6)]

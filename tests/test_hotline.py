@@ -386,3 +386,54 @@ def test_episodes_dropped_after_their_window_count_exactly_as_kept_ones(window_s
     assert rec.features.episodes.sum() > 100
     assert np.array_equal(rec.fcr, kept.fcr)
     assert calls.equals(kept_calls)
+
+
+def press2_and_back(trace: list[float]) -> dict:
+    """One agent (handle 40 s); the queue announces at 20 s, where every caller presses 2
+    for a 5 s self-service that fails and sends him back to the same queue (1 s)."""
+    scn = one_path()
+    scn["tiers"]["ordinary"]["entry"] = "to_agent"
+    scn["reasons"]["billing_query"]["handle_time"] = 40
+    scn["ivr"]["nodes"] = {
+        "to_agent": {"type": "transfer", "time": 0, "queue": "general"},
+        "p2": {"type": "self_service", "time": 5, "resolve_prob": 0.0, "next": "back"},
+        "back": {"type": "transfer", "time": 1, "queue": "general"}}
+    scn["queues"]["general"].update(announce_s=[20], press2_prob=1.0, press2_node="p2")
+    scn["groups"]["general_desk"]["staffing"] = 1
+    scn["arrivals"] = {"trace": [[t, "ordinary/billing_query"] for t in trace]}
+    return scn
+
+
+def test_a_caller_back_from_press_2_queues_anew_behind_later_callers():
+    # 0 is answered at once (busy to 40). 1 asks at 1, presses 2 at 21, is back at 27;
+    # 2 asks at 25. At 40 the agent takes 2 (asked at 25), not 1 at his old place (1).
+    # 1 has heard the one announcement (they count per call), so he waits to 80.
+    df, _ = run_calls(press2_and_back([0, 1, 25]))
+    assert df[["t_queue", "t_answer", "t_left_queue"]].values.tolist() == [
+        [0.0, 0.0, 0.0], [27.0, 80.0, 80.0], [25.0, 40.0, 40.0]]
+
+
+def test_a_wakeup_from_an_earlier_queue_visit_is_dropped():
+    """A policy's wake-up belongs to the queue visit it was asked for: the caller who
+    pressed 2 and came back is not looked at again 30 s after his first visit."""
+    from sim.model.calls import State
+    from sim.policies.strict_priority import StrictPriority
+
+    class Spy(StrictPriority):
+        def __init__(self):
+            super().__init__()
+            self.routed: list[tuple[float, int]] = []
+
+        def wakeups(self, call):
+            return (30.0,)
+
+        def route(self, call):
+            if call.state == State.WAITING:  # a wake-up (a fresh ask is still IVR)
+                self.routed.append((self.now(), call.id))
+            return super().route(call)
+
+    spy = Spy()
+    run_calls(press2_and_back([0, 1]), policy=lambda: spy, engine="simpy")
+    # 1 asks at 1 (wake-up at 31), presses 2 at 21, asks again at 27 (wake-up at 57) and
+    # is answered at 40: neither wake-up may reach the policy, the first being stale
+    assert spy.routed == []

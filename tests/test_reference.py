@@ -38,9 +38,11 @@ def test_reference_scenario_is_the_default_and_meets_some_targets_but_not_all():
 # Golden values: hotline_small, seed 7, replication 0. They change only when the model or
 # its random streams change on purpose; then regenerate with
 #   python -c "import tests.test_reference as t; t.print_golden()"   (from tests/)
+# (Last regenerated when a caller back from press 2 began to queue anew: one more
+# answered, one fewer self-served, ASA 4.4038 -> 4.4425 s.)
 GOLDEN = {
-    "offered": 3144.0, "answered": 2182.0, "abandoned": 255.0, "self_served": 652.0,
-    "disconnected": 55.0, "asa_s": 4.403785852398141, "fcr": 0.8602199816681944,
+    "offered": 3144.0, "answered": 2183.0, "abandoned": 255.0, "self_served": 651.0,
+    "disconnected": 55.0, "asa_s": 4.442512397710421, "fcr": 0.8602840128263857,
     "work_orders_opened": 129.0, "callbacks_made": 53.0, "retained_value": 1963461.0,
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from sim.runner import PolicyFactory
 
 RUN_ONLY_KEYS = ("hydra", "n_reps", "confidence", "output")  # not part of the model
+# Hydra's compose API works through one process-wide GlobalHydra; the what-if app composes
+# from its server's threads and its job worker at once, so compositions take turns.
+_COMPOSING = threading.Lock()
 
 
 def compose_config(overrides: Sequence[str]) -> dict:
@@ -40,10 +44,11 @@ def compose_config(overrides: Sequence[str]) -> dict:
     _check_syntax(overrides)
     args = SimpleNamespace(overrides=overrides, config_path=None, config_name=None,
                            config_dir=None)
-    GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
-            cfg = compose(cli.CONFIG_NAME, overrides=overrides)
+        with _COMPOSING:
+            GlobalHydra.instance().clear()
+            with initialize_config_dir(config_dir=cli.CONFIG_DIR, version_base="1.3"):
+                cfg = compose(cli.CONFIG_NAME, overrides=overrides)
         return cast(dict, OmegaConf.to_container(cfg, resolve=True))
     except OmegaConfBaseException as exc:
         raise SLAError(cli.omegaconf_message(exc)) from None

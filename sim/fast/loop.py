@@ -790,7 +790,10 @@ def unqueue(st, sp, slot, now):
 
 @njit(cache=True, _nrt=False)
 def on_wakeup(st, sp, pol, slot, cid, now):
-    """Center._on_wakeup."""
+    """Center._on_wakeup. Center also drops a wake-up from an earlier queue visit (a
+    caller who pressed 2 and came back); the compiled Overflow, the one built-in policy
+    with wake-ups, measures the wait from the current visit, so such a wake-up finds no
+    group here either, and the outputs are the same."""
     if not is_waiting(st, slot, cid):
         return
     g = site_route(st, sp, pol, slot)
@@ -818,6 +821,8 @@ def on_announce(st, sp, pol, out, slot, cid, now):
     q = ci[slot, C_QUEUE]
     p2 = sp[18][q]
     if p2 and draw(st[11][slot], PRESS2_DRAW + ci[slot, C_ANNOUNCED]) < p2:
+        if not ci[slot, C_PENDING]:  # if it comes back, it queues anew (CallQueue.forget)
+            level_remove(st, site_level(st, sp, slot), slot, cid)
         unqueue(st, sp, slot, now)
         cf[slot, F_TLEFT] = now
         out[5][cls, k] += 1

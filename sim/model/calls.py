@@ -56,7 +56,7 @@ class Call:
         "service", "acw", "state", "t_queue", "t_answer", "t_end", "group", "agent", "outcome",
         "ending", "key", "k", "customer", "attempt", "tier", "reason", "node", "failures",
         "announced", "pressed2", "noticed", "resolved", "repeat", "t_left_queue", "virtual",
-        "answer_delay", "pending", "region", "dialect", "restricted",
+        "answer_delay", "pending", "region", "dialect", "restricted", "visit",
     )
 
     def __init__(self, id: int, cls: int, priority: int, queue: int, t_arrival: float,
@@ -98,6 +98,7 @@ class Call:
         self.repeat = False  # same customer and reason called within the FCR window before
         # time in the queue before it may be answered (e.g. a mandatory announcement)
         self.answer_delay = answer_delay
+        self.visit = 0  # times it asked for an agent: events of an earlier visit are stale
         self.pending = False  # in the queue, still in its answer delay
         # scenario.sites: caller's region and the dialect it needs (-1: none, Mandarin);
         # restricted: offered only to agents who speak it (before the dialect fallback)

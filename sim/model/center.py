@@ -262,6 +262,7 @@ class Center:
         """The call asks for an agent: answered at once, or it waits in its queue."""
         call.t_queue = now
         call.t_left_queue = math.nan
+        call.visit += 1
         for hook in self._hooks["on_ask"]:
             hook(call, now)
         if call.answer_delay > 0:
@@ -276,7 +277,7 @@ class Center:
         queue.push(call, now)
         self._wait_timer(call, queue.spec, 0.0)
         for wait in self.policy.wakeups(call):
-            self.at(wait, self._on_wakeup, call)
+            self.at(wait, self._on_wakeup, (call, call.visit))
 
     def _hold(self, call: Call, now: float) -> None:
         """The call waits in its queue (patience and wait clock running) but no policy
@@ -307,7 +308,7 @@ class Center:
         queue.insert(call, now)
         for wait in self.policy.wakeups(call):
             if wait > call.answer_delay:
-                self.at(wait - call.answer_delay, self._on_wakeup, call)
+                self.at(wait - call.answer_delay, self._on_wakeup, (call, call.visit))
 
     def _unqueue(self, call: Call, now: float) -> None:
         """A waiting call leaves its queue without an agent (in its delay or not)."""
@@ -321,9 +322,10 @@ class Center:
             self._avail.caller_left(now)
 
     def _on_wakeup(self, event) -> None:
-        """The policy asked to look again at a waiting call (e.g. overflow after a delay)."""
-        call = event.value
-        if call.state != State.WAITING:
+        """The policy asked to look again at a waiting call (e.g. overflow after a delay),
+        in the queue visit it asked in: a caller who pressed 2 and came back waits anew."""
+        call, visit = event.value
+        if call.state != State.WAITING or call.visit != visit:
             return
         self.offer_again(call, self.env.now)
 
@@ -355,6 +357,8 @@ class Center:
             self.rec.virtual_holds[call.cls, call.interval] += 1
             return
         if q.press2_prob and draw(call.key, Draw.PRESS2 + call.announced) < q.press2_prob:
+            if not call.pending:  # if it comes back, it queues anew, not at its old place
+                self.queues[call.queue].forget(call)
             self._unqueue(call, now)
             call.t_left_queue = now
             self.rec.press2[call.cls, call.interval] += 1

@@ -103,6 +103,14 @@ class CallQueue:
         self.account(now)
         self.n -= 1
 
+    def forget(self, call: Call) -> None:
+        """Drop ``call``'s entry at once: it left (pressed 2) and may ask again, as a fresh
+        entry; a stale entry left for lazy removal would give it back its old place."""
+        for dq in self.deques():
+            if call in dq:
+                dq.remove(call)
+                return
+
     def leave(self, now: float, pending: bool = False) -> None:
         """A waiting call left from inside the queue (its state is already changed);
         ``pending``: it left during its answer delay."""
