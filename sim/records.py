@@ -10,8 +10,9 @@ the fold boundaries the compiled engine mirrors, so KPI sums stay bit-identical.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -249,14 +250,15 @@ class Recorder:
         as a bincount per counter)."""
         from sim.fast.fold import fold_chunk
 
+        fold = cast(Callable[..., None], fold_chunk)  # a Numba dispatcher, typed as called
         n_cells = self.n_classes * self.n_intervals
         sums = np.zeros((len(CALL_FIELDS), n_cells))
         g_handle = np.zeros(self.group_answered.size)
-        fold_chunk(*(np.ascontiguousarray(c[k]) for k in FOLD_COLUMNS), self.n_intervals,
-                   float(self.sl), float(self.short_s), self.first_interval, sums,
-                   # flat views (copy=False: an error, never a copy the counts are lost in)
-                   np.reshape(self.wait_hist, -1, copy=False),
-                   np.reshape(self.group_answered, -1, copy=False), g_handle)
+        fold(*(np.ascontiguousarray(c[k]) for k in FOLD_COLUMNS), self.n_intervals,
+             float(self.sl), float(self.short_s), self.first_interval, sums,
+             # flat views (copy=False: an error, never a copy the counts are lost in)
+             np.reshape(self.wait_hist, -1, copy=False),
+             np.reshape(self.group_answered, -1, copy=False), g_handle)
         self.group_handle_s += g_handle.reshape(self.group_answered.shape)
         for f, row in zip(CALL_FIELDS, sums, strict=True):
             self.calls[f] += row.reshape(self.n_classes, self.n_intervals)
