@@ -248,14 +248,15 @@ class Recorder:
     def _fold(self, c: dict[str, np.ndarray]) -> None:
         """Add a chunk of records to the accumulators (one compiled pass, the same sums
         as a bincount per counter)."""
-        from sim.fast.fold import fold_chunk
+        from sim.fast.fold import FIELDS, fold_chunk
 
         fold = cast(Callable[..., None], fold_chunk)  # a Numba dispatcher, typed as called
         n_cells = self.n_classes * self.n_intervals
         sums = np.zeros((len(CALL_FIELDS), n_cells))
         g_handle = np.zeros(self.group_answered.size)
         fold(*(np.ascontiguousarray(c[k]) for k in FOLD_COLUMNS), self.n_intervals,
-             float(self.sl), float(self.short_s), self.first_interval, sums,
+             float(self.sl), float(self.short_s), self.first_interval, WAIT_BINS, WAIT_BIN_S,
+             np.array([CALL_FIELDS.index(f) for f in FIELDS], dtype=np.int64), sums,
              # flat views (copy=False: an error, never a copy the counts are lost in)
              np.reshape(self.wait_hist, -1, copy=False),
              np.reshape(self.group_answered, -1, copy=False), g_handle)

@@ -15,14 +15,21 @@ import math
 from numba import njit
 
 from sim.model.calls import Ending, Outcome
-from sim.records import CALL_FIELDS, WAIT_BIN_S, WAIT_BINS
 
-# rows of the chunk's sums, in CALL_FIELDS order
+# the counters the kernel adds to, by name: ``rows`` (an argument, not a global Numba would
+# freeze into its cached machine code) gives each one's row in CALL_FIELDS order
+FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
+          "asked", "answered_no_wait", "answered_in_sl", "wait_answered_s",
+          "wait_answered_sq", "talk_s", "acw_s", "wait_abandoned_s", "wait_queued_s",
+          "ivr_abandoned", "ivr_hangups", "forced_disconnects", "closed_disconnects",
+          "press2_self_served", "outage_informed", "resolved", "repeats", "redials",
+          "short_abandoned")
 (OFFERED, ANSWERED, ABANDONED, DISCONNECTED, SELF_SERVED, BLOCKED, ASKED, NO_WAIT, IN_SL,
  WAIT_ANSWERED, WAIT_ANSWERED_SQ, TALK, ACW, WAIT_ABANDONED, WAIT_QUEUED, IVR_ABANDONED,
  IVR_HANGUPS, FORCED, CLOSED, PRESS2, OUTAGE, RESOLVED, REPEATS, REDIALS,
- SHORT_ABANDONED) = range(len(CALL_FIELDS))
-# the outcome and ending codes a record's counters are read from
+ SHORT_ABANDONED) = range(len(FIELDS))
+# the outcome and ending codes a record's counters are read from (stable: calls.parquet
+# stores them)
 O_ANSWERED, O_ABANDONED = int(Outcome.ANSWERED), int(Outcome.ABANDONED)
 O_DISCONNECTED, O_SELF_SERVED = int(Outcome.DISCONNECTED), int(Outcome.SELF_SERVED)
 O_BLOCKED = int(Outcome.BLOCKED)
@@ -35,10 +42,11 @@ E_OUTAGE = int(Ending.OUTAGE_NOTICE)
 @njit(cache=True)
 def fold_chunk(cls, interval, outcome, ending, group, attempt, repeat, resolved, t_queue,
                t_left, t_answer, t_end, acw, n_intervals, sl, short_s, first_interval,
-               sums, hist, g_answered, g_handle):
-    """Add one chunk's records to ``sums`` (CALL_FIELDS by class*n_intervals+interval,
-    zeros on entry), the flat wait histogram ``hist`` (queue waits by (class, answered,
-    bin), intervals from ``first_interval``) and the answered calls by
+               wait_bins, bin_s, rows, sums, hist, g_answered, g_handle):
+    """Add one chunk's records to ``sums`` (FIELDS at ``rows``, by
+    class*n_intervals+interval, zeros on entry), the flat wait histogram ``hist`` (queue
+    waits by (class, answered, bin of ``bin_s``, the last of ``wait_bins`` holding the
+    longer ones), intervals from ``first_interval``) and the answered calls by
     group*n_intervals+interval (``g_answered``: the flat accumulator; ``g_handle``: the
     chunk's handle seconds, zeros on entry)."""
     for i in range(cls.shape[0]):
@@ -47,54 +55,54 @@ def fold_chunk(cls, interval, outcome, ending, group, attempt, repeat, resolved,
         answered = o == O_ANSWERED
         queued = not math.isnan(t_queue[i])
         wait = t_left[i] - t_queue[i] if queued else 0.0
-        sums[OFFERED, k] += 1.0
+        sums[rows[OFFERED], k] += 1.0
         if answered:
             talk = t_end[i] - t_answer[i]
-            sums[ANSWERED, k] += 1.0
+            sums[rows[ANSWERED], k] += 1.0
             if wait <= 0:
-                sums[NO_WAIT, k] += 1.0
+                sums[rows[NO_WAIT], k] += 1.0
             if wait <= sl:
-                sums[IN_SL, k] += 1.0
-            sums[WAIT_ANSWERED, k] += wait
-            sums[WAIT_ANSWERED_SQ, k] += wait * wait
-            sums[TALK, k] += talk
-            sums[ACW, k] += acw[i]
+                sums[rows[IN_SL], k] += 1.0
+            sums[rows[WAIT_ANSWERED], k] += wait
+            sums[rows[WAIT_ANSWERED_SQ], k] += wait * wait
+            sums[rows[TALK], k] += talk
+            sums[rows[ACW], k] += acw[i]
             gk = group[i] * n_intervals + interval[i]
             g_answered[gk] += 1.0
             g_handle[gk] += talk + acw[i]
         elif o == O_ABANDONED:
-            sums[ABANDONED, k] += 1.0
+            sums[rows[ABANDONED], k] += 1.0
             if queued:
-                sums[WAIT_ABANDONED, k] += wait
+                sums[rows[WAIT_ABANDONED], k] += wait
         elif o == O_DISCONNECTED:
-            sums[DISCONNECTED, k] += 1.0
+            sums[rows[DISCONNECTED], k] += 1.0
         elif o == O_SELF_SERVED:
-            sums[SELF_SERVED, k] += 1.0
+            sums[rows[SELF_SERVED], k] += 1.0
         elif o == O_BLOCKED:
-            sums[BLOCKED, k] += 1.0
+            sums[rows[BLOCKED], k] += 1.0
         if queued:
-            sums[ASKED, k] += 1.0
-            sums[WAIT_QUEUED, k] += wait
+            sums[rows[ASKED], k] += 1.0
+            sums[rows[WAIT_QUEUED], k] += wait
             if interval[i] >= first_interval:
-                b = min(int(wait / WAIT_BIN_S), WAIT_BINS - 1)
-                hist[(cls[i] * 2 + int(answered)) * WAIT_BINS + b] += 1.0
+                b = min(int(wait / bin_s), wait_bins - 1)
+                hist[(cls[i] * 2 + int(answered)) * wait_bins + b] += 1.0
         if e == E_IVR_ABANDON:
-            sums[IVR_ABANDONED, k] += 1.0
+            sums[rows[IVR_ABANDONED], k] += 1.0
         elif e == E_IVR_HANGUP:
-            sums[IVR_HANGUPS, k] += 1.0
+            sums[rows[IVR_HANGUPS], k] += 1.0
         elif e == E_FORCED:
-            sums[FORCED, k] += 1.0
+            sums[rows[FORCED], k] += 1.0
         elif e == E_CLOSED:
-            sums[CLOSED, k] += 1.0
+            sums[rows[CLOSED], k] += 1.0
         elif e == E_PRESS2:
             sums[PRESS2, k] += 1.0
         elif e == E_OUTAGE:
-            sums[OUTAGE, k] += 1.0
+            sums[rows[OUTAGE], k] += 1.0
         elif e == E_QUEUE_ABANDON and wait < short_s:
-            sums[SHORT_ABANDONED, k] += 1.0
+            sums[rows[SHORT_ABANDONED], k] += 1.0
         if resolved[i] == 1:
-            sums[RESOLVED, k] += 1.0
+            sums[rows[RESOLVED], k] += 1.0
         if repeat[i]:
-            sums[REPEATS, k] += 1.0
+            sums[rows[REPEATS], k] += 1.0
         if attempt[i] > 1:
-            sums[REDIALS, k] += 1.0
+            sums[rows[REDIALS], k] += 1.0
