@@ -10,12 +10,13 @@ the fold boundaries the compiled engine mirrors, so KPI sums stay bit-identical.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from sim.model.calls import Call, Ending, Outcome
+from sim.model.calls import Call
 
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
@@ -28,6 +29,9 @@ COLUMNS = ("call_id", "class_idx", "interval", "t_arrival", "t_queue", "t_answer
 INT_COLUMNS = ("call_id", "class_idx", "interval", "outcome_code", "group_idx", "agent",
                "ending_code", "customer", "attempt", "repeat", "resolved")
 FLOAT_COLUMNS = ("t_arrival", "t_queue", "t_answer", "t_end", "acw_s", "t_left_queue")
+# the columns sim.fast.fold.fold_chunk reads, in its argument order
+FOLD_COLUMNS = ("class_idx", "interval", "outcome_code", "ending_code", "group_idx", "attempt",
+                "repeat", "resolved", "t_queue", "t_left_queue", "t_answer", "t_end", "acw_s")
 STAGE = 512  # records appended as tuples before they are packed
 # per (class, interval) call counters and sums, the raw material of every KPI
 CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
@@ -242,61 +246,20 @@ class Recorder:
             self.sink(cols)
 
     def _fold(self, c: dict[str, np.ndarray]) -> None:
-        n = self.n_classes * self.n_intervals
-        idx = c["class_idx"] * self.n_intervals + c["interval"]
-        out = c["outcome_code"]
-        answered = out == Outcome.ANSWERED
-        queued = ~np.isnan(c["t_queue"])
-        wait = np.where(queued, c["t_left_queue"] - c["t_queue"], 0.0)
-        talk = np.where(answered, c["t_end"] - c["t_answer"], 0.0)
-        abandoned = out == Outcome.ABANDONED
-        weights = {
-            "offered": None,
-            "answered": answered,
-            "abandoned": abandoned,
-            "disconnected": out == Outcome.DISCONNECTED,
-            "self_served": out == Outcome.SELF_SERVED,
-            "blocked": out == Outcome.BLOCKED,
-            "asked": queued,
-            "answered_no_wait": answered & (wait <= 0),
-            "answered_in_sl": answered & (wait <= self.sl),
-            "wait_answered_s": np.where(answered, wait, 0.0),
-            "wait_answered_sq": np.where(answered, wait * wait, 0.0),
-            "talk_s": talk,
-            "acw_s": np.where(answered, c["acw_s"], 0.0),
-            "wait_abandoned_s": np.where(abandoned & queued, wait, 0.0),
-            "wait_queued_s": wait,
-            "ivr_abandoned": c["ending_code"] == Ending.IVR_ABANDON,
-            "ivr_hangups": c["ending_code"] == Ending.IVR_HANGUP,
-            "forced_disconnects": c["ending_code"] == Ending.FORCED_DISCONNECT,
-            "closed_disconnects": c["ending_code"] == Ending.CLOSED,
-            "press2_self_served": c["ending_code"] == Ending.PRESS2_SELF_SERVICE,
-            "outage_informed": c["ending_code"] == Ending.OUTAGE_NOTICE,
-            "resolved": c["resolved"] == 1,
-            "repeats": c["repeat"].astype(bool),
-            "redials": c["attempt"] > 1,
-            # callers who hung up in the queue sooner than short_abandon_s (a caller who
-            # abandons in an answer delay has waited too, so counts the same way)
-            "short_abandoned": (c["ending_code"] == Ending.QUEUE_ABANDON)
-            & (wait < self.short_s),
-        }
-        self._fold_waits(c["class_idx"], c["interval"], queued, answered, wait)
-        gidx = (c["group_idx"] * self.n_intervals + c["interval"])[answered]
-        ng = self.group_answered.size
-        self.group_answered += np.bincount(gidx, minlength=ng).reshape(
-            self.group_answered.shape)
-        self.group_handle_s += np.bincount(gidx, weights=(talk + c["acw_s"])[answered],
-                                           minlength=ng).reshape(self.group_answered.shape)
-        for f, w in weights.items():
-            if w is not None and w.dtype == np.bool_ and not w.any():
-                continue  # it would add +0.0 to every cell: the sums stay bit-identical
-            w = None if w is None else w.astype(np.float64)
-            self.calls[f] += np.bincount(idx, weights=w, minlength=n).reshape(
-                self.n_classes, self.n_intervals)
+        """Add a chunk of records to the accumulators (one compiled pass, the same sums
+        as a bincount per counter)."""
+        from sim.fast.fold import FIELDS, fold_chunk
 
-    def _fold_waits(self, cls, interval, queued, answered, wait) -> None:
-        keep = queued & (interval >= self.first_interval)
-        bins = np.minimum((wait[keep] / WAIT_BIN_S).astype(np.int64), WAIT_BINS - 1)
-        flat = (cls[keep] * 2 + answered[keep]) * WAIT_BINS + bins
-        self.wait_hist += np.bincount(flat, minlength=self.wait_hist.size).reshape(
-            self.wait_hist.shape)
+        fold = cast(Callable[..., None], fold_chunk)  # a Numba dispatcher, typed as called
+        n_cells = self.n_classes * self.n_intervals
+        sums = np.zeros((len(CALL_FIELDS), n_cells))
+        g_handle = np.zeros(self.group_answered.size)
+        fold(*(np.ascontiguousarray(c[k]) for k in FOLD_COLUMNS), self.n_intervals,
+             float(self.sl), float(self.short_s), self.first_interval, WAIT_BINS, WAIT_BIN_S,
+             np.array([CALL_FIELDS.index(f) for f in FIELDS], dtype=np.int64), sums,
+             # flat views (copy=False: an error, never a copy the counts are lost in)
+             np.reshape(self.wait_hist, -1, copy=False),
+             np.reshape(self.group_answered, -1, copy=False), g_handle)
+        self.group_handle_s += g_handle.reshape(self.group_answered.shape)
+        for f, row in zip(CALL_FIELDS, sums, strict=True):
+            self.calls[f] += row.reshape(self.n_classes, self.n_intervals)

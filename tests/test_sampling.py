@@ -58,3 +58,12 @@ def test_unit_exponentials_match_uniform_stream():
 def test_bad_key_part_is_rejected():
     with pytest.raises(TypeError):
         stream_key(1, 1.5)
+
+
+def test_derived_draws_are_the_draws_of_derived_keys():
+    from sim.sampling import derive_key, derived_draws, draw
+
+    for key in (stream_key(3, 1, "campaign", "care", 0), 0, (1 << 64) - 1):
+        got = derived_draws(key, 300, 11)
+        assert got.tobytes() == np.array([draw(derive_key(key, j), 11)
+                                          for j in range(300)]).tobytes()

@@ -375,6 +375,22 @@ def _policy_arrays(spec: ModelSpec, policy, lv_prio: np.ndarray) -> tuple:
     return pi, pf, offer, offer_n, served, served_n, home, weight, at
 
 
+def first_capacities(spec: ModelSpec, staffing: np.ndarray, day_calls: int
+                     ) -> tuple[int, int, int]:
+    """Starting sizes of the loop's tables, from the first day's ``day_calls`` and the
+    headcount: call slots (also the event heap's 16 events a call and each queue level's
+    room), episode positions and work orders. Growing a table costs a copy and one more
+    pass through the loop, so they start near what a day needs; they still grow past it
+    (a guess that is short costs time, never a result), and a day, not the horizon,
+    sizes them, so memory stays flat in the number of days."""
+    headcount = int(staffing.max(axis=1, initial=0).sum()) if staffing.size else 0
+    slots = 1 << max(6, headcount.bit_length())  # a call in the system per agent, or 64
+    # a day's needs under half the positions: the table grows at half full
+    n_eps = 1 << max(10, (2 * day_calls).bit_length()) if spec.has_tiers else 1024
+    n_orders = max(64, day_calls // 8)  # open work orders: one call in eight
+    return slots, n_eps, n_orders
+
+
 class FastRun:
     """The loop's state arrays for one replication, grown on demand."""
 
@@ -407,18 +423,20 @@ class FastRun:
         si[L.S_ERR_SLOT] = -1
         si[L.S_HOT] = int(spec.has_tiers)
         cap_a = max(int(self.sp[9].max(initial=0)), 1)
-        self.st = [si, np.zeros(1)] + self._heap(64 + self.sp[11][3]) + self._slots(64) + [
+        slots, n_eps, n_orders = first_capacities(spec, self.sp[9], len(self.day[0]))
+        margin = int(self.sp[11][3])
+        self.st = [si, np.zeros(1)] + self._heap(16 * slots + margin) + self._slots(slots) + [
             # with seat sites, each level's side levels, one per dialect, follow
-            *self._levels(n_lv * (1 + int(self.sp[L.SP_SITES][0][L.T_DIALECTS])), 16),
+            *self._levels(n_lv * (1 + int(self.sp[L.SP_SITES][0][L.T_DIALECTS])), slots),
             np.zeros((3, n_q), dtype=np.int64), np.zeros((3, n_q)),
             np.zeros((8, n_g), dtype=np.int64), np.zeros((5, n_g)),
             np.zeros((n_g, cap_a), dtype=np.int64), np.zeros((n_g, cap_a), dtype=np.int64),
-        ] + self._records(64) + [tuple(episodes(1024, len(spec.tiers))), rec.fcr,
-                                 self._avail_state(cap_a)]
+        ] + self._records(slots) + [tuple(episodes(n_eps, len(spec.tiers))), rec.fcr,
+                                    self._avail_state(cap_a)]
         si[L.S_FREE_TOP] = len(self.st[12])
         self.st.append(self._outbound_state())
         self._campaign_days(0, -1)
-        self.st.append(self._second(64 + self.sp[11][3] if spec.second_line else 1))
+        self.st.append(self._second(n_orders + margin if spec.second_line else 1))
         self.st.append(self._esc_state(len(self.st[L.ST_SECOND][L.W_I])))
         self.st.append(self._sites_state())
 
@@ -596,7 +614,7 @@ class FastRun:
         from its own key), for the loop to schedule at the arrival of position ``trigger``
         (-1: at the start), where ``Center._next_day`` runs the hook."""
         from sim.model.arrivals import poisson_times
-        from sim.sampling import derive_key, draw, stream_key
+        from sim.sampling import derived_draws, stream_key
 
         spec, ob = self.spec, self.spec.outbound
         if ob is None:
@@ -609,9 +627,9 @@ class FastRun:
                 volumes = np.asarray(c.tasks_per_interval[day * per_day:(day + 1) * per_day])
                 key = stream_key(self.seed, self.rep, "campaign", c.name, day)
                 at = poisson_times(volumes, spec.interval_s, key) + day * spec.day_s
-                for j, t in enumerate(at.tolist()):
-                    times.append(t)
-                    handles.append(c.handle_time.sample1(draw(derive_key(key, j), 11)))
+                times += at.tolist()
+                # each task's handle time from its own key, derive_key(key, j): draw 11
+                handles += map(c.handle_time.sample1, derived_draws(key, len(at), 11).tolist())
         L = self.L
         oi, of, on_out, old_t, old_h, deque, calls = self.st[L.ST_OB]
         assert oi[L.O_SCHED_FROM] == oi[L.O_SCHED_TO]  # the last days' tasks are scheduled

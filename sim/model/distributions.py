@@ -41,6 +41,14 @@ class Distribution:
     def ppf(self, u: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    # ppf(u) is scaled(standard(u)): the first step holds no parameter, so the laws of one
+    # family that read the same uniforms (a call's handle time under each group) share it
+    def standard(self, u: np.ndarray) -> np.ndarray:
+        return u
+
+    def scaled(self, z: np.ndarray) -> np.ndarray:
+        return self.ppf(z)
+
     def sample1(self, u: float) -> float:
         """One variate from one uniform, in plain Python (for draws inside the event loop)."""
         return float(self.ppf(np.array([u]))[0])
@@ -60,7 +68,13 @@ class Exponential(Distribution):
         return self.mean_s**2
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return -self.mean_s * np.log1p(-u)
+        return self.scaled(self.standard(u))
+
+    def standard(self, u: np.ndarray) -> np.ndarray:
+        return np.log1p(-u)
+
+    def scaled(self, z: np.ndarray) -> np.ndarray:
+        return -self.mean_s * z
 
     def sample1(self, u: float) -> float:
         return -self.mean_s * math.log1p(-u)
@@ -133,9 +147,15 @@ class Lognormal(Distribution):
         return self.sd_s**2
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.scaled(self.standard(u))
+
+    def standard(self, u: np.ndarray) -> np.ndarray:
         from scipy.special import ndtri
 
-        return np.exp(self.mu + self.sigma * ndtri(u))
+        return ndtri(u)
+
+    def scaled(self, z: np.ndarray) -> np.ndarray:
+        return np.exp(self.mu + self.sigma * z)
 
     def sample1(self, u: float) -> float:
         # statistics.NormalDist().inv_cdf(u), the same float
