@@ -383,7 +383,7 @@ def after_call_not_ready_s(avail: dict | None) -> float:
     after = (avail or {}).get("after_call_not_ready")
     if not after or not after.get("spec"):
         return 0.0
-    from sim.calibrate.predict import law_mean
+    from sim.calibrate.fit import law_mean
 
     return float(after["prob"]) * law_mean(after["spec"])
 

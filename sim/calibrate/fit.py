@@ -222,3 +222,10 @@ def fit_censored(t, event, candidates: tuple[str, ...] = CANDIDATES) -> FitRepor
              "km_restricted_mean": km_restricted_mean(times, surv, tau),
              "km_tau": tau, "km_survival_at_tau": float(surv[-1])}
     return FitReport(len(t), chosen, fits, extra)
+
+
+def law_mean(spec) -> float:
+    """Mean of a distribution mapping of the scenario (0 for none)."""
+    from sim.schema.distribution import parse
+
+    return float(parse("handle_time", spec).mean) if spec is not None else 0.0

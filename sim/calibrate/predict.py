@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 
+from sim.calibrate.fit import law_mean
 from sim.calibrate.hidden import HIDDEN
 
 
@@ -29,13 +30,6 @@ def parse_target(text: str) -> tuple[str, str]:
                          f"one of {', '.join(DAY_SELECTIONS)} (e.g. friday, "
                          f"weekday:second-half)")
     return day_type, days
-
-
-def law_mean(spec) -> float:
-    """Mean of a distribution mapping of the scenario (0 for none)."""
-    from sim.schema.distribution import parse
-
-    return float(parse("handle_time", spec).mean) if spec is not None else 0.0
 
 
 def _expected_work(scenario: dict, volumes: dict, answered_share: float, n: int) -> list:
