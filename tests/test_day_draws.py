@@ -125,3 +125,19 @@ def test_compiled_fold_gives_the_bincount_sums_bit_for_bit():
         assert fast.calls[f].tobytes() == ref.calls[f].tobytes(), f
     for name in ("wait_hist", "group_answered", "group_handle_s"):
         assert getattr(fast, name).tobytes() == getattr(ref, name).tobytes(), name
+
+
+def test_the_compiled_fold_follows_the_recorders_counter_order(monkeypatch):
+    """The kernel writes each counter at the row the recorder gives it (``rows``), never
+    at its own position: reordering ``CALL_FIELDS`` changes no counter."""
+    import sim.records as records
+
+    chunk = _records(3000, 3, 6, 2)
+    base = Recorder(3, 6, 2, 1, 20.0, first_interval=1, short_abandon_s=5.0)
+    base._fold(chunk)
+    monkeypatch.setattr(records, "CALL_FIELDS", tuple(reversed(CALL_FIELDS)))
+    moved = Recorder(3, 6, 2, 1, 20.0, first_interval=1, short_abandon_s=5.0)
+    moved._fold(chunk)
+    assert base.calls["press2_self_served"].sum() > 0
+    for f in CALL_FIELDS:
+        assert moved.calls[f].tobytes() == base.calls[f].tobytes(), f

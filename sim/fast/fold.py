@@ -95,7 +95,7 @@ def fold_chunk(cls, interval, outcome, ending, group, attempt, repeat, resolved,
         elif e == E_CLOSED:
             sums[rows[CLOSED], k] += 1.0
         elif e == E_PRESS2:
-            sums[PRESS2, k] += 1.0
+            sums[rows[PRESS2], k] += 1.0
         elif e == E_OUTAGE:
             sums[rows[OUTAGE], k] += 1.0
         elif e == E_QUEUE_ABANDON and wait < short_s:
