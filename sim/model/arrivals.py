@@ -46,9 +46,14 @@ def poisson_times(volumes: np.ndarray, interval_s: float, key: int) -> np.ndarra
     while points[-1] < total:  # rare: extend the same stream
         more = np.cumsum(unit_exponentials(key, len(points), n)) + points[-1]
         points = np.concatenate((points, more))
-    points = points[points < total]
+    points = points[points < total]  # a new array: the steps below reuse it in place
     k = np.searchsorted(cum, points, side="right") - 1
-    return (k + (points - cum[k]) / volumes[k]) * interval_s
+    # (k + (points - cum[k]) / volumes[k]) * interval_s, without four temporaries of n
+    points -= cum[k]
+    points /= volumes[k]
+    points += k
+    points *= interval_s
+    return points
 
 
 OUTAGE_SEQ = 1 << 32  # index offset of surge calls within their class-day
@@ -82,7 +87,8 @@ def generate_day(spec: ModelSpec, seed: int, rep: int, day: int) -> DayArrivals:
         key = stream_key(seed, rep, "arrivals", c.name, day)
         own = (np.asarray(c.volume[day * per_day:(day + 1) * per_day], float) * mult
                if c.volume else volumes * c.mix)
-        t = poisson_times(own, spec.interval_s, key) + t0
+        t = poisson_times(own, spec.interval_s, key)
+        t += t0
         times.append(t)
         classes.append(np.full(len(t), c.index, dtype=np.int64))
         seqs.append(np.arange(len(t), dtype=np.int64))

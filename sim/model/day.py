@@ -21,7 +21,7 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
     # the calls grouped by class, each class in arrival order: a class's draws fill one
     # slice, and one scatter puts them back in arrival order
     order, start = _by_class(arrivals.cls, len(spec.classes))
-    seqs = arrivals.seq[order]
+    seqs = arrivals.seq if order is None else arrivals.seq[order]
     patience = np.empty(n)
     ivr = np.empty(n)
     service = np.full((n, n_groups), np.nan)
@@ -56,6 +56,8 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
                 acw[lo:hi, g] = sample(cast(Distribution, c.after_call_work[g]),
                                        "after_call_work")
         keys[lo:hi] = call_keys(stream_key(seed, rep, "call", c.name, arrivals.day), seq)
+    if order is None:  # already in class order (one class): nothing to put back
+        return patience, ivr, service, acw, keys
     back = np.empty(n, dtype=np.intp)  # each call's row in class order
     back[order] = np.arange(n)
     # np.take, not fancy indexing: its row gather is many times faster on (n, groups)
@@ -64,9 +66,12 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
     return patience, ivr, service, acw, keys
 
 
-def _by_class(cls: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The calls' positions grouped by class (stable: arrival order within a class), and
-    where each class's run starts (``n_classes + 1`` bounds)."""
+def _by_class(cls: np.ndarray, n_classes: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """The calls' positions grouped by class (stable: arrival order within a class; None
+    when they already are, as with one class), and where each class's run starts
+    (``n_classes + 1`` bounds)."""
+    if n_classes == 1 or not np.any(cls[1:] < cls[:-1]):
+        return None, np.searchsorted(cls, np.arange(n_classes + 1))
     small = cls.astype(np.int16) if n_classes <= np.iinfo(np.int16).max else cls
     order = np.argsort(small, kind="stable")  # a radix sort for 16-bit keys
     start = np.searchsorted(small[order], np.arange(n_classes + 1))
