@@ -20,128 +20,138 @@ from numba import njit
 
 from sim.fast.rng import mix
 
-# episode int columns, float columns
-E_TIER, E_ASKED, E_RESOLVED, E_QUICK, E_FCR_CLS, E_FCR_INTERVAL, E_BUSY = range(7)
-N_EI = 7
+# one row of eight 8-byte columns (64 bytes, one cache line) per position: a probe of the
+# table touches one line, not three as with separate key, int and float arrays (at 2**19
+# positions, telecom10000's table is far larger than the L2 cache). Column 0 is the key;
+# the state is sim.model.customers.Episode.state (0 new, 1 asked, 2 resolved, 3 resolved
+# at the first contact); floats live in the same rows through a float64 view.
+K_KEY, E_TIER, E_STATE, E_FCR_CLS, E_FCR_INTERVAL, E_BUSY, E_LAST_SEEN, E_FCR_T = range(8)
+N_COLS = 8
+ASKED, RESOLVED, QUICK = 1, 2, 3  # states
 FREE, DROPPED = -1, -2  # keys of empty positions
-E_LAST_SEEN, E_FCR_T = 0, 1
-N_EF = 2
+LINE = 64  # bytes
 
 
 def table(cap: int, n_tiers: int) -> list:
-    """An empty table: keys (FREE), ints, floats, tally by (tier, state), [positions used,
-    live and dropped]."""
-    return [np.full(cap, -1, dtype=np.int64), np.zeros((cap, N_EI), dtype=np.int64),
-            np.zeros((cap, N_EF)), np.zeros((max(n_tiers, 1), 4), dtype=np.int64),
+    """An empty table: rows (int64, keys FREE, aligned on a cache line), the same rows as
+    float64, tally by (tier, state), [positions used, live and dropped]."""
+    buf = np.zeros(cap * N_COLS + LINE // 8, dtype=np.int64)
+    off = (-buf.ctypes.data % LINE) // 8
+    rows = buf[off:off + cap * N_COLS].reshape(cap, N_COLS)
+    rows[:, K_KEY] = FREE
+    return [rows, rows.view(np.float64), np.zeros((max(n_tiers, 1), 4), dtype=np.int64),
             np.zeros(1, dtype=np.int64)]
 
 
 @njit(cache=True)
-def find(keys, need):
+def find(rows, need):
     """The position of ``need`` in the table, or where it goes (the first dropped
     position on its probe path, else the free one that ends it)."""
-    mask = keys.shape[0] - 1
+    mask = rows.shape[0] - 1
     p = np.int64(mix(np.uint64(need)) & np.uint64(mask))
     dropped = -1
-    while keys[p] != FREE:
-        if keys[p] == need:
+    while rows[p, K_KEY] != FREE:
+        if rows[p, K_KEY] == need:
             return p
-        if keys[p] == DROPPED and dropped < 0:
+        if rows[p, K_KEY] == DROPPED and dropped < 0:
             dropped = p
         p = (p + 1) & mask
     return dropped if dropped >= 0 else p
 
 
 @njit(cache=True)
-def rehash(old_keys, old_ei, old_ef, keys, ei, ef):
-    for p in range(old_keys.shape[0]):
-        if old_keys[p] >= 0:  # dropped positions are left out
-            q = find(keys, old_keys[p])
-            keys[q] = old_keys[p]
-            ei[q] = old_ei[p]
-            ef[q] = old_ef[p]
-
-
-@njit(cache=True)
-def state(ei, p):
-    """Episode.state: an index into sim.model.customers.VALUE_STATES."""
-    if ei[p, E_RESOLVED]:
-        return 3 if ei[p, E_QUICK] else 2
-    return 1 if ei[p, E_ASKED] else 0
+def rehash(old_rows, rows):
+    for p in range(old_rows.shape[0]):
+        if old_rows[p, K_KEY] >= 0:  # dropped positions are left out
+            q = find(rows, old_rows[p, K_KEY])
+            rows[q] = old_rows[p]  # the floats' bits move with the row
 
 
 @njit(cache=True)
 def admit(eps, need, tier, now, window, fcr):
     """Customers.on_admit after caller ID: the need's episode, opened or renewed; returns
     whether this contact is a repeat."""
-    keys, ei, ef, tally, used = eps
-    p = find(keys, need)
-    renew = keys[p] == need
-    if renew and now - ef[p, E_LAST_SEEN] > window:
-        tally[ei[p, E_TIER], state(ei, p)] += 1  # a new need, long after the last contact
-        renew = False  # replaced in place (its calls in progress stay counted in busy)
+    rows, rf, tally, used = eps
+    p = find(rows, need)
+    renew = rows[p, K_KEY] == need
+    if renew and now - rf[p, E_LAST_SEEN] > window:
+        tally[rows[p, E_TIER], rows[p, E_STATE]] += 1  # a new need, long after the last
+        renew = False  # contact: replaced in place (its calls in progress stay in busy)
     elif not renew:
-        if keys[p] == FREE:
+        if rows[p, K_KEY] == FREE:
             used[0] += 1
-        keys[p] = need
-        ei[p, E_BUSY] = 0
-    ei[p, E_BUSY] += 1
+        rows[p, K_KEY] = need
+        rows[p, E_BUSY] = 0
+    rows[p, E_BUSY] += 1
     if not renew:
-        ei[p, E_TIER], ei[p, E_ASKED], ei[p, E_RESOLVED], ei[p, E_QUICK] = tier, 0, 0, 0
-        ei[p, E_FCR_CLS], ei[p, E_FCR_INTERVAL] = -1, -1
-        ef[p, E_LAST_SEEN], ef[p, E_FCR_T] = now, math.nan
+        rows[p, E_TIER], rows[p, E_STATE] = tier, 0
+        rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL] = -1, -1
+        rf[p, E_LAST_SEEN], rf[p, E_FCR_T] = now, math.nan
         return False
-    ef[p, E_LAST_SEEN] = now
-    if ei[p, E_FCR_CLS] >= 0 and now - ef[p, E_FCR_T] <= window:
+    rf[p, E_LAST_SEEN] = now
+    if rows[p, E_FCR_CLS] >= 0 and now - rf[p, E_FCR_T] <= window:
         # a repeat within the window: the earlier contact did not resolve it after all
-        fcr[ei[p, E_FCR_CLS], ei[p, E_FCR_INTERVAL]] -= 1
-        ei[p, E_FCR_CLS] = -1
-        ei[p, E_QUICK] = 0
+        fcr[rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL]] -= 1
+        rows[p, E_FCR_CLS] = -1
+        if rows[p, E_STATE] == QUICK:
+            rows[p, E_STATE] = RESOLVED
     return True
 
 
 @njit(cache=True)
 def release(eps, need):
     """Customers._release: a call of the need left the system."""
-    eps[1][find(eps[0], need), E_BUSY] -= 1
+    eps[0][find(eps[0], need), E_BUSY] -= 1
 
 
 @njit(cache=True)
 def drop_stale(eps, now, window):
     """Customers.on_interval_end: count and drop the episodes past their FCR window with
     no call of their need in progress."""
-    keys, ei, ef, tally = eps[0], eps[1], eps[2], eps[3]
-    for p in range(keys.shape[0]):
-        if keys[p] >= 0 and now - ef[p, E_LAST_SEEN] > window and ei[p, E_BUSY] == 0:
-            tally[ei[p, E_TIER], state(ei, p)] += 1
-            keys[p] = DROPPED
+    rows, rf, tally = eps[0], eps[1], eps[2]
+    for p in range(rows.shape[0]):
+        if rows[p, K_KEY] >= 0 and now - rf[p, E_LAST_SEEN] > window and rows[p, E_BUSY] == 0:
+            tally[rows[p, E_TIER], rows[p, E_STATE]] += 1
+            rows[p, K_KEY] = DROPPED
 
 
 @njit(cache=True)
 def asked(eps, need):
-    """Customers.on_ask."""
-    eps[1][find(eps[0], need), E_ASKED] = 1
+    """Customers.on_ask (a resolved need stays resolved)."""
+    rows = eps[0]
+    p = find(rows, need)
+    if rows[p, E_STATE] == 0:
+        rows[p, E_STATE] = ASKED
 
 
 @njit(cache=True)
 def resolved(eps, need, repeat, answered, cls, interval, now, fcr):
     """Customers._resolved: the need was met by this contact (agent or self-service)."""
-    ei, ef = eps[1], eps[2]
-    p = find(eps[0], need)
-    if not ei[p, E_RESOLVED] and not repeat:
-        ei[p, E_QUICK] = 1
-        if answered:
+    rows, rf = eps[0], eps[1]
+    p = find(rows, need)
+    if rows[p, E_STATE] < RESOLVED:
+        rows[p, E_STATE] = RESOLVED if repeat else QUICK
+        if not repeat and answered:
             fcr[cls, interval] += 1
-            ei[p, E_FCR_CLS], ei[p, E_FCR_INTERVAL], ef[p, E_FCR_T] = cls, interval, now
-    ei[p, E_RESOLVED] = 1
+            rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL], rf[p, E_FCR_T] = cls, interval, now
+
+
+@njit(cache=True)
+def order_resolved(eps, need):
+    """Customers._order_resolved: the need's episode (if still in the table) is resolved
+    and no longer busy."""
+    rows = eps[0]
+    p = find(rows, need)
+    if rows[p, K_KEY] == need:
+        if rows[p, E_STATE] < RESOLVED:
+            rows[p, E_STATE] = RESOLVED
+        rows[p, E_BUSY] -= 1
 
 
 def episode_tally(eps: list) -> np.ndarray:
     """Customers.episode_tally: the counted episodes and those still in the table."""
-    keys, ei, _, tally, _ = eps
-    live = ei[keys >= 0]
-    states = np.where(live[:, E_RESOLVED] == 1, np.where(live[:, E_QUICK] == 1, 3, 2),
-                      np.where(live[:, E_ASKED] == 1, 1, 0))
+    rows, _, tally, _ = eps
+    live = rows[rows[:, K_KEY] >= 0]
     # a bincount of (tier, state) cells: the counts np.add.at gives, without its slow path
-    flat = live[:, E_TIER] * tally.shape[1] + states
+    flat = live[:, E_TIER] * tally.shape[1] + live[:, E_STATE]
     return tally + np.bincount(flat, minlength=tally.size).reshape(tally.shape)

@@ -466,7 +466,9 @@ class FastRun:
 
     @staticmethod
     def _heap(cap: int) -> list:
-        return [np.zeros(cap), np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64),
+        """st[2:7] (sim.fast.loop's heap): times, packed (eid, type) keys, an unused
+        placeholder (one element: the key packs the type), a, b."""
+        return [np.zeros(cap), np.zeros(cap, dtype=np.int64), np.zeros(1, dtype=np.int64),
                 np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)]
 
     def _slots(self, cap: int) -> list:
@@ -552,12 +554,7 @@ class FastRun:
             cap = len(st[L.ST_SECOND][L.W_I])
             st[L.ST_SECOND] = self._second(2 * cap + self.sp[11][3], st[L.ST_SECOND])
             st[L.ST_ESC] = self._esc_state(len(st[L.ST_SECOND][L.W_I]), st[L.ST_ESC])
-        if si[L.S_HN] + self.sp[11][3] > len(st[2]):
-            n = si[L.S_HN]
-            new = self._heap(2 * len(st[2]) + self.sp[11][3])
-            for old, arr in zip(st[2:7], new, strict=True):
-                arr[:n] = old[:n]
-            st[2:7] = new
+        self._heap_room(0)
         if si[L.S_FREE_TOP] < 1:
             old_cap = st[7].shape[0]
             new = self._slots(2 * old_cap)
@@ -574,17 +571,17 @@ class FastRun:
             rec[0][:, :n] = st[23][:, :n]
             rec[1][:, :n] = st[24][:, :n]
             st[23:25] = rec
-        keys = st[25][0]
-        if 2 * st[25][4][0] >= len(keys):  # half the positions used: rehash, doubling
+        keys = st[25][0][:, 0]
+        if 2 * st[25][3][0] >= len(keys):  # half the positions used: rehash, doubling
             from sim.fast.customers import rehash, table  # if a quarter are live episodes
             # (doubling, not x4: a bigger table costs its fresh pages at the rehash and
             # each interval's drop_stale scan; telecom10000 needs 2**19, not 2**20)
 
             live = int((keys >= 0).sum())
             new = table(len(keys) * (2 if 4 * live >= len(keys) else 1), len(self.spec.tiers))
-            rehash(*st[25][:3], *new[:3])
-            st[25][4][0] = live
-            st[25] = (*new[:3], *st[25][3:])
+            rehash(st[25][0], new[0])
+            st[25][3][0] = live
+            st[25] = (*new[:2], *st[25][2:])
         if si[L.S_GROW]:
             si[L.S_GROW] = 0
             lslot, lid, ltq, meta = st[13:17]
@@ -642,13 +639,14 @@ class FastRun:
         self._heap_room(len(times))
 
     def _heap_room(self, n: int) -> None:
-        """Room in the event heap for ``n`` events scheduled at once (the tasks)."""
+        """Room in the event heap for ``n`` events scheduled at once (the tasks) beyond
+        what one event may schedule."""
         L, st, si = self.L, self.st, self.st[0]
         if si[L.S_HN] + self.sp[11][3] + n > len(st[2]):
             hn = si[L.S_HN]
             new = self._heap(2 * len(st[2]) + self.sp[11][3] + n)
-            for old, arr in zip(st[2:7], new, strict=True):
-                arr[:hn] = old[:hn]
+            for i in (0, 1, 3, 4):  # not the placeholder
+                new[i][:hn] = st[2 + i][:hn]
             st[2:7] = new
 
     # -- days ----------------------------------------------------------------------------
@@ -677,21 +675,25 @@ class FastRun:
     def _emit(self, n: int) -> None:
         """Fold the first ``n`` buffered records as one Recorder chunk."""
         L, ri, rf = self.L, self.st[23], self.st[24]
+        sink = self.rec.sink
+        # the fold reads the buffer's rows in place; only a sink, which may keep the
+        # arrays, gets copies (the buffer is overwritten by the next chunk)
+        keep = (lambda a: a.copy()) if sink is not None else (lambda a: a)
         cols = {
-            "call_id": ri[L.R_ID, :n].copy(), "class_idx": ri[L.R_CLS, :n].copy(),
-            "interval": ri[L.R_INTERVAL, :n].copy(), "t_arrival": rf[L.R_TARR, :n].copy(),
-            "t_queue": rf[L.R_TQUEUE, :n].copy(), "t_answer": rf[L.R_TANSWER, :n].copy(),
-            "t_end": rf[L.R_TEND, :n].copy(), "outcome_code": ri[L.R_OUTCOME, :n].copy(),
-            "group_idx": ri[L.R_GROUP, :n].copy(), "agent": ri[L.R_AGENT, :n].copy(),
-            "acw_s": rf[L.R_ACW, :n].copy(), "ending_code": ri[L.R_ENDING, :n].copy(),
-            "customer": ri[L.R_CUSTOMER, :n].copy(),
-            "attempt": ri[L.R_ATTEMPT, :n].copy(), "repeat": ri[L.R_REPEAT, :n] == 1,
-            "resolved": ri[L.R_RESOLVED, :n].copy(), "t_left_queue": rf[L.R_TLEFT, :n].copy(),
+            "call_id": keep(ri[L.R_ID, :n]), "class_idx": keep(ri[L.R_CLS, :n]),
+            "interval": keep(ri[L.R_INTERVAL, :n]), "t_arrival": keep(rf[L.R_TARR, :n]),
+            "t_queue": keep(rf[L.R_TQUEUE, :n]), "t_answer": keep(rf[L.R_TANSWER, :n]),
+            "t_end": keep(rf[L.R_TEND, :n]), "outcome_code": keep(ri[L.R_OUTCOME, :n]),
+            "group_idx": keep(ri[L.R_GROUP, :n]), "agent": keep(ri[L.R_AGENT, :n]),
+            "acw_s": keep(rf[L.R_ACW, :n]), "ending_code": keep(ri[L.R_ENDING, :n]),
+            "customer": keep(ri[L.R_CUSTOMER, :n]),
+            "attempt": keep(ri[L.R_ATTEMPT, :n]), "repeat": ri[L.R_REPEAT, :n] == 1,
+            "resolved": keep(ri[L.R_RESOLVED, :n]), "t_left_queue": keep(rf[L.R_TLEFT, :n]),
         }
         assert tuple(cols) == COLUMNS
         self.rec._fold(cols)
-        if self.rec.sink is not None:
-            self.rec.sink(cols)
+        if sink is not None:
+            sink(cols)
         total, si = self.st[0][L.S_NREC], self.st[0]
         ri[:, :total - n] = ri[:, n:total]
         rf[:, :total - n] = rf[:, n:total]

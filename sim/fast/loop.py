@@ -216,7 +216,7 @@ GR_ANSWERED, GR_IN_SL, GR_IN_DIALECT, GR_IN_MANDARIN = range(4)
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
 # A 4-ary heap (children of i: 4i + 1 .. 4i + 4, side by side in memory; half the levels
 # of a binary heap) of entries (t, eid * EV_SPAN + type, a, b) in st[2], st[3], st[5],
-# st[6] (st[4] is left unused): eids are distinct, so the packed key orders entries
+# st[6] (st[4] is a one-element placeholder): eids are distinct, so the packed key orders entries
 # exactly as (t, eid) does, and a sift moves four arrays, not five. Any heap of distinct
 # keys pops them in the same order, so the sifts may be shaped for speed.
 EV_SPAN = 64  # event types are below it
@@ -1337,11 +1337,7 @@ def order_resolved(st, w):
     """Customers._order_resolved: the need's episode is resolved and no longer busy."""
     if not st[0][S_HOT]:
         return
-    eps, need = st[25], st[ST_SECOND][W_I][w, O_NEED]
-    p = cust.find(eps[0], need)
-    if eps[0][p] == need:
-        eps[1][p, cust.E_RESOLVED] = 1
-        eps[1][p, cust.E_BUSY] -= 1
+    cust.order_resolved(st[25], st[ST_SECOND][W_I][w, O_NEED])
 
 
 @njit(cache=True, _nrt=False)
@@ -2048,7 +2044,7 @@ def run(st, sp, pol, day, out):
         if si[S_NREC] >= chunk:
             return FLUSH
         if (si[S_GROW] or si[S_FREE_TOP] < 1 or si[S_HN] + margin > st[2].shape[0]
-                or 2 * st[25][4][0] >= st[25][0].shape[0] or sl_full(st, sp)):
+                or 2 * st[25][3][0] >= st[25][0].shape[0] or sl_full(st, sp)):
             return GROW
         if si[S_HN] == 0:
             close(st, sp, sf[0])
