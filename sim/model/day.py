@@ -38,7 +38,7 @@ def draw_day(spec: ModelSpec, seed: int, rep: int, arrivals: DayArrivals
         def sample(dist: Distribution, purpose: str, seq=seq, c=c, drawn=drawn,
                    standard=standard) -> np.ndarray:
             if isinstance(dist, (Deterministic, Never)):  # its ppf reads no uniform
-                return dist.ppf(np.zeros(len(seq)))
+                return dist.ppf(np.broadcast_to(0.0, len(seq)))  # (zeros, no memory)
             if purpose not in drawn:  # groups share one quantile per purpose
                 drawn[purpose] = uniforms(
                     stream_key(seed, rep, purpose, c.name, arrivals.day), seq)

@@ -71,7 +71,8 @@ class Exponential(Distribution):
         return self.scaled(self.standard(u))
 
     def standard(self, u: np.ndarray) -> np.ndarray:
-        return np.log1p(-u)
+        z = np.negative(u)  # log1p(-u), its temporary reused (u may be shared)
+        return np.log1p(z, out=z)
 
     def scaled(self, z: np.ndarray) -> np.ndarray:
         return -self.mean_s * z
