@@ -227,3 +227,18 @@ def test_cli_refuses_in_one_line_with_exit_2(args, needles, tmp_path):
     for needle in needles:
         assert needle in lines[0]
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+def test_cpu_split_phases_are_disjoint_parts_of_the_run():
+    """sim.fast.bench --split: the phases (day draws, loop, fold, grow) are timed apart,
+    so they add up to no more than the run (a phase timed inside another would not)."""
+    from sim.bench import scenario
+    from sim.fast.bench import phase_split
+
+    spec = build_model_spec(scenario(20_000))
+    cpu = phase_split(spec)
+    phases = ("day draws", "loop", "fold", "grow")
+    assert set(cpu) == {"calls", "total", "rest", *phases}
+    assert cpu["calls"] > 19_000
+    assert cpu["loop"] > 0 and cpu["day draws"] > 0 and cpu["fold"] > 0
+    assert sum(cpu[p] for p in phases) <= cpu["total"] + 1e-3

@@ -7,6 +7,7 @@ machine cancels out). Usage::
     python -m sim.fast.bench --quick        # 100,000 calls
     python -m sim.fast.bench --json fast-bench.json
     python -m sim.fast.bench --hotline      # only the hotline figures (telecom10000)
+    python -m sim.fast.bench --split        # a fast replication's CPU by phase
 
 The workload is ``sim.bench``'s Erlang-A scenario (45 Erlangs, 48 agents, exponential
 service 60 s and patience 120 s). CPU seconds of this process are reported next to wall
@@ -178,20 +179,55 @@ def _compiled_part(scn: dict) -> None:
     scn.get("operations", {}).pop("complaints", None)
 
 
-def telecom10000(compiled_part: bool = False) -> dict:
-    """One replication of the reference scenario on SimPy, and on the fast engine where it
-    can run it (the per-replication ratio is the issue's 30x target); ``compiled_part``:
-    with ``UNCOMPILED`` switched off, so that both engines run it."""
+def _telecom_spec():
     from omegaconf import OmegaConf
 
     from sim.config import build_model_spec
-    from sim.fast.engine import unsupported
     from sim.paths import CONFIG_DIR
-    from sim.policies.strict_priority import StrictPriority
 
     scn = OmegaConf.to_container(OmegaConf.load(Path(CONFIG_DIR) / "scenario" /
                                                 "telecom10000.yaml"), resolve=True)
     assert isinstance(scn, dict)
+    return scn, build_model_spec
+
+
+def phase_split(spec) -> dict[str, float]:
+    """CPU seconds of one fast replication (the second in this process: the first loads
+    the machine code and takes fresh memory), by phase: the day's draws, the loop, the
+    fold, array growth and the rest (set-up, finish, garbage collection)."""
+    from sim.fast.engine import run_fast
+    from sim.policies.strict_priority import StrictPriority
+    from sim.records import Recorder
+
+    for _ in range(2):
+        c0 = time.process_time()
+        fr = run_fast(spec, StrictPriority(), 1, 0, Recorder.for_spec(spec))
+        total = time.process_time() - c0
+    out = {"calls": float(fr.next_id), "total": total, **fr.cpu}
+    out["rest"] = total - sum(fr.cpu.values())
+    return out
+
+
+def split() -> int:
+    from sim.config import build_model_spec
+
+    scn, build = _telecom_spec()
+    for label, spec in ((f"Erlang-A {1_000_000:,} calls", build_model_spec(scenario(1_000_000))),
+                        ("telecom10000", build(scn))):
+        cpu = phase_split(spec)
+        print(f"{label}: {cpu.pop('calls'):,.0f} calls, {cpu.pop('total'):.3f} CPU s: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in cpu.items()), flush=True)
+    return 0
+
+
+def telecom10000(compiled_part: bool = False) -> dict:
+    """One replication of the reference scenario on SimPy, and on the fast engine where it
+    can run it (the per-replication ratio is the issue's 30x target); ``compiled_part``:
+    with ``UNCOMPILED`` switched off, so that both engines run it."""
+    from sim.fast.engine import unsupported
+    from sim.policies.strict_priority import StrictPriority
+
+    scn, build_model_spec = _telecom_spec()
     if compiled_part:
         _compiled_part(scn)
     spec = build_model_spec(scn)
@@ -221,7 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, metavar="PATH")
     ap.add_argument("--hotline", action="store_true",
                     help="only telecom10000 and its compiled part, both engines")
+    ap.add_argument("--split", action="store_true",
+                    help="a fast replication's CPU seconds by phase (Erlang-A, telecom10000)")
     args = ap.parse_args(argv)
+    if args.split:
+        return split()
     if args.hotline:
         return hotline(args.json)
     calls, simpy_calls = ((100_000, 50_000) if args.quick

@@ -24,6 +24,7 @@ policies run on SimPy.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -415,7 +416,10 @@ class FastRun:
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
         self.next_day = 0
-        self.day = self._load(None)
+        # CPU seconds by phase (sim.fast.bench --split): the day's draws in numpy, the
+        # compiled loop, the fold of records, array growth
+        self.cpu = dict.fromkeys(("day draws", "loop", "fold", "grow"), 0.0)
+        self.day = self._timed("day draws", self._load, None)
         n_g, n_q, n_lv = len(spec.groups), len(spec.queues), len(self.sp[8])
         si = np.zeros(L.N_SI, dtype=np.int64)
         si[L.S_BUF_N] = len(self.day[0])
@@ -665,7 +669,7 @@ class FastRun:
         last_i = si[L.S_BUF_N] - 1
         last = tuple(a[last_i:last_i + 1] for a in self.day)
         first = self.next_day
-        self.day = self._load(last)
+        self.day = self._timed("day draws", self._load, last)
         si[L.S_OFF] += last_i
         self._campaign_days(first, int(si[L.S_OFF]))
         si[L.S_BUF_N] = len(self.day[0])
@@ -703,11 +707,12 @@ class FastRun:
         L = self.L
         chunk = self.rec.chunk
         while True:
-            status = L.run(tuple(self.st), self.sp, self.pol, self.day, self.out)
+            status = self._timed("loop", L.run, tuple(self.st), self.sp, self.pol, self.day,
+                                 self.out)
             if status == L.FLUSH:
-                self._emit(chunk)
+                self._timed("fold", self._emit, chunk)
             elif status == L.GROW:
-                self._grow()
+                self._timed("grow", self._grow)
             elif status == L.NEED_DAY:
                 self._need_day()
             elif status == L.ERROR:
@@ -715,9 +720,9 @@ class FastRun:
             else:
                 break
         while self.st[0][L.S_NREC] >= chunk:
-            self._emit(chunk)
+            self._timed("fold", self._emit, chunk)
         if self.st[0][L.S_NREC]:
-            self._emit(self.st[0][L.S_NREC])
+            self._timed("fold", self._emit, self.st[0][L.S_NREC])
         if self.spec.outage is not None:  # Outage.finish
             self.rec.features.ticket_open_s = float(self.st[L.ST_OB][1][L.O_TICKET])
         if self.spec.has_tiers:  # Customers.finish (rec.fcr is the loop's own array)
@@ -742,6 +747,13 @@ class FastRun:
             self.rec.features.sites = SiteRecord(
                 {k: reg[i].copy() for i, k in enumerate(SITE_REGION_FIELDS)},
                 {k: grp[i].copy() for i, k in enumerate(SITE_GROUP_FIELDS)})
+
+    def _timed(self, phase: str, fn: Callable, *args):
+        """``fn(*args)``, its CPU seconds added to ``self.cpu[phase]``."""
+        t0 = time.process_time()
+        out = fn(*args)
+        self.cpu[phase] += time.process_time() - t0
+        return out
 
     def _error(self) -> None:
         si, L = self.st[0], self.L
