@@ -315,3 +315,19 @@ def test_auto_sized_tasks_give_the_same_table_and_resume_per_replication(split):
     assert ran == [[], [], [], [], [], [1]]
     pd.testing.assert_frame_equal(table(tmp, "auto").drop(columns="retries"),
                                   table(tmp, "split").drop(columns="retries"))
+
+
+def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path, split):
+    """sim.sweep_warm starts joblib's reusable executor when the multirun starts and warms
+    its workers (imports, the compiled engine); the launcher's Parallel must reuse those
+    very processes, or the warm-up is wasted: every replication there records whether its
+    process was warmed (the basic launcher's never are), and the table is the same."""
+    proc = sweep(tmp_path, "warm", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    recs = [json.loads(p.read_text()) for p in (tmp_path / "warm").rglob("reps/rep_*.json")]
+    assert len(recs) == 6 and any(r["warmed"] for r in recs)
+    basic_tmp, _ = split
+    basic = [json.loads(p.read_text()) for p in (basic_tmp / "split").rglob("reps/rep_*.json")]
+    assert basic and not any(r["warmed"] for r in basic)
+    pd.testing.assert_frame_equal(table(tmp_path, "warm"), table(basic_tmp, "split"))
