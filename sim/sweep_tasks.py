@@ -41,8 +41,17 @@ LOSE_WORKER_ENV = "CCSIM_TEST_LOSE_WORKER"  # fault injection for the tests, see
 
 
 def task_reps(task: int, tasks: int, n_reps: int) -> range:
-    """Task ``task``'s share of a point's replications: contiguous, balanced (sizes differ
-    by at most one; with more tasks than replications some tasks are empty)."""
+    """Task ``task``'s share of a point's replications, contiguous. Largest first, in
+    sizes proportional to tasks, tasks - 1, ..., 1, when that still gives every task one
+    replication: the launchers hand out every point's task 0 first and the last tasks last,
+    so a sweep ends on its smallest tasks and its workers finish nearly together (a whole
+    last task of one worker, the others idle, is what equal tasks cost at the end).
+    Otherwise balanced (sizes differ by at most one; with more tasks than replications
+    some are empty): one task per replication stays one per replication."""
+    total = tasks * (tasks + 1) // 2  # the weights' sum
+    if tasks > 1 and n_reps >= total:
+        before = lambda t: t * tasks - t * (t - 1) // 2  # noqa: E731 - weights of tasks < t
+        return range(n_reps * before(task) // total, n_reps * before(task + 1) // total)
     return range(task * n_reps // tasks, (task + 1) * n_reps // tasks)
 
 
