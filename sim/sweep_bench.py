@@ -25,6 +25,14 @@ a scale note computed from these figures; the 1-core sweep's CPU besides its rep
 (serial on any number of cores) and the best ratio it leaves (Amdahl, ``amdahl_bound``).
 ``--rounds N`` repeats the launchers in turn
 (on a shared machine the load moves between runs; each round's ratio is printed).
+
+Each sweep's timeline (``timeline``, from its own records): when each worker process's
+first replication started after the launch (everything serial before it: start-up,
+imports, compositions, the workers' spawn), the compiled engine's load (CPU seconds of its
+first replication beyond its median one), the gaps between its replications (per-task
+set-up and records), when its last one ended (the workers' balance), and the tail after
+the last replication (collection). These parts, in CPU seconds where it matters, are what
+to compare on a loaded machine, where wall-time ratios say little.
 """
 
 from __future__ import annotations
