@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep_tasks import task_reps
+from sim.sweep_tasks import task_reps, task_weight
 
 CCSIM = str(Path(sys.executable).with_name("ccsim"))
 BASE = ["scenario=hotline_small", "output.calls=false", "output.report=false"]
@@ -39,14 +39,15 @@ def point_dir(tmp: Path, name: str, load: str) -> Path:
 
 
 @pytest.mark.parametrize("n_reps,tasks", [(5, 5), (5, 2), (2, 5), (7, 3), (1, 1), (25, 2),
-                                          (20, 4), (9, 4), (10, 4), (100, 13)])
+                                          (30, 4), (29, 4), (14, 3), (13, 3), (1000, 13)])
 def test_tasks_cover_every_replication_once(n_reps, tasks):
     shares = [list(task_reps(t, tasks, n_reps)) for t in range(tasks)]
     assert [r for s in shares for r in s] == list(range(n_reps))  # in order, each once
     sizes = [len(s) for s in shares]
-    if n_reps >= tasks * (tasks + 1) // 2:  # largest first, each close to its weight
+    weights = [task_weight(t, tasks) for t in range(tasks)]
+    if tasks > 1 and n_reps >= sum(weights):  # largest first, each close to its weight
         assert sizes == sorted(sizes, reverse=True) and min(sizes) >= 1
-        weights = [tasks - t for t in range(tasks)]
+        assert weights == [(tasks - t) ** 2 for t in range(tasks)]
         assert all(abs(n - n_reps * w / sum(weights)) < 1 for n, w in zip(sizes, weights,
                                                                           strict=True))
     else:  # balanced: one task per replication stays one per replication
@@ -54,8 +55,9 @@ def test_tasks_cover_every_replication_once(n_reps, tasks):
 
 
 def test_the_last_tasks_are_the_smallest():
-    """2 workers, 4 points x 25 replications: 2 tasks a point, 16 then 9 replications."""
-    assert [len(task_reps(t, 2, 25)) for t in range(2)] == [16, 9]
+    """2 workers, 4 points x 25 replications: 2 tasks a point, 20 then 5 replications
+    (weights 4 : 1)."""
+    assert [len(task_reps(t, 2, 25)) for t in range(2)] == [20, 5]
     assert [len(task_reps(t, 25, 25)) for t in range(25)] == [1] * 25
 
 
