@@ -267,6 +267,9 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
             from tqdm import tqdm
 
             _BAR.append(tqdm(total=total, desc="sweep", unit="point", disable=None))
+        from sim import sweep_warm
+
+        sweep_warm.start(config)  # joblib's workers load the engine while points compose
 
     def on_job_end(self, config, job_return, **kwargs) -> None:
         if _BAR:  # points run in this process (basic launcher)
@@ -275,8 +278,9 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
     def on_multirun_end(self, config, **kwargs) -> None:
         if _BAR:
             _BAR.pop().close()
-        from sim import sweep_compose
+        from sim import sweep_compose, sweep_warm
 
+        sweep_warm.release()  # joblib's workers exit while the sweep is collected
         sweep_compose.remove_shared(Path(config.hydra.sweep.dir))
         collect_and_report(config)
 

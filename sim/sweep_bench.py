@@ -25,6 +25,14 @@ a scale note computed from these figures; the 1-core sweep's CPU besides its rep
 (serial on any number of cores) and the best ratio it leaves (Amdahl, ``amdahl_bound``).
 ``--rounds N`` repeats the launchers in turn
 (on a shared machine the load moves between runs; each round's ratio is printed).
+
+Each sweep's timeline (``timeline``, from its own records): when each worker process's
+first replication started after the launch (everything serial before it: start-up,
+imports, compositions, the workers' spawn), the compiled engine's load (CPU seconds of its
+first replication beyond its median one), the gaps between its replications (per-task
+set-up and records), when its last one ended (the workers' balance), and the tail after
+the last replication (collection). These parts, in CPU seconds where it matters, are what
+to compare on a loaded machine, where wall-time ratios say little.
 """
 
 from __future__ import annotations
@@ -48,6 +56,56 @@ def _records(sweep_dir: Path) -> tuple[float, float, int]:
     sim_s = sum(r.get("seconds", 0.0) for r in reps)
     sim_cpu = sum(r.get("cpu_seconds", 0.0) for r in reps)
     return sim_s, sim_cpu, len(list(sweep_dir.rglob(f"{TASKS_DIR}/task_*.json")))
+
+
+def timeline(sweep_dir: Path, launched: float, ended: float) -> dict:
+    """Where a sweep's wall time went, from its own records: each worker process's first
+    replication start after the launch (the serial part before it: start-up, imports,
+    compositions, the workers' spawn), the compiled engine's load (its first replication
+    less its median one), the gaps between its replications (per-task set-up and records),
+    and the tail after the last replication (collection). Times are wall seconds."""
+    import statistics
+
+    from sim.sweep_tasks import REPS_DIR, read_json
+
+    starts: dict[int, list[float]] = {}
+    for path in sweep_dir.rglob(f"{REPS_DIR}/rep_*.attempts"):
+        for line in path.read_text().splitlines():
+            att = json.loads(line)
+            starts.setdefault(int(att["pid"]), []).append(float(att["time"]))
+    runs: dict[int, list[tuple[float, float, float]]] = {}  # pid -> (end, seconds, CPU s)
+    for path in sweep_dir.rglob(f"{REPS_DIR}/rep_*.json"):
+        rec = read_json(path) or {}
+        runs.setdefault(int(rec.get("pid", 0)), []).append((
+            path.stat().st_mtime, float(rec.get("seconds", 0.0)),
+            float(rec.get("cpu_seconds", 0.0))))
+    workers = []
+    for pid in sorted(starts, key=lambda q: min(starts[q])):
+        secs = [r[1] for r in runs.get(pid, [])] or [0.0]
+        first, last = min(starts[pid]), max((r[0] for r in runs.get(pid, [])), default=0.0)
+        cpu = [r[2] for r in sorted(runs.get(pid, []))]  # in the order they ended
+        load = (cpu[0] - statistics.median(cpu[1:])) if len(cpu) > 1 else 0.0  # CPU: less
+        # bound to the machine's other load than wall time
+        workers.append({"pid": pid, "first_start_s": first - launched,
+                        "engine_load_s": max(load, 0.0), "reps": len(runs.get(pid, [])),
+                        "busy_s": sum(secs), "gaps_s": max(last - first - sum(secs), 0.0),
+                        "last_end_s": last - launched})
+    last_end = max((w["last_end_s"] for w in workers), default=0.0)
+    return {"workers": workers, "tail_s": ended - launched - last_end}
+
+
+def format_timeline(name: str, tl: dict, tasks: int) -> str:
+    """The timeline in a few lines."""
+    lines = [f"  {name} timeline (wall s after launch): tail after the last replication "
+             f"(collection) {tl['tail_s']:.1f}"]
+    for w in tl["workers"]:
+        lines.append(f"    worker {w['pid']}: first replication starts at "
+                     f"{w['first_start_s']:.1f}, engine load {w['engine_load_s']:.1f} CPU-s, "
+                     f"{w['reps']} replications {w['busy_s']:.1f}, gaps between them "
+                     f"{w['gaps_s']:.1f}, last ends at {w['last_end_s']:.1f}")
+    gaps = sum(w["gaps_s"] for w in tl["workers"])
+    lines.append(f"    gaps per task (set-up, records): {gaps / max(tasks, 1) * 1000:.0f} ms")
+    return "\n".join(lines)
 
 
 def amdahl_bound(fixed_s: float, simulating_s: float, ceiling: float) -> float:
@@ -113,15 +171,19 @@ def _cpu_children() -> float:
     return r.ru_utime + r.ru_stime
 
 
+_LAUNCHED: dict[str, tuple[float, float]] = {}  # sweep dir -> (launched, ended), epoch s
+
+
 def _sweep(base: list[str], name: str, cores: int, sweep_dir: Path) -> tuple[float, float]:
     """Wall seconds and CPU seconds of one sweep (every process of it: the launching one
     and its workers, reaped by it; less sensitive to other load than wall time)."""
     import subprocess
 
-    cpu0, t0 = _cpu_children(), time.perf_counter()
+    cpu0, t0, launched = _cpu_children(), time.perf_counter(), time.time()
     proc = subprocess.run([*base, *_launcher_args(name, cores), f"hydra.sweep.dir={sweep_dir}"],
                           capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, _cpu_children() - cpu0
+    _LAUNCHED[str(sweep_dir)] = (launched, launched + wall)
     if proc.returncode != 0:
         print(proc.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"sweep_bench: error: the {name} sweep failed "
@@ -161,7 +223,8 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                 sim_s, sim_cpu, n_tasks = _records(sweep_dir)
                 tables[name] = pd.read_parquet(sweep_dir / "sweep.parquet")
                 rows.setdefault(name, {"cores": workers, "simulating_s": [], "overhead": [],
-                                       "cpu_s": [], "simulating_cpu_s": []})
+                                       "cpu_s": [], "simulating_cpu_s": [], "timelines": []})
+                rows[name]["timelines"].append(timeline(sweep_dir, *_LAUNCHED[str(sweep_dir)]))
                 rows[name]["simulating_s"].append(sim_s)
                 rows[name]["simulating_cpu_s"].append(sim_cpu)
                 rows[name]["cpu_s"].append(cpu)
@@ -172,6 +235,7 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                       f"(replications {sim_s:.1f} s, {sim_cpu:.1f} CPU-s, in {n_tasks} tasks; "
                       f"ratio to 1 core "
                       f"{walls[launchers[0]][rnd] / wall:.2f})", flush=True)
+                print(format_timeline(name, rows[name]["timelines"][-1], n_tasks), flush=True)
     ceilings.append(parallel_ceiling(cores))
     ceiling = statistics.mean(ceilings)
     for name, row in rows.items():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep_tasks import task_reps
+from sim.sweep_tasks import task_reps, task_weight
 
 CCSIM = str(Path(sys.executable).with_name("ccsim"))
 BASE = ["scenario=hotline_small", "output.calls=false", "output.report=false"]
@@ -38,11 +38,27 @@ def point_dir(tmp: Path, name: str, load: str) -> Path:
     return found
 
 
-@pytest.mark.parametrize("n_reps,tasks", [(5, 5), (5, 2), (2, 5), (7, 3), (1, 1)])
+@pytest.mark.parametrize("n_reps,tasks", [(5, 5), (5, 2), (2, 5), (7, 3), (1, 1), (25, 2),
+                                          (30, 4), (29, 4), (14, 3), (13, 3), (1000, 13)])
 def test_tasks_cover_every_replication_once(n_reps, tasks):
     shares = [list(task_reps(t, tasks, n_reps)) for t in range(tasks)]
-    assert sorted(r for s in shares for r in s) == list(range(n_reps))
-    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+    assert [r for s in shares for r in s] == list(range(n_reps))  # in order, each once
+    sizes = [len(s) for s in shares]
+    weights = [task_weight(t, tasks) for t in range(tasks)]
+    if tasks > 1 and n_reps >= sum(weights):  # largest first, each close to its weight
+        assert sizes == sorted(sizes, reverse=True) and min(sizes) >= 1
+        assert weights == [(tasks - t) ** 2 for t in range(tasks)]
+        assert all(abs(n - n_reps * w / sum(weights)) < 1 for n, w in zip(sizes, weights,
+                                                                          strict=True))
+    else:  # balanced: one task per replication stays one per replication
+        assert max(sizes) - min(sizes) <= 1
+
+
+def test_the_last_tasks_are_the_smallest():
+    """2 workers, 4 points x 25 replications: 2 tasks a point, 20 then 5 replications
+    (weights 4 : 1)."""
+    assert [len(task_reps(t, 2, 25)) for t in range(2)] == [20, 5]
+    assert [len(task_reps(t, 25, 25)) for t in range(25)] == [1] * 25
 
 
 @pytest.fixture(scope="module")
@@ -315,3 +331,19 @@ def test_auto_sized_tasks_give_the_same_table_and_resume_per_replication(split):
     assert ran == [[], [], [], [], [], [1]]
     pd.testing.assert_frame_equal(table(tmp, "auto").drop(columns="retries"),
                                   table(tmp, "split").drop(columns="retries"))
+
+
+def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path, split):
+    """sim.sweep_warm starts joblib's reusable executor when the multirun starts and warms
+    its workers (imports, the compiled engine); the launcher's Parallel must reuse those
+    very processes, or the warm-up is wasted: every replication there records whether its
+    process was warmed (the basic launcher's never are), and the table is the same."""
+    proc = sweep(tmp_path, "warm", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    recs = [json.loads(p.read_text()) for p in (tmp_path / "warm").rglob("reps/rep_*.json")]
+    assert len(recs) == 6 and any(r["warmed"] for r in recs)
+    basic_tmp, _ = split
+    basic = [json.loads(p.read_text()) for p in (basic_tmp / "split").rglob("reps/rep_*.json")]
+    assert basic and not any(r["warmed"] for r in basic)
+    pd.testing.assert_frame_equal(table(tmp_path, "warm"), table(basic_tmp, "split"))

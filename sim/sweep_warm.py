@@ -1,0 +1,121 @@
+"""Warm joblib's workers while the sweep starts, not when their first task arrives.
+
+joblib's loky workers are started by the launcher's first ``Parallel`` call, after the
+launching process has composed every point; each then imports the task's code (Hydra,
+pandas, sim.runner) and loads the compiled engine from Numba's cache (~3 s on an idle
+core) in its first task, while the other worker waits for nothing: all of it on the
+sweep's critical path. ``start`` (called when the multirun starts) builds the same reusable
+loky executor that the launcher's ``Parallel`` will reuse (joblib keeps one per process and
+reuses it when the arguments are the same: the launcher's own, taken from its config), and
+gives each worker ``warm``: the imports and a tiny replication of the sweep's scenario on
+its engine, so the engine's machine code for this scenario's types is loaded. Meanwhile the
+launching process composes the points. Nothing here changes a number: a warm-up's output is
+thrown away, and a warm-up that fails (any reason) only leaves the worker cold.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+WARM_LOAD = 0.01  # scenario.load of the warm-up replication: ~1 % of the calls, same types
+WARM_SEED = 1
+_WARMED: list[float] = []  # in a worker: the warm-up's seconds, once it has run
+_EXECUTOR: list = []  # in the launching process: the executor warmed for this multirun
+
+
+def warmed() -> bool:
+    """This process was warmed before its tasks (recorded with each replication)."""
+    return bool(_WARMED)
+
+
+def start(config) -> int:
+    """Start the joblib launcher's workers and warm them; returns how many were asked to
+    warm (0: another launcher, or joblib could not be set up like the launcher does)."""
+    from omegaconf import OmegaConf
+
+    from sim.sweep_cluster import JOBLIB_LAUNCHER
+
+    if str(OmegaConf.select(config, "hydra.launcher._target_") or "") != JOBLIB_LAUNCHER:
+        return 0
+    try:
+        executor, workers = _launcher_executor(config)
+        payload = _payload(config)
+    except Exception:  # noqa: BLE001 - a head start only: the tasks warm themselves
+        return 0
+    for _ in range(workers):
+        executor.submit(warm, payload)
+    _EXECUTOR[:] = [executor]
+    return workers
+
+
+def release() -> None:
+    """The multirun's tasks are over: let the workers exit now, while this process
+    collects the sweep, instead of at its exit (joining them there took ~1.5 s after the
+    tables were written). A retry or another multirun starts a new executor."""
+    while _EXECUTOR:
+        _EXECUTOR.pop().shutdown(wait=False)
+
+
+def launcher_kwargs(config) -> dict:
+    """``Parallel``'s arguments exactly as Hydra's joblib launcher builds them
+    (hydra_joblib_launcher._core.launch): its config, loky, the numbers parsed."""
+    from hydra.utils import instantiate
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+
+    kwargs = dict(instantiate(config.hydra.launcher).joblib)
+    kwargs["backend"] = "loky"
+    process_joblib_cfg(kwargs)
+    return kwargs
+
+
+def _launcher_executor(config):
+    """The reusable executor the launcher's ``Parallel`` will get (joblib reuses it when
+    its arguments are equal, and they are the launcher's), and its number of workers."""
+    from joblib import Parallel
+
+    with Parallel(**launcher_kwargs(config)) as parallel:
+        executor = parallel._backend._workers
+        workers = parallel._effective_n_jobs()
+    if executor is None:  # one job: joblib runs it in this process, nothing to warm
+        raise ValueError("no worker processes")
+    return executor, workers
+
+
+def _payload(config) -> tuple:
+    """What ``warm`` needs, plain (pickled to the workers): the sweep's scenario, policy,
+    policy packages and engine, before any point's overrides."""
+    from omegaconf import OmegaConf
+
+    def plain(key: str):  # the hydra node cannot be resolved before a job runs
+        node = OmegaConf.select(config, key)
+        return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+
+    return (plain("scenario"), plain("policy") or {}, tuple(plain("policy_packages") or ()),
+            plain("engine"))
+
+
+def warm(payload: tuple) -> tuple[int, float]:
+    """In a worker: import what a task imports, run a tiny replication of the scenario on
+    its engine (which loads the compiled loop), throw it away. Returns (pid, seconds); a
+    worker that took both warm-ups does the second in no time."""
+    if _WARMED:
+        return os.getpid(), 0.0
+    t0 = time.perf_counter()
+    import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401 - the job's runner
+    import pandas  # noqa: F401 - a task's records and the point's assembly write tables
+    import pyarrow.parquet  # noqa: F401
+
+    import sim.cli  # noqa: F401 - the task function
+    import sim.sweep_tasks  # noqa: F401
+    from sim.config import build_model_spec
+    from sim.fast.engine import resolve_engine
+    from sim.runner import load_policy, replicate
+
+    scenario, policy, packages, engine = payload
+    spec = build_model_spec({**scenario, "load": float(scenario.get("load", 1.0)) * WARM_LOAD})
+    policy_cls = load_policy(policy, packages)
+    replicate(spec, policy_cls, WARM_SEED, 0, False,
+              engine=resolve_engine(engine or "auto", spec, policy_cls))
+    _WARMED.append(time.perf_counter() - t0)
+    return os.getpid(), _WARMED[0]
