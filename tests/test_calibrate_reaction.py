@@ -29,7 +29,7 @@ def _day(date: str, wait: float) -> list[dict]:
     return [_call(date, "B", 35000, 0, 60, queued=False),
             _call(date, "B", 36000, wait, 60),
             _call(date, "B", 37000, 0, 60, queued=False),
-            _call(date, "B", 38500, 0, 60, queued=False),
+            _call(date, "B", 39000, 0, 60, queued=False),
             _call(date, "A", 39900, 0, 200, queued=False),
             _call(date, "A", 40000, 105, 60),
             _call(date, "B", 40500, 0, 60, queued=False),
