@@ -78,6 +78,8 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
 
         classes = _build_classes(s, queues, group_names, class_volume)
     sites, groups = build_sites(s, groups, classes, extra.get("tiers", ()))
+    if sites is not None:
+        _no_reaction_with_sites(groups)
     trace = _build_trace(arr.trace, [c.name for c in classes], per_day * days * interval_s)
     return ModelSpec(
         name=check_name("scenario.name", s.name), interval_s=interval_s,
@@ -88,6 +90,16 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         short_abandon_s=s.short_abandon_s, sites=sites,
         **extra,
     )
+
+
+def _no_reaction_with_sites(groups: tuple[GroupSpec, ...]) -> None:
+    """An agent called back from away work answers his caller directly, which would
+    bypass the dialect rule of seat sites: refused rather than silently ignored."""
+    for g in groups:
+        if g.availability is not None and g.availability.reaction is not None:
+            raise ConfigError(f"scenario.groups.{g.name}.availability.reaction_time",
+                              "not available with scenario.sites (the dialect rule); "
+                              "allowed: null")
 
 
 def _build_trace(value: list[tuple[float, str]] | None, class_names: list[str],

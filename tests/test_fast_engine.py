@@ -119,6 +119,8 @@ def _without(spec, feature: str):
         return rep(spec, sites=None)
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
+    if feature == "agents called back":
+        return _reacting(spec, None)
     operations = {"closed-loop callbacks": {"callbacks": None},
                   "complaint escalation": {"complaints": None},
                   "key customers": {"key_customers": None},
@@ -131,9 +133,21 @@ def _without(spec, feature: str):
     return rep(spec, **{field: None})
 
 
+def _reacting(spec, law):
+    """``spec`` whose first group with availability calls agents back from away work (its
+    first queue) after ``law`` (None: off). Put on the built spec: a scenario file may
+    not combine it with the seat sites the refusal test also switches on."""
+    rep = dataclasses.replace
+    g = next(g for g in spec.groups if g.availability is not None)
+    av = rep(g.availability, reaction=law, away_work=g.queues[:1] if law else ())
+    groups = list(spec.groups)
+    groups[g.index] = rep(g, availability=av)
+    return rep(spec, groups=tuple(groups))
+
+
 # every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["gamma", "complaint escalation", "redials chasing", "second line",
-                    "outbound", "outage", "closed-loop callbacks", "key customers",
+HOTLINE_FEATURES = ["agents called back", "gamma", "complaint escalation", "redials chasing",
+                    "second line", "outbound", "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
 OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {dist: "
@@ -147,9 +161,11 @@ OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {
 def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
     """Each LACKS line's predicate sees its own feature and no other: with every hotline
     feature on, switching them off one by one (in LACKS order), the refusal names the next
-    one still lacking, until the scenario runs fast. Compiled features stay on: with
-    LACKS empty (seat sites were the last), the hotline with every feature, seat sites
-    included, runs fast as it is."""
+    one still lacking, until the scenario runs fast. Compiled features stay on: without
+    the one LACKS line (agents called back from away work), the hotline with every
+    feature, seat sites included, runs fast as it is."""
+    from sim.model.distributions import Deterministic
+
     hot = build_model_spec(compose_cfg([
         "scenario=hotline_small", "scenario.outage.enabled=true", OPERATIONS,
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
@@ -158,6 +174,7 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
         "+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
         *(f"+scenario.groups.{g}.site=capital"
           for g in ("vip_desk", "general_desk", "faults_desk"))])["scenario"])
+    hot = _reacting(hot, Deterministic(30.0))
     lacking = [f for f in HOTLINE_FEATURES if any(lack.lower().startswith(f)
                                                   for lack, _ in LACKS)]
     assert len(lacking) == len(LACKS)  # every LACKS line is a known hotline feature

@@ -56,6 +56,12 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="on (default): when presence falls to no agent, the last agent "
                         "serves the callers still waiting before logging out (the log: "
                         "few last agents leave a caller waiting); off: he leaves at once")
+    p.add_argument("--reaction", default="off",
+                   help="on: agents in hidden work come back for a caller who has waited a "
+                        "reaction time read off the log (waits at an empty queue of the "
+                        "classes without an answer delay); hidden tasks then read off the "
+                        "agents' unlogged stretches; needs --availability auto or states. "
+                        "off (default): no such rule")
     p.add_argument("--days", default="all",
                    help="which days of the day type to calibrate on: all, first-half, "
                         "second-half, odd, even (days of the month)")
@@ -82,9 +88,13 @@ def _options(args, name: str):
     if args.availability not in ("auto", "states", "off"):
         raise ValueError(f"--availability {args.availability!r}: allowed: auto, states, off")
     for option, value in (("--not-ready", args.not_ready),
-                          ("--last-agent-stays", args.last_agent_stays)):
+                          ("--last-agent-stays", args.last_agent_stays),
+                          ("--reaction", args.reaction)):
         if value not in ("on", "off"):
             raise ValueError(f"{option} {value!r}: allowed: on, off")
+    if args.reaction == "on" and args.availability == "off":
+        raise ValueError("--reaction on: needs --availability auto or states (the rule is "
+                         "a key of the agents' availability); allowed: --reaction off")
     from sim.calibrate.calibration import DAY_SELECTIONS
 
     if args.days not in DAY_SELECTIONS:
@@ -105,7 +115,8 @@ def _options(args, name: str):
                    availability=args.availability != "off",
                    states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
-                   last_agent_stays=args.last_agent_stays == "on")
+                   last_agent_stays=args.last_agent_stays == "on",
+                   reaction=args.reaction == "on")
 
 
 def _run(body, args) -> int:

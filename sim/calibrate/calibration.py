@@ -67,6 +67,8 @@ class Options:
     days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
     last_agent_stays: bool = True  # the last agent present serves the callers waiting
     # before logging out (availability.last_agent_stays_for; needs availability)
+    reaction: bool = False  # agents in hidden work come back for a caller who waited a
+    # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction)
 
 
 @dataclass
@@ -209,7 +211,14 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     days = sorted(log["date"].unique())
     staff = _staffing(log, len(days), opts, fits["after_call_work"]["mean"])
     avail = _availability(log, asked, staff, opts, fits["after_call_work"]["mean"])
-    hidden = _hidden_work(asked, staff, opts, avail)
+    away = None
+    if opts.reaction and avail is not None:
+        from sim.calibrate.reaction import away_task_length, fit_reaction
+
+        served = log[log["outcome"] == "served"]
+        avail["reaction"] = fit_reaction(asked, served, sorted(delays["classes"]))
+        away = away_task_length(served, fits["after_call_work"]["mean"])
+    hidden = _hidden_work(asked, staff, opts, avail, away)
     a = arrivals[arrivals["day_type"] == opts.day_type]
     present = set(asked["class"])  # a class with no call on these days is left out
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
@@ -349,9 +358,11 @@ def _availability(log, asked, staff: dict, opts: Options, acw_mean: float = 0.0
                       "(1 - not-ready share) available, fractional (partial presence)"}
 
 
-def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -> dict:
+def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None,
+                 away: dict | None = None) -> dict:
     """Unlogged agent time per interval (of available agents, when availability is
-    modelled), as tasks of the estimated mean length."""
+    modelled), as tasks of the estimated mean length (``away``: read off the agents'
+    unlogged stretches, with the reaction rule on; else the method of moments)."""
     import numpy as np
 
     from sim.calibrate.staffing import hidden_task_estimate
@@ -363,6 +374,9 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None) -
                       - not_ready_s)
     q = asked[asked["queued"] & (asked["desk"] == "acd")]
     est = hidden_task_estimate(q, staff["acd"]["headcount"], opts.interval_s)
+    if away is not None:  # wait x agents assumes the 1/n the reaction rule removes
+        est = {**away, "method_of_moments_s": est["task_mean_s"],
+               "empty_queue_wait_by_agents": est["empty_queue_wait_by_agents"]}
     task = opts.hidden_task_s or est["task_mean_s"]
     if not task or not math.isfinite(task):
         task = 180.0
@@ -445,6 +459,10 @@ def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
         av["not_ready"] = {"prob": after["prob"], "duration": after["spec"]}
     if avail["last_agent"]["used"]:  # the callers' queues, not the hidden work's
         av["last_agent_stays_for"] = [q for q in queues if q != HIDDEN]
+    reaction = avail.get("reaction")
+    if reaction and reaction.get("spec"):  # agents in hidden work come back for callers
+        av["reaction_time"] = reaction["spec"]
+        av["away_work"] = [HIDDEN]
     return {"staffing": avail["staffing"], "queues": queues, "availability": av}
 
 

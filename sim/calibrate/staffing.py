@@ -61,7 +61,9 @@ def sessions(served, gap_s: float = SESSION_GAP_S):
     start = s["t_answer"].to_numpy(float)
     end = start + np.maximum(s["service_s"].to_numpy(float), 1.0)
     key = (s["date"].astype(str) + "|" + s["server"]).to_numpy()
-    prev_end = np.concatenate(([-np.inf], np.maximum.accumulate(end)[:-1]))
+    # latest end so far of this agent's calls that day only: another agent's (or day's)
+    # late end must not bridge this agent's pause
+    prev_end = pd.Series(end).groupby(key).cummax().groupby(key).shift().to_numpy(float)
     new = np.ones(len(s), bool)
     new[1:] = (key[1:] != key[:-1]) | (start[1:] - prev_end[1:] > gap_s)
     sid = np.cumsum(new)

@@ -18,7 +18,8 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
-line, seat sites with dialect routing. What it lacks (``LACKS``: nothing now) and user
+line, seat sites with dialect routing. What it lacks (``LACKS``: agents called back from
+away work, ``availability.reaction_time``) and user
 policies run on SimPy.
 """
 
@@ -59,7 +60,11 @@ POLICY_CODES = {
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
-LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = ()
+LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
+    ("agents called back from away work (groups.NAME.availability.reaction_time)",
+     lambda spec: any(g.availability is not None and g.availability.reaction is not None
+                      for g in spec.groups)),
+)
 
 
 def _second_line_laws(spec: ModelSpec) -> list:

@@ -2,6 +2,12 @@
 :mod:`sim.schema.availability`): partial presence, not-ready periods after calls and
 breaks. Agents who are away are logged in (they count in staffed time) but routing never
 sees them: only IDLE agents take calls, so available agents follow from the states.
+
+Agents in *away work* (tasks of the ``away_work`` queues, e.g. the calibration's hidden
+work) are BUSY on those tasks; with ``reaction_time`` a caller still waiting once he has
+waited his reaction time calls one of them back: the agent longest in away work drops his
+task (it is not resumed: the task stands for unlogged time whose only evidence is that it
+yields to waiting callers) and answers that caller.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from sim.model.agents import AgentGroup, AgentState
-from sim.model.calls import Draw
+from sim.model.calls import Call, Draw, State
 from sim.model.component import Component
 from sim.sampling import draw
 
@@ -35,6 +41,13 @@ class Availability(Component):
             assert g.spec.availability is not None
             waiting = [core.queues[i] for i in g.spec.availability.stay_for]
             g.stay = lambda qs=waiting: any(q.n or q.pending for q in qs)
+        # by queue: the groups whose agents in away work come back for its callers
+        self.reactors: list[list[AgentGroup]] = [
+            [g for g in self.groups if _reacts(g, q.index)] for q in core.queues]
+        # by reacting group: agent -> his away-work task, longest in away work first
+        self.away: dict[int, dict[int, Call]] = {
+            g.index: {} for g in self.groups if _reacts(g, -1)}
+        self.dropped: set[Call] = set()  # away tasks cut short, their end still scheduled
 
     def on_interval_start(self, k: int, now: float) -> None:
         core = self.core
@@ -106,3 +119,54 @@ class Availability(Component):
         now = self.core.now
         if group.resume(agent, now):
             self.core.fill(group, now)
+
+    # -- agents in away work come back for a caller who waited a reaction time ----------
+    def waiting(self, call: Call, waited: float) -> None:
+        """``call`` may be answered now but waits (``waited``: its answer delay): each
+        group that reacts to its queue calls an agent back once it has waited its
+        reaction time since queue entry (at once if its delay was longer)."""
+        groups = self.reactors[call.queue]
+        if not groups:
+            return
+        u = draw(call.key, Draw.REACTION + call.visit - 1)
+        for g in groups:
+            av = g.spec.availability
+            assert av is not None and av.reaction is not None
+            self.core.at(max(av.reaction.sample1(u) - waited, 0.0), self._on_reaction,
+                         (call, call.visit, g))
+
+    def _on_reaction(self, event) -> None:
+        call, visit, group = event.value
+        tasks = self.away[group.index]
+        if call.state != State.WAITING or call.visit != visit or not tasks:
+            return  # answered, left, or nobody of the group is in away work
+        agent = next(iter(tasks))
+        self.dropped.add(tasks.pop(agent))
+        self.core.recall(group, agent, call, self.core.now)
+
+    def answered(self, call: Call, group: AgentGroup, agent: int) -> None:
+        """``agent`` answered ``call``: note it if it is away work of his group."""
+        tasks = self.away.get(group.index)
+        av = group.spec.availability
+        if tasks is not None and av is not None and call.queue in av.away_work:
+            tasks[agent] = call
+
+    def task_cut(self, group: AgentGroup, agent: int, call: Call) -> bool:
+        """The end of ``call``'s service by ``agent`` is due: True if it was an away task
+        dropped for a caller (the agent is on that caller now: nothing to do)."""
+        if call in self.dropped:
+            self.dropped.remove(call)
+            return True
+        tasks = self.away.get(group.index)
+        if tasks is not None and tasks.get(agent) is call:
+            del tasks[agent]
+        return False
+
+
+def _reacts(group: AgentGroup, queue: int) -> bool:
+    """Agents of ``group`` in away work come back for callers of ``queue`` (-1: of any
+    queue it serves that is not its away work)."""
+    av = group.spec.availability
+    if av is None or av.reaction is None:
+        return False
+    return queue not in av.away_work and (queue < 0 or queue in group.spec.queues)

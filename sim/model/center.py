@@ -135,6 +135,8 @@ class Center:
             self._avail = Availability(self)
             out.append(self._avail)
         self._stayers = self._avail is not None and bool(self._avail.stayers)
+        # agents in away work come back for waiting callers (availability.reaction_time)
+        self._react = self._avail if self._avail is not None and self._avail.away else None
         self._sites = None
         if spec.sites is not None:
             from sim.model.sites import Sites
@@ -278,6 +280,8 @@ class Center:
         self._wait_timer(call, queue.spec, 0.0)
         for wait in self.policy.wakeups(call):
             self.at(wait, self._on_wakeup, (call, call.visit))
+        if self._react is not None:
+            self._react.waiting(call, 0.0)
 
     def _hold(self, call: Call, now: float) -> None:
         """The call waits in its queue (patience and wait clock running) but no policy
@@ -309,6 +313,8 @@ class Center:
         for wait in self.policy.wakeups(call):
             if wait > call.answer_delay:
                 self.at(wait - call.answer_delay, self._on_wakeup, (call, call.visit))
+        if self._react is not None:
+            self._react.waiting(call, call.answer_delay)
 
     def _unqueue(self, call: Call, now: float) -> None:
         """A waiting call leaves its queue without an agent (in its delay or not)."""
@@ -412,8 +418,10 @@ class Center:
         group.talking_until(agent, call.t_end)
         for hook in self._on_answer:
             hook(call, now)
+        if self._react is not None:
+            self._react.answered(call, group, agent)
         self.rec.add(call)
-        self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call.key))
+        self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call))
         if self.spec.lines is not None:
             self.at(talk, self._on_hangup, call)
         else:
@@ -438,8 +446,17 @@ class Center:
         self.in_system -= 1
 
     def _on_agent_free(self, event) -> None:
-        group, agent, key = event.value
-        self.agent_free(group, agent, self.env.now, key)
+        group, agent, call = event.value
+        if self._react is not None and self._react.task_cut(group, agent, call):
+            return
+        self.agent_free(group, agent, self.env.now, call.key)
+
+    def recall(self, group: AgentGroup, agent: int, call: Call, now: float) -> None:
+        """``agent`` of ``group`` dropped his away-work task to answer the waiting
+        ``call`` (``availability.reaction_time``)."""
+        group.keep_busy(agent, now)
+        self.queues[call.queue].take(call, now)
+        self._answer(call, group, agent, now)
 
     def agent_free(self, group: AgentGroup, agent: int, now: float,
                    key: int | None = None) -> None:

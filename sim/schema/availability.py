@@ -21,6 +21,16 @@ from the states (issue 15, item 1; issue 16's availability model):
   waits. Why: a call log measures presence from an agent's first to his last call, so
   the last agent of a session has, by that measure, served the callers waiting when he
   left; without the rule a fractional presence ends at a fixed time and strands them.
+- ``reaction_time`` (default null: off) with ``away_work`` (queues the group serves whose
+  tasks are its agents' away work, e.g. ``hidden_work``): a caller of another queue the
+  group serves who has waited ``reaction_time`` (drawn from his own keyed stream; counted
+  from queue entry, so a caller in his answer delay is taken at the later of the two) and
+  is still waiting makes the agent of the group longest in away work drop that task and
+  answer him. Why: in call logs the wait at an empty queue with agents present and not
+  talking hardly depends on how many they are (README, *What limits the hourly waits*),
+  where agents away on their own clocks give waits that fall as 1/k with k agents away.
+  Agents not ready or on break are not called back: the not-ready state is read off the
+  gaps of agents who stayed away while callers waited.
 
 The keys are pydantic models (:class:`Availability`, a field of the groups section):
 strict types, shares in [0, 1], finite seconds, unknown keys refused, ``duration``
@@ -77,6 +87,23 @@ class Availability(Section):
         None, description="queues (served by the group) whose waiting callers, queued or in "
                           "their answer delay, keep its last agent logged in when its "
                           "headcount falls to 0, until none waits; null: off")
+    reaction_time: Law = Field(
+        None, description="s a caller waits (still waiting, from queue entry) before an agent "
+                          "of the group in away work drops it and answers him (finite; "
+                          "requires away_work); null: off")
+    away_work: list[str] | None = Field(
+        None, description="queues (served by the group) whose tasks are its agents' away "
+                          "work, left for a caller who waited reaction_time; null: none")
+
+    @model_validator(mode="after")
+    def _reaction_pairs(self) -> Availability:
+        if self.reaction_time is not None and not self.away_work:
+            raise KeyedError("away_work", "required when reaction_time is set (queues the "
+                                          "group serves whose tasks are its away work)")
+        if self.away_work and self.reaction_time is None:
+            raise KeyedError("reaction_time", "required when away_work is set (a "
+                                              "distribution of seconds)")
+        return self
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,8 @@ class AvailabilitySpec:
     not_ready: Distribution | None = None
     breaks: tuple[BreakSpec, ...] = ()
     stay_for: tuple[int, ...] = ()  # queue indices whose waiting callers keep the last agent
+    reaction: Distribution | None = None  # a waiting caller's reaction time (None: off)
+    away_work: tuple[int, ...] = ()  # queue indices whose tasks an agent drops for him
 
     def head_at_start(self, k: int) -> int:
         """Agents logged in at the start of interval ``k``."""
@@ -112,6 +141,8 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
     ``last_agent_stays_for`` names queues the group serves (``queues``: name -> index)."""
     if value is None:
         return None
+    from sim.schema.distribution import parse as parse_distribution
+
     n = len(staffing)
     shrink = value.shrinkage
     if isinstance(shrink, list):
@@ -128,8 +159,6 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
     prob, dur = 0.0, None
     nr = value.not_ready
     if nr is not None and nr.prob > 0:
-        from sim.schema.distribution import parse as parse_distribution
-
         prob = nr.prob
         dur = parse_distribution(f"{key}.not_ready.duration", nr.duration, finite=True)
     day_s = per_day * interval_s
@@ -140,17 +169,24 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
                 raise ConfigError(f"{key}.breaks[{i}].{name}", f"must be before the end of "
                                                                f"the day ({day_s:g} s)")
         breaks.append(BreakSpec(b.start_s, b.duration_s, b.share))
+    reaction = None
+    if value.reaction_time is not None:
+        reaction = parse_distribution(f"{key}.reaction_time", value.reaction_time,
+                                      finite=True)
+    served = queues or {}
     return AvailabilitySpec(full, partial, tuple(float(x) for x in shares), prob, dur,
-                            tuple(breaks), _stay_for(key, value, queues or {}))
+                            tuple(breaks),
+                            _served(f"{key}.last_agent_stays_for",
+                                    value.last_agent_stays_for, served),
+                            reaction, _served(f"{key}.away_work", value.away_work, served))
 
 
-def _stay_for(key: str, value: Availability, queues: dict[str, int]) -> tuple[int, ...]:
-    """Indices of the ``last_agent_stays_for`` queues (each one the group serves)."""
+def _served(key: str, names: list[str] | None, queues: dict[str, int]) -> tuple[int, ...]:
+    """Indices of the queues ``names`` (each one the group serves), sorted."""
     out = []
-    for i, name in enumerate(value.last_agent_stays_for or ()):
+    for i, name in enumerate(names or ()):
         if name not in queues:
-            raise ConfigError(f"{key}.last_agent_stays_for[{i}]",
-                              f"unknown queue {name!r}; allowed: queues the group serves "
-                              f"({', '.join(queues) or 'none'})")
+            raise ConfigError(f"{key}[{i}]", f"unknown queue {name!r}; allowed: queues the "
+                                             f"group serves ({', '.join(queues) or 'none'})")
         out.append(queues[name])
     return tuple(sorted(set(out)))
