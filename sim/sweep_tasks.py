@@ -263,7 +263,7 @@ def _one_rep(args) -> dict:
     attempt = _attempt(point_dir, rep, task)
     lose_worker(point_dir, rep)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    from sim.sweep_warm import warmed
+    from sim.sweep_worker import warmed
 
     record = {"rep": rep, "key": key, "task": task, "attempt": attempt,
               "host": socket.gethostname(), "pid": os.getpid(), "warmed": warmed()}

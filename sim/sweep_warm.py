@@ -15,18 +15,9 @@ thrown away, and a warm-up that fails (any reason) only leaves the worker cold.
 
 from __future__ import annotations
 
-import os
-import time
+from sim.sweep_worker import warm
 
-WARM_LOAD = 0.01  # scenario.load of the warm-up replication: ~1 % of the calls, same types
-WARM_SEED = 1
-_WARMED: list[float] = []  # in a worker: the warm-up's seconds, once it has run
 _EXECUTOR: list = []  # in the launching process: the executor warmed for this multirun
-
-
-def warmed() -> bool:
-    """This process was warmed before its tasks (recorded with each replication)."""
-    return bool(_WARMED)
 
 
 def start(config) -> int:
@@ -93,29 +84,3 @@ def _payload(config) -> tuple:
 
     return (plain("scenario"), plain("policy") or {}, tuple(plain("policy_packages") or ()),
             plain("engine"))
-
-
-def warm(payload: tuple) -> tuple[int, float]:
-    """In a worker: import what a task imports, run a tiny replication of the scenario on
-    its engine (which loads the compiled loop), throw it away. Returns (pid, seconds); a
-    worker that took both warm-ups does the second in no time."""
-    if _WARMED:
-        return os.getpid(), 0.0
-    t0 = time.perf_counter()
-    import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401 - the job's runner
-    import pandas  # noqa: F401 - a task's records and the point's assembly write tables
-    import pyarrow.parquet  # noqa: F401
-
-    import sim.cli  # noqa: F401 - the task function
-    import sim.sweep_tasks  # noqa: F401
-    from sim.config import build_model_spec
-    from sim.fast.engine import resolve_engine
-    from sim.runner import load_policy, replicate
-
-    scenario, policy, packages, engine = payload
-    spec = build_model_spec({**scenario, "load": float(scenario.get("load", 1.0)) * WARM_LOAD})
-    policy_cls = load_policy(policy, packages)
-    replicate(spec, policy_cls, WARM_SEED, 0, False,
-              engine=resolve_engine(engine or "auto", spec, policy_cls))
-    _WARMED.append(time.perf_counter() - t0)
-    return os.getpid(), _WARMED[0]

@@ -1,0 +1,48 @@
+"""A joblib worker's side of the sweep warm-up (``sim.sweep_warm`` starts it).
+
+A leaf module: the task code (``sim.sweep_tasks``) asks it whether its process was warmed,
+and the worker imports the task's modules by name, at run time, as Hydra's launcher itself
+finds the task function there, so no module of the sweep imports another in a circle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+
+WARM_LOAD = 0.01  # scenario.load of the warm-up replication: ~1 % of the calls, same types
+WARM_SEED = 1
+TASK_MODULES = ("sim.cli", "sim.sweep_tasks")  # the task function and what it runs
+_WARMED: list[float] = []  # in a worker: the warm-up's seconds, once it has run
+
+
+def warmed() -> bool:
+    """This process was warmed before its tasks (recorded with each replication)."""
+    return bool(_WARMED)
+
+
+def warm(payload: tuple) -> tuple[int, float]:
+    """In a worker: import what a task imports, run a tiny replication of the scenario on
+    its engine (which loads the compiled loop), throw it away. Returns (pid, seconds); a
+    worker that took both warm-ups does the second in no time."""
+    if _WARMED:
+        return os.getpid(), 0.0
+    t0 = time.perf_counter()
+    import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401 - the job's runner
+    import pandas  # noqa: F401 - a task's records and the point's assembly write tables
+    import pyarrow.parquet  # noqa: F401
+
+    for name in TASK_MODULES:  # by name, as the launcher's own unpickling finds the task
+        importlib.import_module(name)
+    from sim.config import build_model_spec
+    from sim.fast.engine import resolve_engine
+    from sim.runner import load_policy, replicate
+
+    scenario, policy, packages, engine = payload
+    spec = build_model_spec({**scenario, "load": float(scenario.get("load", 1.0)) * WARM_LOAD})
+    policy_cls = load_policy(policy, packages)
+    replicate(spec, policy_cls, WARM_SEED, 0, False,
+              engine=resolve_engine(engine or "auto", spec, policy_cls))
+    _WARMED.append(time.perf_counter() - t0)
+    return os.getpid(), _WARMED[0]
