@@ -73,7 +73,9 @@ def _options(*args: str):
 
 
 def test_reaction_option():
-    assert _options().reaction is False
+    assert _options().reaction is True  # the default since the rule beat the old model
+    assert _options("--reaction", "off").reaction is False
+    assert _options("--availability", "off").reaction is False  # the rule needs it
     assert _options("--reaction", "on").reaction is True
     with pytest.raises(ValueError, match="--reaction 'yes': allowed: on, off"):
         _options("--reaction", "yes")

@@ -10,12 +10,15 @@
 # OUT/table.csv (tidy: case, group, target, log, sim, difference, tolerance, met),
 # OUT/ceiling.csv (the hourly r a perfect model could reach) and OUT/tables.md.
 # Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, all four cases).
-# CALIBRATE_OPTS (environment), e.g. "--availability states": calibration options; when
-# set, friday and saturday are predicted by a weekday calibration made with them
-# ($OUT/weekday.yaml) instead of the shipped configs/scenario/anonymous_bank.yaml.
-# CPU is shared: run it under nice (nice -n 10 run.sh ...). The calibrations keep the last
-# agent for the callers waiting (availability.last_agent_stays_for), compiled like every
-# other feature: engine=auto runs these validations on the fast engine.
+# CALIBRATE_OPTS (environment), e.g. "--availability states" or "--reaction off" (the
+# model before agents were called back): calibration options; when set, friday and
+# saturday are predicted by a weekday calibration made with them ($OUT/weekday.yaml)
+# instead of the shipped configs/scenario/anonymous_bank.yaml (calibrated with the
+# defaults, --reaction on included).
+# CPU is shared: run it under nice (nice -n 10 run.sh ...). engine=auto runs these
+# validations on the fast engine when it compiles every feature of the scenario, else on
+# SimPy (same figures, slower): the reaction-time call-back (--reaction on, the default)
+# runs on SimPy until sim/fast compiles it.
 set -euo pipefail
 OUT=${1:-outputs/out_of_sample}
 REPS=${2:-5}

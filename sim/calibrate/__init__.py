@@ -56,12 +56,13 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="on (default): when presence falls to no agent, the last agent "
                         "serves the callers still waiting before logging out (the log: "
                         "few last agents leave a caller waiting); off: he leaves at once")
-    p.add_argument("--reaction", default="off",
-                   help="on: agents in hidden work come back for a caller who has waited a "
-                        "reaction time read off the log (waits at an empty queue of the "
-                        "classes without an answer delay); hidden tasks then read off the "
-                        "agents' unlogged stretches; needs --availability auto or states. "
-                        "off (default): no such rule")
+    p.add_argument("--reaction", default=None,
+                   help="on (default; off with --availability off): agents in hidden work "
+                        "come back for a caller who has waited a reaction time read off the "
+                        "log (waits at an empty queue of the classes without an answer "
+                        "delay); hidden tasks then read off the agents' unlogged stretches; "
+                        "needs --availability auto or states. off: no such rule, hidden "
+                        "tasks by the method of moments (the model before it)")
     p.add_argument("--days", default="all",
                    help="which days of the day type to calibrate on: all, first-half, "
                         "second-half, odd, even (days of the month)")
@@ -87,12 +88,15 @@ def _options(args, name: str):
         raise ValueError(f"--answer-delay {args.answer_delay!r}: allowed: auto, off")
     if args.availability not in ("auto", "states", "off"):
         raise ValueError(f"--availability {args.availability!r}: allowed: auto, states, off")
+    reaction = args.reaction  # default: on, off without availability (a key of it)
+    if reaction is None:
+        reaction = "off" if args.availability == "off" else "on"
     for option, value in (("--not-ready", args.not_ready),
                           ("--last-agent-stays", args.last_agent_stays),
-                          ("--reaction", args.reaction)):
+                          ("--reaction", reaction)):
         if value not in ("on", "off"):
             raise ValueError(f"{option} {value!r}: allowed: on, off")
-    if args.reaction == "on" and args.availability == "off":
+    if reaction == "on" and args.availability == "off":
         raise ValueError("--reaction on: needs --availability auto or states (the rule is "
                          "a key of the agents' availability); allowed: --reaction off")
     from sim.calibrate.calibration import DAY_SELECTIONS
@@ -116,7 +120,7 @@ def _options(args, name: str):
                    states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on",
-                   reaction=args.reaction == "on")
+                   reaction=reaction == "on")
 
 
 def _run(body, args) -> int:

@@ -67,8 +67,9 @@ class Options:
     days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
     last_agent_stays: bool = True  # the last agent present serves the callers waiting
     # before logging out (availability.last_agent_stays_for; needs availability)
-    reaction: bool = False  # agents in hidden work come back for a caller who waited a
-    # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction)
+    reaction: bool = True  # agents in hidden work come back for a caller who waited a
+    # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction;
+    # needs availability); False: the model before it (hidden tasks by moments)
 
 
 @dataclass
