@@ -297,7 +297,7 @@ def test_validation_hour_by_hour(validated):
         assert v[f"hourly_shape:{m} (Pearson r)"] >= SHAPE_MIN_R, m
         assert bool(within[f"hourly_shape:{m} (Pearson r)"])
     wait = "hourly_shape:mean_wait_served_s (Pearson r)"
-    assert v[wait] == pytest.approx(0.6294, abs=0.005) and not bool(within[wait])
+    assert v[wait] == pytest.approx(0.6299, abs=0.005) and not bool(within[wait])
     flag = "longest_wait_s (flag: sim must not exceed the log)"
     assert table.loc[flag, "log"] == 1500 and v[flag] == pytest.approx(1778, abs=2)
     assert not bool(within[flag])
