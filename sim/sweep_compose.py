@@ -27,6 +27,7 @@ import pickle
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 TASK_KEY = "sweep.task"
 SHARED_DIR = ".compose"  # in the sweep directory: points composed by the launching process
@@ -41,6 +42,12 @@ class TaskConfigs:
     def __init__(self, loader, token: str):
         self.loader = loader
         self.token = token
+        self.checker: PointCheck | None = None
+
+    def __getstate__(self) -> dict:
+        """Pickled to the launcher's workers with Hydra's context: without the launching
+        process's templates (they check points there, and only there)."""
+        return {**self.__dict__, "checker": None}
 
     def compose(self, master_config, sweep_overrides: list[str]):
         return type(self.loader).load_sweep_config(self.loader, master_config,
@@ -51,8 +58,27 @@ class TaskConfigs:
         if found is None:
             return self.compose(master_config, sweep_overrides)
         index, task = found
-        return only_first_writes_hydra_dir(self._config(master_config, sweep_overrides,
-                                                        index, task), task)
+        from sim import sweep_profile
+
+        with sweep_profile.timed("compose"):  # in the launching process only
+            config = self._config(master_config, sweep_overrides, index, task)
+        return only_first_writes_hydra_dir(config, task)
+
+    def check(self, master_config, sweep_overrides: list[str]) -> None:
+        """The sweeper's check that a job composes, done cheaply (``PointCheck``): the
+        launching process need not compose every point, where the launcher's workers
+        compose them again anyway (in parallel: joblib's, Ray's, SLURM's)."""
+        from sim import sweep_profile
+
+        with sweep_profile.timed("check"):
+            if self.checker is None:
+                self.checker = PointCheck(self.loader)
+            found = _task_override(sweep_overrides)
+            point = None if found is None else tuple(  # the point, whichever task of it
+                o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
+            if point is None or point not in self.checker.points:
+                self.checker(master_config, sweep_overrides)
+                self.checker.points.add(point)
 
     def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
@@ -69,6 +95,73 @@ class TaskConfigs:
         _CACHE["points"][key] = known
         pristine, composed_with = known
         return with_task(pristine, composed_with, task, master_config)
+
+
+class PointCheck:
+    """Does a job's config compose? Hydra's answer, composing each distinct set of config
+    group choices once. Hydra composes a job in two steps (ConfigLoaderImpl
+    ._load_configuration_impl): the defaults tree, which only the group choices, ``hydra.*``
+    and the search path decide, then the value overrides applied one by one
+    (``_apply_overrides_to_config``). A sweep's points mostly differ in values only, so this
+    composes the first step once per distinct rest (the *template*) and applies each point's
+    value overrides to a copy: the same checks on the same config, raising Hydra's own
+    errors; ~0.3 s of composition a point become a copy (tests/test_sweep_tasks.py compares
+    it with full compositions, errors included). Only a check: the jobs are composed by
+    the launcher as usual. Where anything differs from that plan (a template that does not
+    compose, another Hydra), the point is composed in full."""
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.templates: dict[tuple, Any] = {}
+        self.repos: dict[tuple, Any] = {}  # the config sources, by search path override
+        # points checked: a point's tasks differ only in sweep.task, an int set to an int
+        self.points: set = set()
+
+    def __call__(self, master_config, sweep_overrides: list[str]):
+        """The job's config as far as the check builds it: its keys and values, not Hydra's
+        node (that is the template's). Raises what Hydra's composition of the job raises."""
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+        from hydra._internal.defaults_list import Overrides
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.types import RunMode
+        from omegaconf import OmegaConf
+
+        if not hasattr(self.loader, "_process_config_searchpath"):  # another Hydra
+            return self._compose(master_config, sweep_overrides)
+        config_name = master_config.hydra.job.config_name
+        hydras = OmegaConf.to_container(master_config.hydra.overrides.hydra)
+        overrides = [*(hydras or []), *sweep_overrides]  # as load_sweep_config has them
+        parsed = OverridesParser.create().parse_overrides(overrides)  # Hydra's parse errors
+        values = [o for o in Overrides(self._repo(config_name, parsed), parsed).config_overrides
+                  if not o.key_or_group.startswith("hydra")]
+        rest = tuple(o.input_line for o in parsed if not any(o is v for v in values))
+        key = (config_name, rest)
+        if key not in self.templates:
+            try:
+                self.templates[key] = self.loader.load_configuration(
+                    config_name=config_name, overrides=list(rest), run_mode=RunMode.RUN)
+            except Exception:  # noqa: BLE001 - Hydra's own composition says what is wrong
+                return self._compose(master_config, sweep_overrides)
+        config = copy.deepcopy(self.templates[key])
+        ConfigLoaderImpl._apply_overrides_to_config(values, config)
+        return config
+
+    def _repo(self, config_name: str, parsed: list):
+        """The config sources as Hydra's composition sets them up for these overrides
+        (``_parse_overrides_and_create_caching_repo``): they depend only on the config
+        name and a ``hydra.searchpath`` override. Tells groups from values."""
+        from hydra._internal.config_repository import CachingConfigRepository
+
+        key = (config_name, tuple(o.input_line for o in parsed
+                                  if o.get_key_element() == "hydra.searchpath"))
+        if key not in self.repos:
+            repo = CachingConfigRepository(self.loader.repository)
+            self.loader._process_config_searchpath(config_name, parsed, repo)
+            self.repos[key] = repo
+        return self.repos[key]
+
+    def _compose(self, master_config, sweep_overrides: list[str]):
+        return type(self.loader).load_sweep_config(self.loader, master_config, sweep_overrides)
 
 
 def _shared_file(master_config, token: str, key: tuple) -> Path | None:
@@ -151,8 +244,10 @@ def with_task(pristine, composed_with: str, task: int, master_config):
     return config
 
 
-def install() -> None:
-    """Compose each point once from now on, in this multirun (called when it starts)."""
+def install(on_launch=None) -> None:
+    """Compose each point once from now on, in this multirun (called when it starts), and
+    check the points without composing them (``check_batch``); ``on_launch`` is called
+    once the sweeper has checked its first batch, when the launcher starts its jobs."""
     from hydra.core.global_hydra import GlobalHydra
 
     gh = GlobalHydra.instance()
@@ -160,3 +255,31 @@ def install() -> None:
         return
     loader = gh.hydra.config_loader
     loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)  # type: ignore[method-assign]
+    _ON_LAUNCH[:] = [on_launch] if on_launch is not None else []
+    from hydra.plugins.sweeper import Sweeper
+
+    if Sweeper.validate_batch_is_legal is not check_batch:
+        _HYDRAS_CHECK[:] = [Sweeper.validate_batch_is_legal]
+        Sweeper.validate_batch_is_legal = check_batch  # type: ignore[method-assign,assignment]
+
+
+_HYDRAS_CHECK: list = []  # Sweeper.validate_batch_is_legal as Hydra defines it
+_ON_LAUNCH: list = []  # called when the first batch is checked (install's on_launch)
+
+
+def check_batch(sweeper, batch) -> None:
+    """The sweeper's check of a batch of jobs before it launches them (Hydra's
+    ``Sweeper.validate_batch_is_legal``, which composes each job in full): through
+    ``TaskConfigs.check`` when the sweep's loader is ours."""
+    context = getattr(sweeper, "hydra_context", None)
+    load = getattr(getattr(context, "config_loader", None), "load_sweep_config", None)
+    if not isinstance(load, TaskConfigs):
+        _HYDRAS_CHECK[0](sweeper, batch)
+        return
+    for overrides in batch:
+        load.check(sweeper.config, list(overrides))
+    from sim import sweep_profile
+
+    sweep_profile.mark("launch")
+    while _ON_LAUNCH:
+        _ON_LAUNCH.pop()()
