@@ -109,12 +109,13 @@ def format_timeline(name: str, tl: dict, tasks: int) -> str:
 
 
 def format_master(m: dict) -> str:
-    return (f"  launching process CPU outside replications (serial): {m['serial_s']:.2f} s = "
+    return (f"  launching process CPU outside replications {m['outside_reps_s']:.2f} s: while "
+            f"the jobs run {m['during_launch_s']:.2f}, serial {m['serial_s']:.2f} = "
             f"start-up {m['startup_s']:.2f} + points {m['points_s']:.2f} "
             f"({m['per_point_s'] * 1000:.0f} ms a point) + collection {m['collect_s']:.2f} + "
-            f"exit {m['exit_s']:.2f} + the rest; per-task overhead (every process's CPU "
-            f"in the multirun besides replications and those points) "
-            f"{m['task_overhead_s'] * 1000:.0f} ms")
+            f"exit {m['exit_s']:.2f} + the rest; workers' warm-ups {m['warm_ups_s']:.2f}; "
+            f"per-task overhead (every process's CPU in the multirun besides replications, "
+            f"those points and warm-ups) {m['task_overhead_s'] * 1000:.0f} ms")
 
 
 def amdahl_bound(fixed_s: float, simulating_s: float, ceiling: float) -> float:
@@ -206,13 +207,16 @@ def _cpu_file(sweep_dir: Path) -> Path:
 def master_cpu(sweep_dir: Path, cpu_s: float, sim_cpu_s: float, n_tasks: int,
                points: int) -> dict:
     """The launching process's CPU seconds (sim.sweep_profile), load-independent:
-    ``serial_s`` all of it outside replications (on N cores only the workers' replications
-    run in parallel: this is the serial part), of which ``startup_s`` before the multirun,
+    ``outside_reps_s`` all of it outside replications, of which ``during_launch_s`` while
+    the launcher's jobs run (beside the workers: the jobs' hand-out, collection's imports;
+    under the basic launcher the tasks' set-up) and ``serial_s`` the rest, before and
+    after the jobs (the serial part on N cores), of which ``startup_s`` before the multirun,
     ``points_s`` checking and composing the points there (``per_point_s`` each),
     ``collect_s`` collection and ``exit_s`` after it; and ``task_overhead_s``: every
     process's CPU inside the multirun besides replications and the launching process's
-    point work, per task (Hydra's job set-up, the task's records and assembly, a worker's
-    composition, warm-up and engine load)."""
+    point work and the workers' warm-ups (``warm_ups_s``: imports, the engine's load), per
+    task (Hydra's job set-up and hand-out, the task's records and assembly, a worker's
+    composition of a point; the basic launcher's imports and engine load)."""
     from sim.sweep_tasks import REPS_DIR, read_json
 
     prof = json.loads(_cpu_file(sweep_dir).read_text())
@@ -222,13 +226,17 @@ def master_cpu(sweep_dir: Path, cpu_s: float, sim_cpu_s: float, n_tasks: int,
     point_work = sum(timed.get("compose", [])) + sum(timed.get("check", []))
     startup = marks["multirun_start"]
     after = marks["exit"] - marks.get("multirun_end", marks["exit"])
-    inside = cpu_s - startup - after - sim_cpu_s - point_work  # every process's
-    return {"serial_s": marks["exit"] - own_reps, "startup_s": startup,
+    warm_ups = sum({r.get("pid"): float(r.get("warm_cpu_seconds", 0.0)) for r in recs}.values())
+    inside = cpu_s - startup - after - sim_cpu_s - point_work - warm_ups  # every process's
+    launch = marks.get("launch", marks["multirun_start"])
+    during = marks.get("multirun_end", marks["exit"]) - launch - own_reps
+    return {"outside_reps_s": marks["exit"] - own_reps, "during_launch_s": during,
+            "serial_s": marks["exit"] - own_reps - during, "startup_s": startup,
             "points_s": point_work, "per_point_s": point_work / max(points, 1),
             "collect_s": marks.get("collected", marks["exit"]) - marks.get("multirun_end",
                                                                              marks["exit"]),
             "exit_s": marks["exit"] - marks.get("collected", marks["exit"]),
-            "task_overhead_s": inside / max(n_tasks, 1)}
+            "warm_ups_s": warm_ups, "task_overhead_s": inside / max(n_tasks, 1)}
 
 
 def serial_bound(one_cpu_s: float, serial_s: float, cpu_s: float, ceiling: float) -> float:
