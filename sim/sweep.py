@@ -291,7 +291,8 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         sweep_profile.mark("collected")
 
 
-COLLECTION_MODULES = ("pandas", "pyarrow.parquet", "sim.compare", "sim.kpi", "sim.kpi_specs")
+COLLECTION_MODULES = ("pandas", "pyarrow.parquet", "scipy.special", "sim.compare", "sim.kpi",
+                      "sim.kpi_specs")
 
 
 def prefetch_collection(config) -> None:

@@ -110,10 +110,11 @@ def format_timeline(name: str, tl: dict, tasks: int) -> str:
 
 def format_master(m: dict) -> str:
     return (f"  launching process CPU outside replications {m['outside_reps_s']:.2f} s: while "
-            f"the jobs run {m['during_launch_s']:.2f}, serial {m['serial_s']:.2f} = "
-            f"start-up {m['startup_s']:.2f} + points {m['points_s']:.2f} "
-            f"({m['per_point_s'] * 1000:.0f} ms a point) + collection {m['collect_s']:.2f} + "
-            f"exit {m['exit_s']:.2f} + the rest; workers' warm-ups {m['warm_ups_s']:.2f}; "
+            f"the jobs run {m['during_launch_s']:.2f}, serial {m['serial_s']:.2f} (start-up "
+            f"{m['startup_s']:.2f}, collection {m['collect_s']:.2f}, exit {m['exit_s']:.2f}); "
+            f"checking and composing points {m['points_s']:.2f} in all "
+            f"({m['per_point_s'] * 1000:.0f} ms a point); workers' warm-ups "
+            f"{m['warm_ups_s']:.2f}; "
             f"per-task overhead (every process's CPU in the multirun besides replications, "
             f"those points and warm-ups) {m['task_overhead_s'] * 1000:.0f} ms")
 
