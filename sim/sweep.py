@@ -263,7 +263,8 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         sweep_compose.remove_shared(Path(config.hydra.sweep.dir))  # an interrupted run's
         # each point composed once, not twice per task; collection's modules imported
         # while the launcher's workers run the tasks
-        sweep_compose.install(on_launch=lambda: prefetch_collection(config))
+        sweep_compose.install(on_launch=lambda: prefetch_collection(config),
+                              by_template=not sweep_cluster.jobs_composed_here(config))
         # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
         _BAR.clear()

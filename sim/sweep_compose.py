@@ -43,6 +43,7 @@ class TaskConfigs:
         self.loader = loader
         self.token = token
         self.checker: PointCheck | None = None
+        self.by_template = True  # check points by PointCheck (else: compose them)
 
     def __getstate__(self) -> dict:
         """Pickled to the launcher's workers with Hydra's context: without the launching
@@ -66,8 +67,13 @@ class TaskConfigs:
 
     def check(self, master_config, sweep_overrides: list[str]) -> None:
         """The sweeper's check that a job composes, done cheaply (``PointCheck``): the
-        launching process need not compose every point, where the launcher's workers
-        compose them again anyway (in parallel: joblib's, Ray's, SLURM's)."""
+        launching process need not compose every point where the launcher's workers
+        compose them again anyway (in parallel: joblib's, submitit's). Where the launcher
+        composes them in this process (basic, Ray: ``by_template`` off), composing the
+        point here is the check, and the launcher reuses it."""
+        if not self.by_template:  # the launcher composes it here: compose it once now
+            self(master_config, sweep_overrides)
+            return
         from sim import sweep_profile
 
         with sweep_profile.timed("check"):
@@ -244,17 +250,21 @@ def with_task(pristine, composed_with: str, task: int, master_config):
     return config
 
 
-def install(on_launch=None) -> None:
+def install(on_launch=None, by_template: bool = True) -> None:
     """Compose each point once from now on, in this multirun (called when it starts), and
-    check the points without composing them (``check_batch``); ``on_launch`` is called
-    once the sweeper has checked its first batch, when the launcher starts its jobs."""
+    check the points without composing them (``check_batch``; ``by_template`` off: by
+    composing them, when the launcher composes the jobs in this process anyway);
+    ``on_launch`` is called once the sweeper has checked its first batch, when the
+    launcher starts its jobs."""
     from hydra.core.global_hydra import GlobalHydra
 
     gh = GlobalHydra.instance()
     if not gh.is_initialized() or gh.hydra is None:
         return
     loader = gh.hydra.config_loader
-    loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)  # type: ignore[method-assign]
+    configs = TaskConfigs(loader, uuid.uuid4().hex)
+    configs.by_template = by_template
+    loader.load_sweep_config = configs  # type: ignore[method-assign]
     _ON_LAUNCH[:] = [on_launch] if on_launch is not None else []
     from hydra.plugins.sweeper import Sweeper
 

@@ -303,6 +303,22 @@ def test_the_workers_auto_sizes_for_come_from_the_launchers_config():
         assert sc.launcher_workers(OmegaConf.create(config)) == workers, config
 
 
+def test_the_launching_process_composes_points_only_where_the_launcher_does():
+    """Where the launcher composes every job in the launching process (basic, Ray, one
+    joblib job at a time) the sweeper's check composes the point (the launcher reuses
+    it); elsewhere it checks by template (sim.sweep_compose.PointCheck)."""
+    from omegaconf import OmegaConf
+
+    from sim import sweep_cluster as sc
+
+    here = [_launcher(sc.BASIC_LAUNCHER), _launcher(sc.JOBLIB_LAUNCHER, n_jobs=1),
+            _launcher(sc.RAY_LAUNCHER, ray={"init": {"address": "auto"}})]
+    elsewhere = [_launcher(sc.JOBLIB_LAUNCHER, n_jobs=2), _launcher(sc.SLURM_LAUNCHER),
+                 _launcher(sc.LOCAL_SUBMITIT_LAUNCHER), _launcher("some.other.Launcher")]
+    assert all(sc.jobs_composed_here(OmegaConf.create(c)) for c in here)
+    assert not any(sc.jobs_composed_here(OmegaConf.create(c)) for c in elsewhere)
+
+
 @pytest.mark.parametrize("value", ["0", "-2", "1.5", "abc", "true", "'1,2'", "1,2"])
 def test_a_bad_task_count_is_refused_in_one_line(tmp_path, value):
     proc = sweep(tmp_path, "bad", "n_reps=2", "scenario.load=0.9,1.1", f"sweep.tasks={value}")
@@ -412,8 +428,17 @@ def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
 
 def test_the_launching_process_checks_points_without_composing_them(tmp_path, split):
     """Under joblib the sweeper's check (``sim.sweep_compose.check_batch``) composes no
-    point in full: the workers compose them; the table is the basic launcher's."""
+    point in full: the workers compose them; the table is the basic launcher's. Under the
+    basic launcher each point is composed once there (the check's, reused by the jobs)."""
     from sim.sweep_profile import CPU_FILE_ENV
+
+    basic = sweep(tmp_path, "here", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                  env={CPU_FILE_ENV: str(tmp_path / "here.json")})
+    assert basic.returncode == 0, basic.stderr[-2000:]
+    timed = json.loads((tmp_path / "here.json").read_text())["timed"]
+    # through TaskConfigs (a composition per point, copies for its other tasks: see
+    # test_a_task_config_derived_...), in the sweeper's check and in each job: 2 x 6 calls
+    assert "check" not in timed and len(timed["compose"]) == 12
 
     cpu = tmp_path / "cpu.json"
     proc = sweep(tmp_path, "checked", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
