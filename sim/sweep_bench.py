@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
           f"composition, task records, collection: serial); best ratio with that serial, "
           f"replications at the ceiling: {res['amdahl_bound']:.2f}")
     print(f"launching process per task: {res['launch_s'] * 1000:.0f} CPU-ms (a check "
-          f"{res['check_s'] * 1000:.0f} CPU-ms per point; the workers compose it)")
+          f"{res['check_s'] * 1000:.0f} CPU-ms per point, joblib's and submitit's jobs "
+          f"compose it; Ray's launcher composes each point there instead)")
     notes = []
     for spec in args.scale.split(","):
         nodes, cores = (int(x) for x in spec.lower().split("x"))
