@@ -11,11 +11,16 @@ except that only task 0 writes the point's ``.hydra/`` files.
 
 Installed on the running Hydra's own config loader when a multirun starts (the sweeper and
 every launcher reach it through their HydraContext, pickled to joblib's and Ray's workers
-with it). Each process keeps the points of the current sweep only. A point composed in the
-launching process (the sweeper's check) is also left in the sweep directory
-(``.compose/``, named by this sweep's random token and the point), so that joblib's
-workers, which compose their tasks themselves, read it (~0.05 s) instead of composing it
-again (~0.25 s per point and worker); the directory goes when the multirun ends.
+with it). Each process keeps the points of the current sweep only. A point composed by one
+process is also left in the sweep directory (``.compose/``, named by this sweep's random
+token and the point), so that another (joblib's other workers, which compose their tasks
+themselves) reads it (~0.05 s) instead of composing it again (~0.25 s per point and
+worker); the directory goes when the multirun ends.
+
+Where the jobs are composed elsewhere (joblib's workers, submitit's jobs), the sweeper's
+check does not compose them in the launching process (``check_batch``, ``PointCheck``:
+one composition per set of config-group choices, the values applied to a copy), so that
+process's serial part does not grow by a composition per point.
 """
 
 from __future__ import annotations
