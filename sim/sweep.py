@@ -250,7 +250,9 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
     """Hydra callback: when a multirun ends, collect its points and print the comparison."""
 
     def on_multirun_start(self, config, **kwargs) -> None:
-        from sim import sweep_cluster
+        from sim import sweep_cluster, sweep_profile
+
+        sweep_profile.start()  # the launching process's CPU by phase, for sweep_bench
 
         sweep_cluster.check_launcher(config)  # an unreachable cluster: exit 2, nothing run
         check_not_swept(config)
@@ -259,7 +261,10 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         from sim import sweep_compose
 
         sweep_compose.remove_shared(Path(config.hydra.sweep.dir))  # an interrupted run's
-        sweep_compose.install()  # each point composed once, not twice per task
+        # each point composed once, not twice per task; collection's modules imported
+        # while the launcher's workers run the tasks
+        sweep_compose.install(on_launch=lambda: prefetch_collection(config),
+                              by_template=not sweep_cluster.jobs_composed_here(config))
         # Tasks may run in worker processes (joblib): they read the total from the env.
         os.environ[TOTAL_ENV] = str(total)
         _BAR.clear()
@@ -276,13 +281,47 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
             _BAR[0].update(1)
 
     def on_multirun_end(self, config, **kwargs) -> None:
+        from sim import sweep_compose, sweep_profile, sweep_warm
+
+        sweep_profile.mark("multirun_end")
         if _BAR:
             _BAR.pop().close()
-        from sim import sweep_compose, sweep_warm
-
         sweep_warm.release()  # joblib's workers exit while the sweep is collected
         sweep_compose.remove_shared(Path(config.hydra.sweep.dir))
         collect_and_report(config)
+        sweep_profile.mark("collected")
+
+
+COLLECTION_MODULES = ("pandas", "pyarrow.parquet", "scipy.special", "sim.compare", "sim.kpi",
+                      "sim.kpi_specs")
+
+
+def prefetch_collection(config) -> None:
+    """Import what collection needs in a background thread while the tasks run in the
+    launcher's workers: the launching process only waits for them then, and these imports
+    (~1 CPU-s) would otherwise run after the last task, on the sweep's serial path. Not
+    under a launcher that runs the tasks in this process (basic: they import them)."""
+    import threading
+
+    from sim.sweep_cluster import launcher_workers
+
+    if launcher_workers(config) == 1:
+        return
+    names: tuple[str, ...] = COLLECTION_MODULES
+    if (config.get("output") or {}).get("report", True) is not False:
+        names += ("sim.report.compare_report",)
+    threading.Thread(target=_import_all, args=(names,), name="ccsim-collection-imports",
+                     daemon=True).start()
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - collection imports it again and says what fails
+            return
 
 
 def collect_and_report(config) -> None:

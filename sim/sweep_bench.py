@@ -18,8 +18,8 @@ simulation.
 
 Prints per launcher: wall seconds, replications per second, the ratio to 1 core, that
 the sweep tables are identical, and the per-task overhead (wall seconds x cores not spent
-simulating, per task); the launching process's own cost per task (one Hydra composition
-per point, a copy per other task: sim.sweep_compose); the machine's own ceiling for N
+simulating, per task); the launching process's own cost per task (a check per point:
+sim.sweep_compose.check_batch); the machine's own ceiling for N
 CPU-bound processes, measured before and after the sweeps, and each ratio against it; and
 a scale note computed from these figures; the 1-core sweep's CPU besides its replications
 (serial on any number of cores) and the best ratio it leaves (Amdahl, ``amdahl_bound``).
@@ -108,6 +108,17 @@ def format_timeline(name: str, tl: dict, tasks: int) -> str:
     return "\n".join(lines)
 
 
+def format_master(m: dict) -> str:
+    return (f"  launching process CPU outside replications {m['outside_reps_s']:.2f} s: while "
+            f"the jobs run {m['during_launch_s']:.2f}, serial {m['serial_s']:.2f} (start-up "
+            f"{m['startup_s']:.2f}, collection {m['collect_s']:.2f}, exit {m['exit_s']:.2f}); "
+            f"checking and composing points {m['points_s']:.2f} in all "
+            f"({m['per_point_s'] * 1000:.0f} ms a point); workers' warm-ups "
+            f"{m['warm_ups_s']:.2f}; "
+            f"per-task overhead (every process's CPU in the multirun besides replications, "
+            f"those points and warm-ups) {m['task_overhead_s'] * 1000:.0f} ms")
+
+
 def amdahl_bound(fixed_s: float, simulating_s: float, ceiling: float) -> float:
     """The best ratio N cores can reach against 1 when only the replications run in
     parallel (at the machine's measured ceiling) and the 1-core sweep's other work
@@ -130,10 +141,10 @@ def _launcher_args(name: str, cores: int) -> list[str]:
 
 
 def launch_seconds(overrides: list[str], tasks: int, n: int = 5) -> tuple[float, float]:
-    """The launching process's cost per task: Hydra composes each point's config once
-    there (the sweeper checks each batch; the Ray launcher composes before it submits),
-    and each other task of the point is a copy with its task number
-    (sim.sweep_compose). Returns (seconds per composition, seconds per task)."""
+    """The launching process's cost per task: the sweeper checks each job there before the
+    launcher runs it (sim.sweep_compose.check_batch: once per point, by a copy of a
+    template composed once per set of group choices, here already composed; the workers
+    compose the points). Returns (CPU seconds per point, per task)."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.types import RunMode
@@ -147,21 +158,16 @@ def launch_seconds(overrides: list[str], tasks: int, n: int = 5) -> tuple[float,
             hydra = GlobalHydra.instance().hydra
             assert hydra is not None
             master = hydra.compose_config("config", overrides, run_mode=RunMode.MULTIRUN)
-            job = ["sweep.task=0", *overrides]
-            loader = hydra.config_loader
-            compose = sweep_compose.TaskConfigs(loader, "bench").compose
-            config = compose(master, job)
-            t0 = time.perf_counter()
-            for _ in range(n):
-                compose(master, job)
-            composing = (time.perf_counter() - t0) / n
-            t0 = time.perf_counter()
-            for task in range(n):
-                sweep_compose.with_task(config, "sweep.task=0", task, master)
-            copying = (time.perf_counter() - t0) / n
+            check = sweep_compose.TaskConfigs(hydra.config_loader, "bench").check
+            check(master, ["sweep.task=0", *overrides, "seed=0"])  # the template
+            cpu0 = time.process_time()
+            for point in range(1, n + 1):
+                for task in range(tasks):
+                    check(master, [f"sweep.task={task}", *overrides, f"seed={point}"])
+            per_point = (time.process_time() - cpu0) / n
     finally:
         GlobalHydra.instance().clear()
-    return composing, (composing + (tasks - 1) * copying) / tasks
+    return per_point, per_point / tasks
 
 
 def _cpu_children() -> float:
@@ -176,12 +182,16 @@ _LAUNCHED: dict[str, tuple[float, float]] = {}  # sweep dir -> (launched, ended)
 
 def _sweep(base: list[str], name: str, cores: int, sweep_dir: Path) -> tuple[float, float]:
     """Wall seconds and CPU seconds of one sweep (every process of it: the launching one
-    and its workers, reaped by it; less sensitive to other load than wall time)."""
+    and its workers, reaped by it; less sensitive to other load than wall time). The
+    launching process writes its own CPU by phase next to the sweep (``master_cpu``)."""
     import subprocess
 
+    from sim.sweep_profile import CPU_FILE_ENV
+
+    env = {**os.environ, CPU_FILE_ENV: str(_cpu_file(sweep_dir))}
     cpu0, t0, launched = _cpu_children(), time.perf_counter(), time.time()
     proc = subprocess.run([*base, *_launcher_args(name, cores), f"hydra.sweep.dir={sweep_dir}"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     wall, cpu = time.perf_counter() - t0, _cpu_children() - cpu0
     _LAUNCHED[str(sweep_dir)] = (launched, launched + wall)
     if proc.returncode != 0:
@@ -189,6 +199,52 @@ def _sweep(base: list[str], name: str, cores: int, sweep_dir: Path) -> tuple[flo
         raise SystemExit(f"sweep_bench: error: the {name} sweep failed "
                          f"(exit {proc.returncode})")
     return wall, cpu
+
+
+def _cpu_file(sweep_dir: Path) -> Path:
+    return sweep_dir.with_name(f"{sweep_dir.name}.cpu.json")
+
+
+def master_cpu(sweep_dir: Path, cpu_s: float, sim_cpu_s: float, n_tasks: int,
+               points: int) -> dict:
+    """The launching process's CPU seconds (sim.sweep_profile), load-independent:
+    ``outside_reps_s`` all of it outside replications, of which ``during_launch_s`` while
+    the launcher's jobs run (beside the workers: the jobs' hand-out, collection's imports;
+    under the basic launcher the tasks' set-up) and ``serial_s`` the rest, before and
+    after the jobs (the serial part on N cores), of which ``startup_s`` before the multirun,
+    ``points_s`` checking and composing the points there (``per_point_s`` each),
+    ``collect_s`` collection and ``exit_s`` after it; and ``task_overhead_s``: every
+    process's CPU inside the multirun besides replications and the launching process's
+    point work and the workers' warm-ups (``warm_ups_s``: imports, the engine's load), per
+    task (Hydra's job set-up and hand-out, the task's records and assembly, a worker's
+    composition of a point; the basic launcher's imports and engine load)."""
+    from sim.sweep_tasks import REPS_DIR, read_json
+
+    prof = json.loads(_cpu_file(sweep_dir).read_text())
+    marks, timed, pid = prof["marks"], prof["timed"], int(prof["pid"])
+    recs = [read_json(p) or {} for p in sweep_dir.rglob(f"{REPS_DIR}/rep_*.json")]
+    own_reps = sum(float(r.get("cpu_seconds", 0.0)) for r in recs if r.get("pid") == pid)
+    point_work = sum(timed.get("compose", [])) + sum(timed.get("check", []))
+    startup = marks["multirun_start"]
+    after = marks["exit"] - marks.get("multirun_end", marks["exit"])
+    warm_ups = sum({r.get("pid"): float(r.get("warm_cpu_seconds", 0.0)) for r in recs}.values())
+    inside = cpu_s - startup - after - sim_cpu_s - point_work - warm_ups  # every process's
+    launch = marks.get("launch", marks["multirun_start"])
+    during = marks.get("multirun_end", marks["exit"]) - launch - own_reps
+    return {"outside_reps_s": marks["exit"] - own_reps, "during_launch_s": during,
+            "serial_s": marks["exit"] - own_reps - during, "startup_s": startup,
+            "points_s": point_work, "per_point_s": point_work / max(points, 1),
+            "collect_s": marks.get("collected", marks["exit"]) - marks.get("multirun_end",
+                                                                             marks["exit"]),
+            "exit_s": marks["exit"] - marks.get("collected", marks["exit"]),
+            "warm_ups_s": warm_ups, "task_overhead_s": inside / max(n_tasks, 1)}
+
+
+def serial_bound(one_cpu_s: float, serial_s: float, cpu_s: float, ceiling: float) -> float:
+    """The best ratio a parallel sweep can reach against the 1-core one (``one_cpu_s``:
+    its CPU, its wall time on an idle core) when its launching process's ``serial_s``
+    stays serial and the rest of its ``cpu_s`` runs at the machine's ceiling."""
+    return one_cpu_s / (serial_s + (cpu_s - serial_s) / ceiling)
 
 
 def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
@@ -230,12 +286,15 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                 rows[name]["cpu_s"].append(cpu)
                 rows[name]["overhead"].append((wall * workers - sim_s) / n_tasks)
                 rows[name]["tasks"] = n_tasks
+                rows[name].setdefault("master", []).append(
+                    master_cpu(sweep_dir, cpu, sim_cpu, n_tasks, points))
                 print(f"round {rnd + 1}: {name:7} {workers} core(s)  wall {wall:7.1f} s  "
                       f"{points * reps / wall:6.2f} replications/s  CPU {cpu:.1f} s  "
                       f"(replications {sim_s:.1f} s, {sim_cpu:.1f} CPU-s, in {n_tasks} tasks; "
                       f"ratio to 1 core "
                       f"{walls[launchers[0]][rnd] / wall:.2f})", flush=True)
                 print(format_timeline(name, rows[name]["timelines"][-1], n_tasks), flush=True)
+                print(format_master(rows[name]["master"][-1]), flush=True)
     ceilings.append(parallel_ceiling(cores))
     ceiling = statistics.mean(ceilings)
     for name, row in rows.items():
@@ -244,7 +303,9 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                    simulating_s=statistics.median(row["simulating_s"]),
                    cpu_s=statistics.median(row["cpu_s"]),
                    simulating_cpu_s=statistics.median(row["simulating_cpu_s"]),
-                   overhead_per_task_s=statistics.median(row.pop("overhead")))
+                   overhead_per_task_s=statistics.median(row.pop("overhead")),
+                   master={k: statistics.median(m[k] for m in row["master"])
+                           for k in row["master"][0]})
     one = rows[launchers[0]]
     # the 1-core sweep's CPU not spent in replications: what stays serial on N cores
     fixed_s = one["cpu_s"] - one["simulating_cpu_s"]
@@ -254,25 +315,31 @@ def run(points: int, reps: int, tasks: str, launchers: list[str], scenario: str,
                                                      strict=True)]
         row["of_ceiling"] = row["ratio"] / ceiling if row["cores"] > 1 else 1.0
         row["same_table"] = tables[name].equals(tables[launchers[0]])
+        row["serial_bound"] = serial_bound(one["cpu_s"], row["master"]["serial_s"],
+                                           row["cpu_s"], ceiling) if row["cores"] > 1 else 1.0
     # the launching process's cost and the scale note: at the parallel launcher's sizing
     parallel = [row for row in rows.values() if row["cores"] > 1] or [one]
     per_point = max(1, round(parallel[0]["tasks"] / points))
-    compose_s, launch_s = launch_seconds([f"scenario={scenario}", f"n_reps={reps}",
+    check_s, launch_s = launch_seconds([f"scenario={scenario}", f"n_reps={reps}",
                                           f"sweep.tasks={per_point}"], per_point)
     return {"points": points, "reps": reps, "tasks_per_point": per_point, "tasks": tasks,
             "scenario": scenario,
-            "cores": cores, "launchers": rows, "compose_s": compose_s, "launch_s": launch_s,
+            "cores": cores, "launchers": rows, "check_s": check_s, "launch_s": launch_s,
             "ceiling": ceiling, "ceilings": ceilings, "fixed_cpu_s": fixed_s,
             "amdahl_bound": amdahl_bound(fixed_s, one["simulating_cpu_s"], ceiling),
             "rep_s": one["simulating_s"] / (points * reps),
             "load_average": os.getloadavg()[0]}
 
 
+def one_cpu(res: dict) -> float:
+    return next(iter(res["launchers"].values()))["cpu_s"]
+
+
 def scale_note(res: dict, nodes: int, cores: int) -> str:
     """Replications per hour on ``nodes`` x ``cores``: every core busy with tasks of
     ``reps/tasks`` replications, each paying the measured per-task overhead, at the
     measured parallel efficiency; capped by what the launching process can hand out
-    (its measured cost per task: a composition per point, a copy per other task)."""
+    (its measured cost per task: a check per point)."""
     rep_s, per_task = res["rep_s"], res["reps"] / res["tasks_per_point"]
     overhead = res["launchers"]["basic"]["overhead_per_task_s"]
     parallel = [r for r in res["launchers"].values() if r["cores"] > 1]
@@ -326,13 +393,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{r:.2f}' for r in row['round_ratios'])})  per-task overhead "
               f"{row['overhead_per_task_s'] * 1000:.0f} ms  same sweep.parquet: "
               f"{'yes' if row['same_table'] else 'NO'}")
+        if row["cores"] > 1:
+            print(f"{name:7} its launching process's serial {row['master']['serial_s']:.2f} "
+                  f"CPU-s ({row['master']['per_point_s'] * 1000:.0f} ms a point), the rest of "
+                  f"its {row['cpu_s']:.1f} CPU-s at the ceiling: best ratio "
+                  f"{row['serial_bound']:.2f} (1-core sweep {one_cpu(res):.1f} CPU-s)")
     one = res["launchers"][launchers[0]]
     print(f"1-core sweep: {one['simulating_cpu_s']:.1f} CPU-s in replications, "
           f"{res['fixed_cpu_s']:.1f} CPU-s besides (start-up, imports, the engine's load, "
           f"composition, task records, collection: serial); best ratio with that serial, "
           f"replications at the ceiling: {res['amdahl_bound']:.2f}")
-    print(f"launching process per task: {res['launch_s'] * 1000:.0f} ms (a composition "
-          f"{res['compose_s'] * 1000:.0f} ms per point, a copy per other task)")
+    print(f"launching process per task: {res['launch_s'] * 1000:.0f} CPU-ms (a check "
+          f"{res['check_s'] * 1000:.0f} CPU-ms per point, joblib's and submitit's jobs "
+          f"compose it; Ray's launcher composes each point there instead)")
     notes = []
     for spec in args.scale.split(","):
         nodes, cores = (int(x) for x in spec.lower().split("x"))

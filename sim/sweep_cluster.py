@@ -156,6 +156,17 @@ def auto_tasks(n_reps: int, points: int, workers: int | None) -> int:
     return max(1, min(n_reps, math.ceil(TASKS_PER_WORKER * workers / max(points, 1))))
 
 
+def jobs_composed_here(config) -> bool:
+    """The launcher composes each job's config in the launching process: the basic one
+    (it runs them there), Ray's (it composes, then submits), joblib's with one job at a
+    time (it runs them there). joblib's workers and submitit's jobs compose their own."""
+    from omegaconf import OmegaConf
+
+    target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
+    return target in (BASIC_LAUNCHER, RAY_LAUNCHER) or (
+        target == JOBLIB_LAUNCHER and launcher_workers(config) == 1)
+
+
 def launcher_workers(config) -> int | None:
     """How many tasks the configured launcher runs at once, when ccsim can know it: the
     basic launcher 1; joblib its ``n_jobs`` (-1: every core); a private local Ray its

@@ -11,11 +11,16 @@ except that only task 0 writes the point's ``.hydra/`` files.
 
 Installed on the running Hydra's own config loader when a multirun starts (the sweeper and
 every launcher reach it through their HydraContext, pickled to joblib's and Ray's workers
-with it). Each process keeps the points of the current sweep only. A point composed in the
-launching process (the sweeper's check) is also left in the sweep directory
-(``.compose/``, named by this sweep's random token and the point), so that joblib's
-workers, which compose their tasks themselves, read it (~0.05 s) instead of composing it
-again (~0.25 s per point and worker); the directory goes when the multirun ends.
+with it). Each process keeps the points of the current sweep only. A point composed by one
+process is also left in the sweep directory (``.compose/``, named by this sweep's random
+token and the point), so that another (joblib's other workers, which compose their tasks
+themselves) reads it (~0.05 s) instead of composing it again (~0.25 s per point and
+worker); the directory goes when the multirun ends.
+
+Where the jobs are composed elsewhere (joblib's workers, submitit's jobs), the sweeper's
+check does not compose them in the launching process (``check_batch``, ``PointCheck``:
+one composition per set of config-group choices, the values applied to a copy), so that
+process's serial part does not grow by a composition per point.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pickle
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 TASK_KEY = "sweep.task"
 SHARED_DIR = ".compose"  # in the sweep directory: points composed by the launching process
@@ -41,6 +47,13 @@ class TaskConfigs:
     def __init__(self, loader, token: str):
         self.loader = loader
         self.token = token
+        self.checker: PointCheck | None = None
+        self.by_template = True  # check points by PointCheck (else: compose them)
+
+    def __getstate__(self) -> dict:
+        """Pickled to the launcher's workers with Hydra's context: without the launching
+        process's templates (they check points there, and only there)."""
+        return {**self.__dict__, "checker": None}
 
     def compose(self, master_config, sweep_overrides: list[str]):
         return type(self.loader).load_sweep_config(self.loader, master_config,
@@ -51,8 +64,32 @@ class TaskConfigs:
         if found is None:
             return self.compose(master_config, sweep_overrides)
         index, task = found
-        return only_first_writes_hydra_dir(self._config(master_config, sweep_overrides,
-                                                        index, task), task)
+        from sim import sweep_profile
+
+        with sweep_profile.timed("compose"):  # in the launching process only
+            config = self._config(master_config, sweep_overrides, index, task)
+        return only_first_writes_hydra_dir(config, task)
+
+    def check(self, master_config, sweep_overrides: list[str]) -> None:
+        """The sweeper's check that a job composes, done cheaply (``PointCheck``): the
+        launching process need not compose every point where the launcher's workers
+        compose them again anyway (in parallel: joblib's, submitit's). Where the launcher
+        composes them in this process (basic, Ray: ``by_template`` off), composing the
+        point here is the check, and the launcher reuses it."""
+        if not self.by_template:  # the launcher composes it here: compose it once now
+            self(master_config, sweep_overrides)
+            return
+        from sim import sweep_profile
+
+        with sweep_profile.timed("check"):
+            if self.checker is None:
+                self.checker = PointCheck(self.loader)
+            found = _task_override(sweep_overrides)
+            point = None if found is None else tuple(  # the point, whichever task of it
+                o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
+            if point is None or point not in self.checker.points:
+                self.checker(master_config, sweep_overrides)
+                self.checker.points.add(point)
 
     def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
@@ -69,6 +106,73 @@ class TaskConfigs:
         _CACHE["points"][key] = known
         pristine, composed_with = known
         return with_task(pristine, composed_with, task, master_config)
+
+
+class PointCheck:
+    """Does a job's config compose? Hydra's answer, composing each distinct set of config
+    group choices once. Hydra composes a job in two steps (ConfigLoaderImpl
+    ._load_configuration_impl): the defaults tree, which only the group choices, ``hydra.*``
+    and the search path decide, then the value overrides applied one by one
+    (``_apply_overrides_to_config``). A sweep's points mostly differ in values only, so this
+    composes the first step once per distinct rest (the *template*) and applies each point's
+    value overrides to a copy: the same checks on the same config, raising Hydra's own
+    errors; ~0.3 s of composition a point become a copy (tests/test_sweep_tasks.py compares
+    it with full compositions, errors included). Only a check: the jobs are composed by
+    the launcher as usual. Where anything differs from that plan (a template that does not
+    compose, another Hydra), the point is composed in full."""
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.templates: dict[tuple, Any] = {}
+        self.repos: dict[tuple, Any] = {}  # the config sources, by search path override
+        # points checked: a point's tasks differ only in sweep.task, an int set to an int
+        self.points: set = set()
+
+    def __call__(self, master_config, sweep_overrides: list[str]):
+        """The job's config as far as the check builds it: its keys and values, not Hydra's
+        node (that is the template's). Raises what Hydra's composition of the job raises."""
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+        from hydra._internal.defaults_list import Overrides
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.types import RunMode
+        from omegaconf import OmegaConf
+
+        if not hasattr(self.loader, "_process_config_searchpath"):  # another Hydra
+            return self._compose(master_config, sweep_overrides)
+        config_name = master_config.hydra.job.config_name
+        hydras = OmegaConf.to_container(master_config.hydra.overrides.hydra)
+        overrides = [*(hydras or []), *sweep_overrides]  # as load_sweep_config has them
+        parsed = OverridesParser.create().parse_overrides(overrides)  # Hydra's parse errors
+        values = [o for o in Overrides(self._repo(config_name, parsed), parsed).config_overrides
+                  if not o.key_or_group.startswith("hydra")]
+        rest = tuple(o.input_line for o in parsed if not any(o is v for v in values))
+        key = (config_name, rest)
+        if key not in self.templates:
+            try:
+                self.templates[key] = self.loader.load_configuration(
+                    config_name=config_name, overrides=list(rest), run_mode=RunMode.RUN)
+            except Exception:  # noqa: BLE001 - Hydra's own composition says what is wrong
+                return self._compose(master_config, sweep_overrides)
+        config = copy.deepcopy(self.templates[key])
+        ConfigLoaderImpl._apply_overrides_to_config(values, config)
+        return config
+
+    def _repo(self, config_name: str, parsed: list):
+        """The config sources as Hydra's composition sets them up for these overrides
+        (``_parse_overrides_and_create_caching_repo``): they depend only on the config
+        name and a ``hydra.searchpath`` override. Tells groups from values."""
+        from hydra._internal.config_repository import CachingConfigRepository
+
+        key = (config_name, tuple(o.input_line for o in parsed
+                                  if o.get_key_element() == "hydra.searchpath"))
+        if key not in self.repos:
+            repo = CachingConfigRepository(self.loader.repository)
+            self.loader._process_config_searchpath(config_name, parsed, repo)
+            self.repos[key] = repo
+        return self.repos[key]
+
+    def _compose(self, master_config, sweep_overrides: list[str]):
+        return type(self.loader).load_sweep_config(self.loader, master_config, sweep_overrides)
 
 
 def _shared_file(master_config, token: str, key: tuple) -> Path | None:
@@ -151,12 +255,46 @@ def with_task(pristine, composed_with: str, task: int, master_config):
     return config
 
 
-def install() -> None:
-    """Compose each point once from now on, in this multirun (called when it starts)."""
+def install(on_launch=None, by_template: bool = True) -> None:
+    """Compose each point once from now on, in this multirun (called when it starts), and
+    check the points without composing them (``check_batch``; ``by_template`` off: by
+    composing them, when the launcher composes the jobs in this process anyway);
+    ``on_launch`` is called once the sweeper has checked its first batch, when the
+    launcher starts its jobs."""
     from hydra.core.global_hydra import GlobalHydra
 
     gh = GlobalHydra.instance()
     if not gh.is_initialized() or gh.hydra is None:
         return
     loader = gh.hydra.config_loader
-    loader.load_sweep_config = TaskConfigs(loader, uuid.uuid4().hex)  # type: ignore[method-assign]
+    configs = TaskConfigs(loader, uuid.uuid4().hex)
+    configs.by_template = by_template
+    loader.load_sweep_config = configs  # type: ignore[method-assign]
+    _ON_LAUNCH[:] = [on_launch] if on_launch is not None else []
+    from hydra.plugins.sweeper import Sweeper
+
+    if Sweeper.validate_batch_is_legal is not check_batch:
+        _HYDRAS_CHECK[:] = [Sweeper.validate_batch_is_legal]
+        Sweeper.validate_batch_is_legal = check_batch  # type: ignore[method-assign,assignment]
+
+
+_HYDRAS_CHECK: list = []  # Sweeper.validate_batch_is_legal as Hydra defines it
+_ON_LAUNCH: list = []  # called when the first batch is checked (install's on_launch)
+
+
+def check_batch(sweeper, batch) -> None:
+    """The sweeper's check of a batch of jobs before it launches them (Hydra's
+    ``Sweeper.validate_batch_is_legal``, which composes each job in full): through
+    ``TaskConfigs.check`` when the sweep's loader is ours."""
+    context = getattr(sweeper, "hydra_context", None)
+    load = getattr(getattr(context, "config_loader", None), "load_sweep_config", None)
+    if not isinstance(load, TaskConfigs):
+        _HYDRAS_CHECK[0](sweeper, batch)
+        return
+    for overrides in batch:
+        load.check(sweeper.config, list(overrides))
+    from sim import sweep_profile
+
+    sweep_profile.mark("launch")
+    while _ON_LAUNCH:
+        _ON_LAUNCH.pop()()

@@ -263,10 +263,11 @@ def _one_rep(args) -> dict:
     attempt = _attempt(point_dir, rep, task)
     lose_worker(point_dir, rep)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    from sim.sweep_worker import warmed
+    from sim.sweep_worker import warm_cpu, warmed
 
     record = {"rep": rep, "key": key, "task": task, "attempt": attempt,
-              "host": socket.gethostname(), "pid": os.getpid(), "warmed": warmed()}
+              "host": socket.gethostname(), "pid": os.getpid(), "warmed": warmed(),
+              "warm_cpu_seconds": warm_cpu()}
     calls = rep_file(point_dir, rep, "calls.parquet") if run.write_calls else None
     sink = CallFile(calls, spec) if calls is not None else None
     if sink is not None:

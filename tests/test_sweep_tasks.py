@@ -303,6 +303,22 @@ def test_the_workers_auto_sizes_for_come_from_the_launchers_config():
         assert sc.launcher_workers(OmegaConf.create(config)) == workers, config
 
 
+def test_the_launching_process_composes_points_only_where_the_launcher_does():
+    """Where the launcher composes every job in the launching process (basic, Ray, one
+    joblib job at a time) the sweeper's check composes the point (the launcher reuses
+    it); elsewhere it checks by template (sim.sweep_compose.PointCheck)."""
+    from omegaconf import OmegaConf
+
+    from sim import sweep_cluster as sc
+
+    here = [_launcher(sc.BASIC_LAUNCHER), _launcher(sc.JOBLIB_LAUNCHER, n_jobs=1),
+            _launcher(sc.RAY_LAUNCHER, ray={"init": {"address": "auto"}})]
+    elsewhere = [_launcher(sc.JOBLIB_LAUNCHER, n_jobs=2), _launcher(sc.SLURM_LAUNCHER),
+                 _launcher(sc.LOCAL_SUBMITIT_LAUNCHER), _launcher("some.other.Launcher")]
+    assert all(sc.jobs_composed_here(OmegaConf.create(c)) for c in here)
+    assert not any(sc.jobs_composed_here(OmegaConf.create(c)) for c in elsewhere)
+
+
 @pytest.mark.parametrize("value", ["0", "-2", "1.5", "abc", "true", "'1,2'", "1,2"])
 def test_a_bad_task_count_is_refused_in_one_line(tmp_path, value):
     proc = sweep(tmp_path, "bad", "n_reps=2", "scenario.load=0.9,1.1", f"sweep.tasks={value}")
@@ -347,3 +363,88 @@ def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path,
     basic = [json.loads(p.read_text()) for p in (basic_tmp / "split").rglob("reps/rep_*.json")]
     assert basic and not any(r["warmed"] for r in basic)
     pd.testing.assert_frame_equal(table(tmp_path, "warm"), table(basic_tmp, "split"))
+
+
+CHECKED_JOBS = [  # (a job's overrides, whether Hydra composes it)
+    (["scenario=hotline_small", "scenario.load=0.9", "policy=fifo"], True),
+    (["scenario=hotline_small", "scenario.load=1.1", "policy=fifo"], True),  # same template
+    (["scenario=hotline_small", "scenario.load=1.1", "policy=pooled"], True),  # another
+    (["scenario=telecom10000", "scenario.load=1.1", "n_reps=3", "+extra.key=1"], True),
+    (["scenario=hotline_small", "++n_reps=5", "~output.progress", "experiment=erlang_c"], True),
+    (["scenario=hotline_small", "output={calls: false}", "+params.x=2"], True),
+    (["scenario=hotline_small", "scenario.no_such_key=1"], False),
+    (["scenario=hotline_small", "+n_reps=3"], False),  # adds a key that exists
+    (["scenario=hotline_small", "~no_such_key"], False),
+    (["scenario=hotline_small", "n_reps.x=1"], False),
+    (["scenario=hotline_small", "policy=no_such_policy"], False),
+    (["scenario=hotline_small", "scenario.load=0.9", "scenario.load=[1,2"], False),
+]
+
+
+def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
+    """sim.sweep_compose.PointCheck checks a job without composing it in full (a template
+    per set of group choices, the value overrides applied to a copy): it must accept what
+    Hydra's composition accepts, with the same keys and values, and refuse what it refuses
+    with the same error (the exception, its message and its cause: the one-line messages
+    of sim.cli read them)."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim import sweep_compose
+    from sim.paths import CONFIG_DIR
+
+    def outcome(compose, job):
+        try:
+            config = compose(master, job)
+        except Exception as exc:  # noqa: BLE001 - compared below
+            cause = exc.__cause__
+            return (type(exc), str(exc), type(cause), str(cause), getattr(cause, "full_key",
+                                                                        None))
+        return OmegaConf.to_yaml({k: v for k, v in config.items() if k != "hydra"})
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            hydra = GlobalHydra.instance().hydra
+            master = hydra.compose_config(
+                "config", ["scenario=hotline_small", "scenario.load=0.9,1.1",
+                           f"hydra.sweep.dir={tmp_path}", "hydra.job.chdir=false"],
+                run_mode=RunMode.MULTIRUN)
+            loader = hydra.config_loader
+            check = sweep_compose.PointCheck(loader)
+            for job, composes in CHECKED_JOBS:
+                real = outcome(lambda m, ov: type(loader).load_sweep_config(loader, m, ov), job)
+                assert isinstance(real, str) == composes, (job, real)  # the cases are right
+                assert outcome(check, job) == real, job
+            # one template per distinct rest: 3 of hotline_small (fifo, pooled, the
+            # default policy), telecom10000's, the experiment's (its output.progress deletion
+            # is a value: applied to a copy)
+            assert len(check.templates) == 5
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_the_launching_process_checks_points_without_composing_them(tmp_path, split):
+    """Under joblib the sweeper's check (``sim.sweep_compose.check_batch``) composes no
+    point in full: the workers compose them; the table is the basic launcher's. Under the
+    basic launcher each point is composed once there (the check's, reused by the jobs)."""
+    from sim.sweep_profile import CPU_FILE_ENV
+
+    basic = sweep(tmp_path, "here", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                  env={CPU_FILE_ENV: str(tmp_path / "here.json")})
+    assert basic.returncode == 0, basic.stderr[-2000:]
+    timed = json.loads((tmp_path / "here.json").read_text())["timed"]
+    # through TaskConfigs (a composition per point, copies for its other tasks: see
+    # test_a_task_config_derived_...), in the sweeper's check and in each job: 2 x 6 calls
+    assert "check" not in timed and len(timed["compose"]) == 12
+
+    cpu = tmp_path / "cpu.json"
+    proc = sweep(tmp_path, "checked", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", env={CPU_FILE_ENV: str(cpu)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    timed = json.loads(cpu.read_text())["timed"]
+    assert len(timed["check"]) == 6 and "compose" not in timed  # 2 points x 3 tasks
+    basic_tmp, _ = split
+    pd.testing.assert_frame_equal(table(tmp_path, "checked"), table(basic_tmp, "split"))
