@@ -1,8 +1,8 @@
 """Differential property test: on random small scenarios (classes, priorities, queues with
 group preference orders, staffing changes, lines, patience, announcements, forced
 disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain,
-agent availability: shrinkage, not ready, breaks, the last agent staying; seat sites
-with dialect routing)
+agent availability: shrinkage, not ready, breaks, the last agent staying, agents called
+back from away work after a caller's reaction time; seat sites with dialect routing)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
@@ -13,7 +13,8 @@ own law), key customers, agent availability, outbound blending (campaigns, the
 threshold rule, a reserved share), the outage (surge, ticket, IVR notice) and the
 second line (pools, VIP tiers, green channel, callbacks, the closed loop) with customers
 chasing open work orders and complaint orders escalating, and seat sites (regions, dialect
-needs, a short, long or no fallback, dialect_first or queue order)."""
+needs, a short, long or no fallback, dialect_first or queue order; never with agents
+called back, which the configuration refuses with them)."""
 
 from __future__ import annotations
 
@@ -119,9 +120,48 @@ def scenarios(draw):
                        "warmup_s": draw(st.sampled_from([0.0, interval_s]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
-    if draw(st.integers(0, 2)) == 0:
+    if not reacting(scn) and draw(st.integers(0, 2)) == 0:
         sites(draw, scn)
     return scn
+
+
+@st.composite
+def reacting_scenarios(draw):
+    """A random small scenario whose groups all work a backlog (tasks of a random law, no
+    patience, the lowest priority; a third of the calls, or a few tasks among the traced
+    calls) as away work, the first group and maybe the second calling agents back for the
+    other queues' callers after a reaction time of a random law."""
+    scn = draw(scenarios())
+    scn.pop("sites", None)
+    groups = scn["groups"]
+    scn["queues"]["backlog"] = {"groups": list(groups)}
+    for cfg in groups.values():
+        cfg.pop("site", None)
+        if "queues" in cfg:
+            cfg["queues"].append("backlog")
+    for c in scn["classes"].values():
+        c["mix"] *= 2 / 3
+    scn["classes"]["task"] = {"mix": 1 / 3, "priority": 3, "queue": "backlog",
+                              "patience": None, "handle_time": dist(draw)}
+    trace = scn["arrivals"].get("trace")
+    if trace is not None:
+        h = scn["horizon"]
+        horizon_s = h["days"] * h["intervals_per_day"] * h["interval_s"]
+        taken = {t for t, _ in trace}
+        tasks = draw(st.lists(st.floats(0, horizon_s, exclude_max=True,
+                                        allow_subnormal=False), max_size=10, unique=True))
+        trace += [[t, "task"] for t in tasks if t not in taken]
+        trace.sort()
+    for i, cfg in enumerate(groups.values()):
+        if i == 0 or draw(st.booleans()):
+            cfg.setdefault("availability", {}).update(reaction_time=dist(draw),
+                                                      away_work=["backlog"])
+    return scn
+
+
+def reacting(scn: dict) -> bool:
+    """Some group calls agents back from away work (refused with seat sites)."""
+    return any("reaction_time" in g.get("availability", {}) for g in scn["groups"].values())
 
 
 def sites(draw, scn: dict) -> None:
@@ -142,7 +182,8 @@ def sites(draw, scn: dict) -> None:
 
 def availability(draw, per_day: int, interval_s: float, served: list[str]) -> dict:
     """A group's agent states: shrinkage (partial presence), not ready, daily breaks, the
-    last agent staying for callers waiting in some of the queues it serves."""
+    last agent staying for callers waiting in some of the queues it serves, agents in the
+    away work of some of them called back by the others' callers after a reaction time."""
     out: dict = {"shrinkage": draw(st.sampled_from(
         [0.0, 0.3, 0.75, [0.5, 0.1, 0.0, 0.9, 0.25][:per_day] + [0.4] * (per_day - 5)]))}
     if draw(st.booleans()):
@@ -156,6 +197,9 @@ def availability(draw, per_day: int, interval_s: float, served: list[str]) -> di
     if served and draw(st.booleans()):
         out["last_agent_stays_for"] = draw(st.lists(st.sampled_from(served), min_size=1,
                                                     unique=True))
+    if served and draw(st.booleans()):  # away work: the tasks of one or all its queues
+        out["reaction_time"] = dist(draw)
+        out["away_work"] = draw(st.lists(st.sampled_from(served), min_size=1, unique=True))
     return out
 
 
@@ -302,7 +346,7 @@ def hotline_scenarios(draw):
                 "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
                 "satisfaction_pools": draw(st.sampled_from([[], ["p0"]])),
                 "satisfaction_handle_time": draw(st.sampled_from([None, 20.0]))}
-    if draw(st.integers(0, 2)) == 0:
+    if not reacting(scn) and draw(st.integers(0, 2)) == 0:
         sites(draw, scn)
     return scn
 
@@ -381,6 +425,13 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
                 assert np.array_equal(a_[k], b_[k]), (part, k)
     ta, tb = ra.features.ticket_open_s, rb.features.ticket_open_s
     assert ta == tb or (math.isnan(ta) and math.isnan(tb))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scn=reacting_scenarios(), pol=policies())
+def test_fast_engine_records_the_same_calls_with_agents_called_back(scn, pol, monkeypatch):
+    assert_same_run(build_model_spec(scn), make_policy(pol[0], **pol[1]), monkeypatch)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,
