@@ -120,7 +120,10 @@ def _without(spec, feature: str):
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     if feature == "agents called back":
-        return _reacting(spec, None)
+        return rep(spec, groups=tuple(
+            g if g.availability is None else
+            rep(g, availability=rep(g.availability, reaction=None, away_work=()))
+            for g in spec.groups))
     operations = {"closed-loop callbacks": {"callbacks": None},
                   "complaint escalation": {"complaints": None},
                   "key customers": {"key_customers": None},
@@ -135,11 +138,11 @@ def _without(spec, feature: str):
 
 def _reacting(spec, law):
     """``spec`` whose first group with availability calls agents back from away work (its
-    first queue) after ``law`` (None: off). Put on the built spec: a scenario file may
-    not combine it with the seat sites the refusal test also switches on."""
+    first queue) after ``law``. Put on the built spec: a scenario file may not combine it
+    with the seat sites the refusal test also switches on."""
     rep = dataclasses.replace
     g = next(g for g in spec.groups if g.availability is not None)
-    av = rep(g.availability, reaction=law, away_work=g.queues[:1] if law else ())
+    av = rep(g.availability, reaction=law, away_work=g.queues[:1])
     groups = list(spec.groups)
     groups[g.index] = rep(g, availability=av)
     return rep(spec, groups=tuple(groups))
