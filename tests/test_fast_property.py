@@ -127,7 +127,7 @@ def scenarios(draw):
 
 @st.composite
 def reacting_scenarios(draw):
-    """A random small scenario whose groups all work a backlog (tasks of a random law, no
+    """A random small scenario whose groups all work a backlog (tasks of 30 s to 10 min, no
     patience, the lowest priority; a third of the calls, or a few tasks among the traced
     calls) as away work, the first group and maybe the second calling agents back for the
     other queues' callers after a reaction time of a random law."""
@@ -142,7 +142,9 @@ def reacting_scenarios(draw):
     for c in scn["classes"].values():
         c["mix"] *= 2 / 3
     scn["classes"]["task"] = {"mix": 1 / 3, "priority": 3, "queue": "backlog",
-                              "patience": None, "handle_time": dist(draw)}
+                              "patience": None, "handle_time": {
+                                  "dist": "exponential",
+                                  "mean": draw(st.sampled_from([30.0, 120.0, 600.0]))}}
     trace = scn["arrivals"].get("trace")
     if trace is not None:
         h = scn["horizon"]
@@ -228,21 +230,25 @@ def node_time(draw):
 
 
 @st.composite
-def hotline_scenarios(draw):
-    """A random small hotline with the features the fast engine compiles."""
+def hotline_scenarios(draw, recall: bool = False):
+    """A random small hotline with the features the fast engine compiles; ``recall``:
+    two queues every group serves, callers pressing 2 in the first (back in a queue
+    through the IVR, a new visit), the second the away work of the first group, whose
+    agents in it come back for the first queue's callers after a reaction time."""
     per_day = draw(st.integers(2, 4))
     interval_s = draw(st.sampled_from([60.0, 150.0]))
     groups = [f"g{i}" for i in range(draw(st.integers(1, 2)))]
-    qnames = [f"q{i}" for i in range(draw(st.integers(1, 2)))]
+    qnames = [f"q{i}" for i in range(2 if recall else draw(st.integers(1, 2)))]
     queues = {}
     for q in qnames:
-        queues[q] = {"groups": list(draw(st.permutations(groups))[:draw(st.integers(
-            1, len(groups)))])}
+        members = draw(st.permutations(groups))
+        queues[q] = {"groups": list(members if recall
+                                    else members[:draw(st.integers(1, len(groups)))])}
         if draw(st.booleans()):
             queues[q]["max_wait_s"] = draw(st.sampled_from([15.0, 60.0]))
-        if draw(st.booleans()):
+        if (recall and q == "q0") or draw(st.booleans()):
             queues[q]["announce_s"] = [5.0, 12.0]
-            if draw(st.booleans()):
+            if (recall and q == "q0") or draw(st.booleans()):
                 queues[q]["press2_prob"] = draw(st.sampled_from([0.3, 1.0]))
                 queues[q]["press2_node"] = draw(st.sampled_from(["ss", "verify"]))
     reasons = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
@@ -299,6 +305,9 @@ def hotline_scenarios(draw):
         if draw(st.integers(0, 2)) == 0:
             scn["groups"][g]["availability"] = availability(
                 draw, per_day, interval_s, [q for q in qnames if g in queues[q]["groups"]])
+    if recall:
+        scn["groups"]["g0"].setdefault("availability", {}).update(
+            reaction_time=node_time(draw), away_work=["q1"])
     if draw(st.booleans()):
         blend = outbound(draw, groups, interval_s)
         scn.setdefault("operations", {}).update(blend.pop("operations", {}))
@@ -427,7 +436,7 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
     assert ta == tb or (math.isnan(ta) and math.isnan(tb))
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
+@settings(max_examples=200, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(scn=reacting_scenarios(), pol=policies())
 def test_fast_engine_records_the_same_calls_with_agents_called_back(scn, pol, monkeypatch):
@@ -441,3 +450,11 @@ def test_fast_engine_records_the_same_hotline_calls_as_simpy(scn, pol, monkeypat
     spec = build_model_spec(scn)
     assert unsupported(spec, make_policy("fifo")) is None
     assert_same_run(spec, make_policy(pol[0], **pol[1]), monkeypatch)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scn=hotline_scenarios(recall=True), pol=policies())
+def test_fast_engine_records_the_same_hotline_calls_with_agents_called_back(scn, pol,
+                                                                           monkeypatch):
+    assert_same_run(build_model_spec(scn), make_policy(pol[0], **pol[1]), monkeypatch)
