@@ -54,7 +54,7 @@ VARIANTS = {
     "callers leave first": ["scenario.classes.ordinary.patience={dist: exponential, mean: 25}",
                             "++scenario.queues.general.max_wait_s=40"],
     # short tasks, a fixed reaction time: agents rarely away long, many reactions finding
-    # nobody away and ties between reactions, task ends and arrivals
+    # nobody away
     "short tasks": ["scenario.classes.backlog.handle_time=30",
                     "++scenario.groups.general_desk.availability.reaction_time=20"],
 }
@@ -105,9 +105,8 @@ def test_reaction_variants_equal_simpy(variant, policy, tmp_path):
 
 @pytest.mark.parametrize("variant", ["base", "answer delays", "callers leave first"])
 def test_the_compared_runs_call_agents_back(variant):
-    """The comparisons above see the rule at work: with it on the ordinary callers of the
-    general queue wait less and fewer abandon, the backlog's tasks are cut short (its
-    agents' busy time falls) — and callers who leave first call nobody back."""
+    """The comparisons above see the rule at work: with it on, the general queue is
+    shorter and the general desk's busy time falls (away tasks cut short)."""
     over = [*BASE, *VARIANTS.get(variant, [])]
     on, off = _run(over), _run(over, rule=False)
     assert on.group_busy_s[1].sum() < off.group_busy_s[1].sum()
