@@ -1,6 +1,6 @@
 """Agents in away work come back for a caller who waited a reaction time
 (``groups.NAME.availability.reaction_time`` with ``away_work``): exact traces on tiny
-deterministic scenarios (SimPy reference; the compiled engine refuses the rule).
+deterministic scenarios (SimPy reference), and the compiled engine's same calls.
 
 The away work is class ``h`` (one 1,000 s task, queue ``w``, lowest priority); callers
 of class ``a`` (queue ``q``, no patience limit, handle 50 s) react after 20 s."""
@@ -103,12 +103,23 @@ def test_key_off_is_todays_model_call_for_call():
     assert simpy.equals(fast)
 
 
-def test_the_compiled_engine_refuses_the_rule():
-    spec, fifo = build_model_spec(_on([[0, "h"], [10, "a"]])), make_policy("fifo")
-    with pytest.raises(ConfigError, match=re.escape(
-            "engine: fast does not support agents called back from away work")):
-        resolve_engine("fast", spec, fifo)
-    assert resolve_engine("auto", spec, fifo) == "simpy"
+@pytest.mark.parametrize("policy", ["strict_priority", "fifo", "dynamic_priority"])
+def test_key_on_the_compiled_engine_gives_the_same_calls(policy):
+    """With the rule on (random arrivals, three agents, a fifth of the calls 1,000 s
+    away tasks, random reaction times; callers of class b often leave first) ``auto``
+    runs the compiled engine, and it gives the reference's calls, which the rule
+    changes (tests/test_fast_reaction.py compares whole runs)."""
+    rule = {"reaction_time": {"dist": "exponential", "mean": 30}, "away_work": ["w"]}
+    calls = scenario(AWAY, arrivals={"calls_per_interval": 4.0}, classes__a__mix=0.4,
+                     classes__b__mix=0.4, classes__h__mix=0.2, groups__g__staffing=3)
+    scn = scenario(calls, groups__g__availability=rule)
+    assert resolve_engine("auto", build_model_spec(scn), make_policy(policy)) == "fast"
+    simpy, _ = run_calls(scn, policy, engine="simpy")
+    fast, _ = run_calls(scn, policy, engine="fast")
+    off, _ = run_calls(calls, policy, engine="simpy")
+    assert len(simpy) > 30
+    assert simpy.equals(fast)
+    assert not simpy.equals(off)
 
 
 @pytest.mark.parametrize(("rule", "needle"), [

@@ -22,7 +22,7 @@ from simhelpers import POLICIES, TINY, make_policy
 import sim.cli
 from sim.config import build_model_spec
 from sim.errors import ConfigError
-from sim.fast.engine import LACKS, resolve_engine, unsupported
+from sim.fast.engine import resolve_engine, unsupported
 from sim.policies.base import Policy
 from sim.runner import simulate
 
@@ -120,7 +120,10 @@ def _without(spec, feature: str):
     if feature == "agent availability":
         return rep(spec, groups=tuple(rep(g, availability=None) for g in spec.groups))
     if feature == "agents called back":
-        return _reacting(spec, None)
+        return rep(spec, groups=tuple(
+            g if g.availability is None else
+            rep(g, availability=rep(g.availability, reaction=None, away_work=()))
+            for g in spec.groups))
     operations = {"closed-loop callbacks": {"callbacks": None},
                   "complaint escalation": {"complaints": None},
                   "key customers": {"key_customers": None},
@@ -135,18 +138,18 @@ def _without(spec, feature: str):
 
 def _reacting(spec, law):
     """``spec`` whose first group with availability calls agents back from away work (its
-    first queue) after ``law`` (None: off). Put on the built spec: a scenario file may
-    not combine it with the seat sites the refusal test also switches on."""
+    first queue) after ``law``. Put on the built spec: a scenario file may not combine it
+    with the seat sites the refusal test also switches on."""
     rep = dataclasses.replace
     g = next(g for g in spec.groups if g.availability is not None)
-    av = rep(g.availability, reaction=law, away_work=g.queues[:1] if law else ())
+    av = rep(g.availability, reaction=law, away_work=g.queues[:1])
     groups = list(spec.groups)
     groups[g.index] = rep(g, availability=av)
     return rep(spec, groups=tuple(groups))
 
 
-# every hotline feature, in LACKS order, named by the start of its refusal
-HOTLINE_FEATURES = ["agents called back", "gamma", "complaint escalation", "redials chasing",
+# every hotline feature _without switches off, in the order of the stand-in LACKS lines
+HOTLINE_FEATURES = ["agents called back", "complaint escalation", "redials chasing",
                     "second line", "outbound", "outage", "closed-loop callbacks", "key customers",
                     "ivr hang-up redials", "reserved outbound", "agent availability",
                     "seat sites"]
@@ -158,12 +161,9 @@ OPERATIONS = ("+scenario.operations={callbacks: {max_attempts: 2, retry_delay: {
               "outbound_reserved_share: 0.05}")
 
 
-def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
-    """Each LACKS line's predicate sees its own feature and no other: with every hotline
-    feature on, switching them off one by one (in LACKS order), the refusal names the next
-    one still lacking, until the scenario runs fast. Compiled features stay on: without
-    the one LACKS line (agents called back from away work), the hotline with every
-    feature, seat sites included, runs fast as it is."""
+def _every_feature():
+    """hotline_small with every hotline feature on (gamma laws too). Agents called back
+    are put on the built spec: a scenario file may not combine them with seat sites."""
     from sim.model.distributions import Deterministic
 
     hot = build_model_spec(compose_cfg([
@@ -171,23 +171,39 @@ def test_a_hotline_is_refused_naming_the_first_feature_not_compiled():
         "scenario.ivr.nodes.fault_menu.time={dist: gamma, mean: 10, sd: 5}",
         "+scenario.groups.vip_desk.availability={shrinkage: 0.8, not_ready: {prob: 0.1, "
         "duration: {dist: gamma, mean: 60, sd: 30}}, last_agent_stays_for: [vip]}",
-        "+scenario.sites={sites: {capital: {}}, regions: {province: {share: 1.0}}}",
-        *(f"+scenario.groups.{g}.site=capital"
-          for g in ("vip_desk", "general_desk", "faults_desk"))])["scenario"])
-    hot = _reacting(hot, Deterministic(30.0))
-    lacking = [f for f in HOTLINE_FEATURES if any(lack.lower().startswith(f)
-                                                  for lack, _ in LACKS)]
-    assert len(lacking) == len(LACKS)  # every LACKS line is a known hotline feature
-    fifo = make_policy("fifo")
-    for feature, (lack, _) in zip(lacking, LACKS, strict=True):
+        *SITES])["scenario"])
+    return _reacting(hot, Deterministic(30.0))
+
+
+def test_every_hotline_feature_is_compiled():
+    """LACKS names none of the hotline's features (the reaction-time call-back was the
+    last): with all of them on, auto picks fast."""
+    hot, fifo = _every_feature(), make_policy("fifo")
+    assert all(_without(hot, f) != hot for f in HOTLINE_FEATURES)  # each one is on
+    assert unsupported(hot, fifo) is None
+    assert resolve_engine("auto", hot, fifo) == "fast"
+    assert resolve_engine("fast", hot, fifo) == "fast"
+
+
+def test_a_scenario_is_refused_naming_the_first_lack_it_uses(monkeypatch):
+    """The refusal mechanism, on stand-in LACKS lines (the real tuple is empty now), one
+    per hotline feature, each seeing its own feature only: with every feature on,
+    switching them off one by one in LACKS order, ``engine=fast`` is refused in one line
+    naming the next one still used and ``auto`` runs SimPy, until none is used and the
+    scenario runs fast."""
+    import sim.fast.engine
+
+    stand_ins = tuple((f"{f} (a stand-in line)", lambda spec, f=f: _without(spec, f) != spec)
+                      for f in HOTLINE_FEATURES)
+    monkeypatch.setattr(sim.fast.engine, "LACKS", stand_ins)
+    hot, fifo = _every_feature(), make_policy("fifo")
+    for feature, (lack, _) in zip(HOTLINE_FEATURES, stand_ins, strict=True):
         assert unsupported(hot, fifo) == lack
-        assert lack.lower().startswith(feature)
         with pytest.raises(ConfigError, match=re.escape(f"engine: fast does not support {lack}")):
             resolve_engine("fast", hot, fifo)
         assert resolve_engine("auto", hot, fifo) == "simpy"
         hot = _without(hot, feature)
     assert unsupported(hot, fifo) is None
-    assert hot.sites is not None and hot.outbound is not None  # still every feature on
     assert resolve_engine("auto", hot, fifo) == "fast"
 
 

@@ -1,8 +1,8 @@
 """Differential property test: on random small scenarios (classes, priorities, queues with
 group preference orders, staffing changes, lines, patience, announcements, forced
 disconnect, answer delays, IVR time, trace or Poisson arrivals over several days, drain,
-agent availability: shrinkage, not ready, breaks, the last agent staying; seat sites
-with dialect routing)
+agent availability: shrinkage, not ready, breaks, the last agent staying, agents called
+back from away work after a caller's reaction time; seat sites with dialect routing)
 under every built-in policy, ``engine: fast`` records the same calls as ``engine: simpy``
 — every column of every record, in the same order, in the same chunks — and the same
 interval accumulators, bit for bit. The same on random small hotlines: tiers, reasons,
@@ -13,7 +13,8 @@ own law), key customers, agent availability, outbound blending (campaigns, the
 threshold rule, a reserved share), the outage (surge, ticket, IVR notice) and the
 second line (pools, VIP tiers, green channel, callbacks, the closed loop) with customers
 chasing open work orders and complaint orders escalating, and seat sites (regions, dialect
-needs, a short, long or no fallback, dialect_first or queue order)."""
+needs, a short, long or no fallback, dialect_first or queue order; never with agents
+called back, which the configuration refuses with them)."""
 
 from __future__ import annotations
 
@@ -119,9 +120,50 @@ def scenarios(draw):
                        "warmup_s": draw(st.sampled_from([0.0, interval_s]))}}
     if draw(st.booleans()):
         scn["lines"] = draw(st.integers(1, 4))
-    if draw(st.integers(0, 2)) == 0:
+    if not reacting(scn) and draw(st.integers(0, 2)) == 0:
         sites(draw, scn)
     return scn
+
+
+@st.composite
+def reacting_scenarios(draw):
+    """A random small scenario whose groups all work a backlog (tasks of 30 s to 10 min, no
+    patience, the lowest priority; a third of the calls, or a few tasks among the traced
+    calls) as away work, the first group and maybe the second calling agents back for the
+    other queues' callers after a reaction time of a random law."""
+    scn = draw(scenarios())
+    scn.pop("sites", None)
+    groups = scn["groups"]
+    scn["queues"]["backlog"] = {"groups": list(groups)}
+    for cfg in groups.values():
+        cfg.pop("site", None)
+        if "queues" in cfg:
+            cfg["queues"].append("backlog")
+    for c in scn["classes"].values():
+        c["mix"] *= 2 / 3
+    scn["classes"]["task"] = {"mix": 1 / 3, "priority": 3, "queue": "backlog",
+                              "patience": None, "handle_time": {
+                                  "dist": "exponential",
+                                  "mean": draw(st.sampled_from([30.0, 120.0, 600.0]))}}
+    trace = scn["arrivals"].get("trace")
+    if trace is not None:
+        h = scn["horizon"]
+        horizon_s = h["days"] * h["intervals_per_day"] * h["interval_s"]
+        taken = {t for t, _ in trace}
+        tasks = draw(st.lists(st.floats(0, horizon_s, exclude_max=True,
+                                        allow_subnormal=False), max_size=10, unique=True))
+        trace += [[t, "task"] for t in tasks if t not in taken]
+        trace.sort()
+    for i, cfg in enumerate(groups.values()):
+        if i == 0 or draw(st.booleans()):
+            cfg.setdefault("availability", {}).update(reaction_time=dist(draw),
+                                                      away_work=["backlog"])
+    return scn
+
+
+def reacting(scn: dict) -> bool:
+    """Some group calls agents back from away work (refused with seat sites)."""
+    return any("reaction_time" in g.get("availability", {}) for g in scn["groups"].values())
 
 
 def sites(draw, scn: dict) -> None:
@@ -142,7 +184,8 @@ def sites(draw, scn: dict) -> None:
 
 def availability(draw, per_day: int, interval_s: float, served: list[str]) -> dict:
     """A group's agent states: shrinkage (partial presence), not ready, daily breaks, the
-    last agent staying for callers waiting in some of the queues it serves."""
+    last agent staying for callers waiting in some of the queues it serves, agents in the
+    away work of some of them called back by the others' callers after a reaction time."""
     out: dict = {"shrinkage": draw(st.sampled_from(
         [0.0, 0.3, 0.75, [0.5, 0.1, 0.0, 0.9, 0.25][:per_day] + [0.4] * (per_day - 5)]))}
     if draw(st.booleans()):
@@ -156,6 +199,9 @@ def availability(draw, per_day: int, interval_s: float, served: list[str]) -> di
     if served and draw(st.booleans()):
         out["last_agent_stays_for"] = draw(st.lists(st.sampled_from(served), min_size=1,
                                                     unique=True))
+    if served and draw(st.booleans()):  # away work: the tasks of one or all its queues
+        out["reaction_time"] = dist(draw)
+        out["away_work"] = draw(st.lists(st.sampled_from(served), min_size=1, unique=True))
     return out
 
 
@@ -184,21 +230,25 @@ def node_time(draw):
 
 
 @st.composite
-def hotline_scenarios(draw):
-    """A random small hotline with the features the fast engine compiles."""
+def hotline_scenarios(draw, recall: bool = False):
+    """A random small hotline with the features the fast engine compiles; ``recall``:
+    two queues every group serves, callers pressing 2 in the first (back in a queue
+    through the IVR, a new visit), the second the away work of the first group, whose
+    agents in it come back for the first queue's callers after a reaction time."""
     per_day = draw(st.integers(2, 4))
     interval_s = draw(st.sampled_from([60.0, 150.0]))
     groups = [f"g{i}" for i in range(draw(st.integers(1, 2)))]
-    qnames = [f"q{i}" for i in range(draw(st.integers(1, 2)))]
+    qnames = [f"q{i}" for i in range(2 if recall else draw(st.integers(1, 2)))]
     queues = {}
     for q in qnames:
-        queues[q] = {"groups": list(draw(st.permutations(groups))[:draw(st.integers(
-            1, len(groups)))])}
+        members = draw(st.permutations(groups))
+        queues[q] = {"groups": list(members if recall
+                                    else members[:draw(st.integers(1, len(groups)))])}
         if draw(st.booleans()):
             queues[q]["max_wait_s"] = draw(st.sampled_from([15.0, 60.0]))
-        if draw(st.booleans()):
+        if (recall and q == "q0") or draw(st.booleans()):
             queues[q]["announce_s"] = [5.0, 12.0]
-            if draw(st.booleans()):
+            if (recall and q == "q0") or draw(st.booleans()):
                 queues[q]["press2_prob"] = draw(st.sampled_from([0.3, 1.0]))
                 queues[q]["press2_node"] = draw(st.sampled_from(["ss", "verify"]))
     reasons = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
@@ -255,6 +305,9 @@ def hotline_scenarios(draw):
         if draw(st.integers(0, 2)) == 0:
             scn["groups"][g]["availability"] = availability(
                 draw, per_day, interval_s, [q for q in qnames if g in queues[q]["groups"]])
+    if recall:
+        scn["groups"]["g0"].setdefault("availability", {}).update(
+            reaction_time=node_time(draw), away_work=["q1"])
     if draw(st.booleans()):
         blend = outbound(draw, groups, interval_s)
         scn.setdefault("operations", {}).update(blend.pop("operations", {}))
@@ -302,7 +355,7 @@ def hotline_scenarios(draw):
                 "max_attempts": draw(st.integers(1, 3)), "retry_delay": dist(draw),
                 "satisfaction_pools": draw(st.sampled_from([[], ["p0"]])),
                 "satisfaction_handle_time": draw(st.sampled_from([None, 20.0]))}
-    if draw(st.integers(0, 2)) == 0:
+    if not reacting(scn) and draw(st.integers(0, 2)) == 0:
         sites(draw, scn)
     return scn
 
@@ -385,8 +438,23 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
 
 @settings(max_examples=200, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scn=reacting_scenarios(), pol=policies())
+def test_fast_engine_records_the_same_calls_with_agents_called_back(scn, pol, monkeypatch):
+    assert_same_run(build_model_spec(scn), make_policy(pol[0], **pol[1]), monkeypatch)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(scn=hotline_scenarios(), pol=policies())
 def test_fast_engine_records_the_same_hotline_calls_as_simpy(scn, pol, monkeypatch):
     spec = build_model_spec(scn)
     assert unsupported(spec, make_policy("fifo")) is None
     assert_same_run(spec, make_policy(pol[0], **pol[1]), monkeypatch)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scn=hotline_scenarios(recall=True), pol=policies())
+def test_fast_engine_records_the_same_hotline_calls_with_agents_called_back(scn, pol,
+                                                                           monkeypatch):
+    assert_same_run(build_model_spec(scn), make_policy(pol[0], **pol[1]), monkeypatch)

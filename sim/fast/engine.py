@@ -18,9 +18,9 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 (surge, ticket, IVR notice) and the second line (work orders and their pools, callbacks
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
-line, seat sites with dialect routing. What it lacks (``LACKS``: agents called back from
-away work, ``availability.reaction_time``) and user
-policies run on SimPy.
+line, seat sites with dialect routing, agents called back from away work after a
+caller's reaction time. What it lacks (``LACKS``: nothing now) and user policies run on
+SimPy.
 """
 
 from __future__ import annotations
@@ -60,11 +60,7 @@ POLICY_CODES = {
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
-LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("agents called back from away work (groups.NAME.availability.reaction_time)",
-     lambda spec: any(g.availability is not None and g.availability.reaction is not None
-                      for g in spec.groups)),
-)
+LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = ()
 
 
 def _second_line_laws(spec: ModelSpec) -> list:
@@ -180,7 +176,7 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
     pools = spec.second_line.pools if spec.second_line is not None else ()
     complaints = spec.operations.complaints
     margin = (3 * int(staffing.max(initial=0)) * n_g + sum(max(p.staffing) for p in pools)
-              + 16 + n_g * (1 + n_breaks)
+              + 16 + n_g * (2 + n_breaks)  # with a waiting caller's reactions, one a group
               + (len(complaints.levels) + 1 if complaints is not None else 0))
     return (np.array([c.priority for c in spec.classes], dtype=np.int64),
             np.array([c.queue for c in spec.classes], dtype=np.int64), cls_level,
@@ -344,6 +340,29 @@ def _sites_arrays(spec: ModelSpec, seed: int, rep: int, n_lv: int) -> tuple:
                      dtype=np.uint64))
 
 
+def _react_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_REACT] (sim.fast.loop RX_*): agents in away work called back by waiting
+    callers (``availability.reaction_time``): the groups reacting to each queue's callers
+    (Availability.reactors: a queue the group serves, not its away work), the away-work
+    queues of each reacting group, the reaction time laws (off: none reacts)."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+
+    n_q, n_g = len(spec.queues), len(spec.groups)
+    reacts = np.zeros((n_q, n_g), dtype=np.int64)
+    away = np.zeros((n_g, n_q), dtype=np.int64)
+    laws = []
+    for g in spec.groups:
+        av = g.availability
+        law: Distribution = Deterministic(0.0)
+        if av is not None and av.reaction is not None:
+            law = av.reaction
+            away[g.index, list(av.away_work)] = 1
+            reacts[[q for q in g.queues if q not in av.away_work], g.index] = 1
+        laws.append(IvrNode(f"reaction_{g.index}", g.index, "hangup", law))
+    return reacts.sum(axis=1), reacts, away, node_arrays(IvrSpec(tuple(laws)), 1)
+
+
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
     out = np.zeros((len(lists), max(width, 1)), dtype=np.int64)
     for i, row in enumerate(lists):
@@ -415,8 +434,9 @@ class FastRun:
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
                    _outbound_arrays(spec), redial_arrays(spec),
                    _second_line_arrays(spec), _esc_arrays(spec))
-        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC, SP_SITES
-        self.sp = (*self.sp, _sites_arrays(spec, seed, rep, len(self.sp[8])))
+        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC, SP_SITES, SP_REACT
+        self.sp = (*self.sp, _sites_arrays(spec, seed, rep, len(self.sp[8])),
+                   _react_arrays(spec))
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
@@ -448,6 +468,8 @@ class FastRun:
         self.st.append(self._second(n_orders + margin if spec.second_line else 1))
         self.st.append(self._esc_state(len(self.st[L.ST_SECOND][L.W_I])))
         self.st.append(self._sites_state())
+        # st[ST_REACT]: the next wait token and away-task number; agents' away tasks
+        self.st.append((np.zeros(2, dtype=np.int64), np.full((n_g, cap_a), -1, dtype=np.int64)))
 
     def _sites_state(self) -> tuple:
         """st[ST_SITES] (sim.fast.loop RG_*, GR_*): the SiteRecord's counters by (region,

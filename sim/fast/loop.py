@@ -88,7 +88,11 @@ C_ATTEMPT = 21  # 1 for a first call, n for the (n-1)-th redial
 # seat sites: the caller's region (-1: not asked yet) and dialect need (-1: Mandarin),
 # restricted to its dialect's agents (Call.region, dialect, restricted)
 C_REGION, C_DIALECT, C_RESTRICTED = 22, 23, 24
-N_CI = 25
+# agents called back from away work: the call's queue visits (Call.visit), and its wait
+# token (-1: none), the reaction events of its current wait carry it (a stale one from
+# an earlier visit or call in the slot finds another)
+C_VISIT, C_WAIT = 25, 26
+N_CI = 27
 F_TARR, F_PATIENCE, F_IVR, F_TQUEUE, F_TLEFT, F_DELAY = 0, 1, 2, 3, 4, 5
 N_CF = 6
 # level meta rows
@@ -211,6 +215,23 @@ TF_FALLBACK, TF_SL = 0, 1
 # group counters (SITE_GROUP_FIELDS, group, interval), idle counts saved by site_route)
 RG_ASKED, RG_ANSWERED, RG_IN_SL, RG_DIALECT_ASKED, RG_IN_DIALECT, RG_IN_MANDARIN = range(6)
 GR_ANSWERED, GR_IN_SL, GR_IN_DIALECT, GR_IN_MANDARIN = range(4)
+# agents in away work called back by a caller who waited his reaction time
+# (sim.model.availability: Availability.waiting, _on_reaction, answered, task_cut),
+# fast-react range 40-44: a caller's reaction (a = his slot, b = wait token * groups +
+# the group), the end of an away task, in place of EV_FREE (a = the group, b = the task's
+# number * agent capacity + the agent; stale once the task is dropped for a caller)
+EV_REACTION, EV_AWAY_END = 40, 41
+ST_REACT = 32
+SP_REACT = 26
+REACTION_DRAW = 3000  # sim.model.calls.Draw.REACTION (+ queue visit - 1)
+# st[ST_REACT] = (rs: the next wait token and away-task number; by (group, agent) the
+# number of the agent's away task, -1: none; numbers grow in answer order, so the agent
+# longest in away work has the lowest, as Availability.away's insertion order)
+RS_WAITS, RS_TASKS = 0, 1
+# sp[SP_REACT] = (groups reacting to each queue's callers (0: none), reacting by (queue,
+# group) 0/1 (Availability.reactors), away work by (group, queue) 0/1 of a reacting group,
+# the reaction time laws (sim.fast.ivr.node_arrays, one node per group))
+RX_N, RX_REACTS, RX_AWAY, RX_LAWS = range(4)
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -690,7 +711,13 @@ def answer(st, sp, slot, g, agent, now):
     site_answer(st, sp, slot, g, now)  # Sites.on_answer, the last on_answer hook
     record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
-    schedule(st, talk + acw, EV_FREE, g, agent)
+    if sp[SP_REACT][RX_AWAY][g, ci[slot, C_QUEUE]]:  # Availability.answered
+        tasks, rs = st[ST_REACT][1], st[ST_REACT][0]
+        tasks[g, agent] = rs[RS_TASKS]
+        rs[RS_TASKS] += 1
+        schedule(st, talk + acw, EV_AWAY_END, g, tasks[g, agent] * tasks.shape[1] + agent)
+    else:
+        schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[11][1] >= 0:
         schedule(st, talk, EV_HANGUP, 0, 0)
     else:
@@ -730,6 +757,8 @@ def ask_agent(st, sp, pol, slot, now):
     ci, cf = st[7], st[8]
     cf[slot, F_TQUEUE] = now
     cf[slot, F_TLEFT] = np.nan
+    ci[slot, C_VISIT] += 1
+    ci[slot, C_WAIT] = -1  # the reactions of an earlier visit are stale
     if st[0][S_HOT]:
         cust.asked(st[25], need_of(st, sp, slot))
     site_ask(st, sp, slot, now)  # Sites.on_ask, the last on_ask hook
@@ -752,6 +781,7 @@ def ask_agent(st, sp, pol, slot, now):
     q_grow(st, q, now, 1, 0)
     wait_timer(st, sp, slot, q, 0.0)
     wakeups(st, pol, slot, 0.0)
+    react_waiting(st, sp, slot, 0.0)
 
 
 @njit(cache=True, _nrt=False)
@@ -771,6 +801,7 @@ def on_eligible(st, sp, pol, slot, cid, now):
     level_insert(st, site_level(st, sp, slot), slot, cid, cf[slot, F_TQUEUE])
     q_grow(st, q, now, 1, 0)
     wakeups(st, pol, slot, cf[slot, F_DELAY])
+    react_waiting(st, sp, slot, cf[slot, F_DELAY])
 
 
 @njit(cache=True, _nrt=False)
@@ -1493,6 +1524,7 @@ def on_arrival(st, sp, pol, day, pos, now):
     ci[slot, C_NOTICED] = 0
     ci[slot, C_ATTEMPT] = 1
     ci[slot, C_REGION], ci[slot, C_DIALECT], ci[slot, C_RESTRICTED] = -1, -1, 0
+    ci[slot, C_VISIT], ci[slot, C_WAIT] = 0, -1
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_PATIENCE], cf[slot, F_IVR] = now, d_pat[i], d_ivr[i]
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT], cf[slot, F_DELAY] = np.nan, np.nan, d_delay[i]
@@ -1729,6 +1761,7 @@ def on_redial(st, sp, pol, slot, now):
     ci[slot, C_ATTEMPT] = attempt  # C_CUSTOMER kept: the same customer
     ci[slot, C_NOTICED] = 0  # a new call: the outage notice not yet heard
     ci[slot, C_REGION], ci[slot, C_DIALECT], ci[slot, C_RESTRICTED] = -1, -1, 0  # new Call
+    ci[slot, C_VISIT], ci[slot, C_WAIT] = 0, -1
     ci[slot, C_INTERVAL] = min(int(now // fp[0]), ip[0] - 1)
     cf[slot, F_TARR], cf[slot, F_IVR] = now, 0.0
     cf[slot, F_TQUEUE], cf[slot, F_TLEFT] = np.nan, np.nan
@@ -2025,6 +2058,66 @@ def level_remove(st, lv, slot, cid):
 
 
 
+# -- agents in away work called back (Availability.waiting, _on_reaction, task_cut) -------
+@njit(cache=True, _nrt=False)
+def react_waiting(st, sp, slot, waited):
+    """Availability.waiting: the call may be answered now but waits (``waited``: its
+    answer delay); each group reacting to its queue calls an agent back once it has
+    waited its reaction time since queue entry (at once if its delay was longer), the
+    time drawn once from the call's stream for this visit."""
+    R, ci = sp[SP_REACT], st[7]
+    q = ci[slot, C_QUEUE]
+    if not R[RX_N][q]:
+        return
+    rs, reacts = st[ST_REACT][0], R[RX_REACTS]
+    n_g = reacts.shape[1]
+    token = rs[RS_WAITS]
+    rs[RS_WAITS] += 1
+    ci[slot, C_WAIT] = token
+    u = draw(st[11][slot], REACTION_DRAW + ci[slot, C_VISIT] - 1)
+    for g in range(n_g):
+        if reacts[q, g]:
+            d = ivr_.node_time(R[RX_LAWS], g, u) - waited
+            schedule(st, 0.0 if d < 0.0 else d, EV_REACTION, slot, token * n_g + g)
+
+
+@njit(cache=True, _nrt=False)
+def on_reaction(st, sp, slot, b, now):
+    """Availability._on_reaction and Center.recall: the caller still waits in that
+    visit, so the agent of the group longest in away work drops his task (its end event
+    goes stale) and answers him, busy throughout (AgentGroup.keep_busy); nobody in away
+    work: nothing."""
+    ci, gi, tasks = st[7], st[19], st[ST_REACT][1]
+    n_g = gi.shape[1]
+    g = b % n_g
+    if ci[slot, C_STATE] != WAITING or ci[slot, C_WAIT] != b // n_g:
+        return  # answered, left, or a reaction of an earlier visit
+    agent = -1
+    for j in range(gi[G_NEXT_ID, g]):
+        if tasks[g, j] >= 0 and (agent < 0 or tasks[g, j] < tasks[g, agent]):
+            agent = j
+    if agent < 0:
+        return
+    tasks[g, agent] = -1  # Availability.dropped: the task's end will find another number
+    g_account(st, g, now)
+    q = ci[slot, C_QUEUE]
+    q_account(st, q, now)  # CallQueue.take (its level entry is dropped lazily)
+    st[17][Q_N, q] -= 1
+    answer(st, sp, slot, g, agent, now)
+
+
+@njit(cache=True, _nrt=False)
+def away_end(st, g, b):
+    """Availability.task_cut at an away task's end: its agent (then freed as at any
+    call's end, the task no longer his away work), or -1 if the task was dropped for
+    a caller (the agent is on that caller now)."""
+    tasks = st[ST_REACT][1]
+    agent, number = b % tasks.shape[1], b // tasks.shape[1]
+    if tasks[g, agent] != number:
+        return -1
+    tasks[g, agent] = -1
+    return agent
+
 
 @njit(cache=True, _nrt=False)
 def run(st, sp, pol, day, out):
@@ -2056,8 +2149,10 @@ def run(st, sp, pol, day, out):
         sf[0] = t
         if ty == EV_ARRIVAL:
             on_arrival(st, sp, pol, day, a, t)
-        elif ty == EV_FREE:
-            on_agent_free(st, sp, pol, a, b, t)
+        elif ty in (EV_FREE, EV_AWAY_END):
+            agent = b if ty == EV_FREE else away_end(st, a, b)
+            if agent >= 0:
+                on_agent_free(st, sp, pol, a, agent, t)
         elif ty == EV_WAIT:
             on_wait_timer(st, sp, a, b, t)
         elif ty == EV_ANNOUNCE:
@@ -2099,5 +2194,7 @@ def run(st, sp, pol, day, out):
             on_deadline(st, sp, a, b, t)
         elif ty == EV_FALLBACK:
             on_fallback(st, sp, pol, a, b, t)
+        elif ty == EV_REACTION:
+            on_reaction(st, sp, a, b, t)
         else:
             close(st, sp, t)
