@@ -126,10 +126,6 @@ ANONYMOUS_POLICIES = {**{p: [f"policy={p}", *ANONYMOUS_EXTRA.get(p, [])]
 ANONYMOUS = {"as shipped": [],
              "mostly one agent": ["scenario.groups.agents.availability.shrinkage=0.95"]}
 STAYS_OFF = "scenario.groups.agents.availability.last_agent_stays_for=null"
-# the shipped calibration calls agents back from hidden work (ccsim calibrate --reaction on),
-# a rule sim/fast does not compile yet (LACKS): compared here without it, the rest as shipped
-NO_REACTION = ["scenario.groups.agents.availability.reaction_time=null",
-               "scenario.groups.agents.availability.away_work=null"]
 
 
 @pytest.mark.parametrize("policy", sorted(ANONYMOUS_POLICIES))
@@ -139,8 +135,8 @@ def test_anonymous_bank_runs_fast_as_on_simpy(variant, policy, tmp_path):
     (shrinkage with partial presence, the last agent staying for the callers waiting), as
     shipped and with one agent present most of the day: one replication, file for file,
     under every built-in policy and the routing rule its calibration found; ``engine=auto``
-    runs it fast (without the reaction rule, until it is compiled: NO_REACTION)."""
-    over = ["scenario=anonymous_bank", *NO_REACTION, *ANONYMOUS[variant]]
+    runs it fast, agents called back from hidden work included (``--reaction on``)."""
+    over = ["scenario=anonymous_bank", *ANONYMOUS[variant]]
     spec = build_model_spec(compose_cfg(over)["scenario"])
     assert any(g.availability is not None and g.availability.stay_for for g in spec.groups)
     extra = ANONYMOUS_POLICIES[policy]
@@ -152,7 +148,7 @@ def test_anonymous_bank_runs_fast_as_on_simpy(variant, policy, tmp_path):
 def test_the_last_agent_stays_in_the_stressed_anonymous_bank():
     """The rule the comparison above covers changes that run: the agents' logged-in time
     differs with it off."""
-    over = ["scenario=anonymous_bank", *NO_REACTION, *ANONYMOUS["mostly one agent"]]
+    over = ["scenario=anonymous_bank", *ANONYMOUS["mostly one agent"]]
     staffed = []
     for off in ([], [STAYS_OFF]):
         spec = build_model_spec(compose_cfg([*over, *off])["scenario"])
