@@ -70,13 +70,16 @@ TWO_CLASSES["classes"]["a"]["mix"] = 0.6
 
 
 def fed(spec, block: int) -> list[tuple]:
-    """The feed's buffers, as the engine takes them (each after the first begins with
-    the previous buffer's last call)."""
+    """The feed's buffers, as the engine takes them: each after the first begins with
+    the previous buffer's last call (as passed, or drawn again: the same bits)."""
     feed, out = DayFeed(spec, 4, 1, block), []
     buf = feed.load(None)
     out.append(buf)
     while feed.more:
-        buf = feed.load(tuple(a[-1:] for a in buf))
+        last = tuple(a[-1:].copy() for a in buf)
+        buf = feed.load(last)
+        for a, b in zip(last, buf, strict=True):
+            assert a.tobytes() == b[:1].tobytes()
         out.append(buf)
     return out
 

@@ -62,8 +62,8 @@ class DayFeed:
         self.block = block or BLOCK_CALLS
         self.next_day = 0  # the first day not begun
         self.day_calls = 0  # calls of the day begun last (expected, for a day in blocks)
-        self._blocks: Iterator[tuple] = iter(())  # the rest of the day begun last
-        self._ahead: tuple | None = None  # its next buffer, drawn one ahead
+        self._blocks: Iterator[tuple[bool, tuple]] = iter(())  # the rest of the day
+        self._ahead: tuple[bool, tuple] | None = None  # its next buffer, drawn one ahead
 
     @property
     def more(self) -> bool:
@@ -79,44 +79,56 @@ class DayFeed:
                 self.next_day += 1
                 self._ahead = next(self._blocks, None)
                 continue
-            new, self._ahead = self._ahead, next(self._blocks, None)
+            (pending, new), self._ahead = self._ahead, next(self._blocks, None)
+            if pending:  # a later block of the day: it begins with ``last``, redrawn
+                return new
             if len(new[0]):
                 return _after(last, new)
         return last if last is not None else day_inputs(self.spec, self.seed, self.rep, 0)
 
-    def _day(self, day: int) -> Iterator[tuple]:
+    def _day(self, day: int) -> Iterator[tuple[bool, tuple]]:
+        """The buffers of ``day``: (does it begin with the previous buffer's last call,
+        the arrays)."""
         spec = self.spec
         streams = day_streams(spec, self.seed, self.rep, day) if spec.trace is None else []
         if len(streams) != 1:
             whole = day_inputs(spec, self.seed, self.rep, day)
             self.day_calls = len(whole[0])
-            yield whole
+            yield False, whole
             return
         s = streams[0]
         self.day_calls = int(s.volumes.sum())
         yield from self._blocks_of(s, day)
 
-    def _blocks_of(self, s: ArrivalStream, day: int) -> Iterator[tuple]:
+    def _blocks_of(self, s: ArrivalStream, day: int) -> Iterator[tuple[bool, tuple]]:
         """The calls of stream ``s`` in time order, ties by index (``generate_day``'s
         stable sort), a block at a time: calls that a later block may still precede (rare:
-        rounding at an interval's end) wait for it."""
-        spec, seed, rep = self.spec, self.seed, self.rep
+        rounding at an interval's end) wait for it. A block after the day's first begins
+        with the call before it (the pending one), drawn again: its variates are its own
+        keyed draws, so this costs one call's draws instead of copying eight arrays."""
+        spec = self.spec
         t0 = day * spec.day_s
-        held_t, held_seq = np.empty(0), np.empty(0, dtype=np.int64)
+        prev_t, prev_seq = np.empty(0), np.empty(0, dtype=np.int64)  # the pending call
+        held_t, held_seq = prev_t, prev_seq
         for first, t, floor in poisson_blocks(s.volumes, spec.interval_s, s.key, self.block):
             t += t0
             later = min(float(t[-1]), floor + t0)  # no later call arrives before this
             seq = np.arange(s.first_seq + first, s.first_seq + first + len(t), dtype=np.int64)
-            if len(held_t):
-                t, seq = np.concatenate((held_t, t)), np.concatenate((held_seq, seq))
-            if np.any(t[1:] < t[:-1]):
-                order = np.argsort(t, kind="stable")
-                t, seq = t[order], seq[order]
-            ready = int(np.searchsorted(t, later, side="right"))
+            p = len(prev_t)
+            t, seq = np.concatenate((prev_t, held_t, t)), np.concatenate((prev_seq, held_seq,
+                                                                          seq))
+            if np.any(t[p + 1:] < t[p:-1]):
+                order = np.argsort(t[p:], kind="stable")
+                t[p:], seq[p:] = t[p:][order], seq[p:][order]
+            ready = p + int(np.searchsorted(t[p:], later, side="right"))
             held_t, held_seq = t[ready:], seq[ready:]
-            if ready:
-                yield call_inputs(spec, seed, rep, DayArrivals(
-                    day, t[:ready], np.full(ready, s.cls, dtype=np.int64), seq[:ready]))
+            if ready > p:
+                yield p > 0, self._draw(day, s.cls, t[:ready], seq[:ready])
+                prev_t, prev_seq = t[ready - 1:ready], seq[ready - 1:ready]
         if len(held_t):
-            yield call_inputs(spec, seed, rep, DayArrivals(
-                day, held_t, np.full(len(held_t), s.cls, dtype=np.int64), held_seq))
+            yield len(prev_t) > 0, self._draw(day, s.cls, np.concatenate((prev_t, held_t)),
+                                              np.concatenate((prev_seq, held_seq)))
+
+    def _draw(self, day: int, cls: int, t: np.ndarray, seq: np.ndarray) -> tuple:
+        arrivals = DayArrivals(day, t, np.full(len(t), cls, dtype=np.int64), seq)
+        return call_inputs(self.spec, self.seed, self.rep, arrivals)
