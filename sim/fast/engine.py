@@ -1,8 +1,9 @@
 """``engine: fast``: what it supports, and the Python driver of the compiled loop.
 
 The driver draws each day's calls in numpy exactly as ``sim.model.center.DayCalls`` does
-(same streams, same ppf calls on the same index sets, so bit-identical by construction),
-hands arrays to ``sim.fast.loop.run`` and folds its call records through the Recorder in
+(same streams, same ppf calls on the same index sets, so bit-identical by construction;
+a day of one arrival stream a block at a time, ``sim.fast.days``), hands arrays to
+``sim.fast.loop.run`` and folds its call records through the Recorder in
 chunks of ``Recorder.chunk`` exactly where ``Recorder.add`` would flush — the KPI sums
 are accumulated in the same order, so ``summary.json`` comes out bit-equal too.
 
