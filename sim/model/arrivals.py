@@ -76,12 +76,15 @@ def poisson_blocks(volumes: np.ndarray, interval_s: float, key: int,
             points += offset
         last = float(points[-1])  # before the time change below rewrites it in place
         kept = int(np.searchsorted(points, total, side="left"))  # the points < total
-        # (k + (points - cum[k]) / volumes[k]) * interval_s, without four temporaries of n
+        # (k + (points - cum[k]) / volumes[k]) * interval_s, k the last interval with
+        # cum[k] <= point: the points are sorted, so one search per interval bound (not
+        # per point) splits them, and k, cum[k], volumes[k] are runs of repeats
         if kept:
             t = points[:kept]
-            k = np.searchsorted(cum, t, side="right") - 1
-            t -= cum[k]
-            t /= volumes[k]
+            per = np.diff(np.searchsorted(t, cum, side="left"), append=kept)
+            k = np.repeat(np.arange(len(cum)), per)
+            t -= np.repeat(cum, per)
+            t /= np.repeat(np.append(volumes, 1.0), per)  # (none in the last: t < total)
             t += k
             t *= interval_s
             yield start, t, float(k[-1] + 1) * interval_s
