@@ -1,8 +1,9 @@
 """``engine: fast``: what it supports, and the Python driver of the compiled loop.
 
 The driver draws each day's calls in numpy exactly as ``sim.model.center.DayCalls`` does
-(same streams, same ppf calls on the same index sets, so bit-identical by construction),
-hands arrays to ``sim.fast.loop.run`` and folds its call records through the Recorder in
+(same streams, same ppf calls on the same index sets, so bit-identical by construction;
+a day of one arrival stream a block at a time, ``sim.fast.days``), hands arrays to
+``sim.fast.loop.run`` and folds its call records through the Recorder in
 chunks of ``Recorder.chunk`` exactly where ``Recorder.add`` would flush — the KPI sums
 are accumulated in the same order, so ``summary.json`` comes out bit-equal too.
 
@@ -31,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.model.arrivals import generate_day
+from sim.fast.days import DayFeed
 from sim.model.distributions import Deterministic, Distribution
 from sim.model.spec import ModelSpec
 from sim.records import (
@@ -122,28 +123,6 @@ def resolve_engine(engine: str, spec: ModelSpec, policy_cls) -> str:
         raise ConfigError("engine", f"fast does not support {lack}; use engine=simpy "
                                     "(or auto, which picks simpy here)")
     return "simpy"
-
-
-# -- per-day inputs ----------------------------------------------------------------------
-def day_inputs(spec: ModelSpec, seed: int, rep: int, day: int) -> tuple:
-    """One day's calls and their variates as arrays: ``DayCalls`` without the lists."""
-
-    from sim.model.day import DayCalls, draw_day
-
-    arrivals = generate_day(spec, seed, rep, day)
-    patience, ivr, service, acw, keys = draw_day(spec, seed, rep, arrivals)
-    answer = DayCalls.answer_delays(spec, seed, rep, arrivals)
-    delay = np.zeros(len(arrivals.t)) if answer is None else np.asarray(answer)
-    return (np.ascontiguousarray(arrivals.t, dtype=np.float64),
-            np.ascontiguousarray(arrivals.cls, dtype=np.int64), patience, ivr, service, acw,
-            delay, keys)
-
-
-def _concat_days(last: tuple | None, new: tuple) -> tuple:
-    if last is None:
-        return new
-    return tuple(np.ascontiguousarray(np.concatenate((a, b))) for a, b in zip(last, new,
-                                                                              strict=True))
 
 
 # -- static arrays -------------------------------------------------------------------------
@@ -440,19 +419,19 @@ class FastRun:
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)
-        self.next_day = 0
+        self.feed = DayFeed(spec, seed, rep)
         # CPU seconds by phase (sim.fast.bench --split): the day's draws in numpy, the
         # compiled loop, the fold of records, array growth
         self.cpu = dict.fromkeys(("day draws", "loop", "fold", "grow"), 0.0)
-        self.day = self._timed("day draws", self._load, None)
+        self.day = self._timed("day draws", self.feed.load, None)
         n_g, n_q, n_lv = len(spec.groups), len(spec.queues), len(self.sp[8])
         si = np.zeros(L.N_SI, dtype=np.int64)
         si[L.S_BUF_N] = len(self.day[0])
-        si[L.S_MORE_DAYS] = int(self.next_day < spec.days)
+        si[L.S_MORE_DAYS] = int(self.feed.more)
         si[L.S_ERR_SLOT] = -1
         si[L.S_HOT] = int(spec.has_tiers)
         cap_a = max(int(self.sp[9].max(initial=0)), 1)
-        slots, n_eps, n_orders = first_capacities(spec, self.sp[9], len(self.day[0]))
+        slots, n_eps, n_orders = first_capacities(spec, self.sp[9], self.feed.day_calls)
         margin = int(self.sp[11][3])
         self.st = [si, np.zeros(1)] + self._heap(16 * slots + margin) + self._slots(slots) + [
             # with seat sites, each level's side levels, one per dialect, follow
@@ -637,7 +616,7 @@ class FastRun:
                 np.zeros(0), np.zeros(0), np.zeros(0), calls)
 
     def _campaign_days(self, first: int, trigger: int) -> None:
-        """Outbound.on_day of days ``first`` to ``next_day - 1`` (those ``_load`` just
+        """Outbound.on_day of days ``first`` to ``next_day - 1`` (those the feed just
         visited): their campaign tasks, drawn as there (times and each task's handle time
         from its own key), for the loop to schedule at the arrival of position ``trigger``
         (-1: at the start), where ``Center._next_day`` runs the hook."""
@@ -681,26 +660,16 @@ class FastRun:
             st[2:7] = new
 
     # -- days ----------------------------------------------------------------------------
-    def _load(self, last: tuple | None) -> tuple:
-        """The next non-empty day (Center._next_day), after ``last`` (the current day's
-        final call, whose arrival is pending)."""
-        while self.next_day < self.spec.days:
-            day = day_inputs(self.spec, self.seed, self.rep, self.next_day)
-            self.next_day += 1
-            if len(day[0]):
-                return _concat_days(last, day)
-        return last if last is not None else day_inputs(self.spec, self.seed, self.rep, 0)
-
     def _need_day(self) -> None:
         L, si = self.L, self.st[0]
         last_i = si[L.S_BUF_N] - 1
         last = tuple(a[last_i:last_i + 1] for a in self.day)
         first = self.next_day
-        self.day = self._timed("day draws", self._load, last)
+        self.day = self._timed("day draws", self.feed.load, last)
         si[L.S_OFF] += last_i
         self._campaign_days(first, int(si[L.S_OFF]))
         si[L.S_BUF_N] = len(self.day[0])
-        si[L.S_MORE_DAYS] = int(self.next_day < self.spec.days)
+        si[L.S_MORE_DAYS] = int(self.feed.more)
 
     # -- records -------------------------------------------------------------------------
     def _emit(self, n: int) -> None:
@@ -788,6 +757,11 @@ class FastRun:
         group = self.spec.groups[si[L.S_ERR_GROUP]].name
         raise RuntimeError(f"policy {self.policy_name} routed a {cls} call to group {group}, "
                            "which has no handle time for it")
+
+    @property
+    def next_day(self) -> int:
+        """The first day whose calls are not loaded yet (``Center.day_index``)."""
+        return self.feed.next_day
 
     @property
     def next_id(self) -> int:
