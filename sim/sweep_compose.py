@@ -56,8 +56,7 @@ class TaskConfigs:
         return {**self.__dict__, "checker": None}
 
     def compose(self, master_config, sweep_overrides: list[str]):
-        return type(self.loader).load_sweep_config(self.loader, master_config,
-                                                   sweep_overrides)
+        return full_compose(self.loader, master_config, sweep_overrides)
 
     def __call__(self, master_config, sweep_overrides: list[str]):
         found = _task_override(sweep_overrides)
@@ -172,7 +171,13 @@ class PointCheck:
         return self.repos[key]
 
     def _compose(self, master_config, sweep_overrides: list[str]):
-        return type(self.loader).load_sweep_config(self.loader, master_config, sweep_overrides)
+        return full_compose(self.loader, master_config, sweep_overrides)
+
+
+def full_compose(loader, master_config, sweep_overrides: list[str]):
+    """Hydra's own composition of a job: the loader class's method, past the instance's
+    ``load_sweep_config`` that ``install`` replaces."""
+    return type(loader).load_sweep_config(loader, master_config, sweep_overrides)
 
 
 def _shared_file(master_config, token: str, key: tuple) -> Path | None:

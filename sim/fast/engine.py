@@ -64,6 +64,16 @@ POLICY_CODES = {
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = ()
 
 
+def _law_arrays(laws: list[Distribution]) -> tuple:
+    """Time laws as the loop reads them: ``sim.fast.ivr.node_arrays`` of one node per law
+    (node i = law i; the loop draws law i with ``ivr.node_time``)."""
+    from sim.fast.ivr import node_arrays
+    from sim.model.ivr import IvrNode, IvrSpec
+
+    return node_arrays(IvrSpec(tuple(IvrNode(f"law{i}", i, "hangup", law)
+                                     for i, law in enumerate(laws))), 1)
+
+
 def _second_line_laws(spec: ModelSpec) -> list:
     """The second line's time laws in sp[SP_SECOND][SL_LAWS] order: each pool's
     processing time, then the callback's talk time, the satisfaction callback's (the
@@ -174,14 +184,10 @@ def _second_line_arrays(spec: ModelSpec) -> tuple:
     laws (``_second_line_laws``, as IVR node times: the same ``sample1`` kernels), the
     work-order key's salt, satisfaction pools, the callback's answer probability. Empty
     pools when it is off, with the same array types."""
-    from sim.fast.ivr import node_arrays
-    from sim.model.ivr import IvrNode, IvrSpec
     from sim.sampling import _GOLDEN, _mix_py, _part_code
 
     sl, loop = spec.second_line, spec.operations.callbacks
     pools = sl.pools if sl is not None else ()
-    laws = IvrSpec(tuple(IvrNode(f"law{i}", i, "hangup", law)
-                         for i, law in enumerate(_second_line_laws(spec)))) if pools else None
     return (np.array([int(sl is not None), int(sl is not None and spec.outbound is not None),
                       int(loop is not None), loop.max_attempts if loop is not None else 0],
                      dtype=np.int64),
@@ -190,7 +196,7 @@ def _second_line_arrays(spec: ModelSpec) -> tuple:
             np.array([int(p.green_channel) for p in pools] or [0], dtype=np.int64),
             np.array([p.staffing for p in pools], dtype=np.int64).reshape(
                 len(pools), spec.n_intervals),
-            node_arrays(laws, 1),
+            _law_arrays(_second_line_laws(spec) if pools else []),
             # derive_key(key, "work_order") is mix(key ^ this)
             np.array([_mix_py(_part_code("work_order") + _GOLDEN)], dtype=np.uint64),
             np.array([int(loop is not None and p.index in loop.satisfaction_pools)
@@ -202,8 +208,6 @@ def _esc_arrays(spec: ModelSpec) -> tuple:
     """sp[SP_ESC] (sim.fast.loop XE_*, XF_*): redials chasing open work orders (hotline
     with redials and a second line: Redials.on_order_opened) and complaint escalation
     (with the second line); off: flags 0, no levels, a zero delay law."""
-    from sim.fast.ivr import node_arrays
-    from sim.model.ivr import IvrNode, IvrSpec
 
     r, c, sl = spec.redial, spec.operations.complaints, spec.second_line
     chase = r is not None and spec.has_tiers and sl is not None
@@ -216,7 +220,7 @@ def _esc_arrays(spec: ModelSpec) -> tuple:
     xf = np.array([r.prob.get("unresolved", 0.0) if r is not None and chase else 0.0,
                    c.time_limit_s if c is not None and on else 0.0], dtype=np.float64)
     levels = np.array(c.levels if c is not None and on else (), dtype=np.float64)
-    return xi, xf, levels, node_arrays(IvrSpec((IvrNode("chase", 0, "hangup", law),)), 1)
+    return xi, xf, levels, _law_arrays([law])
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
@@ -240,8 +244,6 @@ def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
     not-ready probability and time law) and key customers (grades' shares, the class
     each class is served as, the stream of the customers' draws); off: -1 breaks, no
     grades."""
-    from sim.fast.ivr import node_arrays
-    from sim.model.ivr import IvrNode, IvrSpec
     from sim.sampling import stream_key
 
     n_g, n_k, n_c = len(spec.groups), spec.n_intervals, len(spec.classes)
@@ -250,7 +252,7 @@ def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
     full, partial = np.zeros((n_g, n_k), dtype=np.int64), np.zeros((n_g, n_k))
     breaks, n_breaks = np.zeros((n_g, n_b, 3)), np.full(n_g, -1, dtype=np.int64)
     nr_prob = np.zeros(n_g)
-    laws = []
+    laws: list[Distribution] = []
     for g, a in enumerate(avs):
         law: Distribution = Deterministic(0.0)
         if a is not None:
@@ -259,7 +261,7 @@ def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
             for j, b in enumerate(a.breaks):
                 breaks[g, j] = (b.start_s, b.duration_s, b.share)
             law = a.not_ready if a.not_ready is not None else law
-        laws.append(IvrNode(f"not_ready_{g}", g, "hangup", law))
+        laws.append(law)
     kc = spec.operations.key_customers
     stay = np.zeros((n_g, len(spec.queues)), dtype=np.int64)  # AgentGroup.stay's queues
     for g, a in enumerate(avs):
@@ -272,7 +274,7 @@ def _avail_arrays(spec: ModelSpec, seed: int, rep: int) -> tuple:
             else np.full((1, n_c), -1, dtype=np.int64))
     stream = np.array([stream_key(seed, rep, "key_customers") if kc is not None else 0],
                       dtype=np.uint64)
-    return (xi, full, partial, breaks, n_breaks, nr_prob, node_arrays(IvrSpec(tuple(laws)), 1),
+    return (xi, full, partial, breaks, n_breaks, nr_prob, _law_arrays(laws),
             shares, cmap, stream, stay)
 
 
@@ -324,13 +326,11 @@ def _react_arrays(spec: ModelSpec) -> tuple:
     callers (``availability.reaction_time``): the groups reacting to each queue's callers
     (Availability.reactors: a queue the group serves, not its away work), the away-work
     queues of each reacting group, the reaction time laws (off: none reacts)."""
-    from sim.fast.ivr import node_arrays
-    from sim.model.ivr import IvrNode, IvrSpec
 
     n_q, n_g = len(spec.queues), len(spec.groups)
     reacts = np.zeros((n_q, n_g), dtype=np.int64)
     away = np.zeros((n_g, n_q), dtype=np.int64)
-    laws = []
+    laws: list[Distribution] = []
     for g in spec.groups:
         av = g.availability
         law: Distribution = Deterministic(0.0)
@@ -338,8 +338,8 @@ def _react_arrays(spec: ModelSpec) -> tuple:
             law = av.reaction
             away[g.index, list(av.away_work)] = 1
             reacts[[q for q in g.queues if q not in av.away_work], g.index] = 1
-        laws.append(IvrNode(f"reaction_{g.index}", g.index, "hangup", law))
-    return reacts.sum(axis=1), reacts, away, node_arrays(IvrSpec(tuple(laws)), 1)
+        laws.append(law)
+    return reacts.sum(axis=1), reacts, away, _law_arrays(laws)
 
 
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
