@@ -213,7 +213,8 @@ def policies(draw):
         params = {"delay_s": draw(st.sampled_from([0.0, 8.0])),
                   "idle_vip_take_general": draw(st.booleans())}
     elif name == "reservation":
-        params = {"reserve": draw(st.integers(0, 2))}
+        params = {"reserve": draw(st.integers(0, 2)),
+                  "reserve_from": draw(st.integers(0, 4))}
     elif name == "virtual_hold":
         params = {"accept_prob": 0.5, "at_announcements": [1, 2]}
     return name, params

@@ -132,6 +132,38 @@ def test_reservation_reoffers_waiting_calls_when_an_agent_goes_away():
     assert df["agent"].nunique() == 2  # the kept agent answered, not the one away
 
 
+@pytest.mark.parametrize("engine", ["simpy", "fast"])
+def test_reservation_keeps_its_reserve_only_from_reserve_from_agents_on_duty(engine):
+    """reserve_from 3: with 2 VIP-desk agents on duty none is kept (both general callers
+    answered at once), with 3 one is (the third caller waits for the first agent free)."""
+    res = make_policy("reservation", reserve=1, reserve_from=3)
+    two = trace([0, "ord"], [1, "ord"], vip_desk=2, general_desk=0)
+    df, _ = run_calls(two, res, engine=engine)
+    assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 1.0, "vip_desk")]
+    df, _ = run_calls(two, make_policy("reservation", reserve=1), engine=engine)
+    assert answers(df)[1] == ("ord", 100.0, "vip_desk")  # default: kept at any headcount
+    three = trace([0, "ord"], [1, "ord"], [2, "ord"], vip_desk=3, general_desk=0)
+    df, _ = run_calls(three, res, engine=engine)
+    assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 1.0, "vip_desk"),
+                           ("ord", 100.0, "vip_desk")]
+
+
+@pytest.mark.parametrize("engine", ["simpy", "fast"])
+def test_reservation_releases_its_reserve_when_duty_falls_below_reserve_from(engine):
+    """3 agents, reserve 1 from 3 on duty: the third caller waits while one agent is
+    kept; when the first goes not ready after his call at 100, 2 are on duty, below
+    reserve_from, and the kept agent takes the caller at once (without reserve_from
+    he is kept until the second goes away at 105)."""
+    scn = trace([0, "ord"], [5, "ord"], [10, "ord"], vip_desk=3, general_desk=0)
+    scn["groups"]["vip_desk"]["availability"] = {"not_ready": {"prob": 1.0,
+                                                               "duration": 500}}
+    df, _ = run_calls(scn, make_policy("reservation", reserve=1, reserve_from=3),
+                      engine=engine)
+    assert [a[1] for a in answers(df)] == [0.0, 5.0, 100.0]
+    df, _ = run_calls(scn, make_policy("reservation", reserve=1), engine=engine)
+    assert [a[1] for a in answers(df)] == [0.0, 5.0, 105.0]
+
+
 def test_dynamic_priority_lets_a_long_wait_beat_a_fresh_vip():
     scn = trace([0, "ord"], [10, "ord"], [95, "vip"])
     scn["queues"]["vip"]["groups"] = ["general_desk"]

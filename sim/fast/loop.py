@@ -535,8 +535,11 @@ def may_take(st, pol, g, slot):
 @njit(cache=True, _nrt=False, inline="always")
 def held(st, pi, g):
     """Reservation.held: the reserve, at most all but one of the agents on duty (the
-    headcount less those not ready or on break, AgentGroup.on_duty)."""
+    headcount less those not ready or on break, AgentGroup.on_duty), none while fewer
+    than reserve_from (pi[5]) are on duty."""
     on_duty = max(st[19][G_TARGET, g] - st[ST_AVAIL][0][A_AWAY, g], 0)
+    if on_duty < pi[5]:
+        return 0
     return max(min(pi[4], on_duty - 1), 0)
 
 

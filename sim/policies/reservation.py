@@ -9,7 +9,13 @@ trunk reservation protects a class with ``r`` of ``C`` circuits and is defined f
 that class is blocked; in a queue its callers would wait until staffing rises (at night:
 until the morning). So with one agent on duty the desk is fully pooled, with two it
 keeps at most one, and when the headcount falls the engine re-offers waiting calls to
-the idle agents the smaller reserve no longer holds (``holds_idle``)."""
+the idle agents the smaller reserve no longer holds (``holds_idle``).
+
+``reserve_from`` is the fewest agents on duty at which the desk keeps its reserve at all:
+below it the desk is fully pooled. A small desk cannot spare an idle agent while
+callers wait, a large one can (the bank's log: an agent is held back for the direct line
+on weekdays only from some headcount, ``sim/calibrate/direct_line.py``). The default 0
+keeps the reserve at every headcount (capped as above)."""
 
 from __future__ import annotations
 
@@ -28,11 +34,16 @@ class Reservation(Policy):
         reserve: int = Field(2, ge=0, le=MAX_AGENTS, description="VIP-desk agents kept "
                              "idle for VIP calls (agents)")
         vip_queue: str = QueueName("vip", "the VIP queue")
+        reserve_from: int = Field(0, ge=0, le=MAX_AGENTS, description="fewest VIP-desk "
+                                  "agents on duty at which the reserve applies (agents; "
+                                  "0: at every headcount)")
 
-    def __init__(self, reserve: int = 2, vip_queue: str = "vip"):
-        if int(reserve) != reserve or reserve < 0:
-            raise ValueError("reserve must be an integer >= 0")
+    def __init__(self, reserve: int = 2, vip_queue: str = "vip", reserve_from: int = 0):
+        for key, value in (("reserve", reserve), ("reserve_from", reserve_from)):
+            if int(value) != value or value < 0:
+                raise ValueError(f"{key} must be an integer >= 0")
         self.reserve = int(reserve)
+        self.reserve_from = int(reserve_from)
         self.vip_queue = vip_queue
 
     def bind(self, queues, groups, spec, now=lambda: 0.0) -> None:
@@ -50,7 +61,9 @@ class Reservation(Policy):
 
     def held(self, group) -> int:
         """Agents of the VIP desk kept idle now: the reserve, at most all but one of the
-        agents on duty."""
+        agents on duty, and none while fewer than ``reserve_from`` are on duty."""
+        if group.on_duty < self.reserve_from:
+            return 0
         return max(min(self.reserve, group.on_duty - 1), 0)
 
     def route(self, call):
