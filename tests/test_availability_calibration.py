@@ -44,6 +44,44 @@ def test_not_ready_counts_present_agents_neither_talking_nor_reserved():
     assert not_ready_evidence(log, served, reserve=1)["not_ready"].iloc[0] == 0
     short = pd.DataFrame([*rows[:3], _call("1999-01-03", "", 36000, PAST_DELAY_S - 1, 60)])
     assert len(not_ready_evidence(short, short, reserve=0)) == 0  # still in its delay
+    # the reserve only from 3 agents present: with 2, B is not ready again
+    assert not_ready_evidence(log, served, reserve=1, reserve_from=3)["not_ready"].iloc[0] == 1
+
+
+def test_reserve_from_is_where_the_idle_agents_reach_the_reserve():
+    """Mean agents idle while ACD callers wait, by agents present: 0.4 with 2-3 (rounds to
+    no agent held), 0.8 and more from 4 (one held): reserve 1 applies from 4. A headcount
+    with fewer than MIN_SAMPLES moments does not count; one from which the rounded idle
+    falls below the reserve again moves it up; reserve 0 needs none."""
+    from sim.calibrate.direct_line import NEVER, identify_reserve_from
+
+    def table(idle, moments=100):
+        return {n: {"moments": moments, "mean_idle": m} for n, m in idle.items()}
+
+    steps = table({2: 0.4, 3: 0.45, 4: 0.8, 5: 1.0, 6: 1.6})
+    assert identify_reserve_from(steps, 1) == 4
+    assert identify_reserve_from({**steps, 1: {"moments": 5, "mean_idle": 0.6}}, 1) == 4
+    assert identify_reserve_from({**steps, 5: {"moments": 100, "mean_idle": 0.3}}, 1) == 6
+    assert identify_reserve_from(steps, 2) == 6
+    assert identify_reserve_from(steps, 0) == 0
+    assert identify_reserve_from(table({2: 0.1, 3: 0.2}), 1) == NEVER
+
+
+def test_reserve_evidence_counts_idle_agents_and_direct_calls_by_headcount():
+    """The caller waiting past his delay at 36,090 s sees A talking and B idle (2 present:
+    one idle); a direct-line call answered at 36,100 s by B is answered while he waits."""
+    from sim.calibrate.direct_line import reserve_evidence
+
+    rows = [_call("1999-01-03", "A", 35000, 0, 2000, queued=False),
+            _call("1999-01-03", "B", 35500, 0, 60, queued=False),
+            {**_call("1999-01-03", "B", 36100, 0, 60, queued=False), "desk": "direct"},
+            _call("1999-01-03", "", 36000, 300, 60)]
+    log = pd.DataFrame(rows)
+    ev = reserve_evidence(log, log[log["outcome"] == "served"], 1)
+    two = ev["by_agents_present"][2]
+    assert (two["moments"], two["idle_share"], two["mean_idle"]) == (1, 1.0, 1.0)
+    assert (two["direct_answered"], two["direct_while_acd_waited"]) == (1, 1.0)
+    assert two["direct_while_acd_waited_past_delay"] == 1.0
 
 
 def test_day_selections_split_the_month():
@@ -74,6 +112,9 @@ def test_on_call_agent_where_the_log_answered_calls():
     assert present == [1.0, 2.5, 0.2] and on_call == [0]
     present, on_call = with_on_call([0.1, 1.5, 0.2], asked, 1800, reserve=1)
     assert present == [2.0, 2.0, 0.2] and on_call == [0, 1]  # one beyond the reserve
+    # the reserve only from 3 agents on duty: one on-call agent is never held
+    present, on_call = with_on_call([0.1, 1.5, 0.2], asked, 1800, reserve=1, reserve_from=3)
+    assert present == [1.0, 1.5, 0.2] and on_call == [0]
 
 
 def test_last_agent_evidence_separates_last_agents_ends():

@@ -37,6 +37,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "dividing an hour (default 1800)")
     p.add_argument("--reserve", type=int, default=1, help="agents kept free for the "
                    "direct line (default 1)")
+    p.add_argument("--reserve-from", default="0", help="fewest agents on duty at which "
+                   "the reserve applies: auto (read off the log: the headcount from which "
+                   "the agents idle while ACD callers wait reach the reserve, "
+                   "calibration.json -> direct_line_reserve) or an integer >= 0 (default 0: "
+                   "at every headcount)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
@@ -105,6 +110,7 @@ def _options(args, name: str):
         raise ValueError(f"--days {args.days!r}: allowed: {', '.join(DAY_SELECTIONS)}")
     if args.reserve < 0:
         raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
+    reserve_from = None if args.reserve_from == "auto" else _count(args.reserve_from)
     day_types = None
     if args.weekdays:
         names = [d.strip().capitalize() for d in args.weekdays.split(",") if d.strip()]
@@ -114,13 +120,25 @@ def _options(args, name: str):
             raise ValueError(f"--weekdays {bad[0]!r}: unknown day; allowed: {', '.join(week)}")
         day_types = {d: ("weekday" if d in names else d.lower()) for d in week}
     return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
-                   reserve=args.reserve, hidden_fill=fill, name=name, seed=args.seed,
+                   reserve=args.reserve, reserve_from=reserve_from, hidden_fill=fill,
+                   name=name, seed=args.seed,
                    answer_delay=args.answer_delay == "auto",
                    availability=args.availability != "off",
                    states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on",
                    reaction=reaction == "on")
+
+
+def _count(text: str) -> int:
+    """``--reserve-from``'s integer, or the one-line error naming what is allowed."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"--reserve-from {text!r}: allowed: auto or an integer >= 0")
+    return value
 
 
 def _run(body, args) -> int:
@@ -274,7 +292,7 @@ def _validate_cmd(args) -> int:
     scenario, policy = cal.scenario, cal.policy
     if args.scenario is not None:
         scenario = scn_io.read(args.scenario)
-        policy = policy_for(scenario, args.reserve)
+        policy = policy_for(scenario, args.reserve, cal.report["direct_line_reserve"]["used"])
         cal.report["scenario_file"] = str(args.scenario)
         cal.report["hidden_work"]["fill"] = "as in the scenario file (its header)"
         unknown = sorted(set(scenario["classes"]) - set(cal.scenario["classes"]))

@@ -35,9 +35,10 @@ ACW_SLACK_S = 5.0  # median gap from hang-up to the next waiting call (log)
 MIN_SAMPLES = 30
 
 
-def not_ready_evidence(asked, served, reserve: int):
+def not_ready_evidence(asked, served, reserve: int, reserve_from: int = 0):
     """One row per moment an ACD caller waited ``PAST_DELAY_S``: hour, agents present,
-    talking (incl. ``ACW_SLACK_S``), not ready."""
+    talking (incl. ``ACW_SLACK_S``), not ready (the reserve subtracted where at least
+    ``reserve_from`` agents are present)."""
     import numpy as np
     import pandas as pd
 
@@ -63,13 +64,15 @@ def not_ready_evidence(asked, served, reserve: int):
     if not rows:
         return pd.DataFrame(columns=["hour", "present", "talking", "not_ready"])
     r = pd.concat(rows, ignore_index=True)
-    r["not_ready"] = (r["present"] - r["talking"] - reserve).clip(lower=0)
+    held = np.where(r["present"] >= reserve_from, reserve, 0)
+    r["not_ready"] = (r["present"] - r["talking"] - held).clip(lower=0)
     return r
 
 
-def not_ready_share(asked, served, reserve: int, interval_s: int) -> dict:
+def not_ready_share(asked, served, reserve: int, interval_s: int, reserve_from: int = 0
+                    ) -> dict:
     """Share of present agents not ready, per interval of the day, with its evidence."""
-    r = not_ready_evidence(asked, served, reserve)
+    r = not_ready_evidence(asked, served, reserve, reserve_from)
     per_day = 86400 // interval_s
     total = float(r["not_ready"].sum() / r["present"].sum()) if r["present"].sum() else 0.0
     by_hour = {}
@@ -92,12 +95,13 @@ def not_ready_share(asked, served, reserve: int, interval_s: int) -> dict:
                       f"fewer than {MIN_SAMPLES} moments)"}
 
 
-def with_on_call(present, asked, interval_s: int, reserve: int = 0
+def with_on_call(present, asked, interval_s: int, reserve: int = 0, reserve_from: int = 0
                  ) -> tuple[list[float], list[int]]:
     """At least ``reserve + 1`` agents present in every interval in which callers asked
     for one: the on-call agent beyond those the reservation policy keeps free for the
     direct line (with only the reserved agent present, no ACD caller is ever answered,
-    while the log answers them at night).
+    while the log answers them at night); one agent when the reserve applies only from
+    more than ``reserve + 1`` agents on duty (``reserve_from``).
 
     Presence is measured from an agent's first to his last call, so where calls are rare
     (the night: 0.1 calls a day) it is the length of the calls themselves, a few
@@ -112,7 +116,7 @@ def with_on_call(present, asked, interval_s: int, reserve: int = 0
     k = np.minimum((asked["t_arrival"].to_numpy(float) // interval_s).astype(int),
                    per_day - 1)
     asked_k = np.bincount(k, minlength=per_day) > 0
-    least = float(reserve + 1)
+    least = float(reserve + 1 if reserve_from <= reserve + 1 else 1)
     out = [max(float(p), least) if asked_k[i] else float(p) for i, p in enumerate(present)]
     return out, [i for i, p in enumerate(present) if asked_k[i] and p < least]
 

@@ -10,7 +10,8 @@ The model the log supports (everything is reported in ``calibration.json``):
    ``direct_line`` with ``max_wait_s`` 1 s). Every other class waits in the ``acd`` queue.
 3. **One pool of agents** answers both. The log shows direct-line callers answered at once
    even while ACD callers wait, so the routing policy is ``reservation``: ``reserve``
-   agents are kept free for the direct line.
+   agents are kept free for the direct line, from ``reserve_from`` agents on duty (0: at
+   every headcount; ``None``: the headcount read off the log, ``sim.calibrate.direct_line``).
 4. **Priority rule** of the ACD queue from overtaking: when a call is answered while an
    earlier caller still waits, the answered call's priority beat the other's.
 5. **Arrivals**: expected calls per interval, per class and day type (IVR entry times).
@@ -50,6 +51,7 @@ class Options:
     min_class_calls: int = 30
     direct_share: float = 0.95
     reserve: int = 1  # agents kept free for the direct line (reservation policy)
+    reserve_from: int | None = 0  # fewest agents on duty keeping it; None: from the log
     hidden_fill: float | None = None  # share of unlogged agent time that is busy; None: fit
     hidden_task_s: float | None = None  # None: method-of-moments estimate
     staffing_factor: float = 1.0
@@ -207,6 +209,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     log["desk"] = np.where(log["class"].isin(direct), "direct", "acd")
     asked = log[log["outcome"].isin(ASKED)]
     rule = priority_rule(asked)
+    reserve = _reserve(asked, log[log["outcome"] == "served"], opts)
     fits = _fit_times(log, asked)
     delays = _answer_delays(log, asked, at_once, opts)
     days = sorted(log["date"].unique())
@@ -225,7 +228,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
                for c, g in a.groupby("class") if c in present}
     scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays, avail)
-    policy = policy_for(scenario, opts.reserve)
+    policy = policy_for(scenario, opts.reserve, opts.reserve_from)
     report = {
         "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
         "interval_s": opts.interval_s, "classes": sorted(volumes),
@@ -241,6 +244,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
                            "mean over the days; split by desk (most of the agent's talk "
                            "time) for information only: one pool is simulated",
         "answer_delay": delays, "availability": avail, "hidden_work": hidden,
+        "direct_line_reserve": reserve,
         "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:
@@ -249,6 +253,18 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
         fit_hidden_fill(cal, opts)
     report["hidden_work"]["remaining"] = hidden_remaining(report)
     return cal
+
+
+def _reserve(asked, served, opts: Options) -> dict:
+    """The weekday evidence of a reserve by headcount; ``opts.reserve_from`` resolved (set
+    to the identified headcount when ``None``) before staffing and availability use it."""
+    from sim.calibrate.direct_line import reserve_evidence
+
+    ev = reserve_evidence(asked, served, opts.reserve)
+    if opts.reserve_from is None:
+        opts.reserve_from = ev["reserve_from"]
+    ev["used"] = opts.reserve_from
+    return ev
 
 
 def _fit_times(log, asked) -> dict:
@@ -340,12 +356,12 @@ def _availability(log, asked, staff: dict, opts: Options, acw_mean: float = 0.0
     )
 
     served = log[log["outcome"] == "served"]
-    nr = not_ready_share(asked, served, opts.reserve, opts.interval_s)
+    nr = not_ready_share(asked, served, opts.reserve, opts.interval_s, opts.reserve_from)
     if not opts.not_ready:  # measured and reported, but left to hidden work
         nr = {**nr, "measured_share": nr["share"], "share": [0.0] * len(nr["share"]),
               "used": False}
     present, on_call = with_on_call(staff["pool"]["headcount"], asked, opts.interval_s,
-                                    opts.reserve)
+                                    opts.reserve, opts.reserve_from)
     staffing, shrink = schedule(present, nr["share"])
     last = last_agent_evidence(asked, served)
     last["used"] = opts.last_agent_stays
@@ -467,11 +483,15 @@ def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
     return {"staffing": avail["staffing"], "queues": queues, "availability": av}
 
 
-def policy_for(scenario: dict, reserve: int) -> dict:
+def policy_for(scenario: dict, reserve: int, reserve_from: int = 0) -> dict:
     """Reservation keeps ``reserve`` agents free for the direct line (its callers are
-    answered at once even while ACD callers wait, as in the log); else strict priority."""
+    answered at once even while ACD callers wait, as in the log) from ``reserve_from``
+    agents on duty (0, at every headcount, is not written); else strict priority."""
     if DIRECT_QUEUE in scenario["queues"]:
+        params = {"reserve": int(reserve), "vip_queue": DIRECT_QUEUE}
+        if reserve_from:
+            params["reserve_from"] = int(reserve_from)
         return {"name": "reservation", "class": "sim.policies.reservation.Reservation",
-                "params": {"reserve": int(reserve), "vip_queue": DIRECT_QUEUE}}
+                "params": params}
     return {"name": "strict_priority",
             "class": "sim.policies.strict_priority.StrictPriority"}
