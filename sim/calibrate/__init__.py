@@ -37,11 +37,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "dividing an hour (default 1800)")
     p.add_argument("--reserve", type=int, default=1, help="agents kept free for the "
                    "direct line (default 1)")
-    p.add_argument("--reserve-from", default="0", help="fewest agents on duty at which "
-                   "the reserve applies: auto (read off the log: the headcount from which "
-                   "the agents idle while ACD callers wait reach the reserve, "
-                   "calibration.json -> direct_line_reserve) or an integer >= 0 (default 0: "
-                   "at every headcount)")
+    p.add_argument("--reserve-from", default="auto", help="fewest agents on duty at "
+                   "which the reserve applies: auto (default; read off the log: the "
+                   "headcount from which the agents idle while ACD callers wait reach the "
+                   "reserve, calibration.json -> direct_line_reserve) or an integer >= 0 "
+                   "(0: at every headcount, the model before the rule)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")

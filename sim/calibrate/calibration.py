@@ -51,7 +51,7 @@ class Options:
     min_class_calls: int = 30
     direct_share: float = 0.95
     reserve: int = 1  # agents kept free for the direct line (reservation policy)
-    reserve_from: int | None = 0  # fewest agents on duty keeping it; None: from the log
+    reserve_from: int | None = None  # fewest agents on duty keeping it; None: from the log
     hidden_fill: float | None = None  # share of unlogged agent time that is busy; None: fit
     hidden_task_s: float | None = None  # None: method-of-moments estimate
     staffing_factor: float = 1.0
