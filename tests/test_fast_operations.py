@@ -118,7 +118,8 @@ ANONYMOUS_EXTRA = {"overflow": ["policy.params.vip_queue=direct_line"],
 ANONYMOUS_POLICIES = {**{p: [f"policy={p}", *ANONYMOUS_EXTRA.get(p, [])]
                          for p in sorted(POLICIES)},
                       "reservation_calibrated": ["policy=reservation", "policy.params.reserve=1",
-                                                 "policy.params.vip_queue=direct_line"]}
+                                                 "policy.params.vip_queue=direct_line",
+                                                 "policy.params.reserve_from=4"]}
 
 
 # as shipped the rule rarely bites (the headcount falls to none only at night, 95 s into

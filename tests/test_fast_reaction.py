@@ -120,7 +120,7 @@ def test_calibrated_anonymous_bank_with_reaction_equals_simpy(policy, tmp_path):
     name = policy.removesuffix("_calibrated")
     extra = [f"policy={name}", *ANONYMOUS_EXTRA.get(name, [])]
     if policy == "reservation_calibrated":
-        extra.append("policy.params.reserve=1")
+        extra += ["policy.params.reserve=1", "policy.params.reserve_from=4"]
     spec = build_model_spec(compose_cfg(ANONYMOUS_REACT)["scenario"])
     assert spec.groups[0].availability.reaction is not None
     assert resolve_engine("auto", spec, make_policy(name)) == "fast"
