@@ -8,7 +8,9 @@ counted into the (tier, end state) tally and dropped at an interval's end once i
 window has passed with no call of its need in progress (``Customers.on_interval_end``;
 dropped entries become tombstones, so memory stays flat in the horizon), replaced when
 the need calls again after the window (``on_admit``), and the rest are counted at the end
-(``episode_tally``). A counted episode's state is final, so the tally is the same.
+(``episode_tally``). A counted episode's state is final, so the table keeps one tally of
+every episode, live or counted, by (tier, current state), moved with each change of
+state: the end needs no pass over the table (2**19 positions on ``telecom10000``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from sim.fast.rng import mix
 
@@ -34,7 +39,8 @@ LINE = 64  # bytes
 
 def table(cap: int, n_tiers: int) -> list:
     """An empty table: rows (int64, keys FREE, aligned on a cache line), the same rows as
-    float64, tally by (tier, state), [positions used, live and dropped]."""
+    float64, every episode (live or counted) by (tier, state), [positions used, live and
+    dropped]."""
     buf = np.zeros(cap * N_COLS + LINE // 8, dtype=np.int64)
     off = (-buf.ctypes.data % LINE) // 8
     rows = buf[off:off + cap * N_COLS].reshape(cap, N_COLS)
@@ -59,12 +65,47 @@ def find(rows, need):
     return dropped if dropped >= 0 else p
 
 
+@intrinsic
+def _prefetch_row(typingctx, rows, p):
+    """llvm.prefetch of row ``p``'s cache line (read, keep in all levels): a hint, no
+    effect on any value."""
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary,
+                                       [args[1], context.get_constant(types.intp, 0)])
+        i32 = ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [ptr.type, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        builder.call(fn, [ptr, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+    return types.void(rows, p), codegen
+
+
+@njit(cache=True, inline="always")
+def prefetch(eps, need):
+    """Fetch the line of ``need``'s first probe ahead of its ``admit`` (the loop asks at
+    the arrival before): the table is far larger than the L2 cache, and the miss on that
+    probe was ~8 % of a ``telecom10000`` replication's loop (``perf``, one instruction)."""
+    rows = eps[0]
+    _prefetch_row(rows, np.int64(mix(np.uint64(need)) & np.uint64(rows.shape[0] - 1)))
+
+
 @njit(cache=True)
 def rehash(old_rows, rows):
     for p in range(old_rows.shape[0]):
         if old_rows[p, K_KEY] >= 0:  # dropped positions are left out
             q = find(rows, old_rows[p, K_KEY])
             rows[q] = old_rows[p]  # the floats' bits move with the row
+
+
+@njit(cache=True, inline="always")
+def set_state(rows, tally, p, state):
+    """The episode at ``p`` moves to ``state``, and its count in the tally with it."""
+    tally[rows[p, E_TIER], rows[p, E_STATE]] -= 1
+    tally[rows[p, E_TIER], state] += 1
+    rows[p, E_STATE] = state
 
 
 @njit(cache=True)
@@ -75,8 +116,8 @@ def admit(eps, need, tier, now, window, fcr):
     p = find(rows, need)
     renew = rows[p, K_KEY] == need
     if renew and now - rf[p, E_LAST_SEEN] > window:
-        tally[rows[p, E_TIER], rows[p, E_STATE]] += 1  # a new need, long after the last
-        renew = False  # contact: replaced in place (its calls in progress stay in busy)
+        renew = False  # a new need, long after the last contact: the old one stays in the
+        # tally as it ends, the new one replaces it in place (its calls stay in busy)
     elif not renew:
         if rows[p, K_KEY] == FREE:
             used[0] += 1
@@ -85,6 +126,7 @@ def admit(eps, need, tier, now, window, fcr):
     rows[p, E_BUSY] += 1
     if not renew:
         rows[p, E_TIER], rows[p, E_STATE] = tier, 0
+        tally[tier, 0] += 1
         rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL] = -1, -1
         rf[p, E_LAST_SEEN], rf[p, E_FCR_T] = now, math.nan
         return False
@@ -94,7 +136,7 @@ def admit(eps, need, tier, now, window, fcr):
         fcr[rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL]] -= 1
         rows[p, E_FCR_CLS] = -1
         if rows[p, E_STATE] == QUICK:
-            rows[p, E_STATE] = RESOLVED
+            set_state(rows, tally, p, RESOLVED)
     return True
 
 
@@ -106,12 +148,11 @@ def release(eps, need):
 
 @njit(cache=True)
 def drop_stale(eps, now, window):
-    """Customers.on_interval_end: count and drop the episodes past their FCR window with
-    no call of their need in progress."""
-    rows, rf, tally = eps[0], eps[1], eps[2]
+    """Customers.on_interval_end: drop the episodes past their FCR window with no call of
+    their need in progress (the tally holds them in their final state)."""
+    rows, rf = eps[0], eps[1]
     for p in range(rows.shape[0]):
         if rows[p, K_KEY] >= 0 and now - rf[p, E_LAST_SEEN] > window and rows[p, E_BUSY] == 0:
-            tally[rows[p, E_TIER], rows[p, E_STATE]] += 1
             rows[p, K_KEY] = DROPPED
 
 
@@ -121,7 +162,7 @@ def asked(eps, need):
     rows = eps[0]
     p = find(rows, need)
     if rows[p, E_STATE] == 0:
-        rows[p, E_STATE] = ASKED
+        set_state(rows, eps[2], p, ASKED)
 
 
 @njit(cache=True)
@@ -130,7 +171,7 @@ def resolved(eps, need, repeat, answered, cls, interval, now, fcr):
     rows, rf = eps[0], eps[1]
     p = find(rows, need)
     if rows[p, E_STATE] < RESOLVED:
-        rows[p, E_STATE] = RESOLVED if repeat else QUICK
+        set_state(rows, eps[2], p, RESOLVED if repeat else QUICK)
         if not repeat and answered:
             fcr[cls, interval] += 1
             rows[p, E_FCR_CLS], rows[p, E_FCR_INTERVAL], rf[p, E_FCR_T] = cls, interval, now
@@ -144,14 +185,11 @@ def order_resolved(eps, need):
     p = find(rows, need)
     if rows[p, K_KEY] == need:
         if rows[p, E_STATE] < RESOLVED:
-            rows[p, E_STATE] = RESOLVED
+            set_state(rows, eps[2], p, RESOLVED)
         rows[p, E_BUSY] -= 1
 
 
 def episode_tally(eps: list) -> np.ndarray:
-    """Customers.episode_tally: the counted episodes and those still in the table."""
-    rows, _, tally, _ = eps
-    live = rows[rows[:, K_KEY] >= 0]
-    # a bincount of (tier, state) cells: the counts np.add.at gives, without its slow path
-    flat = live[:, E_TIER] * tally.shape[1] + live[:, E_STATE]
-    return tally + np.bincount(flat, minlength=tally.size).reshape(tally.shape)
+    """Customers.episode_tally: the counted episodes and those still in the table (the
+    tally holds both, each in its current state)."""
+    return eps[2].copy()

@@ -272,11 +272,23 @@ def next_type(st):
     return st[3][0] & (EV_SPAN - 1)
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def first_of(ht, he, i, j):
+    """Of entries ``i`` and ``j``, the earlier, without a branch: which child of a node
+    comes first is a coin toss that the branch predictor misses about half the time, and
+    these misses were most of the heap's cost (``telecom10000``: ~1.3 M pops from a heap
+    of ~3,000 events, six levels of four children each)."""
+    ti, tj = ht[i], ht[j]
+    return j if (tj < ti) | ((tj == ti) & (he[j] < he[i])) else i
+
+
 @njit(cache=True, _nrt=False)
 def pop_event(st):
     """Take the first event out: the hole at the root sinks to a leaf, each step to the
-    earliest child, then the last entry rises into it (as heapq's _siftup does, saving
-    the comparisons of the last entry on the way down)."""
+    earliest child (of four, a tournament of two pairs), then the last entry rises into
+    it (as heapq's _siftup does, saving the comparisons of the last entry on the way
+    down). Keys are distinct, so the earliest child is the same whichever way it is
+    found."""
     si, ht, he, ha, hb = st[0], st[2], st[3], st[5], st[6]
     t, ty, a, b = ht[0], he[0] & (EV_SPAN - 1), ha[0], hb[0]
     n = si[S_HN] - 1
@@ -285,10 +297,13 @@ def pop_event(st):
         lt, le, la, lb = ht[n], he[n], ha[n], hb[n]
         i, c = 0, 1
         while c < n:
-            m = c
-            for j in range(c + 1, min(c + 4, n)):
-                if earlier(ht, he, j, ht[m], he[m]):
-                    m = j
+            if c + 3 < n:
+                m = first_of(ht, he, first_of(ht, he, c, c + 1),
+                             first_of(ht, he, c + 2, c + 3))
+            else:
+                m = c
+                for j in range(c + 1, n):
+                    m = first_of(ht, he, m, j)
             ht[i], he[i], ha[i], hb[i] = ht[m], he[m], ha[m], hb[m]
             i, c = m, 4 * m + 1
         while i > 0:
@@ -1539,6 +1554,9 @@ def on_arrival(st, sp, pol, day, pos, now):
         ob_schedule_tasks(st, now)
     if i + 1 < si[S_BUF_N]:
         schedule(st, d_t[i + 1] - now, EV_ARRIVAL, pos + 1, 0)
+        if si[S_HOT] and sp[12][H_POP]:  # the next caller's episode, fetched meanwhile
+            cust.prefetch(st[25], int(draw(d_key[i + 1], 0) * sp[12][H_POP])
+                          * sp[12][H_REASONS] + sp[14][d_cls[i + 1], K_REASON])
     admit(st, sp, pol, slot, now)
 
 
