@@ -49,11 +49,13 @@ class TaskConfigs:
         self.token = token
         self.checker: PointCheck | None = None
         self.by_template = True  # check points by PointCheck (else: compose them)
+        self.orders: dict = {}  # point -> its place in the command line's grid
+        self.weights: dict = {}  # point -> (a replication's expected cost, n_reps)
 
     def __getstate__(self) -> dict:
         """Pickled to the launcher's workers with Hydra's context: without the launching
         process's templates (they check points there, and only there)."""
-        return {**self.__dict__, "checker": None}
+        return {**self.__dict__, "checker": None, "orders": {}, "weights": {}}
 
     def compose(self, master_config, sweep_overrides: list[str]):
         return full_compose(self.loader, master_config, sweep_overrides)
@@ -69,26 +71,44 @@ class TaskConfigs:
             config = self._config(master_config, sweep_overrides, index, task)
         return only_first_writes_hydra_dir(config, task)
 
-    def check(self, master_config, sweep_overrides: list[str]) -> None:
+    def check(self, master_config, sweep_overrides: list[str]) -> float | None:
         """The sweeper's check that a job composes, done cheaply (``PointCheck``): the
         launching process need not compose every point where the launcher's workers
         compose them again anyway (in parallel: joblib's, submitit's). Where the launcher
         composes them in this process (basic, Ray: ``by_template`` off), composing the
-        point here is the check, and the launcher reuses it."""
+        point here is the check, and the launcher reuses it. Returns the job's expected
+        cost (sim.sweep_cluster.task_cost; None: not a task of a point)."""
+        found = _task_override(sweep_overrides)
+        point = None if found is None else tuple(  # the point, whichever task of it
+            o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
         if not self.by_template:  # the launcher composes it here: compose it once now
-            self(master_config, sweep_overrides)
-            return
-        from sim import sweep_profile
+            self._weigh(point, self(master_config, sweep_overrides))
+        else:
+            from sim import sweep_profile
 
-        with sweep_profile.timed("check"):
-            if self.checker is None:
-                self.checker = PointCheck(self.loader)
-            found = _task_override(sweep_overrides)
-            point = None if found is None else tuple(  # the point, whichever task of it
-                o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
-            if point is None or point not in self.checker.points:
-                self.checker(master_config, sweep_overrides)
-                self.checker.points.add(point)
+            with sweep_profile.timed("check"):
+                if self.checker is None:
+                    self.checker = PointCheck(self.loader)
+                if point is None or point not in self.checker.points:
+                    self._weigh(point, self.checker(master_config, sweep_overrides))
+                    self.checker.points.add(point)
+        if point not in self.weights:
+            return None
+        from sim.sweep_cluster import task_cost
+
+        return task_cost(*self.weights[point], sweep_overrides)
+
+    def _weigh(self, point: tuple | None, config) -> None:
+        """Keep what a point's jobs cost (each of its tasks: ``task_cost``)."""
+        if point is None:
+            return
+        from sim.sweep_cluster import rep_weight
+
+        try:
+            n_reps = int(config.get("n_reps", 1))
+        except (TypeError, ValueError):
+            return
+        self.weights[point] = (rep_weight(config), n_reps)
 
     def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
@@ -283,6 +303,15 @@ def install(on_launch=None, by_template: bool = True) -> None:
         Sweeper.validate_batch_is_legal = check_batch  # type: ignore[method-assign,assignment]
 
 
+def _launches_this_list(sweeper, batch) -> bool:
+    """Hydra's basic sweeper launches the very list it checks (``BasicSweeper.sweep``), so
+    the check may put its jobs in another order; other sweepers (Optuna, Ax...) pair the
+    launcher's returns with their own trials: left as they are."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    return isinstance(batch, list) and type(sweeper) is BasicSweeper
+
+
 _HYDRAS_CHECK: list = []  # Sweeper.validate_batch_is_legal as Hydra defines it
 _ON_LAUNCH: list = []  # called when the first batch is checked (install's on_launch)
 
@@ -296,8 +325,14 @@ def check_batch(sweeper, batch) -> None:
     if not isinstance(load, TaskConfigs):
         _HYDRAS_CHECK[0](sweeper, batch)
         return
-    for overrides in batch:
-        load.check(sweeper.config, list(overrides))
+    from sim import sweep_cluster
+
+    ordered = _launches_this_list(sweeper, batch)
+    if ordered:  # each job says its point's place, whatever order the jobs run in
+        batch[:] = sweep_cluster.number_points(batch, load.orders)
+    costs = [load.check(sweeper.config, list(overrides)) for overrides in batch]
+    if ordered:
+        batch[:] = sweep_cluster.dearest_first(batch, costs)
     from sim import sweep_profile
 
     sweep_profile.mark("launch")
