@@ -58,7 +58,13 @@ class TaskConfigs:
         return {**self.__dict__, "checker": None, "orders": {}, "weights": {}}
 
     def compose(self, master_config, sweep_overrides: list[str]):
-        return full_compose(self.loader, master_config, sweep_overrides)
+        """The job's config as Hydra composes it, from this process's template of the
+        job's group choices (``PointCheck.compose``): ~0.3 s of composition a point on an
+        idle core become a copy, in joblib's workers (each composes its points) and in the
+        launching process of the basic and Ray launchers."""
+        if self.checker is None:
+            self.checker = PointCheck(self.loader)
+        return self.checker.compose(master_config, sweep_overrides)
 
     def __call__(self, master_config, sweep_overrides: list[str]):
         found = _task_override(sweep_overrides)
@@ -150,6 +156,37 @@ class PointCheck:
     def __call__(self, master_config, sweep_overrides: list[str]):
         """The job's config as far as the check builds it: its keys and values, not Hydra's
         node (that is the template's). Raises what Hydra's composition of the job raises."""
+        derived = self._derive(master_config, sweep_overrides)
+        return self._compose(master_config, sweep_overrides) if derived is None else derived[0]
+
+    def compose(self, master_config, sweep_overrides: list[str]):
+        """The job's config exactly as Hydra composes it (``load_sweep_config``), Hydra's
+        node included: the check's config, then what ``_load_configuration_impl`` sets
+        from the job's overrides — their lists and the override dirname (the rest of
+        Hydra's node depends on the group choices only: the template's). A copy and a few
+        assignments instead of a composition (tests/test_sweep_tasks.py compares the two,
+        key for key)."""
+        from hydra._internal.config_loader_impl import get_overrides_dirname
+        from omegaconf import OmegaConf
+
+        derived = self._derive(master_config, sweep_overrides)
+        if derived is None:
+            return self._compose(master_config, sweep_overrides)
+        config, parsed = derived
+        app = [o for o in parsed if not o.is_hydra_override()]
+        hydra = config.hydra
+        hydra.overrides.hydra = [o.input_line for o in parsed if o.is_hydra_override()]
+        hydra.overrides.task = [o.input_line for o in app]
+        dirname = hydra.job.config.override_dirname
+        hydra.job.override_dirname = get_overrides_dirname(
+            overrides=app, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep,
+            exclude_keys=dirname.exclude_keys)
+        OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra does
+        return config
+
+    def _derive(self, master_config, sweep_overrides: list[str]):
+        """(the template's copy with the job's values applied, the parsed overrides); None
+        where the plan does not hold (another Hydra, a template that does not compose)."""
         from hydra._internal.config_loader_impl import ConfigLoaderImpl
         from hydra._internal.defaults_list import Overrides
         from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -157,7 +194,7 @@ class PointCheck:
         from omegaconf import OmegaConf
 
         if not hasattr(self.loader, "_process_config_searchpath"):  # another Hydra
-            return self._compose(master_config, sweep_overrides)
+            return None
         config_name = master_config.hydra.job.config_name
         hydras = OmegaConf.to_container(master_config.hydra.overrides.hydra)
         overrides = [*(hydras or []), *sweep_overrides]  # as load_sweep_config has them
@@ -171,10 +208,10 @@ class PointCheck:
                 self.templates[key] = self.loader.load_configuration(
                     config_name=config_name, overrides=list(rest), run_mode=RunMode.RUN)
             except Exception:  # noqa: BLE001 - Hydra's own composition says what is wrong
-                return self._compose(master_config, sweep_overrides)
+                return None
         config = copy.deepcopy(self.templates[key])
         ConfigLoaderImpl._apply_overrides_to_config(values, config)
-        return config
+        return config, parsed
 
     def _repo(self, config_name: str, parsed: list):
         """The config sources as Hydra's composition sets them up for these overrides
