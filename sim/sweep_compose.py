@@ -20,7 +20,12 @@ worker); the directory goes when the multirun ends.
 Where the jobs are composed elsewhere (joblib's workers, submitit's jobs), the sweeper's
 check does not compose them in the launching process (``check_batch``, ``PointCheck``:
 one composition per set of config-group choices, the values applied to a copy), so that
-process's serial part does not grow by a composition per point.
+process's serial part does not grow by a composition per point. A point's config itself is
+derived the same way (``PointCheck.compose``: the template's copy, the values applied, then
+the parts of Hydra's node that depend on the job's overrides), ~0.05 s instead of ~0.3 s.
+
+The check also numbers the points in the command line's order (``sweep.order``) and hands
+the launcher the dearest jobs first (sim.sweep_cluster.dearest_first).
 """
 
 from __future__ import annotations
