@@ -438,6 +438,18 @@ CHECKED_JOBS = [  # (a job's overrides, whether Hydra composes it)
 ]
 
 
+class _NotComposing:
+    """A config loader that refuses to compose (whatever is asked of it is read)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name: str):
+        if name == "load_configuration":
+            raise AssertionError("composed, not read from .compose/")
+        return getattr(self._loader, name)
+
+
 def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
     """sim.sweep_compose.PointCheck checks a job without composing it in full (a template
     per set of group choices, the value overrides applied to a copy): it must accept what
@@ -485,6 +497,17 @@ def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
             # default policy), one more with hydra.verbose, telecom10000's, the experiment's
             # (its output.progress deletion is a value: applied to a copy)
             assert len(check.templates) == 6
+            # a sweep's processes share their templates (.compose/): a joblib worker reads
+            # the launching process's instead of composing its own, and gets Hydra's configs
+            writer = sweep_compose.PointCheck(loader, "token")
+            reader = sweep_compose.PointCheck(_NotComposing(loader), "token")
+            for job, composes in CHECKED_JOBS:
+                if composes:
+                    writer.compose(master, job)
+                    whole = outcome(lambda m, ov: type(loader).load_sweep_config(loader, m, ov),
+                                    job, values=False)
+                    assert outcome(reader.compose, job, values=False) == whole, job
+            assert len(list((tmp_path / ".compose").glob("*.pkl"))) == 6
     finally:
         GlobalHydra.instance().clear()
 
