@@ -103,7 +103,15 @@ def _points(sweep_dir: Path) -> list[tuple[Path, dict]]:
             found.append((p.parent, json.loads(p.read_text())))
         except (OSError, ValueError):
             continue
-    return sorted(found, key=lambda x: (x[1].get("job", 0), str(x[0])))
+    return sorted(found, key=lambda x: (_place(x[1]), str(x[0])))
+
+
+def _place(info: dict) -> int:
+    """A point's place in the sweep's tables: the command line's order (``order``, the
+    jobs may have run in another), else its first job's number (a sweeper that keeps its
+    own order)."""
+    order = info.get("order")
+    return int(order) if order is not None else int(info.get("job", 0))
 
 
 def _summary(point_dir: Path) -> dict | None:

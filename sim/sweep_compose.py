@@ -20,7 +20,12 @@ worker); the directory goes when the multirun ends.
 Where the jobs are composed elsewhere (joblib's workers, submitit's jobs), the sweeper's
 check does not compose them in the launching process (``check_batch``, ``PointCheck``:
 one composition per set of config-group choices, the values applied to a copy), so that
-process's serial part does not grow by a composition per point.
+process's serial part does not grow by a composition per point. A point's config itself is
+derived the same way (``PointCheck.compose``: the template's copy, the values applied, then
+the parts of Hydra's node that depend on the job's overrides), ~0.05 s instead of ~0.3 s.
+
+The check also numbers the points in the command line's order (``sweep.order``) and hands
+the launcher the dearest jobs first (sim.sweep_cluster.dearest_first).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import Any
 TASK_KEY = "sweep.task"
 SHARED_DIR = ".compose"  # in the sweep directory: points composed by the launching process
 _CACHE: dict = {"token": None, "points": {}}  # this process's composed points, one sweep
+_COMPOSERS: dict = {}  # sweep token -> this process's templates (TaskConfigs.compose)
 
 
 class TaskConfigs:
@@ -49,14 +55,25 @@ class TaskConfigs:
         self.token = token
         self.checker: PointCheck | None = None
         self.by_template = True  # check points by PointCheck (else: compose them)
+        self.orders: dict = {}  # point -> its place in the command line's grid
+        self.weights: dict = {}  # point -> (a replication's expected cost, n_reps)
+        self.share = False  # templates left in .compose/ for the other processes (install)
 
     def __getstate__(self) -> dict:
         """Pickled to the launcher's workers with Hydra's context: without the launching
         process's templates (they check points there, and only there)."""
-        return {**self.__dict__, "checker": None}
+        return {**self.__dict__, "checker": None, "orders": {}, "weights": {}}
 
     def compose(self, master_config, sweep_overrides: list[str]):
-        return full_compose(self.loader, master_config, sweep_overrides)
+        """The job's config as Hydra composes it, from this process's template of the
+        job's group choices (``PointCheck.compose``): ~0.3 s of composition a point on an
+        idle core become a copy, in joblib's workers (each composes its points) and in the
+        launching process of the basic and Ray launchers. The templates are the process's,
+        not this object's: a joblib worker unpickles a new one with every job."""
+        if self.token not in _COMPOSERS:  # a new sweep: the last one's templates go
+            _COMPOSERS.clear()
+            _COMPOSERS[self.token] = PointCheck(self.loader, self._shared_by())
+        return _COMPOSERS[self.token].compose(master_config, sweep_overrides)
 
     def __call__(self, master_config, sweep_overrides: list[str]):
         found = _task_override(sweep_overrides)
@@ -69,26 +86,51 @@ class TaskConfigs:
             config = self._config(master_config, sweep_overrides, index, task)
         return only_first_writes_hydra_dir(config, task)
 
-    def check(self, master_config, sweep_overrides: list[str]) -> None:
+    def check(self, master_config, sweep_overrides: list[str]) -> float | None:
         """The sweeper's check that a job composes, done cheaply (``PointCheck``): the
         launching process need not compose every point where the launcher's workers
         compose them again anyway (in parallel: joblib's, submitit's). Where the launcher
         composes them in this process (basic, Ray: ``by_template`` off), composing the
-        point here is the check, and the launcher reuses it."""
+        point here is the check, and the launcher reuses it. Returns the job's expected
+        cost (sim.sweep_cluster.task_cost; None: not a task of a point)."""
+        found = _task_override(sweep_overrides)
+        point = None if found is None else tuple(  # the point, whichever task of it
+            o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
         if not self.by_template:  # the launcher composes it here: compose it once now
-            self(master_config, sweep_overrides)
-            return
-        from sim import sweep_profile
+            self._weigh(point, self(master_config, sweep_overrides))
+        else:
+            from sim import sweep_profile
 
-        with sweep_profile.timed("check"):
-            if self.checker is None:
-                self.checker = PointCheck(self.loader)
-            found = _task_override(sweep_overrides)
-            point = None if found is None else tuple(  # the point, whichever task of it
-                o if i != found[0] else TASK_KEY for i, o in enumerate(sweep_overrides))
-            if point is None or point not in self.checker.points:
-                self.checker(master_config, sweep_overrides)
-                self.checker.points.add(point)
+            with sweep_profile.timed("check"):
+                if self.checker is None:
+                    self.checker = PointCheck(self.loader, self._shared_by())
+                if point is None or point not in self.checker.points:
+                    self._weigh(point, self.checker(master_config, sweep_overrides))
+                    self.checker.points.add(point)
+        if point not in self.weights:
+            return None
+        from sim.sweep_cluster import task_cost
+
+        return task_cost(*self.weights[point], sweep_overrides)
+
+    def _shared_by(self) -> str | None:
+        """The token templates are shared by, in this sweep's ``.compose/`` (None: kept in
+        the process): the launching process's, composed for its checks, are read by
+        joblib's workers instead of each composing its own (~0.3 s before its first
+        replication)."""
+        return self.token if self.share else None
+
+    def _weigh(self, point: tuple | None, config) -> None:
+        """Keep what a point's jobs cost (each of its tasks: ``task_cost``)."""
+        if point is None:
+            return
+        from sim.sweep_cluster import rep_weight
+
+        try:
+            n_reps = int(config.get("n_reps", 1))
+        except (TypeError, ValueError):
+            return
+        self.weights[point] = (rep_weight(config), n_reps)
 
     def _config(self, master_config, sweep_overrides: list[str], index: int, task: int):
         if _CACHE["token"] != self.token:  # a new sweep: forget the last one's points
@@ -120,8 +162,9 @@ class PointCheck:
     the launcher as usual. Where anything differs from that plan (a template that does not
     compose, another Hydra), the point is composed in full."""
 
-    def __init__(self, loader):
+    def __init__(self, loader, token: str | None = None):
         self.loader = loader
+        self.token = token  # a sweep's: templates shared in its .compose/ (None: not)
         self.templates: dict[tuple, Any] = {}
         self.repos: dict[tuple, Any] = {}  # the config sources, by search path override
         # points checked: a point's tasks differ only in sweep.task, an int set to an int
@@ -130,6 +173,37 @@ class PointCheck:
     def __call__(self, master_config, sweep_overrides: list[str]):
         """The job's config as far as the check builds it: its keys and values, not Hydra's
         node (that is the template's). Raises what Hydra's composition of the job raises."""
+        derived = self._derive(master_config, sweep_overrides)
+        return self._compose(master_config, sweep_overrides) if derived is None else derived[0]
+
+    def compose(self, master_config, sweep_overrides: list[str]):
+        """The job's config exactly as Hydra composes it (``load_sweep_config``), Hydra's
+        node included: the check's config, then what ``_load_configuration_impl`` sets
+        from the job's overrides — their lists and the override dirname (the rest of
+        Hydra's node depends on the group choices only: the template's). A copy and a few
+        assignments instead of a composition (tests/test_sweep_tasks.py compares the two,
+        key for key)."""
+        from hydra._internal.config_loader_impl import get_overrides_dirname
+        from omegaconf import OmegaConf
+
+        derived = self._derive(master_config, sweep_overrides)
+        if derived is None:
+            return self._compose(master_config, sweep_overrides)
+        config, parsed = derived
+        app = [o for o in parsed if not o.is_hydra_override()]
+        hydra = config.hydra
+        hydra.overrides.hydra = [o.input_line for o in parsed if o.is_hydra_override()]
+        hydra.overrides.task = [o.input_line for o in app]
+        dirname = hydra.job.config.override_dirname
+        hydra.job.override_dirname = get_overrides_dirname(
+            overrides=app, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep,
+            exclude_keys=dirname.exclude_keys)
+        OmegaConf.copy_cache(from_config=master_config, to_config=config)  # as Hydra does
+        return config
+
+    def _derive(self, master_config, sweep_overrides: list[str]):
+        """(the template's copy with the job's values applied, the parsed overrides); None
+        where the plan does not hold (another Hydra, a template that does not compose)."""
         from hydra._internal.config_loader_impl import ConfigLoaderImpl
         from hydra._internal.defaults_list import Overrides
         from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -137,7 +211,7 @@ class PointCheck:
         from omegaconf import OmegaConf
 
         if not hasattr(self.loader, "_process_config_searchpath"):  # another Hydra
-            return self._compose(master_config, sweep_overrides)
+            return None
         config_name = master_config.hydra.job.config_name
         hydras = OmegaConf.to_container(master_config.hydra.overrides.hydra)
         overrides = [*(hydras or []), *sweep_overrides]  # as load_sweep_config has them
@@ -147,14 +221,20 @@ class PointCheck:
         rest = tuple(o.input_line for o in parsed if not any(o is v for v in values))
         key = (config_name, rest)
         if key not in self.templates:
-            try:
-                self.templates[key] = self.loader.load_configuration(
-                    config_name=config_name, overrides=list(rest), run_mode=RunMode.RUN)
-            except Exception:  # noqa: BLE001 - Hydra's own composition says what is wrong
-                return self._compose(master_config, sweep_overrides)
+            shared = (None if self.token is None
+                      else _shared_file(master_config, self.token, ("template", key)))
+            template = _read_shared(shared)
+            if template is None:
+                try:
+                    template = self.loader.load_configuration(
+                        config_name=config_name, overrides=list(rest), run_mode=RunMode.RUN)
+                except Exception:  # noqa: BLE001 - Hydra's own composition says what is wrong
+                    return None
+                _write_shared(shared, template)
+            self.templates[key] = template
         config = copy.deepcopy(self.templates[key])
         ConfigLoaderImpl._apply_overrides_to_config(values, config)
-        return config
+        return config, parsed
 
     def _repo(self, config_name: str, parsed: list):
         """The config sources as Hydra's composition sets them up for these overrides
@@ -200,7 +280,7 @@ def _read_shared(path: Path | None):
         return None
 
 
-def _write_shared(path: Path | None, known: tuple) -> None:
+def _write_shared(path: Path | None, known: Any) -> None:
     """Atomically (a worker reads all of it or nothing); a failure only costs the workers
     a composition."""
     if path is None:
@@ -274,6 +354,7 @@ def install(on_launch=None, by_template: bool = True) -> None:
     loader = gh.hydra.config_loader
     configs = TaskConfigs(loader, uuid.uuid4().hex)
     configs.by_template = by_template
+    configs.share = True  # .compose/ is removed when the multirun ends
     loader.load_sweep_config = configs  # type: ignore[method-assign]
     _ON_LAUNCH[:] = [on_launch] if on_launch is not None else []
     from hydra.plugins.sweeper import Sweeper
@@ -281,6 +362,15 @@ def install(on_launch=None, by_template: bool = True) -> None:
     if Sweeper.validate_batch_is_legal is not check_batch:
         _HYDRAS_CHECK[:] = [Sweeper.validate_batch_is_legal]
         Sweeper.validate_batch_is_legal = check_batch  # type: ignore[method-assign,assignment]
+
+
+def _launches_this_list(sweeper, batch) -> bool:
+    """Hydra's basic sweeper launches the very list it checks (``BasicSweeper.sweep``), so
+    the check may put its jobs in another order; other sweepers (Optuna, Ax...) pair the
+    launcher's returns with their own trials: left as they are."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    return isinstance(batch, list) and type(sweeper) is BasicSweeper
 
 
 _HYDRAS_CHECK: list = []  # Sweeper.validate_batch_is_legal as Hydra defines it
@@ -296,8 +386,14 @@ def check_batch(sweeper, batch) -> None:
     if not isinstance(load, TaskConfigs):
         _HYDRAS_CHECK[0](sweeper, batch)
         return
-    for overrides in batch:
-        load.check(sweeper.config, list(overrides))
+    from sim import sweep_cluster
+
+    ordered = _launches_this_list(sweeper, batch)
+    if ordered:  # each job says its point's place, whatever order the jobs run in
+        batch[:] = sweep_cluster.number_points(batch, load.orders)
+    costs = [load.check(sweeper.config, list(overrides)) for overrides in batch]
+    if ordered:
+        batch[:] = sweep_cluster.dearest_first(batch, costs)
     from sim import sweep_profile
 
     sweep_profile.mark("launch")

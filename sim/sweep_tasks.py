@@ -33,7 +33,8 @@ REPS_DIR = "reps"
 TASKS_DIR = "tasks"
 FINALIZING = ".finalizing"  # in TASKS_DIR: taken by the one task that assembles the point
 FINALIZED = "finalized.json"  # in TASKS_DIR: the point is assembled from this run's tasks
-TASK_KEYS = ("sweep.task", "sweep.tasks")  # not part of a point's identity
+ORDER_KEY = "sweep.order"  # the point's place in the command line's grid (set by ccsim)
+TASK_KEYS = ("sweep.task", "sweep.tasks", ORDER_KEY)  # not part of a point's identity
 # keys that do not change replication r's numbers: resuming with other values keeps it
 NOT_IN_REP_KEY = ("n_reps", "n_jobs", "confidence", "sweep")
 NOT_IN_REP_KEY_OUTPUT = ("progress", "report")
@@ -160,6 +161,20 @@ def task_index(plain: dict | None, overrides: list[str]) -> tuple[int, int]:
         return 0, 1
 
 
+def point_order(plain: dict | None, overrides: list[str]) -> int | None:
+    """The job's point's place in the command line's grid (``sweep.order``, set by ccsim
+    when the launcher runs the jobs in another order, sim.sweep_cluster.dearest_first):
+    from the config, else from its overrides; None when not set."""
+    order = ((plain or {}).get("sweep") or {}).get("order")
+    if order is None:
+        ov = {o.lstrip("+~").partition("=")[0]: o.partition("=")[2] for o in overrides}
+        order = ov.get(ORDER_KEY)
+    try:
+        return None if order in (None, "null") else int(order)
+    except (TypeError, ValueError):
+        return None
+
+
 def task_file(point_dir: Path, task: int) -> Path:
     return point_dir / TASKS_DIR / f"task_{task:04d}.json"
 
@@ -169,8 +184,9 @@ def record_failed_task(point_dir: Path, overrides: list[str], message: str, job:
     """A task that failed before running any replication (bad config, bad policy)."""
     task, tasks = task_index(plain, overrides)
     write_json(task_file(point_dir, task), {
-        "task": task, "tasks": tasks, "job": job, "overrides": point_overrides(overrides),
-        "status": "failed", "error": " ".join(message.split()), "host": socket.gethostname()})
+        "task": task, "tasks": tasks, "job": job, "order": point_order(plain, overrides),
+        "overrides": point_overrides(overrides), "status": "failed",
+        "error": " ".join(message.split()), "host": socket.gethostname()})
 
 
 def run_task(plain: dict, written: dict, point_dir: Path, overrides: list[str],
@@ -192,7 +208,8 @@ def run_task(plain: dict, written: dict, point_dir: Path, overrides: list[str],
     key = rep_key(written)
     reps = task_reps(task, tasks, run.n_reps)
     todo = [r for r in reps if not rep_done(point_dir, r, key)]
-    record = {"task": task, "tasks": tasks, "job": job, "overrides": point_overrides(overrides),
+    record = {"task": task, "tasks": tasks, "job": job, "order": point_order(plain, overrides),
+              "overrides": point_overrides(overrides),
               "reps": [reps.start, reps.stop], "key": key,
               "header": summary_header(spec, run, policy_cls),
               "run": dataclasses.asdict(run), "config": resolved_yaml(_without_task(written)),
@@ -235,7 +252,8 @@ def finalized(point_dir: Path) -> bool:
 
 
 def _without_task(written: dict) -> dict:
-    sweep = {k: v for k, v in (written.get("sweep") or {}).items() if k not in ("task", "tasks")}
+    sweep = {k: v for k, v in (written.get("sweep") or {}).items()
+             if k not in ("task", "tasks", "order")}
     return {**written, "sweep": sweep}
 
 
@@ -305,8 +323,9 @@ def finalize_point(point_dir: Path) -> dict | None:
     if not records:
         return None
     job = min(int(r.get("job", 0)) for r in records)
+    orders = [r["order"] for r in records if r.get("order") is not None]
     overrides = records[0]["overrides"]
-    info: dict = {"overrides": overrides, "job": job}
+    info: dict = {"overrides": overrides, "job": job, "order": min(orders) if orders else None}
     bad = [r for r in records if r.get("status") == "failed" and "header" not in r]
     if bad:  # the point's config is bad: no replication could run
         return _write_point(point_dir, {**info, "status": "failed", "error": bad[0]["error"]})

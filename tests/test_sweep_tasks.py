@@ -144,12 +144,16 @@ def test_a_failing_task_is_recorded_and_the_others_go_on(tmp_path):
     assert bad["status"] == "failed" and "scenario.load" in bad["error"]
     ok = json.loads((point_dir(tmp_path, "bad", "0.9") / "point.json").read_text())
     assert ok["status"] == "ok" and ok["n_reps"] == 2
+    assert (ok["order"], bad["order"]) == (0, 1)  # the command line's, a failure's too
+    assert list(table(tmp_path, "bad").drop_duplicates("job")["point"]) == [
+        "scenario.load=0.9", "scenario.load=-1"]
 
 
-def test_the_task_key_is_not_set_by_hand(tmp_path):
-    proc = sweep(tmp_path, "hand", "n_reps=2", "scenario.load=0.9,1.1", "sweep.task=1")
+@pytest.mark.parametrize("key", ["sweep.task", "sweep.order"])
+def test_the_task_key_is_not_set_by_hand(tmp_path, key):
+    proc = sweep(tmp_path, "hand", "n_reps=2", "scenario.load=0.9,1.1", f"{key}=1")
     assert proc.returncode == 2
-    assert proc.stderr.strip().count("\n") == 0 and "sweep.task" in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and f"ccsim: error: {key}: " in proc.stderr
     assert not list((tmp_path / "hand").glob("*/reps"))  # nothing ran
 
 
@@ -349,6 +353,57 @@ def test_auto_sized_tasks_give_the_same_table_and_resume_per_replication(split):
                                   table(tmp, "split").drop(columns="retries"))
 
 
+LOADS = [0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15]
+
+
+def test_the_dearest_tasks_go_out_first():
+    """8 points x 20 replications in 2 tasks a point (16 + 4), in Hydra's order (every
+    point's task 0, then every task 1; points in the command line's order, load rising):
+    handed out in descending replications x load, so each wave starts with the 1.15-load
+    point and the sweep ends on the cheapest task; every job keeps its point's place."""
+    from sim.sweep_cluster import dearest_first, number_points, rep_weight, task_cost
+
+    def job(task, load):
+        return [f"sweep.task={task}", "n_reps=20", f"scenario.load={load}", "sweep.tasks=2"]
+
+    hydras = [job(t, load) for t in range(2) for load in LOADS]
+    numbered = number_points(hydras, {})
+    assert [o[-1] for o in numbered] == [f"sweep.order={i}" for i in range(8)] * 2
+    costs = [task_cost(load, 20, o) for o in numbered for load in [float(o[2].split("=")[1])]]
+    out = dearest_first(numbered, costs)
+    assert sorted(map(tuple, out)) == sorted(map(tuple, numbered))  # the same jobs
+    assert out[:8] == [numbered[i] for i in reversed(range(8))]  # 16 replications each
+    assert out[8][:3] == ["sweep.task=1", "n_reps=20", "scenario.load=1.15"]  # last wave
+    assert out[-1] == job(1, 0.8) + ["sweep.order=0"]  # the cheapest task: last
+    assert dearest_first(numbered, [None] * 16) == numbered  # costs unknown: as given
+    assert rep_weight({"scenario": {"load": 1.1, "horizon": {"days": 2}}}) == 2.2
+    assert rep_weight({"scenario": {"load": "${x}"}}) == rep_weight({}) == 1.0
+
+
+def test_joblib_runs_dearest_first_and_tables_keep_the_command_lines_order(tmp_path, split):
+    """Under joblib the 1.1-load point's tasks (dearer) run before the 0.9 one's, given
+    second on the command line; the point directories, point.json's ``order`` and
+    sweep.parquet (``job`` included) are the command line's, equal to the basic
+    launcher's. (Fails if Hydra's basic sweeper stops launching the list it checks.)"""
+    proc = sweep(tmp_path, "dear", "n_reps=3", "scenario.load=0.9,1.1", "sweep.tasks=3",
+                 "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    jobs = {load: sorted(json.loads(p.read_text())["job"] for p in
+                         (point_dir(tmp_path, "dear", load) / "tasks").glob("task_*.json"))
+            for load in ("0.9", "1.1")}
+    assert jobs == {"1.1": [0, 1, 2], "0.9": [3, 4, 5]}
+    orders = {load: json.loads((point_dir(tmp_path, "dear", load) / "point.json").read_text())
+              ["order"] for load in ("0.9", "1.1")}
+    assert orders == {"0.9": 0, "1.1": 1}
+    dear = table(tmp_path, "dear")
+    assert list(dear.drop_duplicates("job")["scenario.load"]) == [0.9, 1.1]
+    basic_tmp, _ = split
+    pd.testing.assert_frame_equal(dear, table(basic_tmp, "split"))
+    for name in ("sweep_replications.parquet", "sweep_differences.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dear" / name),
+                                      pd.read_parquet(basic_tmp / "split" / name))
+
+
 def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path, split):
     """sim.sweep_warm starts joblib's reusable executor when the multirun starts and warms
     its workers (imports, the compiled engine); the launcher's Parallel must reuse those
@@ -367,6 +422,8 @@ def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path,
 
 CHECKED_JOBS = [  # (a job's overrides, whether Hydra composes it)
     (["scenario=hotline_small", "scenario.load=0.9", "policy=fifo"], True),
+    (["scenario.load=0.95", "scenario=hotline_small", "sweep.task=1", "sweep.order=3"], True),
+    (["scenario=hotline_small", "hydra.verbose=true", "scenario.load=1.1"], True),  # hydra's
     (["scenario=hotline_small", "scenario.load=1.1", "policy=fifo"], True),  # same template
     (["scenario=hotline_small", "scenario.load=1.1", "policy=pooled"], True),  # another
     (["scenario=telecom10000", "scenario.load=1.1", "n_reps=3", "+extra.key=1"], True),
@@ -381,12 +438,26 @@ CHECKED_JOBS = [  # (a job's overrides, whether Hydra composes it)
 ]
 
 
+class _NotComposing:
+    """A config loader that refuses to compose (whatever is asked of it is read)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name: str):
+        if name == "load_configuration":
+            raise AssertionError("composed, not read from .compose/")
+        return getattr(self._loader, name)
+
+
 def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
     """sim.sweep_compose.PointCheck checks a job without composing it in full (a template
     per set of group choices, the value overrides applied to a copy): it must accept what
     Hydra's composition accepts, with the same keys and values, and refuse what it refuses
     with the same error (the exception, its message and its cause: the one-line messages
-    of sim.cli read them)."""
+    of sim.cli read them). ``PointCheck.compose`` (the jobs' configs, in joblib's workers
+    and for the basic launcher) must give Hydra's composition itself, Hydra's node
+    included (overrides, override dirname)."""
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.types import RunMode
@@ -395,14 +466,15 @@ def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
     from sim import sweep_compose
     from sim.paths import CONFIG_DIR
 
-    def outcome(compose, job):
+    def outcome(compose, job, values=True):
         try:
             config = compose(master, job)
         except Exception as exc:  # noqa: BLE001 - compared below
             cause = exc.__cause__
             return (type(exc), str(exc), type(cause), str(cause), getattr(cause, "full_key",
                                                                         None))
-        return OmegaConf.to_yaml({k: v for k, v in config.items() if k != "hydra"})
+        return OmegaConf.to_yaml({k: v for k, v in config.items() if k != "hydra"} if values
+                                 else config)
 
     GlobalHydra.instance().clear()
     try:
@@ -418,10 +490,24 @@ def test_the_sweepers_check_of_a_point_is_hydras_composition(tmp_path):
                 real = outcome(lambda m, ov: type(loader).load_sweep_config(loader, m, ov), job)
                 assert isinstance(real, str) == composes, (job, real)  # the cases are right
                 assert outcome(check, job) == real, job
+                whole = outcome(lambda m, ov: type(loader).load_sweep_config(loader, m, ov), job,
+                                values=False)
+                assert outcome(check.compose, job, values=False) == whole, job
             # one template per distinct rest: 3 of hotline_small (fifo, pooled, the
-            # default policy), telecom10000's, the experiment's (its output.progress deletion
-            # is a value: applied to a copy)
-            assert len(check.templates) == 5
+            # default policy), one more with hydra.verbose, telecom10000's, the experiment's
+            # (its output.progress deletion is a value: applied to a copy)
+            assert len(check.templates) == 6
+            # a sweep's processes share their templates (.compose/): a joblib worker reads
+            # the launching process's instead of composing its own, and gets Hydra's configs
+            writer = sweep_compose.PointCheck(loader, "token")
+            reader = sweep_compose.PointCheck(_NotComposing(loader), "token")
+            for job, composes in CHECKED_JOBS:
+                if composes:
+                    writer.compose(master, job)
+                    whole = outcome(lambda m, ov: type(loader).load_sweep_config(loader, m, ov),
+                                    job, values=False)
+                    assert outcome(reader.compose, job, values=False) == whole, job
+            assert len(list((tmp_path / ".compose").glob("*.pkl"))) == 6
     finally:
         GlobalHydra.instance().clear()
 

@@ -33,6 +33,9 @@ class Sweep(BaseModel):
                             "auto: sized from the sweep and the launcher's workers")
     task: int = Field(0, ge=0, le=MAX_REPS, description="which unit a multirun job runs "
                                                         "(set by ccsim)")
+    order: int | None = Field(None, ge=0, description="the point's place in the command line's "
+                                                      "grid, whatever order the jobs run in "
+                                                      "(set by ccsim)")
     retries: int = Field(2, ge=0, le=100, description="reruns for replications lost with a "
                                                       "worker")
 
