@@ -174,9 +174,10 @@ def dearest_first(batch: list, costs: list[float | None]) -> list:
     dearest points (highest load) of each wave of tasks went last, leaving one of joblib's
     2 workers 4.6 s idle at the end of 8 points x 20 telecom10000 replications. Unknown
     costs: the sweeper's order."""
-    if any(c is None for c in costs):
+    known = [c for c in costs if c is not None]
+    if len(known) < len(costs):
         return list(batch)
-    return [batch[i] for i in sorted(range(len(batch)), key=lambda i: -costs[i])]
+    return [batch[i] for i in sorted(range(len(batch)), key=lambda i: -known[i])]
 
 
 def tasks_per_point(value, n_reps: int, points: int, workers: int | None) -> int:

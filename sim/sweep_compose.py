@@ -56,7 +56,8 @@ class TaskConfigs:
         self.checker: PointCheck | None = None
         self.by_template = True  # check points by PointCheck (else: compose them)
         self.orders: dict = {}  # point -> its place in the command line's grid
-        self.weights: dict = {}  # point -> (a replication's expected cost, n_reps)
+        # point -> (a replication's expected cost, n_reps)
+        self.weights: dict[Any, tuple[float, int]] = {}
         self.share = False  # templates left in .compose/ for the other processes (install)
 
     def __getstate__(self) -> dict:

@@ -28,6 +28,7 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPS_DIR = "reps"
 TASKS_DIR = "tasks"
@@ -208,12 +209,13 @@ def run_task(plain: dict, written: dict, point_dir: Path, overrides: list[str],
     key = rep_key(written)
     reps = task_reps(task, tasks, run.n_reps)
     todo = [r for r in reps if not rep_done(point_dir, r, key)]
-    record = {"task": task, "tasks": tasks, "job": job, "order": point_order(plain, overrides),
-              "overrides": point_overrides(overrides),
-              "reps": [reps.start, reps.stop], "key": key,
-              "header": summary_header(spec, run, policy_cls),
-              "run": dataclasses.asdict(run), "config": resolved_yaml(_without_task(written)),
-              "host": socket.gethostname()}
+    record: dict[str, Any] = {
+        "task": task, "tasks": tasks, "job": job, "order": point_order(plain, overrides),
+        "overrides": point_overrides(overrides),
+        "reps": [reps.start, reps.stop], "key": key,
+        "header": summary_header(spec, run, policy_cls),
+        "run": dataclasses.asdict(run), "config": resolved_yaml(_without_task(written)),
+        "host": socket.gethostname()}
     t0 = time.perf_counter()
     outcomes = _run_reps(spec, run, policy_cls, point_dir, todo, key, task)
     failed = [o for o in outcomes if o["status"] != "ok"]

@@ -73,6 +73,12 @@ class Options:
     # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction;
     # needs availability); False: the model before it (hidden tasks by moments)
 
+    def resolved_reserve_from(self) -> int:
+        """``reserve_from`` once ``_reserve`` has set it (from the log when ``None``)."""
+        if self.reserve_from is None:
+            raise RuntimeError("reserve_from used before the weekday evidence resolved it")
+        return self.reserve_from
+
 
 @dataclass
 class Calibration:
@@ -228,7 +234,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
                for c, g in a.groupby("class") if c in present}
     scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays, avail)
-    policy = policy_for(scenario, opts.reserve, opts.reserve_from)
+    policy = policy_for(scenario, opts.reserve, opts.resolved_reserve_from())
     report = {
         "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
         "interval_s": opts.interval_s, "classes": sorted(volumes),
@@ -356,12 +362,13 @@ def _availability(log, asked, staff: dict, opts: Options, acw_mean: float = 0.0
     )
 
     served = log[log["outcome"] == "served"]
-    nr = not_ready_share(asked, served, opts.reserve, opts.interval_s, opts.reserve_from)
+    nr = not_ready_share(asked, served, opts.reserve, opts.interval_s,
+                         opts.resolved_reserve_from())
     if not opts.not_ready:  # measured and reported, but left to hidden work
         nr = {**nr, "measured_share": nr["share"], "share": [0.0] * len(nr["share"]),
               "used": False}
     present, on_call = with_on_call(staff["pool"]["headcount"], asked, opts.interval_s,
-                                    opts.reserve, opts.reserve_from)
+                                    opts.reserve, opts.resolved_reserve_from())
     staffing, shrink = schedule(present, nr["share"])
     last = last_agent_evidence(asked, served)
     last["used"] = opts.last_agent_stays
