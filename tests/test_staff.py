@@ -455,3 +455,24 @@ def test_measured_load_carries_the_reserve_into_the_formula_plans():
     out = outbound_erlangs(model, runs)[general]
     assert out.sum() > campaign_erlangs(model)[general].sum()  # + callbacks
     assert load.extra[general].sum() < bare.extra[general].sum()
+
+
+def test_a_plan_moves_the_agents_present_with_its_staffing():
+    """``ccsim staff`` evaluates a plan by replacing the staffing of the model; a desk with
+    availability (shrinkage, the calibrated bank) must get the agents present that the
+    same staffing written in the config gives, not keep the reference's."""
+    from sim.staff.evaluate import with_staffing
+
+    base = build_setup(compose_config(["scenario=anonymous_bank"])).model
+    group = base.groups[0]
+    assert group.availability is not None and any(group.availability.shrinkage)
+    plan = 2 * np.array([g.staffing for g in base.groups], dtype=np.int64)
+    per_day = base.intervals_per_day
+    doubled = ",".join(str(x) for x in plan[0][:per_day])
+    truth = build_setup(compose_config([
+        "scenario=anonymous_bank",
+        f"scenario.groups.{group.name}.staffing=[{doubled}]"])).model
+    planned = with_staffing(base, plan)
+    assert planned.groups[0].staffing == truth.groups[0].staffing
+    assert planned.groups[0].availability == truth.groups[0].availability
+    assert planned.groups[0].availability != group.availability

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import Field, model_validator
 
@@ -152,10 +152,7 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
         shares = (list(shrink) * (n // len(shrink)))[:n]
     else:
         shares = [shrink] * n
-    present = [s * (1 - x) for s, x in zip(staffing, shares, strict=True)]
-    full = tuple(int(math.floor(p + 1e-9)) for p in present)
-    partial = tuple(round((p - f) * interval_s, 6) if p - f > 1e-9 else 0.0
-                    for p, f in zip(present, full, strict=True))
+    full, partial = presence(staffing, shares, interval_s)
     prob, dur = 0.0, None
     nr = value.not_ready
     if nr is not None and nr.prob > 0:
@@ -179,6 +176,25 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
                             _served(f"{key}.last_agent_stays_for",
                                     value.last_agent_stays_for, served),
                             reaction, _served(f"{key}.away_work", value.away_work, served))
+
+
+def presence(staffing: Sequence[int], shares: Sequence[float], interval_s: float
+             ) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Present = staffing x (1 - shrinkage), per interval: the agents present for the
+    whole interval and the seconds one more is present from its start."""
+    present = [s * (1 - x) for s, x in zip(staffing, shares, strict=True)]
+    full = tuple(int(math.floor(p + 1e-9)) for p in present)
+    partial = tuple(round((p - f) * interval_s, 6) if p - f > 1e-9 else 0.0
+                    for p, f in zip(present, full, strict=True))
+    return full, partial
+
+
+def restaffed(av: AvailabilitySpec, staffing: Sequence[int], interval_s: float
+              ) -> AvailabilitySpec:
+    """``av`` for another staffing of its group (``ccsim staff``'s plans): presence is
+    derived from the staffing, so it is recomputed with the same shrinkage."""
+    full, partial = presence(staffing, av.shrinkage, interval_s)
+    return replace(av, full=full, partial_s=partial)
 
 
 def _served(key: str, names: list[str] | None, queues: dict[str, int]) -> tuple[int, ...]:

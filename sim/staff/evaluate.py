@@ -80,10 +80,17 @@ def run_one(model, policy, seed: int, rep: int) -> RepData:
 
 
 def with_staffing(model, plan: np.ndarray):
-    """The model with desk g staffed ``plan[g]`` (one headcount per interval)."""
-    groups = tuple(replace(g, staffing=tuple(int(x) for x in plan[g.index]))
-                   for g in model.groups)
-    return replace(model, groups=groups)
+    """The model with desk g staffed ``plan[g]`` (one headcount per interval); a desk's
+    agents present (availability) follow its new staffing."""
+    from sim.schema.availability import restaffed
+
+    groups = []
+    for g in model.groups:
+        staffing = tuple(int(x) for x in plan[g.index])
+        av = g.availability
+        groups.append(replace(g, staffing=staffing, availability=None if av is None
+                              else restaffed(av, staffing, model.interval_s)))
+    return replace(model, groups=tuple(groups))
 
 
 def staffing_of(model) -> np.ndarray:
