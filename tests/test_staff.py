@@ -476,3 +476,16 @@ def test_a_plan_moves_the_agents_present_with_its_staffing():
     assert planned.groups[0].staffing == truth.groups[0].staffing
     assert planned.groups[0].availability == truth.groups[0].availability
     assert planned.groups[0].availability != group.availability
+
+
+def test_the_plan_header_names_a_shipped_sla_not_this_machines_path(tmp_path, monkeypatch):
+    """The committed plan's "Check it" line must run on any checkout: a spec of ``sla/``
+    by its name, another file relative to the working directory."""
+    from sim.check.gate import sla_dir
+    from sim.staff.outputs import sla_argument
+
+    assert sla_argument(str(sla_dir().resolve() / "anonymous_bank_week.yaml")) == \
+        "anonymous_bank_week"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    assert sla_argument(str(tmp_path / "mine" / "sla.yaml")) == "mine/sla.yaml"

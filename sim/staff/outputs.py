@@ -176,10 +176,11 @@ def write_all(*, name, out_path: Path, report_dir: Path, setup, model, spec, bef
             "requirement_agent_hours": _hours(requirement, model)},
         "replications_simulated": replications, "seconds": round(seconds, 1),
     }
-    header = [f"Staffing plan {name} by ccsim staff (scenario {model.name}, SLA {spec.source}, "
+    sla = sla_argument(spec.source)
+    header = [f"Staffing plan {name} by ccsim staff (scenario {model.name}, SLA {sla}, "
               f"policy {setup.policy.name}).",
               f"Run it:   {summary['run']} {run_overrides(argv, setup)}",
-              f"Check it: ccsim check --sla {spec.source} "
+              f"Check it: ccsim check --sla {sla} "
               + run_command(out_path).removeprefix("ccsim ") + f" {run_overrides(argv, setup)}",
               f"Agent-hours {summary['agent_hours']['after']:,.1f} (reference "
               f"{summary['agent_hours']['before']:,.1f}); cost {summary['cost']['after']:,.0f} "
@@ -231,3 +232,19 @@ def default_paths(args, scenario: str) -> tuple[str, Path, Path]:
     out = Path(args.out) if args.out else Path("outputs/staff/scenario") / f"{name}.yaml"
     report_dir = Path(args.report_dir) if args.report_dir else Path("outputs/staff") / name
     return name, out, report_dir
+
+
+def sla_argument(source: str) -> str:
+    """``--sla`` as a reader of the committed plan types it on any machine: the name of a
+    spec in ``sla/``, else the path relative to the working directory (else as given)."""
+    import os
+
+    from sim.check.gate import sla_dir
+
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml") and path.resolve().parent == sla_dir().resolve():
+        return path.stem
+    try:
+        return os.path.relpath(path) if path.is_absolute() else source
+    except ValueError:  # another drive (Windows)
+        return source
