@@ -159,9 +159,11 @@ def number_points(batch: list, orders: dict) -> list:
     numbered as the points first appear in the sweeper's order (Hydra's product puts the
     task first: its first tasks are the grid in order). ``orders``: point -> place, kept
     across the multirun's batches."""
+    from sim.sweep_tasks import point_overrides
+
     out = []
     for job in batch:
-        point = tuple(o for o in job if o.lstrip("+~").partition("=")[0] not in SET_BY_CCSIM)
+        point = tuple(point_overrides(job))
         place = orders.setdefault(point, len(orders))
         out.append([*job, f"{ORDER_KEY}={place}"])
     return out
