@@ -437,7 +437,17 @@ def _mode_from_flag(multirun: bool):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``ccsim`` and ``python -m sim``."""
+    """Entry point of ``ccsim`` and ``python -m sim``. A reader that stops early (``ccsim
+    --help | head``) closes the pipe: quietly stop writing, as other command-line tools do
+    (Python's recipe for SIGPIPE), instead of a traceback."""
+    try:
+        _main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def _main(argv: list[str] | None) -> None:
     args_in = sys.argv[1:] if argv is None else argv
     if args_in and args_in[0] in SUBCOMMANDS:
         _subcommand(args_in)

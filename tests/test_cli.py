@@ -50,6 +50,18 @@ def test_help_is_fast_and_imports_no_heavy_module():
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
 
 
+def test_help_into_a_closed_pipe_stops_quietly():
+    """``ccsim --help | head -1``: the reader closes the pipe before the help is written;
+    the command stops with no traceback (it printed one before)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "--help"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert err == ""
+
+
 # --- configs compose and validate ------------------------------------------------------
 
 def compose_cfg(*overrides: str):
