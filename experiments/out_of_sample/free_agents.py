@@ -11,7 +11,10 @@ a simulation's ``calls.parquet`` (present from the scenario's schedule, fraction
 presence as the engine keeps it; hidden-work tasks count as not talking, as in the log)
 shows what the model assumes at the same moments.
 
-Also the tail of the served callers' waits (log against simulation).
+**Per agent:** if each not-talking agent is free with probability ``a`` independently, a
+caller finding ``f`` of them is answered at once with probability ``1 - (1 - a)^f``;
+``a`` by part of the day is its maximum-likelihood estimate (grid, 95 % profile-likelihood
+interval), ``f`` capped at ``F_CAP``. Also the tail of the served callers' waits.
 Usage: python free_agents.py LOG [RUN_DIR ...]   (RUN_DIR: a run with calls.parquet and
 resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate --predict saturday``
 run with ``output.calls=true``)
@@ -33,6 +36,10 @@ AT_ONCE_S = 2.0  # the log's clock has whole seconds
 EVENING_H = 19  # Saturdays open 19-24 h: the weekday evening is the comparable part
 DAY_TYPES = ("weekday", "friday", "saturday")
 QUANTILES = (0.5, 0.9, 0.95, 0.99, 1.0)
+BANDS = (0, 10, 13, 16, 19, 22, 24)  # parts of the day (hours) for the per-agent estimate
+F_CAP = 4
+GRID = np.linspace(0.005, 0.995, 199)
+CHI2_95 = 3.84  # 95 % profile-likelihood interval: log-likelihood within CHI2_95 / 2
 
 
 def log_days(path: Path, day_type: str):
@@ -109,6 +116,23 @@ def free_table(m: pd.DataFrame, source: str) -> pd.DataFrame:
     return t[t["callers"] >= 10].assign(source=source)
 
 
+def free_per_agent(m: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``a``, the probability that one not-talking agent is free, by part of the day."""
+    m = m.assign(free=(m["present"] - m["talking"]).clip(lower=0))
+    m = m[(m["present"] > 0) & (m["free"] >= 1)]
+    m = m.assign(band=pd.cut(m["hour"], list(BANDS), right=False))
+    rows = []
+    for band, g in m.groupby("band", observed=True):
+        f = np.minimum(g["free"].to_numpy(), F_CAP)[:, None]
+        p = 1 - (1 - GRID[None, :]) ** f
+        ll = np.where(g["at_once"].to_numpy()[:, None], np.log(p), np.log1p(-p)).sum(axis=0)
+        ok = GRID[ll >= ll.max() - CHI2_95 / 2]
+        rows.append({"source": source, "hours": f"{band.left}-{band.right}",
+                     "callers": len(g), "a": round(float(GRID[ll.argmax()]), 3),
+                     "a_95": f"{ok.min():.2f}-{ok.max():.2f}"})
+    return pd.DataFrame(rows)
+
+
 def wait_tail(waits: pd.Series, source: str) -> dict:
     """Quantiles of the served callers' waits."""
     return {"source": source, **{f"q{q:g}": round(float(waits.quantile(q)), 1)
@@ -116,14 +140,18 @@ def wait_tail(waits: pd.Series, source: str) -> dict:
 
 
 def main(log_path: Path, runs: list[Path]) -> None:
-    tables, tails = [], []
+    tables, tails, per_agent = [], [], []
     for day_type in DAY_TYPES:
         log = log_days(log_path, day_type)
-        tables.append(free_table(log_moments(log), f"log {day_type}"))
+        moments = log_moments(log)
+        tables.append(free_table(moments, f"log {day_type}"))
+        per_agent.append(free_per_agent(moments, f"log {day_type}"))
         tails.append(wait_tail(log.loc[log["outcome"] == "served", "wait_s"],
                                f"log {day_type}"))
     for run in runs:
-        tables.append(free_table(sim_moments(run), f"sim {run.name}"))
+        moments = sim_moments(run)
+        tables.append(free_table(moments, f"sim {run.name}"))
+        per_agent.append(free_per_agent(moments, f"sim {run.name}"))
         calls = pd.read_parquet(run / "calls.parquet")
         served = calls[(calls["class"] != "hidden_work") & (calls["outcome"] == "answered")]
         tails.append(wait_tail(served["t_answer"] - served["t_queue"], f"sim {run.name}"))
@@ -136,6 +164,9 @@ def main(log_path: Path, runs: list[Path]) -> None:
         print(free["at_once"].round(2).to_string())
         print("\ncallers:")
         print(free["callers"].to_string())
+        print("\nper not-talking agent: probability free (a), by hours of the day:")
+        print(pd.concat(per_agent).pivot(index="hours", columns="source",
+                                         values=["a", "a_95", "callers"]).to_string())
         print("\nwaits of served callers (s):")
         print(pd.DataFrame(tails).to_string(index=False))
 
