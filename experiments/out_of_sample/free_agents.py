@@ -14,7 +14,10 @@ shows what the model assumes at the same moments.
 **Per agent:** if each not-talking agent is free with probability ``a`` independently, a
 caller finding ``f`` of them is answered at once with probability ``1 - (1 - a)^f``;
 ``a`` by part of the day is its maximum-likelihood estimate (grid, 95 % profile-likelihood
-interval), ``f`` capped at ``F_CAP``. Also the tail of the served callers' waits.
+interval), ``f`` capped at ``F_CAP``. For comparison, the statistic ``reserve_from`` is
+identified by (``sim.calibrate.direct_line``): agents present and not talking at the
+moments an ACD caller had waited 90 s, here by part of the day. Also the tail of the
+served callers' waits.
 Usage: python free_agents.py LOG [RUN_DIR ...]   (RUN_DIR: a run with calls.parquet and
 resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate --predict saturday``
 run with ``output.calls=true``)
@@ -133,6 +136,21 @@ def free_per_agent(m: pd.DataFrame, source: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def congested_idle(log, source: str) -> pd.DataFrame:
+    """Mean agents not talking while an ACD caller had waited ``PAST_DELAY_S``, by part of
+    the day and agents present (cells of at least ``MIN_SAMPLES`` moments)."""
+    from sim.calibrate.availability import MIN_SAMPLES, not_ready_evidence
+
+    asked = log[log["outcome"].isin(["served", "abandoned"])]
+    r = not_ready_evidence(asked, log[log["outcome"] == "served"], 0)
+    r = r.assign(idle=(r["present"] - r["talking"]).clip(lower=0),
+                 part=np.where(r["hour"] >= EVENING_H, f"{EVENING_H}-24 h",
+                               f"before {EVENING_H} h"))
+    t = (r.groupby(["part", "present"])["idle"].agg(["size", "mean"])
+         .rename(columns={"size": "moments", "mean": "not_talking"}).reset_index())
+    return t[t["moments"] >= MIN_SAMPLES].round(2).assign(source=source)
+
+
 def wait_tail(waits: pd.Series, source: str) -> dict:
     """Quantiles of the served callers' waits."""
     return {"source": source, **{f"q{q:g}": round(float(waits.quantile(q)), 1)
@@ -140,12 +158,13 @@ def wait_tail(waits: pd.Series, source: str) -> dict:
 
 
 def main(log_path: Path, runs: list[Path]) -> None:
-    tables, tails, per_agent = [], [], []
+    tables, tails, per_agent, congested = [], [], [], []
     for day_type in DAY_TYPES:
         log = log_days(log_path, day_type)
         moments = log_moments(log)
         tables.append(free_table(moments, f"log {day_type}"))
         per_agent.append(free_per_agent(moments, f"log {day_type}"))
+        congested.append(congested_idle(log, f"log {day_type}"))
         tails.append(wait_tail(log.loc[log["outcome"] == "served", "wait_s"],
                                f"log {day_type}"))
     for run in runs:
@@ -167,6 +186,9 @@ def main(log_path: Path, runs: list[Path]) -> None:
         print("\nper not-talking agent: probability free (a), by hours of the day:")
         print(pd.concat(per_agent).pivot(index="hours", columns="source",
                                          values=["a", "a_95", "callers"]).to_string())
+        print("\nnot talking while an ACD caller had waited 90 s (reserve_from's evidence):")
+        print(pd.concat(congested).pivot(index=["part", "present"], columns="source",
+                                         values=["not_talking", "moments"]).to_string())
         print("\nwaits of served callers (s):")
         print(pd.DataFrame(tails).to_string(index=False))
 
