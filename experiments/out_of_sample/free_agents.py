@@ -13,8 +13,9 @@ shows what the model assumes at the same moments.
 
 **Per agent:** if each not-talking agent is free with probability ``a`` independently, a
 caller finding ``f`` of them is answered at once with probability ``1 - (1 - a)^f``;
-``a`` by part of the day is its maximum-likelihood estimate (grid, 95 % profile-likelihood
-interval), ``f`` capped at ``F_CAP``. For comparison, the statistic ``reserve_from`` is
+``a`` by part of the day, and by the hour's occupancy (talk / presence), is its
+maximum-likelihood estimate (grid, 95 % profile-likelihood interval), ``f`` capped at
+``F_CAP``. For comparison, the statistic ``reserve_from`` is
 identified by (``sim.calibrate.direct_line``): agents present and not talking at the
 moments an ACD caller had waited 90 s, here by part of the day. Also the tail of the
 served callers' waits.
@@ -40,6 +41,7 @@ EVENING_H = 19  # Saturdays open 19-24 h: the weekday evening is the comparable 
 DAY_TYPES = ("weekday", "friday", "saturday")
 QUANTILES = (0.5, 0.9, 0.95, 0.99, 1.0)
 BANDS = (0, 10, 13, 16, 19, 22, 24)  # parts of the day (hours) for the per-agent estimate
+LOAD_BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)  # occupancy of the hour (talk / presence)
 F_CAP = 4
 GRID = np.linspace(0.005, 0.995, 199)
 CHI2_95 = 3.84  # 95 % profile-likelihood interval: log-likelihood within CHI2_95 / 2
@@ -119,21 +121,34 @@ def free_table(m: pd.DataFrame, source: str) -> pd.DataFrame:
     return t[t["callers"] >= 10].assign(source=source)
 
 
-def free_per_agent(m: pd.DataFrame, source: str) -> pd.DataFrame:
-    """``a``, the probability that one not-talking agent is free, by part of the day."""
+def free_per_agent(m: pd.DataFrame, source: str, by: str = "hour",
+                   edges: tuple = BANDS) -> pd.DataFrame:
+    """``a``, the probability that one not-talking agent is free, by bands of ``by`` (part
+    of the day by default; ``occupancy`` for the load)."""
     m = m.assign(free=(m["present"] - m["talking"]).clip(lower=0))
     m = m[(m["present"] > 0) & (m["free"] >= 1)]
-    m = m.assign(band=pd.cut(m["hour"], list(BANDS), right=False))
+    m = m.assign(band=pd.cut(m[by], list(edges), right=False))
     rows = []
     for band, g in m.groupby("band", observed=True):
         f = np.minimum(g["free"].to_numpy(), F_CAP)[:, None]
         p = 1 - (1 - GRID[None, :]) ** f
         ll = np.where(g["at_once"].to_numpy()[:, None], np.log(p), np.log1p(-p)).sum(axis=0)
         ok = GRID[ll >= ll.max() - CHI2_95 / 2]
-        rows.append({"source": source, "hours": f"{band.left}-{band.right}",
+        rows.append({"source": source, "hours" if by == "hour" else by:
+                     f"{band.left:g}-{band.right:g}",
                      "callers": len(g), "a": round(float(GRID[ll.argmax()]), 3),
                      "a_95": f"{ok.min():.2f}-{ok.max():.2f}"})
     return pd.DataFrame(rows)
+
+
+def hourly_occupancy(log) -> pd.Series:
+    """Talk time over presence by hour of the day, over the day type's days: how loaded
+    the present agents are (what volumes x handle times / staffing imply)."""
+    from sim.calibrate.staffing import _pieces, presence
+
+    served = log[log["outcome"] == "served"]
+    talk = _pieces(served, 3600, 24).groupby("k")["seconds"].sum()
+    return (talk / presence(served, 3600, 24).groupby("k").sum()).rename("occupancy")
 
 
 def congested_idle(log, source: str) -> pd.DataFrame:
@@ -158,13 +173,15 @@ def wait_tail(waits: pd.Series, source: str) -> dict:
 
 
 def main(log_path: Path, runs: list[Path]) -> None:
-    tables, tails, per_agent, congested = [], [], [], []
+    tables, tails, per_agent, congested, by_load = [], [], [], [], []
     for day_type in DAY_TYPES:
         log = log_days(log_path, day_type)
         moments = log_moments(log)
         tables.append(free_table(moments, f"log {day_type}"))
         per_agent.append(free_per_agent(moments, f"log {day_type}"))
         congested.append(congested_idle(log, f"log {day_type}"))
+        loaded = moments.join(hourly_occupancy(log), on="hour")
+        by_load.append(free_per_agent(loaded, f"log {day_type}", "occupancy", LOAD_BANDS))
         tails.append(wait_tail(log.loc[log["outcome"] == "served", "wait_s"],
                                f"log {day_type}"))
     for run in runs:
@@ -186,6 +203,9 @@ def main(log_path: Path, runs: list[Path]) -> None:
         print("\nper not-talking agent: probability free (a), by hours of the day:")
         print(pd.concat(per_agent).pivot(index="hours", columns="source",
                                          values=["a", "a_95", "callers"]).to_string())
+        print("\nper not-talking agent: probability free (a), by the hour's occupancy:")
+        print(pd.concat(by_load).pivot(index="occupancy", columns="source",
+                                       values=["a", "a_95", "callers"]).to_string())
         print("\nnot talking while an ACD caller had waited 90 s (reserve_from's evidence):")
         print(pd.concat(congested).pivot(index=["part", "present"], columns="source",
                                          values=["not_talking", "moments"]).to_string())
