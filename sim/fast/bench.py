@@ -220,16 +220,17 @@ def split() -> int:
     return 0
 
 
-FAST_REPEATS = 5  # fast replications timed against the one SimPy replication
+# runs of the one replication timed on each engine (CPU s, mean of the runs)
+REPEATS = {"simpy": 2, "fast": 5}
 
 
 def telecom10000(compiled_part: bool = False) -> dict:
     """One replication of the reference scenario on SimPy, and on the fast engine where it
     can run it (the per-replication ratio is the issue's 30x target); ``compiled_part``:
-    with ``UNCOMPILED`` switched off, so that both engines run it. The fast side is the
-    mean CPU of ``FAST_REPEATS`` runs of the same replication: one takes ~0.4 s, where a
-    moment of the machine's drift weighs as much as the whole difference being measured,
-    while the SimPy replication (~10 s) averages it out by itself."""
+    with ``UNCOMPILED`` switched off, so that both engines run it. Each side is the mean
+    CPU of ``REPEATS`` runs of the same replication: a single run's ratio moved by ±12 %
+    between runs a minute apart (the machine's speed drifts), the SimPy side as much as the
+    fast one; a fast run (~0.35 s) is short enough for one moment of drift to weigh."""
     from sim.fast.engine import unsupported
     from sim.policies.strict_priority import StrictPriority
 
@@ -243,10 +244,9 @@ def telecom10000(compiled_part: bool = False) -> dict:
         if lack is not None:
             out[engine] = {"not_run": f"engine=fast lacks {lack}"}
             continue
-        repeats = 1
+        repeats = REPEATS[engine]
         if engine == "fast":  # load (or compile) the hotline kernels outside the timing
             ccsim_run(spec, engine)
-            repeats = FAST_REPEATS
         runs = [timed(ccsim_run, spec, engine) for _ in range(repeats)]
         cpus = [r[2] for r in runs]
         out[engine] = {"calls": runs[0][0], "wall_s": sum(r[1] for r in runs) / repeats,
@@ -331,7 +331,8 @@ def hotline_figures() -> dict:
         tel = figures[key] = telecom10000(part)
         simpy = tel["simpy"]
         line = (f"{label}, one replication: simpy {simpy['calls']:,} calls, "
-                f"{simpy['cpu_s']:.2f} CPU s; fast ")
+                f"{simpy['cpu_s']:.2f} CPU s (mean of {simpy['repeats']}, "
+                f"{simpy['cpu_s_range'][0]:.2f}-{simpy['cpu_s_range'][1]:.2f}); fast ")
         if "fast_over_simpy" in tel:
             fast = tel["fast"]
             lo, hi = fast["cpu_s_range"]
