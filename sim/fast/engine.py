@@ -174,7 +174,7 @@ def _spec_arrays(spec: ModelSpec, chunk: int) -> tuple:
             np.array([len(lv) for lv in levels], dtype=np.int64), lv_prio, staffing,
             np.array([spec.interval_s, spec.drain_s], dtype=np.float64),
             np.array([spec.n_intervals, -1 if spec.lines is None else spec.lines, chunk,
-                      margin], dtype=np.int64),
+                      margin, int(spec.trace is None)], dtype=np.int64),  # loop's IP_*
             *_hotline_arrays(spec, level_of, node_arrays(spec.ivr, len(spec.reasons))))
 
 
