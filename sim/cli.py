@@ -464,9 +464,11 @@ def _main(argv: list[str] | None) -> None:
     args = _parse_args(sys.argv[1:])
     _check_override_syntax(args.overrides)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # let errors reach us; we print them as one line
-    from sim import sweep
+    from sim import sweep, sweep_warm
     from sim.schema.trust import guard_hydra, guard_yaml
 
+    if args.multirun:  # joblib's workers import while this process composes the config
+        sweep_warm.prestart(args.overrides)
     guard_hydra()
     guard_yaml()
     from sim.sweep_retry import run_multirun
@@ -497,6 +499,8 @@ def _main(argv: list[str] | None) -> None:
         if not isinstance(exc, yaml.YAMLError):
             raise
         _fail(yaml_message(exc))
+    finally:
+        sweep_warm.abandon()  # workers started early that no multirun took over
 
 
 def yaml_message(exc) -> str:

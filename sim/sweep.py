@@ -272,8 +272,10 @@ class CollectSweep(_callback_base()):  # type: ignore[misc]  # Hydra's, imported
         # each point composed once, not twice per task; collection's modules imported
         # while the launcher's workers run the tasks
         sweep_compose.install(on_launch=lambda: prefetch_collection(config),
-                              by_template=not sweep_cluster.jobs_composed_here(config))
-        # Tasks may run in worker processes (joblib): they read the total from the env.
+                              by_template=not sweep_cluster.jobs_composed_here(config),
+                              env={TOTAL_ENV: str(total)})
+        # Tasks may run in worker processes (joblib): they read the total from the env
+        # (workers started before this point get it with their jobs: TaskConfigs.env).
         os.environ[TOTAL_ENV] = str(total)
         _BAR.clear()
         if total and (config.get("output") or {}).get("progress", True) is True:

@@ -59,6 +59,7 @@ class TaskConfigs:
         # point -> (a replication's expected cost, n_reps)
         self.weights: dict[Any, tuple[float, int]] = {}
         self.share = False  # templates left in .compose/ for the other processes (install)
+        self.env: dict[str, str] = {}  # what the jobs read from the environment (install)
 
     def __getstate__(self) -> dict:
         """Pickled to the launcher's workers with Hydra's context: without the launching
@@ -77,6 +78,8 @@ class TaskConfigs:
         return _COMPOSERS[self.token].compose(master_config, sweep_overrides)
 
     def __call__(self, master_config, sweep_overrides: list[str]):
+        for name, value in self.env.items():  # a worker started before the sweep set it
+            os.environ.setdefault(name, value)
         found = _task_override(sweep_overrides)
         if found is None:
             return self.compose(master_config, sweep_overrides)
@@ -341,12 +344,13 @@ def with_task(pristine, composed_with: str, task: int, master_config):
     return config
 
 
-def install(on_launch=None, by_template: bool = True) -> None:
+def install(on_launch=None, by_template: bool = True, env: dict | None = None) -> None:
     """Compose each point once from now on, in this multirun (called when it starts), and
     check the points without composing them (``check_batch``; ``by_template`` off: by
     composing them, when the launcher composes the jobs in this process anyway);
     ``on_launch`` is called once the sweeper has checked its first batch, when the
-    launcher starts its jobs."""
+    launcher starts its jobs; ``env``: variables the jobs read, set in the workers that
+    were started before this process set them (sim.sweep_warm.prestart)."""
     from hydra.core.global_hydra import GlobalHydra
 
     gh = GlobalHydra.instance()
@@ -356,6 +360,7 @@ def install(on_launch=None, by_template: bool = True) -> None:
     configs = TaskConfigs(loader, uuid.uuid4().hex)
     configs.by_template = by_template
     configs.share = True  # .compose/ is removed when the multirun ends
+    configs.env = dict(env or {})
     loader.load_sweep_config = configs  # type: ignore[method-assign]
     _ON_LAUNCH[:] = [on_launch] if on_launch is not None else []
     from hydra.plugins.sweeper import Sweeper

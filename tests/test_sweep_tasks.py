@@ -418,6 +418,49 @@ def test_joblib_tasks_run_in_the_workers_warmed_when_the_sweep_started(tmp_path,
     basic = [json.loads(p.read_text()) for p in (basic_tmp / "split").rglob("reps/rep_*.json")]
     assert basic and not any(r["warmed"] for r in basic)
     pd.testing.assert_frame_equal(table(tmp_path, "warm"), table(basic_tmp, "split"))
+    # the command line names joblib: its workers started before the sweep set the total
+    # in the environment (sim.sweep_warm.prestart), and still number their lines of it
+    tags = [line.split("]")[0] for line in proc.stdout.splitlines() if ": replication " in line]
+    assert len(tags) == 6 and all(t.endswith("/6") for t in tags), proc.stdout
+
+
+def test_workers_started_from_the_command_line_are_the_launchers(monkeypatch):
+    """sim.sweep_warm.prestart starts joblib's workers before the config is composed, from
+    the command line alone: ``start`` must adopt them when the composed launcher asks for
+    the same ``Parallel`` (then joblib reuses them), and stop them when it asks for others
+    (an experiment file's settings) or when no multirun takes them over (bad input)."""
+    from hydra import compose, initialize_config_dir
+
+    from sim import sweep_warm
+    from sim.paths import CONFIG_DIR
+
+    monkeypatch.setattr(sweep_warm, "warm", lambda payload: None)  # no replication here
+    monkeypatch.setattr(sweep_warm, "warm_imports", lambda: None)
+    cmd = ["scenario=hotline_small", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+
+    def composed(*overrides: str):
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            return compose("config", [*cmd, *overrides], return_hydra_config=True)
+
+    try:
+        assert sweep_warm.prestart(["scenario=hotline_small"]) == 0  # not joblib: nothing
+        assert sweep_warm.prestart(cmd) == 2
+        early = sweep_warm._EARLY[0][0]
+        assert sweep_warm.start(composed()) == 2
+        assert sweep_warm._EXECUTOR[0] is early and not sweep_warm._EARLY  # adopted
+        sweep_warm.release()
+        assert sweep_warm.prestart(cmd) == 2
+        early = sweep_warm._EARLY[0][0]
+        assert sweep_warm.start(composed("hydra.launcher.max_nbytes=1M")) == 2
+        assert early._flags.shutdown and sweep_warm._EXECUTOR[0] is not early  # replaced
+        sweep_warm.release()
+        assert sweep_warm.prestart(cmd) == 2
+        early = sweep_warm._EARLY[0][0]
+        sweep_warm.abandon()
+        assert early._flags.shutdown and not sweep_warm._EARLY
+    finally:
+        sweep_warm.abandon()
+        sweep_warm.release()
 
 
 CHECKED_JOBS = [  # (a job's overrides, whether Hydra composes it)
