@@ -486,6 +486,8 @@ def _main(argv: list[str] | None) -> None:
         print("ccsim: interrupted; outputs already written are kept, the run is incomplete",
               file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        raise  # the reader closed the pipe: main stops quietly, not a run-directory error
     except OSError as exc:
         _fail(f"hydra.run.dir: cannot write {exc.filename or 'the outputs'!s} "
               f"({exc.strerror or exc}); allowed: a directory ccsim can create and write")

@@ -62,6 +62,19 @@ def test_help_into_a_closed_pipe_stops_quietly():
     assert err == ""
 
 
+def test_a_run_into_a_closed_pipe_is_not_called_a_run_directory_error(tmp_path):
+    """A broken pipe is an OSError, like an unwritable run directory: a run whose reader
+    left (``ccsim ... | head -1``) stops with exit 1, not "hydra.run.dir: cannot write"."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "scenario=hotline_small", "n_reps=1",
+                             f"hydra.run.dir={tmp_path}"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 1
+    assert "hydra.run.dir" not in err and "Traceback" not in err
+
+
 # --- configs compose and validate ------------------------------------------------------
 
 def compose_cfg(*overrides: str):
