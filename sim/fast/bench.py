@@ -137,6 +137,30 @@ def ccsim_run(spec, engine: str):
     return int(round(replication_kpis(rec, spec)["overall"]["offered"]))
 
 
+ERLANG_A_REPEATS = 3  # timed runs of each side of the bare-loop comparison, alternated
+
+
+def erlang_a_runs(spec, mmcm, calls: int) -> tuple[tuple, tuple]:
+    """(calls, wall s, CPU s) of ``engine=fast`` and of the bare loop on the Erlang-A
+    workload, each the mean of ``ERLANG_A_REPEATS`` runs taken in turn after a full-size
+    run of each: a replication's steady cost, as in a sweep's worker (the first run of a
+    process also takes its fresh memory), and both sides alike under the machine's drift
+    (a run is 0.3-0.6 s, short enough for one slow moment to weigh)."""
+    args = (calls, AGENTS, ARRIVAL_RATE, MEAN_SERVICE_S, MEAN_PATIENCE_S, 1)
+    ccsim_run(spec, "fast")
+    mmcm(*args)
+    fast, bare = [], []
+    for _ in range(ERLANG_A_REPEATS):
+        fast.append(timed(ccsim_run, spec, "fast"))
+        bare.append(timed(mmcm, *args))
+    return _mean_run(fast), _mean_run(bare)
+
+
+def _mean_run(runs: list[tuple]) -> tuple:
+    """(the first run's output, mean wall s, mean CPU s) of ``timed`` runs."""
+    return (runs[0][0], sum(r[1] for r in runs) / len(runs), sum(r[2] for r in runs) / len(runs))
+
+
 def compile_times() -> dict[str, float]:
     """Wall and CPU seconds of a first fast run in a fresh process with an empty Numba
     cache (compile), then in a second process (cache load), each excluding imports."""
@@ -293,13 +317,11 @@ def main(argv: list[str] | None = None) -> int:
     ccsim_run(small, "simpy")
     mmcm = bare_loop()
     mmcm(1000, AGENTS, ARRIVAL_RATE, MEAN_SERVICE_S, MEAN_PATIENCE_S, 1)
-    rows = []
-    n, wall, cpu = timed(ccsim_run, build_model_spec(scenario(calls)), "fast")
-    rows.append(("ccsim engine=fast", n, wall, cpu))
+    fast_runs, bare_runs = erlang_a_runs(build_model_spec(scenario(calls)), mmcm, calls)
+    rows = [("ccsim engine=fast", *fast_runs)]
     n, wall, cpu = timed(ccsim_run, build_model_spec(scenario(simpy_calls)), "simpy")
     rows.append(("ccsim engine=simpy", n, wall, cpu))
-    _, wall, cpu = timed(mmcm, calls, AGENTS, ARRIVAL_RATE, MEAN_SERVICE_S, MEAN_PATIENCE_S, 1)
-    rows.append(("bare Numba M/M/c+M", calls, wall, cpu))
+    rows.append(("bare Numba M/M/c+M", calls, *bare_runs[1:]))
     print(f"{'model':<22}{'calls':>11}{'wall s':>9}{'cpu s':>9}{'calls/cpu s':>14}")
     rates = {}
     for name, n, wall, cpu in rows:
