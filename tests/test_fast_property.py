@@ -398,6 +398,12 @@ def assert_same_run(spec, factory, monkeypatch) -> None:
             run(spec, factory, "fast", monkeypatch)
         return
     b, rb = run(spec, factory, "fast", monkeypatch)
+    assert_same_record(a, ra, b, rb)
+
+
+def assert_same_record(a: list[dict], ra, b: list[dict], rb) -> None:
+    """Two runs' call chunks ``a``, ``b`` and their Recorders ``ra``, ``rb`` hold the same
+    calls in the same chunks, the same counters and the same feature records."""
     assert len(a) == len(b)
     for ca, cb in zip(a, b, strict=True):
         assert list(ca) == list(cb)

@@ -7,56 +7,38 @@ arrays, and that they are on only where the reasoning in ``ivr_walk`` holds."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from simhelpers import make_policy
 from test_fast_engine import compose_cfg
 from test_fast_hotline import HOT, VARIANTS
+from test_fast_property import assert_same_record
 
 from sim.config import build_model_spec
 from sim.fast import loop as L
 from sim.fast.engine import FastRun
 from sim.records import Recorder
 
-FIELDS = ("fcr", "work_orders", "announcements", "press2", "virtual_holds",
-          "group_busy_s", "group_staffed_s", "queue_area")
 
-
-def run(spec, walks: bool, policy: str = "strict_priority") -> tuple[Recorder, int]:
-    """One replication on the loop with walks on or off: its records (``rec.chunks``, the
-    calls' columns) and the events it scheduled."""
+def run(spec, walks: bool, policy: str = "strict_priority") -> tuple[list[dict], Recorder, int]:
+    """One replication on the loop with walks on or off: its call chunks, its Recorder and
+    the events it scheduled."""
     chunks: list[dict] = []
     rec = Recorder.for_spec(spec, chunks.append)
     fr = FastRun(spec, make_policy(policy)(), 5, 2, rec)
     fr.policy_name = "test"
     fr.sp[11][L.IP_WALK] = int(walks)
     fr.run()
-    rec.chunks = chunks  # type: ignore[attr-defined]
-    return rec, int(fr.st[0][L.S_EID])
-
-
-def assert_same_records(a, b) -> None:
-    """The same calls, column by column, and the same counters."""
-    assert len(a.chunks) == len(b.chunks)
-    for ca, cb in zip(a.chunks, b.chunks, strict=True):
-        assert list(ca) == list(cb)
-        for k in ca:
-            assert np.array_equal(ca[k], cb[k], equal_nan=ca[k].dtype.kind == "f"), k
-    for f in a.calls:
-        assert np.array_equal(a.calls[f], b.calls[f]), f
-    for f in FIELDS:
-        assert np.array_equal(getattr(a, f), getattr(b, f)), f
-    assert np.array_equal(a.features.episodes, b.features.episodes)
+    return chunks, rec, int(fr.st[0][L.S_EID])
 
 
 @pytest.mark.parametrize("variant", ["as shipped", *VARIANTS])
 def test_walks_change_no_call_and_save_events(variant):
     overrides = HOT if variant == "as shipped" else [*HOT, *VARIANTS[variant]]
     spec = build_model_spec(compose_cfg(overrides)["scenario"])
-    with_walks, events = run(spec, True)
-    without, events_without = run(spec, False)
-    assert_same_records(with_walks, without)
-    assert sum(len(c["call_id"]) for c in with_walks.chunks) > 1000
+    chunks, rec, events = run(spec, True)
+    chunks_without, rec_without, events_without = run(spec, False)
+    assert_same_record(chunks, rec, chunks_without, rec_without)
+    assert sum(len(c["call_id"]) for c in chunks) > 1000
     # most of hotline_small's callers pass two to five nodes: each walk saves the events
     # of all but its last node
     assert events < 0.8 * events_without
@@ -82,7 +64,7 @@ def test_nodes_that_take_no_time_are_not_walked():
     for node in scn["ivr"]["nodes"].values():
         node["time"] = {"dist": "deterministic", "value": 0.0}
     spec = build_model_spec(scn)
-    with_walks, events = run(spec, True)
-    without, events_without = run(spec, False)
-    assert_same_records(with_walks, without)
+    chunks, rec, events = run(spec, True)
+    chunks_without, rec_without, events_without = run(spec, False)
+    assert_same_record(chunks, rec, chunks_without, rec_without)
     assert events == events_without

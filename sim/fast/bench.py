@@ -272,9 +272,9 @@ def telecom10000(compiled_part: bool = False) -> dict:
         if engine == "fast":  # load (or compile) the hotline kernels outside the timing
             ccsim_run(spec, engine)
         runs = [timed(ccsim_run, spec, engine) for _ in range(repeats)]
+        n, wall, cpu = _mean_run(runs)
         cpus = [r[2] for r in runs]
-        out[engine] = {"calls": runs[0][0], "wall_s": sum(r[1] for r in runs) / repeats,
-                       "cpu_s": sum(cpus) / repeats, "repeats": repeats,
+        out[engine] = {"calls": n, "wall_s": wall, "cpu_s": cpu, "repeats": repeats,
                        "cpu_s_range": [min(cpus), max(cpus)]}
     if "cpu_s" in out["fast"]:
         out["fast_over_simpy"] = out["simpy"]["cpu_s"] / out["fast"]["cpu_s"]
