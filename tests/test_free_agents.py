@@ -62,3 +62,22 @@ def test_free_per_agent_recovers_a_known_probability():
         lo, hi = (float(x) for x in est.loc[band, "a_95"].split("-"))
         assert lo <= a <= hi
         assert abs(est.loc[band, "a"] - a) < 0.03
+
+
+def test_direct_callers_are_split_by_an_acd_caller_waiting_past_90_s():
+    fa = _module()
+    log = pd.DataFrame([
+        _call("A", 900.0, 100.0, desk="acd"),  # A's session 900-1300 (ACD callers served
+        _call("A", 1200.0, 100.0, desk="acd"),  # at once: no congestion of their own)
+        # ACD caller queued at 1000, answered at 1200: waited past 90 s from 1090 on
+        _call("B", 1200.0, 50.0, desk="acd", t_arrival=1000.0, wait_s=200.0, queued=True),
+        # direct callers: at 1050 (ACD caller waiting, not yet 90 s), waited 10 s;
+        # at 1100 (past 90 s), answered at once; at 1150 (past 90 s), waited 30 s
+        _call("A", 1060.0, 5.0, t_arrival=1050.0, wait_s=10.0, queued=True),
+        _call("A", 1100.0, 5.0, t_arrival=1100.0),
+        _call("A", 1180.0, 5.0, t_arrival=1150.0, wait_s=30.0, queued=True),
+    ])
+    t = fa.direct_during_congestion(log, "synthetic").set_index("acd_waited_90s")
+    assert t.loc[True, "direct_callers"] == 2 and t.loc[True, "at_once"] == 0.5
+    assert t.loc[False, "direct_callers"] == 1 and t.loc[False, "at_once"] == 0.0
+    assert set(t["present"]) == {"1-3"} and abs(t["share"].sum() - 1) < 1e-9

@@ -17,8 +17,10 @@ caller finding ``f`` of them is answered at once with probability ``1 - (1 - a)^
 maximum-likelihood estimate (grid, 95 % profile-likelihood interval), ``f`` capped at
 ``F_CAP``. For comparison, the statistic ``reserve_from`` is
 identified by (``sim.calibrate.direct_line``): agents present and not talking at the
-moments an ACD caller had waited 90 s, here by part of the day. Also the tail of the
-served callers' waits.
+moments an ACD caller had waited 90 s, here by part of the day; and what tells a held
+agent from an absent one at those moments: direct-line callers arriving then, answered at
+once (an agent free for them, not for the waiting ACD caller: held) or not (absent). Also
+the tail of the served callers' waits.
 Usage: python free_agents.py LOG [RUN_DIR ...]   (RUN_DIR: a run with calls.parquet and
 resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate --predict saturday``
 run with ``output.calls=true``)
@@ -166,6 +168,42 @@ def congested_idle(log, source: str) -> pd.DataFrame:
     return t[t["moments"] >= MIN_SAMPLES].round(2).assign(source=source)
 
 
+HEADCOUNTS = ((1, 3), (4, 6), (7, 99))  # agents present, for the direct-line table
+
+
+def direct_during_congestion(log, source: str) -> pd.DataFrame:
+    """Direct-line callers by whether an ACD caller had waited ``PAST_DELAY_S`` when they
+    reached the queue (``congested``), by agents present: how many, and the share
+    answered at once. Poisson arrivals see time averages, so ``share`` is the part of the
+    time the ACD queue was congested as the direct line saw it."""
+    from sim.calibrate.availability import PAST_DELAY_S
+    from sim.calibrate.staffing import sessions
+
+    asked = log[log["outcome"].isin(["served", "abandoned"])]
+    sess = sessions(log[log["outcome"] == "served"])
+    parts = []
+    for date, day in asked.groupby("date"):
+        q = day[day["queued"] & (day["desk"] == "acd")]
+        t0 = (q["t_arrival"] + q["ivr_s"]).to_numpy(float)
+        d = day[day["desk"] == "direct"]
+        t = (d["t_arrival"] + d["ivr_s"]).to_numpy(float)
+        s = sess[sess["date"] == date]
+        parts.append(pd.DataFrame({
+            "present": _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t),
+            "congested": _covering(t0 + PAST_DELAY_S, t0 + q["wait_s"].to_numpy(float), t) > 0,
+            "at_once": ((d["outcome"] == "served") & (d["wait_s"] <= AT_ONCE_S)).to_numpy()}))
+    m = pd.concat(parts, ignore_index=True)
+    rows = []
+    for lo, hi in HEADCOUNTS:
+        g = m[(m["present"] >= lo) & (m["present"] <= hi)]
+        for congested, h in g.groupby("congested"):
+            rows.append({"source": source, "present": f"{lo}-{hi}" if hi < 99 else f"{lo}+",
+                         "acd_waited_90s": bool(congested), "direct_callers": len(h),
+                         "share": round(len(h) / max(len(g), 1), 3),
+                         "at_once": round(float(h["at_once"].mean()), 3)})
+    return pd.DataFrame(rows)
+
+
 def wait_tail(waits: pd.Series, source: str) -> dict:
     """Quantiles of the served callers' waits."""
     return {"source": source, **{f"q{q:g}": round(float(waits.quantile(q)), 1)
@@ -173,13 +211,14 @@ def wait_tail(waits: pd.Series, source: str) -> dict:
 
 
 def main(log_path: Path, runs: list[Path]) -> None:
-    tables, tails, per_agent, congested, by_load = [], [], [], [], []
+    tables, tails, per_agent, congested, by_load, direct = [], [], [], [], [], []
     for day_type in DAY_TYPES:
         log = log_days(log_path, day_type)
         moments = log_moments(log)
         tables.append(free_table(moments, f"log {day_type}"))
         per_agent.append(free_per_agent(moments, f"log {day_type}"))
         congested.append(congested_idle(log, f"log {day_type}"))
+        direct.append(direct_during_congestion(log, f"log {day_type}"))
         loaded = moments.join(hourly_occupancy(log), on="hour")
         by_load.append(free_per_agent(loaded, f"log {day_type}", "occupancy", LOAD_BANDS))
         tails.append(wait_tail(log.loc[log["outcome"] == "served", "wait_s"],
@@ -209,6 +248,9 @@ def main(log_path: Path, runs: list[Path]) -> None:
         print("\nnot talking while an ACD caller had waited 90 s (reserve_from's evidence):")
         print(pd.concat(congested).pivot(index=["part", "present"], columns="source",
                                          values=["not_talking", "moments"]).to_string())
+        print("\ndirect-line callers while an ACD caller had waited 90 s or not: answered "
+              "at once (held agents) or not (absent ones):")
+        print(pd.concat(direct).to_string(index=False))
         print("\nwaits of served callers (s):")
         print(pd.DataFrame(tails).to_string(index=False))
 
