@@ -134,12 +134,16 @@ def _own_work(page: Page, run: RunData) -> None:
     if not by_work:
         return
     page.heading("The agents' own work (not calls)")
-    scopes = [("all own work", run.kpi)] if len(by_work) > 1 else []
-    scopes += [(label(n), lambda k, n=n: run.kpi(k, "by_work", n)) for n in by_work]
+    scopes: list[tuple[str, str, str | None]] = [("all own work", "overall", None)] \
+        if len(by_work) > 1 else []
+    scopes += [(label(n), "by_work", n) for n in by_work]
     shown = {k: "num" if k == "work_hours" else kind(k) for k in WORK}  # hours: 3 digits
-    page.table(("work", "figure", "estimate", "confidence interval"),
-               [(who, what, fmt(get(k)["mean"], shown[k]), _ci(get(k), shown[k]))
-                for who, get in scopes for k, what in WORK.items()], left=2)
+    rows = []
+    for who, scope, name in scopes:
+        for k, what in WORK.items():
+            st = run.kpi(k, scope, name)
+            rows.append((who, what, fmt(st["mean"], shown[k]), _ci(st, shown[k])))
+    page.table(("work", "figure", "estimate", "confidence interval"), rows, left=2)
     page.text("Work of kind 'work' (e.g. the calibrated hidden work): the agents do it "
               "between calls, so it counts in occupancy and cost, but it is no call: the "
               "figures above count calls only. Agent-hours as drawn (a task dropped for a "
