@@ -26,9 +26,10 @@ WORK = scenario(
     arrivals={"trace": [[0, "chore"], [50, "call"], [300, "call"], [500, "chore"]]})
 
 
-@pytest.fixture(scope="module")
-def kpis() -> dict:
-    _, rec = run_calls(WORK)
+@pytest.fixture(scope="module", params=["simpy", "fast"])
+def kpis(request) -> dict:
+    """Both engines write the same records, so the same KPIs."""
+    _, rec = run_calls(WORK, engine=request.param)
     return replication_kpis(rec, build_model_spec(WORK))
 
 
@@ -83,6 +84,30 @@ def test_report_shows_the_work_apart_from_the_calls(tmp_path):
     assert "The agents&#x27; own work (not calls)" in page or \
         "The agents' own work (not calls)" in page
     assert '"name":"chore"' not in page.replace(" ", "")  # not in the day or the flow
+
+
+def test_report_totals_several_kinds_of_work(tmp_path):
+    from sim.report import write_run_report
+
+    two = scenario(WORK, classes__mail={"mix": 0, "priority": 6, "queue": "w",
+                                        "handle_time": 100, "kind": "work"},
+                   arrivals__trace=[*WORK["arrivals"]["trace"], [800, "mail"]])
+    cfg = compose_cfg(["scenario=basic", "output.progress=false"])
+    cfg["scenario"] = two
+    simulate(cfg, tmp_path)
+    rows = [r for r in table_rows_all(write_run_report(tmp_path).read_text(encoding="utf-8"))
+            if r[1:2] == ["tasks done"]]
+    assert [(r[0], r[2]) for r in rows] == [("all own work", "3"), ("chore", "2"),
+                                             ("mail", "1")]
+
+
+def table_rows_all(html: str) -> list[list[str]]:
+    """Every table row's cells, in order (table_rows keeps one row per first cell)."""
+    import html as htmllib
+    import re
+
+    return [[htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", html)]
 
 
 def test_a_bad_kind_is_one_error_naming_the_key():
