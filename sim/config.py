@@ -172,7 +172,8 @@ def _build_classes(s: Any, queues: tuple[QueueSpec, ...], group_names: list[str]
                         c.after_call_work_by_group, group_names)
         out.append(CallClass(name, i, c.mix if c.mix is not None else 0.0, c.priority,
                              queue.index, patience, ivr, ht, acw, volume=volume,
-                             answer_delay=_answer_delay(key, c.answer_delay)))
+                             answer_delay=_answer_delay(key, c.answer_delay),
+                             work=c.kind == "work"))
     return tuple(out)
 
 

@@ -83,6 +83,15 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def work_kpis(s: Mapping[str, float], available_s: float) -> dict[str, float]:
+    """The agents' own work (``kind: work``): tasks done, agent-hours on them (talk +
+    after-call work as drawn: a task dropped for a waiting caller counts whole) and
+    their share of the agents' available time (logged in and not away)."""
+    busy_s = s["talk_s"] + s["acw_s"]
+    return {"work_tasks": float(s["answered"]), "work_hours": float(busy_s / 3600),
+            "work_share": _div(busy_s, available_s)}
+
+
 def all_fields(rec: Recorder) -> dict[str, np.ndarray]:
     """Every per-(class, interval) array of a replication, by field name."""
     return {**rec.calls, **rec.event_counts()}
@@ -92,12 +101,30 @@ def _sum(fields: dict[str, np.ndarray], rows, w: slice) -> dict[str, float]:
     return {f: a[rows, w].sum() for f, a in fields.items()}
 
 
+def call_rows(spec: ModelSpec) -> slice | list[int]:
+    """The record rows of calls: every class but the agents' own work (``kind: work``),
+    whose tasks occupy agents but are no calls (all rows as a slice when there is none,
+    so the sums stay those of every class)."""
+    if not any(c.work for c in spec.classes):
+        return slice(None)
+    return [c.index for c in spec.classes if not c.work]
+
+
+def work_queues(spec: ModelSpec) -> list[int]:
+    """Queues only the agents' own work waits in (left out of the call queue length)."""
+    call_queues = {c.queue for c in spec.classes if not c.work}
+    return sorted({c.queue for c in spec.classes if c.work} - call_queues)
+
+
 def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
-    """One replication's KPIs: ``{"overall": {...}, "by_class": {..}, "by_group": {..}}``."""
+    """One replication's KPIs: ``{"overall": {...}, "by_class": {..}, "by_group": {..}}``,
+    and ``by_work`` when classes are the agents' own work. Call figures count calls only;
+    agent figures (occupancy, cost) keep the agents' time on their own work."""
     w = slice(spec.warmup_intervals, None)
     fields = all_fields(rec)
-    by_class = {c.name: call_kpis(_sum(fields, c.index, w)) for c in spec.classes}
-    overall = call_kpis(_sum(fields, slice(None), w))
+    by_class = {c.name: call_kpis(_sum(fields, c.index, w)) for c in spec.classes
+                if not c.work}
+    overall = call_kpis(_sum(fields, call_rows(spec), w))
     busy = rec.group_busy_s[:, w].sum(axis=1)
     staffed = rec.group_staffed_s[:, w].sum(axis=1)
     cost = np.array([g.cost_per_hour for g in spec.groups]) * staffed / 3600
@@ -115,15 +142,24 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
     if any(g.availability is not None for g in spec.groups):
         _availability_kpis(by_group, overall, rec, spec, w, busy, staffed)
     horizon = (spec.n_intervals - spec.warmup_intervals) * spec.interval_s
+    queue_area = rec.queue_area[:, w]
+    if work_queues(spec):
+        queue_area = np.delete(queue_area, work_queues(spec), axis=0)
     overall.update(
         occupancy=_div(busy.sum(), staffed.sum()),
         staffed_hours=float(staffed.sum() / 3600),
         cost=float(cost.sum()),
         cost_per_call=_div(cost.sum(), overall["answered"]),
-        mean_queue_length=float(rec.queue_area[:, w].sum() / horizon),
+        mean_queue_length=float(queue_area.sum() / horizon),
         system_availability=_div(overall["offered"] - overall["blocked"], overall["offered"]),
     )
     out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
+    if any(c.work for c in spec.classes):
+        available = staffed.sum() - rec.group_away_s[:, w].sum()
+        out["by_work"] = {c.name: work_kpis(_sum(fields, c.index, w), available)
+                          for c in spec.classes if c.work}
+        rows = [c.index for c in spec.classes if c.work]
+        overall.update(work_kpis(_sum(fields, rows, w), available))
     if rec.features.sites is not None:
         from sim.kpi_sites import site_kpis
 

@@ -19,6 +19,7 @@ CALL_SCOPES = ("overall", "class", "tier", "reason")  # the per-call KPIs (sim.k
 GROUP = ("overall", "group")
 OVERALL = ("overall",)
 SITE, REGION = "site", "region"  # scenario.sites: by seat site, by caller region
+WORK = "work"  # by class of the agents' own work (classes.NAME.kind: work)
 # readable titles and short terminal heads where the name alone does not read well
 TITLES = {"answer_rate": "answer rate", "service_level": "service level",
           "abandon_rate": "abandon rate", "asa_s": "ASA: wait of answered (s)",
@@ -114,6 +115,10 @@ _ALL = (
     _k("scheduled_hours", "h", "count", "neutral", GROUP),
     _k("shrinkage", "share", "pct", "neutral", GROUP),
     _k("cost_per_call", "cost units", "money", "low", (*OVERALL, SITE)),
+    # the agents' own work (classes of kind: work), overall and by work class
+    _k("work_tasks", "tasks", "count", "neutral", (*OVERALL, WORK)),
+    _k("work_hours", "h", "count", "neutral", (*OVERALL, WORK)),
+    _k("work_share", "share", "pct", "neutral", (*OVERALL, WORK)),
     # seat sites and dialects (scenario.sites)
     _k("groups", "groups", "count", "neutral", (SITE,)),
     _k("answered_in_sl_share", "share", "pct", "high", (SITE,)),

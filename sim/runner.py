@@ -30,6 +30,7 @@ from sim.kpi import (
     aggregate,
     all_fields,
     call_kpis,
+    call_rows,
     check_conservation,
     replication_kpis,
 )
@@ -291,8 +292,9 @@ def interval_frames(rec: Recorder, spec: ModelSpec, rep: int):
         for k in range(spec.n_intervals):
             row = call_kpis({f: a[c.index, k] for f, a in fields.items()})
             rows.append({**_interval_base(spec, rep, k), "class": c.name, **row})
+    calls = call_rows(spec)  # "ALL" totals calls only, not the agents' own work
     for k in range(spec.n_intervals):
-        row = call_kpis({f: a[:, k].sum() for f, a in fields.items()})
+        row = call_kpis({f: a[calls, k].sum() for f, a in fields.items()})
         rows.append({**_interval_base(spec, rep, k), "class": "ALL", **row})
     grows = []
     for g in spec.groups:

@@ -42,7 +42,19 @@ def format_summary(summary: dict) -> str:
         lines.append(f"{'SL target':16}" + "".join(f"{m:>{width + 2}}" for m in marks))
     occ = summary["overall"]["occupancy"]
     lines.append(f"{'occupancy':16}{_cell(occ, KPIS['occupancy'].terminal):>{width + 2}}")
+    if summary.get("by_work"):
+        lines.append(_own_work(summary["overall"]))
     return "\n".join(lines)
+
+
+def _own_work(overall: dict) -> str:
+    """The agents' own work (classes of kind: work), apart: no call figure above counts it;
+    occupancy does."""
+    tasks = _cell(overall["work_tasks"], "{:.0f}")
+    hours = _cell(overall["work_hours"], "{:.1f}")
+    share = _cell(overall["work_share"], KPIS["work_share"].terminal)
+    return (f"{'own work':16}{tasks} tasks, {hours} agent-h, {share} of available time "
+            f"(not calls; in occupancy)")
 
 
 def _target(tier: dict) -> str:

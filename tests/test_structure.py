@@ -82,13 +82,14 @@ def test_kpi_registry_knows_every_kpi_in_its_scopes():
     every registered KPI is reported by some scenario (no stale entries)."""
     scopes = {"overall": "overall", "by_class": "class", "by_group": "group",
               "by_tier": "tier", "by_reason": "reason", "by_site": "site",
-              "by_region": "region"}
+              "by_region": "region", "by_work": "work"}
     seen = set()
     with_states = scenario(groups__g__availability={})  # agent-state KPIs
+    with_work = scenario(classes__b__kind="work")  # the agents' own work
     from test_sites import SITED  # seat sites and dialects
 
     # the reference has the operations features
-    for scn in (TINY, load(), load("telecom10000"), with_states, SITED):
+    for scn in (TINY, load(), load("telecom10000"), with_states, SITED, with_work):
         spec = build_model_spec(scn)
         kpis = replication_kpis(Recorder.for_spec(spec), spec)
         for key, scope in scopes.items():

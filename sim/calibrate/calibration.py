@@ -461,7 +461,8 @@ def _scenario(opts: Options, volumes: dict, rule: dict, direct: list[str], fits:
     classes[HIDDEN] = {"calls_per_interval": hidden_volume(hidden),
                        "priority": 2 + len(rule["rank"]), "queue": HIDDEN, "patience": None,
                        "handle_time": {"dist": "exponential",
-                                       "mean": round(hidden["task_mean_s"], 3)}}
+                                       "mean": round(hidden["task_mean_s"], 3)},
+                       "kind": "work"}  # the agents' own work: no call in the KPIs
     queues = {DIRECT_QUEUE: {"groups": [AGENTS], "max_wait_s": DIRECT_MAX_WAIT_S}} \
         if direct else {}
     queues.update({ACD_QUEUE: {"groups": [AGENTS]}, HIDDEN: {"groups": [AGENTS]}})

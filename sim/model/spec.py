@@ -37,6 +37,9 @@ class CallClass:
     # time in the queue before the call may be answered (a mandatory in-queue
     # announcement); None: answerable at once
     answer_delay: Distribution | None = None
+    # the agents' own work (``kind: work``), not a call: the KPIs leave it out of every
+    # call figure and count it apart; the engines treat it as any class
+    work: bool = False
 
 
 @dataclass(frozen=True)

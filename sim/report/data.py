@@ -83,6 +83,13 @@ class RunData:
         return st if isinstance(st, dict) else {"mean": st, "half_width": None}
 
 
+def work_classes(run: RunData) -> set[str]:
+    """Classes of the agents' own work (``classes.NAME.kind: work``): in the tables by
+    class, but no calls."""
+    classes = run.scenario.get("classes") or {}
+    return {n for n, c in classes.items() if isinstance(c, dict) and c.get("kind") == "work"}
+
+
 def _parquet(path: Path, columns: list[str] | None):
     """A table of the output contract; a truncated or corrupt file is bad input."""
     import pandas as pd

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.report.data import RunData, label
+from sim.report.data import RunData, label, work_classes
 from sim.report.run_figures import TIER_COLOURS, tier_of
 from sim.report.run_figures import colour as colour_of
 
@@ -18,6 +18,8 @@ def call_flow(run: RunData):
     """Calls per replication: tier → (ended in IVR | queued) → ending, every link coloured
     by its tier, tiers in the order of the scenario (priority order)."""
     calls = run.table("calls", ["rep", "class", "t_queue", "ending", "group"])
+    if calls is not None:  # calls only: the agents' own work is no call
+        calls = calls[~calls["class"].isin(work_classes(run))]
     if calls is not None and len(calls):
         links = _links_from_calls(calls)
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.report.data import RunData, error_bars, label
+from sim.report.data import RunData, error_bars, label, work_classes
 
 TIER_COLOURS = {"diamond": "#5b8def", "gold": "#d4a017", "silver": "#8e9aa6",
                 "member": "#2e9e5b", "ordinary": "#e07b39", "blacklist": "#444444"}
@@ -34,7 +34,8 @@ def segment_intervals(run: RunData):
                                  "answered", "service_level"])
     if df is None:
         return None
-    df = df[df["class"] != "ALL"]  # the all-classes total row
+    # neither the all-classes total row nor the agents' own work (no calls)
+    df = df[~df["class"].isin({"ALL", *work_classes(run)})]
     df = df.assign(segment=df["class"].map(tier_of),
                    within=(df["service_level"].fillna(0.0) * df["asked"]))
     g = df.groupby(["segment", "interval", "start_s"], as_index=False)[

@@ -57,6 +57,7 @@ def write_run_report(run_dir: Path, out: Path | None = None) -> Path:
     page.text(answer(run), "answer")
     page.warnings(run_warnings(run) + _validation_warnings(run))
     _headline(page, run)
+    _own_work(page, run)
     _indicators(page, run)
     _exact(page, run)
     _tiers(page, run)
@@ -121,6 +122,33 @@ def _headline(page: Page, run: RunData) -> None:
               f"are shares of the calls that asked for an agent; service level counts calls "
               f"answered within T = {t} s. Callers who hung up in the IVR never asked, so "
               f"they are in 'abandoned' but not in the abandon rate.", "note")
+
+
+WORK = {"work_tasks": "tasks done", "work_hours": "agent-hours on them",
+        "work_share": "share of the agents' available time (logged in, not away)"}
+
+
+def _own_work(page: Page, run: RunData) -> None:
+    """The agents' own work (classes of kind: work), apart from the calls."""
+    by_work = run.summary.get("by_work") or {}
+    if not by_work:
+        return
+    page.heading("The agents' own work (not calls)")
+    scopes: list[tuple[str, str, str | None]] = [("all own work", "overall", None)] \
+        if len(by_work) > 1 else []
+    scopes += [(label(n), "by_work", n) for n in by_work]
+    shown = {k: "num" if k == "work_hours" else kind(k) for k in WORK}  # hours: 3 digits
+    rows = []
+    for who, scope, name in scopes:
+        for k, what in WORK.items():
+            st = run.kpi(k, scope, name)
+            rows.append((who, what, fmt(st["mean"], shown[k]), _ci(st, shown[k])))
+    page.table(("work", "figure", "estimate", "confidence interval"), rows, left=2)
+    page.text("Work of kind 'work' (e.g. the calibrated hidden work): the agents do it "
+              "between calls, so it counts in occupancy and cost, but it is no call: the "
+              "figures above count calls only. Agent-hours as drawn (a task dropped for a "
+              "waiting caller counts whole); skill groups' answered and AHT include the "
+              "tasks.", "note")
 
 
 def _indicators(page: Page, run: RunData) -> None:

@@ -3,7 +3,7 @@ classes from tiers × reasons instead)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -37,6 +37,11 @@ class CallClass(Handling):
     ivr_time: Law = Field(0, description="time in the IVR before queueing, s (finite)")
     answer_delay: Law = Field(None, description="time in queue before a call may be "
                               "answered (e.g. a mandatory announcement), s (null: off)")
+    kind: Literal["call", "work"] = Field(
+        "call", description="call: a customer's call, counted in every call KPI; work: the "
+        "agents' own work (e.g. the calibration's hidden_work), which occupies them but is "
+        "no call: left out of the call KPIs and reported apart (tasks, agent-hours, share "
+        "of available time)")
 
     @model_validator(mode="after")
     def _volume(self) -> CallClass:
