@@ -56,7 +56,10 @@ def test_day_types_follow_the_dates_weekdays_in_february(jan, tmp_path):
     by_date = dict(zip(df["date"].dt.strftime("%Y-%m-%d"), types, strict=True))
     assert by_date["1999-02-05"] == "friday" and by_date["1999-02-06"] == "saturday"
     assert by_date["1999-02-28"] == "weekday"  # a Sunday
-    assert _days(_calibrate(log, day_type="friday")) == ["1999-02-05"]
+    friday = _calibrate(log, day_type="friday")
+    assert _days(friday) == ["1999-02-05"]
+    gaps = friday.report["calendar"]["dates_without_calls"]
+    assert gaps == [f"1999-02-{d:02d}" for d in range(8, 28)]  # said, not assumed
 
 
 def _april(jan, tmp_path):

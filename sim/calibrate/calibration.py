@@ -141,7 +141,10 @@ def date_day_types(dates, types: dict[str, str], holidays: dict):
 def calendar_report(df, dtype, holidays: dict, table: str) -> dict:
     """What the calendar did to the log's days: holidays met and their day type, the
     years the table does not cover, and days whose volume is below half of their day
-    type's median day (an unlisted holiday, or a partial day: taken at their weekday)."""
+    type's median day (an unlisted holiday, or a partial day: taken at their weekday),
+    and the dates between the first and the last without any call (e.g. 11-12 January)."""
+    import pandas as pd
+
     dates = sorted({str(d)[:10] for d in df["date"].unique()})
     day_type = {d: t for d, t in dtype.groupby(df["date"].dt.strftime("%Y-%m-%d"))
                 .first().items() if isinstance(t, str)}
@@ -156,7 +159,9 @@ def calendar_report(df, dtype, holidays: dict, table: str) -> dict:
         low += [{"date": str(d)[:10], "day_type": typ, "calls": int(v),
                  "median_of_day_type": median}
                 for (_, d), v in n.items() if v < median / 2]
+    span = pd.date_range(dates[0], dates[-1]).strftime("%Y-%m-%d") if dates else []
     return {"holiday_table": table, "holidays_in_log": met,
+            "dates_without_calls": [d for d in span if d not in set(dates)],
             "years_not_in_table": sorted({d[:4] for d in dates} - covered) if holidays
             else [],
             "low_volume_days": sorted(low, key=lambda r: r["date"])}

@@ -67,6 +67,11 @@ def calendar_lines(cal: dict) -> list[str]:
              + (f"calibrated as {h['day_type']} (like a {h['like']})" if h["day_type"]
                 else "left out of every day type")
              for h in cal["holidays_in_log"]]
+    gaps = cal["dates_without_calls"]
+    if gaps:
+        lines.append(f"{len(gaps)} date(s) between the first and last without any call "
+                     f"(not in the day averages): "
+                     f"{', '.join(gaps[:5])}{' ...' if len(gaps) > 5 else ''}")
     if cal["years_not_in_table"]:
         lines.append(f"warning: holiday table {cal['holiday_table']} has no day in "
                      f"{', '.join(cal['years_not_in_table'])}: those dates are taken at "
