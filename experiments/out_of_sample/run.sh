@@ -15,6 +15,8 @@
 # saturday are predicted by a weekday calibration made with them ($OUT/weekday.yaml)
 # instead of the shipped configs/scenario/anonymous_bank.yaml (calibrated with the
 # defaults, --reaction on included).
+# LOG (environment): another log of the same format (default: the shipped January one);
+# friday and saturday are then predicted by its own weekday calibration ($OUT/weekday.yaml).
 # CPU is shared: run it under nice (nice -n 10 run.sh ...). engine=auto runs these
 # validations on the fast engine when it compiles every feature of the scenario, else on
 # SimPy (same figures, slower): the reaction-time call-back (--reaction on, the default)
@@ -25,7 +27,8 @@ REPS=${2:-5}
 GROUPS_=${3:-5}
 shift $(( $# > 3 ? 3 : $# ))
 CASES=${*:-halves odd_even friday saturday}
-LOG=sim/data/anonymous_bank_january1999.txt.gz
+SHIPPED=sim/data/anonymous_bank_january1999.txt.gz
+LOG=${LOG:-$SHIPPED}
 OPTS=${CALIBRATE_OPTS:-}
 mkdir -p "$OUT"
 calibrate() {  # name days
@@ -34,7 +37,8 @@ calibrate() {  # name days
         --out "$OUT/$1.yaml" --report-dir "$OUT/$1" > "$OUT/$1.log"
 }
 weekday() {  # the weekday scenario that predicts other day types
-    if [ -n "$OPTS" ]; then calibrate weekday all; echo "$OUT/weekday.yaml"
+    if [ -n "$OPTS" ] || [ "$LOG" != "$SHIPPED" ]; then
+        calibrate weekday all; echo "$OUT/weekday.yaml"
     else echo configs/scenario/anonymous_bank.yaml; fi
 }
 run() {  # case scenario-file days predict

@@ -68,6 +68,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "delay); hidden tasks then read off the agents' unlogged stretches; "
                         "needs --availability auto or states. off: no such rule, hidden "
                         "tasks by the method of moments (the model before it)")
+    p.add_argument("--holidays", default="auto",
+                   help="holiday table: auto (the bank's israel_1999 for anonymous_bank "
+                        "logs, none for generic ones), none, a name in sim/data/holidays or "
+                        "a .yaml file; a holiday is calibrated as the day type of the "
+                        "weekday it behaves like, a special day without one is left out")
     p.add_argument("--days", default="all",
                    help="which days of the day type to calibrate on: all, first-half, "
                         "second-half, odd, even (days of the month)")
@@ -111,6 +116,10 @@ def _options(args, name: str):
     if args.reserve < 0:
         raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
     reserve_from = None if args.reserve_from == "auto" else _count(args.reserve_from)
+    if args.holidays != "auto":  # a bad table before the (slower) log
+        from sim.forecast.holidays import table
+
+        table(args.holidays, False)
     day_types = None
     if args.weekdays:
         names = [d.strip().capitalize() for d in args.weekdays.split(",") if d.strip()]
@@ -127,7 +136,7 @@ def _options(args, name: str):
                    states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on",
-                   reaction=reaction == "on")
+                   reaction=reaction == "on", holidays=args.holidays)
 
 
 def _count(text: str) -> int:
@@ -161,6 +170,7 @@ def _run(body, args) -> int:
 def _load_and_calibrate(args, name: str, tune: bool = True):
     from sim.calibrate.calibration import calibrate
     from sim.calibrate.schema import read_log, sniff
+    from sim.calibrate.summary import calendar_lines
 
     opts = _options(args, name)  # option errors before the (slower) log
     path = Path(args.log)
@@ -172,7 +182,10 @@ def _load_and_calibrate(args, name: str, tune: bool = True):
         opts.hidden_fill = 1.0  # a scenario file is simulated: its own fill applies
     _step("fitting arrivals, handle times, patience and staffing"
           + (", then tuning hidden work by simulation" if tune else "") + " ...")
-    return calibrate(df, dq, opts, fmt), dq
+    cal = calibrate(df, dq, opts, fmt)
+    for line in calendar_lines(cal.report["calendar"]):
+        print(line)
+    return cal, dq
 
 
 def _step(text: str) -> None:
@@ -299,7 +312,8 @@ def _validate_cmd(args) -> int:
         if unknown:
             raise ValueError(f"--scenario {args.scenario}: class {unknown[0]!r} is not a "
                              f"class of this log; allowed: "
-                             f"{', '.join(sorted(cal.scenario['classes']))}")
+                             f"{', '.join(sorted(cal.scenario['classes']))} (for a scenario "
+                             f"of other days: --predict DAY_TYPE --predict-log LOG)")
     log, targets, min_r, what = cal.log, None, None, f"{args.day_type} days"
     if args.predict is not None:
         scenario, log, dq, what = _prediction(args, scenario, cal)
@@ -350,6 +364,9 @@ def _prediction(args, scenario: dict, cal):
     target, dq = _load_and_calibrate(target_args, "prediction", tune=False)
     scn, info = predict_scenario(scenario, cal.report, target)
     cal.report["prediction"] = info
+    for cls, what in info["classes_moved"].items():  # never silent (calibration.json too)
+        print(f"{'warning: ' if what.startswith('dropped') else ''}predicted days' class "
+              f"{cls}: {what}")
     return scn, target.log, dq, f"{day_type} ({days}) days predicted"
 
 

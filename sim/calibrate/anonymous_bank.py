@@ -7,7 +7,8 @@ with the log's quirks — every row is kept, corrected and flagged, or dropped a
   (``malformed``); an outcome other than AGENT/HANG/PHANTOM: dropped
   (``unknown_outcome``); PHANTOM records ("a virtual record to ignore"): dropped
   (``phantom``); a service type outside PS, PE, IN, NE, NW, TT: dropped
-  (``unknown_type``);
+  (``unknown_type``); a date that is not YYMMDD (00-68: 20xx): ``malformed``; a priority
+  other than 0, 1, 2: kept as its own classes, flagged (``unknown_priority``);
 - a time earlier than the one before it by more than 12 h is the next day: +24 h
   (flag ``past_midnight``); an IVR exit a little *before* the IVR entry (a clock skew of
   seconds): the call is taken to arrive at the IVR exit with no IVR time
@@ -30,6 +31,7 @@ FIELDS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru
           "ser_exit", "ser_time", "server")
 TYPES = ("PS", "PE", "IN", "NE", "NW", "TT")
 OUTCOMES = ("AGENT", "HANG", "PHANTOM")
+PRIORITIES = ("0", "1", "2")  # the data README's; another is kept and flagged
 CLOCKS = ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start", "ser_exit")
 NUMBERS = ("vru_time", "q_time", "ser_time")
 DAY = 86400.0
@@ -77,8 +79,10 @@ def read(path: Path):
     line = np.asarray(lines, dtype=np.int64)
     t = {c: clock_seconds(raw[c]) for c in CLOCKS}
     num = {c: pd.to_numeric(raw[c], errors="coerce").to_numpy(float) for c in NUMBERS}
-    date = pd.to_datetime("19" + raw["date"], format="%Y%m%d", errors="coerce")
-    bad = date.isna().to_numpy() | ~raw["priority"].str.fullmatch(r"\d+").to_numpy()
+    # YYMMDD: 69-99 are 19xx, 00-68 20xx (POSIX), so a log of 2000 is not read as 1900
+    date = pd.to_datetime(raw["date"], format="%y%m%d", errors="coerce")
+    bad = (date.isna().to_numpy() | ~raw["date"].str.fullmatch(r"\d{6}").to_numpy()
+           | ~raw["priority"].str.fullmatch(r"\d+").to_numpy())
     for a in (*t.values(), *num.values()):
         bad |= np.isnan(a)
     keep = ~bad
@@ -95,6 +99,10 @@ def read(path: Path):
         if mask.any():
             dq.drop(name, line[mask].tolist(), note)
         keep &= ~mask
+    odd = keep & ~raw["priority"].isin(PRIORITIES).to_numpy()
+    if odd.any():
+        dq.flag("unknown_priority", line[odd].tolist(), f"priority not one of "
+                f"{', '.join(PRIORITIES)} (data README): kept, classes of its own")
     out = _canonical(raw, t, num, date, keep, line, dq)
     _flag_service(out, line[keep], dq)
     dq.kept = len(out)

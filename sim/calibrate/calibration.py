@@ -67,6 +67,8 @@ class Options:
     not_ready: bool = False  # the not-ready share measured at congested moments (an upper
     # bound: README) instead of leaving that time to hidden work
     days: str = "all"  # which days of the day type: all, first-half, second-half, odd, even
+    holidays: str = "auto"  # holiday table (sim.forecast.holidays.table; auto: the bank's
+    # israel_1999 for anonymous_bank logs, none for generic ones)
     last_agent_stays: bool = True  # the last agent present serves the callers waiting
     # before logging out (availability.last_agent_stays_for; needs availability)
     reaction: bool = True  # agents in hidden work come back for a caller who waited a
@@ -107,10 +109,68 @@ def label_classes(df, min_calls: int):
     return cls.where(~cls.isin(rare), "p" + df["priority"].astype(str) + "_other")
 
 
-def select_days(df, opts: Options, fmt: str):
-    """Calls of the days of ``opts.day_type``; raises ValueError naming what exists."""
-    types = opts.day_types or day_types_of(fmt)
-    dtype = df["date"].dt.day_name().map(types)
+def holiday_table(opts: Options, fmt: str) -> dict:
+    """``--holidays``: date (YYYY-MM-DD) -> Holiday (``sim.forecast.holidays``)."""
+    from sim.forecast.holidays import table
+
+    return table(opts.holidays, fmt == "anonymous_bank")
+
+
+def table_name(opts: Options, fmt: str) -> str:
+    """The holiday table ``--holidays`` names (``auto`` resolved)."""
+    from sim.forecast.holidays import BANK_TABLE
+
+    if opts.holidays == "auto":
+        return BANK_TABLE if fmt == "anonymous_bank" else "none"
+    return opts.holidays
+
+
+def date_day_types(dates, types: dict[str, str], holidays: dict):
+    """Day type of each date: its weekday's, or for a day of the holiday table the day
+    type of the weekday it behaves like (``like``); a special day with no ``like`` (e.g.
+    Passover's intermediate days) gets none: it is left out of every day type."""
+    dtype = dates.dt.day_name().map(types)
+    if holidays:
+        key = dates.dt.strftime("%Y-%m-%d")
+        listed = key.isin(list(holidays))
+        like = key[listed].map(lambda d: types.get(holidays[d].like or ""))
+        dtype = dtype.where(~listed, like)
+    return dtype
+
+
+def calendar_report(df, dtype, holidays: dict, table: str) -> dict:
+    """What the calendar did to the log's days: holidays met and their day type, the
+    years the table does not cover, and days whose volume is below half of their day
+    type's median day (an unlisted holiday, or a partial day: taken at their weekday),
+    and the dates between the first and the last without any call (e.g. 11-12 January)."""
+    import pandas as pd
+
+    dates = sorted({str(d)[:10] for d in df["date"].unique()})
+    day_type = {d: t for d, t in dtype.groupby(df["date"].dt.strftime("%Y-%m-%d"))
+                .first().items() if isinstance(t, str)}
+    met = [{"date": d, "name": holidays[d].name, "like": holidays[d].like,
+            "day_type": day_type.get(d)} for d in dates if d in holidays]
+    covered = {d[:4] for d in holidays}
+    asked = df["outcome"].isin(ASKED) & dtype.notna()
+    per_day = df[asked].groupby([dtype[asked], df["date"][asked]]).size()
+    low = []
+    for typ, n in per_day.groupby(level=0):
+        median = float(n.median())
+        low += [{"date": str(d)[:10], "day_type": typ, "calls": int(v),
+                 "median_of_day_type": median}
+                for (_, d), v in n.items() if v < median / 2]
+    span = pd.date_range(dates[0], dates[-1]).strftime("%Y-%m-%d") if dates else []
+    return {"holiday_table": table, "holidays_in_log": met,
+            "dates_without_calls": [d for d in span if d not in set(dates)],
+            "years_not_in_table": sorted({d[:4] for d in dates} - covered) if holidays
+            else [],
+            "low_volume_days": sorted(low, key=lambda r: r["date"])}
+
+
+def select_days(df, opts: Options, all_types):
+    """Calls of the days of ``opts.day_type`` (``all_types``: each call's day type, from
+    ``date_day_types``); raises ValueError naming what exists."""
+    dtype = all_types
     known = sorted(set(dtype.dropna()))
     if opts.day_type not in known:
         raise ValueError(f"--day-type {opts.day_type!r}: no such days in the log; "
@@ -206,7 +266,9 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
         raise ValueError(f"--interval-s {opts.interval_s}: must divide an hour (hourly "
                          "validation); allowed e.g. 600, 900, 1200, 1800, 3600")
     df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
-    log, dtype = select_days(df, opts, fmt)
+    holidays = holiday_table(opts, fmt)
+    all_types = date_day_types(df["date"], opts.day_types or day_types_of(fmt), holidays)
+    log, dtype = select_days(df, opts, all_types)
     arrivals = arrival_table(df, dtype, opts.interval_s)
     asked = log[log["outcome"].isin(ASKED)]
     at_once = ((asked["outcome"] == "served") & ~asked["queued"]).groupby(
@@ -251,6 +313,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
                            "time) for information only: one pool is simulated",
         "answer_delay": delays, "availability": avail, "hidden_work": hidden,
         "direct_line_reserve": reserve,
+        "calendar": calendar_report(df, all_types, holidays, table_name(opts, fmt)),
         "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:

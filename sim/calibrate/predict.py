@@ -63,11 +63,12 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
         if cls == HIDDEN:
             continue
         dest = cls if cls in volumes else f"{cls.split('_', 1)[0]}_other"
+        per_day = f"({sum(c['calls_per_interval']):.1f} calls a day)"
         if dest not in volumes:
-            moved[cls] = "dropped: no class of that priority in the calibration"
+            moved[cls] = f"dropped: no class of that priority in the calibration {per_day}"
             continue
         if dest != cls:
-            moved[cls] = f"pooled into {dest}"
+            moved[cls] = f"pooled into {dest} {per_day}"
         volumes[dest] = [a + b for a, b in zip(volumes[dest], c["calls_per_interval"],
                                                strict=True)]
     for cls in classes:

@@ -58,3 +58,26 @@ def summary_text(cal) -> str:
                  + (f", {rest['hidden_agent_hours']} of {rest['available_agent_hours']} "
                     f"available agent-hours a day" if rest else ""))
     return "\n".join(lines)
+
+
+def calendar_lines(cal: dict) -> list[str]:
+    """What the holiday table did to the log's days, and what it could not know (printed
+    by ``ccsim calibrate`` and ``ccsim validate``; ``calibration.json`` -> calendar)."""
+    lines = [f"holiday {h['date']} ({h['name']}, table {cal['holiday_table']}): "
+             + (f"calibrated as {h['day_type']} (like a {h['like']})" if h["day_type"]
+                else "left out of every day type")
+             for h in cal["holidays_in_log"]]
+    gaps = cal["dates_without_calls"]
+    if gaps:
+        lines.append(f"{len(gaps)} date(s) between the first and last without any call "
+                     f"(not in the day averages): "
+                     f"{', '.join(gaps[:5])}{' ...' if len(gaps) > 5 else ''}")
+    if cal["years_not_in_table"]:
+        lines.append(f"warning: holiday table {cal['holiday_table']} has no day in "
+                     f"{', '.join(cal['years_not_in_table'])}: those dates are taken at "
+                     f"their weekday (give --holidays FILE)")
+    lines += [f"warning: {d['date']} has {d['calls']} calls, under half of its day type's "
+              f"median day ({d['day_type']}, {d['median_of_day_type']:.0f}): an unlisted "
+              f"holiday or a partial day? (kept; --holidays FILE to reclassify it)"
+              for d in cal["low_volume_days"]]
+    return lines

@@ -20,11 +20,16 @@ def table_dir() -> Path:
 
 def load(spec: str, fmt: str, hist) -> dict[str, Holiday]:
     """The table named by ``--holidays`` (``auto``: the bank's for its data, else none)."""
+    return table(spec, hist.quality.source.endswith(("(anonymous_bank_counts)",
+                                                     "(call log, anonymous_bank)")))
+
+
+def table(spec: str, bank: bool) -> dict[str, Holiday]:
+    """The table named by ``--holidays`` (``auto``: the bank's when ``bank``, else none);
+    shared by ``ccsim forecast`` and ``ccsim calibrate``."""
     if spec == "none":
         return {}
     if spec == "auto":
-        bank = hist.quality.source.endswith(("(anonymous_bank_counts)",
-                                             "(call log, anonymous_bank)"))
         return read(table_dir() / f"{BANK_TABLE}.yaml") if bank else {}
     path = Path(spec)
     if path.suffix not in (".yaml", ".yml"):
