@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from sim.model.calls import Call
+from sim.model.calls import Call, Ending
 
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
@@ -200,10 +200,26 @@ class Recorder:
                 "virtual_holds": self.virtual_holds}
 
     def add(self, c: Call) -> None:
+        self.add_row(self.row(c))
+
+    @staticmethod
+    def row(c: Call) -> tuple:
+        """``c``'s record as it stands: codes and ids (INT_COLUMNS), then times."""
         acw = c.acw[c.group] if c.group >= 0 else 0.0
-        self.buf.append((c.id, c.cls, c.interval, c.outcome, c.group, c.agent, c.ending,
-                         c.customer, c.attempt, c.repeat, c.resolved, c.t_arrival, c.t_queue,
-                         c.t_answer, c.t_end, acw, c.t_left_queue))
+        return (c.id, c.cls, c.interval, c.outcome, c.group, c.agent, c.ending, c.customer,
+                c.attempt, c.repeat, c.resolved, c.t_arrival, c.t_queue, c.t_answer, c.t_end,
+                acw, c.t_left_queue)
+
+    @staticmethod
+    def cut_short(row: tuple, now: float) -> tuple:
+        """The record ``row`` of an answered call whose agent dropped it at ``now``
+        (away work, availability.reaction_time): ending RECALLED, ending now (in its talk:
+        the talk ends now, no after-call work; in its after-call work: that work does)."""
+        t_end = now if now < row[14] else row[14]
+        return (*row[:6], Ending.RECALLED, *row[7:14], t_end, now - t_end, row[16])
+
+    def add_row(self, row: tuple) -> None:
+        self.buf.append(row)
         if len(self.buf) >= STAGE or self.n_packed + len(self.buf) >= self.chunk:
             self._pack()
             if self.n_packed >= self.chunk:
