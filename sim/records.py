@@ -32,6 +32,10 @@ FLOAT_COLUMNS = ("t_arrival", "t_queue", "t_answer", "t_end", "acw_s", "t_left_q
 # the columns sim.fast.fold.fold_chunk reads, in its argument order
 FOLD_COLUMNS = ("class_idx", "interval", "outcome_code", "ending_code", "group_idx", "attempt",
                 "repeat", "resolved", "t_queue", "t_left_queue", "t_answer", "t_end", "acw_s")
+# positions in a staged record (Recorder.row)
+ROW_ENDING = INT_COLUMNS.index("ending_code")
+ROW_T_END = len(INT_COLUMNS) + FLOAT_COLUMNS.index("t_end")
+ROW_ACW = len(INT_COLUMNS) + FLOAT_COLUMNS.index("acw_s")
 STAGE = 512  # records appended as tuples before they are packed
 # per (class, interval) call counters and sums, the raw material of every KPI
 CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
@@ -215,8 +219,10 @@ class Recorder:
         """The record ``row`` of an answered call whose agent dropped it at ``now``
         (away work, availability.reaction_time): ending RECALLED, ending now (in its talk:
         the talk ends now, no after-call work; in its after-call work: that work does)."""
-        t_end = now if now < row[14] else row[14]
-        return (*row[:6], Ending.RECALLED, *row[7:14], t_end, now - t_end, row[16])
+        cut = list(row)
+        t_end = now if now < row[ROW_T_END] else row[ROW_T_END]
+        cut[ROW_ENDING], cut[ROW_T_END], cut[ROW_ACW] = Ending.RECALLED, t_end, now - t_end
+        return tuple(cut)
 
     def add_row(self, row: tuple) -> None:
         self.buf.append(row)
