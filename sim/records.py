@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from sim.model.calls import Call
+from sim.model.calls import Call, Ending
 
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
@@ -32,6 +32,10 @@ FLOAT_COLUMNS = ("t_arrival", "t_queue", "t_answer", "t_end", "acw_s", "t_left_q
 # the columns sim.fast.fold.fold_chunk reads, in its argument order
 FOLD_COLUMNS = ("class_idx", "interval", "outcome_code", "ending_code", "group_idx", "attempt",
                 "repeat", "resolved", "t_queue", "t_left_queue", "t_answer", "t_end", "acw_s")
+# positions in a staged record (Recorder.row)
+ROW_ENDING = INT_COLUMNS.index("ending_code")
+ROW_T_END = len(INT_COLUMNS) + FLOAT_COLUMNS.index("t_end")
+ROW_ACW = len(INT_COLUMNS) + FLOAT_COLUMNS.index("acw_s")
 STAGE = 512  # records appended as tuples before they are packed
 # per (class, interval) call counters and sums, the raw material of every KPI
 CALL_FIELDS = ("offered", "answered", "abandoned", "disconnected", "self_served", "blocked",
@@ -200,10 +204,28 @@ class Recorder:
                 "virtual_holds": self.virtual_holds}
 
     def add(self, c: Call) -> None:
+        self.add_row(self.row(c))
+
+    @staticmethod
+    def row(c: Call) -> tuple:
+        """``c``'s record as it stands: codes and ids (INT_COLUMNS), then times."""
         acw = c.acw[c.group] if c.group >= 0 else 0.0
-        self.buf.append((c.id, c.cls, c.interval, c.outcome, c.group, c.agent, c.ending,
-                         c.customer, c.attempt, c.repeat, c.resolved, c.t_arrival, c.t_queue,
-                         c.t_answer, c.t_end, acw, c.t_left_queue))
+        return (c.id, c.cls, c.interval, c.outcome, c.group, c.agent, c.ending, c.customer,
+                c.attempt, c.repeat, c.resolved, c.t_arrival, c.t_queue, c.t_answer, c.t_end,
+                acw, c.t_left_queue)
+
+    @staticmethod
+    def cut_short(row: tuple, now: float) -> tuple:
+        """The record ``row`` of an answered call whose agent dropped it at ``now``
+        (away work, availability.reaction_time): ending RECALLED, ending now (in its talk:
+        the talk ends now, no after-call work; in its after-call work: that work does)."""
+        cut = list(row)
+        t_end = now if now < row[ROW_T_END] else row[ROW_T_END]
+        cut[ROW_ENDING], cut[ROW_T_END], cut[ROW_ACW] = Ending.RECALLED, t_end, now - t_end
+        return tuple(cut)
+
+    def add_row(self, row: tuple) -> None:
+        self.buf.append(row)
         if len(self.buf) >= STAGE or self.n_packed + len(self.buf) >= self.chunk:
             self._pack()
             if self.n_packed >= self.chunk:

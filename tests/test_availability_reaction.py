@@ -15,6 +15,7 @@ from simhelpers import make_policy, run_calls, scenario
 from sim.config import build_model_spec
 from sim.errors import ConfigError
 from sim.fast.engine import resolve_engine
+from sim.model.calls import ENDINGS
 
 AWAY = scenario(queues__w={"groups": ["g"]},
                 classes__h={"mix": 0.0, "priority": 9, "queue": "w", "patience": None,
@@ -43,6 +44,31 @@ def test_one_agent_in_away_work_answers_after_the_reaction_time():
     trace = [[0, "h"], [10, "a"], [100, "a"]]
     assert _answers(_on(trace))["a"] == [(30, 0), (100, 0)]
     assert _answers(_on(trace, rule={}))["a"] == [(1000, 0), (1050, 0)]
+
+
+@pytest.mark.parametrize("engine", ["simpy", "fast"])
+def test_a_dropped_task_is_recorded_as_ending_at_the_recall(engine):
+    """The task's record ends when its agent dropped it, not at its planned end, and
+    says it was cut short (ending ``recalled``, still answered): dropped in its talk
+    (1,000 s from 0, recalled at 30) its talk ends at 30 with no after-call work;
+    dropped in its after-call work (talk 1,000-2,000, then 100 s, the caller of 2,050
+    recalls at 2,070) its talk is whole and its after-call work 70 s. Off, the records
+    say the planned ends (3,000 s horizon). Either way the handle time the records add
+    up to (the desk's AHT) is the agent's busy time (agent-side accounting)."""
+    trace = [[0, "h"], [10, "a"], [1000, "h"], [2050, "a"]]
+    task_acw = {"classes__h__after_call_work": 100, "horizon__intervals_per_day": 30}
+
+    def tasks(rule=REACT) -> list[tuple]:
+        df, rec = run_calls(_on(trace, rule=rule, **task_acw), engine=engine)
+        assert rec.group_handle_s.sum() == rec.group_busy_s.sum()
+        h = df[df["class"] == "h"]
+        return list(zip(h["t_answer"], h["t_end"], h["acw_s"], h["outcome"],
+                        (ENDINGS[e] for e in h["ending_code"]), strict=True))
+
+    assert tasks() == [(0, 30, 0, "answered", "recalled"),
+                       (1000, 2000, 70, "answered", "recalled")]
+    assert tasks(rule={}) == [(0, 1000, 100, "answered", "agent"),
+                              (1150, 2150, 100, "answered", "agent")]
 
 
 def test_the_wait_is_the_reaction_time_whatever_the_number_of_agents_away():

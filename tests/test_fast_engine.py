@@ -71,9 +71,9 @@ def test_every_output_file_equals_simpy(overrides, tmp_path):
     assert_same_outputs(*run_both(overrides, tmp_path))
 
 
-def assert_same_outputs(slow: Path, fast: Path) -> dict:
-    """Every output file of the two runs is equal (summary.json but for its engine);
-    returns the summary."""
+def assert_same_outputs(slow: Path, fast: Path, min_offered: int = 1000) -> dict:
+    """Every output file of the two runs is equal (summary.json but for its engine), which
+    offered at least ``min_offered`` calls; returns the summary."""
     names = sorted(p.name for p in slow.iterdir())
     assert names == sorted(p.name for p in fast.iterdir())
     assert "calls.parquet" in names and "intervals.parquet" in names
@@ -81,7 +81,7 @@ def assert_same_outputs(slow: Path, fast: Path) -> dict:
     b = json.loads((fast / "summary.json").read_text())
     assert (a.pop("engine"), b.pop("engine")) == ("simpy", "fast")
     assert a == b  # every KPI, CI and conservation count, floats bit-equal
-    assert a["conservation"]["offered"] > 1000
+    assert a["conservation"]["offered"] >= min_offered
     for name in names:
         if name in ("summary.json", "resolved_config.yaml"):
             continue

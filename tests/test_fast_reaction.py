@@ -9,6 +9,8 @@ with the rule on (``ccsim calibrate --reaction on``)."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from simhelpers import POLICIES, make_policy
 from test_fast_engine import assert_same_outputs, compose_cfg, policy_extra, run_both
@@ -101,6 +103,27 @@ def test_reaction_equals_simpy_under_every_policy(policy, tmp_path):
 def test_reaction_variants_equal_simpy(variant, policy, tmp_path):
     assert_same_outputs(*run_both([*BASE, *VARIANTS[variant], f"policy={policy}",
                                    *policy_extra(policy), "n_reps=1"], tmp_path))
+
+
+def test_dropped_tasks_end_at_their_recall(tmp_path):
+    """The record of an away task dropped for a caller (ending ``recalled``) ends when its
+    agent answered that caller, not at its planned end: its talk and after-call work end
+    at an answer of a caller by the same agent. Many tasks are cut, in their talk and in
+    their after-call work; both engines write the same records."""
+    slow, fast = run_both([*BASE, "policy=fifo", "n_reps=1",
+                           "+scenario.classes.backlog.after_call_work=60"], tmp_path)
+    assert_same_outputs(slow, fast)
+    calls = pd.read_parquet(fast / "calls.parquet")
+    cut = calls[calls["ending"] == "recalled"]
+    assert len(cut) > 50 and set(cut["class"]) == {"backlog"}
+    assert (cut["outcome"] == "answered").all()
+    in_acw = cut["acw_s"] > 0
+    assert 10 < in_acw.sum() < len(cut)
+    callers = calls[(calls["ending"] == "agent") & (calls["class"] != "backlog")]
+    answers = callers.groupby(["group", "agent"], observed=True)["t_answer"].agg(list)
+    for (group, agent), end in zip(zip(cut["group"], cut["agent"], strict=True),
+                                   cut["t_end"] + cut["acw_s"], strict=True):
+        assert np.isclose(answers[group, agent], end, rtol=0, atol=1e-6).sum() == 1
 
 
 @pytest.mark.parametrize("variant", ["base", "answer delays", "callers leave first"])

@@ -21,7 +21,7 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from sim.fast.rng import mix
 
@@ -65,6 +65,17 @@ def find(rows, need):
     return dropped if dropped >= 0 else p
 
 
+def prefetch_row(rows, p):
+    """Row ``p``'s cache line, fetched ahead: a hint, no effect on any value, so nothing
+    to do in pure Python (NUMBA_DISABLE_JIT=1, where an intrinsic cannot run); compiled
+    code calls its overload."""
+
+
+@overload(prefetch_row)
+def _prefetch_row_compiled(rows, p):
+    return lambda rows, p: _prefetch_row(rows, p)
+
+
 @intrinsic
 def _prefetch_row(typingctx, rows, p):
     """llvm.prefetch of row ``p``'s cache line (read, keep in all levels): a hint, no
@@ -89,7 +100,7 @@ def prefetch(eps, need):
     the arrival before): the table is far larger than the L2 cache, and the miss on that
     probe was ~8 % of a ``telecom10000`` replication's loop (``perf``, one instruction)."""
     rows = eps[0]
-    _prefetch_row(rows, np.int64(mix(np.uint64(need)) & np.uint64(rows.shape[0] - 1)))
+    prefetch_row(rows, np.int64(mix(np.uint64(need)) & np.uint64(rows.shape[0] - 1)))
 
 
 @njit(cache=True)

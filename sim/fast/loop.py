@@ -61,7 +61,7 @@ EV_WALK = 12  # the end of an IVR walk (ivr_walk): a = slot, b = its decision (w
 IVR, WAITING, SERVING, FINISHED = 0, 1, 2, 3
 # outcomes and endings (sim.model.calls.Outcome / Ending)
 ANSWERED, ABANDONED, DISCONNECTED, SELF_SERVED, BLOCKED = 0, 1, 2, 3, 4
-E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE = 0, 1, 2, 3, 9
+E_AGENT, E_QUEUE_ABANDON, E_FORCED, E_CLOSED, E_NO_LINE, E_RECALLED = 0, 1, 2, 3, 9, 10
 E_IVR_ABANDON, E_IVR_HANGUP, E_SELF_SERVICE, E_PRESS2_SELF_SERVICE = 4, 5, 6, 7
 RESOLUTION_DRAW = 2000  # sim.model.calls.Draw.RESOLUTION
 REDIAL_DRAW, REDIAL_DELAY_DRAW = 2001, 2002  # Draw.REDIAL, Draw.REDIAL_DELAY
@@ -229,7 +229,9 @@ SP_REACT = 26
 REACTION_DRAW = 3000  # sim.model.calls.Draw.REACTION (+ queue visit - 1)
 # st[ST_REACT] = (rs: the next wait token and away-task number; by (group, agent) the
 # number of the agent's away task, -1: none; numbers grow in answer order, so the agent
-# longest in away work has the lowest, as Availability.away's insertion order)
+# longest in away work has the lowest, as Availability.away's insertion order; the away
+# tasks' records (ri, rf rows) by group * agent capacity + agent, kept from the answer to
+# the task's end or drop, Availability.rows)
 RS_WAITS, RS_TASKS = 0, 1
 # sp[SP_REACT] = (groups reacting to each queue's callers (0: none), reacting by (queue,
 # group) 0/1 (Availability.reactors), away work by (group, queue) 0/1 of a reacting group,
@@ -660,9 +662,18 @@ def offer_callback(st, pol, slot, announcement):
 @njit(cache=True, _nrt=False)
 def record(st, slot, outcome, ending, group, agent, acw, t_answer, t_end):
     """Recorder.add: one call attempt's record (records.COLUMNS)."""
-    si, ci, cf, ri, rf = st[0], st[7], st[8], st[23], st[24]
+    si = st[0]
     n = si[S_NREC]
     si[S_NREC] = n + 1
+    write_record(st, st[23], st[24], n, slot, outcome, ending, group, agent, acw, t_answer,
+                 t_end)
+
+
+@njit(cache=True, _nrt=False)
+def write_record(st, ri, rf, n, slot, outcome, ending, group, agent, acw, t_answer, t_end):
+    """Recorder.row: the record of the call in ``slot`` into column ``n`` of ``ri``,
+    ``rf``."""
+    ci, cf = st[7], st[8]
     ri[R_ID, n], ri[R_CLS, n], ri[R_INTERVAL, n] = ci[slot, C_ID], ci[slot, C_CLS], ci[
         slot, C_INTERVAL]
     ri[R_OUTCOME, n], ri[R_GROUP, n], ri[R_AGENT, n], ri[R_ENDING, n] = (
@@ -736,14 +747,18 @@ def answer(st, sp, slot, g, agent, now):
         else:  # the need stays busy until its work order is done
             sl_answer(st, sp, slot, talk, now)
     site_answer(st, sp, slot, g, now)  # Sites.on_answer, the last on_answer hook
-    record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
     st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
     if sp[SP_REACT][RX_AWAY][g, ci[slot, C_QUEUE]]:  # Availability.answered
-        tasks, rs = st[ST_REACT][1], st[ST_REACT][0]
+        R = st[ST_REACT]
+        tasks, rs = R[1], R[0]
         tasks[g, agent] = rs[RS_TASKS]
         rs[RS_TASKS] += 1
+        # its record waits for the task's end (it may be cut short)
+        write_record(st, R[2], R[3], g * tasks.shape[1] + agent, slot, ANSWERED, E_AGENT, g,
+                     agent, acw, now, now + talk)
         schedule(st, talk + acw, EV_AWAY_END, g, tasks[g, agent] * tasks.shape[1] + agent)
     else:
+        record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
         schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[11][1] >= 0:
         schedule(st, talk, EV_HANGUP, 0, 0)
@@ -2187,6 +2202,7 @@ def on_reaction(st, sp, slot, b, now):
     if agent < 0:
         return
     tasks[g, agent] = -1  # Availability.dropped: the task's end will find another number
+    task_record(st, g, agent, True, now)
     g_account(st, g, now)
     q = ci[slot, C_QUEUE]
     q_account(st, q, now)  # CallQueue.take (its level entry is dropped lazily)
@@ -2204,7 +2220,28 @@ def away_end(st, g, b):
     if tasks[g, agent] != number:
         return -1
     tasks[g, agent] = -1
+    task_record(st, g, agent, False, 0.0)
     return agent
+
+
+@njit(cache=True, _nrt=False)
+def task_record(st, g, agent, cut, now):
+    """Recorder.add_row of the away task of ``agent`` of ``g``, its record kept since the
+    answer; ``cut``: dropped at ``now`` for a caller (Recorder.cut_short: ending
+    recalled, ending now, in its talk or its after-call work)."""
+    R, ri, rf = st[ST_REACT], st[23], st[24]
+    j = g * R[1].shape[1] + agent
+    n = st[0][S_NREC]
+    st[0][S_NREC] = n + 1
+    for i in range(N_RI):
+        ri[i, n] = R[2][i, j]
+    for i in range(N_RF):
+        rf[i, n] = R[3][i, j]
+    if cut:
+        ri[R_ENDING, n] = E_RECALLED
+        t_end = now if now < rf[R_TEND, n] else rf[R_TEND, n]
+        rf[R_TEND, n] = t_end
+        rf[R_ACW, n] = now - t_end
 
 
 @njit(cache=True, _nrt=False)

@@ -7,7 +7,8 @@ Agents in *away work* (tasks of the ``away_work`` queues, e.g. the calibration's
 work) are BUSY on those tasks; with ``reaction_time`` a caller still waiting once he has
 waited his reaction time calls one of them back: the agent longest in away work drops his
 task (it is not resumed: the task stands for unlogged time whose only evidence is that it
-yields to waiting callers) and answers that caller.
+yields to waiting callers) and answers that caller. The task's record ends then
+(ending ``recalled``): it is kept from the answer to the task's end or drop.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Availability(Component):
         self.away: dict[int, dict[int, Call]] = {
             g.index: {} for g in self.groups if _reacts(g, -1)}
         self.dropped: set[Call] = set()  # away tasks cut short, their end still scheduled
+        # away tasks' records as at the answer, added at the task's end or drop
+        self.rows: dict[Call, tuple] = {}
 
     def on_interval_start(self, k: int, now: float) -> None:
         core = self.core
@@ -141,15 +144,22 @@ class Availability(Component):
         if call.state != State.WAITING or call.visit != visit or not tasks:
             return  # answered, left, or nobody of the group is in away work
         agent = next(iter(tasks))
-        self.dropped.add(tasks.pop(agent))
+        task = tasks.pop(agent)
+        self.dropped.add(task)
+        rec = self.core.rec
+        rec.add_row(rec.cut_short(self.rows.pop(task), self.core.now))
         self.core.recall(group, agent, call, self.core.now)
 
-    def answered(self, call: Call, group: AgentGroup, agent: int) -> None:
-        """``agent`` answered ``call``: note it if it is away work of his group."""
+    def answered(self, call: Call, group: AgentGroup, agent: int) -> bool:
+        """``agent`` answered ``call``: note it if it is away work of his group, and keep
+        its record for the task's end (True), when it is known whether it was cut."""
         tasks = self.away.get(group.index)
         av = group.spec.availability
         if tasks is not None and av is not None and call.queue in av.away_work:
             tasks[agent] = call
+            self.rows[call] = self.core.rec.row(call)
+            return True
+        return False
 
     def task_cut(self, group: AgentGroup, agent: int, call: Call) -> bool:
         """The end of ``call``'s service by ``agent`` is due: True if it was an away task
@@ -160,6 +170,7 @@ class Availability(Component):
         tasks = self.away.get(group.index)
         if tasks is not None and tasks.get(agent) is call:
             del tasks[agent]
+            self.core.rec.add_row(self.rows.pop(call))
         return False
 
 

@@ -36,6 +36,7 @@ class Ending(IntEnum):
     PRESS2_SELF_SERVICE = 7  # left the queue by pressing 2, resolved by self-service
     OUTAGE_NOTICE = 8  # told about a known outage, left satisfied
     NO_LINE = 9  # blocked on arrival
+    RECALLED = 10  # answered away work its agent dropped for a waiting caller (ends then)
 
 
 ENDINGS = tuple(e.name.lower() for e in Ending)

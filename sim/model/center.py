@@ -418,9 +418,8 @@ class Center:
         group.talking_until(agent, call.t_end)
         for hook in self._on_answer:
             hook(call, now)
-        if self._react is not None:
-            self._react.answered(call, group, agent)
-        self.rec.add(call)
+        if self._react is None or not self._react.answered(call, group, agent):
+            self.rec.add(call)  # away work's record waits for its end (it may be cut)
         self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call))
         if self.spec.lines is not None:
             self.at(talk, self._on_hangup, call)

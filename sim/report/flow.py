@@ -39,7 +39,7 @@ def _links_from_calls(calls) -> list[Link]:
     stage = calls["t_queue"].notna().map({True: "queued for an agent",
                                           False: "ended before a queue"})
     end = calls["ending"].astype(str).map(lambda e: ENDINGS.get(e, e))
-    answered = calls["ending"].astype(str) == "agent"
+    answered = calls["ending"].astype(str).isin(("agent", "recalled"))  # recalled: away work cut
     end = end.where(~answered, "answered by " + calls["group"].astype(str).map(label))
     links = []
     for a, b in ((tier.map(label), stage), (stage, end)):
