@@ -85,7 +85,7 @@ def call_kpis(s: Mapping[str, float]) -> dict[str, float]:
 
 def work_kpis(s: Mapping[str, float], available_s: float) -> dict[str, float]:
     """The agents' own work (``kind: work``): tasks done, agent-hours on them (talk +
-    after-call work as drawn: a task dropped for a waiting caller counts whole) and
+    after-call work as recorded: a task dropped for a waiting caller up to the drop) and
     their share of the agents' available time (logged in and not away)."""
     busy_s = s["talk_s"] + s["acw_s"]
     return {"work_tasks": float(s["answered"]), "work_hours": float(busy_s / 3600),

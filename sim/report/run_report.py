@@ -146,9 +146,9 @@ def _own_work(page: Page, run: RunData) -> None:
     page.table(("work", "figure", "estimate", "confidence interval"), rows, left=2)
     page.text("Work of kind 'work' (e.g. the calibrated hidden work): the agents do it "
               "between calls, so it counts in occupancy and cost, but it is no call: the "
-              "figures above count calls only. Agent-hours as drawn (a task dropped for a "
-              "waiting caller counts whole); skill groups' answered and AHT include the "
-              "tasks.", "note")
+              "figures above count calls only. Agent-hours as recorded (a task dropped for a "
+              "waiting caller counts up to the drop); skill groups' answered and AHT "
+              "include the tasks.", "note")
 
 
 def _indicators(page: Page, run: RunData) -> None:
