@@ -142,9 +142,9 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
     if any(g.availability is not None for g in spec.groups):
         _availability_kpis(by_group, overall, rec, spec, w, busy, staffed)
     horizon = (spec.n_intervals - spec.warmup_intervals) * spec.interval_s
-    queue_area = rec.queue_area[:, w]
-    if work_queues(spec):
-        queue_area = np.delete(queue_area, work_queues(spec), axis=0)
+    queue_area, only_work = rec.queue_area[:, w], work_queues(spec)
+    if only_work:  # else the array as it is: the same sum, bit for bit
+        queue_area = np.delete(queue_area, only_work, axis=0)
     overall.update(
         occupancy=_div(busy.sum(), staffed.sum()),
         staffed_hours=float(staffed.sum() / 3600),
@@ -154,12 +154,12 @@ def replication_kpis(rec: Recorder, spec: ModelSpec) -> dict[str, dict]:
         system_availability=_div(overall["offered"] - overall["blocked"], overall["offered"]),
     )
     out: dict[str, dict] = {"overall": overall, "by_class": by_class, "by_group": by_group}
-    if any(c.work for c in spec.classes):
+    work = [c for c in spec.classes if c.work]
+    if work:
         available = staffed.sum() - rec.group_away_s[:, w].sum()
         out["by_work"] = {c.name: work_kpis(_sum(fields, c.index, w), available)
-                          for c in spec.classes if c.work}
-        rows = [c.index for c in spec.classes if c.work]
-        overall.update(work_kpis(_sum(fields, rows, w), available))
+                          for c in work}
+        overall.update(work_kpis(_sum(fields, [c.index for c in work], w), available))
     if rec.features.sites is not None:
         from sim.kpi_sites import site_kpis
 

@@ -109,20 +109,13 @@ def label_classes(df, min_calls: int):
     return cls.where(~cls.isin(rare), "p" + df["priority"].astype(str) + "_other")
 
 
-def holiday_table(opts: Options, fmt: str) -> dict:
-    """``--holidays``: date (YYYY-MM-DD) -> Holiday (``sim.forecast.holidays``)."""
-    from sim.forecast.holidays import table
+def holiday_table(opts: Options, fmt: str) -> tuple[str, dict]:
+    """``--holidays``: the table's name (``auto`` resolved) and its days, date
+    (YYYY-MM-DD) -> Holiday (``sim.forecast.holidays``)."""
+    from sim.forecast.holidays import resolve, table
 
-    return table(opts.holidays, fmt == "anonymous_bank")
-
-
-def table_name(opts: Options, fmt: str) -> str:
-    """The holiday table ``--holidays`` names (``auto`` resolved)."""
-    from sim.forecast.holidays import BANK_TABLE
-
-    if opts.holidays == "auto":
-        return BANK_TABLE if fmt == "anonymous_bank" else "none"
-    return opts.holidays
+    name = resolve(opts.holidays, fmt == "anonymous_bank")
+    return name, table(name, False)
 
 
 def date_day_types(dates, types: dict[str, str], holidays: dict):
@@ -167,10 +160,9 @@ def calendar_report(df, dtype, holidays: dict, table: str) -> dict:
             "low_volume_days": sorted(low, key=lambda r: r["date"])}
 
 
-def select_days(df, opts: Options, all_types):
-    """Calls of the days of ``opts.day_type`` (``all_types``: each call's day type, from
+def select_days(df, opts: Options, dtype):
+    """Calls of the days of ``opts.day_type`` (``dtype``: each call's day type, from
     ``date_day_types``); raises ValueError naming what exists."""
-    dtype = all_types
     known = sorted(set(dtype.dropna()))
     if opts.day_type not in known:
         raise ValueError(f"--day-type {opts.day_type!r}: no such days in the log; "
@@ -266,7 +258,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
         raise ValueError(f"--interval-s {opts.interval_s}: must divide an hour (hourly "
                          "validation); allowed e.g. 600, 900, 1200, 1800, 3600")
     df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
-    holidays = holiday_table(opts, fmt)
+    table_name, holidays = holiday_table(opts, fmt)
     all_types = date_day_types(df["date"], opts.day_types or day_types_of(fmt), holidays)
     log, dtype = select_days(df, opts, all_types)
     arrivals = arrival_table(df, dtype, opts.interval_s)
@@ -313,7 +305,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
                            "time) for information only: one pool is simulated",
         "answer_delay": delays, "availability": avail, "hidden_work": hidden,
         "direct_line_reserve": reserve,
-        "calendar": calendar_report(df, all_types, holidays, table_name(opts, fmt)),
+        "calendar": calendar_report(df, all_types, holidays, table_name),
         "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:

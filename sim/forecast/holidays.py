@@ -24,13 +24,19 @@ def load(spec: str, fmt: str, hist) -> dict[str, Holiday]:
                                                      "(call log, anonymous_bank)")))
 
 
+def resolve(spec: str, bank: bool) -> str:
+    """``--holidays`` with ``auto`` resolved: the bank's table when ``bank``, else none."""
+    if spec == "auto":
+        return BANK_TABLE if bank else "none"
+    return spec
+
+
 def table(spec: str, bank: bool) -> dict[str, Holiday]:
-    """The table named by ``--holidays`` (``auto``: the bank's when ``bank``, else none);
-    shared by ``ccsim forecast`` and ``ccsim calibrate``."""
+    """The table named by ``--holidays`` (``auto``: ``resolve``); shared by ``ccsim
+    forecast`` and ``ccsim calibrate``."""
+    spec = resolve(spec, bank)
     if spec == "none":
         return {}
-    if spec == "auto":
-        return read(table_dir() / f"{BANK_TABLE}.yaml") if bank else {}
     path = Path(spec)
     if path.suffix not in (".yaml", ".yml"):
         path = table_dir() / f"{spec}.yaml"
