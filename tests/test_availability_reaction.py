@@ -117,6 +117,22 @@ def test_the_reaction_time_is_the_callers_own_draw():
     assert _answers(scn, seed=2)["a"][0][0] - 10 != waits["fifo"]
 
 
+def test_a_queue_with_its_own_reaction_time_calls_back_at_its_own_time():
+    """``reaction_time_by_queue: {d: 0}`` (a direct line, queue ``d``): its caller takes
+    the agent in away work at once (10), while the caller of ``q`` still waits the group's
+    20 s (the agent, on the direct caller until 60, is free and answers him then; with
+    the group's law for both queues the direct caller waits 20 s too)."""
+    rule = {**REACT, "reaction_time_by_queue": {"d": 0}}
+    two = {"queues__d": {"groups": ["g"]},
+           "classes__c": {"mix": 0.0, "priority": 0, "queue": "d", "patience": None,
+                          "handle_time": 50}}
+    trace = [[0, "h"], [10, "c"]]
+    assert _answers(_on(trace, rule=rule, **two))["c"] == [(10, 0)]
+    assert _answers(_on(trace, **two))["c"] == [(30, 0)]
+    both = _answers(_on([[0, "h"], [5, "a"], [10, "c"]], rule=rule, **two))
+    assert both == {"h": [(0, 0)], "a": [(60, 0)], "c": [(10, 0)]}  # a: nobody away at 25
+
+
 def test_key_off_is_todays_model_call_for_call():
     """``reaction_time: null`` runs the reference exactly as before the key existed: the
     same calls as the compiled engine, which does not know it (random arrivals)."""
@@ -152,7 +168,15 @@ def test_key_on_the_compiled_engine_gives_the_same_calls(policy):
     ({"reaction_time": 20}, "scenario.groups.g.availability.away_work: required when "
                             "reaction_time is set"),
     ({"away_work": ["w"]}, "scenario.groups.g.availability.reaction_time: required when "
-                           "away_work is set"),
+                           "away_work or reaction_time_by_queue is set"),
+    ({"reaction_time_by_queue": {"q": 0}},
+     "scenario.groups.g.availability.reaction_time: required when away_work or "
+     "reaction_time_by_queue is set"),
+    ({**REACT, "reaction_time_by_queue": {"w": 0}},
+     "scenario.groups.g.availability.reaction_time_by_queue.w: unknown queue 'w'; allowed: "
+     "queues the group serves that are not its away work (q)"),
+    ({**REACT, "reaction_time_by_queue": {"q": -1}},
+     "scenario.groups.g.availability.reaction_time_by_queue.q"),
     ({"reaction_time": 20, "away_work": ["x"]},
      "scenario.groups.g.availability.away_work[0]: unknown queue 'x'"),
     ({"reaction_time": -5, "away_work": ["w"]}, "scenario.groups.g.availability.reaction_time"),

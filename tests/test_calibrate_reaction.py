@@ -84,6 +84,37 @@ def test_reaction_option():
         _options("--reaction", "on", "--availability", "off")
 
 
+def test_direct_reaction_option():
+    assert _options().direct_reaction is False  # not the default (README, Out of sample)
+    assert _options("--direct-reaction", "at-once").direct_reaction is True
+    with pytest.raises(ValueError, match="--direct-reaction 'now': allowed: at-once, off"):
+        _options("--direct-reaction", "now")
+    with pytest.raises(ValueError, match="--direct-reaction at-once: needs --reaction on"):
+        _options("--direct-reaction", "at-once", "--reaction", "off")
+
+
+def test_the_direct_line_takes_an_agent_away_at_once_with_the_option():
+    """``--direct-reaction at-once`` writes the direct line's own reaction time, 0, beside
+    the group's law: the scenario builds, and only the direct line has it."""
+    from sim.calibrate.calibration import _group
+    from sim.config import build_model_spec
+
+    avail = {"shrinkage": 0.0, "last_agent": {"used": False}, "staffing": [2] * 48,
+             "reaction": {"spec": {"dist": "exponential", "mean": 180.0}}}
+    queues = ["direct_line", "acd", "hidden_work"]
+    assert "reaction_time_by_queue" not in _group({}, avail, queues)["availability"]
+    avail["reaction"]["direct_line_s"] = 0.0
+    group = _group({}, avail, queues)
+    assert group["availability"]["reaction_time_by_queue"] == {"direct_line": 0.0}
+    scn = {"name": "x", "horizon": {"days": 1, "interval_s": 1800, "intervals_per_day": 48},
+           "arrivals": {"calls_per_interval": 0},
+           "classes": {"c": {"calls_per_interval": 1.0, "priority": 0, "queue": "direct_line",
+                             "handle_time": 60}},
+           "queues": {q: {"groups": ["agents"]} for q in queues}, "groups": {"agents": group}}
+    av = build_model_spec(scn).groups[0].availability
+    assert av.reaction_for(0).mean == 0 and av.reaction_for(1).mean == 180.0
+
+
 @pytest.fixture(scope="module")
 def weekday_reaction():
     """The shipped log calibrated with the rule, hidden fill fixed (no tuning)."""

@@ -55,6 +55,10 @@ VARIANTS = {
     # impatient callers: most leave (abandon, or are cut off at 40 s) before reacting
     "callers leave first": ["scenario.classes.ordinary.patience={dist: exponential, mean: 25}",
                             "++scenario.queues.general.max_wait_s=40"],
+    # VIP callers with their own, short reaction time (reaction_time_by_queue), ordinary
+    # callers with the group's: two laws of one group, from the same draw
+    "own law by queue": ["+scenario.groups.general_desk.availability.reaction_time_by_queue"
+                         "={vip: {dist: exponential, mean: 5}}"],
     # short tasks, a fixed reaction time: agents rarely away long, many reactions finding
     # nobody away
     "short tasks": ["scenario.classes.backlog.handle_time=30",
@@ -148,3 +152,11 @@ def test_calibrated_anonymous_bank_with_reaction_equals_simpy(policy, tmp_path):
     assert spec.groups[0].availability.reaction is not None
     assert resolve_engine("auto", spec, make_policy(name)) == "fast"
     assert_same_outputs(*run_both([*ANONYMOUS_REACT, *extra, "n_reps=1"], tmp_path))
+
+
+def test_a_queue_with_its_own_short_reaction_time_waits_less():
+    """The rule by queue at work (without the VIP answer delay, which would hide it): VIP
+    callers calling agents back after 5 s instead of 45 s wait far less."""
+    base = [x for x in BASE if "answer_delay" not in x]
+    slow, quick = _run(base), _run([*base, *VARIANTS["own law by queue"]])
+    assert quick.queue_area[0].sum() < 0.5 * slow.queue_area[0].sum()

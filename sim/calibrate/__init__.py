@@ -68,6 +68,13 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "delay); hidden tasks then read off the agents' unlogged stretches; "
                         "needs --availability auto or states. off: no such rule, hidden "
                         "tasks by the method of moments (the model before it)")
+    p.add_argument("--direct-reaction", default="off",
+                   help="at-once: an agent in hidden work takes a direct-line caller at once "
+                        "when no agent is idle (the direct line's own reaction time, 0; the "
+                        "log: direct-line callers answered at once while ACD callers "
+                        "waited), a rule that protects the direct line without keeping an "
+                        "agent idle (use with --reserve 0; needs --reaction on); off "
+                        "(default): the direct line waits the group's reaction time")
     p.add_argument("--holidays", default="auto",
                    help="holiday table: auto (the bank's israel_1999 for anonymous_bank "
                         "logs, none for generic ones), none, a name in sim/data/holidays or "
@@ -106,6 +113,11 @@ def _options(args, name: str):
                           ("--reaction", reaction)):
         if value not in ("on", "off"):
             raise ValueError(f"{option} {value!r}: allowed: on, off")
+    if args.direct_reaction not in ("at-once", "off"):
+        raise ValueError(f"--direct-reaction {args.direct_reaction!r}: allowed: at-once, off")
+    if args.direct_reaction == "at-once" and reaction == "off":
+        raise ValueError("--direct-reaction at-once: needs --reaction on (the direct line's "
+                         "own reaction time); allowed: --direct-reaction off")
     if reaction == "on" and args.availability == "off":
         raise ValueError("--reaction on: needs --availability auto or states (the rule is "
                          "a key of the agents' availability); allowed: --reaction off")
@@ -136,7 +148,8 @@ def _options(args, name: str):
                    states=args.availability == "states", days=args.days,
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on",
-                   reaction=reaction == "on", holidays=args.holidays)
+                   reaction=reaction == "on", holidays=args.holidays,
+                   direct_reaction=args.direct_reaction == "at-once")
 
 
 def _count(text: str) -> int:

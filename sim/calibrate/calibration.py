@@ -74,6 +74,8 @@ class Options:
     reaction: bool = True  # agents in hidden work come back for a caller who waited a
     # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction;
     # needs availability); False: the model before it (hidden tasks by moments)
+    direct_reaction: bool = False  # an agent in hidden work takes a direct-line caller at
+    # once (availability.reaction_time_by_queue, the direct line's law 0; needs reaction)
 
     def resolved_reserve_from(self) -> int:
         """``reserve_from`` once ``_reserve`` has set it (from the log when ``None``)."""
@@ -281,6 +283,8 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
 
         served = log[log["outcome"] == "served"]
         avail["reaction"] = fit_reaction(asked, served, sorted(delays["classes"]))
+        if opts.direct_reaction:  # README, What limits the levels, 4
+            avail["reaction"]["direct_line_s"] = 0.0
         away = away_task_length(served, fits["after_call_work"]["mean"])
     hidden = _hidden_work(asked, staff, opts, avail, away)
     a = arrivals[arrivals["day_type"] == opts.day_type]
@@ -543,6 +547,8 @@ def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
     if reaction and reaction.get("spec"):  # agents in hidden work come back for callers
         av["reaction_time"] = reaction["spec"]
         av["away_work"] = [HIDDEN]
+        if "direct_line_s" in reaction and DIRECT_QUEUE in queues:
+            av["reaction_time_by_queue"] = {DIRECT_QUEUE: reaction["direct_line_s"]}
     return {"staffing": avail["staffing"], "queues": queues, "availability": av}
 
 

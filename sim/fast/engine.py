@@ -325,20 +325,20 @@ def _react_arrays(spec: ModelSpec) -> tuple:
     """sp[SP_REACT] (sim.fast.loop RX_*): agents in away work called back by waiting
     callers (``availability.reaction_time``): the groups reacting to each queue's callers
     (Availability.reactors: a queue the group serves, not its away work), the away-work
-    queues of each reacting group, the reaction time laws (off: none reacts)."""
+    queues of each reacting group, the reaction time laws by queue and group (law
+    q * groups + g; off: none reacts)."""
 
     n_q, n_g = len(spec.queues), len(spec.groups)
     reacts = np.zeros((n_q, n_g), dtype=np.int64)
     away = np.zeros((n_g, n_q), dtype=np.int64)
-    laws: list[Distribution] = []
+    laws: list[Distribution] = [Deterministic(0.0)] * (n_q * n_g)  # law q * n_g + g
     for g in spec.groups:
         av = g.availability
-        law: Distribution = Deterministic(0.0)
         if av is not None and av.reaction is not None:
-            law = av.reaction
             away[g.index, list(av.away_work)] = 1
             reacts[[q for q in g.queues if q not in av.away_work], g.index] = 1
-        laws.append(law)
+            for q in range(n_q):
+                laws[q * n_g + g.index] = av.reaction_for(q) or av.reaction
     return reacts.sum(axis=1), reacts, away, _law_arrays(laws)
 
 

@@ -235,7 +235,7 @@ REACTION_DRAW = 3000  # sim.model.calls.Draw.REACTION (+ queue visit - 1)
 RS_WAITS, RS_TASKS = 0, 1
 # sp[SP_REACT] = (groups reacting to each queue's callers (0: none), reacting by (queue,
 # group) 0/1 (Availability.reactors), away work by (group, queue) 0/1 of a reacting group,
-# the reaction time laws (sim.fast.ivr.node_arrays, one node per group))
+# the reaction time laws (sim.fast.ivr.node_arrays, node q * groups + g))
 RX_N, RX_REACTS, RX_AWAY, RX_LAWS = range(4)
 
 
@@ -2180,7 +2180,7 @@ def react_waiting(st, sp, slot, waited):
     u = draw(st[11][slot], REACTION_DRAW + ci[slot, C_VISIT] - 1)
     for g in range(n_g):
         if reacts[q, g]:
-            d = ivr_.node_time(R[RX_LAWS], g, u) - waited
+            d = ivr_.node_time(R[RX_LAWS], q * n_g + g, u) - waited
             schedule(st, 0.0 if d < 0.0 else d, EV_REACTION, slot, token * n_g + g)
 
 

@@ -134,8 +134,9 @@ class Availability(Component):
         u = draw(call.key, Draw.REACTION + call.visit - 1)
         for g in groups:
             av = g.spec.availability
-            assert av is not None and av.reaction is not None
-            self.core.at(max(av.reaction.sample1(u) - waited, 0.0), self._on_reaction,
+            law = av.reaction_for(call.queue) if av is not None else None
+            assert law is not None
+            self.core.at(max(law.sample1(u) - waited, 0.0), self._on_reaction,
                          (call, call.visit, g))
 
     def _on_reaction(self, event) -> None:

@@ -31,6 +31,10 @@ from the states (issue 15, item 1; issue 16's availability model):
   where agents away on their own clocks give waits that fall as 1/k with k agents away.
   Agents not ready or on break are not called back: the not-ready state is read off the
   gaps of agents who stayed away while callers waited.
+- ``reaction_time_by_queue`` (default null): a queue's own reaction time in place of
+  ``reaction_time``, e.g. 0 for a direct line whose calls an agent in away work takes at
+  once (the bank's log: direct-line callers answered at once while ACD callers waited,
+  README, *What limits the levels*).
 
 The keys are pydantic models (:class:`Availability`, a field of the groups section):
 strict types, shares in [0, 1], finite seconds, unknown keys refused, ``duration``
@@ -94,14 +98,20 @@ class Availability(Section):
     away_work: list[str] | None = Field(
         None, description="queues (served by the group) whose tasks are its agents' away "
                           "work, left for a caller who waited reaction_time; null: none")
+    reaction_time_by_queue: dict[str, Law] | None = Field(
+        None, description="queue -> its callers' reaction time, s, in place of "
+                          "reaction_time (e.g. a direct line answered at once: "
+                          "{dist: deterministic, value: 0}; requires reaction_time); "
+                          "null: reaction_time for every queue")
 
     @model_validator(mode="after")
     def _reaction_pairs(self) -> Availability:
         if self.reaction_time is not None and not self.away_work:
             raise KeyedError("away_work", "required when reaction_time is set (queues the "
                                           "group serves whose tasks are its away work)")
-        if self.away_work and self.reaction_time is None:
-            raise KeyedError("reaction_time", "required when away_work is set (a "
+        if (self.away_work or self.reaction_time_by_queue) and self.reaction_time is None:
+            raise KeyedError("reaction_time", "required when away_work or "
+                                              "reaction_time_by_queue is set (a "
                                               "distribution of seconds)")
         return self
 
@@ -126,6 +136,14 @@ class AvailabilitySpec:
     stay_for: tuple[int, ...] = ()  # queue indices whose waiting callers keep the last agent
     reaction: Distribution | None = None  # a waiting caller's reaction time (None: off)
     away_work: tuple[int, ...] = ()  # queue indices whose tasks an agent drops for him
+    reaction_by_queue: tuple[tuple[int, Distribution], ...] = ()  # (queue, its own law)
+
+    def reaction_for(self, queue: int) -> Distribution | None:
+        """The reaction time of ``queue``'s callers: its own law, else the group's."""
+        for q, law in self.reaction_by_queue:
+            if q == queue:
+                return law
+        return self.reaction
 
     def head_at_start(self, k: int) -> int:
         """Agents logged in at the start of interval ``k``."""
@@ -171,11 +189,29 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
         reaction = parse_distribution(f"{key}.reaction_time", value.reaction_time,
                                       finite=True)
     served = queues or {}
+    away = _served(f"{key}.away_work", value.away_work, served)
     return AvailabilitySpec(full, partial, tuple(float(x) for x in shares), prob, dur,
                             tuple(breaks),
                             _served(f"{key}.last_agent_stays_for",
                                     value.last_agent_stays_for, served),
-                            reaction, _served(f"{key}.away_work", value.away_work, served))
+                            reaction, away, _by_queue(key, value, served, away))
+
+
+def _by_queue(key: str, value: Availability, served: dict[str, int],
+              away: tuple[int, ...]) -> tuple[tuple[int, Distribution], ...]:
+    """``reaction_time_by_queue`` as (queue index, law), sorted: queues the group serves
+    that are not its away work."""
+    from sim.schema.distribution import parse as parse_distribution
+
+    out = []
+    for name, law in (value.reaction_time_by_queue or {}).items():
+        k = f"{key}.reaction_time_by_queue.{name}"
+        if name not in served or served[name] in away:
+            callers = ", ".join(n for n, i in served.items() if i not in away) or "none"
+            raise ConfigError(k, f"unknown queue {name!r}; allowed: queues the group serves "
+                                 f"that are not its away work ({callers})")
+        out.append((served[name], parse_distribution(k, law, finite=True)))
+    return tuple(sorted(out, key=lambda x: x[0]))
 
 
 def presence(staffing: Sequence[int], shares: Sequence[float], interval_s: float
