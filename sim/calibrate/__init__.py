@@ -44,6 +44,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "(0: at every headcount, the model before the rule)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
+    p.add_argument("--hidden-fill-by", default="day",
+                   help="day (default): one fill for the whole day; hour: one per hour of "
+                        "the day, each fitted to that hour's share answered at once (hours "
+                        "with fewer than 200 callers share one), and a prediction keeps "
+                        "the hidden work's share of available time hour by hour")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
     p.add_argument("--answer-delay", default="auto",
                    help="answer delay of classes never answered at once: auto (estimated "
@@ -113,6 +118,8 @@ def _options(args, name: str):
                           ("--reaction", reaction)):
         if value not in ("on", "off"):
             raise ValueError(f"{option} {value!r}: allowed: on, off")
+    if args.hidden_fill_by not in ("day", "hour"):
+        raise ValueError(f"--hidden-fill-by {args.hidden_fill_by!r}: allowed: day, hour")
     if args.direct_reaction not in ("at-once", "off"):
         raise ValueError(f"--direct-reaction {args.direct_reaction!r}: allowed: at-once, off")
     if args.direct_reaction == "at-once" and reaction == "off":
@@ -149,7 +156,8 @@ def _options(args, name: str):
                    not_ready=args.not_ready == "on",
                    last_agent_stays=args.last_agent_stays == "on",
                    reaction=reaction == "on", holidays=args.holidays,
-                   direct_reaction=args.direct_reaction == "at-once")
+                   direct_reaction=args.direct_reaction == "at-once",
+                   fill_by=args.hidden_fill_by)
 
 
 def _count(text: str) -> int:

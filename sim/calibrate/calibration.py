@@ -74,6 +74,7 @@ class Options:
     reaction: bool = True  # agents in hidden work come back for a caller who waited a
     # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction;
     # needs availability); False: the model before it (hidden tasks by moments)
+    fill_by: str = "day"  # one hidden-work fill for the day, or one per hour ("hour")
     direct_reaction: bool = False  # an agent in hidden work takes a direct-line caller at
     # once (availability.reaction_time_by_queue, the direct line's law 0; needs reaction)
 
@@ -313,9 +314,9 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
         "data_quality": dq.to_dict()}
     cal = Calibration(scenario, policy, report, arrivals, log, days)
     if opts.hidden_fill is None:
-        from sim.calibrate.tune import fit_hidden_fill
+        from sim.calibrate.tune import fit_hidden_fill, fit_hidden_fill_by_hour
 
-        fit_hidden_fill(cal, opts)
+        (fit_hidden_fill_by_hour if opts.fill_by == "hour" else fit_hidden_fill)(cal, opts)
     report["hidden_work"]["remaining"] = hidden_remaining(report)
     return cal
 
@@ -465,7 +466,7 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None,
         task = 180.0
     return {"task_mean_s": float(task), "task_estimate": est,
             "unlogged_agent_s": [round(float(x), 1) for x in idle],
-            "fill": opts.hidden_fill,
+            "fill": opts.hidden_fill, "fill_by": opts.fill_by,
             "present_agent_s": [round(float(x) * opts.interval_s, 1)
                                 for x in pool["headcount"]],
             "available_agent_s": [round(float(x) * opts.interval_s, 1) for x in heads],

@@ -19,6 +19,14 @@ from sim.calibrate.fit import law_mean
 from sim.calibrate.hidden import HIDDEN
 
 
+def _shares_by_interval(tasks: list, task_s: float, available: list,
+                        interval_s: float) -> list[float]:
+    """The hidden work's share of available agent time in each interval of the day (a
+    calibration fitted by hour, ``--hidden-fill-by hour``: its behaviour by the clock)."""
+    return [t * task_s / (a * interval_s) if a > 0 else 0.0
+            for t, a in zip(tasks, available, strict=True)]
+
+
 def parse_target(text: str) -> tuple[str, str]:
     """``friday`` or ``weekday:second-half`` -> (day type, days)."""
     from sim.calibrate.calibration import DAY_SELECTIONS
@@ -92,16 +100,20 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
     hidden_s = sum(hidden["calls_per_interval"]) * task if hidden else 0.0
     cal_avail = (av or {}).get("available") or report["staffing"]["pool"]
     share = hidden_s / max(sum(cal_avail) * interval_s, 1e-9)
+    by_hour = (report.get("hidden_work") or {}).get("fill_by") == "hour" and hidden
+    shares = (_shares_by_interval(hidden["calls_per_interval"], task, cal_avail, interval_s)
+              if by_hour and hidden else [share] * n)
     answered = report.get("answered_share", 0.9)
     work = _expected_work(scn, volumes, answered, n)
     tasks = []
     for k in range(n):
         free = max(available[k] * interval_s - work[k], 0.0)
-        tasks.append(round(min(share * available[k] * interval_s, free) / task, 4))
+        tasks.append(round(min(shares[k] * available[k] * interval_s, free) / task, 4))
     if HIDDEN in scn["classes"]:
         scn["classes"][HIDDEN]["calls_per_interval"] = tasks
     info = {"predicted_days": target.report["days"], "day_type": target.report["day_type"],
             "classes_moved": moved, "hidden_share_of_available_time": round(share, 4),
+            "hidden_share_by": "interval of the day" if by_hour else "day",
             "answered_share_assumed": answered,
             "kept_from_calibration": "patience, handle times, IVR times, answer delays, "
                                      "after-call work, not-ready share by hour, hidden-work "
