@@ -121,3 +121,18 @@ def test_default_kind_is_a_call():
     assert not any(c.work for c in spec.classes)
     assert not build_model_spec(scenario(classes__b={"mix": 0.5, "queue": "q",
                                                       "handle_time": 50})).classes[1].work
+
+
+def test_the_groups_answered_and_aht_count_calls_only(kpis):
+    """The desk answered one call (100 s) and did two chores (200 s each): its answered
+    calls and AHT are the call's, its busy time keeps the chores (above)."""
+    g = kpis["by_group"]["g"]
+    assert g["answered"] == 1
+    assert g["aht_s"] == 100
+
+
+def test_the_groups_interval_table_counts_calls_only():
+    """groups_intervals: the desk's answered calls per interval, no chore among them."""
+    _, rec = run_calls(WORK)
+    groups = interval_frames(rec, build_model_spec(WORK), 0)[1]
+    assert groups["answered"].sum() == 1
