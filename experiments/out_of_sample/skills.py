@@ -1,0 +1,78 @@
+"""Which agents serve which call types (issue 16): the log's evidence for skill groups.
+
+The calibration simulates one pool of agents, every agent serving every class, ranked by
+customer priority only. The per-class errors out of sample (README, *What limits the
+levels*, 7) point to routing by call type: TT callers are overtaken by PS callers of
+the same priority, yet wait less; NW callers wait and abandon most. The agents' names
+tell who served what:
+
+- **served by agent and type**: the log's `server` over its served calls;
+- **skill set** of an agent: the types that make at least ``MIN_SHARE`` of his calls
+  and number at least ``MIN_CALLS`` (fewer is read as an occasional call, e.g. a call
+  transferred or a type logged wrongly: the threshold is a choice, reported);
+- **skill groups**: agents with the same skill set, with their share of each type's calls
+  and of all agent time (talk), the size a calibration with skill groups would give each.
+
+Usage: python skills.py LOG [DAY_TYPE]   (default: the shipped log, weekday)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+MIN_SHARE = 0.02  # of an agent's calls
+MIN_CALLS = 5
+
+
+def served_by_agent(log) -> pd.DataFrame:
+    """Served calls by agent (rows, busiest first) and call type (columns)."""
+    s = log[(log["outcome"] == "served") & (log["server"] != "")]
+    kind = s["class"].str.split("_", n=1).str[1]
+    table = pd.crosstab(s["server"], kind)
+    return table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+
+
+def skill_sets(table: pd.DataFrame, min_share: float = MIN_SHARE,
+               min_calls: int = MIN_CALLS) -> pd.Series:
+    """Each agent's skill set: the types he served often enough, as a sorted '+' string."""
+    share = table.div(table.sum(axis=1), axis=0)
+    often = (share >= min_share) & (table >= min_calls)
+    sets = often.apply(lambda row: "+".join(t for t in table.columns if row[t]), axis=1)
+    return sets.replace("", "none (few calls)")
+
+
+def skill_groups(log, min_share: float = MIN_SHARE, min_calls: int = MIN_CALLS
+                 ) -> pd.DataFrame:
+    """Agents with the same skill set: how many, their share of each type's calls and of
+    the talk time of all named agents."""
+    table = served_by_agent(log)
+    sets = skill_sets(table, min_share, min_calls)
+    s = log[(log["outcome"] == "served") & (log["server"] != "")]
+    talk = s.groupby("server")["service_s"].sum()
+    by_set = table.groupby(sets).sum()
+    out = by_set.div(table.sum(axis=0), axis=1).round(3)
+    out.insert(0, "agents", sets.value_counts().reindex(out.index))
+    out.insert(1, "talk_share", (talk.groupby(sets).sum() / talk.sum()).round(3))
+    return out.sort_values("talk_share", ascending=False)
+
+
+def main(log_path: Path, day_type: str) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from free_agents import log_days
+
+    log = log_days(log_path, day_type)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(f"served calls by agent and type ({day_type}):")
+        print(served_by_agent(log).to_string())
+        print(f"\nskill groups (a type counts for an agent from {MIN_SHARE:.0%} of his "
+              f"calls and {MIN_CALLS} calls; columns: share of the type's calls):")
+        print(skill_groups(log).to_string())
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(Path(args[0]) if args else Path("sim/data/anonymous_bank_january1999.txt.gz"),
+         args[1] if len(args) > 1 else "weekday")
