@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from sim.model.calls import Call, Ending, Outcome
+from sim.model.calls import Call, Ending
 
 if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
@@ -172,9 +172,9 @@ class Recorder:
         # [class, answered (1) or not (0), bin]: waits of calls that queued
         self.wait_hist = np.zeros((n_classes, 2, WAIT_BINS))
         self.features = FeatureRecord()
-        # by class: the agents' own work (kind: work), left out of the groups' answered
-        # calls and handle time (their agents' busy time keeps it); None: no such class
-        self.work_classes: np.ndarray | None = None
+        # by class, 1: its answered records count in the groups' answered calls and handle
+        # time; 0: the agents' own work (kind: work; their busy time keeps it)
+        self.group_calls = np.ones(n_classes, dtype=np.int64)
 
     @classmethod
     def for_spec(cls, spec: ModelSpec, call_sink=None) -> Recorder:
@@ -183,8 +183,7 @@ class Recorder:
         rec = cls(len(spec.classes), spec.n_intervals, len(spec.groups), len(spec.queues),
                   spec.service_level_s, call_sink, first_interval=spec.warmup_intervals,
                   short_abandon_s=spec.short_abandon_s)
-        if any(c.work for c in spec.classes):  # the groups' answered and AHT: calls only
-            rec.work_classes = np.array([c.work for c in spec.classes], dtype=np.bool_)
+        rec.group_calls = np.array([not c.work for c in spec.classes], dtype=np.int64)
         if spec.second_line is not None:
             rec.features.second_line = SecondLineRecord.zeros(len(spec.second_line.pools),
                                                               spec.n_intervals)
@@ -272,19 +271,6 @@ class Recorder:
         if self.sink is not None:
             self.sink(cols)
 
-    def _group_sums(self, c: dict[str, np.ndarray], g_handle: np.ndarray) -> tuple:
-        """The group accumulators ``fold_chunk`` adds to: the real ones, or with classes
-        of own work scratch ones, the calls' answers and handle time then added here
-        (record order, so the same sums as the fold's loop over the same rows)."""
-        answered = np.reshape(self.group_answered, -1, copy=False)
-        if self.work_classes is None:
-            return answered, g_handle
-        keep = ~self.work_classes[c["class_idx"]] & (c["outcome_code"] == Outcome.ANSWERED)
-        cell = c["group_idx"][keep] * self.n_intervals + c["interval"][keep]
-        np.add.at(answered, cell, 1.0)
-        np.add.at(g_handle, cell, (c["t_end"] - c["t_answer"])[keep] + c["acw_s"][keep])
-        return np.zeros_like(answered), np.zeros_like(g_handle)
-
     def _fold(self, c: dict[str, np.ndarray]) -> None:
         """Add a chunk of records to the accumulators (one compiled pass, the same sums
         as a bincount per counter)."""
@@ -299,7 +285,7 @@ class Recorder:
              np.array([CALL_FIELDS.index(f) for f in FIELDS], dtype=np.int64), sums,
              # flat views (copy=False: an error, never a copy the counts are lost in)
              np.reshape(self.wait_hist, -1, copy=False),
-             *self._group_sums(c, g_handle))
+             np.reshape(self.group_answered, -1, copy=False), g_handle, self.group_calls)
         self.group_handle_s += g_handle.reshape(self.group_answered.shape)
         for f, row in zip(CALL_FIELDS, sums, strict=True):
             self.calls[f] += row.reshape(self.n_classes, self.n_intervals)

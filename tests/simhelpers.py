@@ -23,6 +23,20 @@ POLICIES = {
 }
 
 
+def experiment_script(name: str):
+    """``experiments/out_of_sample/NAME.py`` imported as a module (the scripts are run
+    by path, not installed)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "experiments" / "out_of_sample" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def make_policy(name: str, **params):
     return load_policy({"name": name, "class": POLICIES[name], "params": params})
 

@@ -4,21 +4,13 @@ recovers a known probability that a not-talking agent is free."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-
-REPO = Path(__file__).resolve().parent.parent
+from simhelpers import experiment_script
 
 
 def _module():
-    path = REPO / "experiments" / "out_of_sample" / "free_agents.py"
-    spec = importlib.util.spec_from_file_location("free_agents", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return experiment_script("free_agents")
 
 
 def _call(server, t_answer, service_s, **kw):

@@ -4,21 +4,13 @@ set, on a synthetic log with known skills."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
+from simhelpers import experiment_script
 
 
 def _module():
-    path = REPO / "experiments" / "out_of_sample" / "skills.py"
-    spec = importlib.util.spec_from_file_location("skills", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return experiment_script("skills")
 
 
 def _log(calls: dict[str, dict[str, int]]) -> pd.DataFrame:

@@ -100,9 +100,9 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
     hidden_s = sum(hidden["calls_per_interval"]) * task if hidden else 0.0
     cal_avail = (av or {}).get("available") or report["staffing"]["pool"]
     share = hidden_s / max(sum(cal_avail) * interval_s, 1e-9)
-    by_hour = (report.get("hidden_work") or {}).get("fill_by") == "hour" and hidden
+    by_hour = bool(hidden) and (report.get("hidden_work") or {}).get("fill_by") == "hour"
     shares = (_shares_by_interval(hidden["calls_per_interval"], task, cal_avail, interval_s)
-              if by_hour and hidden else [share] * n)
+              if by_hour else [share] * n)
     answered = report.get("answered_share", 0.9)
     work = _expected_work(scn, volumes, answered, n)
     tasks = []

@@ -338,7 +338,9 @@ def _react_arrays(spec: ModelSpec) -> tuple:
             away[g.index, list(av.away_work)] = 1
             reacts[[q for q in g.queues if q not in av.away_work], g.index] = 1
             for q in range(n_q):
-                laws[q * n_g + g.index] = av.reaction_for(q) or av.reaction
+                law = av.reaction_for(q)  # the queue's own, else the group's
+                assert law is not None
+                laws[q * n_g + g.index] = law
     return reacts.sum(axis=1), reacts, away, _law_arrays(laws)
 
 

@@ -42,13 +42,14 @@ E_OUTAGE = int(Ending.OUTAGE_NOTICE)
 @njit(cache=True)
 def fold_chunk(cls, interval, outcome, ending, group, attempt, repeat, resolved, t_queue,
                t_left, t_answer, t_end, acw, n_intervals, sl, short_s, first_interval,
-               wait_bins, bin_s, rows, sums, hist, g_answered, g_handle):
+               wait_bins, bin_s, rows, sums, hist, g_answered, g_handle, g_calls):
     """Add one chunk's records to ``sums`` (FIELDS at ``rows``, by
     class*n_intervals+interval, zeros on entry), the flat wait histogram ``hist`` (queue
     waits by (class, answered, bin of ``bin_s``, the last of ``wait_bins`` holding the
     longer ones), intervals from ``first_interval``) and the answered calls by
     group*n_intervals+interval (``g_answered``: the flat accumulator; ``g_handle``: the
-    chunk's handle seconds, zeros on entry)."""
+    chunk's handle seconds, zeros on entry) of the classes ``g_calls`` marks (1: calls;
+    0: the agents' own work, kept out of the groups' answered calls and AHT)."""
     for i in range(cls.shape[0]):
         k = cls[i] * n_intervals + interval[i]
         o, e = outcome[i], ending[i]
@@ -67,9 +68,10 @@ def fold_chunk(cls, interval, outcome, ending, group, attempt, repeat, resolved,
             sums[rows[WAIT_ANSWERED_SQ], k] += wait * wait
             sums[rows[TALK], k] += talk
             sums[rows[ACW], k] += acw[i]
-            gk = group[i] * n_intervals + interval[i]
-            g_answered[gk] += 1.0
-            g_handle[gk] += talk + acw[i]
+            if g_calls[cls[i]]:
+                gk = group[i] * n_intervals + interval[i]
+                g_answered[gk] += 1.0
+                g_handle[gk] += talk + acw[i]
         elif o == O_ABANDONED:
             sums[rows[ABANDONED], k] += 1.0
             if queued:
