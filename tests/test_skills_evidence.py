@@ -53,3 +53,44 @@ def test_skill_groups_share_the_types_and_the_talk():
     assert g.loc["NW+TT", "NW"] == pytest.approx(50 / 54, abs=1e-3)
     assert g["talk_share"].sum() == pytest.approx(1.0, abs=2e-3)
     assert g.loc["PS", "talk_share"] == pytest.approx(200 / 503, abs=1e-3)
+
+
+def test_at_once_by_free_tabulates_types_by_agents_not_talking():
+    # 12 NW callers with 1 agent not talking (3 at once), 12 with 5 (capped at 4: 9 at
+    # once), 5 TT callers (under MIN_CELL: blank), 3 with nobody present (left out)
+    rows = ([{"present": 3, "talking": 2, "at_once": i < 3, "class": "p0_NW"}
+             for i in range(12)]
+            + [{"present": 6, "talking": 1, "at_once": i < 9, "class": "p0_NW"}
+               for i in range(12)]
+            + [{"present": 2, "talking": 1, "at_once": True, "class": "p0_TT"}] * 5
+            + [{"present": 0, "talking": 0, "at_once": False, "class": "p0_NW"}] * 3)
+    t = _module().at_once_by_free(pd.DataFrame(rows))
+    assert list(t.index) == [1, 4]
+    assert t.loc[1, "NW"] == 0.25 and t.loc[4, "NW"] == 0.75
+    assert t["TT"].isna().all()
+
+
+def _acd(t, wait, prio=0, cls="p0_NW", outcome="served"):
+    return {"date": pd.Timestamp("1999-01-04"), "t_arrival": t, "ivr_s": 0.0,
+            "wait_s": wait, "priority": prio, "class": cls, "outcome": outcome,
+            "desk": "acd"}
+
+
+def test_queue_bypass_flags_callers_answered_past_an_earlier_waiting_one():
+    log = pd.DataFrame([
+        _acd(1000.0, 120.0),               # waits 1000-1120
+        _acd(1050.0, 0.0, cls="p0_TT"),    # at once while the NW caller had waited 50 s
+        _acd(1020.0, 0.0, cls="p0_TT"),    # at once, the NW caller had waited 20 s only
+        _acd(1060.0, 0.0, prio=1, cls="p1_TT"),  # another priority waits: no bypass
+        _acd(2000.0, 0.0),                 # nobody waits
+        _acd(1070.0, 1.0, cls="p0_TT", outcome="abandoned"),  # not answered: left out
+        {**_acd(1080.0, 0.0, cls="p0_TT"), "desk": "direct"},  # direct line: left out
+    ])
+    b = _module().queue_bypass(log, 2.0)
+    assert b.loc["p0_TT", "at_once"] == 2
+    assert b.loc["p0_TT", "while_same_priority_waited"] == 0.5
+    assert b.loc["p1_TT", "while_same_priority_waited"] == 0.0
+    assert b.loc["p0_NW", "at_once"] == 1 and b.loc["p0_NW", "while_same_priority_waited"] == 0
+    # a shorter threshold counts the 20 s wait too
+    assert _module().queue_bypass(log, 2.0, 10.0).loc["p0_TT",
+                                                      "while_same_priority_waited"] == 1.0

@@ -59,7 +59,8 @@ def log_days(path: Path, day_type: str):
 
 
 def log_moments(log) -> pd.DataFrame:
-    """One row per unidentified ACD caller: hour, agents present, not talking, at once."""
+    """One row per unidentified ACD caller: hour, agents present, not talking, at once
+    (and his class, when the log has one)."""
     from sim.calibrate.staffing import sessions
 
     served = log[log["outcome"] == "served"]
@@ -77,7 +78,8 @@ def log_moments(log) -> pd.DataFrame:
             "hour": t // 3600,
             "present": _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t),
             "talking": _covering(start, end, t),
-            "at_once": ((q["outcome"] == "served") & (q["wait_s"] <= AT_ONCE_S)).to_numpy()}))
+            "at_once": ((q["outcome"] == "served") & (q["wait_s"] <= AT_ONCE_S)).to_numpy(),
+            **({"class": q["class"].to_numpy()} if "class" in q else {})}))
     return pd.concat(rows, ignore_index=True)
 
 

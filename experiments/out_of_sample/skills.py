@@ -13,6 +13,18 @@ tell who served what:
 - **skill groups**: agents with the same skill set, with their share of each type's calls
   and of all agent time (talk), the size a calibration with skill groups would give each.
 
+Two checks of what the sets would change (README, *What limits the levels*, 8):
+
+- **at once by agents free**: an unidentified ACD caller's chance of an agent at once,
+  by his type and the agents present and not talking as he arrives
+  (``free_agents.log_moments``). If skills routed the types apart, a type few agents
+  serve would be answered at once less often with the same agents free;
+- **queue bypass**: the share of callers answered at once while a caller of the same
+  priority had already waited ``BYPASS_WAITED_S``: under one queue per priority an
+  agent free for the newcomer would have taken the earlier caller, so a high share
+  means the type does not go through that queue (the bank's own description of TT:
+  customers who left a message to be called back).
+
 Usage: python skills.py LOG [DAY_TYPE]   (default: the shipped log, weekday)
 """
 
@@ -25,6 +37,9 @@ import pandas as pd
 
 MIN_SHARE = 0.02  # of an agent's calls
 MIN_CALLS = 5
+FREE_CAP = 4  # agents not talking: 0, 1, 2, 3, 4 or more
+MIN_CELL = 10  # callers in a cell of the at-once table
+BYPASS_WAITED_S = 30.0
 
 
 def served_by_agent(log) -> pd.DataFrame:
@@ -59,9 +74,47 @@ def skill_groups(log, min_share: float = MIN_SHARE, min_calls: int = MIN_CALLS
     return out.sort_values("talk_share", ascending=False)
 
 
+def _type(cls: pd.Series) -> pd.Series:
+    return cls.str.split("_", n=1).str[1]
+
+
+def at_once_by_free(moments: pd.DataFrame) -> pd.DataFrame:
+    """Share answered at once by agents not talking (rows, capped at ``FREE_CAP``) and
+    type (columns), from ``free_agents.log_moments`` rows with their class; cells of at
+    least ``MIN_CELL`` callers."""
+    m = moments[moments["present"] > 0]
+    m = m.assign(type=_type(m["class"]),
+                 not_talking=(m["present"] - m["talking"]).clip(0, FREE_CAP))
+    table = m.pivot_table(index="not_talking", columns="type", values="at_once",
+                          aggfunc=["mean", "size"])
+    return table["mean"].where(table["size"] >= MIN_CELL).round(3)
+
+
+def queue_bypass(log, at_once_s: float, waited_s: float = BYPASS_WAITED_S) -> pd.DataFrame:
+    """Callers of the ACD queue answered within ``at_once_s``, by class: how many, and
+    the share answered while a caller of the same priority had waited ``waited_s`` and
+    still waited."""
+    import numpy as np
+
+    rows = []
+    asked = log[(log["desk"] == "acd") & log["outcome"].isin(["served", "abandoned"])]
+    for _, day in asked.groupby("date"):
+        t0 = (day["t_arrival"] + day["ivr_s"]).to_numpy(float)
+        t1 = t0 + day["wait_s"].to_numpy(float)
+        prio = day["priority"].astype(str).to_numpy()
+        fast = ((day["outcome"] == "served") & (day["wait_s"] <= at_once_s)).to_numpy()
+        for i in np.flatnonzero(fast):
+            waiting = (t0 < t0[i] - waited_s) & (t1 > t0[i]) & (prio == prio[i])
+            rows.append((day["class"].iloc[i], bool(waiting.any())))
+    r = pd.DataFrame(rows, columns=["class", "bypass"])
+    return (r.groupby("class")["bypass"].agg(["size", "mean"])
+            .rename(columns={"size": "at_once", "mean": "while_same_priority_waited"})
+            .round(3))
+
+
 def main(log_path: Path, day_type: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from free_agents import log_days
+    from free_agents import AT_ONCE_S, log_days, log_moments
 
     log = log_days(log_path, day_type)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
@@ -70,6 +123,12 @@ def main(log_path: Path, day_type: str) -> None:
         print(f"\nskill groups (a type counts for an agent from {MIN_SHARE:.0%} of his "
               f"calls and {MIN_CALLS} calls; columns: share of the type's calls):")
         print(skill_groups(log).to_string())
+        print("\nunidentified ACD callers answered at once, by agents present and not "
+              f"talking (rows, {FREE_CAP} = {FREE_CAP} or more) and type:")
+        print(at_once_by_free(log_moments(log)).to_string())
+        print(f"\nanswered at once while a caller of the same priority had waited "
+              f"{BYPASS_WAITED_S:g} s:")
+        print(queue_bypass(log, AT_ONCE_S).to_string())
 
 
 if __name__ == "__main__":
