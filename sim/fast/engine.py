@@ -779,8 +779,13 @@ class FastRun:
 
 
 def run_fast(spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder) -> FastRun:
-    """One replication on the compiled loop, its records folded into ``rec``."""
-    fr = FastRun(spec, policy, seed, rep, rec)
-    fr.policy_name = policy.name
-    fr.run()
+    """One replication on the compiled loop, its records folded into ``rec``.
+
+    The keyed streams multiply uint64s modulo 2**64 on purpose (SplitMix64); with
+    Numba's JIT off (``NUMBA_DISABLE_JIT=1``) that is numpy scalar arithmetic, which
+    would warn of an overflow at every draw."""
+    with np.errstate(over="ignore"):
+        fr = FastRun(spec, policy, seed, rep, rec)
+        fr.policy_name = policy.name
+        fr.run()
     return fr
