@@ -73,3 +73,22 @@ def test_direct_callers_are_split_by_an_acd_caller_waiting_past_90_s():
     assert t.loc[True, "direct_callers"] == 2 and t.loc[True, "at_once"] == 0.5
     assert t.loc[False, "direct_callers"] == 1 and t.loc[False, "at_once"] == 0.0
     assert set(t["present"]) == {"1-3"} and abs(t["share"].sum() - 1) < 1e-9
+
+
+def test_sim_hourly_occupancy_is_talk_over_the_schedule(tmp_path):
+    """One agent present all day (2 scheduled, shrinkage 0.5), two replications, each with
+    a call talking 3600-5400 s (half of hour 1) and a hidden-work task (left out)."""
+    import yaml
+
+    fa = _module()
+    scn = {"horizon": {"interval_s": 1800},
+           "groups": {"agents": {"staffing": [2] * 48,
+                                 "availability": {"shrinkage": [0.5] * 48}}}}
+    (tmp_path / "resolved_config.yaml").write_text(yaml.safe_dump({"scenario": scn}))
+    calls = pd.DataFrame([{"rep": r, "class": c, "t_answer": t0, "t_end": t0 + 1800.0}
+                          for r in (0, 1) for c, t0 in (("p0_NW", 3600.0),
+                                                         ("hidden_work", 0.0))])
+    calls.to_parquet(tmp_path / "calls.parquet")
+    occ = fa.sim_hourly_occupancy(tmp_path)
+    assert occ.loc[1] == 0.5
+    assert occ.loc[0] == 0 and len(occ) == 24  # the hidden task is not talk

@@ -155,6 +155,28 @@ def hourly_occupancy(log) -> pd.Series:
     return (talk / presence(served, 3600, 24).groupby("k").sum()).rename("occupancy")
 
 
+def sim_hourly_occupancy(run: Path) -> pd.Series:
+    """The same for a simulation run: talk of its calls (hidden work left out) over the
+    agents present by its schedule, by hour of the day over the replications."""
+    from sim.calibrate.staffing import _pieces
+
+    cfg = yaml.safe_load((run / "resolved_config.yaml").read_text())
+    group = cfg["scenario"]["groups"]["agents"]
+    interval = cfg["scenario"]["horizon"]["interval_s"]
+    shrink = (group.get("availability") or {}).get("shrinkage", 0.0)
+    present = np.asarray(group["staffing"], float) * (1 - np.asarray(shrink, float))
+    per_hour = pd.Series(present * interval).groupby(
+        np.arange(len(present)) * interval // 3600).sum()
+    calls = pd.read_parquet(run / "calls.parquet")
+    real = calls[(calls["class"] != "hidden_work") & calls["t_answer"].notna()]
+    served = pd.DataFrame({"date": real["rep"], "server": "", "desk": "",
+                           "t_answer": real["t_answer"],
+                           "service_s": real["t_end"] - real["t_answer"]})
+    talk = _pieces(served, 3600, 24).groupby("k")["seconds"].sum().reindex(
+        per_hour.index, fill_value=0.0)
+    return (talk / (per_hour * calls["rep"].nunique())).rename("occupancy")
+
+
 def congested_idle(log, source: str) -> pd.DataFrame:
     """Mean agents not talking while an ACD caller had waited ``PAST_DELAY_S``, by part of
     the day and agents present (cells of at least ``MIN_SAMPLES`` moments)."""
@@ -229,6 +251,8 @@ def main(log_path: Path, runs: list[Path]) -> None:
         moments = sim_moments(run)
         tables.append(free_table(moments, f"sim {run.name}"))
         per_agent.append(free_per_agent(moments, f"sim {run.name}"))
+        by_load.append(free_per_agent(moments.join(sim_hourly_occupancy(run), on="hour"),
+                                      f"sim {run.name}", "occupancy", LOAD_BANDS))
         calls = pd.read_parquet(run / "calls.parquet")
         served = calls[(calls["class"] != "hidden_work") & (calls["outcome"] == "answered")]
         tails.append(wait_tail(served["t_answer"] - served["t_queue"], f"sim {run.name}"))

@@ -49,6 +49,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "the day, each fitted to that hour's share answered at once (hours "
                         "with fewer than 200 callers share one), and a prediction keeps "
                         "the hidden work's share of available time hour by hour")
+    p.add_argument("--hidden-base", default="unlogged",
+                   help="what the fill is a share of: unlogged (default), the agents' "
+                        "time present and not talking; available, their time present "
+                        "(capped by the unlogged time), so hidden work grows with "
+                        "headcount, not with idle time (README, What limits the levels, 9)")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
     p.add_argument("--answer-delay", default="auto",
                    help="answer delay of classes never answered at once: auto (estimated "
@@ -120,6 +125,14 @@ def _options(args, name: str):
             raise ValueError(f"{option} {value!r}: allowed: on, off")
     if args.hidden_fill_by not in ("day", "hour"):
         raise ValueError(f"--hidden-fill-by {args.hidden_fill_by!r}: allowed: day, hour")
+    from sim.calibrate.hidden import BASES
+
+    if args.hidden_base not in BASES:
+        raise ValueError(f"--hidden-base {args.hidden_base!r}: allowed: {', '.join(BASES)}")
+    if args.hidden_base != "unlogged" and args.hidden_fill_by != "day":
+        raise ValueError(f"--hidden-base {args.hidden_base}: needs --hidden-fill-by day "
+                         "(one fill per hour is one share of each hour's unlogged time); "
+                         "allowed: --hidden-base unlogged")
     if args.direct_reaction not in ("at-once", "off"):
         raise ValueError(f"--direct-reaction {args.direct_reaction!r}: allowed: at-once, off")
     if args.direct_reaction == "at-once" and reaction == "off":
@@ -157,7 +170,7 @@ def _options(args, name: str):
                    last_agent_stays=args.last_agent_stays == "on",
                    reaction=reaction == "on", holidays=args.holidays,
                    direct_reaction=args.direct_reaction == "at-once",
-                   fill_by=args.hidden_fill_by)
+                   fill_by=args.hidden_fill_by, hidden_base=args.hidden_base)
 
 
 def _count(text: str) -> int:

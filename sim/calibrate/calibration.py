@@ -75,6 +75,8 @@ class Options:
     # reaction time read off the log (availability.reaction_time; sim.calibrate.reaction;
     # needs availability); False: the model before it (hidden tasks by moments)
     fill_by: str = "day"  # one hidden-work fill for the day, or one per hour ("hour")
+    hidden_base: str = "unlogged"  # the fill is a share of the unlogged agent time, or of
+    # the available agent time ("available", capped by the unlogged time)
     direct_reaction: bool = False  # an agent in hidden work takes a direct-line caller at
     # once (availability.reaction_time_by_queue, the direct line's law 0; needs reaction)
 
@@ -466,14 +468,19 @@ def _hidden_work(asked, staff: dict, opts: Options, avail: dict | None = None,
         task = 180.0
     return {"task_mean_s": float(task), "task_estimate": est,
             "unlogged_agent_s": [round(float(x), 1) for x in idle],
-            "fill": opts.hidden_fill, "fill_by": opts.fill_by,
+            "fill": opts.hidden_fill, "fill_by": opts.fill_by, "base": opts.hidden_base,
             "present_agent_s": [round(float(x) * opts.interval_s, 1)
                                 for x in pool["headcount"]],
             "available_agent_s": [round(float(x) * opts.interval_s, 1) for x in heads],
             "not_ready_after_calls_s": [round(float(x), 1) for x in not_ready_s],
             "method": "unlogged agent time = available headcount x interval - talk - "
                       "wrap-up - not ready after the log's calls (with --availability "
-                      "states); tasks per interval = fill x unlogged time / task mean"}
+                      "states); tasks per interval = fill x unlogged time / task mean"
+                      if opts.hidden_base == "unlogged" else
+                      "unlogged agent time = available headcount x interval - talk - "
+                      "wrap-up - not ready after the log's calls (with --availability "
+                      "states); tasks per interval = min(fill x available time, unlogged "
+                      "time) / task mean (--hidden-base available)"}
 
 
 def after_call_not_ready_s(avail: dict | None) -> float:
@@ -490,9 +497,11 @@ def hidden_remaining(report: dict) -> dict:
     """How much of the agents' time the model still leaves to hidden work, and how much
     the not-ready-after-calls state names (agent-hours a day; shares of the available
     agent time, i.e. present with on-call agents, net of any not-ready share)."""
+    from sim.calibrate.hidden import hidden_agent_s
+
     hw = report["hidden_work"]
     available = sum(hw["available_agent_s"])
-    hidden = (hw["fill"] or 0.0) * sum(hw["unlogged_agent_s"])
+    hidden = sum(hidden_agent_s(hw)) if hw["fill"] is not None else 0.0
     named = sum(hw["not_ready_after_calls_s"])
     return {"available_agent_hours": round(available / 3600, 1),
             "hidden_agent_hours": round(hidden / 3600, 1),

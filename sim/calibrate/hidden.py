@@ -7,11 +7,23 @@ from __future__ import annotations
 HIDDEN = "hidden_work"  # class and queue: the agents' unlogged work
 
 
-def hidden_volume(hidden: dict) -> list[float]:
-    """Expected hidden tasks per interval: the unlogged agent time over the mean task,
-    scaled by the fill factor (1 until tuned; one per interval when fitted by hour)."""
+BASES = ("unlogged", "available")  # what the fill is a share of (``--hidden-base``)
+
+
+def hidden_agent_s(hidden: dict) -> list[float]:
+    """Agent-seconds of hidden work per interval: the fill (1 until tuned; one per
+    interval when fitted by hour) times the unlogged agent time, or, with the
+    ``available`` base, times the available agent time but never more than the unlogged
+    time (agents cannot be away longer than they are not talking)."""
     unlogged = hidden["unlogged_agent_s"]
     fill = hidden.get("fill_by_interval") or [
         hidden["fill"] if hidden["fill"] is not None else 1.0] * len(unlogged)
-    return [round(f * s / hidden["task_mean_s"], 4)
-            for f, s in zip(fill, unlogged, strict=True)]
+    if hidden.get("base", "unlogged") == "unlogged":
+        return [f * s for f, s in zip(fill, unlogged, strict=True)]
+    return [min(f * a, s) for f, a, s in zip(fill, hidden["available_agent_s"], unlogged,
+                                             strict=True)]
+
+
+def hidden_volume(hidden: dict) -> list[float]:
+    """Expected hidden tasks per interval: the hidden agent time over the mean task."""
+    return [round(x / hidden["task_mean_s"], 4) for x in hidden_agent_s(hidden)]

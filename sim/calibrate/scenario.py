@@ -40,7 +40,7 @@ def header(cal, command: str) -> str:
         "ready with", "  prob for duration, read off his gaps after hang-ups while "
         "callers waited", "  (availability.after_call_not_ready in calibration.json).",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
-        f"unlogged time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
+        f"{hw.get('base', 'unlogged')} time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]
     return "".join(f"# {ln}\n" for ln in lines)
 
