@@ -59,6 +59,9 @@ VARIANTS = {
     # callers with the group's: two laws of one group, from the same draw
     "own law by queue": ["+scenario.groups.general_desk.availability.reaction_time_by_queue"
                          "={vip: {dist: exponential, mean: 5}}"],
+    # the backlog as the agents' own work with trunk lines: calls are blocked, tasks are
+    # neither blocked nor hold a line
+    "own work, lines": ["+scenario.classes.backlog.kind=work", "+scenario.lines=12"],
     # short tasks, a fixed reaction time: agents rarely away long, many reactions finding
     # nobody away
     "short tasks": ["scenario.classes.backlog.handle_time=30",

@@ -114,6 +114,22 @@ def test_trunk_lines_block_arrivals_when_full():
         (0.0, "answered"), (1.0, "answered"), (2.0, "blocked"), (60.0, "answered")]
 
 
+def test_own_work_takes_no_trunk_line():
+    """A task of the agents' own work (``kind: work``) is not a phone call: it neither
+    holds the one line nor is blocked when a call holds it."""
+    scn = scenario(arrivals__trace=[[0, "w"], [1, "a"], [2, "w"], [3, "a"], [65, "a"]],
+                   lines=1, classes__w={"mix": 0.0, "priority": 9, "queue": "q",
+                                        "patience": None, "handle_time": 10,
+                                        "kind": "work"})
+    df, _ = run_calls(scn)
+    assert rows(df, "class", "t_arrival", "outcome", "t_answer") == [
+        ("w", 0.0, "answered", 0.0),
+        ("a", 1.0, "answered", 10.0),  # the line was free: the task holds none
+        ("w", 2.0, "answered", 60.0),  # not blocked while the call holds the line
+        ("a", 3.0, "blocked", None),   # the call at 1 holds it (to its hang-up at 60)
+        ("a", 65.0, "answered", 70.0)]
+
+
 def test_calls_still_waiting_at_close_are_disconnected():
     scn = scenario(arrivals__trace=[[0, "a"], [950, "a"], [960, "a"]],
                    horizon__drain_s=50)

@@ -224,15 +224,16 @@ def _esc_arrays(spec: ModelSpec) -> tuple:
 
 
 def _hotline_arrays(spec: ModelSpec, level_of: np.ndarray, ivr: tuple) -> tuple:
-    """sp[12:20] (sim.fast.loop H_*, K_*): caller ID, classes' tiers, reasons, IVR entries
-    and resolution by group, levels by (class, queue), the IVR tree, press-2 by queue."""
+    """sp[12:20] (sim.fast.loop H_*, K_*): caller ID, classes' tiers, reasons, IVR entries,
+    whether they have a resolution and are own work, resolution by group, levels by
+    (class, queue), the IVR tree, press-2 by queue."""
     n_g = len(spec.groups)
     res = np.ones((len(spec.classes), n_g))
     for c in spec.classes:
         if c.resolution:
             res[c.index] = c.resolution
-    by_class = np.array([(c.tier, c.reason, c.entry, int(bool(c.resolution)))
-                         for c in spec.classes], dtype=np.int64).reshape(-1, 4)
+    by_class = np.array([(c.tier, c.reason, c.entry, int(bool(c.resolution)), int(c.work))
+                         for c in spec.classes], dtype=np.int64).reshape(-1, 5)
     return (np.array([spec.population, max(len(spec.reasons), 1)], dtype=np.int64),
             np.array([spec.fcr_window_s]), by_class, res, level_of, ivr,
             np.array([q.press2_prob for q in spec.queues], dtype=np.float64),

@@ -114,11 +114,11 @@ R_CUSTOMER, R_REPEAT, R_RESOLVED = 7, 8, 9
 R_ATTEMPT = 10
 N_RI = 11
 # hotline spec rows: sp[12] (population, n_reasons), sp[13] (fcr_window_s,), sp[14] by class
-# (tier, reason, IVR entry, has resolution), sp[15] resolution by (class, group), sp[16]
+# (tier, reason, IVR entry, has resolution, own work), sp[15] resolution by (class, group), sp[16]
 # level by (class, queue), sp[17] the IVR tree (sim.fast.ivr.node_arrays), sp[18] press-2
 # probability by queue, sp[19] the IVR node a caller who presses 2 goes to, by queue
 H_POP, H_REASONS = 0, 1
-K_TIER, K_REASON, K_ENTRY, K_HAS_RES = 0, 1, 2, 3
+K_TIER, K_REASON, K_ENTRY, K_HAS_RES, K_WORK = 0, 1, 2, 3, 4
 R_TARR, R_TQUEUE, R_TANSWER, R_TEND, R_ACW, R_TLEFT = 0, 1, 2, 3, 4, 5
 N_RF = 6
 # availability and key customers: st[ST_AVAIL] = (ai, af, agent's call key by (group,
@@ -720,7 +720,8 @@ def end_call(st, sp, slot, outcome, ending, now):
 @njit(cache=True, _nrt=False)
 def leave(st, sp, slot, outcome, ending, now):
     """Center._leave."""
-    st[0][S_IN_SYSTEM] -= 1
+    if not sp[14][st[7][slot, C_CLS], K_WORK]:
+        st[0][S_IN_SYSTEM] -= 1
     end_call(st, sp, slot, outcome, ending, now)
 
 
@@ -760,7 +761,9 @@ def answer(st, sp, slot, g, agent, now):
     else:
         record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
         schedule(st, talk + acw, EV_FREE, g, agent)
-    if sp[11][1] >= 0:
+    if sp[14][ci[slot, C_CLS], K_WORK]:
+        pass  # own work holds no line
+    elif sp[11][1] >= 0:
         schedule(st, talk, EV_HANGUP, 0, 0)
     else:
         si[S_IN_SYSTEM] -= 1
@@ -1592,11 +1595,12 @@ def admit(st, sp, pol, slot, now):
     if si[S_HOT]:
         identify(st, sp, slot, now)
         outage_admit(st, sp, slot, now)
-    if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
-        end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
-        return
-    si[S_IN_SYSTEM] += 1
     c = ci[slot, C_CLS]  # a key customer is served as its grade's class
+    if not sp[14][c, K_WORK]:  # own work takes no line
+        if ip[1] >= 0 and si[S_IN_SYSTEM] >= ip[1]:
+            end_call(st, sp, slot, BLOCKED, E_NO_LINE, now)
+            return
+        si[S_IN_SYSTEM] += 1
     if si[S_HOT] and sp[14][c, K_ENTRY] >= 0:
         ivr_enter(st, sp, slot, sp[14][c, K_ENTRY])
     elif cf[slot, F_IVR] > 0:

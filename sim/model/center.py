@@ -69,7 +69,7 @@ class Center:
         policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
-        self.in_system = 0
+        self.in_system = 0  # calls holding a trunk line (``lines``); own work holds none
         self.day: DayCalls | None = None
         self.day_index = -1
         self.pos = 0
@@ -245,10 +245,11 @@ class Center:
         for hook in self._on_admit:
             hook(call, now)  # caller ID may serve the call as another class (key customers)
         c = self.classes[call.cls]
-        if self.spec.lines is not None and self.in_system >= self.spec.lines:
-            self._end(call, Outcome.BLOCKED, Ending.NO_LINE, now)
-            return
-        self.in_system += 1
+        if not c.work:  # the agents' own work takes no trunk line
+            if self.spec.lines is not None and self.in_system >= self.spec.lines:
+                self._end(call, Outcome.BLOCKED, Ending.NO_LINE, now)
+                return
+            self.in_system += 1
         if c.entry >= 0:
             self.ivr.enter(call, c.entry)
         elif call.ivr_time > 0:
@@ -387,7 +388,8 @@ class Center:
 
     def leave(self, call: Call, outcome: Outcome, ending: Ending, now: float) -> None:
         """A call in the system ends without an agent."""
-        self.in_system -= 1
+        if not self.classes[call.cls].work:
+            self.in_system -= 1
         self._end(call, outcome, ending, now)
 
     def _end(self, call: Call, outcome: Outcome, ending: Ending, now: float) -> None:
@@ -421,6 +423,8 @@ class Center:
         if self._react is None or not self._react.answered(call, group, agent):
             self.rec.add(call)  # away work's record waits for its end (it may be cut)
         self.at(talk + call.acw[g], self._on_agent_free, (group, agent, call))
+        if self.classes[call.cls].work:
+            return
         if self.spec.lines is not None:
             self.at(talk, self._on_hangup, call)
         else:

@@ -38,7 +38,8 @@ class CallClass:
     # announcement); None: answerable at once
     answer_delay: Distribution | None = None
     # the agents' own work (``kind: work``), not a call: the KPIs leave it out of every
-    # call figure and count it apart; the engines treat it as any class
+    # call figure and count it apart; the engines treat it as any class, but it takes no
+    # trunk line (``lines``): it is not a phone call
     work: bool = False
 
 
