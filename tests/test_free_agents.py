@@ -37,6 +37,8 @@ def test_log_moments_counts_present_not_talking_and_at_once():
     assert list(m["talking"]) == [1, 1]  # B only: A's calls ended (1105, 1305), or begin
     # with the caller himself (counted just before he arrives)
     assert list(m["at_once"]) == [True, False]
+    # a minute of slack: A still counts as talking 50 s and 59.5 s after his hang-ups
+    assert list(fa.log_moments(log, 60.0)["talking"]) == [2, 2]
 
 
 def test_free_per_agent_recovers_a_known_probability():

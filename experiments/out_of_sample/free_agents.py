@@ -21,9 +21,12 @@ moments an ACD caller had waited 90 s, here by part of the day; and what tells a
 agent from an absent one at those moments: direct-line callers arriving then, answered at
 once (an agent free for them, not for the waiting ACD caller: held) or not (absent). Also
 the tail of the served callers' waits.
-Usage: python free_agents.py LOG [RUN_DIR ...]   (RUN_DIR: a run with calls.parquet and
-resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate --predict saturday``
-run with ``output.calls=true``)
+Usage: python free_agents.py LOG [RUN_DIR ...] [--slack S]   (RUN_DIR: a run with
+calls.parquet and resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate
+--predict saturday`` run with ``output.calls=true``; ``--slack``: seconds after a hang-up
+an agent still counts as talking, default ``ACW_SLACK_S``; a longer one leaves out the
+agents in their after-call work, so ``a`` is then the share free among agents idle that
+long)
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def log_days(path: Path, day_type: str):
     return calibrate(df, dq, Options(day_type=day_type, hidden_fill=1.0), sniff(path)).log
 
 
-def log_moments(log) -> pd.DataFrame:
+def log_moments(log, slack: float = ACW_SLACK_S) -> pd.DataFrame:
     """One row per unidentified ACD caller: hour, agents present, not talking, at once
     (and his class, when the log has one)."""
     from sim.calibrate.staffing import sessions
@@ -73,7 +76,7 @@ def log_moments(log) -> pd.DataFrame:
         t = (q["t_arrival"] + q["ivr_s"]).to_numpy(float) - 0.5  # just before he arrives
         s, c = sess[sess["date"] == date], named[named["date"] == date]
         start = c["t_answer"].to_numpy(float)
-        end = start + np.maximum(c["service_s"].to_numpy(float), 1.0) + ACW_SLACK_S
+        end = start + np.maximum(c["service_s"].to_numpy(float), 1.0) + slack
         rows.append(pd.DataFrame({
             "hour": t // 3600,
             "present": _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t),
@@ -83,7 +86,7 @@ def log_moments(log) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def sim_moments(run: Path) -> pd.DataFrame:
+def sim_moments(run: Path, slack: float = ACW_SLACK_S) -> pd.DataFrame:
     """The same rows from a simulation run (every replication)."""
     cfg = yaml.safe_load((run / "resolved_config.yaml").read_text())
     scn = cfg["scenario"]
@@ -106,7 +109,7 @@ def sim_moments(run: Path) -> pd.DataFrame:
             "hour": t // 3600,
             "present": np.floor(present[k]) + ((t - k * interval) < frac * interval),
             "talking": _covering(real["t_answer"].to_numpy(float),
-                                 real["t_end"].to_numpy(float) + ACW_SLACK_S, t),
+                                 real["t_end"].to_numpy(float) + slack, t),
             "at_once": ((q["outcome"] == "answered")
                         & (q["t_answer"] - q["t_queue"] <= AT_ONCE_S)).to_numpy()}))
     return pd.concat(rows, ignore_index=True)
@@ -234,11 +237,11 @@ def wait_tail(waits: pd.Series, source: str) -> dict:
                                  for q in QUANTILES}}
 
 
-def main(log_path: Path, runs: list[Path]) -> None:
+def main(log_path: Path, runs: list[Path], slack: float = ACW_SLACK_S) -> None:
     tables, tails, per_agent, congested, by_load, direct = [], [], [], [], [], []
     for day_type in DAY_TYPES:
         log = log_days(log_path, day_type)
-        moments = log_moments(log)
+        moments = log_moments(log, slack)
         tables.append(free_table(moments, f"log {day_type}"))
         per_agent.append(free_per_agent(moments, f"log {day_type}"))
         congested.append(congested_idle(log, f"log {day_type}"))
@@ -248,7 +251,7 @@ def main(log_path: Path, runs: list[Path]) -> None:
         tails.append(wait_tail(log.loc[log["outcome"] == "served", "wait_s"],
                                f"log {day_type}"))
     for run in runs:
-        moments = sim_moments(run)
+        moments = sim_moments(run, slack)
         tables.append(free_table(moments, f"sim {run.name}"))
         per_agent.append(free_per_agent(moments, f"sim {run.name}"))
         by_load.append(free_per_agent(moments.join(sim_hourly_occupancy(run), on="hour"),
@@ -282,4 +285,10 @@ def main(log_path: Path, runs: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
+    args = sys.argv[1:]
+    slack = ACW_SLACK_S
+    if "--slack" in args:  # an agent counts as talking this long after his hang-up
+        i = args.index("--slack")
+        slack = float(args[i + 1])
+        del args[i:i + 2]
+    main(Path(args[0]), [Path(p) for p in args[1:]], slack)
