@@ -56,10 +56,17 @@ def _kernels():
     return rng.uniforms, rng.exponential_gaps, rng.subkeys
 
 
+def _run(kernel, *args):
+    """A kernel's result; its uint64 products wrap modulo 2**64 on purpose, which numpy
+    would report as overflow when Numba's JIT is off (``NUMBA_DISABLE_JIT=1``)."""
+    with np.errstate(over="ignore"):
+        return kernel(*args)
+
+
 def uniforms(key: int, ids: np.ndarray, k: int = 0) -> np.ndarray:
     """The ``k``-th uniform in (0, 1) of each id's sub-stream under ``key``."""
-    kernel = _kernels()[0]
-    return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64), int(k))
+    return _run(_kernels()[0], np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64),
+                int(k))
 
 
 def unit_exponentials(key: int, start: int, n: int) -> np.ndarray:
@@ -68,15 +75,13 @@ def unit_exponentials(key: int, start: int, n: int) -> np.ndarray:
     Identical to ``-log(uniforms(key, arange(start, start+n)))`` but without the id array;
     used for the gaps of unit-rate Poisson processes.
     """
-    kernel = _kernels()[1]
-    return kernel(np.uint64(key), int(start), int(n))
+    return _run(_kernels()[1], np.uint64(key), int(start), int(n))
 
 
 def call_keys(key: int, ids: np.ndarray) -> np.ndarray:
     """Each id's own sub-stream key (uint64): ``draw(int(call_keys(key, ids)[i]), k)``
     equals ``uniforms(key, ids, k)[i]``. Calls carry it, to draw inside the event loop."""
-    kernel = _kernels()[2]
-    return kernel(np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64))
+    return _run(_kernels()[2], np.uint64(key), np.ascontiguousarray(ids, dtype=np.int64))
 
 
 def derive_key(key: int, *parts: int | str) -> int:

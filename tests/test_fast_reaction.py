@@ -62,6 +62,9 @@ VARIANTS = {
     # the backlog as the agents' own work with trunk lines: calls are blocked, tasks are
     # neither blocked nor hold a line
     "own work, lines": ["+scenario.classes.backlog.kind=work", "+scenario.lines=12"],
+    # the backlog as calls with trunk lines: tasks dropped in their talk free their line
+    # then (their planned hang-up frees nothing more)
+    "away calls, lines": ["+scenario.lines=12"],
     # short tasks, a fixed reaction time: agents rarely away long, many reactions finding
     # nobody away
     "short tasks": ["scenario.classes.backlog.handle_time=30",

@@ -130,6 +130,40 @@ def test_own_work_takes_no_trunk_line():
         ("a", 65.0, "answered", 70.0)]
 
 
+def _away_lines(trace: list, **task) -> dict:
+    """One agent, two lines, a call-kind away task ``h`` (queue ``w``) he drops for a
+    caller who has waited 20 s."""
+    return scenario(arrivals__trace=trace, lines=2, queues__w={"groups": ["g"]},
+                    classes__h={"mix": 0.0, "priority": 9, "queue": "w", "patience": None,
+                                **task},
+                    groups__g__availability={"reaction_time": 20, "away_work": ["w"]})
+
+
+def test_an_away_task_dropped_in_its_talk_frees_its_line():
+    scn = _away_lines([[0, "h"], [100, "a"], [130, "a"], [140, "a"], [600, "a"],
+                       [601, "a"], [602, "a"]], handle_time=500)
+    df, _ = run_calls(scn)
+    assert rows(df, "class", "t_arrival", "outcome", "t_answer", "t_end") == [
+        ("h", 0.0, "answered", 0.0, 120.0),  # dropped at 120 for the caller of 100
+        ("a", 100.0, "answered", 120.0, 170.0),
+        ("a", 130.0, "answered", 170.0, 220.0),  # h's line is free since 120
+        ("a", 140.0, "blocked", None, 140.0),  # the callers of 100 and 130 hold both
+        # h's planned hang-up at 500 frees nothing more: two lines, not three
+        ("a", 600.0, "answered", 600.0, 650.0), ("a", 601.0, "answered", 650.0, 700.0),
+        ("a", 602.0, "blocked", None, 602.0)]
+
+
+def test_an_away_task_dropped_in_its_after_call_work_frees_no_second_line():
+    scn = _away_lines([[0, "h"], [150, "a"], [175, "a"], [180, "a"]], handle_time=100,
+                      after_call_work=200)
+    df, _ = run_calls(scn)
+    assert rows(df, "class", "t_arrival", "outcome", "t_answer") == [
+        ("h", 0.0, "answered", 0.0),  # hung up at 100, in after-call work when dropped
+        ("a", 150.0, "answered", 170.0),
+        ("a", 175.0, "answered", 220.0),
+        ("a", 180.0, "blocked", None)]
+
+
 def test_calls_still_waiting_at_close_are_disconnected():
     scn = scenario(arrivals__trace=[[0, "a"], [950, "a"], [960, "a"]],
                    horizon__drain_s=50)

@@ -452,10 +452,11 @@ class FastRun:
         self.st.append(self._esc_state(len(self.st[L.ST_SECOND][L.W_I])))
         self.st.append(self._sites_state())
         # st[ST_REACT]: the next wait token and away-task number; agents' away tasks and
-        # their records
+        # their records; their last away task whose line is free
         self.st.append((np.zeros(2, dtype=np.int64), np.full((n_g, cap_a), -1, dtype=np.int64),
                         np.zeros((L.N_RI, n_g * cap_a), dtype=np.int64),
-                        np.zeros((L.N_RF, n_g * cap_a))))
+                        np.zeros((L.N_RF, n_g * cap_a)),
+                        np.full((n_g, cap_a), -1, dtype=np.int64)))
 
     def _sites_state(self) -> tuple:
         """st[ST_SITES] (sim.fast.loop RG_*, GR_*): the SiteRecord's counters by (region,

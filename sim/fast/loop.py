@@ -231,7 +231,8 @@ REACTION_DRAW = 3000  # sim.model.calls.Draw.REACTION (+ queue visit - 1)
 # number of the agent's away task, -1: none; numbers grow in answer order, so the agent
 # longest in away work has the lowest, as Availability.away's insertion order; the away
 # tasks' records (ri, rf rows) by group * agent capacity + agent, kept from the answer to
-# the task's end or drop, Availability.rows)
+# the task's end or drop, Availability.rows; by (group, agent) the number of his last away
+# task whose trunk line is free, -1: none, Availability.hung)
 RS_WAITS, RS_TASKS = 0, 1
 # sp[SP_REACT] = (groups reacting to each queue's callers (0: none), reacting by (queue,
 # group) 0/1 (Availability.reactors), away work by (group, queue) 0/1 of a reacting group,
@@ -749,6 +750,8 @@ def answer(st, sp, slot, g, agent, now):
             sl_answer(st, sp, slot, talk, now)
     site_answer(st, sp, slot, g, now)  # Sites.on_answer, the last on_answer hook
     st[ST_AVAIL][2][g, agent] = st[11][slot]  # the key its EV_FREE carries in Center
+    line = -1  # the hang-up's group: an away task's (its number then identifies it)
+    task = 0
     if sp[SP_REACT][RX_AWAY][g, ci[slot, C_QUEUE]]:  # Availability.answered
         R = st[ST_REACT]
         tasks, rs = R[1], R[0]
@@ -757,14 +760,15 @@ def answer(st, sp, slot, g, agent, now):
         # its record waits for the task's end (it may be cut short)
         write_record(st, R[2], R[3], g * tasks.shape[1] + agent, slot, ANSWERED, E_AGENT, g,
                      agent, acw, now, now + talk)
-        schedule(st, talk + acw, EV_AWAY_END, g, tasks[g, agent] * tasks.shape[1] + agent)
+        line, task = g, tasks[g, agent] * tasks.shape[1] + agent
+        schedule(st, talk + acw, EV_AWAY_END, g, task)
     else:
         record(st, slot, ANSWERED, E_AGENT, g, agent, acw, now, now + talk)
         schedule(st, talk + acw, EV_FREE, g, agent)
     if sp[14][ci[slot, C_CLS], K_WORK]:
         pass  # own work holds no line
     elif sp[11][1] >= 0:
-        schedule(st, talk, EV_HANGUP, 0, 0)
+        schedule(st, talk, EV_HANGUP, line, task)
     else:
         si[S_IN_SYSTEM] -= 1
     free_slot(st, slot)
@@ -2205,6 +2209,7 @@ def on_reaction(st, sp, slot, b, now):
             agent = j
     if agent < 0:
         return
+    free_line(st, sp, g, agent, tasks[g, agent])
     tasks[g, agent] = -1  # Availability.dropped: the task's end will find another number
     task_record(st, g, agent, True, now)
     g_account(st, g, now)
@@ -2215,7 +2220,7 @@ def on_reaction(st, sp, slot, b, now):
 
 
 @njit(cache=True, _nrt=False)
-def away_end(st, g, b):
+def away_end(st, sp, g, b):
     """Availability.task_cut at an away task's end: its agent (then freed as at any
     call's end, the task no longer his away work), or -1 if the task was dropped for
     a caller (the agent is on that caller now)."""
@@ -2223,9 +2228,37 @@ def away_end(st, g, b):
     agent, number = b % tasks.shape[1], b // tasks.shape[1]
     if tasks[g, agent] != number:
         return -1
+    free_line(st, sp, g, agent, number)
     tasks[g, agent] = -1
     task_record(st, g, agent, False, 0.0)
     return agent
+
+
+@njit(cache=True, _nrt=False)
+def hangs_up(st, g, b):
+    """Availability.hangs_up: a hang-up frees its line (1), unless it is an away task's
+    (``g`` >= 0) dropped or ended before it, whose line is free already (0)."""
+    if g < 0:
+        return 1
+    R = st[ST_REACT]
+    tasks = R[1]
+    agent, number = b % tasks.shape[1], b // tasks.shape[1]
+    if tasks[g, agent] != number:
+        return 0
+    R[4][g, agent] = number
+    return 1
+
+
+@njit(cache=True, _nrt=False)
+def free_line(st, sp, g, agent, number):
+    """Availability._free_line: away task ``number`` of ``agent`` of ``g`` is dropped or
+    ended: its trunk line is free now unless its hang-up came first."""
+    R = st[ST_REACT]
+    if sp[11][1] < 0 or sp[14][R[2][R_CLS, g * R[1].shape[1] + agent], K_WORK]:
+        return
+    if R[4][g, agent] != number:
+        R[4][g, agent] = number
+        st[0][S_IN_SYSTEM] -= 1
 
 
 @njit(cache=True, _nrt=False)
@@ -2279,7 +2312,7 @@ def run(st, sp, pol, day, out):
         if ty == EV_ARRIVAL:
             on_arrival(st, sp, pol, day, a, t)
         elif ty in (EV_FREE, EV_AWAY_END):
-            agent = b if ty == EV_FREE else away_end(st, a, b)
+            agent = b if ty == EV_FREE else away_end(st, sp, a, b)
             if agent >= 0:
                 on_agent_free(st, sp, pol, a, agent, t)
         elif ty == EV_WAIT:
@@ -2298,7 +2331,7 @@ def run(st, sp, pol, day, out):
         elif ty == EV_WAKEUP:
             on_wakeup(st, sp, pol, a, b, t)
         elif ty == EV_HANGUP:
-            si[S_IN_SYSTEM] -= 1
+            si[S_IN_SYSTEM] -= hangs_up(st, a, b)
         elif ty == EV_TICK:
             on_tick(st, sp, pol, out, a, t)
         elif ty == EV_BACK:

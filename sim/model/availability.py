@@ -51,6 +51,8 @@ class Availability(Component):
         self.dropped: set[Call] = set()  # away tasks cut short, their end still scheduled
         # away tasks' records as at the answer, added at the task's end or drop
         self.rows: dict[Call, tuple] = {}
+        # (group, agent) -> his last away task whose trunk line is free (``lines``)
+        self.hung: dict[tuple[int, int], Call] = {}
 
     def on_interval_start(self, k: int, now: float) -> None:
         core = self.core
@@ -147,6 +149,7 @@ class Availability(Component):
         agent = next(iter(tasks))
         task = tasks.pop(agent)
         self.dropped.add(task)
+        self._free_line(group.index, agent, task)
         rec = self.core.rec
         rec.add_row(rec.cut_short(self.rows.pop(task), self.core.now))
         self.core.recall(group, agent, call, self.core.now)
@@ -171,8 +174,31 @@ class Availability(Component):
         tasks = self.away.get(group.index)
         if tasks is not None and tasks.get(agent) is call:
             del tasks[agent]
+            self._free_line(group.index, agent, call)
             self.core.rec.add_row(self.rows.pop(call))
         return False
+
+    def hangs_up(self, call: Call) -> bool:
+        """The hang-up of an answered call with ``lines``: True if it frees the line;
+        False for an away task dropped (or ended) before it, whose line is free already."""
+        tasks = self.away.get(call.group)
+        av = self.core.groups[call.group].spec.availability
+        if tasks is None or av is None or call.queue not in av.away_work:
+            return True
+        if tasks.get(call.agent) is not call:
+            return False
+        self.hung[(call.group, call.agent)] = call
+        return True
+
+    def _free_line(self, g: int, agent: int, task: Call) -> None:
+        """Away task ``task`` of ``agent`` of group ``g`` was dropped or ended: its call
+        ends now, so its trunk line is free unless its hang-up came first."""
+        core = self.core
+        if core.spec.lines is None or core.spec.classes[task.cls].work:
+            return
+        if self.hung.get((g, agent)) is not task:
+            self.hung[(g, agent)] = task
+            core.free_line()
 
 
 def _reacts(group: AgentGroup, queue: int) -> bool:

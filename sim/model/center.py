@@ -446,6 +446,12 @@ class Center:
             hook(wo, now)
 
     def _on_hangup(self, event) -> None:
+        if self._react is None or self._react.hangs_up(event.value):
+            self.in_system -= 1
+
+    def free_line(self) -> None:
+        """A trunk line is free before its call's hang-up: an away task dropped for a
+        caller (or ended) in its talk ends its call then (``Availability``)."""
         self.in_system -= 1
 
     def _on_agent_free(self, event) -> None:
