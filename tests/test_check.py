@@ -119,6 +119,42 @@ def test_a_malformed_sla_file_exits_2_with_one_line(case, tmp_path, capsys):
     assert WHAT.get(case, "") in line
 
 
+@pytest.mark.parametrize(("bound", "code"), [(0.5, 0), (0.01, 1)])
+def test_the_agents_own_work_is_a_scope(bound, code, tmp_path, capsys):
+    """``scope: work``: the share of the agents' time on a ``kind: work`` class (the
+    calibrated bank's hidden work, about 9 %), met below 0.5, missed below 0.01."""
+    path = tmp_path / "w.yaml"
+    path.write_text("targets: [{kpi: work_share, scope: work, name: hidden_work, "
+                    f"max: {bound}}}]\n")
+    assert main(["scenario=anonymous_bank", "--sla", str(path), "-q"]) == code
+    out, _ = capsys.readouterr()
+    assert ("RESULT: PASS" if code == 0 else
+            "missed: work_share[work=hidden_work]") in out
+
+
+@pytest.mark.parametrize(("target", "what"), [
+    ("{kpi: work_share, scope: work, name: breaks, max: 0.5}",
+     "has no work 'breaks'; allowed: hidden_work"),
+    ("{kpi: service_level, scope: work, name: hidden_work, min: 0.5}",
+     "unknown KPI 'service_level' in scope work; allowed: work_hours, work_share, "
+     "work_tasks")])
+def test_work_scope_names_and_kpis_are_checked(target, what, tmp_path, capsys):
+    path = tmp_path / "w.yaml"
+    path.write_text(f"targets: [{target}]\n")
+    assert main(["scenario=anonymous_bank", "--sla", str(path), "-q"]) == 2
+    assert what in one_error_line(capsys.readouterr().err)
+
+
+def test_a_seat_site_is_a_scope(tmp_path, capsys):
+    """``scope: site`` (with ``scenario.sites``): the dialect site's occupancy is read
+    per replication; a bound it exceeds is missed by name."""
+    path = tmp_path / "s.yaml"
+    path.write_text("targets: [{kpi: occupancy, scope: site, name: dialect_city, "
+                    "max: 0.5}]\n")
+    assert main(["experiment=sites_dialects", "--sla", str(path), "-q"]) == 1
+    assert "missed: occupancy[site=dialect_city]" in capsys.readouterr().out
+
+
 def test_unknown_kpi_lists_the_allowed_ones(tmp_path, capsys):
     path = tmp_path / "s.yaml"
     path.write_text(BAD_SPECS["unknown_kpi"])

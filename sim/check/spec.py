@@ -15,7 +15,7 @@ from typing import Any
 from sim.kpi_specs import names as _kpi_names
 
 SCOPES = {"overall": "overall", "class": "by_class", "group": "by_group", "tier": "by_tier",
-          "reason": "by_reason", "site": "by_site", "region": "by_region"}
+          "reason": "by_reason", "site": "by_site", "region": "by_region", "work": "by_work"}
 DEFAULT_REPS = {"initial": 5, "max": 20, "step": 5}
 # Which way is better, for baseline comparisons of a KPI that no target gives a direction
 # (the KPI registry). Neutral KPIs (occupancy, handle time, volumes): a baseline tolerance

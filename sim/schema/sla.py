@@ -18,10 +18,13 @@ class TargetEntry(Section):
 
     id: str | None = Field(None, description="the target's id (default kpi[scope=name])")
     kpi: str = Field(min_length=1, description="the KPI name (e.g. service_level, asa_s)")
-    scope: Literal["overall", "class", "group", "tier", "reason"] = Field(
-        "overall", description="where the KPI is taken [checked: in the scenario]")
-    name: str | list[str] | None = Field(None, description="the class, group, tier or "
-                                         "reason (or a list of them) [checked: scenario]")
+    scope: Literal["overall", "class", "group", "tier", "reason", "site", "region",
+                   "work"] = Field("overall", description="where the KPI is taken (site, "
+                                   "region: with scenario.sites; work: a class of the "
+                                   "agents' own work) [checked: in the scenario]")
+    name: str | list[str] | None = Field(None, description="the class, group, tier, "
+                                         "reason, site, region or own-work class (or a "
+                                         "list of them) [checked: scenario]")
     min: Number | None = Field(None, description="lower bound (a share: in [0, 1])")
     max: Number | None = Field(None, description="upper bound (a share: in [0, 1])")
     tolerance: Number | None = Field(None, ge=0, description="degradation allowed against "
