@@ -94,3 +94,14 @@ def run_spec(scn: dict, n_reps: int = 1, seed: int = 1, policy: str | object = "
                   write_intervals=False, progress=False)
     factory = make_policy(policy) if isinstance(policy, str) else policy
     return simulate_spec(spec, run, factory)
+
+
+def calibrate_options(*args: str):
+    """``ccsim calibrate``'s Options from command-line arguments (its own parser)."""
+    import argparse
+
+    from sim.calibrate import _common, _options
+
+    p = argparse.ArgumentParser()
+    _common(p)
+    return _options(p.parse_args(list(args)), "x")

@@ -5,11 +5,10 @@ time hour by hour. Synthetic logs for the blocks; the shipped log for the fit it
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 import pytest
+from simhelpers import calibrate_options
 
 from sim.calibrate.hidden import hidden_volume
 from sim.calibrate.predict import _shares_by_interval
@@ -53,12 +52,7 @@ def test_a_prediction_keeps_the_share_of_each_interval():
     assert _shares_by_interval([1.0], 100.0, [0.0], 1800.0) == [0.0]  # nobody available
 
 
-def _options(*args: str):
-    from sim.calibrate import _common, _options
-
-    p = argparse.ArgumentParser()
-    _common(p)
-    return _options(p.parse_args(list(args)), "x")
+_options = calibrate_options
 
 
 def test_fill_by_option():

@@ -4,9 +4,8 @@ time; the default is unchanged."""
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
+from simhelpers import calibrate_options
 
 from sim.calibrate.calibration import hidden_remaining
 from sim.calibrate.hidden import hidden_agent_s, hidden_volume
@@ -37,12 +36,7 @@ def test_remaining_hidden_time_follows_the_base():
         "hidden_agent_hours"] == 0.0
 
 
-def _options(*args: str):
-    from sim.calibrate import _common, _options
-
-    p = argparse.ArgumentParser()
-    _common(p)
-    return _options(p.parse_args(list(args)), "x")
+_options = calibrate_options
 
 
 def test_hidden_base_option():

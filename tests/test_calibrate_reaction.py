@@ -5,10 +5,9 @@ agents' unlogged stretches; the scenario carries the rule and a prediction keeps
 
 from __future__ import annotations
 
-import argparse
-
 import pandas as pd
 import pytest
+from simhelpers import calibrate_options
 
 from sim.calibrate.reaction import away_task_length, fit_reaction
 
@@ -64,12 +63,7 @@ def test_hidden_task_length_from_unlogged_stretches():
     assert est["task_mean_s"] == pytest.approx((295 + 495) / 1)
 
 
-def _options(*args: str):
-    from sim.calibrate import _common, _options
-
-    p = argparse.ArgumentParser()
-    _common(p)
-    return _options(p.parse_args(list(args)), "x")
+_options = calibrate_options
 
 
 def test_reaction_option():
