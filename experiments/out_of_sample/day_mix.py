@@ -1,0 +1,275 @@
+"""Does the mean day hide the log's day mix? (issue 16, 2026-12-04)
+
+A calibration simulates one *mean* day of its day type: each class's calls per interval
+and the agents present per interval averaged over the days. The log's days are not
+alike: on January weekdays the calls of 16-19 h range from 49 to 198 an hour (coefficient
+of variation 0.36, against 0.06 for Poisson noise around one mean day) and the agents
+present follow them (4.6 to 8.2, correlation 0.78). Waits are convex in the load, so the
+mean day's waits are not the mean of the days' waits, and a calibration that fits its
+hidden work to the log's waits on the mean day may fit the day mix instead.
+
+This script keeps a calibration's behaviour and simulates the day type's days one after
+another, each with its own volumes and presence (``--predict`` applied to each day of
+the log: ``sim.calibrate.predict.predict_scenario``, the hidden work at the behaviour's
+share of available time), then compares with the log exactly as ``ccsim validate`` does
+(``sim.calibrate.validate.compare``; ``answered_per_day`` there counts the whole run
+of days as one day and is not comparable). The behaviour is simulated both ways, mean
+day and day mix, with the same seed.
+
+Usage: python day_mix.py SCENARIO CALIBRATION_JSON [LOG] [--day-type T] [--days D]
+         [--predict T[:D]] [--n-reps N] [--seed S] [--out DIR]
+SCENARIO and CALIBRATION_JSON: a calibration's scenario file and its calibration.json
+(``ccsim calibrate LOG --out S.yaml --report-dir DIR``); --predict: the day type whose
+days are simulated (default: the calibration's own, in sample).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+from pathlib import Path
+
+import pandas as pd
+
+SHIPPED_LOG = "sim/data/anonymous_bank_january1999.txt.gz"
+
+
+def per_interval_keys(scenario: dict, n: int) -> list[tuple[str, ...]]:
+    """Paths of the scenario's per-interval lists (one value per interval of the day)."""
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, (*path, k))
+        elif isinstance(node, list) and len(node) == n and path[-1] in (
+                "calls_per_interval", "staffing", "shrinkage"):
+            out.append(path)
+
+    walk(scenario, ())
+    return out
+
+
+def _get(node, path):
+    for k in path:
+        node = node[k]
+    return node
+
+
+def _set(node, path, value):
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+
+
+def day_targets(log_path: str, day_type: str, days: str):
+    """Calibrations (volumes and presence only, no tuning): the selected days pooled (the
+    mean day), then one per day."""
+    from sim.calibrate import OneLineParser, _common, _options
+    from sim.calibrate.calibration import calibrate
+    from sim.calibrate.schema import read_log, sniff
+
+    p = OneLineParser(prog="day_mix")
+    p.add_argument("log")
+    _common(p)
+    args = p.parse_args([log_path, "--day-type", day_type, "--days", days])
+    opts = _options(args, "day")
+    opts.hidden_fill = 1.0  # only volumes and presence are used
+    df, dq = read_log(Path(log_path), "auto")
+    fmt = sniff(Path(log_path))
+    pooled = calibrate(df, dq, opts, fmt)
+    opts.days = "all"
+    return pooled, [calibrate(df[df["date"] == d], dq, opts, fmt)
+                    for d in sorted(pooled.log["date"].unique())]
+
+
+BLOCKS_H = (0, 10, 13, 16, 19, 22, 24)  # parts of the day for --volumes blocks
+
+
+def smooth_volumes(day, pooled) -> None:
+    """The day's calls per interval as the mean day's profile times the day's own volume
+    in each part of the day (``BLOCKS_H``): its counts per interval, taken as Poisson
+    means, would add their own Poisson noise a second time."""
+    from sim.calibrate.hidden import HIDDEN
+
+    classes = [c for c in pooled.scenario["classes"] if c != HIDDEN]
+    mean = {c: pooled.scenario["classes"][c]["calls_per_interval"] for c in classes}
+    own = {c: (day.scenario["classes"].get(c) or {}).get("calls_per_interval")
+           for c in classes}
+    n = len(next(iter(mean.values())))
+    hours = [k * 24 / n for k in range(n)]
+    for lo, hi in zip(BLOCKS_H, BLOCKS_H[1:], strict=False):
+        ks = [k for k in range(n) if lo <= hours[k] < hi]
+        m = sum(mean[c][k] for c in classes for k in ks)
+        d = sum(own[c][k] for c in classes if own[c] for k in ks)
+        f = d / m if m > 0 else 0.0
+        for c in classes:
+            if c not in day.scenario["classes"]:
+                day.scenario["classes"][c] = copy.deepcopy(pooled.scenario["classes"][c])
+                day.scenario["classes"][c]["calls_per_interval"] = [0.0] * n
+            cpi = day.scenario["classes"][c]["calls_per_interval"]
+            for k in ks:
+                cpi[k] = round(mean[c][k] * f, 4)
+
+
+def day_mix_scenario(behaviour: dict, report: dict, targets: list) -> dict:
+    """The behaviour with each target day's volumes and presence, the days in a row."""
+    from sim.calibrate.predict import predict_scenario
+
+    n = behaviour["horizon"]["intervals_per_day"]
+    keys = per_interval_keys(behaviour, n)
+    days = [predict_scenario(behaviour, report, t)[0] for t in targets]
+    scn = copy.deepcopy(days[0])
+    for path in keys:
+        _set(scn, path, [v for d in days for v in _get(d, path)])
+    scn["horizon"] = {**scn["horizon"], "days": len(days)}
+    return scn
+
+
+def scaled(behaviour: dict, scale: float) -> dict:
+    """The behaviour with its hidden work times ``scale`` (its share of available time
+    scales with it, and so does every predicted day's)."""
+    from sim.calibrate.hidden import HIDDEN
+
+    out = copy.deepcopy(behaviour)
+    c = out["classes"].get(HIDDEN)
+    if c is not None:
+        c["calls_per_interval"] = [round(v * scale, 4) for v in c["calls_per_interval"]]
+    return out
+
+
+def fit_scale(behaviour: dict, report: dict, own: list, log, policy: dict, seed: int,
+              steps: int = 6, runs: int = 1) -> tuple[float, list]:
+    """Bisection on the hidden work's scale so that the calibration's own days, simulated
+    in a row, answer the log's share at once (what ``ccsim calibrate`` fits on the mean
+    day; seed + 1 as there)."""
+    from sim.calibrate.tune import log_at_once, sim_at_once
+
+    target = log_at_once(log)
+    lo, hi, trace = 0.0, 2.0, []
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        got = sim_at_once(day_mix_scenario(scaled(behaviour, mid), report, own), policy,
+                          runs, seed + 1)
+        trace.append((round(mid, 4), round(got, 4)))
+        lo, hi = (mid, hi) if got > target else (lo, mid)
+    return round((lo + hi) / 2, 4), trace
+
+
+def simulate(scenario: dict, policy: dict, n_reps: int, seed: int):
+    from sim.calibrate import validate as val
+
+    return val.simulate_scenario(scenario, policy, n_reps, seed).intervals
+
+
+def compare(scenario: dict, intervals, log) -> pd.DataFrame:
+    """``ccsim validate``'s overall table against the out-of-sample targets."""
+    from sim.calibrate import validate as val
+
+    out = val.compare(log, intervals, float(scenario.get("service_level_s", 20)),
+                      0.95, val.PREDICT_TARGETS, val.PREDICT_MIN_R)["overall"]
+    return out.set_index("metric")[["log", "sim", "sim_half_width", "difference", "within"]]
+
+
+def by_day(log, intervals, dates: list, day_s: float = 86400.0) -> pd.DataFrame:
+    """Abandonment, mean wait of served callers and share answered at once of each day,
+    log against simulation (the day's position in the run; mean over the runs)."""
+    from sim.calibrate import validate as val
+    from sim.calibrate.hidden import HIDDEN
+
+    lc = val.log_counts(log, 20.0).assign(day=lambda d: d["date"].map(
+        {d: i for i, d in enumerate(dates)}))
+    f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]  # as sim_counts
+    sc = val.sim_counts(f).assign(day=(f["start_s"] // day_s).astype(int).to_numpy())
+    sums = list(val.SUMS)
+    rows = {}
+    for name, counts in (("log", lc), ("sim", sc)):
+        g = counts.groupby("day")[sums].sum()
+        rows[name] = pd.DataFrame({
+            "abandon_rate": g["abandoned"] / g["base"],
+            "mean_wait_served_s": g["wait_served_s"] / g["served"],
+            "answered_at_once_of_requests": g["at_once"] / g["base"]})
+    table = pd.concat(rows, axis=1).reindex(range(len(dates)))
+    table.index = [str(d)[:10] for d in dates]
+    return table
+
+
+def day_r(table: pd.DataFrame) -> dict:
+    """Pearson r over days, log against simulation, of each metric."""
+    return {m: round(float(table[("log", m)].corr(table[("sim", m)])), 3)
+            for m in table["log"].columns}
+
+
+def main(argv: list[str] | None = None) -> None:
+    import yaml
+
+    from sim.calibrate.calibration import policy_for
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("scenario", type=Path)
+    p.add_argument("calibration", type=Path)
+    p.add_argument("log", nargs="?", default=SHIPPED_LOG)
+    p.add_argument("--day-type", default="weekday")
+    p.add_argument("--days", default="all")
+    p.add_argument("--predict", default=None)
+    p.add_argument("--n-reps", type=int, default=5)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, default=Path("outputs/day_mix"))
+    p.add_argument("--hidden-scale", type=float, default=1.0,
+                   help="hidden work times this (default 1: the calibration's own)")
+    p.add_argument("--volumes", choices=("counts", "blocks"), default="counts",
+                   help="each day's calls per interval: its own counts (default) or the "
+                        "mean profile scaled to its volume in each part of the day")
+    p.add_argument("--fit", action="store_true", help="fit --hidden-scale on the "
+                   "calibration's own days in a row (their at-once share) first")
+    a = p.parse_args(argv)
+    behaviour = yaml.safe_load(a.scenario.read_text())
+    report = json.loads(a.calibration.read_text())
+    day_type, _, days = (a.predict or f"{a.day_type}:{a.days}").partition(":")
+    pooled, targets = day_targets(a.log, day_type, days or "all")
+    if a.volumes == "blocks":
+        for t in targets:
+            smooth_volumes(t, pooled)
+    log = pooled.log
+    policy = policy_for(behaviour, 1, report["direct_line_reserve"]["used"])
+    if a.fit:
+        own_pooled, own = (pooled, targets) if not a.predict else day_targets(
+            a.log, a.day_type, a.days)
+        if a.volumes == "blocks" and a.predict:
+            for t in own:
+                smooth_volumes(t, own_pooled)
+        a.hidden_scale, trace = fit_scale(behaviour, report, own, own_pooled.log, policy,
+                                          a.seed)
+        print(f"hidden-work scale fitted on the own days in a row: {a.hidden_scale} "
+              f"(steps scale, at once: {trace})")
+    mix = day_mix_scenario(scaled(behaviour, a.hidden_scale), report, targets)
+    mean_day = behaviour
+    if a.predict:  # the mean of the predicted days, as ``ccsim validate --predict``
+        from sim.calibrate.predict import predict_scenario
+
+        mean_day = predict_scenario(behaviour, report, pooled)[0]
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "day_mix.yaml").write_text(yaml.safe_dump(mix, sort_keys=False))
+    rows = {}
+    rows["mean day"] = compare(mean_day, simulate(mean_day, policy, a.n_reps * len(targets),
+                                                  a.seed), log)
+    name = f"day mix ({len(targets)} days, {a.volumes}), hidden x {a.hidden_scale}"
+    intervals = simulate(mix, policy, a.n_reps, a.seed)
+    rows[name] = compare(mix, intervals, log)
+    table = pd.concat(rows, axis=1)
+    table.to_csv(a.out / "day_mix.csv")
+    daily = by_day(log, intervals, sorted(log["date"].unique()))
+    daily.to_csv(a.out / "by_day.csv")
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"{day_type} ({days or 'all'}): {len(targets)} days; mean day "
+              f"{a.n_reps * len(targets)} replications, day mix {a.n_reps} runs of the "
+              f"{len(targets)} days (seed {a.seed})")
+        print(table.round(3).to_string())
+        print("\nday by day (log / simulation, mean over the runs):")
+        print(daily.round(3).to_string())
+        print(f"r over the days, log against simulation: {day_r(daily)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""experiments/out_of_sample/day_mix.py: the day type's days simulated in a row, each with
+its own volumes and presence, as one scenario of several days; volumes smoothed to a
+day's own level by part of the day; the day-by-day table lines days up with the run."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from simhelpers import experiment_script
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "configs" / "scenario" / "anonymous_bank.yaml"
+
+
+@pytest.fixture(scope="module")
+def dm():
+    return experiment_script("day_mix")
+
+
+@pytest.fixture(scope="module")
+def behaviour():
+    return yaml.safe_load(SHIPPED.read_text())
+
+
+def test_per_interval_keys_are_the_volumes_and_the_schedule(dm, behaviour):
+    keys = dm.per_interval_keys(behaviour, 48)
+    assert ("groups", "agents", "staffing") in keys
+    assert ("groups", "agents", "availability", "shrinkage") in keys
+    volumes = [k for k in keys if k[-1] == "calls_per_interval"]
+    assert len(volumes) == len(behaviour["classes"])  # hidden work included
+    assert len(keys) == len(volumes) + 2
+
+
+def test_days_in_a_row_keep_each_days_volumes_and_staffing(dm, behaviour, monkeypatch):
+    """Day d of the run is exactly the prediction for day d, and the run builds as a
+    model of that many days."""
+    import sim.calibrate.predict as predict
+    from sim.config import build_model_spec
+
+    def fake_predict(b, report, target):  # day "target" = b with volumes x target
+        s = copy.deepcopy(b)
+        for c in s["classes"].values():
+            c["calls_per_interval"] = [v * target for v in c["calls_per_interval"]]
+        s["groups"]["agents"]["staffing"] = [target] * 48
+        return s, {}
+
+    monkeypatch.setattr(predict, "predict_scenario", fake_predict)
+    mix = dm.day_mix_scenario(behaviour, {}, [1, 2, 3])
+    assert mix["horizon"]["days"] == 3
+    staffing = mix["groups"]["agents"]["staffing"]
+    assert staffing == [1] * 48 + [2] * 48 + [3] * 48
+    base = behaviour["classes"]["p0_PS"]["calls_per_interval"]
+    got = mix["classes"]["p0_PS"]["calls_per_interval"]
+    assert got == base + [2 * v for v in base] + [3 * v for v in base]
+    assert mix["groups"]["agents"]["availability"]["shrinkage"] == \
+        behaviour["groups"]["agents"]["availability"]["shrinkage"] * 3
+    assert build_model_spec(mix).n_intervals == 3 * 48
+
+
+def test_smoothed_volumes_keep_each_part_of_the_days_total(dm):
+    """Each part of the day keeps the day's own calls; within it the mean profile."""
+    n = 48
+    mean = {"a": [1.0] * n, "b": [float(k % 2) for k in range(n)]}
+    own = {"a": [0.0] * 20 + [3.0] * 28}  # class b absent that day
+    pooled = SimpleNamespace(scenario={"classes": {c: {"calls_per_interval": v}
+                                                   for c, v in mean.items()}})
+    day = SimpleNamespace(scenario={"classes": {c: {"calls_per_interval": list(v)}
+                                                for c, v in own.items()}})
+    dm.smooth_volumes(day, pooled)
+    got = {c: np.array(day.scenario["classes"][c]["calls_per_interval"]) for c in mean}
+    for lo, hi in zip(dm.BLOCKS_H, dm.BLOCKS_H[1:], strict=False):
+        ks = slice(lo * 2, hi * 2)
+        assert got["a"][ks].sum() + got["b"][ks].sum() == \
+            pytest.approx(np.array(own["a"])[ks].sum())
+        if got["a"][ks].sum() > 0:  # the mean profile's shape: b is a's half, alternating
+            assert got["b"][ks].sum() == pytest.approx(got["a"][ks].sum() / 2)
+    assert got["a"][:20].sum() == 0
+
+
+def test_by_day_lines_the_days_up_with_the_run(dm):
+    """Day i of the run is the i-th date; log and run counted as ccsim validate does."""
+    dates = [pd.Timestamp("1999-01-03"), pd.Timestamp("1999-01-04")]
+    log = pd.DataFrame({
+        "date": [dates[0], dates[0], dates[1]], "t_arrival": [3600.0, 7200.0, 3600.0],
+        "class": "p0_NW", "outcome": ["served", "abandoned", "served"],
+        "wait_s": [10.0, 30.0, 0.0]})
+    iv = pd.DataFrame({  # rep 0: day 0 answers 3 of 4 (wait 20 s), day 1 answers 2 of 2
+        "rep": 0, "class": ["p0_NW", "p0_NW", "ALL"],
+        "start_s": [3600.0, 86400.0 + 3600.0, 3600.0],
+        "asked": [4.0, 2.0, 6.0], "answered": [3.0, 2.0, 5.0], "abandoned": [1.0, 0.0, 1.0],
+        "p_wait": [0.5, 0.0, 0.4], "asa_s": [20.0, 0.0, 12.0],
+        "service_level": [0.5, 1.0, 0.6]})
+    t = dm.by_day(log, iv, dates)
+    assert list(t.index) == ["1999-01-03", "1999-01-04"]
+    assert t[("log", "abandon_rate")].tolist() == [0.5, 0.0]
+    assert t[("log", "mean_wait_served_s")].tolist() == [10.0, 0.0]
+    assert t[("sim", "abandon_rate")].tolist() == [0.25, 0.0]
+    assert t[("sim", "mean_wait_served_s")].tolist() == [20.0, 0.0]
+    assert t[("sim", "answered_at_once_of_requests")].tolist() == [0.5, 1.0]
+    assert dm.day_r(t)["abandon_rate"] == pytest.approx(1.0)
