@@ -1,6 +1,7 @@
-"""experiments/out_of_sample/day_mix.py: the day type's days simulated in a row, each with
-its own volumes and presence, as one scenario of several days; volumes smoothed to a
-day's own level by part of the day; the day-by-day table lines days up with the run."""
+"""``ccsim validate --day-mix`` (sim/calibrate/day_mix.py) and its experiment script
+(experiments/out_of_sample/day_mix.py): the compared days simulated in a row, each with
+its own volumes and presence, as one scenario of several days; the day-by-day table
+lines the days up with the run; per-day figures are per simulated day, not per run."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ SHIPPED = REPO / "configs" / "scenario" / "anonymous_bank.yaml"
 
 @pytest.fixture(scope="module")
 def dm():
+    from sim.calibrate import day_mix
+
+    return day_mix
+
+
+@pytest.fixture(scope="module")
+def script():
     return experiment_script("day_mix")
 
 
@@ -51,7 +59,7 @@ def test_days_in_a_row_keep_each_days_volumes_and_staffing(dm, behaviour, monkey
         return s, {}
 
     monkeypatch.setattr(predict, "predict_scenario", fake_predict)
-    mix = dm.day_mix_scenario(behaviour, {}, [1, 2, 3])
+    mix = dm.days_in_a_row(behaviour, {}, [1, 2, 3])
     assert mix["horizon"]["days"] == 3
     staffing = mix["groups"]["agents"]["staffing"]
     assert staffing == [1] * 48 + [2] * 48 + [3] * 48
@@ -63,7 +71,7 @@ def test_days_in_a_row_keep_each_days_volumes_and_staffing(dm, behaviour, monkey
     assert build_model_spec(mix).n_intervals == 3 * 48
 
 
-def test_smoothed_volumes_keep_each_part_of_the_days_total(dm):
+def test_smoothed_volumes_keep_each_part_of_the_days_total(script):
     """Each part of the day keeps the day's own calls; within it the mean profile."""
     n = 48
     mean = {"a": [1.0] * n, "b": [float(k % 2) for k in range(n)]}
@@ -72,9 +80,9 @@ def test_smoothed_volumes_keep_each_part_of_the_days_total(dm):
                                                    for c, v in mean.items()}})
     day = SimpleNamespace(scenario={"classes": {c: {"calls_per_interval": list(v)}
                                                 for c, v in own.items()}})
-    dm.smooth_volumes(day, pooled)
+    script.smooth_volumes(day, pooled)
     got = {c: np.array(day.scenario["classes"][c]["calls_per_interval"]) for c in mean}
-    for lo, hi in zip(dm.BLOCKS_H, dm.BLOCKS_H[1:], strict=False):
+    for lo, hi in zip(script.BLOCKS_H, script.BLOCKS_H[1:], strict=False):
         ks = slice(lo * 2, hi * 2)
         assert got["a"][ks].sum() + got["b"][ks].sum() == \
             pytest.approx(np.array(own["a"])[ks].sum())
@@ -103,4 +111,56 @@ def test_by_day_lines_the_days_up_with_the_run(dm):
     assert t[("sim", "abandon_rate")].tolist() == [0.25, 0.0]
     assert t[("sim", "mean_wait_served_s")].tolist() == [20.0, 0.0]
     assert t[("sim", "answered_at_once_of_requests")].tolist() == [0.5, 1.0]
-    assert dm.day_r(t)["abandon_rate"] == pytest.approx(1.0)
+    assert np.isnan(dm.day_r(t)["abandon_rate"])  # two days: no r
+    long = dm.long_table(t)
+    assert len(long) == 2 * 3 and set(long.columns) == {"date", "metric", "log", "sim"}
+    assert long.set_index(["date", "metric"]).loc[("1999-01-03", "abandon_rate"), "sim"] \
+        == 0.25
+
+
+def test_day_r_is_pearson_over_the_days(dm):
+    t = pd.concat({"log": pd.DataFrame({m: [1.0, 2.0, 3.0] for m in dm.DAY_METRICS}),
+                   "sim": pd.DataFrame({m: [2.0, 4.0, 7.0] for m in dm.DAY_METRICS})}, axis=1)
+    r = dm.day_r(t)
+    assert r["mean_wait_served_s"] == pytest.approx(np.corrcoef([1, 2, 3], [2, 4, 7])[0, 1])
+    rows = dm.day_rows(t)
+    assert [row["within"] for row in rows] == [None] * 3  # reported, not a target
+
+
+def test_compare_counts_a_run_of_several_days_per_day():
+    """answered_per_day and the hourly volumes divide by the simulated days."""
+    from sim.calibrate.validate import compare
+
+    log = pd.DataFrame({"date": pd.Timestamp("1999-01-03"), "t_arrival": [3600.0] * 4,
+                        "class": "p0_NW", "outcome": "served", "wait_s": 0.0})
+    iv = pd.DataFrame({"rep": [0, 0, 1, 1], "class": "p0_NW",
+                       "start_s": [3600.0, 86400.0 + 3600.0] * 2, "asked": 4.0,
+                       "answered": 4.0, "abandoned": 0.0, "p_wait": 0.0, "asa_s": 0.0,
+                       "service_level": 1.0})
+    one = compare(log, iv, 20.0).get("overall").set_index("metric")
+    two = compare(log, iv, 20.0, days_per_rep=2)
+    assert one.loc["answered_per_day", "sim"] == 8.0  # a run counted as one day
+    assert two["overall"].set_index("metric").loc["answered_per_day", "sim"] == 4.0
+    h = two["hourly"].set_index(["hour", "metric"])
+    assert h.loc[(1, "answered_per_day"), "sim"] == 4.0
+
+
+def test_validate_day_mix_end_to_end(tmp_path):
+    """``ccsim validate --predict friday --day-mix``: the 5 Fridays of January in a row,
+    figures per simulated day, each Friday against the log."""
+    from sim.calibrate import validate_main
+
+    out = tmp_path / "fri"
+    code = validate_main(["--scenario", str(SHIPPED), "--predict", "friday", "--day-mix",
+                          "--n-reps", "2", "--out", str(out)])
+    assert code in (0, 1)
+    v = pd.read_csv(out / "validation.csv").set_index("metric")
+    log_day, sim_day = v.loc["answered_per_day", ["log", "sim"]]
+    assert abs(sim_day / log_day - 1) < 0.25  # per day, not per run of 5 days
+    assert v.loc["daily_shape:mean_wait_served_s (Pearson r)", "sim"] > 0.5
+    d = pd.read_csv(out / "validation_by_day.csv")
+    assert sorted(d["date"].unique()) == ["1999-01-01", "1999-01-08", "1999-01-15",
+                                          "1999-01-22", "1999-01-29"]
+    assert d["log"].notna().all() and d["sim"].notna().all()
+    resolved = yaml.safe_load((out / "resolved_config.yaml").read_text())
+    assert resolved["scenario"]["horizon"]["days"] == 5

@@ -9,12 +9,11 @@ mean day's waits are not the mean of the days' waits, and a calibration that fit
 hidden work to the log's waits on the mean day may fit the day mix instead.
 
 This script keeps a calibration's behaviour and simulates the day type's days one after
-another, each with its own volumes and presence (``--predict`` applied to each day of
-the log: ``sim.calibrate.predict.predict_scenario``, the hidden work at the behaviour's
-share of available time), then compares with the log exactly as ``ccsim validate`` does
-(``sim.calibrate.validate.compare``; ``answered_per_day`` there counts the whole run
-of days as one day and is not comparable). The behaviour is simulated both ways, mean
-day and day mix, with the same seed.
+another, each with its own volumes and presence (``sim.calibrate.day_mix``, what ``ccsim
+validate --day-mix`` does), then compares with the log exactly as ``ccsim validate``
+does (``answered_per_day`` here counts the whole run of days as one day and is not
+comparable). The behaviour is simulated both ways, mean day and day mix, with the same
+seed; ``--volumes blocks`` and ``--fit`` are the variants of FINDINGS.md, item 11.
 
 Usage: python day_mix.py SCENARIO CALIBRATION_JSON [LOG] [--day-type T] [--days D]
          [--predict T[:D]] [--n-reps N] [--seed S] [--out DIR]
@@ -35,39 +34,12 @@ import pandas as pd
 SHIPPED_LOG = "sim/data/anonymous_bank_january1999.txt.gz"
 
 
-def per_interval_keys(scenario: dict, n: int) -> list[tuple[str, ...]]:
-    """Paths of the scenario's per-interval lists (one value per interval of the day)."""
-    out = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, (*path, k))
-        elif isinstance(node, list) and len(node) == n and path[-1] in (
-                "calls_per_interval", "staffing", "shrinkage"):
-            out.append(path)
-
-    walk(scenario, ())
-    return out
-
-
-def _get(node, path):
-    for k in path:
-        node = node[k]
-    return node
-
-
-def _set(node, path, value):
-    for k in path[:-1]:
-        node = node[k]
-    node[path[-1]] = value
-
-
 def day_targets(log_path: str, day_type: str, days: str):
     """Calibrations (volumes and presence only, no tuning): the selected days pooled (the
     mean day), then one per day."""
     from sim.calibrate import OneLineParser, _common, _options
     from sim.calibrate.calibration import calibrate
+    from sim.calibrate.day_mix import day_calibrations
     from sim.calibrate.schema import read_log, sniff
 
     p = OneLineParser(prog="day_mix")
@@ -79,9 +51,7 @@ def day_targets(log_path: str, day_type: str, days: str):
     df, dq = read_log(Path(log_path), "auto")
     fmt = sniff(Path(log_path))
     pooled = calibrate(df, dq, opts, fmt)
-    opts.days = "all"
-    return pooled, [calibrate(df[df["date"] == d], dq, opts, fmt)
-                    for d in sorted(pooled.log["date"].unique())]
+    return pooled, day_calibrations(df, dq, opts, fmt, sorted(pooled.log["date"].unique()))
 
 
 BLOCKS_H = (0, 10, 13, 16, 19, 22, 24)  # parts of the day for --volumes blocks
@@ -113,20 +83,6 @@ def smooth_volumes(day, pooled) -> None:
                 cpi[k] = round(mean[c][k] * f, 4)
 
 
-def day_mix_scenario(behaviour: dict, report: dict, targets: list) -> dict:
-    """The behaviour with each target day's volumes and presence, the days in a row."""
-    from sim.calibrate.predict import predict_scenario
-
-    n = behaviour["horizon"]["intervals_per_day"]
-    keys = per_interval_keys(behaviour, n)
-    days = [predict_scenario(behaviour, report, t)[0] for t in targets]
-    scn = copy.deepcopy(days[0])
-    for path in keys:
-        _set(scn, path, [v for d in days for v in _get(d, path)])
-    scn["horizon"] = {**scn["horizon"], "days": len(days)}
-    return scn
-
-
 def scaled(behaviour: dict, scale: float) -> dict:
     """The behaviour with its hidden work times ``scale`` (its share of available time
     scales with it, and so does every predicted day's)."""
@@ -144,13 +100,14 @@ def fit_scale(behaviour: dict, report: dict, own: list, log, policy: dict, seed:
     """Bisection on the hidden work's scale so that the calibration's own days, simulated
     in a row, answer the log's share at once (what ``ccsim calibrate`` fits on the mean
     day; seed + 1 as there)."""
+    from sim.calibrate.day_mix import days_in_a_row
     from sim.calibrate.tune import log_at_once, sim_at_once
 
     target = log_at_once(log)
     lo, hi, trace = 0.0, 2.0, []
     for _ in range(steps):
         mid = (lo + hi) / 2
-        got = sim_at_once(day_mix_scenario(scaled(behaviour, mid), report, own), policy,
+        got = sim_at_once(days_in_a_row(scaled(behaviour, mid), report, own), policy,
                           runs, seed + 1)
         trace.append((round(mid, 4), round(got, 4)))
         lo, hi = (mid, hi) if got > target else (lo, mid)
@@ -172,39 +129,11 @@ def compare(scenario: dict, intervals, log) -> pd.DataFrame:
     return out.set_index("metric")[["log", "sim", "sim_half_width", "difference", "within"]]
 
 
-def by_day(log, intervals, dates: list, day_s: float = 86400.0) -> pd.DataFrame:
-    """Abandonment, mean wait of served callers and share answered at once of each day,
-    log against simulation (the day's position in the run; mean over the runs)."""
-    from sim.calibrate import validate as val
-    from sim.calibrate.hidden import HIDDEN
-
-    lc = val.log_counts(log, 20.0).assign(day=lambda d: d["date"].map(
-        {d: i for i, d in enumerate(dates)}))
-    f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]  # as sim_counts
-    sc = val.sim_counts(f).assign(day=(f["start_s"] // day_s).astype(int).to_numpy())
-    sums = list(val.SUMS)
-    rows = {}
-    for name, counts in (("log", lc), ("sim", sc)):
-        g = counts.groupby("day")[sums].sum()
-        rows[name] = pd.DataFrame({
-            "abandon_rate": g["abandoned"] / g["base"],
-            "mean_wait_served_s": g["wait_served_s"] / g["served"],
-            "answered_at_once_of_requests": g["at_once"] / g["base"]})
-    table = pd.concat(rows, axis=1).reindex(range(len(dates)))
-    table.index = [str(d)[:10] for d in dates]
-    return table
-
-
-def day_r(table: pd.DataFrame) -> dict:
-    """Pearson r over days, log against simulation, of each metric."""
-    return {m: round(float(table[("log", m)].corr(table[("sim", m)])), 3)
-            for m in table["log"].columns}
-
-
 def main(argv: list[str] | None = None) -> None:
     import yaml
 
     from sim.calibrate.calibration import policy_for
+    from sim.calibrate.day_mix import by_day, day_r, days_in_a_row
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("scenario", type=Path)
@@ -243,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
                                           a.seed)
         print(f"hidden-work scale fitted on the own days in a row: {a.hidden_scale} "
               f"(steps scale, at once: {trace})")
-    mix = day_mix_scenario(scaled(behaviour, a.hidden_scale), report, targets)
+    mix = days_in_a_row(scaled(behaviour, a.hidden_scale), report, targets)
     mean_day = behaviour
     if a.predict:  # the mean of the predicted days, as ``ccsim validate --predict``
         from sim.calibrate.predict import predict_scenario

@@ -319,6 +319,10 @@ def validate_main(argv: list[str]) -> int:
                         "against the out-of-sample targets")
     p.add_argument("--predict-log", default=None, metavar="LOGFILE",
                    help="log of the predicted days (default: LOGFILE)")
+    p.add_argument("--day-mix", action="store_true",
+                   help="simulate the compared days one after another, each with its own "
+                        "volumes and staffing, instead of their mean day; adds each day's "
+                        "figures against the log (validation_by_day.csv) and r over the days")
     p.add_argument("--out", type=Path, default=Path("outputs/validate"),
                    help="output directory (default outputs/validate)")
     _common(p)
@@ -349,16 +353,29 @@ def _validate_cmd(args) -> int:
                              f"{', '.join(sorted(cal.scenario['classes']))} (for a scenario "
                              f"of other days: --predict DAY_TYPE --predict-log LOG)")
     log, targets, min_r, what = cal.log, None, None, f"{args.day_type} days"
+    behaviour, days = scenario, 1
     if args.predict is not None:
         scenario, log, dq, what = _prediction(args, scenario, cal)
         targets, min_r = val.PREDICT_TARGETS, val.PREDICT_MIN_R
+    if args.day_mix:
+        scenario = _day_mix(args, behaviour, cal.report, log)
+        days = scenario["horizon"]["days"]
+        what += f", each simulated with its own volumes and staffing ({days} days a run)"
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     res = val.simulate_scenario(scenario, policy, args.n_reps, args.seed, out)
     result = val.compare(log, res.intervals, float(scenario.get("service_level_s", 20)),
-                         res.summary.get("confidence", 0.95), targets, min_r)
-    waits = val.long_waits(log, res.extra_frames.get("wait_histogram"))
-    result["overall"] = pd.concat([result["overall"], pd.DataFrame([val.long_wait_row(waits)])],
+                         res.summary.get("confidence", 0.95), targets, min_r, days)
+    waits = val.long_waits(log, res.extra_frames.get("wait_histogram"), days)
+    extra = [val.long_wait_row(waits)]
+    if args.day_mix:
+        from sim.calibrate import day_mix
+
+        daily = day_mix.by_day(log, res.intervals, sorted(log["date"].unique()))
+        day_mix.long_table(daily).to_csv(out / "validation_by_day.csv", index=False,
+                                         float_format="%.6g")
+        extra += day_mix.day_rows(daily)
+    result["overall"] = pd.concat([result["overall"], pd.DataFrame(extra)],
                                   ignore_index=True)
     if waits["sim_max_s"] > waits["log_max_s"]:
         print(f"warning: simulated waits up to {waits['sim_max_s']:.0f} s, longer than "
@@ -367,7 +384,7 @@ def _validate_cmd(args) -> int:
     val.write_tables(result, out)
     _write_json(out / "data_quality.json", dq.to_dict())
     _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line":
-                                           val.lost_direct(res.intervals, cal.log),
+                                           val.lost_direct(res.intervals, cal.log, days),
                                            "long_waits": waits})
     print(f"validation on {result['n_days']} {what} of the log, "
           f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}:")
@@ -384,15 +401,10 @@ def _validate_cmd(args) -> int:
 
 def _prediction(args, scenario: dict, cal):
     """The behaviour of ``scenario`` with the volumes and staffing of the --predict days."""
-    import copy
+    from sim.calibrate.predict import predict_scenario
 
-    from sim.calibrate.predict import parse_target, predict_scenario
-
-    day_type, days = parse_target(args.predict)
-    target_args = copy.copy(args)
-    target_args.day_type, target_args.days = day_type, days
-    target_args.log = args.predict_log or args.log
-    target_args.hidden_fill = "1"  # no tuning: only volumes and presence are used
+    target_args = _target_args(args)
+    day_type, days = target_args.day_type, target_args.days
     _step(f"predicting {day_type} ({days} days): their volumes and staffing, this "
           f"calibration's behaviour ...")
     target, dq = _load_and_calibrate(target_args, "prediction", tune=False)
@@ -402,6 +414,36 @@ def _prediction(args, scenario: dict, cal):
         print(f"{'warning: ' if what.startswith('dropped') else ''}predicted days' class "
               f"{cls}: {what}")
     return scn, target.log, dq, f"{day_type} ({days}) days predicted"
+
+
+def _target_args(args):
+    """The options that read the --predict days: their day type, days and log; no
+    tuning (only volumes and presence are used)."""
+    import copy
+
+    from sim.calibrate.predict import parse_target
+
+    target_args = copy.copy(args)
+    target_args.day_type, target_args.days = parse_target(args.predict)
+    target_args.log = args.predict_log or args.log
+    target_args.hidden_fill = "1"
+    return target_args
+
+
+def _day_mix(args, behaviour: dict, report: dict, log) -> dict:
+    """The behaviour over the compared days of ``log``, each with its own volumes and
+    presence, in a row (``sim.calibrate.day_mix``)."""
+    from sim.calibrate.day_mix import day_calibrations, days_in_a_row
+    from sim.calibrate.schema import read_log, sniff
+
+    source = _target_args(args) if args.predict is not None else args
+    opts = _options(source, "day")
+    path = Path(source.log)
+    dates = sorted(log["date"].unique())
+    _step(f"--day-mix: reading each of the {len(dates)} days' volumes and staffing ...")
+    df, dq = read_log(path, source.format)
+    fmt = sniff(path) if source.format == "auto" else source.format
+    return days_in_a_row(behaviour, report, day_calibrations(df, dq, opts, fmt, dates))
 
 
 def _report(out: Path) -> None:

@@ -86,9 +86,11 @@ SUMS = ("base", "served", "abandoned", "at_once", "wait_served_s", "in_sl")
 
 
 def compare(log, intervals, service_level_s: float, confidence: float = 0.95,
-            targets: dict | None = None, min_r: float | None = None) -> dict:
+            targets: dict | None = None, min_r: float | None = None,
+            days_per_rep: int = 1) -> dict:
     """Overall, hourly and per-class comparison tables (pandas DataFrames); ``targets``
-    and ``min_r`` default to the in-sample ones (``TARGETS``, ``SHAPE_MIN_R``)."""
+    and ``min_r`` default to the in-sample ones (``TARGETS``, ``SHAPE_MIN_R``);
+    ``days_per_rep``: days a replication simulates (``--day-mix``: all the days)."""
     targets = TARGETS if targets is None else targets
     min_r = SHAPE_MIN_R if min_r is None else min_r
     import pandas as pd
@@ -98,15 +100,15 @@ def compare(log, intervals, service_level_s: float, confidence: float = 0.95,
     lc, sc = log_counts(log, service_level_s), sim_counts(intervals)
     n_days, n_reps = lc["date"].nunique(), sc["rep"].nunique()
     log_all = _ratios({**lc[list(SUMS)].sum(), "days": n_days})
-    per_rep = [_ratios({**g[list(SUMS)].sum(), "days": 1})
+    per_rep = [_ratios({**g[list(SUMS)].sum(), "days": days_per_rep})
                for _, g in sc.groupby("rep")]
     rows = []
     for m in METRICS:
         ci = t_interval([r[m] for r in per_rep], confidence)
         rows.append(_row(m, log_all[m], ci["mean"], ci["half_width"], targets))
-    hourly = _by(lc, sc, "hour", n_days, n_reps)
+    hourly = _by(lc, sc, "hour", n_days, n_reps * days_per_rep)
     rows += _shape_rows(hourly, min_r)
-    by_class = _by(lc, sc, "class", n_days, n_reps)
+    by_class = _by(lc, sc, "class", n_days, n_reps * days_per_rep)
     return {"overall": pd.DataFrame(rows), "hourly": hourly, "by_class": by_class,
             "n_days": n_days, "n_reps": n_reps}
 
@@ -156,7 +158,7 @@ def _shape_rows(hourly, min_r: float) -> list[dict]:
     return rows
 
 
-def long_waits(log, histogram) -> dict:
+def long_waits(log, histogram, days_per_rep: int = 1) -> dict:
     """The longest queue wait (served or abandoned) in the log and in the simulation, and
     simulated callers per day who waited longer than anyone in the log (1-s bins; the
     last bin holds every wait of an hour or more)."""
@@ -165,10 +167,10 @@ def long_waits(log, histogram) -> dict:
     if histogram is None or not len(histogram):
         return {"log_max_s": log_max, "sim_max_s": 0.0, "sim_longer_per_day": 0.0}
     h = histogram[(histogram["class"] != HIDDEN) & (histogram["calls"] > 0)]
-    n_reps = max(histogram["rep"].nunique(), 1)
+    n_days = max(histogram["rep"].nunique(), 1) * days_per_rep
     longer = h.loc[h["wait_s"] > log_max, "calls"].sum()
     return {"log_max_s": log_max, "sim_max_s": float(h["wait_s"].max()) if len(h) else 0.0,
-            "sim_longer_per_day": float(longer / n_reps)}
+            "sim_longer_per_day": float(longer / n_days)}
 
 
 def long_wait_row(w: dict) -> dict:
@@ -186,14 +188,14 @@ def missed_targets(overall) -> list[str]:
             if r.within is not None and not bool(r.within)]
 
 
-def lost_direct(intervals, log) -> dict:
+def lost_direct(intervals, log, days_per_rep: int = 1) -> dict:
     """Callers turned away by the busy direct line (simulation) and the log's nearest
     trace of them: IVR hang-ups of the direct-line classes."""
     f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]
     per_rep = f.groupby("rep")["disconnected"].sum()
     n_days = log["date"].nunique()
     direct = log[(log["desk"] == "direct") & (log["outcome"] == "ivr_abandoned")]
-    return {"sim_lost_per_day": float(per_rep.mean()) if len(per_rep) else 0.0,
+    return {"sim_lost_per_day": float(per_rep.mean()) / days_per_rep if len(per_rep) else 0.0,
             "log_ivr_hangups_of_direct_classes_per_day": len(direct) / n_days}
 
 
