@@ -114,6 +114,46 @@ def fit_scale(behaviour: dict, report: dict, own: list, log, policy: dict, seed:
     return round((lo + hi) / 2, 4), trace
 
 
+def _free_s(scn: dict, report: dict) -> list[float]:
+    """Expected unlogged agent time per interval: available agent time less the talk,
+    wrap-up and not-ready time its volumes imply (what ``predict_scenario`` caps the
+    hidden work by)."""
+    from sim.calibrate.hidden import HIDDEN
+    from sim.calibrate.predict import _expected_work
+
+    group = scn["groups"]["agents"]
+    interval_s = scn["horizon"]["interval_s"]
+    n = len(group["staffing"])
+    shrink = (group.get("availability") or {}).get("shrinkage") or [0.0] * n
+    volumes = {c: v["calls_per_interval"] for c, v in scn["classes"].items() if c != HIDDEN}
+    work = _expected_work(scn, volumes, report.get("answered_share", 0.9), n)
+    return [max(a * (1 - s) * interval_s - w, 0.0)
+            for a, s, w in zip(group["staffing"], shrink, work, strict=True)]
+
+
+def unlogged_base(behaviour: dict, report: dict, mix: dict, n: int) -> dict:
+    """``--hidden-on unlogged``: each day's hidden work in proportion to its expected
+    unlogged time, at the ratio the behaviour's own mean day has (hidden / expected
+    unlogged), instead of a share of its available time."""
+    from sim.calibrate.fit import law_mean
+    from sim.calibrate.hidden import HIDDEN
+
+    hidden = behaviour["classes"].get(HIDDEN)
+    if hidden is None:
+        return mix
+    task = law_mean(hidden["handle_time"])
+    ratio = sum(hidden["calls_per_interval"]) * task / max(sum(_free_s(behaviour, report)),
+                                                           1e-9)
+    out = copy.deepcopy(mix)
+    out["classes"][HIDDEN]["calls_per_interval"] = [
+        round(ratio * f / task, 4) for f in _free_s(out, report)]
+    days = len(out["classes"][HIDDEN]["calls_per_interval"]) / n
+    per_day = sum(out["classes"][HIDDEN]["calls_per_interval"]) * task / 3600 / days
+    print(f"hidden work on expected unlogged time: ratio {ratio:.4f}, {per_day:.1f} "
+          f"agent-hours a day (mean day {sum(hidden['calls_per_interval']) * task / 3600:.1f})")
+    return out
+
+
 def simulate(scenario: dict, policy: dict, n_reps: int, seed: int):
     from sim.calibrate import validate as val
 
@@ -150,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--volumes", choices=("counts", "blocks"), default="counts",
                    help="each day's calls per interval: its own counts (default) or the "
                         "mean profile scaled to its volume in each part of the day")
+    p.add_argument("--hidden-on", choices=("available", "unlogged"), default="available",
+                   help="each day's hidden work: the behaviour's share of its available "
+                        "time (as --predict) or in proportion to its expected unlogged time")
     p.add_argument("--fit", action="store_true", help="fit --hidden-scale on the "
                    "calibration's own days in a row (their at-once share) first")
     a = p.parse_args(argv)
@@ -173,6 +216,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"hidden-work scale fitted on the own days in a row: {a.hidden_scale} "
               f"(steps scale, at once: {trace})")
     mix = days_in_a_row(scaled(behaviour, a.hidden_scale), report, targets)
+    if a.hidden_on == "unlogged":
+        mix = unlogged_base(scaled(behaviour, a.hidden_scale), report, mix,
+                            behaviour["horizon"]["intervals_per_day"])
     mean_day = behaviour
     if a.predict:  # the mean of the predicted days, as ``ccsim validate --predict``
         from sim.calibrate.predict import predict_scenario
@@ -183,7 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = {}
     rows["mean day"] = compare(mean_day, simulate(mean_day, policy, a.n_reps * len(targets),
                                                   a.seed), log)
-    name = f"day mix ({len(targets)} days, {a.volumes}), hidden x {a.hidden_scale}"
+    name = (f"day mix ({len(targets)} days, {a.volumes}, hidden on {a.hidden_on}), "
+            f"hidden x {a.hidden_scale}")
     intervals = simulate(mix, policy, a.n_reps, a.seed)
     rows[name] = compare(mix, intervals, log)
     table = pd.concat(rows, axis=1)
