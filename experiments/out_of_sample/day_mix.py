@@ -114,6 +114,42 @@ def fit_scale(behaviour: dict, report: dict, own: list, log, policy: dict, seed:
     return round((lo + hi) / 2, 4), trace
 
 
+def replay(mix: dict, log, seed: int) -> dict:
+    """``--volumes trace``: the days' own calls replayed at their logged arrival times
+    (``arrivals.trace``, IVR entry, the calls that asked for an agent, a class the
+    behaviour lacks pooled into its priority's ``_other`` or left out), so no Poisson
+    noise is added to the log's; the hidden-work tasks, not in the log, are drawn once
+    as Poisson arrivals at the mix's rates (seeded), the same in every replication."""
+    import numpy as np
+
+    from sim.calibrate.hidden import HIDDEN
+
+    out = copy.deepcopy(mix)
+    classes = set(out["classes"])
+    dates = sorted(log["date"].unique())
+    day = log["date"].map({d: i for i, d in enumerate(dates)})
+    asked = log[log["outcome"].isin(["served", "abandoned"])]
+    cls = asked["class"].where(asked["class"].isin(classes),
+                               asked["class"].str.split("_").str[0] + "_other")
+    keep = cls.isin(classes)
+    t = day[asked.index] * 86400.0 + asked["t_arrival"]
+    trace = [[float(a), str(c)] for a, c in zip(t[keep], cls[keep], strict=True)]
+    hidden = out["classes"].get(HIDDEN)
+    if hidden is not None:
+        rng = np.random.default_rng(seed)
+        interval_s = out["horizon"]["interval_s"]
+        for k, lam in enumerate(hidden["calls_per_interval"]):
+            for u in np.sort(rng.uniform(0, interval_s, rng.poisson(lam))):
+                trace.append([k * interval_s + float(u), HIDDEN])
+    horizon = out["horizon"]["days"] * 86400.0
+    out["arrivals"] = {"trace": sorted(x for x in trace if x[0] < horizon)}
+    for c in out["classes"].values():  # the trace replaces the Poisson streams
+        c["calls_per_interval"] = 0
+    print(f"replayed {int(keep.sum())} logged calls ({int((~keep).sum())} of classes the "
+          f"behaviour lacks left out) and {len(trace) - int(keep.sum())} hidden tasks")
+    return out
+
+
 def _free_s(scn: dict, report: dict) -> list[float]:
     """Expected unlogged agent time per interval: available agent time less the talk,
     wrap-up and not-ready time its volumes imply (what ``predict_scenario`` caps the
@@ -187,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=Path("outputs/day_mix"))
     p.add_argument("--hidden-scale", type=float, default=1.0,
                    help="hidden work times this (default 1: the calibration's own)")
-    p.add_argument("--volumes", choices=("counts", "blocks"), default="counts",
+    p.add_argument("--volumes", choices=("counts", "blocks", "trace"), default="counts",
                    help="each day's calls per interval: its own counts (default) or the "
                         "mean profile scaled to its volume in each part of the day")
     p.add_argument("--hidden-on", choices=("available", "unlogged"), default="available",
@@ -219,6 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     if a.hidden_on == "unlogged":
         mix = unlogged_base(scaled(behaviour, a.hidden_scale), report, mix,
                             behaviour["horizon"]["intervals_per_day"])
+    if a.volumes == "trace":
+        mix = replay(mix, log, a.seed)
     mean_day = behaviour
     if a.predict:  # the mean of the predicted days, as ``ccsim validate --predict``
         from sim.calibrate.predict import predict_scenario
