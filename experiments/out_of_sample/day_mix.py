@@ -221,6 +221,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--n-reps", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=Path("outputs/day_mix"))
+    p.add_argument("--reserve", type=int, default=1,
+                   help="agents kept for the direct line (default 1, from reserve_from)")
+    p.add_argument("--reserve-from", type=int, default=None,
+                   help="headcount from which the reserve applies (default: the calibration's)")
     p.add_argument("--hidden-scale", type=float, default=1.0,
                    help="hidden work times this (default 1: the calibration's own)")
     p.add_argument("--volumes", choices=("counts", "blocks", "trace"), default="counts",
@@ -240,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
         for t in targets:
             smooth_volumes(t, pooled)
     log = pooled.log
-    policy = policy_for(behaviour, 1, report["direct_line_reserve"]["used"])
+    policy = policy_for(behaviour, a.reserve, report["direct_line_reserve"]["used"]
+                        if a.reserve_from is None else a.reserve_from)
     if a.fit:
         own_pooled, own = (pooled, targets) if not a.predict else day_targets(
             a.log, a.day_type, a.days)
