@@ -15,6 +15,8 @@
 # saturday are predicted by a weekday calibration made with them ($OUT/weekday.yaml)
 # instead of the shipped configs/scenario/anonymous_bank.yaml (calibrated with the
 # defaults, --reaction on included).
+# VALIDATE_OPTS (environment), e.g. "--day-mix": options of the validations only (the
+# calibrations do not take them).
 # LOG (environment): another log of the same format (default: the shipped January one);
 # friday and saturday are then predicted by its own weekday calibration ($OUT/weekday.yaml).
 # CPU is shared: run it under nice (nice -n 10 run.sh ...). engine=auto runs these
@@ -30,6 +32,7 @@ CASES=${*:-halves odd_even friday saturday}
 SHIPPED=sim/data/anonymous_bank_january1999.txt.gz
 LOG=${LOG:-$SHIPPED}
 OPTS=${CALIBRATE_OPTS:-}
+VOPTS=${VALIDATE_OPTS:-}
 mkdir -p "$OUT"
 calibrate() {  # name days
     # shellcheck disable=SC2086  # OPTS is a list of options
@@ -44,7 +47,7 @@ weekday() {  # the weekday scenario that predicts other day types
 run() {  # case scenario-file days predict
     [ -f "$OUT/$1/intervals.parquet" ] && return
     # shellcheck disable=SC2086
-    ccsim validate "$LOG" --scenario "$2" --days "$3" --predict "$4" --seed 1 $OPTS \
+    ccsim validate "$LOG" --scenario "$2" --days "$3" --predict "$4" --seed 1 $OPTS $VOPTS \
         --n-reps $(( REPS * GROUPS_ )) --out "$OUT/$1" > "$OUT/$1.log" 2>&1 \
         || true  # exit 1 = a target missed: analysed per group below, not fatal here
 }
