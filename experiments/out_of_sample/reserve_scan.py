@@ -23,7 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHIPPED_LOG = "sim/data/anonymous_bank_january1999.txt.gz"
+from sim.calibrate import SHIPPED_LOG
+
 METRICS = {"abandon_rate": "abandonment (pt)",
            "answered_at_once_of_requests": "at once (pt)",
            "mean_wait_served_s (relative difference)": "mean wait (rel.)",
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     import pandas as pd
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("log", nargs="?", default=SHIPPED_LOG)
+    p.add_argument("log", nargs="?", default=str(SHIPPED_LOG))
     p.add_argument("--days", default="all", help="calibration days (ccsim calibrate --days)")
     p.add_argument("--candidates", default="4,5,6,7,8,9",
                    help="comma-separated reserve_from values to try")
