@@ -4,6 +4,7 @@ input is one line with exit code 2."""
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import math
 import subprocess
@@ -459,3 +460,54 @@ def test_validate_predict_runs_and_uses_out_of_sample_targets(tmp_path):
 
     info = json.loads((out / "calibration.json").read_text())["prediction"]
     assert info["day_type"] == "friday" and len(info["predicted_days"]) in (4, 5)
+
+
+# -- the policy a scenario file is validated under ------------------------------------------
+
+def _with_reserve_from(tmp_path, value: int | None) -> Path:
+    """The shipped scenario with its header's reserve_from set to ``value`` (``None``:
+    the header's policy line removed, as in a file written by hand)."""
+    lines = []
+    for line in SCENARIO.read_text().splitlines():
+        if "Routing policy:" in line and value is None:
+            continue
+        lines.append(line.replace("reserve_from=4", f"reserve_from={value}"))
+    path = tmp_path / "scenario.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_header_policy_reads_what_calibrate_wrote(tmp_path):
+    from sim.calibrate.scenario import header_policy
+
+    assert header_policy(SCENARIO) == {"name": "reservation", "params": {
+        "reserve": 1, "vip_queue": "direct_line", "reserve_from": 4}}
+    assert header_policy(_with_reserve_from(tmp_path, 7))["params"]["reserve_from"] == 7
+    assert header_policy(_with_reserve_from(tmp_path, None)) is None
+
+
+@pytest.mark.parametrize("header, options, expected, note", [
+    (7, [], 7, False),                            # the file's own policy, not the log's 4
+    (7, ["--reserve-from", "5"], 5, True),        # an explicit option wins, aloud
+    (7, ["--reserve-from", "7"], 7, False),       # the same value: nothing to say
+    (None, [], 4, False),                         # no header: this log's evidence
+])
+def test_validate_runs_a_scenario_under_its_header_policy(tmp_path, capsys, header, options,
+                                                          expected, note):
+    """A scenario calibrated with --reserve-from 7 was validated at the log's 4, silently:
+    ``ccsim validate --scenario`` now takes the policy from the file's header."""
+    from sim.calibrate import _scenario_policy
+
+    path = _with_reserve_from(tmp_path, header)
+    p = argparse.ArgumentParser()
+    p.add_argument("--reserve", type=int, default=None)
+    p.add_argument("--reserve-from", default="auto")
+    args = p.parse_args(options)
+    args.scenario = path
+    report = {"direct_line_reserve": {"used": 4}}
+    policy = _scenario_policy(args, yaml.safe_load(path.read_text()), report)
+    assert policy["params"] == {"reserve": 1, "vip_queue": "direct_line",
+                                "reserve_from": expected}
+    assert report["validated_policy"]["params"]["reserve_from"] == expected
+    said = capsys.readouterr().out
+    assert ("overrides reserve_from=7" in said) == note

@@ -35,13 +35,14 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "Monday,Tuesday,Wednesday,Thursday,Friday")
     p.add_argument("--interval-s", type=int, default=1800, help="interval length, "
                    "dividing an hour (default 1800)")
-    p.add_argument("--reserve", type=int, default=1, help="agents kept free for the "
-                   "direct line (default 1)")
+    p.add_argument("--reserve", type=int, default=None, help="agents kept free for the "
+                   "direct line (default 1; ccsim validate --scenario: the file's header)")
     p.add_argument("--reserve-from", default="auto", help="fewest agents on duty at "
                    "which the reserve applies: auto (default; read off the log: the "
                    "headcount from which the agents idle while ACD callers wait reach the "
-                   "reserve, calibration.json -> direct_line_reserve) or an integer >= 0 "
-                   "(0: at every headcount, the model before the rule)")
+                   "reserve, calibration.json -> direct_line_reserve; ccsim validate "
+                   "--scenario: the file's header) or an integer >= 0 (0: at every "
+                   "headcount, the model before the rule)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--hidden-fill-by", default="day",
@@ -145,8 +146,9 @@ def _options(args, name: str):
 
     if args.days not in DAY_SELECTIONS:
         raise ValueError(f"--days {args.days!r}: allowed: {', '.join(DAY_SELECTIONS)}")
-    if args.reserve < 0:
-        raise ValueError(f"--reserve {args.reserve}: allowed: an integer >= 0")
+    reserve = 1 if args.reserve is None else args.reserve
+    if reserve < 0:
+        raise ValueError(f"--reserve {reserve}: allowed: an integer >= 0")
     reserve_from = None if args.reserve_from == "auto" else _count(args.reserve_from)
     if args.holidays != "auto":  # a bad table before the (slower) log
         from sim.forecast.holidays import table
@@ -161,7 +163,7 @@ def _options(args, name: str):
             raise ValueError(f"--weekdays {bad[0]!r}: unknown day; allowed: {', '.join(week)}")
         day_types = {d: ("weekday" if d in names else d.lower()) for d in week}
     return Options(day_type=args.day_type, day_types=day_types, interval_s=args.interval_s,
-                   reserve=args.reserve, reserve_from=reserve_from, hidden_fill=fill,
+                   reserve=reserve, reserve_from=reserve_from, hidden_fill=fill,
                    name=name, seed=args.seed,
                    answer_delay=args.answer_delay == "auto",
                    availability=args.availability != "off",
@@ -337,13 +339,11 @@ def _validate_cmd(args) -> int:
 
     from sim.calibrate import scenario as scn_io
     from sim.calibrate import validate as val
-    from sim.calibrate.calibration import policy_for
-
     cal, dq = _load_and_calibrate(args, "validation", tune=args.scenario is None)
     scenario, policy = cal.scenario, cal.policy
     if args.scenario is not None:
         scenario = scn_io.read(args.scenario)
-        policy = policy_for(scenario, args.reserve, cal.report["direct_line_reserve"]["used"])
+        policy = _scenario_policy(args, scenario, cal.report)
         cal.report["scenario_file"] = str(args.scenario)
         cal.report["hidden_work"]["fill"] = "as in the scenario file (its header)"
         unknown = sorted(set(scenario["classes"]) - set(cal.scenario["classes"]))
@@ -387,7 +387,8 @@ def _validate_cmd(args) -> int:
                                            val.lost_direct(res.intervals, cal.log, days),
                                            "long_waits": waits})
     print(f"validation on {result['n_days']} {what} of the log, "
-          f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}:")
+          f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}"
+          + "".join(f" {k}={v}" for k, v in policy.get("params", {}).items()) + ":")
     print(val.format_table(result["overall"]))
     _report(out)
     print(f"outputs: {out}")
@@ -397,6 +398,34 @@ def _validate_cmd(args) -> int:
         return EXIT_TARGET_MISSED
     print("every target met")
     return 0
+
+
+def _scenario_policy(args, scenario: dict, report: dict) -> dict:
+    """The policy a --scenario file is validated under: its header's (what it was
+    calibrated with), an option given on the command line overriding it aloud; without
+    such a header, the options and this log's reserve evidence."""
+    from sim.calibrate import scenario as scn_io
+    from sim.calibrate.calibration import policy_for
+
+    written = scn_io.header_policy(args.scenario)
+    params = (written or {}).get("params", {})
+    given = {"reserve": args.reserve, "reserve_from": None if args.reserve_from == "auto"
+             else _count(args.reserve_from)}
+    if written is None:
+        used, source = report["direct_line_reserve"]["used"], "this log's evidence"
+    else:
+        used, source = int(params.get("reserve_from", 0)), f"the header of {args.scenario}"
+    value = {"reserve": int(params.get("reserve", 1)),
+             "reserve_from": used}
+    for key, option in given.items():
+        if option is not None and option != value[key] and written is not None:
+            print(f"note: --{key.replace('_', '-')} {option} overrides {key}={value[key]} "
+                  f"of the scenario file's header")
+        value[key] = value[key] if option is None else option
+    policy = policy_for(scenario, value["reserve"], value["reserve_from"])
+    report["validated_policy"] = {**policy, "from": source if all(
+        v is None for v in given.values()) else f"{source}, command-line options"}
+    return policy
 
 
 def _prediction(args, scenario: dict, cal):

@@ -64,6 +64,23 @@ def write(cal, path: Path, command: str) -> None:
     path.write_text(to_yaml(cal, command))
 
 
+def header_policy(path: Path) -> dict | None:
+    """The routing policy named by a calibrated file's header (``Routing policy: NAME
+    (k=v, ...)``), so that validating the file runs it under the policy it was calibrated
+    with; ``None`` when the header names none (a file written by hand)."""
+    import re
+
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            return None
+        m = re.match(r"#\s*Routing policy: (\w+)(?: \(([^)]*)\))?", line)
+        if m:
+            pairs = [kv.split("=", 1) for kv in (m.group(2) or "").split(", ") if "=" in kv]
+            return {"name": m.group(1),
+                    "params": {k: int(v) if v.isdigit() else v for k, v in pairs}}
+    return None
+
+
 def read(path: Path) -> dict:
     """A scenario file (the ``scenario`` mapping itself, as calibrate writes it)."""
     import yaml
