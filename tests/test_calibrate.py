@@ -327,8 +327,8 @@ def test_validation_hour_by_hour(validated):
                                                     "auto, off"),
     ([str(SHIPPED_LOG), "--availability", "moods"], "--availability 'moods': allowed: "
                                                     "auto, states, off"),
-    ([str(SHIPPED_LOG), "--reserve-from", "-1"], "--reserve-from '-1': allowed: auto or "
-                                                 "an integer >= 0"),
+    ([str(SHIPPED_LOG), "--reserve-from", "-1"], "--reserve-from '-1': allowed: auto, "
+                                                 "scan (ccsim calibrate) or an integer >= 0"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path):
     code = main([*argv, "--out", str(tmp_path / "x.yaml"), "--report-dir", str(tmp_path)])

@@ -10,8 +10,10 @@
 # OUT/table.csv (tidy: case, group, target, log, sim, difference, tolerance, met),
 # OUT/ceiling.csv (the hourly r a perfect model could reach) and OUT/tables.md.
 # Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, all four cases).
-# CALIBRATE_OPTS (environment), e.g. "--availability states" or "--reaction off" (the
-# model before agents were called back): calibration options; when set, friday and
+# CALIBRATE_OPTS (environment), e.g. "--availability states", "--reaction off" (the
+# model before agents were called back) or "--reserve-from scan" (where the direct-line
+# reserve starts, read off the calibration days in a row): calibration options, passed
+# to the validations too but --reserve-from (the calibrated files' headers carry it); when set, friday and
 # saturday are predicted by a weekday calibration made with them ($OUT/weekday.yaml)
 # instead of the shipped configs/scenario/anonymous_bank.yaml (calibrated with the
 # defaults, --reaction on included).
@@ -32,7 +34,9 @@ CASES=${*:-halves odd_even friday saturday}
 SHIPPED=sim/data/anonymous_bank_january1999.txt.gz
 LOG=${LOG:-$SHIPPED}
 OPTS=${CALIBRATE_OPTS:-}
-VOPTS=${VALIDATE_OPTS:-}
+# the validations take the calibration options but --reserve-from: a calibrated file's
+# header carries the reserve it was calibrated with (--reserve-from scan included)
+VOPTS="$(echo "$OPTS" | sed -E 's/--reserve-from[ =][^ ]+//g') ${VALIDATE_OPTS:-}"
 mkdir -p "$OUT"
 calibrate() {  # name days
     # shellcheck disable=SC2086  # OPTS is a list of options
@@ -47,7 +51,7 @@ weekday() {  # the weekday scenario that predicts other day types
 run() {  # case scenario-file days predict
     [ -f "$OUT/$1/intervals.parquet" ] && return
     # shellcheck disable=SC2086
-    ccsim validate "$LOG" --scenario "$2" --days "$3" --predict "$4" --seed 1 $OPTS $VOPTS \
+    ccsim validate "$LOG" --scenario "$2" --days "$3" --predict "$4" --seed 1 $VOPTS \
         --n-reps $(( REPS * GROUPS_ )) --out "$OUT/$1" > "$OUT/$1.log" 2>&1 \
         || true  # exit 1 = a target missed: analysed per group below, not fatal here
 }

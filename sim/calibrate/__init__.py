@@ -41,8 +41,10 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "which the reserve applies: auto (default; read off the log: the "
                    "headcount from which the agents idle while ACD callers wait reach the "
                    "reserve, calibration.json -> direct_line_reserve; ccsim validate "
-                   "--scenario: the file's header) or an integer >= 0 (0: at every "
-                   "headcount, the model before the rule)")
+                   "--scenario: the file's header), scan (ccsim calibrate only: the "
+                   "candidate whose calibration days, simulated in a row, wait as long "
+                   "as the log's; minutes) or an integer >= 0 (0: at every headcount, "
+                   "the model before the rule)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--hidden-fill-by", default="day",
@@ -149,7 +151,7 @@ def _options(args, name: str):
     reserve = 1 if args.reserve is None else args.reserve
     if reserve < 0:
         raise ValueError(f"--reserve {reserve}: allowed: an integer >= 0")
-    reserve_from = None if args.reserve_from == "auto" else _count(args.reserve_from)
+    reserve_from = None if args.reserve_from in ("auto", "scan") else _count(args.reserve_from)
     if args.holidays != "auto":  # a bad table before the (slower) log
         from sim.forecast.holidays import table
 
@@ -182,7 +184,8 @@ def _count(text: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise ValueError(f"--reserve-from {text!r}: allowed: auto or an integer >= 0")
+        raise ValueError(f"--reserve-from {text!r}: allowed: auto, scan (ccsim calibrate) "
+                         f"or an integer >= 0")
     return value
 
 
@@ -271,8 +274,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("--name", default="calibrated", help="scenario name (default calibrated)")
     p.add_argument("--report-dir", type=Path, default=Path("outputs/calibrate"),
                    help="where the evidence goes (default outputs/calibrate)")
+    p.add_argument("--scan-reps", type=int, default=5, help="--reserve-from scan: runs "
+                   "of the calibration days per candidate (default 5)")
     _common(p)
     args = p.parse_args(argv)
+    if args.scan_reps < 2:
+        p.error(f"--scan-reps {args.scan_reps}: allowed: an integer >= 2")
     args.command_line = "ccsim calibrate " + " ".join(argv)
     return _run(_calibrate_cmd, args)
 
@@ -287,6 +294,8 @@ def _calibrate_cmd(args) -> int:
     _writable("--out", out)
     _writable("--report-dir", args.report_dir / "calibration.json")
     cal, dq = _load_and_calibrate(args, args.name)
+    if args.reserve_from == "scan":
+        cal = _scan_reserve(args, cal)
     scn_io.write(cal, out, args.command_line)
     rd = args.report_dir
     rd.mkdir(parents=True, exist_ok=True)
@@ -297,6 +306,41 @@ def _calibrate_cmd(args) -> int:
     print(f"scenario: {out}\nevidence: {rd}/calibration.json, {rd}/arrival_rates.csv, "
           f"{rd}/data_quality.json")
     return 0
+
+
+def _scan_reserve(args, first):
+    """``--reserve-from scan``: the calibration at the candidate whose days, simulated in
+    a row, wait as long as the log's (``sim.calibrate.reserve_scan``), from ``first``
+    (the idle-agent table's value) on."""
+    import copy
+    import math
+
+    from sim.calibrate.reserve_scan import day_mix_wait_error, method, search
+
+    start = first.report["direct_line_reserve"]["used"]
+    top = math.ceil(max(first.report["staffing"]["pool"]) - 1e-9) + 1  # above: never held
+    cals = {min(start, top): first}
+
+    def at(n: int):
+        a = copy.copy(args)
+        a.reserve_from, a.predict = str(n), None  # in sample: the calibration's days
+        return a
+
+    def error(n: int) -> float:
+        if n not in cals:
+            _step(f"--reserve-from scan: calibrating with --reserve-from {n} ...")
+            cals[n] = _load_and_calibrate(at(n), args.name)[0]
+        _step(f"--reserve-from scan: {n}: the calibration days in a row ...")
+        got = day_mix_wait_error(at(n), cals[n], args.scan_reps)
+        _step(f"--reserve-from scan: {n}: mean wait {got:+.1%} against the log")
+        return got
+
+    chosen, tried = search(error, start, top)
+    cal = cals[chosen]
+    cal.report["direct_line_reserve"]["scan"] = {
+        "table_value": start, "chosen": chosen, "mean_wait_relative_error": tried,
+        "method": method(args.scan_reps, args.seed)}
+    return cal
 
 
 def validate_main(argv: list[str]) -> int:
@@ -331,6 +375,9 @@ def validate_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.n_reps < 2:
         p.error(f"--n-reps {args.n_reps}: allowed: an integer >= 2 (CIs need two)")
+    if args.reserve_from == "scan":
+        p.error("--reserve-from scan: a calibration's option (ccsim calibrate); allowed: "
+                "auto or an integer >= 0")
     return _run(_validate_cmd, args)
 
 
@@ -425,6 +472,8 @@ def _scenario_policy(args, scenario: dict, report: dict) -> dict:
     policy = policy_for(scenario, value["reserve"], value["reserve_from"])
     report["validated_policy"] = {**policy, "from": source if all(
         v is None for v in given.values()) else f"{source}, command-line options"}
+    # the predicted or day-mix days' presence (its on-call agent) under the same reserve
+    args.reserve, args.reserve_from = value["reserve"], str(value["reserve_from"])
     return policy
 
 

@@ -27,6 +27,7 @@ def header(cal, command: str) -> str:
         f"Routing policy: {pol['name']}" + (f" ({params})" if params else "") + ", e.g.",
         f"  ccsim scenario={cal.scenario['name']} policy={pol['name']}" + "".join(
             f" policy.params.{k}={v}" for k, v in pol.get("params", {}).items()),
+        *_scan_lines(r["direct_line_reserve"].get("scan")),
         "answer_delay: time in the queue before an agent may pick up (classes never answered "
         "at once:", f"  {', '.join(delayed) or 'none'}); fitted to waits at an empty queue "
         "with an agent present, not talking.",
@@ -43,6 +44,16 @@ def header(cal, command: str) -> str:
         f"{hw.get('base', 'unlogged')} time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
     ]
     return "".join(f"# {ln}\n" for ln in lines)
+
+
+def _scan_lines(scan: dict | None) -> list[str]:
+    """Where ``--reserve-from scan`` put the reserve, and each candidate's error."""
+    if not scan:
+        return []
+    tried = ", ".join(f"{n}: {e:+.1%}" for n, e in scan["mean_wait_relative_error"].items())
+    return [f"reserve_from {scan['chosen']} by --reserve-from scan (idle-agent table: "
+            f"{scan['table_value']}): the calibration days", f"  simulated in a row, "
+            f"mean wait against the log by candidate: {tried}."]
 
 
 def to_yaml(cal, command: str) -> str:
