@@ -56,7 +56,7 @@ def test_days_in_a_row_keep_each_days_volumes_and_staffing(dm, behaviour, monkey
         for c in s["classes"].values():
             c["calls_per_interval"] = [v * target for v in c["calls_per_interval"]]
         s["groups"]["agents"]["staffing"] = [target] * 48
-        return s, {}
+        return s, {"classes_moved": {}}
 
     monkeypatch.setattr(predict, "predict_scenario", fake_predict)
     mix = dm.days_in_a_row(behaviour, {}, [1, 2, 3])
@@ -143,6 +143,33 @@ def test_compare_counts_a_run_of_several_days_per_day():
     assert two["overall"].set_index("metric").loc["answered_per_day", "sim"] == 4.0
     h = two["hourly"].set_index(["hour", "metric"])
     assert h.loc[(1, "answered_per_day"), "sim"] == 4.0
+
+
+def test_each_day_keeps_the_classes_of_the_whole_log(dm):
+    """A day is calibrated with the classes of the whole log: labelled day by day, a
+    Saturday's p0_NW (13 calls) and p1_PS (23) fell under the 30 calls a class needs and
+    were pooled into p1_other (another class's patience and delay) or dropped (no
+    p0_other in the behaviour), silently; the predicted Saturdays lost a sixth of their
+    callers. Every call of every day keeps its class, and nothing is moved."""
+    from sim.calibrate import SHIPPED_LOG
+    from sim.calibrate.calibration import ASKED, Options, calibrate, label_classes
+    from sim.calibrate.schema import read_log
+
+    df, dq = read_log(SHIPPED_LOG)
+    opts = Options(day_type="saturday", reserve_from=4)
+    saturdays = sorted(d for d in df["date"].unique()
+                       if pd.Timestamp(d).day_name() == "Saturday")
+    days = dm.day_calibrations(df, dq, opts, "anonymous_bank", saturdays)
+    labels = label_classes(df, opts.min_class_calls)
+    for date, day in zip(saturdays, days, strict=True):
+        asked = labels[(df["date"] == date) & df["outcome"].isin(ASKED)].value_counts()
+        got = {c: round(sum(v["calls_per_interval"])) for c, v in day.scenario["classes"].items()
+               if c != "hidden_work" and sum(v["calls_per_interval"]) > 0}
+        assert got == asked.to_dict(), str(date)[:10]
+        assert got["p0_NW"] >= 1 and got["p1_PS"] >= 1
+    weekdays = calibrate(df, dq, Options(reserve_from=4, hidden_fill=1.0), "anonymous_bank")
+    dm.days_in_a_row(weekdays.scenario, weekdays.report, days)
+    assert weekdays.report["day_mix"] == {"days": len(saturdays), "classes_moved": {}}
 
 
 def test_validate_day_mix_end_to_end(tmp_path):

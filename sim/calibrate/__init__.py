@@ -521,7 +521,11 @@ def _day_mix(args, behaviour: dict, report: dict, log) -> dict:
     _step(f"--day-mix: reading each of the {len(dates)} days' volumes and staffing ...")
     df, dq = read_log(path, source.format)
     fmt = sniff(path) if source.format == "auto" else source.format
-    return days_in_a_row(behaviour, report, day_calibrations(df, dq, opts, fmt, dates))
+    scn = days_in_a_row(behaviour, report, day_calibrations(df, dq, opts, fmt, dates))
+    for cls, what in report["day_mix"]["classes_moved"].items():  # never silent
+        print(f"{'warning: ' if 'dropped' in what else ''}--day-mix: class {cls}: "
+              + ", ".join(f"{w} on {n} of {len(dates)} days" for w, n in what.items()))
+    return scn
 
 
 def _report(out: Path) -> None:

@@ -262,7 +262,8 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     if 3600 % opts.interval_s:
         raise ValueError(f"--interval-s {opts.interval_s}: must divide an hour (hourly "
                          "validation); allowed e.g. 600, 900, 1200, 1800, 3600")
-    df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
+    if "class" not in df.columns:  # set by the caller: one day of a log labelled whole
+        df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
     table_name, holidays = holiday_table(opts, fmt)
     all_types = date_day_types(df["date"], opts.day_types or day_types_of(fmt), holidays)
     log, dtype = select_days(df, opts, all_types)

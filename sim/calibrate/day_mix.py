@@ -61,7 +61,15 @@ def days_in_a_row(behaviour: dict, report: dict, targets: list) -> dict:
         raise ValueError("--day-mix: no days to simulate")
     n = behaviour["horizon"]["intervals_per_day"]
     keys = per_interval_keys(behaviour, n)
-    days = [predict_scenario(behaviour, report, t)[0] for t in targets]
+    predicted = [predict_scenario(behaviour, report, t) for t in targets]
+    days = [scn for scn, _ in predicted]
+    moved: dict[str, dict[str, int]] = {}
+    for _, info in predicted:  # never silent: a class pooled or dropped, on how many days
+        for cls, what in info["classes_moved"].items():
+            what = what.split(" (")[0]
+            moved.setdefault(cls, {}).setdefault(what, 0)
+            moved[cls][what] += 1
+    report["day_mix"] = {"days": len(days), "classes_moved": moved}
     scn = copy.deepcopy(days[0])
     for path in keys:
         _set(scn, path, [v for d in days for v in _get(d, path)])
@@ -70,11 +78,15 @@ def days_in_a_row(behaviour: dict, report: dict, targets: list) -> dict:
 
 
 def day_calibrations(df, dq, opts, fmt, dates: list) -> list:
-    """One calibration per date, of its volumes and presence only (no tuning)."""
-    from sim.calibrate.calibration import calibrate
+    """One calibration per date, of its volumes and presence only (no tuning). Classes
+    are labelled over the whole log first, as every calibration labels them: labelled
+    day by day, a class with fewer than ``min_class_calls`` calls on one day (on a
+    Saturday: p0_NW, p1_PS) would be pooled into ``p<priority>_other`` or dropped."""
+    from sim.calibrate.calibration import calibrate, label_classes
 
     one = copy.copy(opts)
     one.hidden_fill, one.days = 1.0, "all"
+    df = df.assign(**{"class": label_classes(df, opts.min_class_calls)})
     out = []
     for date in dates:
         try:
