@@ -13,8 +13,11 @@ halves, the first half; for Fridays and Saturdays, the weekdays.
     python experiments/out_of_sample/reserve_scan.py --days first-half --out OUT
 
 writes OUT/reserve_scan.csv (one row per candidate: the in-sample day-mix differences)
-and prints the chosen value. Each candidate is a calibration (~15 s) and a validation of
---n-reps runs of the days (~1 min for the 19 weekdays at 5).
+and prints the chosen value. ``ccsim calibrate --reserve-from scan`` does the same search
+in the product with fewer candidates (``sim.calibrate.reserve_scan``); this script keeps
+the full grid for the research record (FINDINGS items 12-13: why it is not the
+default). Each candidate is a calibration (~15 s) and a validation of --n-reps runs of
+the days (~1 min for the 19 weekdays at 5).
 """
 from __future__ import annotations
 
