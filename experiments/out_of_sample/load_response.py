@@ -1,0 +1,75 @@
+"""How a day's mean wait grows with its load, in the log and in the model (issue 16;
+FINDINGS items 11 and 13).
+
+Reads a ``ccsim validate --day-mix`` output (``validation_by_day.csv``: each day's mean
+wait of served callers, log and simulation) and the log, and sets both against the day's
+offered load per agent present between 10 and 19 h (calls that asked for an agent x the
+day's mean handle time, over the agent-seconds present, as the day mix's calibrations
+measure presence). Prints the days sorted by load, the least-squares slope of each mean
+wait on the load (seconds of wait per 0.1 of load), and the mean of sim/log by load
+tercile: whether the model's waits rise with the load faster than the log's.
+
+    python experiments/out_of_sample/load_response.py OUT/validation_by_day.csv \\
+        [--log LOG] [--day-type weekday] [--reserve-from 4]
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+BUSY = (10, 19)  # hours of the day whose load is compared
+
+
+def day_loads(log_path: Path, day_type: str, reserve_from: int, dates: list) -> dict:
+    """Offered load per agent present, 10-19 h, for each date."""
+    from sim.calibrate.calibration import ASKED, Options
+    from sim.calibrate.day_mix import day_calibrations
+    from sim.calibrate.schema import read_log, sniff
+
+    df, dq = read_log(log_path)
+    opts = Options(day_type=day_type, reserve_from=reserve_from, hidden_fill=1.0)
+    days = day_calibrations(df, dq, opts, sniff(log_path), dates)
+    out = {}
+    for date, cal in zip(dates, days, strict=True):
+        log = cal.log
+        hour = log["t_arrival"] // 3600
+        busy = log[(hour >= BUSY[0]) & (hour < BUSY[1])]
+        asked = busy[busy["outcome"].isin(ASKED)]
+        served = log[(log["outcome"] == "served") & (log["service_s"] > 0)]
+        present = cal.report["availability"]["present"]
+        per = 3600 // cal.report["interval_s"]
+        agent_s = sum(present[BUSY[0] * per:BUSY[1] * per]) * cal.report["interval_s"]
+        out[str(date)[:10]] = len(asked) * served["service_s"].mean() / agent_s
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from sim.calibrate import SHIPPED_LOG
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("by_day", type=Path, help="validation_by_day.csv of a --day-mix run")
+    p.add_argument("--log", type=Path, default=SHIPPED_LOG)
+    p.add_argument("--day-type", default="weekday")
+    p.add_argument("--reserve-from", type=int, default=4)
+    a = p.parse_args(argv)
+    t = pd.read_csv(a.by_day)
+    t = t[t["metric"] == "mean_wait_served_s"].set_index("date")[["log", "sim"]]
+    dates = [pd.Timestamp(d) for d in t.index]
+    load = day_loads(a.log, a.day_type, a.reserve_from, dates)
+    t["load"] = [load[d] for d in t.index]
+    t = t.sort_values("load")
+    t["sim/log"] = t["sim"] / t["log"]
+    print(t.round(3).to_string())
+    for col in ("log", "sim"):
+        slope = np.polyfit(t["load"], t[col], 1)[0] / 10
+        print(f"{col}: mean wait +{slope:.1f} s per 0.1 of load")
+    t["tercile"] = pd.qcut(t["load"], 3, labels=["light", "middle", "heavy"])
+    print(t.groupby("tercile", observed=True)[["load", "log", "sim", "sim/log"]]
+          .mean().round(3).to_string())
+
+
+if __name__ == "__main__":
+    main()
