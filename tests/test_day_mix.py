@@ -191,6 +191,15 @@ def test_validate_day_mix_end_to_end(tmp_path):
     assert d["log"].notna().all() and d["sim"].notna().all()
     resolved = yaml.safe_load((out / "resolved_config.yaml").read_text())
     assert resolved["scenario"]["horizon"]["days"] == 5
+    # direct-line callers turned away, against the predicted Fridays' own trace (143 IVR
+    # hang-ups of p0_PS and p0_NE over 5 Fridays), not the calibration weekdays' 34.05
+    import json
+
+    lost = json.loads((out / "calibration.json").read_text())["lost_on_direct_line"]
+    assert lost["log_ivr_hangups_of_direct_classes_per_day"] == pytest.approx(28.6)
+    row = v.loc["direct_line_lost_per_day (log: its IVR hang-ups)"]
+    assert row["log"] == pytest.approx(28.6) and row["sim"] == pytest.approx(
+        lost["sim_lost_per_day"], rel=1e-5) and pd.isna(row["within"])
 
 
 def test_replay_puts_the_logged_calls_of_each_day_at_their_times(script, behaviour):

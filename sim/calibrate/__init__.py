@@ -386,6 +386,8 @@ def _validate_cmd(args) -> int:
 
     from sim.calibrate import scenario as scn_io
     from sim.calibrate import validate as val
+    from sim.calibrate.calibration import DIRECT_QUEUE
+
     cal, dq = _load_and_calibrate(args, "validation", tune=args.scenario is None)
     scenario, policy = cal.scenario, cal.policy
     if args.scenario is not None:
@@ -414,7 +416,9 @@ def _validate_cmd(args) -> int:
     result = val.compare(log, res.intervals, float(scenario.get("service_level_s", 20)),
                          res.summary.get("confidence", 0.95), targets, min_r, days)
     waits = val.long_waits(log, res.extra_frames.get("wait_histogram"), days)
-    extra = [val.long_wait_row(waits)]
+    direct = [c for c, v in scenario["classes"].items() if v.get("queue") == DIRECT_QUEUE]
+    lost = val.lost_direct(res.intervals, log, days, direct)  # of the compared days
+    extra = [val.long_wait_row(waits), val.lost_direct_row(lost)]
     if args.day_mix:
         from sim.calibrate import day_mix
 
@@ -430,8 +434,7 @@ def _validate_cmd(args) -> int:
               f"{waits['sim_longer_per_day']:.2f} callers a day")
     val.write_tables(result, out)
     _write_json(out / "data_quality.json", dq.to_dict())
-    _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line":
-                                           val.lost_direct(res.intervals, cal.log, days),
+    _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line": lost,
                                            "long_waits": waits})
     print(f"validation on {result['n_days']} {what} of the log, "
           f"{result['n_reps']} replications (seed {args.seed}), policy {policy['name']}"

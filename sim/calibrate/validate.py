@@ -181,6 +181,15 @@ def long_wait_row(w: dict) -> dict:
             "within": bool(w["sim_max_s"] <= w["log_max_s"])}
 
 
+def lost_direct_row(lost: dict) -> dict:
+    """Direct-line callers turned away (reported, no target: the log never shows a turned
+    away caller, only IVR hang-ups of those classes, its nearest trace)."""
+    log, sim = lost["log_ivr_hangups_of_direct_classes_per_day"], lost["sim_lost_per_day"]
+    return {"metric": "direct_line_lost_per_day (log: its IVR hang-ups)", "log": log,
+            "sim": sim, "sim_half_width": math.nan, "difference": sim - log,
+            "tolerance": math.nan, "within": None}
+
+
 def missed_targets(overall) -> list[str]:
     """Metrics of the comparison table that have a target and miss it (a NaN counts as
     missed: a target that cannot be checked is not met)."""
@@ -188,13 +197,17 @@ def missed_targets(overall) -> list[str]:
             if r.within is not None and not bool(r.within)]
 
 
-def lost_direct(intervals, log, days_per_rep: int = 1) -> dict:
+def lost_direct(intervals, log, days_per_rep: int = 1,
+                direct_classes: list[str] | None = None) -> dict:
     """Callers turned away by the busy direct line (simulation) and the log's nearest
-    trace of them: IVR hang-ups of the direct-line classes."""
+    trace of them: IVR hang-ups of the direct-line classes (the simulated scenario's,
+    ``direct_classes``; default: the log's own direct desk)."""
     f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]
     per_rep = f.groupby("rep")["disconnected"].sum()
     n_days = log["date"].nunique()
-    direct = log[(log["desk"] == "direct") & (log["outcome"] == "ivr_abandoned")]
+    on_line = (log["desk"] == "direct") if direct_classes is None else \
+        log["class"].isin(direct_classes)
+    direct = log[on_line & (log["outcome"] == "ivr_abandoned")]
     return {"sim_lost_per_day": float(per_rep.mean()) / days_per_rep if len(per_rep) else 0.0,
             "log_ivr_hangups_of_direct_classes_per_day": len(direct) / n_days}
 
