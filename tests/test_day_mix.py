@@ -225,3 +225,35 @@ def test_replay_puts_the_logged_calls_of_each_day_at_their_times(script, behavio
                                  if x[1] == "hidden_work"]
     assert all(c["calls_per_interval"] == 0 for c in out["classes"].values())
     assert build_model_spec(out).trace is not None
+
+
+def test_load_response_measures_each_days_load_as_the_day_mix_calibrates_it(tmp_path,
+                                                                             capsys):
+    """experiments/out_of_sample/load_response.py (FINDINGS item 13): a day's offered load
+    per agent present, 10-19 h, is its asked calls x mean handle time over the agent-
+    seconds present then; the days are printed lightest first with both slopes."""
+    from sim.calibrate import SHIPPED_LOG
+    from sim.calibrate.calibration import ASKED
+    from sim.calibrate.schema import read_log
+
+    lr = experiment_script("load_response")
+    dates = ["1999-01-04", "1999-01-05", "1999-01-06"]
+    rows = [{"date": d, "metric": m, "log": 10.0 * (i + 1), "sim": 12.0 * (i + 1)}
+            for i, d in enumerate(dates) for m in ("abandon_rate", "mean_wait_served_s")]
+    path = tmp_path / "validation_by_day.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    loads = lr.day_loads(SHIPPED_LOG, "weekday", 4, [pd.Timestamp(d) for d in dates])
+    df, _ = read_log(SHIPPED_LOG)
+    day = df[df["date"] == pd.Timestamp(dates[0])]
+    hour = day["t_arrival"] // 3600
+    asked = day[(hour >= 10) & (hour < 19) & day["outcome"].isin(ASKED)]
+    served = day[(day["outcome"] == "served") & (day["service_s"] > 0)]
+    work = len(asked) * served["service_s"].mean()
+    assert 0.3 < loads[dates[0]] < 1.5  # agents present ~7-9 then, busy most of the time
+    agent_s = work / loads[dates[0]]
+    assert 9 * 3600 * 5 < agent_s < 9 * 3600 * 12  # 5 to 12 agents over the nine hours
+    lr.main([str(path)])
+    out = capsys.readouterr().out
+    assert "log: mean wait +" in out and "sim: mean wait +" in out
+    printed = [ln.split()[0] for ln in out.splitlines() if ln.startswith("1999-")]
+    assert printed == sorted(dates, key=loads.get)
