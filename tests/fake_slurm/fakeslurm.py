@@ -39,7 +39,12 @@ def _directives(script: str) -> dict[str, str]:
 
 
 def _state(job_id: str, index: int, state: str) -> None:
-    (SPOOL / f"{job_id}_{index}.state").write_text(state)
+    """Atomic (written aside, then renamed): a ``sacct`` poll reading the file while it
+    is rewritten would see an empty state, a race a loaded machine makes likely."""
+    path = SPOOL / f"{job_id}_{index}.state"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(state)
+    os.replace(tmp, path)
 
 
 def sbatch(args: list[str]) -> int:
