@@ -331,7 +331,9 @@ def _scan_reserve(args, first):
             _step(f"--reserve-from scan: calibrating with --reserve-from {n} ...")
             cals[n] = _load_and_calibrate(at(n), args.name)[0]
         _step(f"--reserve-from scan: {n}: the calibration days in a row ...")
-        got = day_mix_wait_error(at(n), cals[n], args.scan_reps)
+        cal = cals[n]
+        days = _day_mix(at(n), cal.scenario, cal.report, cal.log)
+        got = day_mix_wait_error(cal, days, args.scan_reps, args.seed)
         _step(f"--reserve-from scan: {n}: mean wait {got:+.1%} against the log")
         return got
 

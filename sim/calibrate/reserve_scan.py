@@ -51,17 +51,16 @@ def search(error: Callable[[int], float], start: int, top: int) -> tuple[int, di
     return chosen, dict(sorted(tried.items()))
 
 
-def day_mix_wait_error(args, cal, n_reps: int) -> float:
+def day_mix_wait_error(cal, days: dict, n_reps: int, seed: int) -> float:
     """Relative error of the mean wait of served callers, the calibration days simulated
-    in a row (``ccsim validate --day-mix`` in sample) with ``cal``'s behaviour."""
-    from sim.calibrate import _day_mix
-    from sim.calibrate import validate as val
+    in a row (``days``: ``cal``'s behaviour over them, as ``ccsim validate --day-mix``
+    builds it in sample)."""
+    from sim.calibrate.validate import compare, simulate_scenario
 
-    scenario = _day_mix(args, cal.scenario, cal.report, cal.log)
-    res = val.simulate_scenario(scenario, cal.policy, n_reps, args.seed)
-    result = val.compare(cal.log, res.intervals, float(scenario.get("service_level_s", 20)),
-                         res.summary.get("confidence", 0.95), None, None,
-                         scenario["horizon"]["days"])
+    res = simulate_scenario(days, cal.policy, n_reps, seed)
+    result = compare(cal.log, res.intervals, float(days.get("service_level_s", 20)),
+                     res.summary.get("confidence", 0.95), None, None,
+                     days["horizon"]["days"])
     rows = result["overall"].set_index("metric")
     return float(rows.loc[METRIC, "difference"])
 
