@@ -64,12 +64,13 @@ def test_search_finds_the_nearest_of_any_falling_curve(values, data):
 
 @pytest.mark.parametrize("argv, says", [
     (["--reserve-from", "scan", "--scan-reps", "1"], "--scan-reps 1"),
+    (["--reserve-from", "scan", "--reserve", "0"], "--reserve-from scan: needs a reserve"),
     (["--reserve-from", "later"], "--reserve-from 'later'"),
 ])
 def test_calibrate_rejects_bad_scan_options(tmp_path, capsys, argv, says):
     from sim.calibrate import SHIPPED_LOG, main
 
-    with pytest.raises(SystemExit) if "--scan-reps" in argv else _nothing():
+    with pytest.raises(SystemExit) if "scan" in argv else _nothing():
         code = main([str(SHIPPED_LOG), *argv, "--out", str(tmp_path / "x.yaml"),
                      "--report-dir", str(tmp_path)])
         assert code == 2

@@ -280,6 +280,8 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.scan_reps < 2:
         p.error(f"--scan-reps {args.scan_reps}: allowed: an integer >= 2")
+    if args.reserve_from == "scan" and args.reserve == 0:
+        p.error("--reserve-from scan: needs a reserve to place; allowed: --reserve >= 1")
     args.command_line = "ccsim calibrate " + " ".join(argv)
     return _run(_calibrate_cmd, args)
 
