@@ -505,7 +505,8 @@ def test_validate_runs_a_scenario_under_its_header_policy(tmp_path, capsys, head
     args = p.parse_args(options)
     args.scenario = path
     report = {"direct_line_reserve": {"used": 4}}
-    policy = _scenario_policy(args, yaml.safe_load(path.read_text()), report)
+    policy, reserve = _scenario_policy(args, yaml.safe_load(path.read_text()), report)
+    assert reserve == {"reserve": 1, "reserve_from": expected}
     assert policy["params"] == {"reserve": 1, "vip_queue": "direct_line",
                                 "reserve_from": expected}
     assert report["validated_policy"]["params"]["reserve_from"] == expected

@@ -6,8 +6,9 @@ wait of served callers, log and simulation) and the log, and sets both against t
 offered load per agent present between 10 and 19 h (calls that asked for an agent x the
 day's mean handle time, over the agent-seconds present, as the day mix's calibrations
 measure presence). Prints the days sorted by load, the least-squares slope of each mean
-wait on the load (seconds of wait per 0.1 of load), and the mean of sim/log by load
-tercile: whether the model's waits rise with the load faster than the log's.
+wait on the load (seconds of wait per 0.1 of load), the mean of sim/log by load
+tercile (whether the model's waits rise with the load faster than the log's), and the
+log's handle time by callers waiting at the answer (whether agents speed up).
 
     python experiments/out_of_sample/load_response.py OUT/validation_by_day.csv \\
         [--log LOG] [--day-type weekday] [--reserve-from 4]
@@ -43,6 +44,28 @@ def day_loads(log_path: Path, day_type: str, reserve_from: int, dates: list) -> 
     return out
 
 
+def handle_by_waiting(df):
+    """The log's mean handle time by type and by ACD callers waiting at the answer: do
+    agents speed up when the queue is long?"""
+    import numpy as np
+    import pandas as pd
+
+    out = []
+    for _, d in df.groupby("date"):
+        q = d[d["queued"].astype(bool) & d["outcome"].isin(["served", "abandoned"])]
+        start = np.sort((q["t_arrival"] + q["ivr_s"]).to_numpy())
+        end = np.sort((q["t_arrival"] + q["ivr_s"] + q["wait_s"]).to_numpy())
+        s = d[(d["outcome"] == "served") & (d["service_s"] > 0)]
+        t = (s["t_arrival"] + s["ivr_s"] + s["wait_s"]).to_numpy()
+        out.append(s.assign(waiting=np.searchsorted(start, t, side="right")
+                            - np.searchsorted(end, t, side="right")))
+    s = pd.concat(out)
+    bucket = pd.cut(s["waiting"], [-1, 0, 2, 5, 10, 1000],
+                    labels=["0", "1-2", "3-5", "6-10", ">10"])
+    return s.groupby([s["type"], bucket], observed=True)["service_s"].agg(
+        ["count", "mean"]).round(1).unstack(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     import numpy as np
     import pandas as pd
@@ -69,6 +92,11 @@ def main(argv: list[str] | None = None) -> None:
     t["tercile"] = pd.qcut(t["load"], 3, labels=["light", "middle", "heavy"])
     print(t.groupby("tercile", observed=True)[["load", "log", "sim", "sim/log"]]
           .mean().round(3).to_string())
+    from sim.calibrate.schema import read_log
+
+    df, _ = read_log(a.log)
+    print("the log's mean handle time (s) by ACD callers waiting at the answer, those days:")
+    print(handle_by_waiting(df[df["date"].isin(dates)]).to_string())
 
 
 if __name__ == "__main__":

@@ -396,7 +396,9 @@ def _validate_cmd(args) -> int:
     scenario, policy = cal.scenario, cal.policy
     if args.scenario is not None:
         scenario = scn_io.read(args.scenario)
-        policy = _scenario_policy(args, scenario, cal.report)
+        policy, reserve = _scenario_policy(args, scenario, cal.report)
+        # the predicted or day-mix days' presence (its on-call agent) under that reserve
+        args.reserve, args.reserve_from = reserve["reserve"], str(reserve["reserve_from"])
         cal.report["scenario_file"] = str(args.scenario)
         cal.report["hidden_work"]["fill"] = "as in the scenario file (its header)"
         unknown = sorted(set(scenario["classes"]) - set(cal.scenario["classes"]))
@@ -454,10 +456,10 @@ def _validate_cmd(args) -> int:
     return 0
 
 
-def _scenario_policy(args, scenario: dict, report: dict) -> dict:
-    """The policy a --scenario file is validated under: its header's (what it was
-    calibrated with), an option given on the command line overriding it aloud; without
-    such a header, the options and this log's reserve evidence."""
+def _scenario_policy(args, scenario: dict, report: dict) -> tuple[dict, dict]:
+    """The policy a --scenario file is validated under, and its reserve and reserve_from:
+    its header's (what it was calibrated with), an option given on the command line
+    overriding it aloud; without such a header, the options and this log's evidence."""
     from sim.calibrate import scenario as scn_io
     from sim.calibrate.calibration import policy_for
 
@@ -479,9 +481,7 @@ def _scenario_policy(args, scenario: dict, report: dict) -> dict:
     policy = policy_for(scenario, value["reserve"], value["reserve_from"])
     report["validated_policy"] = {**policy, "from": source if all(
         v is None for v in given.values()) else f"{source}, command-line options"}
-    # the predicted or day-mix days' presence (its on-call agent) under the same reserve
-    args.reserve, args.reserve_from = value["reserve"], str(value["reserve_from"])
-    return policy
+    return policy, value
 
 
 def _prediction(args, scenario: dict, cal):

@@ -197,17 +197,13 @@ def missed_targets(overall) -> list[str]:
             if r.within is not None and not bool(r.within)]
 
 
-def lost_direct(intervals, log, days_per_rep: int = 1,
-                direct_classes: list[str] | None = None) -> dict:
+def lost_direct(intervals, log, days_per_rep: int, direct_classes: list[str]) -> dict:
     """Callers turned away by the busy direct line (simulation) and the log's nearest
-    trace of them: IVR hang-ups of the direct-line classes (the simulated scenario's,
-    ``direct_classes``; default: the log's own direct desk)."""
+    trace of them: IVR hang-ups of the simulated scenario's direct-line classes."""
     f = intervals[~intervals["class"].isin(["ALL", HIDDEN])]
     per_rep = f.groupby("rep")["disconnected"].sum()
     n_days = log["date"].nunique()
-    on_line = (log["desk"] == "direct") if direct_classes is None else \
-        log["class"].isin(direct_classes)
-    direct = log[on_line & (log["outcome"] == "ivr_abandoned")]
+    direct = log[log["class"].isin(direct_classes) & (log["outcome"] == "ivr_abandoned")]
     return {"sim_lost_per_day": float(per_rep.mean()) / days_per_rep if len(per_rep) else 0.0,
             "log_ivr_hangups_of_direct_classes_per_day": len(direct) / n_days}
 
