@@ -201,12 +201,26 @@ def test_the_readme_slurm_example_submits_its_keys_and_equals_the_basic_launcher
         assert f"#SBATCH {line}\n" in text
 
 
+def _final_states(spool: Path, timeout_s: float = 30.0) -> set[str]:
+    """The fake scheduler's task states once it has recorded every task's end: it polls
+    its tasks every 0.2 s, so a task's COMPLETED may land just after submitit, reading
+    the task's own result file, has already returned (seen once in CI: RUNNING)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        states = {f.read_text() for f in spool.glob("*.state")}
+        if not states & {"PENDING", "RUNNING"} or time.monotonic() > deadline:
+            return states
+        time.sleep(0.2)
+
+
 @needs_submitit
 def test_a_failed_slurm_job_shown_completed_is_still_a_failed_point(tmp_path):
     """SLURM may show a failed submitit job as COMPLETED: ccsim trusts its own records."""
     proc = slurm_sweep(tmp_path, "lies", "scenario.groups.vip_desk.staffing=4,-1",
                        FAKE_SLURM_ALWAYS_COMPLETED="1")
-    states = {f.read_text() for f in (tmp_path / "spool").glob("*.state")}
+    states = _final_states(tmp_path / "spool")
     assert states == {"COMPLETED"}  # the scheduler says every job is fine
     assert proc.returncode == 1, proc.stderr[-3000:]
     points = {p.parent.name: json.loads(p.read_text())["status"]
