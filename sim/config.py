@@ -43,7 +43,7 @@ class RunSpec:
 
 def build_model_spec(scn: Mapping) -> ModelSpec:
     """Validate a scenario mapping (the ``scenario`` config node) into a :class:`ModelSpec`."""
-    from sim.config_hotline import build_hotline
+    from sim.config_hotline import _redial, build_hotline
 
     s = validate_scenario(scn)
     hz = s.horizon
@@ -71,6 +71,9 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         classes = extra.pop("classes")
         queues = extra.pop("queues")
     else:
+        _no_hotline_sections(s)
+        extra = {"redial": _redial(s.redial)}
+
         def class_volume(key: str, value: Any) -> tuple[float, ...]:
             out = tuple(v * load for v in per_interval(key, value, integer=False))
             limits.check_volume(key, out, " (x load)")
@@ -90,6 +93,19 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         short_abandon_s=s.short_abandon_s, sites=sites,
         **extra,
     )
+
+
+HOTLINE_SECTIONS = ("customers", "value", "reasons", "reason_share_by_tier", "ivr",
+                    "second_line", "outbound", "outage", "operations")
+
+
+def _no_hotline_sections(s: Any) -> None:
+    """A scenario of call classes has no tiers, reasons or IVR tree for these sections to
+    act on: refused rather than silently ignored."""
+    for name in HOTLINE_SECTIONS:
+        if name in s.model_fields_set and getattr(s, name) is not None:
+            raise ConfigError(f"scenario.{name}", "needs a hotline scenario (scenario.tiers); "
+                                                  "allowed with scenario.classes: null")
 
 
 def _no_reaction_with_sites(groups: tuple[GroupSpec, ...]) -> None:

@@ -175,3 +175,30 @@ def test_redial_variants_equal_simpy(name, tmp_path):
 def test_ivr_hangup_redials_equal_simpy(policy, tmp_path):
     assert_same_outputs(*run_both([*HOT, *VARIANTS["IVR hang-up redials"], f"policy={policy}",
                                    "n_reps=1"], tmp_path))
+
+
+# a scenario of call classes (the calibrated bank): direct-line callers the 1 s wait
+# disconnects call again, as a busy tone's callers would; the reservation policy and the
+# answer delays, availability and hidden work of the calibration all run
+BANK_REDIAL = ["scenario=anonymous_bank", "policy=reservation", "policy.params.reserve=1",
+               "policy.params.vip_queue=direct_line", "policy.params.reserve_from=4",
+               "+scenario.redial={disconnected: {prob: 0.9, delay: {dist: exponential, "
+               "mean: 60}}, abandoned: {prob: 0.3, delay: {dist: lognormal, mean: 600, "
+               "sd: 400}}, max_attempts: 4}"]
+
+
+def test_class_scenario_with_redials_equals_simpy(tmp_path):
+    assert_same_outputs(*run_both([*BANK_REDIAL, "n_reps=2"], tmp_path))
+    calls = _attempts(tmp_path)
+    redials = calls[calls["attempt"] > 1]
+    assert len(redials) > 100
+    assert {"p0_PS", "p2_PS"} <= set(redials["class"])  # disconnected and abandoned ones
+    assert calls["attempt"].max() == 4  # max_attempts holds
+
+
+def test_class_scenario_redials_change_the_run():
+    """Without ``scenario.redial`` no attempt is a redial (the key is not ignored)."""
+    on = build_model_spec(compose_cfg(BANK_REDIAL)["scenario"])
+    off = build_model_spec(compose_cfg(BANK_REDIAL[:-1])["scenario"])
+    assert on.redial is not None and off.redial is None
+    assert on.redial.prob["disconnected"] == 0.9 and on.redial.max_attempts == 4

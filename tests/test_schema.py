@@ -91,6 +91,26 @@ def test_simple_scenario_values_are_strict(path, value, needles):
         assert needle in str(err.value), (needle, str(err.value))
 
 
+@pytest.mark.parametrize("section", ["second_line", "outbound", "outage", "customers"])
+def test_hotline_sections_in_a_scenario_of_classes_are_refused(section):
+    """A class scenario has no tiers, reasons or IVR tree for them: one line, not ignored."""
+    scn = scenario()
+    scn[section] = copy.deepcopy(scenario("hotline_small")[section])
+    with pytest.raises(ConfigError) as err:
+        build_model_spec(scn)
+    assert str(err.value).startswith(f"scenario.{section}: needs a hotline scenario")
+    assert "\n" not in str(err.value)
+
+
+def test_redials_in_a_scenario_of_classes_are_built():
+    scn = scenario()
+    scn["redial"] = {"abandoned": {"prob": 0.4, "delay": {"dist": "exponential", "mean": 90}}}
+    spec = build_model_spec(scn)
+    assert spec.redial is not None and spec.redial.prob["abandoned"] == 0.4
+    assert spec.redial.delay["abandoned"].mean == 90.0
+    assert build_model_spec(scenario()).redial is None
+
+
 @pytest.mark.parametrize(("change", "needles"), [
     (lambda s: s["reasons"]["billing_query"].update(second_line="nowhere"),
      ["scenario.reasons.billing_query.second_line", "unknown pool 'nowhere'", "back_office"]),

@@ -705,7 +705,8 @@ def need_of(st, sp, slot):
 
 @njit(cache=True, _nrt=False)
 def end_call(st, sp, slot, outcome, ending, now):
-    """Center._end and its on_end hook (Customers: a self-served need is resolved)."""
+    """Center._end and its on_end hooks (Customers: a self-served need is resolved;
+    Redials)."""
     record(st, slot, outcome, ending, -1, -1, 0.0, np.nan, now)
     if st[0][S_HOT]:
         ci = st[7]
@@ -713,8 +714,8 @@ def end_call(st, sp, slot, outcome, ending, now):
             cust.resolved(st[25], need_of(st, sp, slot), ci[slot, C_REPEAT], False,
                           ci[slot, C_CLS], ci[slot, C_INTERVAL], now, st[26])
         cust.release(st[25], need_of(st, sp, slot))
-        if redial_after(st, sp, slot, outcome, ending):
-            return  # the slot keeps the attempt for its redial
+    if redial_after(st, sp, slot, outcome, ending):
+        return  # the slot keeps the attempt for its redial
     free_slot(st, slot)
 
 

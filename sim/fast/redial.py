@@ -26,7 +26,7 @@ from sim.model.distributions import Distribution, Empirical
 from sim.model.spec import ModelSpec
 from sim.sampling import _part_code
 
-# ints: redials on (hotline with scenario.redial), max_attempts, IVR hang-up law on
+# ints: redials on (scenario.redial), max_attempts, IVR hang-up law on
 RD_ON, RD_MAX, RD_HANGUP = 0, 1, 2
 N_RDI = 3
 # floats: probability after an abandonment, a disconnection, an IVR hang-up; horizon
@@ -49,7 +49,7 @@ def redial_arrays(spec: ModelSpec) -> tuple:
     """The spec element: same dtypes and ndim with redials off (one-row tables)."""
     n_g = len(spec.groups)
     r = spec.redial
-    on = spec.has_tiers and r is not None
+    on = r is not None
     hangup = spec.operations.ivr_hangup_redial
     laws: list[Distribution] = []
 

@@ -87,6 +87,7 @@ class Center:
         # caller identification (and what hangs on it) only in hotline scenarios
         self._on_admit = self._hooks["on_admit"] if self.hot else ()
         self._on_answer = self._hooks["on_answer"] if self.hot or self._sites else ()
+        self._on_end = self._hooks["on_end"]  # customers (hotline), redials
         self._route = self._sites.route if self._sites else policy.route
         self._select = self._sites.select if self._sites else policy.select
 
@@ -121,7 +122,7 @@ class Center:
             out.append(outage)
         self.ivr = Ivr(self, outage)
         out.append(self.ivr)
-        if self.hot and spec.redial is not None:
+        if spec.redial is not None:
             out.append(Redials(self, spec.redial))
         if spec.second_line is not None:
             second = SecondLine(spec.second_line, self, spec.n_intervals)
@@ -398,9 +399,8 @@ class Center:
         call.ending = ending
         call.t_end = now
         self.rec.add(call)
-        if self.hot:
-            for hook in self._hooks["on_end"]:
-                hook(call, now)
+        for hook in self._on_end:
+            hook(call, now)
 
     # -- service -------------------------------------------------------------------------
     def _answer(self, call: Call, group: AgentGroup, agent: int, now: float) -> None:

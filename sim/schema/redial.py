@@ -23,4 +23,4 @@ class Redial(Section):
         description="attempts of one customer's need at most")
 
 
-register_section("redial", Redial | None, None, "redials (hotline; null: none)")
+register_section("redial", Redial | None, None, "callers who call again (null: none)")
