@@ -86,15 +86,19 @@ def log_moments(log, slack: float = ACW_SLACK_S) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def scheduled_presence(run: Path) -> tuple[dict, float, np.ndarray]:
+    """A run's scenario, interval and agents present by interval (scheduled agents less
+    the shrinkage that keeps the calibration's fractional presence)."""
+    scn = yaml.safe_load((run / "resolved_config.yaml").read_text())["scenario"]
+    group = scn["groups"]["agents"]
+    shrink = np.asarray((group.get("availability") or {}).get("shrinkage", 0.0), float)
+    present = np.asarray(group["staffing"], float) * (1 - shrink)
+    return scn, scn["horizon"]["interval_s"], present
+
+
 def sim_moments(run: Path, slack: float = ACW_SLACK_S) -> pd.DataFrame:
     """The same rows from a simulation run (every replication)."""
-    cfg = yaml.safe_load((run / "resolved_config.yaml").read_text())
-    scn = cfg["scenario"]
-    group = scn["groups"]["agents"]
-    interval = scn["horizon"]["interval_s"]
-    staff = np.asarray(group["staffing"], float)
-    shrink = np.asarray((group.get("availability") or {}).get("shrinkage", 0.0), float)
-    present = staff * (1 - shrink)
+    scn, interval, present = scheduled_presence(run)
     acd = [c for c, spec in scn["classes"].items()
            if c.startswith("p0_") and spec.get("queue") == "acd"]
     calls = pd.read_parquet(run / "calls.parquet")
@@ -163,11 +167,7 @@ def sim_hourly_occupancy(run: Path) -> pd.Series:
     agents present by its schedule, by hour of the day over the replications."""
     from sim.calibrate.staffing import _pieces
 
-    cfg = yaml.safe_load((run / "resolved_config.yaml").read_text())
-    group = cfg["scenario"]["groups"]["agents"]
-    interval = cfg["scenario"]["horizon"]["interval_s"]
-    shrink = (group.get("availability") or {}).get("shrinkage", 0.0)
-    present = np.asarray(group["staffing"], float) * (1 - np.asarray(shrink, float))
+    _, interval, present = scheduled_presence(run)
     per_hour = pd.Series(present * interval).groupby(
         np.arange(len(present)) * interval // 3600).sum()
     calls = pd.read_parquet(run / "calls.parquet")

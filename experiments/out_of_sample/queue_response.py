@@ -1,0 +1,297 @@
+"""How the agents respond to a queue, in the log and in the model (issue 16; FINDINGS
+item 14).
+
+The day-level load response (``load_response.py``) mixes many causes. This is its
+moment-level form, needing no model: at each moment an ACD caller reaches the queue
+(callers arrive as Poisson, so they see time averages), count the ACD callers already
+waiting ahead of him, the agents present (in a session) and the agents not talking
+(no call within ``ACW_SLACK_S`` of its hang-up). With a queue, an agent not talking is
+not free: held for the direct line, in unlogged work, away. If the log's agents come
+back as the queue builds, its agents not talking fall with the queue ahead; the model's
+follow its availability mechanism (hidden work taken by an agent with nobody waiting,
+the reaction rule, the reserve). The same table of a run with ``calls.parquet`` shows
+which. Also each cell's mean wait of the served and share abandoned.
+
+**Arrivals by state.** Callers who arrive independently of the centre's state arrive,
+within an hour of the day, at the same rate whatever the queue. ``arrival_ratio`` splits
+each day into stretches of constant state (ACD callers waiting, agents free: present, in
+no call nor its after-call slack), and sets each group of callers' arrivals (at their
+IVR entry) in a state against the count the hour's own rate predicts for the time spent
+in it (observed / expected: 1 means no dependence). ACD callers' own arrivals make the
+queue, so theirs rise with it by construction; the direct line's do not.
+
+    python experiments/out_of_sample/queue_response.py [LOG] [RUN_DIR ...] [--day-type T]
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from free_agents import log_days, scheduled_presence  # run by path: a neighbour script
+
+from sim.calibrate.availability import ACW_SLACK_S
+from sim.calibrate.delay import _covering
+
+AHEAD = (0, 1, 2, 3, 5, 8, 1000)
+QUEUE = (0, 1, 2, 1000)  # ACD callers waiting, bins [lo, hi), for the arrival ratio
+FREE = (0, 1, 2, 3, 1000)  # agents free  # ACD callers waiting ahead, bins [lo, hi)
+PRESENT = (1, 4, 7, 99)  # agents present, bins [lo, hi)
+MIN_MOMENTS = 30
+
+
+def _log_days(log):
+    """Each day of the log: the day's rows, its ACD queue (entries, exits, served), the
+    agents' sessions (start, end) and named calls (answer, hang-up)."""
+    from sim.calibrate.staffing import sessions
+
+    served = log[log["outcome"] == "served"]
+    named = served[served["server"] != ""]
+    sess = sessions(served)
+    for date, day in log.groupby("date"):
+        q = day[(day["desk"] == "acd") & day["queued"].astype(bool)
+                & day["outcome"].isin(["served", "abandoned"])]
+        qs = (q["t_arrival"] + q["ivr_s"]).to_numpy(float)
+        s, c = sess[sess["date"] == date], named[named["date"] == date]
+        ts = c["t_answer"].to_numpy(float)
+        yield day, (qs, qs + q["wait_s"].to_numpy(float), (q["outcome"] == "served").to_numpy()), \
+            (s["t_answer"].to_numpy(float), s["end"].to_numpy(float)), \
+            (ts, ts + np.maximum(c["service_s"].to_numpy(float), 1.0))
+
+
+def log_moments(log) -> pd.DataFrame:
+    """One row per ACD caller reaching the queue in the log: callers ahead, agents
+    present and not talking, his wait and whether he was served."""
+    rows = []
+    for _, (qs, qe, served), (ps, pe), (ts, te) in _log_days(log):
+        t = qs - 0.5  # just before he arrives
+        rows.append(_moments(t, qs, qe, _covering(ps, pe, t), ts, te, served))
+    return pd.concat(rows, ignore_index=True)
+
+
+def sim_moments(run: Path) -> pd.DataFrame:
+    """The same rows from a simulation run (every replication; presence from the
+    scenario's schedule, fractional presence as the engine keeps it)."""
+    scn, interval, present = scheduled_presence(run)
+    acd = [c for c, spec in scn["classes"].items() if spec.get("queue") == "acd"]
+    calls = pd.read_parquet(run / "calls.parquet")
+    rows = []
+    for _, rep in calls.groupby("rep"):
+        real = rep[(rep["class"] != "hidden_work") & rep["t_answer"].notna()]
+        q = rep[rep["class"].isin(acd) & rep["outcome"].isin(["answered", "abandoned"])
+                & rep["t_queue"].notna()]
+        start = q["t_queue"].to_numpy(float)
+        t = start - 1e-6
+        k = np.minimum((t // interval).astype(int), len(present) - 1)
+        frac = present[k] - np.floor(present[k])  # one more agent for the interval's start
+        rows.append(_moments(
+            t, start, q["t_left_queue"].to_numpy(float),
+            np.floor(present[k]) + ((t - k * interval) < frac * interval),
+            real["t_answer"].to_numpy(float), real["t_end"].to_numpy(float),
+            (q["outcome"] == "answered").to_numpy()))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _moments(t, start, end, present, talk_start, talk_end, served) -> pd.DataFrame:
+    """The row of each arrival at ``t``: callers in [start, end) ahead of him, agents
+    present, talking (call + after-call slack), his wait and outcome."""
+    return pd.DataFrame({
+        "ahead": _covering(start, end, t), "present": present,
+        "talking": _covering(talk_start, talk_end + ACW_SLACK_S, t),
+        "wait": end - start, "served": served})
+
+
+def response_table(m: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Mean agents not talking (and as a share of those present), the served callers'
+    mean wait and the share abandoned, by callers ahead and agents present."""
+    m = m[m["present"] > 0]
+    m = m.assign(not_talking=(m["present"] - m["talking"]).clip(lower=0),
+                 ahead_bin=pd.cut(m["ahead"], list(AHEAD), right=False),
+                 present_bin=pd.cut(m["present"], list(PRESENT), right=False))
+    rows = []
+    for (p, a), g in m.groupby(["present_bin", "ahead_bin"], observed=True):
+        if len(g) < MIN_MOMENTS:
+            continue
+        rows.append({
+            "source": source, "present": _label(p), "ahead": _label(a),
+            "moments": len(g), "not_talking": round(float(g["not_talking"].mean()), 2),
+            "not_talking_share": round(float((g["not_talking"] / g["present"]).mean()), 3),
+            "wait_served": round(float(g.loc[g["served"], "wait"].mean()), 1),
+            "abandoned": round(1 - float(g["served"].mean()), 3)})
+    return pd.DataFrame(rows)
+
+
+def _label(interval: pd.Interval) -> str:
+    lo, hi = int(interval.left), int(interval.right)
+    return str(lo) if hi == lo + 1 else (f"{lo}+" if hi >= 99 else f"{lo}-{hi - 1}")
+
+
+def timeline(qs, qe, ts, te, ps, pe, day_s: float = 86400.0) -> pd.DataFrame:
+    """One day as stretches of constant state: start, duration, ACD callers waiting
+    (queue entries ``qs`` to exits ``qe``), agents present (sessions ``ps``-``pe``) and
+    free (present, not talking: calls ``ts``-``te`` plus ``ACW_SLACK_S``)."""
+    ev = [(qs, 1, 0, 0), (qe, -1, 0, 0), (ts, 0, 1, 0), (te + ACW_SLACK_S, 0, -1, 0),
+          (ps, 0, 0, 1), (pe, 0, 0, -1)]
+    t = np.concatenate([np.asarray(e[0], float) for e in ev] + [[0.0]])
+    d = np.concatenate([np.tile(np.array(e[1:], float), (len(e[0]), 1)) for e in ev]
+                       + [np.zeros((1, 3))])
+    order = np.argsort(t, kind="stable")
+    t, level = t[order], np.cumsum(d[order], axis=0)
+    return pd.DataFrame({"t": t, "dur": np.diff(np.append(t, max(day_s, t[-1]))),
+                         "queue": level[:, 0], "present": level[:, 2],
+                         "free": np.clip(level[:, 2] - level[:, 1], 0, None)})
+
+
+def state_at(tl: pd.DataFrame, t) -> pd.DataFrame:
+    """The timeline's state at each time in ``t`` (just before any event at it)."""
+    i = np.searchsorted(tl["t"].to_numpy(), np.asarray(t, float), side="left") - 1
+    return tl.iloc[np.clip(i, 0, None)].reset_index(drop=True)
+
+
+def arrival_ratio(days: list[tuple[pd.DataFrame, dict]], by: str, edges: tuple,
+                  source: str) -> pd.DataFrame:
+    """Observed / expected arrivals of each group of callers by bins of the state ``by``
+    (``queue`` or ``free``), with agents present; expected from each hour of the day's
+    own rate over the days (``days``: a timeline and the groups' arrival times)."""
+    segs, arr = [], []
+    for tl, groups in days:
+        segs.append(tl.assign(hour=(tl["t"] // 3600).astype(int)))
+        for name, t in groups.items():
+            st = state_at(tl, t)
+            arr.append(st.assign(hour=(np.asarray(t) // 3600).astype(int), group=name))
+    seg, arr_all = pd.concat(segs), pd.concat(arr)
+    seg, arr_all = seg[seg["present"] > 0], arr_all[arr_all["present"] > 0]
+    seg = seg.assign(bin=pd.cut(seg[by], list(edges), right=False))
+    arr_all = arr_all.assign(bin=pd.cut(arr_all[by], list(edges), right=False))
+    time = seg.groupby(["hour", "bin"], observed=False)["dur"].sum()
+    hour_time = time.groupby(level="hour").sum()
+    rows = []
+    for name, a in arr_all.groupby("group"):
+        n = a.groupby(["hour", "bin"], observed=False).size().reindex(time.index, fill_value=0)
+        rate = (n.groupby(level="hour").sum() / hour_time.replace(0, np.nan)).fillna(0)
+        expected = (time * rate.reindex(time.index.get_level_values("hour")).to_numpy()
+                    ).groupby(level="bin", observed=False).sum()
+        observed = n.groupby(level="bin", observed=False).sum()
+        for b in observed.index:
+            rows.append({"source": source, "group": name, by: _label(b),
+                         "hours": round(float(time.xs(b, level="bin").sum()) / 3600, 1),
+                         "arrivals": int(observed[b]),
+                         "ratio": round(float(observed[b] / expected[b]), 3)
+                         if expected[b] > 0 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def log_timelines(log) -> list[tuple[pd.DataFrame, dict]]:
+    """Each day of the log: its timeline and the arrival times (IVR entry) of the
+    direct line, the ACD callers but TT, and TT (customers called back)."""
+    out = []
+    for day, (qs, qe, _), (ps, pe), (ts, te) in _log_days(log):
+        tl = timeline(qs, qe, ts, te, ps, pe)
+        tt = day["type"] == "TT"
+        out.append((tl, {g: day.loc[m, "t_arrival"].to_numpy(float) for g, m in (
+            ("direct", day["desk"] == "direct"), ("acd", (day["desk"] == "acd") & ~tt),
+            ("TT", tt))}))
+    return out
+
+
+def sim_timelines(run: Path) -> list[tuple[pd.DataFrame, dict]]:
+    """Each replication of a run: the same (presence from the scenario's schedule, one
+    more agent for the fractional part at the interval's start; hidden work not a call)."""
+    scn, interval, present = scheduled_presence(run)
+    whole = np.floor(present).astype(int)
+    k = np.arange(len(present))
+    ps = np.concatenate([np.repeat(k * interval, whole), k * interval])
+    pe = np.concatenate([np.repeat((k + 1) * interval, whole),
+                         (k + present - whole) * interval])
+    queue_of = {c: spec.get("queue") for c, spec in scn["classes"].items()}
+    calls = pd.read_parquet(run / "calls.parquet")
+    out = []
+    for _, rep in calls.groupby("rep"):
+        queue = rep["class"].map(queue_of)
+        real = rep[(queue != "hidden_work") & rep["t_answer"].notna()]
+        q = rep[(queue == "acd") & rep["outcome"].isin(["answered", "abandoned"])
+                & rep["t_queue"].notna()]
+        tl = timeline(q["t_queue"].to_numpy(float), q["t_left_queue"].to_numpy(float),
+                      real["t_answer"].to_numpy(float), real["t_end"].to_numpy(float),
+                      ps, pe)
+        # a direct-line attempt the 1 s wait disconnects is a busy tone: not in a log
+        logged = rep["outcome"] != "disconnected"
+        out.append((tl, {g: rep.loc[m, "t_arrival"].to_numpy(float) for g, m in (
+            ("direct", (queue == "direct_line") & logged), ("acd", queue == "acd"))}))
+    return out
+
+
+def type_timelines(log, types: tuple[str, ...] = ("PS", "NE")
+                   ) -> list[tuple[pd.DataFrame, dict]]:
+    """The log's timelines with the arrivals of each type split by identification:
+    ``PS`` (every priority), ``PS p0`` (unidentified: the direct line) and ``PS p1-2``."""
+    out = []
+    for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+        p0 = day["priority"].astype(str) == "0"
+        groups = {}
+        for ty in types:
+            is_ty = day["type"] == ty
+            for name, m in ((ty, is_ty), (f"{ty} p0", is_ty & p0), (f"{ty} p1-2", is_ty & ~p0)):
+                groups[name] = day.loc[m, "t_arrival"].to_numpy(float)
+        out.append((tl, groups))
+    return out
+
+
+def unidentified_share(log, types: tuple[str, ...] = ("PS", "NE")) -> pd.DataFrame:
+    """Share of the types' callers who arrive unidentified (priority 0), by ACD callers
+    waiting and agents free at their IVR entry (agents present)."""
+    rows = []
+    for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+        d = day[day["type"].isin(types)]
+        st = state_at(tl, d["t_arrival"].to_numpy(float))
+        rows.append(pd.DataFrame({
+            "queue": pd.cut(st["queue"], list(QUEUE), right=False).map(_label),
+            "free": pd.cut(st["free"], list(FREE), right=False).map(_label),
+            "present": st["present"].to_numpy(),
+            "unidentified": (d["priority"].astype(str) == "0").to_numpy()}))
+    m = pd.concat(rows)
+    m = m[m["present"] > 0]
+    return m.groupby(["queue", "free"], observed=True)["unidentified"].agg(
+        callers="size", unidentified="mean").round(3).reset_index()
+
+
+def main(argv: list[str] | None = None) -> None:
+    from sim.calibrate import SHIPPED_LOG
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
+    p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
+    p.add_argument("--day-type", default="weekday")
+    a = p.parse_args(argv)
+    log = log_days(a.log, a.day_type)
+    tables = [response_table(log_moments(log), f"log {a.day_type}")]
+    tables += [response_table(sim_moments(run), f"sim {run.name}") for run in a.runs]
+    t = pd.concat(tables, ignore_index=True)
+    lines = [(log_timelines(log), f"log {a.day_type}")]
+    lines += [(sim_timelines(run), f"sim {run.name}") for run in a.runs]
+    with pd.option_context("display.width", 250, "display.max_columns", 60):
+        for value in ("not_talking", "not_talking_share", "wait_served", "abandoned",
+                      "moments"):
+            print(f"\n{value}, by agents present and ACD callers ahead:")
+            print(t.pivot_table(index=["present", "ahead"], columns="source", values=value,
+                                sort=False).to_string())
+        r = arrival_ratio(type_timelines(log), "queue", QUEUE, f"log {a.day_type}")
+        print("\narrivals observed / expected by ACD callers waiting, by type and "
+              "identification (the log):")
+        print(r.pivot_table(index="queue", columns="group", values=["ratio", "arrivals"],
+                            sort=False).to_string())
+        print("\nshare of PS and NE callers arriving unidentified (the direct line), by ACD "
+              "callers waiting and agents free (the log):")
+        print(unidentified_share(log).pivot_table(
+            index="queue", columns="free", values=["unidentified", "callers"],
+            sort=False).to_string())
+        for by, edges in (("queue", QUEUE), ("free", FREE)):
+            r = pd.concat([arrival_ratio(days, by, edges, src) for days, src in lines])
+            print(f"\narrivals observed / expected from the hour's rate, by {by}:")
+            print(r.pivot_table(index=by, columns=["source", "group"],
+                                values=["ratio", "arrivals"], sort=False).to_string())
+
+
+if __name__ == "__main__":
+    main()

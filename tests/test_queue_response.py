@@ -1,0 +1,138 @@
+"""experiments/out_of_sample/queue_response.py: a day cut into stretches of constant
+state, arrivals set against the count their hour's rate predicts, and the share of
+callers arriving unidentified by the state they find."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from simhelpers import experiment_script
+
+
+def _module():
+    import sys
+    from pathlib import Path
+
+    folder = str(Path(__file__).resolve().parents[1] / "experiments" / "out_of_sample")
+    if folder not in sys.path:  # the script imports free_agents as its neighbour
+        sys.path.insert(0, folder)
+    return experiment_script("queue_response")
+
+
+def test_timeline_counts_waiting_present_and_free():
+    qr = _module()
+    tl = qr.timeline(qs=np.array([100.0, 150.0]), qe=np.array([200.0, 300.0]),
+                     ts=np.array([120.0]), te=np.array([395.0]),  # + 5 s slack: 400
+                     ps=np.array([50.0, 110.0]), pe=np.array([500.0, 1000.0]), day_s=1000.0)
+    st = qr.state_at(tl, [60.0, 105.0, 130.0, 160.0, 250.0, 350.0, 450.0, 600.0])
+    assert list(st["queue"]) == [0, 1, 1, 2, 1, 0, 0, 0]
+    assert list(st["present"]) == [1, 1, 2, 2, 2, 2, 2, 1]
+    assert list(st["free"]) == [1, 1, 1, 1, 1, 1, 2, 1]
+    assert abs(tl["dur"].sum() - 1000.0) < 1e-9  # the whole day, no stretch twice
+    # a time exactly at an event sees the state just before it
+    assert int(qr.state_at(tl, [100.0])["queue"].iloc[0]) == 0
+
+
+def _half_busy_days(n_days: int, arrivals_in_empty_only: bool, rng):
+    """Days with one agent present all day and an ACD caller waiting in the first half
+    of every hour; 40 arrivals an hour, all in the empty halves or spread evenly."""
+    qr = _module()
+    hours = np.arange(24) * 3600.0
+    out = []
+    for _ in range(n_days):
+        tl = qr.timeline(qs=hours, qe=hours + 1800.0, ts=np.array([]), te=np.array([]),
+                         ps=np.array([0.0]), pe=np.array([86400.0]))
+        u = rng.random((24, 40))
+        t = hours[:, None] + (1800.0 + 1800.0 * u if arrivals_in_empty_only else 3600.0 * u)
+        out.append((tl, {"direct": t.ravel()}))
+    return out
+
+
+def test_arrival_ratio_is_one_for_independent_arrivals_and_two_when_they_avoid_a_queue():
+    qr = _module()
+    rng = np.random.default_rng(3)
+    even = qr.arrival_ratio(_half_busy_days(5, False, rng), "queue", qr.QUEUE, "even")
+    avoid = qr.arrival_ratio(_half_busy_days(5, True, rng), "queue", qr.QUEUE, "avoid")
+    even, avoid = even.set_index("queue"), avoid.set_index("queue")
+    assert abs(even.loc["0", "ratio"] - 1) < 0.06 and abs(even.loc["1", "ratio"] - 1) < 0.06
+    assert avoid.loc["0", "ratio"] == 2.0 and avoid.loc["1", "ratio"] == 0.0
+    assert avoid.loc["0", "hours"] == avoid.loc["1", "hours"] == 60.0  # 12 h a day, 5 days
+    assert avoid["arrivals"].sum() == 5 * 24 * 40
+
+
+def _call(server, t_answer, service_s, **kw):
+    row = {"date": pd.Timestamp("1999-01-04"), "server": server, "t_arrival": t_answer,
+           "ivr_s": 0.0, "wait_s": 0.0, "t_answer": t_answer, "service_s": service_s,
+           "outcome": "served", "desk": "direct", "priority": 0, "queued": False,
+           "type": "PS"}
+    return {**row, **kw}
+
+
+def test_unidentified_share_by_the_queue_a_caller_finds():
+    """PS callers at 1300 (empty queue, A free: identified), 1400 (one waiting:
+    identified), 1450 (two waiting: unidentified), 1800 and 1900 (empty queue, A free:
+    unidentified); A's first call at 1000 comes before his session and is not counted."""
+    qr = _module()
+    log = pd.DataFrame([
+        _call("A", 1000.0, 100.0), _call("A", 1900.0, 50.0),  # A present 1000-1950
+        _call("A", 1500.0, 60.0, desk="acd", priority=2, t_arrival=1300.0, wait_s=200.0,
+              queued=True),
+        _call("A", 1600.0, 10.0, desk="acd", priority=1, t_arrival=1400.0, wait_s=200.0,
+              queued=True),
+        _call("A", 1620.0, 10.0, t_arrival=1450.0, wait_s=170.0, queued=True),
+        _call("A", 1800.0, 20.0, t_arrival=1800.0),
+    ])
+    share = qr.unidentified_share(log).set_index(["queue", "free"])
+    assert list(share.index) == [("0", "1"), ("1", "1"), ("2+", "1")]
+    assert list(share["callers"]) == [3, 1, 1]
+    assert list(share["unidentified"]) == [0.667, 0.0, 1.0]
+
+
+def test_sim_timelines_read_the_schedule_queue_and_logged_direct_attempts(tmp_path):
+    """1.5 agents present (2 scheduled, shrinkage 0.25): 1 all interval, 1 more for its
+    first half; an ACD caller waits 100-400 s; hidden work is not a call; a direct-line
+    attempt the 1 s wait disconnected is a busy tone, not an arrival a log would show."""
+    import yaml
+
+    qr = _module()
+    scn = {"horizon": {"interval_s": 1800},
+           "classes": {"p2_PS": {"queue": "acd"}, "p0_PS": {"queue": "direct_line"},
+                       "hidden_work": {"queue": "hidden_work"}},
+           "groups": {"agents": {"staffing": [2] * 48,
+                                 "availability": {"shrinkage": [0.25] * 48}}}}
+    (tmp_path / "resolved_config.yaml").write_text(yaml.safe_dump({"scenario": scn}))
+    nan = float("nan")
+    calls = pd.DataFrame([
+        {"rep": 0, "class": "p2_PS", "t_arrival": 90.0, "t_queue": 100.0,
+         "t_left_queue": 400.0, "t_answer": 400.0, "t_end": 500.0, "outcome": "answered"},
+        {"rep": 0, "class": "hidden_work", "t_arrival": 0.0, "t_queue": 0.0,
+         "t_left_queue": 0.0, "t_answer": 0.0, "t_end": 1000.0, "outcome": "answered"},
+        {"rep": 0, "class": "p0_PS", "t_arrival": 200.0, "t_queue": 210.0,
+         "t_left_queue": 210.0, "t_answer": 210.0, "t_end": 300.0, "outcome": "answered"},
+        {"rep": 0, "class": "p0_PS", "t_arrival": 250.0, "t_queue": 260.0,
+         "t_left_queue": 261.0, "t_answer": nan, "t_end": 261.0, "outcome": "disconnected"},
+    ])
+    calls.to_parquet(tmp_path / "calls.parquet")
+    [(tl, groups)] = qr.sim_timelines(tmp_path)
+    assert list(groups["direct"]) == [200.0] and list(groups["acd"]) == [90.0]
+    st = qr.state_at(tl, [50.0, 150.0, 250.0, 450.0, 1000.0])
+    assert list(st["queue"]) == [0, 1, 1, 0, 0]
+    assert list(st["present"]) == [2, 2, 2, 2, 1]
+    assert list(st["free"]) == [2, 2, 1, 1, 1]  # hidden work is free time here
+
+
+def test_log_moments_are_what_each_acd_caller_finds():
+    qr = _module()
+    log = pd.DataFrame([
+        _call("A", 1000.0, 100.0), _call("A", 1900.0, 50.0),  # A present 1000-1950
+        _call("A", 1500.0, 60.0, desk="acd", priority=2, t_arrival=1300.0, wait_s=200.0,
+              queued=True),
+        _call("", float("nan"), 0.0, desk="acd", priority=1, t_arrival=1400.0,
+              wait_s=150.0, queued=True, outcome="abandoned"),
+    ])
+    m = qr.log_moments(log)
+    assert list(m["ahead"]) == [0, 1] and list(m["present"]) == [1, 1]
+    assert list(m["talking"]) == [0, 0]
+    assert list(m["wait"]) == [200.0, 150.0] and list(m["served"]) == [True, False]
+    t = qr.response_table(pd.concat([m] * 30), "synthetic").set_index("ahead")
+    assert t.loc["0", "wait_served"] == 200.0 and t.loc["1", "abandoned"] == 1.0
