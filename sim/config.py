@@ -175,7 +175,8 @@ def _build_classes(s: Any, queues: tuple[QueueSpec, ...], group_names: list[str]
     ``calls_per_interval`` (its own daily shape, e.g. calibrated from a log)."""
     out = []
     queue_names = [q.name for q in queues]
-    for i, name in enumerate(live(s.classes)):
+    names = live(s.classes)
+    for i, name in enumerate(names):
         key = f"scenario.classes.{name}"
         c = s.classes[name]
         own = c.calls_per_interval is not None
@@ -189,7 +190,9 @@ def _build_classes(s: Any, queues: tuple[QueueSpec, ...], group_names: list[str]
         out.append(CallClass(name, i, c.mix if c.mix is not None else 0.0, c.priority,
                              queue.index, patience, ivr, ht, acw, volume=volume,
                              answer_delay=_answer_delay(key, c.answer_delay),
-                             work=c.kind == "work"))
+                             work=c.kind == "work",
+                             when_busy=tuple((names.index(n), p)
+                                             for n, p in (c.when_busy or {}).items())))
     return tuple(out)
 
 

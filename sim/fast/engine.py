@@ -20,8 +20,8 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
 line, seat sites with dialect routing, agents called back from away work after a
-caller's reaction time. What it lacks (``LACKS``: nothing now) and user policies run on
-SimPy.
+caller's reaction time. What it lacks (``LACKS``: callers routed by the queue they
+find, ``classes.NAME.when_busy``) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ POLICY_CODES = {
 # What the compiled loop lacks, checked in order: (what the refusal names, does the spec use
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
-LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = ()
+LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
+    ("classes.NAME.when_busy (callers routed by the queue they find)",
+     lambda spec: any(c.when_busy for c in spec.classes)),
+)
 
 
 def _law_arrays(laws: list[Distribution]) -> tuple:

@@ -123,5 +123,6 @@ class Draw(IntEnum):
     CHASE_DELAY = 2004
     NOT_READY = 2010  # the agent who served the call goes not ready after it
     NOT_READY_TIME = 2011
+    WHEN_BUSY = 2020  # which class a caller who finds the queue busy becomes
     REACTION = 3000  # + queue visit - 1: how long a waiting caller waits for an agent away
     PRESS2 = 1000  # + announcement number

@@ -27,11 +27,11 @@ from sim.model.calls import Call, Draw, Ending, Outcome, State
 from sim.model.component import Component, hooks
 from sim.model.day import DayCalls
 from sim.model.queues import CallQueue
-from sim.model.spec import GroupSpec, ModelSpec, QueueSpec
+from sim.model.spec import CallClass, GroupSpec, ModelSpec, QueueSpec
 from sim.model.waiting import next_wait_event, wait_ending
 from sim.policies.base import Policy
 from sim.records import Recorder
-from sim.sampling import draw
+from sim.sampling import derive_key, draw
 
 if TYPE_CHECKING:
     from simpy.events import Event, EventPriority
@@ -266,6 +266,8 @@ class Center:
         """The call asks for an agent: answered at once, or it waits in its queue."""
         call.t_queue = now
         call.t_left_queue = math.nan
+        if call.visit == 0 and self.classes[call.cls].when_busy:
+            self._when_busy(call, now)
         call.visit += 1
         for hook in self._hooks["on_ask"]:
             hook(call, now)
@@ -284,6 +286,33 @@ class Center:
             self.at(wait, self._on_wakeup, (call, call.visit))
         if self._react is not None:
             self._react.waiting(call, 0.0)
+
+    def _when_busy(self, call: Call, now: float) -> None:
+        """A caller who finds a caller waiting in his switch classes' queues, or no agent
+        free for him, becomes one of those classes (keyed draws: the same caller, the
+        same class under every policy); his patience, answer delay and handle times are
+        drawn again from the new class's laws at the same keyed uniforms."""
+        switch = self.classes[call.cls].when_busy
+        busy = any(self.queues[self.classes[t].queue].n
+                   or self.queues[self.classes[t].queue].pending for t, _ in switch)
+        if not busy and self._routed(call) is not None:
+            return
+        u, acc = draw(call.key, Draw.WHEN_BUSY), 0.0
+        for t, p in switch:
+            acc += p
+            if u < acc:
+                self._become(call, self.classes[t])
+                return
+
+    def _become(self, call: Call, c: CallClass) -> None:
+        key = derive_key(call.key, "when_busy")
+        call.cls, call.priority, call.queue = c.index, c.priority, c.queue
+        call.patience = c.patience.sample1(draw(key, Draw.PATIENCE))
+        call.answer_delay = (c.answer_delay.sample1(draw(key, Draw.ANSWER_DELAY))
+                             if c.answer_delay is not None else 0.0)
+        u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
+        call.service = [d.sample1(u_ht) if d else math.nan for d in c.handle_time]
+        call.acw = [d.sample1(u_acw) if d else math.nan for d in c.after_call_work]
 
     def _hold(self, call: Call, now: float) -> None:
         """The call waits in its queue (patience and wait clock running) but no policy

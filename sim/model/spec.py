@@ -41,6 +41,9 @@ class CallClass:
     # call figure and count it apart; the engines treat it as any class, but it takes no
     # trunk line (``lines``): it is not a phone call
     work: bool = False
+    # (class index, probability): a caller who finds those classes' queues busy or no agent
+    # free becomes one of them (``classes.NAME.when_busy``; SimPy engine)
+    when_busy: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,11 @@ class CallClass(Handling):
     ivr_time: Law = Field(0, description="time in the IVR before queueing, s (finite)")
     answer_delay: Law = Field(None, description="time in queue before a call may be "
                               "answered (e.g. a mandatory announcement), s (null: off)")
+    when_busy: dict[str, Probability] | None = Field(
+        None, description="a caller of this class who finds a caller waiting in the queues "
+        "of these classes, or no agent free for him, becomes one of them with these "
+        "probabilities (the rest stay): e.g. a VRU that puts callers through unidentified "
+        "when an agent is free and identifies the others (SimPy engine) [checked: class]")
     kind: Literal["call", "work"] = Field(
         "call", description="call: a customer's call, counted in every call KPI; work: the "
         "agents' own work (e.g. the calibration's hidden_work), which occupies them but is "
@@ -61,6 +66,21 @@ def by_group_names(scn: Any, key: str, entry: Any, fields: tuple[str, ...]) -> N
             if g not in groups:
                 raise ConfigError(f"{key}.{f}.{g}", f"unknown group; allowed: "
                                                     f"{', '.join(groups)}")
+
+
+def _check_when_busy(scn: Any, key: str, name: str, names: list[str]) -> None:
+    """``when_busy`` names other classes, which switch no further; shares sum to <= 1."""
+    switch = scn.classes[name].when_busy or {}
+    for other in switch:
+        if other not in names or other == name:
+            allowed = ", ".join(n for n in names if n != name)
+            raise ConfigError(f"{key}.when_busy.{other}", f"unknown class; allowed: {allowed}")
+        if scn.classes[other].when_busy:
+            raise ConfigError(f"{key}.when_busy.{other}", "switches again (its own when_busy): "
+                                                         "allowed: classes without when_busy")
+    if sum(switch.values()) > 1 + 1e-9:
+        raise ConfigError(f"{key}.when_busy", f"probabilities sum to "
+                                              f"{sum(switch.values()):.6g}; allowed: at most 1")
 
 
 def check_classes(scn: Any) -> None:
@@ -91,6 +111,7 @@ def check_classes(scn: Any) -> None:
             raise ConfigError(f"{key}.queue", f"unknown queue {c.queue!r}; allowed: "
                                               f"{', '.join(queues)}")
         by_group_names(scn, key, c, ("handle_time_by_group", "after_call_work_by_group"))
+        _check_when_busy(scn, key, name, names)
         if c.mix is not None:
             mixes.append((name, c.mix))
     total = sum(m for _, m in mixes)

@@ -1,0 +1,110 @@
+"""``classes.NAME.when_busy``: a caller who finds a caller waiting in his switch classes'
+queues, or no agent free for him, becomes one of those classes (the bank's VRU puts PS
+callers through unidentified when an agent is free and identifies the others: research
+record, item 14). Exact traces on one agent, the switch's share against its probability,
+common random numbers, and the one-line errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from simhelpers import make_policy, run_calls, scenario
+
+from sim.config import build_model_spec
+from sim.errors import ConfigError
+from sim.fast.engine import unsupported
+
+
+def routed(prob: float = 1.0, arrivals: dict | None = None) -> dict:
+    """TINY's agent; ``d`` (direct: a 1 s wait, then lost) becomes ``i`` (identified:
+    waits, priority 1, handle time 80) when busy."""
+    scn = scenario()
+    scn["queues"]["direct"] = {"groups": ["g"], "max_wait_s": 1.0}
+    scn["groups"]["g"]["queues"] = ["q", "direct"]
+    scn["classes"] = {
+        "d": {"mix": 0.5, "priority": 0, "queue": "direct", "patience": None,
+              "handle_time": 50, "when_busy": {"i": prob}},
+        "i": {"mix": 0.5, "priority": 1, "queue": "q", "patience": None, "handle_time": 80},
+    }
+    if arrivals is not None:
+        scn["arrivals"] = arrivals
+    return scn
+
+
+def rows(df):
+    return [(c, t_q, None if math.isnan(t_a) else t_a, o) for c, t_q, t_a, o in
+            df[["class", "t_queue", "t_answer", "outcome"]].itertuples(index=False)]
+
+
+def test_a_caller_finding_an_agent_free_stays_and_one_finding_none_switches():
+    scn = routed(arrivals={"trace": [[0, "d"], [10, "d"], [20, "d"], [300, "d"]]})
+    df, _ = run_calls(scn, engine="simpy")
+    assert rows(df) == [
+        ("d", 0.0, 0.0, "answered"),    # agent free, nobody waits: put through
+        ("i", 10.0, 50.0, "answered"),  # agent busy: identified, waits, talks 80 s
+        ("i", 20.0, 130.0, "answered"),  # a caller waits: identified
+        ("d", 300.0, 300.0, "answered"),  # free again (the second i ended at 210)
+    ]
+    assert (df["t_end"] - df["t_answer"]).tolist() == [50.0, 80.0, 80.0, 50.0]
+
+
+def test_a_waiting_caller_of_the_switch_class_makes_it_busy_even_with_an_agent_free():
+    """Two agents free, but an ``i`` caller waits in his answer delay: a ``d`` caller
+    then finds the queue busy and is identified too."""
+    scn = routed(arrivals={"trace": [[0, "i"], [5, "d"]]})
+    scn["classes"]["i"]["answer_delay"] = 30
+    scn["groups"]["g"]["staffing"] = 2
+    df, _ = run_calls(scn, engine="simpy")
+    assert rows(df) == [("i", 0.0, 30.0, "answered"), ("i", 5.0, 35.0, "answered")]
+
+
+def test_the_rest_stay_and_are_lost_on_their_line():
+    scn = routed(0.0, arrivals={"trace": [[0, "d"], [10, "d"]]})
+    df, _ = run_calls(scn, engine="simpy")
+    assert rows(df) == [("d", 0.0, 0.0, "answered"), ("d", 10.0, None, "disconnected")]
+
+
+def test_the_share_switched_is_the_probability_and_the_same_under_every_policy():
+    scn = routed(0.3, arrivals={"calls_per_interval": 40})
+    scn["classes"]["i"]["mix"], scn["classes"]["d"]["mix"] = 0.0, 1.0
+    classes = {}
+    for policy in ("strict_priority", "fifo"):
+        df, _ = run_calls(scn, policy=policy, engine="simpy")
+        classes[policy] = df["class"].tolist()
+    busy = sum(c == "i" for c in classes["fifo"])
+    lost = ((df["class"] == "d") & (df["outcome"] == "disconnected")).sum()
+    share = busy / (busy + lost)  # of the callers who found the agent busy
+    n = busy + lost
+    assert n > 200 and abs(share - 0.3) < 3 * math.sqrt(0.3 * 0.7 / n)
+    assert classes["strict_priority"] == classes["fifo"]  # one keyed draw per caller
+
+
+def test_the_fast_engine_leaves_it_to_simpy():
+    spec = build_model_spec(routed())
+    assert "when_busy" in unsupported(spec, make_policy("fifo"))
+
+
+@pytest.mark.parametrize(("switch", "needle"), [
+    ({"nobody": 0.5}, "scenario.classes.d.when_busy.nobody: unknown class; allowed: i"),
+    ({"d": 0.5}, "scenario.classes.d.when_busy.d: unknown class; allowed: i"),
+    ({"i": 1.5}, "scenario.classes.d.when_busy.i"),
+])
+def test_bad_switch_is_one_line_naming_the_key(switch, needle):
+    scn = routed()
+    scn["classes"]["d"]["when_busy"] = switch
+    with pytest.raises(ConfigError) as err:
+        build_model_spec(scn)
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_switch_into_a_switching_class_or_over_one_is_refused():
+    scn = routed()
+    scn["classes"]["i"]["when_busy"] = {"d": 0.1}
+    with pytest.raises(ConfigError, match="switches again"):
+        build_model_spec(scn)
+    scn = routed()
+    scn["classes"]["e"] = {"mix": 0.0, "queue": "q", "handle_time": 5}
+    scn["classes"]["d"]["when_busy"] = {"i": 0.6, "e": 0.6}
+    with pytest.raises(ConfigError, match="sum to 1.2; allowed: at most 1"):
+        build_model_spec(scn)
