@@ -27,9 +27,13 @@ def experiment_script(name: str):
     """``experiments/out_of_sample/NAME.py`` imported as a module (the scripts are run
     by path, not installed)."""
     import importlib.util
+    import sys
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "experiments" / "out_of_sample" / f"{name}.py"
+    folder = Path(__file__).resolve().parent.parent / "experiments" / "out_of_sample"
+    if str(folder) not in sys.path:  # a script imports its neighbours as a script would
+        sys.path.insert(0, str(folder))
+    path = folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)

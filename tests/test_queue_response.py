@@ -10,12 +10,6 @@ from simhelpers import experiment_script
 
 
 def _module():
-    import sys
-    from pathlib import Path
-
-    folder = str(Path(__file__).resolve().parents[1] / "experiments" / "out_of_sample")
-    if folder not in sys.path:  # the script imports free_agents as its neighbour
-        sys.path.insert(0, folder)
     return experiment_script("queue_response")
 
 

@@ -1,0 +1,93 @@
+"""A calibrated bank scenario rewritten with the routing the log shows (issue 16; FINDINGS
+item 14): one arrival stream per type, routed at the IVR exit by the queue it finds.
+
+PS and NE callers all arrive as the unidentified class (``p0_PS``, ``p0_NE``: the direct
+line), at the three priorities' summed rates; a caller who finds an ACD caller waiting
+or no agent free for him becomes identified (``p1_*`` or ``p2_*``, ``classes.NAME.
+when_busy``) with the log's probabilities, read off the weekdays with two or more ACD
+callers waiting (``queue_response.unidentified_share``) and the identified callers' mix
+of priorities at such moments. Everything else is the calibration's, except, with
+``--no-answer-delay``, the identified classes' answer delay (fitted to the time until an
+agent came, which the routing now produces) and the hidden-work volume, scaled by
+``--fill-scale`` (the fill was fitted to the at-once share under the old routing).
+
+    python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
+        [--fill-scale F] [--no-answer-delay]
+    ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from free_agents import log_days  # run by path: a neighbour script
+from queue_response import log_timelines, state_at, unidentified_share
+
+TYPES = ("PS", "NE")
+
+
+def identified_mix(log, types: tuple[str, ...] = TYPES) -> dict[str, dict[str, float]]:
+    """For each type, the probability that a caller finding two or more ACD callers
+    waiting arrives as each identified priority (the rest arrive unidentified)."""
+    q = unidentified_share(log, types)
+    busy = q[q["queue"] == "2+"]
+    identified = 1 - float((busy["unidentified"] * busy["callers"]).sum()
+                           / busy["callers"].sum())
+    out = {}
+    for ty in types:
+        prio = []
+        for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+            d = day[(day["type"] == ty) & (day["priority"].astype(str) != "0")]
+            st = state_at(tl, d["t_arrival"].to_numpy(float))
+            prio.append(d["priority"].astype(str).to_numpy()[st["queue"].to_numpy() >= 2])
+        p = pd.Series(np.concatenate(prio)).value_counts(normalize=True)
+        out[ty] = {f"p{k}_{ty}": round(identified * float(p.get(k, 0.0)), 4)
+                   for k in ("1", "2")}
+    return out
+
+
+def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
+           answer_delay: bool) -> dict:
+    """``scn`` with the identified classes' volumes moved onto the unidentified one."""
+    classes = scn["classes"]
+    for ty, switch in mix.items():
+        p0 = classes[f"p0_{ty}"]
+        total = np.asarray(p0["calls_per_interval"], float)
+        for name in switch:
+            total = total + np.asarray(classes[name]["calls_per_interval"], float)
+            classes[name]["calls_per_interval"] = [0.0] * len(total)
+            if not answer_delay:
+                classes[name].pop("answer_delay", None)
+        p0["calls_per_interval"] = [round(float(x), 6) for x in total]
+        p0["when_busy"] = switch
+    hidden = classes["hidden_work"]
+    hidden["calls_per_interval"] = [round(float(x) * fill_scale, 6)
+                                    for x in hidden["calls_per_interval"]]
+    return scn
+
+
+def main(argv: list[str] | None = None) -> None:
+    from sim.calibrate import SHIPPED_LOG
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("scenario", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--log", type=Path, default=SHIPPED_LOG)
+    p.add_argument("--fill-scale", type=float, default=1.0)
+    p.add_argument("--no-answer-delay", action="store_true")
+    a = p.parse_args(argv)
+    text = a.scenario.read_text()
+    mix = identified_mix(log_days(a.log, "weekday"))
+    scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay)
+    header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
+    note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, hidden work "
+            f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}\n")
+    a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
+    print(f"{a.out}: when_busy {mix}")
+
+
+if __name__ == "__main__":
+    main()
