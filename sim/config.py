@@ -43,7 +43,7 @@ class RunSpec:
 
 def build_model_spec(scn: Mapping) -> ModelSpec:
     """Validate a scenario mapping (the ``scenario`` config node) into a :class:`ModelSpec`."""
-    from sim.config_hotline import _redial, build_hotline
+    from sim.config_hotline import build_hotline, build_redial
 
     s = validate_scenario(scn)
     hz = s.horizon
@@ -72,7 +72,7 @@ def build_model_spec(scn: Mapping) -> ModelSpec:
         queues = extra.pop("queues")
     else:
         _no_hotline_sections(s)
-        extra = {"redial": _redial(s.redial)}
+        extra = {"redial": build_redial(s.redial)}
 
         def class_volume(key: str, value: Any) -> tuple[float, ...]:
             out = tuple(v * load for v in per_interval(key, value, integer=False))

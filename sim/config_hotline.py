@@ -70,7 +70,7 @@ def build_hotline(s: Any, queues: tuple[QueueSpec, ...], groups: tuple[GroupSpec
         "classes": tuple(classes), "tiers": tiers, "reasons": tuple(reasons), "ivr": ivr,
         "queues": _queue_extras(s, queues, names),
         "population": s.customers.population,
-        "redial": _redial(s.redial),
+        "redial": build_redial(s.redial),
         "second_line": second_line,
         "outbound": outbound,
         "operations": build_operations(
@@ -129,7 +129,7 @@ def _queue_extras(s: Any, queues: tuple[QueueSpec, ...], names: list[str]
     return tuple(out)
 
 
-def _redial(cfg: Any) -> RedialSpec | None:
+def build_redial(cfg: Any) -> RedialSpec | None:
     if cfg is None:
         return None
     prob, delay = {}, {}

@@ -76,7 +76,7 @@ def test_unidentified_share_by_the_queue_a_caller_finds():
         _call("A", 1620.0, 10.0, t_arrival=1450.0, wait_s=170.0, queued=True),
         _call("A", 1800.0, 20.0, t_arrival=1800.0),
     ])
-    share = qr.unidentified_share(log).set_index(["queue", "free"])
+    share = qr.unidentified_share(log, qr.log_timelines(log)).set_index(["queue", "free"])
     assert list(share.index) == [("0", "1"), ("1", "1"), ("2+", "1")]
     assert list(share["callers"]) == [3, 1, 1]
     assert list(share["unidentified"]) == [0.667, 0.0, 1.0]

@@ -22,7 +22,8 @@ agent from an absent one at those moments: direct-line callers arriving then, an
 once (an agent free for them, not for the waiting ACD caller: held) or not (absent). Also
 the tail of the served callers' waits.
 Usage: python free_agents.py LOG [RUN_DIR ...] [--slack S]   (RUN_DIR: a run with
-calls.parquet and resolved_config.yaml, e.g. the predicted scenario of ``ccsim validate
+calls.parquet and resolved_config.yaml, or a ``ccsim validate`` output, re-simulated with
+its calls kept; e.g. the predicted scenario of ``ccsim validate
 --predict saturday`` run with ``output.calls=true``; ``--slack``: seconds after a hang-up
 an agent still counts as talking, default ``ACW_SLACK_S``; a longer one leaves out the
 agents in their after-call work, so ``a`` is then the share free among agents idle that
@@ -37,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from long_waits import run_calls  # run by path: a neighbour script
 
 from sim.calibrate.availability import ACW_SLACK_S
 from sim.calibrate.delay import _covering
@@ -101,7 +103,7 @@ def sim_moments(run: Path, slack: float = ACW_SLACK_S) -> pd.DataFrame:
     scn, interval, present = scheduled_presence(run)
     acd = [c for c, spec in scn["classes"].items()
            if c.startswith("p0_") and spec.get("queue") == "acd"]
-    calls = pd.read_parquet(run / "calls.parquet")
+    calls = run_calls(run)
     rows = []
     for _, rep in calls.groupby("rep"):
         real = rep[(rep["class"] != "hidden_work") & rep["t_answer"].notna()]
@@ -170,7 +172,7 @@ def sim_hourly_occupancy(run: Path) -> pd.Series:
     _, interval, present = scheduled_presence(run)
     per_hour = pd.Series(present * interval).groupby(
         np.arange(len(present)) * interval // 3600).sum()
-    calls = pd.read_parquet(run / "calls.parquet")
+    calls = run_calls(run)
     real = calls[(calls["class"] != "hidden_work") & calls["t_answer"].notna()]
     served = pd.DataFrame({"date": real["rep"], "server": "", "desk": "",
                            "t_answer": real["t_answer"],
@@ -256,7 +258,7 @@ def main(log_path: Path, runs: list[Path], slack: float = ACW_SLACK_S) -> None:
         per_agent.append(free_per_agent(moments, f"sim {run.name}"))
         by_load.append(free_per_agent(moments.join(sim_hourly_occupancy(run), on="hour"),
                                       f"sim {run.name}", "occupancy", LOAD_BANDS))
-        calls = pd.read_parquet(run / "calls.parquet")
+        calls = run_calls(run)
         served = calls[(calls["class"] != "hidden_work") & (calls["outcome"] == "answered")]
         tails.append(wait_tail(served["t_answer"] - served["t_queue"], f"sim {run.name}"))
     free = pd.concat(tables, ignore_index=True)

@@ -10,24 +10,35 @@ log's on the same days (``validation_by_day.csv``).
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
 from pathlib import Path
 
 
-def simulated_waits(out: Path):
-    """Served callers' waits of the run in ``out``, re-simulated with calls kept."""
+@functools.cache
+def run_calls(out: Path):
+    """The calls of the run in ``out``: its ``calls.parquet``, or, for a run that did not
+    keep them (``ccsim validate`` outputs), its resolved configuration re-simulated with
+    calls kept (same seed: the same calls); once per run (read it, do not modify it)."""
     import pandas as pd
     import yaml
 
     from sim.config import build_model_spec, build_run_spec
     from sim.runner import load_policy, simulate_spec
 
+    if (out / "calls.parquet").is_file():
+        return pd.read_parquet(out / "calls.parquet")
     cfg = yaml.safe_load((out / "resolved_config.yaml").read_text())
     cfg["output"] = {"calls": True, "intervals": False, "progress": False}
     with tempfile.TemporaryDirectory() as tmp:
         simulate_spec(build_model_spec(cfg["scenario"]), build_run_spec(cfg),
                       load_policy(cfg["policy"]), Path(tmp), cfg)
-        calls = pd.read_parquet(Path(tmp) / "calls.parquet")
+        return pd.read_parquet(Path(tmp) / "calls.parquet")
+
+
+def simulated_waits(out: Path):
+    """Served callers' waits of the run in ``out``, re-simulated with calls kept."""
+    calls = run_calls(out)
     calls = calls[(calls["class"] != "hidden_work") & (calls["outcome"] == "answered")]
     return calls.assign(wait=calls["t_answer"] - calls["t_queue"],
                         day=(calls["t_arrival"] // 86400).astype(int),

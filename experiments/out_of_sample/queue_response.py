@@ -21,6 +21,9 @@ in it (observed / expected: 1 means no dependence). ACD callers' own arrivals ma
 queue, so theirs rise with it by construction; the direct line's do not.
 
     python experiments/out_of_sample/queue_response.py [LOG] [RUN_DIR ...] [--day-type T]
+
+(RUN_DIR: a run with ``calls.parquet``, or a ``ccsim validate`` output, re-simulated
+with its calls kept.)
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from free_agents import log_days, scheduled_presence  # run by path: a neighbour script
+from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
+from long_waits import run_calls
 
 from sim.calibrate.availability import ACW_SLACK_S
 from sim.calibrate.delay import _covering
@@ -75,7 +79,7 @@ def sim_moments(run: Path) -> pd.DataFrame:
     scenario's schedule, fractional presence as the engine keeps it)."""
     scn, interval, present = scheduled_presence(run)
     acd = [c for c, spec in scn["classes"].items() if spec.get("queue") == "acd"]
-    calls = pd.read_parquet(run / "calls.parquet")
+    calls = run_calls(run)
     rows = []
     for _, rep in calls.groupby("rep"):
         real = rep[(rep["class"] != "hidden_work") & rep["t_answer"].notna()]
@@ -205,7 +209,7 @@ def sim_timelines(run: Path) -> list[tuple[pd.DataFrame, dict]]:
     pe = np.concatenate([np.repeat((k + 1) * interval, whole),
                          (k + present - whole) * interval])
     queue_of = {c: spec.get("queue") for c, spec in scn["classes"].items()}
-    calls = pd.read_parquet(run / "calls.parquet")
+    calls = run_calls(run)
     out = []
     for _, rep in calls.groupby("rep"):
         queue = rep["class"].map(queue_of)
@@ -222,12 +226,13 @@ def sim_timelines(run: Path) -> list[tuple[pd.DataFrame, dict]]:
     return out
 
 
-def type_timelines(log, types: tuple[str, ...] = ("PS", "NE")
+def type_timelines(log, days: list, types: tuple[str, ...] = ("PS", "NE")
                    ) -> list[tuple[pd.DataFrame, dict]]:
     """The log's timelines with the arrivals of each type split by identification:
-    ``PS`` (every priority), ``PS p0`` (unidentified: the direct line) and ``PS p1-2``."""
+    ``PS`` (every priority), ``PS p0`` (unidentified: the direct line) and ``PS p1-2``
+    (``days``: ``log_timelines(log)``)."""
     out = []
-    for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+    for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
         p0 = day["priority"].astype(str) == "0"
         groups = {}
         for ty in types:
@@ -238,11 +243,13 @@ def type_timelines(log, types: tuple[str, ...] = ("PS", "NE")
     return out
 
 
-def unidentified_share(log, types: tuple[str, ...] = ("PS", "NE")) -> pd.DataFrame:
+def unidentified_share(log, days: list, types: tuple[str, ...] = ("PS", "NE")
+                       ) -> pd.DataFrame:
     """Share of the types' callers who arrive unidentified (priority 0), by ACD callers
-    waiting and agents free at their IVR entry (agents present)."""
+    waiting and agents free at their IVR entry (agents present; ``days``:
+    ``log_timelines(log)``)."""
     rows = []
-    for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+    for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
         d = day[day["type"].isin(types)]
         st = state_at(tl, d["t_arrival"].to_numpy(float))
         rows.append(pd.DataFrame({
@@ -268,7 +275,8 @@ def main(argv: list[str] | None = None) -> None:
     tables = [response_table(log_moments(log), f"log {a.day_type}")]
     tables += [response_table(sim_moments(run), f"sim {run.name}") for run in a.runs]
     t = pd.concat(tables, ignore_index=True)
-    lines = [(log_timelines(log), f"log {a.day_type}")]
+    days = log_timelines(log)
+    lines = [(days, f"log {a.day_type}")]
     lines += [(sim_timelines(run), f"sim {run.name}") for run in a.runs]
     with pd.option_context("display.width", 250, "display.max_columns", 60):
         for value in ("not_talking", "not_talking_share", "wait_served", "abandoned",
@@ -276,14 +284,14 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\n{value}, by agents present and ACD callers ahead:")
             print(t.pivot_table(index=["present", "ahead"], columns="source", values=value,
                                 sort=False).to_string())
-        r = arrival_ratio(type_timelines(log), "queue", QUEUE, f"log {a.day_type}")
+        r = arrival_ratio(type_timelines(log, days), "queue", QUEUE, f"log {a.day_type}")
         print("\narrivals observed / expected by ACD callers waiting, by type and "
               "identification (the log):")
         print(r.pivot_table(index="queue", columns="group", values=["ratio", "arrivals"],
                             sort=False).to_string())
         print("\nshare of PS and NE callers arriving unidentified (the direct line), by ACD "
               "callers waiting and agents free (the log):")
-        print(unidentified_share(log).pivot_table(
+        print(unidentified_share(log, days).pivot_table(
             index="queue", columns="free", values=["unidentified", "callers"],
             sort=False).to_string())
         for by, edges in (("queue", QUEUE), ("free", FREE)):

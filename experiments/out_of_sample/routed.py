@@ -32,14 +32,15 @@ TYPES = ("PS", "NE")
 def identified_mix(log, types: tuple[str, ...] = TYPES) -> dict[str, dict[str, float]]:
     """For each type, the probability that a caller finding two or more ACD callers
     waiting arrives as each identified priority (the rest arrive unidentified)."""
-    q = unidentified_share(log, types)
+    days = log_timelines(log)
+    q = unidentified_share(log, days, types)
     busy = q[q["queue"] == "2+"]
     identified = 1 - float((busy["unidentified"] * busy["callers"]).sum()
                            / busy["callers"].sum())
     out = {}
     for ty in types:
         prio = []
-        for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+        for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
             d = day[(day["type"] == ty) & (day["priority"].astype(str) != "0")]
             st = state_at(tl, d["t_arrival"].to_numpy(float))
             prio.append(d["priority"].astype(str).to_numpy()[st["queue"].to_numpy() >= 2])

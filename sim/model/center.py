@@ -27,6 +27,7 @@ from sim.model.calls import Call, Draw, Ending, Outcome, State
 from sim.model.component import Component, hooks
 from sim.model.day import DayCalls
 from sim.model.queues import CallQueue
+from sim.model.redial import class_draws
 from sim.model.spec import CallClass, GroupSpec, ModelSpec, QueueSpec
 from sim.model.waiting import next_wait_event, wait_ending
 from sim.policies.base import Policy
@@ -293,9 +294,8 @@ class Center:
         same class under every policy); his patience, answer delay and handle times are
         drawn again from the new class's laws at the same keyed uniforms."""
         switch = self.classes[call.cls].when_busy
-        busy = any(self.queues[self.classes[t].queue].n
-                   or self.queues[self.classes[t].queue].pending for t, _ in switch)
-        if not busy and self._routed(call) is not None:
+        queues = [self.queues[self.classes[t].queue] for t, _ in switch]
+        if not any(q.n or q.pending for q in queues) and self._routed(call) is not None:
             return
         u, acc = draw(call.key, Draw.WHEN_BUSY), 0.0
         for t, p in switch:
@@ -305,14 +305,9 @@ class Center:
                 return
 
     def _become(self, call: Call, c: CallClass) -> None:
-        key = derive_key(call.key, "when_busy")
         call.cls, call.priority, call.queue = c.index, c.priority, c.queue
-        call.patience = c.patience.sample1(draw(key, Draw.PATIENCE))
-        call.answer_delay = (c.answer_delay.sample1(draw(key, Draw.ANSWER_DELAY))
-                             if c.answer_delay is not None else 0.0)
-        u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
-        call.service = [d.sample1(u_ht) if d else math.nan for d in c.handle_time]
-        call.acw = [d.sample1(u_acw) if d else math.nan for d in c.after_call_work]
+        call.patience, call.answer_delay, call.service, call.acw = class_draws(
+            c, derive_key(call.key, "when_busy"))
 
     def _hold(self, call: Call, now: float) -> None:
         """The call waits in its queue (patience and wait clock running) but no policy

@@ -9,11 +9,23 @@ from typing import TYPE_CHECKING
 
 from sim.model.calls import Call, Draw, Ending, Outcome
 from sim.model.component import Component, Core
-from sim.model.spec import RedialSpec
+from sim.model.spec import CallClass, RedialSpec
 from sim.sampling import derive_key, draw
 
 if TYPE_CHECKING:
     from sim.model.second_line import WorkOrder
+
+
+def class_draws(c: CallClass, key: int) -> tuple[float, float, list[float], list[float]]:
+    """A caller's patience, answer delay, handle times and after-call work by group, drawn
+    from class ``c``'s laws at ``key``'s fixed draw indices (a redial's new attempt, a
+    caller switched to another class): the same key gives the same caller."""
+    u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
+    delay = (c.answer_delay.sample1(draw(key, Draw.ANSWER_DELAY))
+             if c.answer_delay is not None else 0.0)
+    return (c.patience.sample1(draw(key, Draw.PATIENCE)), delay,
+            [d.sample1(u_ht) if d else math.nan for d in c.handle_time],
+            [d.sample1(u_acw) if d else math.nan for d in c.after_call_work])
 
 
 class Redials(Component):
@@ -59,12 +71,7 @@ class Redials(Component):
             return
         c = core.spec.classes[prev.cls]
         key = derive_key(prev.key, "redial", prev.attempt + 1)
-        u_ht, u_acw = draw(key, Draw.HANDLE), draw(key, Draw.ACW)
-        delay = (c.answer_delay.sample1(draw(key, Draw.ANSWER_DELAY))
-                 if c.answer_delay is not None else 0.0)
-        call = Call(-1, c.index, c.priority, c.queue, now, core.interval_of(now),
-                    c.patience.sample1(draw(key, Draw.PATIENCE)), 0.0,
-                    [d.sample1(u_ht) if d else math.nan for d in c.handle_time],
-                    [d.sample1(u_acw) if d else math.nan for d in c.after_call_work],
-                    key, prev.customer, prev.attempt + 1, delay)
+        patience, delay, service, acw = class_draws(c, key)
+        call = Call(-1, c.index, c.priority, c.queue, now, core.interval_of(now), patience,
+                    0.0, service, acw, key, prev.customer, prev.attempt + 1, delay)
         core.admit(call, now)
