@@ -191,9 +191,13 @@ def _build_classes(s: Any, queues: tuple[QueueSpec, ...], group_names: list[str]
                              queue.index, patience, ivr, ht, acw, volume=volume,
                              answer_delay=_answer_delay(key, c.answer_delay),
                              work=c.kind == "work",
-                             when_busy=tuple((names.index(n), p)
-                                             for n, p in (c.when_busy or {}).items())))
+                             when_busy=_switch(names, c.when_busy),
+                             when_free=_switch(names, c.when_free)))
     return tuple(out)
+
+
+def _switch(names: list[str], switch: dict[str, float] | None) -> tuple[tuple[int, float], ...]:
+    return tuple((names.index(n), p) for n, p in (switch or {}).items())
 
 
 def _answer_delay(key: str, value: Any) -> Distribution | None:

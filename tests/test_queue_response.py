@@ -82,19 +82,18 @@ def test_unidentified_share_by_the_queue_a_caller_finds():
     assert list(share["unidentified"]) == [0.667, 0.0, 1.0]
 
 
-def test_sim_timelines_read_the_schedule_queue_and_logged_direct_attempts(tmp_path):
+def _sim_run(path):
     """1.5 agents present (2 scheduled, shrinkage 0.25): 1 all interval, 1 more for its
     first half; an ACD caller waits 100-400 s; hidden work is not a call; a direct-line
     attempt the 1 s wait disconnected is a busy tone, not an arrival a log would show."""
     import yaml
 
-    qr = _module()
     scn = {"horizon": {"interval_s": 1800},
            "classes": {"p2_PS": {"queue": "acd"}, "p0_PS": {"queue": "direct_line"},
                        "hidden_work": {"queue": "hidden_work"}},
            "groups": {"agents": {"staffing": [2] * 48,
                                  "availability": {"shrinkage": [0.25] * 48}}}}
-    (tmp_path / "resolved_config.yaml").write_text(yaml.safe_dump({"scenario": scn}))
+    (path / "resolved_config.yaml").write_text(yaml.safe_dump({"scenario": scn}))
     nan = float("nan")
     calls = pd.DataFrame([
         {"rep": 0, "class": "p2_PS", "t_arrival": 90.0, "t_queue": 100.0,
@@ -106,13 +105,28 @@ def test_sim_timelines_read_the_schedule_queue_and_logged_direct_attempts(tmp_pa
         {"rep": 0, "class": "p0_PS", "t_arrival": 250.0, "t_queue": 260.0,
          "t_left_queue": 261.0, "t_answer": nan, "t_end": 261.0, "outcome": "disconnected"},
     ])
-    calls.to_parquet(tmp_path / "calls.parquet")
-    [(tl, groups)] = qr.sim_timelines(tmp_path)
+    calls.to_parquet(path / "calls.parquet")
+    return path
+
+
+def test_sim_timelines_read_the_schedule_queue_and_logged_direct_attempts(tmp_path):
+    qr = _module()
+    [(tl, groups)] = qr.sim_timelines(_sim_run(tmp_path))
     assert list(groups["direct"]) == [200.0] and list(groups["acd"]) == [90.0]
     st = qr.state_at(tl, [50.0, 150.0, 250.0, 450.0, 1000.0])
     assert list(st["queue"]) == [0, 1, 1, 0, 0]
     assert list(st["present"]) == [2, 2, 2, 2, 1]
     assert list(st["free"]) == [2, 2, 1, 1, 1]  # hidden work is free time here
+
+
+def test_sim_unidentified_share_reads_the_classes_a_run_routed_callers_to(tmp_path):
+    """The p2 caller at 90 found an empty queue and 2 agents free (identified); the p0
+    caller at 200 found one waiting and 2 free (unidentified); the busy tone at 250 is
+    not counted."""
+    share = _module().sim_unidentified_share(_sim_run(tmp_path)).set_index(["queue", "free"])
+    assert list(share.index) == [("0", "2"), ("1", "2")]
+    assert list(share["callers"]) == [1, 1]
+    assert list(share["unidentified"]) == [0.0, 1.0]
 
 
 def test_log_moments_are_what_each_acd_caller_finds():

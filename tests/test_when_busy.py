@@ -1,8 +1,10 @@
-"""``classes.NAME.when_busy``: a caller who finds a caller waiting in his switch classes'
-queues, or no agent free for him, becomes one of those classes (the bank's VRU puts PS
-callers through unidentified when an agent is free and identifies the others: research
-record, item 14). Exact traces on one agent, the switch's share against its probability,
-common random numbers, and the one-line errors."""
+"""``classes.NAME.when_busy`` / ``when_free``: a caller who finds a caller waiting in his
+switch classes' queues, or no agent free for him, becomes one of ``when_busy``'s classes
+(the bank's VRU puts PS callers through unidentified when an agent is free and identifies
+the others: research record, item 14), and one who finds an agent free one of
+``when_free``'s (the share it identifies all the same). Exact traces on one agent, the
+switch's share against its probability, common random numbers, and the one-line
+errors."""
 
 from __future__ import annotations
 
@@ -80,9 +82,52 @@ def test_the_share_switched_is_the_probability_and_the_same_under_every_policy()
     assert classes["strict_priority"] == classes["fifo"]  # one keyed draw per caller
 
 
+def test_when_free_switches_a_caller_finding_the_agent_free_and_only_him():
+    """``when_free`` alone: the caller who finds the agent free is identified (answered
+    at once as ``i``: no answer delay here); the one who finds it busy stays ``d`` and is
+    lost on the direct line's 1 s wait."""
+    scn = routed(arrivals={"trace": [[0, "d"], [10, "d"]]})
+    scn["classes"]["d"].pop("when_busy")
+    scn["classes"]["d"]["when_free"] = {"i": 1.0}
+    df, _ = run_calls(scn, engine="simpy")
+    assert rows(df) == [("i", 0.0, 0.0, "answered"), ("d", 10.0, None, "disconnected")]
+    assert (df["t_end"] - df["t_answer"]).tolist()[0] == 80.0  # the identified law
+
+
+def test_when_free_and_when_busy_each_act_on_their_own_callers():
+    scn = routed(1.0, arrivals={"trace": [[0, "d"], [10, "d"], [300, "d"]]})
+    scn["classes"]["d"]["when_free"] = {"i": 0.0}
+    df, _ = run_calls(scn, engine="simpy")
+    assert rows(df)[:2] == [("d", 0.0, 0.0, "answered"), ("i", 10.0, 50.0, "answered")]
+
+
+def test_the_share_identified_when_free_is_the_probability_under_every_policy():
+    """At a light load most callers find the agent free; of those, ``when_free``'s share
+    becomes ``i``, the same callers under every policy (one keyed draw each)."""
+    scn = routed(0.0, arrivals={"calls_per_interval": 0.5})
+    scn["horizon"]["intervals_per_day"] = 1000  # 500 calls at a load of 0.25
+    scn["classes"]["i"]["mix"], scn["classes"]["d"]["mix"] = 0.0, 1.0
+    scn["classes"]["d"]["when_free"] = {"i": 0.3}
+    scn["classes"]["i"]["handle_time"] = 50
+    classes = {}
+    for policy in ("strict_priority", "fifo"):
+        df, _ = run_calls(scn, policy=policy, engine="simpy")
+        classes[policy] = df["class"].tolist()
+    # with the agent free on arrival a caller is answered at once, whichever class
+    free = df["t_answer"] == df["t_queue"]
+    n = int(free.sum())
+    share = float((df.loc[free, "class"] == "i").mean())
+    assert n > 200 and abs(share - 0.3) < 3 * math.sqrt(0.3 * 0.7 / n)
+    assert (df.loc[~free, "class"] == "d").all()  # when_busy 0: the others all stay
+    assert classes["strict_priority"] == classes["fifo"]
+
+
 def test_the_fast_engine_leaves_it_to_simpy():
     spec = build_model_spec(routed())
     assert "when_busy" in unsupported(spec, make_policy("fifo"))
+    scn = routed()
+    scn["classes"]["d"]["when_free"] = scn["classes"]["d"].pop("when_busy")
+    assert "when_free" in unsupported(build_model_spec(scn), make_policy("fifo"))
 
 
 @pytest.mark.parametrize(("switch", "needle"), [
@@ -90,9 +135,11 @@ def test_the_fast_engine_leaves_it_to_simpy():
     ({"d": 0.5}, "scenario.classes.d.when_busy.d: unknown class; allowed: i"),
     ({"i": 1.5}, "scenario.classes.d.when_busy.i"),
 ])
-def test_bad_switch_is_one_line_naming_the_key(switch, needle):
+@pytest.mark.parametrize("field", ["when_busy", "when_free"])
+def test_bad_switch_is_one_line_naming_the_key(switch, needle, field):
+    needle = needle.replace("when_busy", field)
     scn = routed()
-    scn["classes"]["d"]["when_busy"] = switch
+    scn["classes"]["d"][field] = switch
     with pytest.raises(ConfigError) as err:
         build_model_spec(scn)
     assert needle in str(err.value) and "\n" not in str(err.value)
@@ -102,6 +149,11 @@ def test_a_switch_into_a_switching_class_or_over_one_is_refused():
     scn = routed()
     scn["classes"]["i"]["when_busy"] = {"d": 0.1}
     with pytest.raises(ConfigError, match="switches again"):
+        build_model_spec(scn)
+    scn = routed()
+    scn["classes"]["e"] = {"mix": 0.0, "queue": "q", "handle_time": 5, "when_free": {"i": 1}}
+    scn["classes"]["d"]["when_free"] = {"e": 0.5}
+    with pytest.raises(ConfigError, match="d.when_free.e: switches again"):
         build_model_spec(scn)
     scn = routed()
     scn["classes"]["e"] = {"mix": 0.0, "queue": "q", "handle_time": 5}

@@ -40,7 +40,8 @@ from sim.calibrate.delay import _covering
 
 AHEAD = (0, 1, 2, 3, 5, 8, 1000)
 QUEUE = (0, 1, 2, 1000)  # ACD callers waiting, bins [lo, hi), for the arrival ratio
-FREE = (0, 1, 2, 3, 1000)  # agents free  # ACD callers waiting ahead, bins [lo, hi)
+FREE = (0, 1, 2, 3, 1000)  # agents free, bins [lo, hi)
+FREE_FINE = (0, 1, 2, 3, 4, 6, 1000)  # the same, for the unidentified share
 PRESENT = (1, 4, 7, 99)  # agents present, bins [lo, hi)
 MIN_MOMENTS = 30
 
@@ -243,20 +244,45 @@ def type_timelines(log, days: list, types: tuple[str, ...] = ("PS", "NE")
     return out
 
 
-def unidentified_share(log, days: list, types: tuple[str, ...] = ("PS", "NE")
-                       ) -> pd.DataFrame:
+def unidentified_share(log, days: list, types: tuple[str, ...] = ("PS", "NE"),
+                       free: tuple = FREE) -> pd.DataFrame:
     """Share of the types' callers who arrive unidentified (priority 0), by ACD callers
     waiting and agents free at their IVR entry (agents present; ``days``:
-    ``log_timelines(log)``)."""
-    rows = []
+    ``log_timelines(log)``; ``free``: the bins of agents free)."""
+    arrivals = []
     for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
         d = day[day["type"].isin(types)]
-        st = state_at(tl, d["t_arrival"].to_numpy(float))
+        arrivals.append((tl, d["t_arrival"].to_numpy(float),
+                         (d["priority"].astype(str) == "0").to_numpy()))
+    return share_by_state(arrivals, free)
+
+
+def sim_unidentified_share(run: Path, types: tuple[str, ...] = ("PS", "NE"),
+                           free: tuple = FREE) -> pd.DataFrame:
+    """The same for a run whose types arrive as classes ``p0_TYPE`` (unidentified),
+    ``p1_TYPE`` and ``p2_TYPE`` (a direct-line attempt the 1 s wait disconnects is a busy
+    tone, which a log does not show)."""
+    classes = {f"p{k}_{ty}": k for ty in types for k in range(3)}
+    arrivals = []
+    for (tl, _), (_, rep) in zip(sim_timelines(run), run_calls(run).groupby("rep"),
+                                 strict=True):
+        d = rep[rep["class"].isin(list(classes)) & (rep["outcome"] != "disconnected")]
+        arrivals.append((tl, d["t_arrival"].to_numpy(float),
+                         (d["class"].map(classes) == 0).to_numpy()))
+    return share_by_state(arrivals, free)
+
+
+def share_by_state(arrivals: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
+                   free: tuple = FREE) -> pd.DataFrame:
+    """Mean of a flag over arrivals by the state each finds (``arrivals``: a timeline,
+    the arrival times and their flags, per day or replication)."""
+    rows = []
+    for tl, t, flag in arrivals:
+        st = state_at(tl, t)
         rows.append(pd.DataFrame({
             "queue": pd.cut(st["queue"], list(QUEUE), right=False).map(_label),
-            "free": pd.cut(st["free"], list(FREE), right=False).map(_label),
-            "present": st["present"].to_numpy(),
-            "unidentified": (d["priority"].astype(str) == "0").to_numpy()}))
+            "free": pd.cut(st["free"], list(free), right=False).map(_label),
+            "present": st["present"].to_numpy(), "unidentified": flag}))
     m = pd.concat(rows)
     m = m[m["present"] > 0]
     return m.groupby(["queue", "free"], observed=True)["unidentified"].agg(
@@ -289,10 +315,13 @@ def main(argv: list[str] | None = None) -> None:
               "identification (the log):")
         print(r.pivot_table(index="queue", columns="group", values=["ratio", "arrivals"],
                             sort=False).to_string())
+        shares = [unidentified_share(log, days, free=FREE_FINE).assign(source=lines[0][1])]
+        shares += [sim_unidentified_share(run, free=FREE_FINE).assign(source=f"sim {run.name}")
+                   for run in a.runs]
         print("\nshare of PS and NE callers arriving unidentified (the direct line), by ACD "
-              "callers waiting and agents free (the log):")
-        print(unidentified_share(log, days).pivot_table(
-            index="queue", columns="free", values=["unidentified", "callers"],
+              "callers waiting and agents free:")
+        print(pd.concat(shares).pivot_table(
+            index=["queue", "source"], columns="free", values=["unidentified", "callers"],
             sort=False).to_string())
         for by, edges in (("queue", QUEUE), ("free", FREE)):
             r = pd.concat([arrival_ratio(days, by, edges, src) for days, src in lines])

@@ -6,13 +6,17 @@ line), at the three priorities' summed rates; a caller who finds an ACD caller w
 or no agent free for him becomes identified (``p1_*`` or ``p2_*``, ``classes.NAME.
 when_busy``) with the log's probabilities, read off the weekdays with two or more ACD
 callers waiting (``queue_response.unidentified_share``) and the identified callers' mix
-of priorities at such moments. Everything else is the calibration's, except, with
-``--no-answer-delay``, the identified classes' answer delay (fitted to the time until an
-agent came, which the routing now produces) and the hidden-work volume, scaled by
-``--fill-scale`` (the fill was fitted to the at-once share under the old routing).
+of priorities at such moments. A caller who finds an agent free and nobody waiting is
+identified all the same (``when_free``) with the share the log shows at an empty queue
+with ``FREE_MANY`` or more agents not talking (one of them surely available: the share
+falls with their number and levels off there), in the same mix. Everything else is the
+calibration's, except, with ``--no-answer-delay``, the identified classes' answer delay
+(fitted to the time until an agent came, which the routing now produces) and the
+hidden-work volume, scaled by ``--fill-scale`` (the fill was fitted to the at-once share
+under the old routing).
 
     python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
-        [--fill-scale F] [--no-answer-delay]
+        [--fill-scale F] [--no-answer-delay] [--when-free SHARE]
     ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
 """
 from __future__ import annotations
@@ -27,12 +31,14 @@ from free_agents import log_days  # run by path: a neighbour script
 from queue_response import log_timelines, state_at, unidentified_share
 
 TYPES = ("PS", "NE")
+FREE_MANY = 6  # agents not talking from which the identified share at an empty queue levels
 
 
-def identified_mix(log, types: tuple[str, ...] = TYPES) -> dict[str, dict[str, float]]:
+def identified_mix(log, days: list, types: tuple[str, ...] = TYPES
+                   ) -> dict[str, dict[str, float]]:
     """For each type, the probability that a caller finding two or more ACD callers
-    waiting arrives as each identified priority (the rest arrive unidentified)."""
-    days = log_timelines(log)
+    waiting arrives as each identified priority (the rest arrive unidentified; ``days``:
+    ``log_timelines(log)``)."""
     q = unidentified_share(log, days, types)
     busy = q[q["queue"] == "2+"]
     identified = 1 - float((busy["unidentified"] * busy["callers"]).sum()
@@ -50,8 +56,22 @@ def identified_mix(log, types: tuple[str, ...] = TYPES) -> dict[str, dict[str, f
     return out
 
 
+def identified_when_free(log, days: list, types: tuple[str, ...] = TYPES) -> float:
+    """The share of the types' callers who arrive identified though nobody waits and
+    ``FREE_MANY`` or more agents are not talking (``days``: ``log_timelines(log)``)."""
+    q = unidentified_share(log, days, types, free=(0, FREE_MANY, 1000))
+    row = q[(q["queue"] == "0") & (q["free"] == f"{FREE_MANY}+")]
+    return round(1 - float(row["unidentified"].iloc[0]), 4)
+
+
+def free_mix(mix: dict[str, dict[str, float]], share: float) -> dict[str, dict[str, float]]:
+    """``mix``'s priorities rescaled to sum to ``share``: the switch when an agent is free."""
+    return {ty: {name: round(share * p / sum(switch.values()), 4) for name, p in switch.items()}
+            for ty, switch in mix.items()}
+
+
 def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
-           answer_delay: bool) -> dict:
+           answer_delay: bool, when_free: dict[str, dict[str, float]] | None = None) -> dict:
     """``scn`` with the identified classes' volumes moved onto the unidentified one."""
     classes = scn["classes"]
     for ty, switch in mix.items():
@@ -64,6 +84,8 @@ def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
                 classes[name].pop("answer_delay", None)
         p0["calls_per_interval"] = [round(float(x), 6) for x in total]
         p0["when_busy"] = switch
+        if when_free and any(when_free[ty].values()):
+            p0["when_free"] = when_free[ty]
     hidden = classes["hidden_work"]
     hidden["calls_per_interval"] = [round(float(x) * fill_scale, 6)
                                     for x in hidden["calls_per_interval"]]
@@ -79,15 +101,22 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--log", type=Path, default=SHIPPED_LOG)
     p.add_argument("--fill-scale", type=float, default=1.0)
     p.add_argument("--no-answer-delay", action="store_true")
+    p.add_argument("--when-free", type=float, default=None,
+                   help="share identified when an agent is free (default: the log's)")
     a = p.parse_args(argv)
     text = a.scenario.read_text()
-    mix = identified_mix(log_days(a.log, "weekday"))
-    scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay)
+    log = log_days(a.log, "weekday")
+    days = log_timelines(log)
+    mix = identified_mix(log, days)
+    share = identified_when_free(log, days) if a.when_free is None else a.when_free
+    free = free_mix(mix, share)
+    scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay, free)
     header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
-    note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, hidden work "
+    note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, when_free "
+            f"{free}, hidden work "
             f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}\n")
     a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
-    print(f"{a.out}: when_busy {mix}")
+    print(f"{a.out}: when_busy {mix}, when_free {free}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ after work orders, the closed loop); time laws drawn in the loop may be gamma (s
 own kernel), redials chasing open work orders and complaint escalation with the second
 line, seat sites with dialect routing, agents called back from away work after a
 caller's reaction time. What it lacks (``LACKS``: callers routed by the queue they
-find, ``classes.NAME.when_busy``) and user policies run on SimPy.
+find, ``classes.NAME.when_busy`` / ``when_free``) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("classes.NAME.when_busy (callers routed by the queue they find)",
-     lambda spec: any(c.when_busy for c in spec.classes)),
+    ("classes.NAME.when_busy / when_free (callers routed by the queue they find)",
+     lambda spec: any(c.when_busy or c.when_free for c in spec.classes)),
 )
 
 

@@ -267,8 +267,9 @@ class Center:
         """The call asks for an agent: answered at once, or it waits in its queue."""
         call.t_queue = now
         call.t_left_queue = math.nan
-        if call.visit == 0 and self.classes[call.cls].when_busy:
-            self._when_busy(call, now)
+        c = self.classes[call.cls]
+        if call.visit == 0 and (c.when_busy or c.when_free):
+            self._identify(call, c)
         call.visit += 1
         for hook in self._hooks["on_ask"]:
             hook(call, now)
@@ -288,17 +289,17 @@ class Center:
         if self._react is not None:
             self._react.waiting(call, 0.0)
 
-    def _when_busy(self, call: Call, now: float) -> None:
+    def _identify(self, call: Call, c: CallClass) -> None:
         """A caller who finds a caller waiting in his switch classes' queues, or no agent
-        free for him, becomes one of those classes (keyed draws: the same caller, the
+        free for him, becomes one of ``when_busy``'s classes, and one who finds an agent
+        free and nobody waiting one of ``when_free``'s (keyed draws: the same caller, the
         same class under every policy); his patience, answer delay and handle times are
         drawn again from the new class's laws at the same keyed uniforms."""
-        switch = self.classes[call.cls].when_busy
-        queues = [self.queues[self.classes[t].queue] for t, _ in switch]
-        if not any(q.n or q.pending for q in queues) and self._routed(call) is not None:
-            return
+        targets = {t for t, _ in c.when_busy + c.when_free}
+        queues = [self.queues[self.classes[t].queue] for t in targets]
+        busy = any(q.n or q.pending for q in queues) or self._routed(call) is None
         u, acc = draw(call.key, Draw.WHEN_BUSY), 0.0
-        for t, p in switch:
+        for t, p in c.when_busy if busy else c.when_free:
             acc += p
             if u < acc:
                 self._become(call, self.classes[t])

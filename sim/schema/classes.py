@@ -42,6 +42,11 @@ class CallClass(Handling):
         "of these classes, or no agent free for him, becomes one of them with these "
         "probabilities (the rest stay): e.g. a VRU that puts callers through unidentified "
         "when an agent is free and identifies the others (SimPy engine) [checked: class]")
+    when_free: dict[str, Probability] | None = Field(
+        None, description="a caller of this class who finds an agent free for him and "
+        "nobody waiting in the queues of his when_busy / when_free classes becomes one of "
+        "these with these probabilities (the rest stay): e.g. the share such a VRU "
+        "identifies all the same (SimPy engine) [checked: class]")
     kind: Literal["call", "work"] = Field(
         "call", description="call: a customer's call, counted in every call KPI; work: the "
         "agents' own work (e.g. the calibration's hidden_work), which occupies them but is "
@@ -69,18 +74,22 @@ def by_group_names(scn: Any, key: str, entry: Any, fields: tuple[str, ...]) -> N
 
 
 def _check_when_busy(scn: Any, key: str, name: str, names: list[str]) -> None:
-    """``when_busy`` names other classes, which switch no further; shares sum to <= 1."""
-    switch = scn.classes[name].when_busy or {}
-    for other in switch:
-        if other not in names or other == name:
-            allowed = ", ".join(n for n in names if n != name)
-            raise ConfigError(f"{key}.when_busy.{other}", f"unknown class; allowed: {allowed}")
-        if scn.classes[other].when_busy:
-            raise ConfigError(f"{key}.when_busy.{other}", "switches again (its own when_busy): "
-                                                         "allowed: classes without when_busy")
-    if sum(switch.values()) > 1 + 1e-9:
-        raise ConfigError(f"{key}.when_busy", f"probabilities sum to "
-                                              f"{sum(switch.values()):.6g}; allowed: at most 1")
+    """``when_busy`` and ``when_free`` name other classes, which switch no further; each
+    one's shares sum to <= 1."""
+    c = scn.classes[name]
+    for field in ("when_busy", "when_free"):
+        switch = getattr(c, field) or {}
+        for other in switch:
+            if other not in names or other == name:
+                allowed = ", ".join(n for n in names if n != name)
+                raise ConfigError(f"{key}.{field}.{other}", f"unknown class; allowed: "
+                                                             f"{allowed}")
+            if scn.classes[other].when_busy or scn.classes[other].when_free:
+                raise ConfigError(f"{key}.{field}.{other}", "switches again (its own "
+                                  "when_busy / when_free): allowed: classes without them")
+        if sum(switch.values()) > 1 + 1e-9:
+            raise ConfigError(f"{key}.{field}", f"probabilities sum to "
+                                                f"{sum(switch.values()):.6g}; allowed: at most 1")
 
 
 def check_classes(scn: Any) -> None:
