@@ -23,6 +23,16 @@ POLICIES = {
 }
 
 
+def log_call(server: str, t_answer: float, service_s: float, **kw) -> dict:
+    """One row of a read bank log (``sim.calibrate`` columns): a PS call answered at once
+    by ``server`` on the direct line, with ``kw`` changed."""
+    row = {"date": pd.Timestamp("1999-01-04"), "server": server, "t_arrival": t_answer,
+           "ivr_s": 0.0, "wait_s": 0.0, "t_answer": t_answer, "service_s": service_s,
+           "outcome": "served", "desk": "direct", "priority": 0, "queued": False,
+           "type": "PS"}
+    return {**row, **kw}
+
+
 def experiment_script(name: str):
     """``experiments/out_of_sample/NAME.py`` imported as a module (the scripts are run
     by path, not installed)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from simhelpers import experiment_script
+from simhelpers import experiment_script, log_call
 
 
 def _module():
@@ -54,12 +54,7 @@ def test_arrival_ratio_is_one_for_independent_arrivals_and_two_when_they_avoid_a
     assert avoid["arrivals"].sum() == 5 * 24 * 40
 
 
-def _call(server, t_answer, service_s, **kw):
-    row = {"date": pd.Timestamp("1999-01-04"), "server": server, "t_arrival": t_answer,
-           "ivr_s": 0.0, "wait_s": 0.0, "t_answer": t_answer, "service_s": service_s,
-           "outcome": "served", "desk": "direct", "priority": 0, "queued": False,
-           "type": "PS"}
-    return {**row, **kw}
+_call = log_call
 
 
 def test_unidentified_share_by_the_queue_a_caller_finds():
