@@ -16,7 +16,14 @@ hidden-work volume, scaled by ``--fill-scale`` (the fill was fitted to the at-on
 under the old routing).
 
     python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
-        [--fill-scale F] [--no-answer-delay] [--when-free SHARE]
+        [--fill-scale F] [--no-answer-delay] [--when-free SHARE] [--task-s S]
+        [--acw-empirical] [--not-ready P MEAN_S]
+
+The last three are the variants of FINDINGS items 15–16: hidden tasks of S seconds at the
+same agent-hours; the after-call work as the empirical law of its own sample
+(``wrap_up_gaps`` in (0, 60] s, 200 quantiles); not ready after a share P of calls for an
+exponential MEAN_S (with ``yielding_wrap_up.patch`` and ``CCSIM_PROTO_YIELD=1``: only when
+nobody waits, ended by the next caller who may be answered).
     ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
 """
 from __future__ import annotations
@@ -29,6 +36,8 @@ import pandas as pd
 import yaml
 from free_agents import log_days  # run by path: a neighbour script
 from queue_response import log_timelines, state_at, unidentified_share
+
+from sim.calibrate.fit import law_mean
 
 TYPES = ("PS", "NE")
 FREE_MANY = 6  # agents not talking from which the identified share at an empty queue levels
@@ -92,6 +101,31 @@ def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
     return scn
 
 
+def variants(scn: dict, log, task_s: float | None, acw_empirical: bool,
+             not_ready: tuple[float, float] | None) -> dict:
+    """``scn`` with items 15–16's variants applied (each off when None / False)."""
+    if task_s is not None:
+        hidden = scn["classes"]["hidden_work"]
+        k = law_mean(hidden["handle_time"]) / task_s  # the same agent-hours
+        hidden["handle_time"] = {"dist": "exponential", "mean": task_s}
+        hidden["calls_per_interval"] = [round(x * k, 6) for x in hidden["calls_per_interval"]]
+    if acw_empirical:
+        from sim.calibrate.staffing import wrap_up_gaps
+
+        g = np.asarray(wrap_up_gaps(log[log["outcome"] == "served"]), float)
+        g = g[(g > 0) & (g <= 60)]
+        law = {"dist": "empirical", "values": [
+            round(float(v), 1) for v in np.quantile(g, (np.arange(200) + 0.5) / 200)]}
+        for c in scn["classes"].values():
+            if c.get("after_call_work") is not None:
+                c["after_call_work"] = law
+    if not_ready is not None:
+        for g in scn["groups"].values():
+            g.setdefault("availability", {})["not_ready"] = {
+                "prob": not_ready[0], "duration": {"dist": "exponential", "mean": not_ready[1]}}
+    return scn
+
+
 def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
 
@@ -103,6 +137,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-answer-delay", action="store_true")
     p.add_argument("--when-free", type=float, default=None,
                    help="share identified when an agent is free (default: the log's)")
+    p.add_argument("--task-s", type=float, default=None)
+    p.add_argument("--acw-empirical", action="store_true")
+    p.add_argument("--not-ready", type=float, nargs=2, default=None, metavar=("P", "MEAN_S"))
     a = p.parse_args(argv)
     text = a.scenario.read_text()
     log = log_days(a.log, "weekday")
@@ -111,10 +148,13 @@ def main(argv: list[str] | None = None) -> None:
     share = identified_when_free(log, days) if a.when_free is None else a.when_free
     free = free_mix(mix, share)
     scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay, free)
+    scn = variants(scn, log, a.task_s, a.acw_empirical, a.not_ready)
     header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, when_free "
             f"{free}, hidden work "
-            f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}\n")
+            f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}, "
+            f"tasks {a.task_s}, empirical after-call work {a.acw_empirical}, "
+            f"not ready {a.not_ready}\n")
     a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
     print(f"{a.out}: when_busy {mix}, when_free {free}")
 
