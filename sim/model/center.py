@@ -67,6 +67,10 @@ class Center:
         self.rep = rep
         self.rec = recorder
         self.queues, self.groups = self._queues_and_groups()
+        # by routed class (``when_busy`` / ``when_free``): the queues of its switch classes
+        self._switch_queues = {c.index: [self.queues[spec.classes[t].queue] for t in
+                                         dict.fromkeys(t for t, _ in c.when_busy + c.when_free)]
+                               for c in spec.classes if c.when_busy or c.when_free}
         policy.bind(self.queues, self.groups, spec, lambda: self.env.now)
         self.classes = spec.classes
         self.next_id = 0
@@ -295,8 +299,7 @@ class Center:
         free and nobody waiting one of ``when_free``'s (keyed draws: the same caller, the
         same class under every policy); his patience, answer delay and handle times are
         drawn again from the new class's laws at the same keyed uniforms."""
-        targets = {t for t, _ in c.when_busy + c.when_free}
-        queues = [self.queues[self.classes[t].queue] for t in targets]
+        queues = self._switch_queues[c.index]
         busy = any(q.n or q.pending for q in queues) or self._routed(call) is None
         u, acc = draw(call.key, Draw.WHEN_BUSY), 0.0
         for t, p in c.when_busy if busy else c.when_free:
