@@ -1,7 +1,8 @@
 """The log's figures behind FINDINGS items 15–16 (issue 16): the share of PS and NE callers
 identified at an empty ACD queue by agents not talking (where it levels off is
 ``when_free``), the waits of those identified with 3+ agents not talking (the answer
-delay), and the tail of the after-call work's own sample.
+delay), the tail of the after-call work's own sample, and (item 17) the handle times by
+ACD callers waiting at the answer: whether agents speed up under load.
 
     python experiments/out_of_sample/routing_evidence.py [LOG]
 """
@@ -16,6 +17,7 @@ from free_agents import log_days  # run by path: neighbour scripts
 from queue_response import log_timelines, state_at, unidentified_share
 
 FREE_EACH = (0, 1, 2, 3, 4, 5, 6, 7, 8, 1000)
+WAITING = (0, 1, 2, 4, 7, 11, 1000)  # ACD callers waiting at an answer, bins [lo, hi)
 
 
 def identified_waits(log, days: list, min_free: int = 3) -> dict:
@@ -31,6 +33,25 @@ def identified_waits(log, days: list, min_free: int = 3) -> dict:
     q = np.percentile(w, [10, 50, 90])
     return {"callers": len(w), "at_once": round(float((w == 0).mean()), 4),
             "p10_s": float(q[0]), "median_s": float(q[1]), "p90_s": float(q[2])}
+
+
+def handle_by_queue(log, days: list, types: tuple[str, ...] = ("PS", "NE")) -> pd.DataFrame:
+    """Handle times of the named served calls of ``types`` (service time > 0) by the ACD
+    callers still waiting when each was answered: agents who sped up under load (the
+    model's handle laws do not depend on it) would show shorter calls as the queue grows."""
+    rows = []
+    for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
+        s = day[(day["outcome"] == "served") & (day["server"] != "")
+                & (day["service_s"] > 0) & day["type"].isin(types)]
+        st = state_at(tl, s["t_answer"].to_numpy(float) + 1e-3)  # himself left the queue
+        rows.append(pd.DataFrame({"type": s["type"].to_numpy(), "queue": st["queue"].to_numpy(),
+                                  "service_s": s["service_s"].to_numpy(float)}))
+    m = pd.concat(rows, ignore_index=True)
+    labels = [f"{lo}" if hi == lo + 1 else f"{lo}+" if hi >= 1000 else f"{lo}-{hi - 1}"
+              for lo, hi in zip(WAITING, WAITING[1:], strict=False)]
+    m["waiting"] = pd.cut(m["queue"], WAITING, right=False, labels=labels)
+    return (m.groupby(["type", "waiting"], observed=True)["service_s"]
+            .agg(calls="count", mean_s="mean", median_s="median").round(1).reset_index())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,6 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     g = g[(g > 0) & (g <= 60)]
     print(f"\nafter-call work's sample (gaps in (0, 60] s): {len(g)}, mean {g.mean():.1f} s, "
           f"over 30 s {(g > 30).mean():.3f}")
+    h = handle_by_queue(log, days).set_index(["type", "waiting"])
+    print("\nhandle times by ACD callers waiting at the answer (named calls, weekdays):")
+    print(h.unstack("waiting").to_string())
 
 
 if __name__ == "__main__":
