@@ -64,6 +64,9 @@ POLICY_CODES = {
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
     ("classes.NAME.when_busy / when_free (callers routed by the queue they find)",
      lambda spec: any(c.when_busy or c.when_free for c in spec.classes)),
+    ("groups.NAME.availability.away_when_idle / not_ready.yields (spells a waiting caller "
+     "ends)", lambda spec: any(g.availability is not None and g.availability.yields
+                               for g in spec.groups)),
 )
 
 

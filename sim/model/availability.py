@@ -9,6 +9,13 @@ waited his reaction time calls one of them back: the agent longest in away work 
 task (it is not resumed: the task stands for unlogged time whose only evidence is that it
 yields to waiting callers) and answers that caller. The task's record ends then
 (ending ``recalled``): it is kept from the answer to the task's end or drop.
+
+*Yielding spells* (``not_ready.yields``, ``away_when_idle``) are NOT_READY spells that
+the next caller of the group's queues who may be answered ends at once (the agent away
+longest comes back); each spell carries a token, so the end scheduled for a spell cut
+short finds a newer token (or none) and does nothing. An agent's idle clock
+(``away_when_idle``) restarts at each hang-up, return and log-in, with the same token
+rule: a clock whose agent has worked, gone or logged out since does nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import TYPE_CHECKING
 from sim.model.agents import AgentGroup, AgentState
 from sim.model.calls import Call, Draw, State
 from sim.model.component import Component
-from sim.sampling import draw
+from sim.sampling import draw, stream_key
 
 if TYPE_CHECKING:
     from sim.model.center import Center
@@ -53,6 +60,15 @@ class Availability(Component):
         self.rows: dict[Call, tuple] = {}
         # (group, agent) -> his last away task whose trunk line is free (``lines``)
         self.hung: dict[tuple[int, int], Call] = {}
+        # yielding spells: (group, agent) -> token of his current away spell or idle
+        # clock; by group: agents in a yielding spell -> its token, longest away first
+        self.token: dict[tuple[int, int], int] = {}
+        self.n_tokens = 0
+        self.yielding: dict[int, dict[int, int]] = {
+            g.index: {} for g in self.groups
+            if g.spec.availability is not None and g.spec.availability.yields}
+        # (group, agent) -> [his away_when_idle stream, draws taken]
+        self.idle_stream: dict[tuple[int, int], list[int]] = {}
 
     def on_interval_start(self, k: int, now: float) -> None:
         core = self.core
@@ -109,27 +125,92 @@ class Availability(Component):
             return False
         if draw(key, Draw.NOT_READY) >= av.not_ready_prob:
             return False
+        if av.not_ready_yields and self._callers_wait(group):
+            return False  # a wrap-up that yields is not taken while a caller waits
         self._away(group, agent, AgentState.NOT_READY,
-                   av.not_ready.sample1(draw(key, Draw.NOT_READY_TIME)), now)
+                   av.not_ready.sample1(draw(key, Draw.NOT_READY_TIME)), now,
+                   av.not_ready_yields)
         self.core.reoffer(group, now)
         return True
 
+    def _callers_wait(self, group: AgentGroup) -> bool:
+        """A caller who may be answered waits in a queue of ``group`` (its away work aside)."""
+        av = group.spec.availability
+        assert av is not None
+        return any(self.core.queues[q].n for q in group.spec.queues if q not in av.away_work)
+
     def _away(self, group: AgentGroup, agent: int, state: AgentState, duration: float,
-              now: float) -> None:
+              now: float, yields: bool = False) -> None:
         group.pause(agent, now, state)
-        self.core.at(duration, self._on_back, (group, agent))
+        token = self._new_token(group, agent)
+        if yields:
+            self.yielding[group.index][agent] = token
+        self.core.at(duration, self._on_back, (group, agent, token))
+
+    def _new_token(self, group: AgentGroup, agent: int) -> int:
+        self.n_tokens += 1
+        self.token[(group.index, agent)] = self.n_tokens
+        return self.n_tokens
 
     def _on_back(self, event) -> None:
-        group, agent = event.value
-        now = self.core.now
+        group, agent, token = event.value
+        if self.token.get((group.index, agent)) != token:
+            return  # called back earlier by a caller
+        self._back(group, agent, self.core.now)
+
+    def _back(self, group: AgentGroup, agent: int, now: float) -> None:
+        """``agent`` is back from a spell: idle (his idle clock starts) and offered the
+        waiting calls, unless he logs out."""
+        del self.token[(group.index, agent)]
+        ys = self.yielding.get(group.index)
+        if ys is not None:
+            ys.pop(agent, None)
         if group.resume(agent, now):
+            self.idle_from(group, agent, now)
             self.core.fill(group, now)
+
+    # -- away when idle ------------------------------------------------------------------
+    def logged_in(self, group: AgentGroup, agents: list[int], now: float) -> None:
+        """``agents`` of ``group`` just logged in: each starts a fresh idle clock (a
+        reused agent id drops the clock of the agent who had it)."""
+        for agent in agents:
+            self.idle_from(group, agent, now)
+
+    def idle_from(self, group: AgentGroup, agent: int, now: float) -> None:
+        """``agent`` became idle (hang-up, return or log-in): with ``away_when_idle`` he
+        steps away once idle for a time drawn from his own stream."""
+        av = group.spec.availability
+        if av is None or av.idle_after is None or now >= self.core.spec.horizon_s:
+            return
+        ga = (group.index, agent)
+        stream = self.idle_stream.get(ga)
+        if stream is None:
+            stream = self.idle_stream[ga] = [stream_key(
+                self.core.seed, self.core.rep, "away_when_idle", group.index, agent), 0]
+        after = av.idle_after.sample1(draw(stream[0], stream[1]))
+        stream[1] += 2  # the next draw (+1) is this spell's time away
+        self.core.at(after, self._on_idle_long, (group, agent, self._new_token(group, agent)))
+
+    def _on_idle_long(self, event) -> None:
+        group, agent, token = event.value
+        ga = (group.index, agent)
+        if self.token.get(ga) != token or group.state[agent] != AgentState.IDLE:
+            return  # he worked, went away or logged out since
+        av = group.spec.availability
+        assert av is not None and av.idle_away is not None
+        stream = self.idle_stream[ga]
+        self._away(group, agent, AgentState.NOT_READY,
+                   av.idle_away.sample1(draw(stream[0], stream[1] - 1)), self.core.now,
+                   yields=True)
 
     # -- agents in away work come back for a caller who waited a reaction time ----------
     def waiting(self, call: Call, waited: float) -> None:
         """``call`` may be answered now but waits (``waited``: its answer delay): each
         group that reacts to its queue calls an agent back once it has waited its
-        reaction time since queue entry (at once if its delay was longer)."""
+        reaction time since queue entry (at once if its delay was longer). First, an
+        agent of a group in a yielding spell comes back for him."""
+        if self.yielding:
+            self._call_back(call)
         groups = self.reactors[call.queue]
         if not groups:
             return
@@ -140,6 +221,17 @@ class Availability(Component):
             assert law is not None
             self.core.at(max(law.sample1(u) - waited, 0.0), self._on_reaction,
                          (call, call.visit, g))
+
+    def _call_back(self, call: Call) -> None:
+        """The agent away longest in a yielding spell, of the first group serving
+        ``call``'s queue (not as away work) that has one, is back and offered calls."""
+        for g in self.groups:
+            ys = self.yielding.get(g.index)
+            av = g.spec.availability
+            assert av is not None
+            if ys and call.queue in g.spec.queues and call.queue not in av.away_work:
+                self._back(g, next(iter(ys)), self.core.now)
+                return
 
     def _on_reaction(self, event) -> None:
         call, visit, group = event.value

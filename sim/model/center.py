@@ -142,7 +142,9 @@ class Center:
             out.append(self._avail)
         self._stayers = self._avail is not None and bool(self._avail.stayers)
         # agents in away work come back for waiting callers (availability.reaction_time)
-        self._react = self._avail if self._avail is not None and self._avail.away else None
+        # and agents in yielding spells come back for a caller who may be answered
+        self._react = (self._avail if self._avail is not None
+                       and (self._avail.away or self._avail.yielding) else None)
         self._sites = None
         if spec.sites is not None:
             from sim.model.sites import Sites
@@ -516,6 +518,8 @@ class Center:
             if offer(group, agent, now):
                 return
         group.make_idle(agent)
+        if self._avail is not None:
+            self._avail.idle_from(group, agent, now)
 
     def fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls (an agent came back)."""
@@ -587,7 +591,10 @@ class Center:
             for group in self.groups:
                 av = group.spec.availability
                 head = group.spec.staffing[k] if av is None else av.head_at_start(k)
-                if group.set_target(head, now):
+                joined = group.set_target(head, now)
+                if joined:
+                    if self._avail is not None:
+                        self._avail.logged_in(group, list(group.free)[-joined:], now)
                     self._fill(group, now)
             for hook in self._hooks["on_interval_start"]:
                 hook(k, now)

@@ -12,6 +12,19 @@ from the states (issue 15, item 1; issue 16's availability model):
   not ready (置忙) with probability ``prob`` for a time drawn from ``duration``; the draws
   come from the call's own keyed stream, so the same call decides the same under every
   policy.
+  With ``yields: true`` (default false) the spell is a wrap-up that yields: taken only
+  when no caller waits in the group's queues (its away work aside) and ended by the next
+  caller of them who may be answered (a queued caller past his answer delay). Why: in
+  call logs an agent just off a call is available to the routing less often than a
+  minute later, yet a caller already waiting is taken within seconds (FINDINGS items
+  15-16).
+- ``away_when_idle`` (default off): ``{after, duration}``: an agent idle for ``after``
+  (drawn per idle spell, from his hang-up, return or log-in) steps away for
+  ``duration``; the next caller of the group's queues (its away work aside) who may be
+  answered calls him back at once. The routing sees him away (``classes.NAME.when_busy``
+  callers find no agent free). Why: the share of callers put through at an empty queue
+  falls with fewer agents not talking faster than agents away on their own clocks give
+  (FINDINGS item 17). Draws from the agent's own stream (group, agent, spell).
 - ``breaks`` (default none): ``[{start_s, duration_s, share}]``, each day: at ``start_s``
   (seconds after midnight) a share of the present agents goes on break for
   ``duration_s`` -- idle agents at once, working ones when their call is done.
@@ -63,11 +76,22 @@ class NotReady(Section):
     duration: Law = Field(None, description="time not ready, s (finite; required when "
                                             "prob > 0)")
 
+    yields: bool = Field(False, description="taken only when no caller of the group's queues "
+                                            "waits, ended by the next one who may be "
+                                            "answered")
+
     @model_validator(mode="after")
     def _duration_given(self) -> NotReady:
         if self.prob > 0 and self.duration is None:
             raise KeyedError("duration", "required when prob > 0 (a distribution of seconds)")
         return self
+
+
+class AwayWhenIdle(Section):
+    """Agents idle for a while step away until a caller may be answered."""
+
+    after: Law = Field(description="idle time before the agent steps away, s (finite)")
+    duration: Law = Field(description="time away unless called back, s (finite)")
 
 
 class Break(Section):
@@ -87,6 +111,9 @@ class Availability(Section):
                          "of the day")
     not_ready: NotReady | None = Field(None, description="not ready after calls; null: off")
     breaks: list[Break] | None = Field(None, description="daily breaks; null: none")
+    away_when_idle: AwayWhenIdle | None = Field(
+        None, description="agents idle for `after` step away for `duration` or until a "
+                          "caller may be answered; null: off")
     last_agent_stays_for: list[str] | None = Field(
         None, description="queues (served by the group) whose waiting callers, queued or in "
                           "their answer delay, keep its last agent logged in when its "
@@ -137,6 +164,14 @@ class AvailabilitySpec:
     reaction: Distribution | None = None  # a waiting caller's reaction time (None: off)
     away_work: tuple[int, ...] = ()  # queue indices whose tasks an agent drops for him
     reaction_by_queue: tuple[tuple[int, Distribution], ...] = ()  # (queue, its own law)
+    not_ready_yields: bool = False  # not ready only when nobody waits, ended by a caller
+    idle_after: Distribution | None = None  # away_when_idle.after (None: off)
+    idle_away: Distribution | None = None  # away_when_idle.duration
+
+    @property
+    def yields(self) -> bool:
+        """Agents of the group have spells a caller who may be answered ends."""
+        return self.not_ready_yields or self.idle_after is not None
 
     def reaction_for(self, queue: int) -> Distribution | None:
         """The reaction time of ``queue``'s callers: its own law, else the group's."""
@@ -190,11 +225,18 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
                                       finite=True)
     served = queues or {}
     away = _served(f"{key}.away_work", value.away_work, served)
+    idle = value.away_when_idle
     return AvailabilitySpec(full, partial, tuple(float(x) for x in shares), prob, dur,
                             tuple(breaks),
                             _served(f"{key}.last_agent_stays_for",
                                     value.last_agent_stays_for, served),
-                            reaction, away, _by_queue(key, value, served, away))
+                            reaction, away, _by_queue(key, value, served, away),
+                            not_ready_yields=prob > 0 and nr is not None and nr.yields,
+                            idle_after=None if idle is None else parse_distribution(
+                                f"{key}.away_when_idle.after", idle.after, finite=True),
+                            idle_away=None if idle is None else parse_distribution(
+                                f"{key}.away_when_idle.duration", idle.duration,
+                                finite=True))
 
 
 def _by_queue(key: str, value: Availability, served: dict[str, int],
