@@ -67,3 +67,25 @@ def test_the_share_identified_when_free_is_read_at_an_empty_queue_with_many_agen
                      "priority": prio, "queued": False, "type": "PS"})
     log = pd.DataFrame(rows)
     assert rt.identified_when_free(log, qr.log_timelines(log)) == 0.25
+
+
+def test_variants_write_the_yielding_wrap_up_and_the_away_state_as_keys_the_schema_takes():
+    """``--not-ready P MEAN_S --yields --away-when-idle AFTER_S MEAN_S`` (item 17) set
+    the availability keys of every group, exponential laws; the result is a valid
+    availability section (the group's spec has both spells)."""
+    from sim.schema.availability import Availability, parse
+
+    scn = {"groups": {"agents": {"staffing": [2, 2]}, "back": {"staffing": [1, 1],
+                                                               "availability": {}}}}
+    out = _module().variants(scn, None, not_ready=(0.8, 30.0), yields=True,
+                             away_when_idle=(300.0, 200.0))
+    for g in out["groups"].values():
+        av = g["availability"]
+        assert av["not_ready"] == {"prob": 0.8, "yields": True,
+                                   "duration": {"dist": "exponential", "mean": 30.0}}
+        assert av["away_when_idle"] == {"after": {"dist": "exponential", "mean": 300.0},
+                                        "duration": {"dist": "exponential", "mean": 200.0}}
+        spec = parse("g", Availability.model_validate(av), [2, 2], 2, 1800.0)
+        assert spec is not None and spec.not_ready_yields and spec.yields
+        assert spec.idle_after is not None and spec.idle_after.mean == 300.0
+        assert spec.idle_away is not None and spec.idle_away.mean == 200.0

@@ -17,13 +17,15 @@ under the old routing).
 
     python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
         [--fill-scale F] [--no-answer-delay] [--when-free SHARE] [--task-s S]
-        [--acw-empirical] [--not-ready P MEAN_S]
+        [--acw-empirical] [--not-ready P MEAN_S [--yields]] [--away-when-idle AFTER_S MEAN_S]
 
-The last three are the variants of FINDINGS items 15–16: hidden tasks of S seconds at the
+The last ones are the variants of FINDINGS items 15–17: hidden tasks of S seconds at the
 same agent-hours; the after-call work as the empirical law of its own sample
 (``wrap_up_gaps`` in (0, 60] s, 200 quantiles); not ready after a share P of calls for an
-exponential MEAN_S (with ``yielding_wrap_up.patch`` and ``CCSIM_PROTO_YIELD=1``: only when
-nobody waits, ended by the next caller who may be answered).
+exponential MEAN_S (with ``--yields``: only when nobody waits, ended by the next caller
+who may be answered, ``availability.not_ready.yields``); agents idle for an exponential
+AFTER_S stepping away for an exponential MEAN_S, called back by a caller who may be
+answered (``availability.away_when_idle``).
     ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
 """
 from __future__ import annotations
@@ -101,9 +103,10 @@ def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
     return scn
 
 
-def variants(scn: dict, log, task_s: float | None, acw_empirical: bool,
-             not_ready: tuple[float, float] | None) -> dict:
-    """``scn`` with items 15–16's variants applied (each off when None / False)."""
+def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = False,
+             not_ready: tuple[float, float] | None = None, yields: bool = False,
+             away_when_idle: tuple[float, float] | None = None) -> dict:
+    """``scn`` with items 15–17's variants applied (each off when None / False)."""
     if task_s is not None:
         hidden = scn["classes"]["hidden_work"]
         k = law_mean(hidden["handle_time"]) / task_s  # the same agent-hours
@@ -122,7 +125,13 @@ def variants(scn: dict, log, task_s: float | None, acw_empirical: bool,
     if not_ready is not None:
         for g in scn["groups"].values():
             g.setdefault("availability", {})["not_ready"] = {
-                "prob": not_ready[0], "duration": {"dist": "exponential", "mean": not_ready[1]}}
+                "prob": not_ready[0], "duration": {"dist": "exponential", "mean": not_ready[1]},
+                "yields": yields}
+    if away_when_idle is not None:
+        for g in scn["groups"].values():
+            g.setdefault("availability", {})["away_when_idle"] = {
+                "after": {"dist": "exponential", "mean": away_when_idle[0]},
+                "duration": {"dist": "exponential", "mean": away_when_idle[1]}}
     return scn
 
 
@@ -140,6 +149,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--task-s", type=float, default=None)
     p.add_argument("--acw-empirical", action="store_true")
     p.add_argument("--not-ready", type=float, nargs=2, default=None, metavar=("P", "MEAN_S"))
+    p.add_argument("--yields", action="store_true",
+                   help="the not-ready spell is a wrap-up that yields to a caller")
+    p.add_argument("--away-when-idle", type=float, nargs=2, default=None,
+                   metavar=("AFTER_S", "MEAN_S"))
     a = p.parse_args(argv)
     text = a.scenario.read_text()
     log = log_days(a.log, "weekday")
@@ -148,13 +161,15 @@ def main(argv: list[str] | None = None) -> None:
     share = identified_when_free(log, days) if a.when_free is None else a.when_free
     free = free_mix(mix, share)
     scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay, free)
-    scn = variants(scn, log, a.task_s, a.acw_empirical, a.not_ready)
+    scn = variants(scn, log, a.task_s, a.acw_empirical, a.not_ready, a.yields,
+                   a.away_when_idle)
     header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, when_free "
             f"{free}, hidden work "
             f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}, "
             f"tasks {a.task_s}, empirical after-call work {a.acw_empirical}, "
-            f"not ready {a.not_ready}\n")
+            f"not ready {a.not_ready}{' yielding' if a.yields else ''}, away when idle "
+            f"{a.away_when_idle}\n")
     a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
     print(f"{a.out}: when_busy {mix}, when_free {free}")
 
