@@ -139,3 +139,20 @@ def test_log_moments_are_what_each_acd_caller_finds():
     assert list(m["wait"]) == [200.0, 150.0] and list(m["served"]) == [True, False]
     t = qr.response_table(pd.concat([m] * 30), "synthetic").set_index("ahead")
     assert t.loc["0", "wait_served"] == 200.0 and t.loc["1", "abandoned"] == 1.0
+
+
+def test_abandonment_hazard_counts_each_callers_exposure_in_each_bin():
+    """With nobody ahead: a caller served after 90 s is exposed 30 + 30 + 30 s (bins
+    0-30, 30-60, 60-120), one abandoning at 45 s 30 + 15 s and abandons in 30-60; with
+    3 ahead, one abandoning at 10 s: 1 per 10 s = 6 per minute in 0-30."""
+    qr = experiment_script("queue_response")
+    m = pd.DataFrame({"ahead": [0, 0, 3], "wait": [90.0, 45.0, 10.0],
+                      "served": [True, False, False]})
+    h = qr.abandonment_hazard(m, "x").set_index(["ahead", "waited_s"])
+    assert h.loc[("0", "0-30"), "per_min"] == 0.0
+    assert h.loc[("0", "30-60"), "abandoned"] == 1
+    assert h.loc[("0", "30-60"), "per_min"] == round(60 / 45, 3)  # 30 + 15 s exposed
+    assert h.loc[("0", "60-120"), "per_min"] == 0.0  # 30 s exposed, nobody left
+    assert np.isnan(h.loc[("0", "240+"), "per_min"])  # nobody waited that long
+    assert h.loc[("3-4", "0-30"), "per_min"] == 6.0
+    assert set(h.index.get_level_values("ahead")) == {"0", "3-4"}

@@ -127,6 +127,29 @@ def response_table(m: pd.DataFrame, source: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+WAITED = (0, 30, 60, 120, 240, 1e9)  # seconds waited, bins of the abandonment hazard
+AHEAD_COARSE = (0, 1, 3, 5, 8, 1000)
+
+
+def abandonment_hazard(m: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Abandonments per minute of waiting, by seconds waited and ACD callers ahead at
+    arrival (item 17): callers whose patience ignores the queue they find abandon at
+    the same rate whatever is ahead (up to who waits when); each caller is exposed in a
+    bin for the part of his wait that falls in it (a served caller is censored)."""
+    rows = []
+    ahead = pd.cut(m["ahead"], list(AHEAD_COARSE), right=False)
+    for a, g in m.groupby(ahead, observed=True):
+        w, left = g["wait"].to_numpy(float), ~g["served"].to_numpy(bool)
+        for lo, hi in zip(WAITED, WAITED[1:], strict=False):
+            exposure = float(np.clip(w - lo, 0, hi - lo).sum())
+            n = int(((w >= lo) & (w < hi) & left).sum())
+            rows.append({"source": source, "ahead": _label(a),
+                         "waited_s": f"{lo:g}+" if hi > 1e8 else f"{lo:g}-{hi:g}",
+                         "abandoned": n, "per_min": round(60 * n / exposure, 3)
+                         if exposure else np.nan})
+    return pd.DataFrame(rows)
+
+
 def _label(interval: pd.Interval) -> str:
     lo, hi = int(interval.left), int(interval.right)
     return str(lo) if hi == lo + 1 else (f"{lo}+" if hi >= 99 else f"{lo}-{hi - 1}")
@@ -298,9 +321,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--day-type", default="weekday")
     a = p.parse_args(argv)
     log = log_days(a.log, a.day_type)
-    tables = [response_table(log_moments(log), f"log {a.day_type}")]
-    tables += [response_table(sim_moments(run), f"sim {run.name}") for run in a.runs]
-    t = pd.concat(tables, ignore_index=True)
+    moments = [(log_moments(log), f"log {a.day_type}")]
+    moments += [(sim_moments(run), f"sim {run.name}") for run in a.runs]
+    t = pd.concat([response_table(m, src) for m, src in moments], ignore_index=True)
+    hz = pd.concat([abandonment_hazard(m, src) for m, src in moments], ignore_index=True)
     days = log_timelines(log)
     lines = [(days, f"log {a.day_type}")]
     lines += [(sim_timelines(run), f"sim {run.name}") for run in a.runs]
@@ -310,6 +334,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\n{value}, by agents present and ACD callers ahead:")
             print(t.pivot_table(index=["present", "ahead"], columns="source", values=value,
                                 sort=False).to_string())
+        print("\nabandonments per minute waited, by ACD callers ahead at arrival and "
+              "seconds waited:")
+        print(hz.pivot_table(index=["ahead", "source"], columns="waited_s", values="per_min",
+                             sort=False).to_string())
         r = arrival_ratio(type_timelines(log, days), "queue", QUEUE, f"log {a.day_type}")
         print("\narrivals observed / expected by ACD callers waiting, by type and "
               "identification (the log):")
