@@ -150,6 +150,50 @@ def abandonment_hazard(m: pd.DataFrame, source: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def log_waiters(log) -> pd.DataFrame:
+    """One row per ACD caller reaching the queue in the log: his type and priority
+    (``cls``), the ACD callers ahead, his wait (at least 0.5 s) and whether served."""
+    rows = []
+    for day, (qs, qe, served), _, _ in _log_days(log):
+        q = day[(day["desk"] == "acd") & day["queued"].astype(bool)
+                & day["outcome"].isin(["served", "abandoned"])]
+        rows.append(pd.DataFrame({
+            "cls": q["type"].astype(str).to_numpy() + q["priority"].astype(str).to_numpy(),
+            "ahead": _covering(qs, qe, qs - 0.5), "wait": np.maximum(qe - qs, 0.5),
+            "served": served}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def patience_scales(m: pd.DataFrame) -> dict:
+    """Item 18's joint fit: log patience = the class's log median at an empty queue +
+    the log scale of the callers-ahead bin (``AHEAD_COARSE``; 0 for nobody ahead) +
+    sigma x standard normal, one sigma; abandoned callers' waits are patiences, served
+    callers' are right-censored (maximum likelihood). Returns the scales by bin, sigma
+    and each class's median at an empty queue."""
+    from scipy import optimize, stats
+
+    names = sorted(m["cls"].unique())
+    ci = m["cls"].map({c: i for i, c in enumerate(names)}).to_numpy()
+    bi = pd.cut(m["ahead"], list(AHEAD_COARSE), right=False, labels=False).to_numpy(int)
+    y, left = np.log(m["wait"].to_numpy(float)), ~m["served"].to_numpy(bool)
+    nc, nb = len(names), len(AHEAD_COARSE) - 1
+
+    def nll(p):
+        shift = np.concatenate([[0.0], p[nc:nc + nb - 1]])[bi]
+        sd = np.exp(p[-1])
+        z = (y - p[:nc][ci] - shift) / sd
+        return -np.where(left, stats.norm.logpdf(z) - np.log(sd), stats.norm.logsf(z)).sum()
+
+    x = optimize.minimize(nll, np.concatenate([np.full(nc, np.median(y)), np.zeros(nb),
+                                               ]), method="L-BFGS-B").x
+    labels = [_label(pd.Interval(lo, hi, closed="left"))
+              for lo, hi in zip(AHEAD_COARSE, AHEAD_COARSE[1:], strict=False)]
+    scales = [1.0, *(round(float(v), 3) for v in np.exp(x[nc:nc + nb - 1]))]
+    return {"scales": dict(zip(labels, scales, strict=True)),
+            "sigma": round(float(np.exp(x[-1])), 3),
+            "median_s": {c: round(float(np.exp(x[i])), 1) for i, c in enumerate(names)}}
+
+
 def _label(interval: pd.Interval) -> str:
     lo, hi = int(interval.left), int(interval.right)
     return str(lo) if hi == lo + 1 else (f"{lo}+" if hi >= 99 else f"{lo}-{hi - 1}")
@@ -338,6 +382,9 @@ def main(argv: list[str] | None = None) -> None:
               "seconds waited:")
         print(hz.pivot_table(index=["ahead", "source"], columns="waited_s", values="per_min",
                              sort=False).to_string())
+        fit = patience_scales(log_waiters(log))
+        print("\npatience scale by ACD callers ahead (the log, joint with the classes):",
+              fit["scales"], "sigma", fit["sigma"])
         r = arrival_ratio(type_timelines(log, days), "queue", QUEUE, f"log {a.day_type}")
         print("\narrivals observed / expected by ACD callers waiting, by type and "
               "identification (the log):")
