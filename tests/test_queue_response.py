@@ -179,3 +179,19 @@ def test_patience_scales_recover_the_scales_a_sample_was_drawn_with():
     assert np.abs(np.log(got) - np.log([1, 0.8, 0.5, 0.4, 0.3])).max() < 0.1
     assert abs(np.log(fit["median_s"]["b"] / fit["median_s"]["a"]) - np.log(2)) < 0.1
     assert abs(fit["sigma"] - 1.5) < 0.1
+
+
+def test_sim_moments_keep_only_the_callers_who_waited_as_the_log_does(tmp_path):
+    """The run's ACD caller who waited 100-400 s is a moment (nobody ahead, 1.5 agents
+    present: 2 at 100 s); one answered as he asked at 500 s is not (the log marks only
+    queued callers), nor the direct line's."""
+    qr = _module()
+    run = _sim_run(tmp_path)
+    calls = pd.read_parquet(run / "calls.parquet")
+    calls.loc[len(calls)] = {"rep": 0, "class": "p2_PS", "t_arrival": 490.0,
+                             "t_queue": 500.0, "t_left_queue": 500.0, "t_answer": 500.0,
+                             "t_end": 600.0, "outcome": "answered"}
+    calls.to_parquet(run / "calls.parquet")
+    m = qr.sim_moments(run)
+    assert list(m["wait"]) == [300.0] and list(m["served"]) == [True]
+    assert list(m["ahead"]) == [0] and list(m["present"]) == [2]

@@ -77,15 +77,18 @@ def log_moments(log) -> pd.DataFrame:
 
 def sim_moments(run: Path) -> pd.DataFrame:
     """The same rows from a simulation run (every replication; presence from the
-    scenario's schedule, fractional presence as the engine keeps it)."""
+    scenario's schedule, fractional presence as the engine keeps it). As in the log
+    (``queued``), only callers who waited: one answered as he asked is no queue entry
+    (before 2026-12-05 they were counted, with wait 0; FINDINGS item 17)."""
     scn, interval, present = scheduled_presence(run)
     acd = [c for c, spec in scn["classes"].items() if spec.get("queue") == "acd"]
     calls = run_calls(run)
     rows = []
     for _, rep in calls.groupby("rep"):
         real = rep[(rep["class"] != "hidden_work") & rep["t_answer"].notna()]
-        q = rep[rep["class"].isin(acd) & rep["outcome"].isin(["answered", "abandoned"])
-                & rep["t_queue"].notna()]
+        q = rep[rep["class"].isin(acd) & rep["t_queue"].notna()
+                & ((rep["outcome"] == "abandoned") | ((rep["outcome"] == "answered")
+                                                      & (rep["t_left_queue"] > rep["t_queue"])))]
         start = q["t_queue"].to_numpy(float)
         t = start - 1e-6
         k = np.minimum((t // interval).astype(int), len(present) - 1)
