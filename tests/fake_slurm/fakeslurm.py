@@ -69,11 +69,29 @@ def sbatch(args: list[str]) -> int:
     return 0
 
 
+def _submitted(path: str, job_id: str, index: int, patience_s: float = 60.0) -> bool:
+    """The task's job file is in place: submitit writes it only once ``sbatch`` has
+    answered, so a task started at once on a loaded machine found none and failed (a
+    real scheduler keeps it pending longer). False while it is missing, for at most
+    ``patience_s`` from the first ask (then True: the task runs and fails as it would)."""
+    folder = next((t for t in Path(path).read_text().split() if "%j" in t), None)
+    if folder is None:
+        return True
+    task = f"{job_id}_{index}"
+    if (Path(folder.replace("%j", task)) / f"{task}_submitted.pkl").exists():
+        return True
+    first = _ASKED.setdefault(task, time.monotonic())
+    return time.monotonic() - first > patience_s
+
+
+_ASKED: dict[str, float] = {}
+
+
 def _run(job_id: str, path: str, first: int, last: int, limit: int) -> int:
     running: dict[int, subprocess.Popen] = {}
     todo = list(range(first, last + 1))
     while todo or running:
-        while todo and len(running) < limit:
+        while todo and len(running) < limit and _submitted(path, job_id, todo[0]):
             i = todo.pop(0)
             env = {**os.environ, "SLURM_JOB_ID": f"{job_id}{i:04d}", "SLURM_ARRAY_JOB_ID": job_id,
                    "SLURM_ARRAY_TASK_ID": str(i), "SLURM_NTASKS": "1", "SLURM_PROCID": "0",
