@@ -195,3 +195,30 @@ def test_sim_moments_keep_only_the_callers_who_waited_as_the_log_does(tmp_path):
     m = qr.sim_moments(run)
     assert list(m["wait"]) == [300.0] and list(m["served"]) == [True]
     assert list(m["ahead"]) == [0] and list(m["present"]) == [2]
+
+
+def test_empty_queue_waits_by_identification_and_agents_not_talking():
+    """Only served callers who found nobody ahead and agents present count: two
+    identified callers with 2 of 3 agents not talking (waits 20 and 40 s), one
+    unidentified with none (60 s); one who found a caller ahead, one abandoned and one
+    with nobody present do not."""
+    qr = _module()
+    m = pd.DataFrame({"ahead": [0, 0, 0, 1, 0, 0], "present": [3, 3, 2, 3, 3, 0],
+                      "talking": [1, 1, 2, 1, 1, 0], "wait": [20.0, 40.0, 60.0, 5.0, 9.0, 7.0],
+                      "served": [True, True, True, True, False, True],
+                      "identified": [True, True, False, True, True, True]})
+    t = qr.empty_queue_waits(m, "x").set_index(["identified", "not_talking"])
+    assert list(t.index) == [(False, "0"), (True, "2")]
+    assert t.loc[(True, "2"), "callers"] == 2 and t.loc[(True, "2"), "mean_s"] == 30.0
+    assert t.loc[(False, "0"), "median_s"] == 60.0
+
+
+def test_log_moments_say_who_arrived_identified():
+    qr = _module()
+    log = pd.DataFrame([
+        _call("A", 1000.0, 100.0), _call("A", 1900.0, 50.0),
+        _call("A", 1500.0, 60.0, desk="acd", priority=2, t_arrival=1300.0, wait_s=200.0,
+              queued=True),
+        _call("A", 1600.0, 60.0, desk="acd", priority=0, t_arrival=1350.0, wait_s=250.0,
+              queued=True, type="NW")])
+    assert list(qr.log_moments(log)["identified"]) == [True, False]

@@ -55,8 +55,7 @@ def _log_days(log):
     named = served[served["server"] != ""]
     sess = sessions(served)
     for date, day in log.groupby("date"):
-        q = day[(day["desk"] == "acd") & day["queued"].astype(bool)
-                & day["outcome"].isin(["served", "abandoned"])]
+        q = _queued(day)
         qs = (q["t_arrival"] + q["ivr_s"]).to_numpy(float)
         s, c = sess[sess["date"] == date], named[named["date"] == date]
         ts = c["t_answer"].to_numpy(float)
@@ -65,13 +64,21 @@ def _log_days(log):
             (ts, ts + np.maximum(c["service_s"].to_numpy(float), 1.0))
 
 
+def _queued(day: pd.DataFrame) -> pd.DataFrame:
+    """The day's ACD callers who reached the queue (the log's ``queued``), served or not."""
+    return day[(day["desk"] == "acd") & day["queued"].astype(bool)
+               & day["outcome"].isin(["served", "abandoned"])]
+
+
 def log_moments(log) -> pd.DataFrame:
     """One row per ACD caller reaching the queue in the log: callers ahead, agents
-    present and not talking, his wait and whether he was served."""
+    present and not talking, his wait, whether he was served and identified (priority
+    above 0)."""
     rows = []
-    for _, (qs, qe, served), (ps, pe), (ts, te) in _log_days(log):
+    for day, (qs, qe, served), (ps, pe), (ts, te) in _log_days(log):
         t = qs - 0.5  # just before he arrives
-        rows.append(_moments(t, qs, qe, _covering(ps, pe, t), ts, te, served))
+        ident = _queued(day)["priority"].astype(str).to_numpy() != "0"
+        rows.append(_moments(t, qs, qe, _covering(ps, pe, t), ts, te, served, ident))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -97,17 +104,36 @@ def sim_moments(run: Path) -> pd.DataFrame:
             t, start, q["t_left_queue"].to_numpy(float),
             np.floor(present[k]) + ((t - k * interval) < frac * interval),
             real["t_answer"].to_numpy(float), real["t_end"].to_numpy(float),
-            (q["outcome"] == "answered").to_numpy()))
+            (q["outcome"] == "answered").to_numpy(),
+            ~q["class"].astype(str).str.startswith("p0_").to_numpy()))
     return pd.concat(rows, ignore_index=True)
 
 
-def _moments(t, start, end, present, talk_start, talk_end, served) -> pd.DataFrame:
+def _moments(t, start, end, present, talk_start, talk_end, served, identified
+             ) -> pd.DataFrame:
     """The row of each arrival at ``t``: callers in [start, end) ahead of him, agents
-    present, talking (call + after-call slack), his wait and outcome."""
+    present, talking (call + after-call slack), his wait, outcome and identification."""
     return pd.DataFrame({
         "ahead": _covering(start, end, t), "present": present,
         "talking": _covering(talk_start, talk_end + ACW_SLACK_S, t),
-        "wait": end - start, "served": served})
+        "wait": end - start, "served": served, "identified": identified})
+
+
+NOT_TALKING = (0, 1, 2, 3, 5, 1000)  # agents present and not talking, bins [lo, hi)
+
+
+def empty_queue_waits(m: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Waits of the served callers who queued at an empty ACD queue with agents present,
+    by identification and agents not talking (item 17): agents away on their own clocks
+    give waits that fall with more agents not talking; the log's do not."""
+    m = m[(m["ahead"] == 0) & (m["present"] > 0) & m["served"]]
+    free = pd.cut((m["present"] - m["talking"]).clip(lower=0), list(NOT_TALKING), right=False)
+    rows = []
+    for (ident, f), g in m.groupby([m["identified"], free], observed=True):
+        rows.append({"source": source, "identified": bool(ident), "not_talking": _label(f),
+                     "callers": len(g), "mean_s": round(float(g["wait"].mean()), 1),
+                     "median_s": round(float(g["wait"].median()), 1)})
+    return pd.DataFrame(rows)
 
 
 def response_table(m: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -158,8 +184,7 @@ def log_waiters(log) -> pd.DataFrame:
     (``cls``), the ACD callers ahead, his wait (at least 0.5 s) and whether served."""
     rows = []
     for day, (qs, qe, served), _, _ in _log_days(log):
-        q = day[(day["desk"] == "acd") & day["queued"].astype(bool)
-                & day["outcome"].isin(["served", "abandoned"])]
+        q = _queued(day)
         rows.append(pd.DataFrame({
             "cls": q["type"].astype(str).to_numpy() + q["priority"].astype(str).to_numpy(),
             "ahead": _covering(qs, qe, qs - 0.5), "wait": np.maximum(qe - qs, 0.5),
@@ -381,6 +406,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\n{value}, by agents present and ACD callers ahead:")
             print(t.pivot_table(index=["present", "ahead"], columns="source", values=value,
                                 sort=False).to_string())
+        ew = pd.concat([empty_queue_waits(m, src) for m, src in moments], ignore_index=True)
+        print("\nserved callers who queued at an empty queue: mean wait (s) by "
+              "identification and agents not talking:")
+        print(ew.pivot_table(index=["identified", "not_talking"], columns="source",
+                             values="mean_s", sort=False).to_string())
         print("\nabandonments per minute waited, by ACD callers ahead at arrival and "
               "seconds waited:")
         print(hz.pivot_table(index=["ahead", "source"], columns="waited_s", values="per_min",
