@@ -141,6 +141,11 @@ class Center:
             self._avail = Availability(self)
             out.append(self._avail)
         self._stayers = self._avail is not None and bool(self._avail.stayers)
+        # agents with an idle clock (availability.away_when_idle): only then is an agent's
+        # becoming idle or logging in reported, a call on every hang-up otherwise
+        self._idle_clock = self._avail if self._avail is not None and any(
+            g.availability is not None and g.availability.idle_after is not None
+            for g in spec.groups) else None
         # agents in away work come back for waiting callers (availability.reaction_time)
         # and agents in yielding spells come back for a caller who may be answered
         self._react = (self._avail if self._avail is not None
@@ -518,8 +523,8 @@ class Center:
             if offer(group, agent, now):
                 return
         group.make_idle(agent)
-        if self._avail is not None:
-            self._avail.idle_from(group, agent, now)
+        if self._idle_clock is not None:
+            self._idle_clock.idle_from(group, agent, now)
 
     def fill(self, group: AgentGroup, now: float) -> None:
         """Idle agents of ``group`` take waiting calls (an agent came back)."""
@@ -593,8 +598,8 @@ class Center:
                 head = group.spec.staffing[k] if av is None else av.head_at_start(k)
                 joined = group.set_target(head, now)
                 if joined:
-                    if self._avail is not None:
-                        self._avail.logged_in(group, list(group.free)[-joined:], now)
+                    if self._idle_clock is not None:
+                        self._idle_clock.logged_in(group, list(group.free)[-joined:], now)
                     self._fill(group, now)
             for hook in self._hooks["on_interval_start"]:
                 hook(k, now)
