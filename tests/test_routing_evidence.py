@@ -3,6 +3,7 @@ empty queue with agents free."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from simhelpers import experiment_script, log_call
 
@@ -46,3 +47,24 @@ def test_handle_by_queue_bins_each_call_by_the_callers_still_waiting_at_its_answ
     assert list(out.index) == ["0", "1"] and (out["type"] == "PS").all()
     assert out.loc["0", "calls"] == 2 and out.loc["0", "mean_s"] == 60.0
     assert out.loc["1", "calls"] == 1 and out.loc["1", "median_s"] == 60.0
+
+
+def test_end_exposure_splits_each_call_by_seconds_into_it_and_a_caller_waiting():
+    """A caller waits 100-200 s. A call 50-250 s spends 30 s in [0, 30) not waiting, 10
+    waiting + 20 not in [30, 60), 60 waiting in [60, 120), 30 waiting + 50 not in
+    [120, 240) and ends there with nobody waiting; a call 150-190 s spends 30 + 10 s
+    waiting and ends at 40 s in while the caller waits."""
+    ev = experiment_script("routing_evidence")
+    qr = experiment_script("queue_response")
+    tl = qr.timeline(qs=[100.0], qe=[200.0], ts=np.array([]), te=np.array([]),
+                     ps=[0.0], pe=[1000.0], day_s=1000.0)
+    e = ev.end_exposure(tl, [50.0, 150.0], [250.0, 190.0]).set_index(["elapsed", "waiting"])
+    assert e.loc[(0, False), "seconds"] == 30.0 and e.loc[(0, True), "seconds"] == 30.0
+    assert e.loc[(30, True), "seconds"] == 20.0 and e.loc[(30, False), "seconds"] == 20.0
+    assert e.loc[(60, True), "seconds"] == 60.0 and e.loc[(60, False), "seconds"] == 0.0
+    assert e.loc[(120, True), "seconds"] == 30.0 and e.loc[(120, False), "seconds"] == 50.0
+    assert e.loc[(30, True), "ends"] == 1 and e.loc[(120, False), "ends"] == 1
+    assert e["ends"].sum() == 2
+    h = ev.end_hazard([e.reset_index()], "x").set_index("elapsed")
+    assert h.loc[30, "per_min_waiting"] == 3.0 and h.loc[120, "per_min_not"] == 1.2
+    assert h.loc[120, "per_min_waiting"] == 0.0

@@ -249,6 +249,19 @@ def state_at(tl: pd.DataFrame, t) -> pd.DataFrame:
     return tl.iloc[np.clip(i, 0, None)].reset_index(drop=True)
 
 
+def waiting_clock(tl: pd.DataFrame, least: int = 1):
+    """x -> seconds of the timeline ``tl`` up to x with at least ``least`` ACD callers
+    waiting (vectorised over x)."""
+    t = tl["t"].to_numpy(float)
+    on = (tl["queue"].to_numpy() >= least).astype(float)
+    cum = np.concatenate([[0.0], np.cumsum(tl["dur"].to_numpy(float) * on)])
+
+    def waited(x):
+        i = np.clip(np.searchsorted(t, x, side="right") - 1, 0, None)
+        return cum[i] + on[i] * (x - t[i])
+    return waited
+
+
 def arrival_ratio(days: list[tuple[pd.DataFrame, dict]], by: str, edges: tuple,
                   source: str) -> pd.DataFrame:
     """Observed / expected arrivals of each group of callers by bins of the state ``by``

@@ -8,7 +8,8 @@ days were served (talk time, waits, abandonment) enters the prediction: the hidd
 is set from the calibration's share of available agent time that hidden tasks filled
 (``hidden_share``), applied to the predicted days' available agent time net of the
 talk and wrap-up their volumes imply (answered share and handle means of the
-calibration).
+calibration). A routed class (``when_busy`` / ``when_free``) takes the volumes of the
+classes it routes to (``_route``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ def _expected_work(scenario: dict, volumes: dict, answered_share: float, n: int)
     return out
 
 
+def _route(scn: dict, volumes: dict, moved: dict) -> None:
+    """Volumes of classes a routed class switches its callers to (``when_busy``,
+    ``when_free``) moved onto it: the predicted days' split between them is how their
+    callers were routed, which the routing reproduces; kept apart, their callers would
+    be routed twice."""
+    for cls, c in scn["classes"].items():
+        targets = {**(c.get("when_busy") or {}), **(c.get("when_free") or {})}
+        for dest in targets:
+            if dest == cls or dest not in volumes or not any(volumes[dest]):
+                continue
+            moved[dest] = (f"routed: its {sum(volumes[dest]):.1f} calls a day arrive as {cls}, "
+                           f"whose routing sends them on")
+            volumes[cls] = [a + b for a, b in zip(volumes[cls], volumes[dest], strict=True)]
+            volumes[dest] = [0.0] * len(volumes[dest])
+
+
 def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]:
     """The behaviour scenario with the target calibration's volumes and presence."""
     from sim.calibrate.availability import schedule
@@ -79,6 +96,7 @@ def predict_scenario(behaviour: dict, report: dict, target) -> tuple[dict, dict]
             moved[cls] = f"pooled into {dest} {per_day}"
         volumes[dest] = [a + b for a, b in zip(volumes[dest], c["calls_per_interval"],
                                                strict=True)]
+    _route(scn, volumes, moved)
     for cls in classes:
         scn["classes"][cls]["calls_per_interval"] = [round(v, 4) for v in volumes[cls]]
     av = report.get("availability")

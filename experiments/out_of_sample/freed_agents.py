@@ -1,0 +1,219 @@
+"""What an agent does when he frees himself while an ACD caller waits, in the log and in
+the model (issue 16; FINDINGS item 20).
+
+The log's wait at an empty queue does not grow when every present agent is talking
+(item 19); the model's does. Two tables name the mechanism, each the same for the log
+and for a run (the run's calls read as the log is read: hidden work is no call, so it
+shows as an agent not talking, as unlogged work does in the log):
+
+- **The first agent freed** (``first_freed``): for each served ACD caller who queued
+  with nobody ahead and every present agent talking, the agent whose call in progress
+  ends first — did he answer this caller, another ACD caller, the direct line next, and
+  after how long. An agent held idle for the direct line (the reserve) shows as a long
+  gap before his next call.
+- **Idle while callers wait** (``idle_spells``): each agent's idle spells between two of
+  his calls (after the after-call slack, up to ``SESSION_GAP_S``), the seconds of each
+  with an ACD caller waiting, split by whether a caller was already waiting when the
+  spell began (he hung up and did not take him) or not (he was idle, or away, before
+  the queue formed and did not come back for it).
+- **Pauses at a hang-up under load** (``hang_up_pauses``): of the hang-ups with
+  ``BUSY`` or more ACD callers waiting, the share followed by a gap over ``PAUSE_S`` to
+  the agent's next answer, by agents present, and those pauses' length: the not-ready
+  after calls, hidden work and any reserve, seen as the log sees them.
+
+    python experiments/out_of_sample/freed_agents.py [LOG] [RUN_DIR ...] [--day-type T]
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
+from long_waits import run_calls
+from queue_response import _queued, log_timelines, sim_timelines, state_at, waiting_clock
+
+from sim.calibrate.availability import ACW_SLACK_S
+from sim.calibrate.staffing import SESSION_GAP_S
+
+NEXT = ("this caller", "other ACD", "direct", "none")
+BUSY = 2  # ACD callers waiting at a hang-up: under load (no lone caller in his answer delay)
+PAUSE_S = 60.0  # a longer gap from a hang-up under load to the agent's next answer: a pause
+PRESENT_BINS = (1, 3, 5, 7, 9, 1000)  # agents present, bins [lo, hi)
+DEEP = 5  # ACD callers waiting: a deep queue
+
+
+def first_freed(tl: pd.DataFrame, calls: pd.DataFrame, queued: pd.DataFrame
+                ) -> pd.DataFrame:
+    """One row per served ACD caller who queued (``queued``: t_queue, t_left, served,
+    agent) at an empty queue with agents present and none free (timeline ``tl``): the
+    first call in progress to end (``calls``: agent, t_answer, t_end, desk), what its
+    agent did next and the gap from its end to his next answer."""
+    st = state_at(tl, queued["t_queue"].to_numpy(float))
+    ok = ((st["queue"] == 0) & (st["free"] == 0) & (st["present"] > 0)).to_numpy()
+    ok = ok & queued["served"].to_numpy(bool)
+    rows = []
+    for _, me in queued[ok].iterrows():
+        t = me["t_queue"]
+        on = calls[(calls["t_answer"] <= t) & (calls["t_end"] > t)]
+        if on.empty:
+            continue
+        f = on.loc[on["t_end"].idxmin()]
+        mine = calls[(calls["agent"] == f["agent"]) & (calls["t_answer"] >= f["t_end"])]
+        nxt = mine.loc[mine["t_answer"].idxmin()] if len(mine) else None
+        took = me["agent"] == f["agent"]
+        rows.append({"wait": me["t_left"] - t, "first_end": f["t_end"] - t,
+                     "next": NEXT[0] if took else NEXT[3] if nxt is None
+                     else NEXT[1] if nxt["desk"] == "acd" else NEXT[2],
+                     "gap": np.nan if nxt is None else nxt["t_answer"] - f["t_end"]})
+    return pd.DataFrame(rows, columns=["wait", "first_end", "next", "gap"])
+
+
+def idle_spells(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
+    """Each agent's idle spells between two of his calls (from the hang-up plus
+    ``ACW_SLACK_S`` to his next answer, at most ``SESSION_GAP_S``) that overlap an ACD
+    caller waiting: whether one waited at the hang-up, the spell's seconds, its seconds
+    with a caller waiting (and with ``DEEP`` or more) and the desk of the next call."""
+    t = tl["t"].to_numpy(float)
+    on = tl["queue"].to_numpy() > 0
+    waited, deep = waiting_clock(tl, 1), waiting_clock(tl, DEEP)
+
+    c = calls.sort_values(["agent", "t_answer"])
+    same = (c["agent"].to_numpy()[1:] == c["agent"].to_numpy()[:-1])
+    a = c["t_end"].to_numpy(float)[:-1] + ACW_SLACK_S
+    b = c["t_answer"].to_numpy(float)[1:]
+    keep = same & (b - a >= 1.0) & (b - a <= SESSION_GAP_S)
+    a, b, hang = a[keep], b[keep], c["t_end"].to_numpy(float)[:-1][keep]
+    i = np.clip(np.searchsorted(t, hang, side="right") - 1, 0, None)
+    s = pd.DataFrame({"waiting_at_hang_up": on[i], "seconds": b - a,
+                      "waited_s": waited(b) - waited(a), "deep_s": deep(b) - deep(a),
+                      "next_desk": c["desk"].to_numpy()[1:][keep]})
+    return s[s["waited_s"] > 0]
+
+
+def hang_up_pauses(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
+    """One row per hang-up with ``BUSY`` or more ACD callers waiting (the state just
+    before it) and a next call of the same agent within ``SESSION_GAP_S``: agents
+    present, the gap to his next answer."""
+    c = calls.sort_values(["agent", "t_answer"])
+    agent, a, e = c["agent"].to_numpy(), c["t_answer"].to_numpy(float), c["t_end"].to_numpy(float)
+    gap = a[1:] - e[:-1]
+    st = state_at(tl, e[:-1])
+    ok = ((agent[1:] == agent[:-1]) & (gap < SESSION_GAP_S)
+          & (st["queue"].to_numpy() >= BUSY))
+    return pd.DataFrame({"present": st["present"].to_numpy()[ok], "gap": gap[ok]})
+
+
+def pauses_table(days: list, source: str) -> pd.DataFrame:
+    """``hang_up_pauses`` over the days: hang-ups under load and the share paused by
+    agents present, and (row ``all``) pauses per day and their mean and median length."""
+    h = pd.concat([hang_up_pauses(tl, calls) for tl, calls, _ in days], ignore_index=True)
+    h["paused"] = h["gap"] > PAUSE_S
+    labels = [f"{lo}-{hi - 1}" if hi < 1000 else f"{lo}+"
+              for lo, hi in zip(PRESENT_BINS, PRESENT_BINS[1:], strict=False)]
+    h["agents"] = pd.cut(h["present"], list(PRESENT_BINS), right=False, labels=labels)
+    g = h.groupby("agents", observed=True)["paused"].agg(hang_ups="size", share="mean")
+    p = h.loc[h["paused"], "gap"]
+    g.loc["all"] = [len(h), h["paused"].mean()]
+    g["per_day"] = np.nan
+    g.loc["all", "per_day"] = len(p) / len(days)
+    g["mean_s"], g["median_s"] = np.nan, np.nan
+    g.loc["all", ["mean_s", "median_s"]] = [p.mean(), p.median()]
+    return g.assign(source=source).round(3).reset_index()
+
+
+def log_agent_days(log) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Each log day: its timeline, named calls (agent, answer, hang-up, desk) and queued
+    ACD callers (entry, exit, served, agent who answered)."""
+    out = []
+    for (tl, _), (_, day) in zip(log_timelines(log), log.groupby("date"), strict=True):
+        s = day[(day["outcome"] == "served") & (day["server"] != "")]
+        a = s["t_answer"].to_numpy(float)
+        calls = pd.DataFrame({"agent": s["server"].to_numpy(), "t_answer": a,
+                              "t_end": a + np.maximum(s["service_s"].to_numpy(float), 1.0),
+                              "desk": s["desk"].to_numpy()})
+        q = _queued(day)
+        t0 = (q["t_arrival"] + q["ivr_s"]).to_numpy(float)
+        out.append((tl, calls, pd.DataFrame({
+            "t_queue": t0, "t_left": t0 + q["wait_s"].to_numpy(float),
+            "served": (q["outcome"] == "served").to_numpy(),
+            "agent": q["server"].where(q["outcome"] == "served", "").to_numpy()})))
+    return out
+
+
+def sim_agent_days(run: Path) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """The same for each replication of a run (an agent: group and number)."""
+    queue_of = {c: s.get("queue") for c, s in scheduled_presence(run)[0]["classes"].items()}
+    out = []
+    for (tl, _), (_, rep) in zip(sim_timelines(run), run_calls(run).groupby("rep"),
+                                 strict=True):
+        queue = rep["class"].map(queue_of)
+        agent = rep["group"].astype(str) + "/" + rep["agent"].astype(str)
+        real = rep["t_answer"].notna() & (queue != "hidden_work")
+        calls = pd.DataFrame({"agent": agent[real], "t_answer": rep.loc[real, "t_answer"],
+                              "t_end": rep.loc[real, "t_end"],
+                              "desk": np.where(queue[real] == "acd", "acd", "direct")})
+        q = rep[(queue == "acd") & rep["t_queue"].notna()
+                & ((rep["outcome"] == "abandoned") | ((rep["outcome"] == "answered")
+                                                      & (rep["t_left_queue"] > rep["t_queue"])))]
+        served = (q["outcome"] == "answered").to_numpy()
+        out.append((tl, calls.reset_index(drop=True), pd.DataFrame({
+            "t_queue": q["t_queue"].to_numpy(float) - 1e-6,
+            "t_left": q["t_left_queue"].to_numpy(float), "served": served,
+            "agent": np.where(served, agent[q.index].to_numpy(), "")})))
+    return out
+
+
+def freed_table(days: list, source: str) -> pd.DataFrame:
+    """``first_freed`` over the days: share of each next step, its median gap, and the
+    callers' median wait and first end."""
+    f = pd.concat([first_freed(*d) for d in days], ignore_index=True)
+    g = f.groupby("next").agg(callers=("wait", "size"), gap_median_s=("gap", "median"))
+    g["share"] = g["callers"] / len(f)
+    g = g.reindex(list(NEXT)).dropna(how="all")
+    return g.assign(source=source, wait_median_s=f["wait"].median(),
+                    first_end_median_s=f["first_end"].median()).round(3).reset_index()
+
+
+def spells_table(days: list, source: str) -> pd.DataFrame:
+    """``idle_spells`` over the days: spells, their median length and the hours per day
+    agents were idle while ACD callers waited (and while ``DEEP`` or more did), by
+    whether one waited at the hang-up."""
+    s = pd.concat([idle_spells(tl, calls) for tl, calls, _ in days], ignore_index=True)
+    g = s.groupby("waiting_at_hang_up").agg(spells=("seconds", "size"),
+                                            median_s=("seconds", "median"),
+                                            waited_h=("waited_s", "sum"),
+                                            deep_h=("deep_s", "sum"))
+    g["waited_h_per_day"] = g.pop("waited_h") / 3600 / len(days)
+    g[f"waited_{DEEP}+_h_per_day"] = g.pop("deep_h") / 3600 / len(days)
+    return g.assign(source=source).round(2).reset_index()
+
+
+def main(argv: list[str] | None = None) -> None:
+    from sim.calibrate import SHIPPED_LOG
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
+    p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
+    p.add_argument("--day-type", default="weekday")
+    a = p.parse_args(argv)
+    sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}")]
+    sources += [(sim_agent_days(run), f"sim {run.name}") for run in a.runs]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print("the first agent freed while a caller waits at an empty queue, every present "
+              "agent talking: what he does next")
+        print(pd.concat([freed_table(d, s) for d, s in sources]).to_string(index=False))
+        print("\nagents idle while ACD callers wait, by whether one waited at the hang-up")
+        print(pd.concat([spells_table(d, s) for d, s in sources]).to_string(index=False))
+        print(f"\nhang-ups with {BUSY}+ ACD callers waiting: share followed by a pause over "
+              f"{PAUSE_S:.0f} s, by agents present; pauses per day and their length")
+        t = pd.concat([pauses_table(d, s) for d, s in sources])
+        print(t.pivot_table(index="source", columns="agents", values="share", sort=False)
+              .to_string())
+        print(t[t["agents"] == "all"][["source", "hang_ups", "per_day", "mean_s", "median_s"]]
+              .to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
