@@ -179,6 +179,7 @@ def test_patience_scales_recover_the_scales_a_sample_was_drawn_with():
     assert np.abs(np.log(got) - np.log([1, 0.8, 0.5, 0.4, 0.3])).max() < 0.1
     assert abs(np.log(fit["median_s"]["b"] / fit["median_s"]["a"]) - np.log(2)) < 0.1
     assert abs(fit["sigma"] - 1.5) < 0.1
+    assert fit["abandoned"]["a"] + fit["abandoned"]["b"] == int((~m["served"]).sum())
 
 
 def test_sim_moments_keep_only_the_callers_who_waited_as_the_log_does(tmp_path):
@@ -222,3 +223,24 @@ def test_log_moments_say_who_arrived_identified():
         _call("A", 1600.0, 60.0, desk="acd", priority=0, t_arrival=1350.0, wait_s=250.0,
               queued=True, type="NW")])
     assert list(qr.log_moments(log)["identified"]) == [True, False]
+
+
+def test_joint_scenario_sets_each_acd_class_to_its_empty_queue_law():
+    """p2_PS (fit PS2, median 600 s) gets a lognormal of median 600 s and sigma 1.5 (mean
+    600 e^1.125); the direct line and a class without an abandonment keep theirs; the
+    scales come out in AHEAD_COARSE order."""
+    qr = _module()
+    keep = {"dist": "exponential", "mean": 100.0}
+    scn = {"classes": {"p2_PS": {"queue": "acd", "patience": keep},
+                       "p1_TT": {"queue": "acd", "patience": keep},
+                       "p0_PS": {"queue": "direct_line", "patience": keep}}}
+    fit = {"sigma": 1.5, "median_s": {"PS2": 600.0, "PS0": 50.0, "TT1": 1e9},
+           "abandoned": {"PS2": 3, "PS0": 4, "TT1": 0},
+           "scales": {"0": 1.0, "1-2": 0.85, "3-4": 0.5, "5-7": 0.35, "8+": 0.31}}
+    out, scales = qr.joint_scenario(scn, fit)
+    law = out["classes"]["p2_PS"]["patience"]
+    assert law["dist"] == "lognormal" and law["mean"] == round(600 * np.exp(1.125), 1)
+    assert law["sd"] == round(600 * np.exp(1.125) * np.sqrt(np.expm1(2.25)), 1)
+    assert out["classes"]["p1_TT"]["patience"] == keep
+    assert out["classes"]["p0_PS"]["patience"] == keep
+    assert scales == "1.0 0.85 0.5 0.35 0.31"

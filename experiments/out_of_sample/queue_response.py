@@ -219,7 +219,28 @@ def patience_scales(m: pd.DataFrame) -> dict:
     scales = [1.0, *(round(float(v), 3) for v in np.exp(x[nc:nc + nb - 1]))]
     return {"scales": dict(zip(labels, scales, strict=True)),
             "sigma": round(float(np.exp(x[-1])), 3),
-            "median_s": {c: round(float(np.exp(x[i])), 1) for i, c in enumerate(names)}}
+            "median_s": {c: round(float(np.exp(x[i])), 1) for i, c in enumerate(names)},
+            "abandoned": {c: int(left[ci == i].sum()) for i, c in enumerate(names)}}
+
+
+def joint_scenario(scn: dict, fit: dict) -> tuple[dict, str]:
+    """``scn`` with each ACD class's patience the joint fit's law at an empty queue
+    (lognormal: the class's median, the fit's sigma; classes ``p<priority>_<type>``, the
+    fit's ``<type><priority>``; a class the fit lacks, or without an abandonment, whose
+    median the likelihood does not bound, keeps its own), and the scales as
+    the prototype patch reads them (``CCSIM_PROTO_AHEAD``, bins ``AHEAD_COARSE``): item
+    18's run, from a command."""
+    sigma = fit["sigma"]
+    for name, c in scn["classes"].items():
+        prio, _, ty = name.partition("_")
+        key = f"{ty}{prio[1:]}"
+        median = fit["median_s"].get(key)
+        if c.get("queue") != "acd" or median is None or not fit["abandoned"].get(key):
+            continue
+        mean = median * np.exp(sigma ** 2 / 2)
+        c["patience"] = {"dist": "lognormal", "mean": round(float(mean), 1),
+                         "sd": round(float(mean * np.sqrt(np.expm1(sigma ** 2))), 1)}
+    return scn, " ".join(str(v) for v in fit["scales"].values())
 
 
 def _label(interval: pd.Interval) -> str:
@@ -397,6 +418,21 @@ def share_by_state(arrivals: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
         callers="size", unidentified="mean").round(3).reset_index()
 
 
+def write_joint_scenario(log, src: Path, out: Path) -> None:
+    """``joint_scenario`` of the log's joint fit on ``src``, written to ``out`` with a
+    header saying how to run it."""
+    import yaml
+
+    text = src.read_text()
+    head = "".join(line for line in text.splitlines(True) if line.startswith("#"))
+    scn, scales = joint_scenario(yaml.safe_load(text), patience_scales(log_waiters(log)))
+    note = (f"# queue_response.py --joint-scenario: ACD patience at an empty queue from the "
+            f"joint fit (FINDINGS item 18); run it with the prototype patch applied and\n"
+            f"#   CCSIM_PROTO_AHEAD=\"{scales}\" ccsim validate --scenario {out} ...\n")
+    out.write_text(head + note + yaml.safe_dump(scn, sort_keys=False))
+    print(f"{out}: CCSIM_PROTO_AHEAD=\"{scales}\"")
+
+
 def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
 
@@ -404,8 +440,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
     p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
     p.add_argument("--day-type", default="weekday")
+    p.add_argument("--joint-scenario", type=Path, nargs=2, metavar=("IN.yaml", "OUT.yaml"),
+                   help="write IN with the joint fit's patience laws at an empty queue "
+                        "(item 18) to OUT, print the scales for the prototype patch, stop")
     a = p.parse_args(argv)
     log = log_days(a.log, a.day_type)
+    if a.joint_scenario:
+        write_joint_scenario(log, *a.joint_scenario)
+        return
     moments = [(log_moments(log), f"log {a.day_type}")]
     moments += [(sim_moments(run), f"sim {run.name}") for run in a.runs]
     t = pd.concat([response_table(m, src) for m, src in moments], ignore_index=True)
