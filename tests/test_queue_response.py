@@ -244,3 +244,19 @@ def test_joint_scenario_sets_each_acd_class_to_its_empty_queue_law():
     assert out["classes"]["p1_TT"]["patience"] == keep
     assert out["classes"]["p0_PS"]["patience"] == keep
     assert scales == "1.0 0.85 0.5 0.35 0.31"
+
+
+def test_share_by_state_splits_by_agents_present_when_asked():
+    """One agent present 0-1000 and four 1000-2000, none talking; a caller at an empty
+    queue at 500 (unidentified) and two at 1500 (one identified): with ``present`` the
+    share is kept apart by agents present, without it the three are pooled."""
+    qr = _module()
+    tl = qr.timeline(np.array([]), np.array([]), np.array([]), np.array([]),
+                     ps=np.array([0.0, 1000.0, 1000.0, 1000.0]),
+                     pe=np.array([2000.0] * 4), day_s=2000.0)
+    arrivals = [(tl, np.array([500.0, 1500.0, 1600.0]), np.array([True, True, False]))]
+    split = qr.share_by_state(arrivals, qr.FREE, qr.PRESENT).set_index(["agents", "free"])
+    assert list(split.index) == [("1-3", "1"), ("4-6", "3+")]
+    assert list(split["unidentified"]) == [1.0, 0.5]
+    pooled = qr.share_by_state(arrivals, qr.FREE)
+    assert list(pooled["callers"]) == [1, 2] and "agents" not in pooled

@@ -78,14 +78,16 @@ def test_variants_write_the_yielding_wrap_up_and_the_away_state_as_keys_the_sche
     scn = {"groups": {"agents": {"staffing": [2, 2]}, "back": {"staffing": [1, 1],
                                                                "availability": {}}}}
     out = _module().variants(scn, None, not_ready=(0.8, 30.0), yields=True,
-                             away_when_idle=(300.0, 200.0))
+                             away_when_idle=(300.0, 200.0), away_min_present=5)
     for g in out["groups"].values():
         av = g["availability"]
         assert av["not_ready"] == {"prob": 0.8, "yields": True,
                                    "duration": {"dist": "exponential", "mean": 30.0}}
         assert av["away_when_idle"] == {"after": {"dist": "exponential", "mean": 300.0},
-                                        "duration": {"dist": "exponential", "mean": 200.0}}
+                                        "duration": {"dist": "exponential", "mean": 200.0},
+                                        "min_present": 5}
         spec = parse("g", Availability.model_validate(av), [2, 2], 2, 1800.0)
         assert spec is not None and spec.not_ready_yields and spec.yields
         assert spec.idle_after is not None and spec.idle_after.mean == 300.0
         assert spec.idle_away is not None and spec.idle_away.mean == 200.0
+        assert spec.idle_min_present == 5

@@ -106,7 +106,23 @@ def test_each_agent_steps_away_on_his_own_clock_the_same_under_every_policy():
     assert rows(a) == rows(c)
 
 
+def test_an_agent_steps_away_only_while_enough_colleagues_are_logged_in():
+    """``min_present``: the lone agent of the first test (away at 100, so the caller of
+    120 is identified) stays with ``min_present`` 2 and puts all three through; 1 is the
+    default rule. With two agents logged in, 2 lets them step away again, 3 does not."""
+    trace = [[120, "d"], [290, "d"], [600, "d"]]
+    def idle(k: int) -> dict:
+        return {"away_when_idle": {**IDLE["away_when_idle"], "min_present": k}}
+    assert [r[0] for r in _rows(_with(idle(2), trace))] == ["d", "d", "d"]
+    assert _rows(_with(idle(1), trace)) == _rows(_with(IDLE, trace))
+    two = "groups__g__staffing"
+    assert [r[0] for r in _rows(_with(idle(2), [[120, "d"]], **{two: 2}))] == ["i"]
+    assert [r[0] for r in _rows(_with(idle(3), [[120, "d"]], **{two: 2}))] == ["d"]
+
+
 @pytest.mark.parametrize(("availability", "key", "allowed"), [
+    ({"away_when_idle": {"after": 100, "duration": 5, "min_present": -1}},
+     "away_when_idle.min_present", ">= 0"),
     ({"away_when_idle": {"after": 100}}, "away_when_idle.duration", "required"),
     ({"away_when_idle": {"after": None, "duration": 5}}, "away_when_idle.after",
      "finite time"),

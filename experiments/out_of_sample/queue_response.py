@@ -374,20 +374,22 @@ def type_timelines(log, days: list, types: tuple[str, ...] = ("PS", "NE")
 
 
 def unidentified_share(log, days: list, types: tuple[str, ...] = ("PS", "NE"),
-                       free: tuple = FREE) -> pd.DataFrame:
+                       free: tuple = FREE, present: tuple | None = None) -> pd.DataFrame:
     """Share of the types' callers who arrive unidentified (priority 0), by ACD callers
     waiting and agents free at their IVR entry (agents present; ``days``:
-    ``log_timelines(log)``; ``free``: the bins of agents free)."""
+    ``log_timelines(log)``; ``free``: the bins of agents free; ``present``: also by
+    these bins of agents present)."""
     arrivals = []
     for (tl, _), (_, day) in zip(days, log.groupby("date"), strict=True):
         d = day[day["type"].isin(types)]
         arrivals.append((tl, d["t_arrival"].to_numpy(float),
                          (d["priority"].astype(str) == "0").to_numpy()))
-    return share_by_state(arrivals, free)
+    return share_by_state(arrivals, free, present)
 
 
 def sim_unidentified_share(run: Path, types: tuple[str, ...] = ("PS", "NE"),
-                           free: tuple = FREE) -> pd.DataFrame:
+                           free: tuple = FREE, present: tuple | None = None
+                           ) -> pd.DataFrame:
     """The same for a run whose types arrive as classes ``p0_TYPE`` (unidentified),
     ``p1_TYPE`` and ``p2_TYPE`` (a direct-line attempt the 1 s wait disconnects is a busy
     tone, which a log does not show)."""
@@ -398,13 +400,14 @@ def sim_unidentified_share(run: Path, types: tuple[str, ...] = ("PS", "NE"),
         d = rep[rep["class"].isin(list(classes)) & (rep["outcome"] != "disconnected")]
         arrivals.append((tl, d["t_arrival"].to_numpy(float),
                          (d["class"].map(classes) == 0).to_numpy()))
-    return share_by_state(arrivals, free)
+    return share_by_state(arrivals, free, present)
 
 
 def share_by_state(arrivals: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
-                   free: tuple = FREE) -> pd.DataFrame:
+                   free: tuple = FREE, present: tuple | None = None) -> pd.DataFrame:
     """Mean of a flag over arrivals by the state each finds (``arrivals``: a timeline,
-    the arrival times and their flags, per day or replication)."""
+    the arrival times and their flags, per day or replication; with ``present``, also
+    by those bins of agents present)."""
     rows = []
     for tl, t, flag in arrivals:
         st = state_at(tl, t)
@@ -414,7 +417,11 @@ def share_by_state(arrivals: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
             "present": st["present"].to_numpy(), "unidentified": flag}))
     m = pd.concat(rows)
     m = m[m["present"] > 0]
-    return m.groupby(["queue", "free"], observed=True)["unidentified"].agg(
+    by = ["queue", "free"]
+    if present is not None:
+        m["agents"] = pd.cut(m["present"], list(present), right=False).map(_label)
+        by = ["agents", *by]
+    return m.groupby(by, observed=True)["unidentified"].agg(
         callers="size", unidentified="mean").round(3).reset_index()
 
 
@@ -485,6 +492,15 @@ def main(argv: list[str] | None = None) -> None:
               "callers waiting and agents free:")
         print(pd.concat(shares).pivot_table(
             index=["queue", "source"], columns="free", values=["unidentified", "callers"],
+            sort=False).to_string())
+        shares = [unidentified_share(log, days, free=FREE, present=PRESENT)
+                  .assign(source=lines[0][1])]
+        shares += [sim_unidentified_share(run, free=FREE, present=PRESENT)
+                   .assign(source=f"sim {run.name}") for run in a.runs]
+        empty = pd.concat(shares)
+        print("\nthe same at an empty queue, by agents present (FINDINGS item 21):")
+        print(empty[empty["queue"] == "0"].pivot_table(
+            index=["agents", "source"], columns="free", values=["unidentified", "callers"],
             sort=False).to_string())
         for by, edges in (("queue", QUEUE), ("free", FREE)):
             r = pd.concat([arrival_ratio(days, by, edges, src) for days, src in lines])

@@ -17,7 +17,8 @@ under the old routing).
 
     python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
         [--fill-scale F] [--no-answer-delay] [--when-free SHARE] [--task-s S]
-        [--acw-empirical] [--not-ready P MEAN_S [--yields]] [--away-when-idle AFTER_S MEAN_S]
+        [--acw-empirical] [--not-ready P MEAN_S [--yields]]
+        [--away-when-idle AFTER_S MEAN_S [--away-min-present K]]
 
 The last ones are the variants of FINDINGS items 15–17: hidden tasks of S seconds at the
 same agent-hours; the after-call work as the empirical law of its own sample
@@ -25,7 +26,8 @@ same agent-hours; the after-call work as the empirical law of its own sample
 exponential MEAN_S (with ``--yields``: only when nobody waits, ended by the next caller
 who may be answered, ``availability.not_ready.yields``); agents idle for an exponential
 AFTER_S stepping away for an exponential MEAN_S, called back by a caller who may be
-answered (``availability.away_when_idle``).
+answered (``availability.away_when_idle``), with ``--away-min-present`` only while K or
+more agents are logged in (item 21).
     ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
 """
 from __future__ import annotations
@@ -105,7 +107,8 @@ def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
 
 def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = False,
              not_ready: tuple[float, float] | None = None, yields: bool = False,
-             away_when_idle: tuple[float, float] | None = None) -> dict:
+             away_when_idle: tuple[float, float] | None = None,
+             away_min_present: int = 0) -> dict:
     """``scn`` with items 15–17's variants applied (each off when None / False)."""
     if task_s is not None:
         hidden = scn["classes"]["hidden_work"]
@@ -131,7 +134,8 @@ def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = 
         for g in scn["groups"].values():
             g.setdefault("availability", {})["away_when_idle"] = {
                 "after": {"dist": "exponential", "mean": away_when_idle[0]},
-                "duration": {"dist": "exponential", "mean": away_when_idle[1]}}
+                "duration": {"dist": "exponential", "mean": away_when_idle[1]},
+                "min_present": away_min_present}
     return scn
 
 
@@ -153,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="the not-ready spell is a wrap-up that yields to a caller")
     p.add_argument("--away-when-idle", type=float, nargs=2, default=None,
                    metavar=("AFTER_S", "MEAN_S"))
+    p.add_argument("--away-min-present", type=int, default=0, metavar="K",
+                   help="agents step away only while K or more are logged in")
     a = p.parse_args(argv)
     text = a.scenario.read_text()
     log = log_days(a.log, "weekday")
@@ -162,14 +168,14 @@ def main(argv: list[str] | None = None) -> None:
     free = free_mix(mix, share)
     scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay, free)
     scn = variants(scn, log, a.task_s, a.acw_empirical, a.not_ready, a.yields,
-                   a.away_when_idle)
+                   a.away_when_idle, a.away_min_present)
     header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, when_free "
             f"{free}, hidden work "
             f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}, "
             f"tasks {a.task_s}, empirical after-call work {a.acw_empirical}, "
             f"not ready {a.not_ready}{' yielding' if a.yields else ''}, away when idle "
-            f"{a.away_when_idle}\n")
+            f"{a.away_when_idle} from {a.away_min_present} agents logged in\n")
     a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
     print(f"{a.out}: when_busy {mix}, when_free {free}")
 

@@ -198,6 +198,8 @@ class Availability(Component):
             return  # he worked, went away or logged out since
         av = group.spec.availability
         assert av is not None and av.idle_away is not None
+        if group.target < av.idle_min_present:
+            return  # too few colleagues logged in: he stays for this idle spell
         stream = self.idle_stream[ga]
         self._away(group, agent, AgentState.NOT_READY,
                    av.idle_away.sample1(draw(stream[0], stream[1] - 1)), self.core.now,

@@ -24,7 +24,12 @@ from the states (issue 15, item 1; issue 16's availability model):
   answered calls him back at once. The routing sees him away (``classes.NAME.when_busy``
   callers find no agent free). Why: the share of callers put through at an empty queue
   falls with fewer agents not talking faster than agents away on their own clocks give
-  (FINDINGS item 17). Draws from the agent's own stream (group, agent, spell).
+  (FINDINGS item 17). Draws from the agent's own stream (group, agent, spell). With
+  ``min_present`` (default 0) he steps away only while at least that many of the
+  group's agents are logged in, himself included (checked when his idle time is up;
+  fewer: he stays for the rest of that idle spell). Why: in the bank's log an agent not
+  talking is put through at an empty queue more often the fewer agents are present
+  (FINDINGS item 21).
 - ``breaks`` (default none): ``[{start_s, duration_s, share}]``, each day: at ``start_s``
   (seconds after midnight) a share of the present agents goes on break for
   ``duration_s`` -- idle agents at once, working ones when their call is done.
@@ -66,6 +71,7 @@ from pydantic import Field, model_validator
 from sim.errors import ConfigError
 from sim.model.distributions import Distribution
 from sim.schema.common import KeyedError, Law, Probability, Seconds, Section
+from sim.schema.limits import MAX_AGENTS
 
 
 class NotReady(Section):
@@ -92,6 +98,9 @@ class AwayWhenIdle(Section):
 
     after: Law = Field(description="idle time before the agent steps away, s (finite)")
     duration: Law = Field(description="time away unless called back, s (finite)")
+    min_present: int = Field(0, ge=0, le=MAX_AGENTS, description="steps away only while at "
+                             "least this many of the group's agents are logged in, himself "
+                             "included (agents; 0: whatever the headcount)")
 
 
 class Break(Section):
@@ -167,6 +176,7 @@ class AvailabilitySpec:
     not_ready_yields: bool = False  # not ready only when nobody waits, ended by a caller
     idle_after: Distribution | None = None  # away_when_idle.after (None: off)
     idle_away: Distribution | None = None  # away_when_idle.duration
+    idle_min_present: int = 0  # away_when_idle.min_present
 
     @property
     def yields(self) -> bool:
@@ -236,7 +246,8 @@ def parse(key: str, value: Availability | None, staffing: Sequence[int], per_day
                                 f"{key}.away_when_idle.after", idle.after, finite=True),
                             idle_away=None if idle is None else parse_distribution(
                                 f"{key}.away_when_idle.duration", idle.duration,
-                                finite=True))
+                                finite=True),
+                            idle_min_present=0 if idle is None else idle.min_present)
 
 
 def _by_queue(key: str, value: Availability, served: dict[str, int],
