@@ -91,3 +91,14 @@ def test_variants_write_the_yielding_wrap_up_and_the_away_state_as_keys_the_sche
         assert spec.idle_after is not None and spec.idle_after.mean == 300.0
         assert spec.idle_away is not None and spec.idle_away.mean == 200.0
         assert spec.idle_min_present == 5
+
+
+def test_not_ready_prob_sets_the_probability_of_the_scenarios_own_law():
+    law = {"dist": "lognormal", "mean": 338.0, "sd": 380.0}
+    scn = {"groups": {"agents": {"availability": {"not_ready": {"prob": 0.075,
+                                                                "duration": law}}},
+                      "back": {"staffing": [1, 1]}}}
+    out = _module().variants(scn, None, not_ready_prob=0.02)
+    assert out["groups"]["agents"]["availability"]["not_ready"] == {"prob": 0.02,
+                                                                     "duration": law}
+    assert "availability" not in out["groups"]["back"]  # no law of its own: untouched

@@ -18,7 +18,7 @@ under the old routing).
     python experiments/out_of_sample/routed.py SCENARIO OUT.yaml [--log LOG]
         [--fill-scale F] [--no-answer-delay] [--when-free SHARE] [--task-s S]
         [--acw-empirical] [--not-ready P MEAN_S [--yields]]
-        [--away-when-idle AFTER_S MEAN_S [--away-min-present K]]
+        [--away-when-idle AFTER_S MEAN_S [--away-min-present K]] [--not-ready-prob P]
 
 The last ones are the variants of FINDINGS items 15–17: hidden tasks of S seconds at the
 same agent-hours; the after-call work as the empirical law of its own sample
@@ -108,8 +108,9 @@ def routed(scn: dict, mix: dict[str, dict[str, float]], fill_scale: float,
 def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = False,
              not_ready: tuple[float, float] | None = None, yields: bool = False,
              away_when_idle: tuple[float, float] | None = None,
-             away_min_present: int = 0) -> dict:
-    """``scn`` with items 15–17's variants applied (each off when None / False)."""
+             away_min_present: int = 0, not_ready_prob: float | None = None) -> dict:
+    """``scn`` with items 15–17's variants applied (each off when None / False);
+    ``not_ready_prob`` sets the probability of the scenario's own not-ready law."""
     if task_s is not None:
         hidden = scn["classes"]["hidden_work"]
         k = law_mean(hidden["handle_time"]) / task_s  # the same agent-hours
@@ -130,6 +131,11 @@ def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = 
             g.setdefault("availability", {})["not_ready"] = {
                 "prob": not_ready[0], "duration": {"dist": "exponential", "mean": not_ready[1]},
                 "yields": yields}
+    if not_ready_prob is not None:
+        for g in scn["groups"].values():
+            nr = (g.get("availability") or {}).get("not_ready")
+            if nr is not None:
+                nr["prob"] = not_ready_prob
     if away_when_idle is not None:
         for g in scn["groups"].values():
             g.setdefault("availability", {})["away_when_idle"] = {
@@ -159,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
                    metavar=("AFTER_S", "MEAN_S"))
     p.add_argument("--away-min-present", type=int, default=0, metavar="K",
                    help="agents step away only while K or more are logged in")
+    p.add_argument("--not-ready-prob", type=float, default=None, metavar="P",
+                   help="the probability of the scenario's own not-ready law")
     a = p.parse_args(argv)
     text = a.scenario.read_text()
     log = log_days(a.log, "weekday")
@@ -168,14 +176,15 @@ def main(argv: list[str] | None = None) -> None:
     free = free_mix(mix, share)
     scn = routed(yaml.safe_load(text), mix, a.fill_scale, not a.no_answer_delay, free)
     scn = variants(scn, log, a.task_s, a.acw_empirical, a.not_ready, a.yields,
-                   a.away_when_idle, a.away_min_present)
+                   a.away_when_idle, a.away_min_present, a.not_ready_prob)
     header = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = (f"# routed (experiments/out_of_sample/routed.py): when_busy {mix}, when_free "
             f"{free}, hidden work "
             f"x{a.fill_scale:g}, answer delay {'kept' if not a.no_answer_delay else 'off'}, "
             f"tasks {a.task_s}, empirical after-call work {a.acw_empirical}, "
             f"not ready {a.not_ready}{' yielding' if a.yields else ''}, away when idle "
-            f"{a.away_when_idle} from {a.away_min_present} agents logged in\n")
+            f"{a.away_when_idle} from {a.away_min_present} agents logged in, not-ready "
+            f"probability {a.not_ready_prob}\n")
     a.out.write_text(header + note + yaml.safe_dump(scn, sort_keys=False, width=100))
     print(f"{a.out}: when_busy {mix}, when_free {free}")
 
