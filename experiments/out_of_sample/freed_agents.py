@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
 from long_waits import run_calls
-from queue_response import _queued, log_timelines, sim_timelines, state_at, waiting_clock
+from queue_response import (
+    _queued,
+    log_timelines,
+    sim_queued,
+    sim_timelines,
+    state_at,
+    waiting_clock,
+)
 
 from sim.calibrate.availability import ACW_SLACK_S
 from sim.calibrate.staffing import SESSION_GAP_S
@@ -154,9 +161,7 @@ def sim_agent_days(run: Path) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataF
         calls = pd.DataFrame({"agent": agent[real], "t_answer": rep.loc[real, "t_answer"],
                               "t_end": rep.loc[real, "t_end"],
                               "desk": np.where(queue[real] == "acd", "acd", "direct")})
-        q = rep[(queue == "acd") & rep["t_queue"].notna()
-                & ((rep["outcome"] == "abandoned") | ((rep["outcome"] == "answered")
-                                                      & (rep["t_left_queue"] > rep["t_queue"])))]
+        q = rep[sim_queued(rep, queue == "acd")]
         served = (q["outcome"] == "answered").to_numpy()
         out.append((tl, calls.reset_index(drop=True), pd.DataFrame({
             "t_queue": q["t_queue"].to_numpy(float) - 1e-6,

@@ -93,9 +93,7 @@ def sim_moments(run: Path) -> pd.DataFrame:
     rows = []
     for _, rep in calls.groupby("rep"):
         real = rep[(rep["class"] != "hidden_work") & rep["t_answer"].notna()]
-        q = rep[rep["class"].isin(acd) & rep["t_queue"].notna()
-                & ((rep["outcome"] == "abandoned") | ((rep["outcome"] == "answered")
-                                                      & (rep["t_left_queue"] > rep["t_queue"])))]
+        q = rep[sim_queued(rep, rep["class"].isin(acd))]
         start = q["t_queue"].to_numpy(float)
         t = start - 1e-6
         k = np.minimum((t // interval).astype(int), len(present) - 1)
@@ -107,6 +105,15 @@ def sim_moments(run: Path) -> pd.DataFrame:
             (q["outcome"] == "answered").to_numpy(),
             ~q["class"].astype(str).str.startswith("p0_").to_numpy()))
     return pd.concat(rows, ignore_index=True)
+
+
+def sim_queued(rep: pd.DataFrame, acd: pd.Series) -> pd.Series:
+    """A replication's callers (``acd``: of the ACD queue) who reached the queue as the
+    log marks it (``queued``): abandoned there, or answered after waiting — one answered
+    as he asked is no queue entry."""
+    return acd & rep["t_queue"].notna() & (
+        (rep["outcome"] == "abandoned")
+        | ((rep["outcome"] == "answered") & (rep["t_left_queue"] > rep["t_queue"])))
 
 
 def _moments(t, start, end, present, talk_start, talk_end, served, identified
