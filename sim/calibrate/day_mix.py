@@ -53,6 +53,19 @@ def _set(node, path: tuple[str, ...], value) -> None:
     node[path[-1]] = value
 
 
+def tally_moved(per_day: list[dict[str, str]]) -> dict[str, dict[str, int]]:
+    """Class -> what happened to it (pooled, dropped, routed into ...) -> on how many
+    days; a day's own figures (in parentheses) left out, so each is one line: never
+    silent, never one line per day."""
+    moved: dict[str, dict[str, int]] = {}
+    for day in per_day:
+        for cls, what in day.items():
+            what = what.split(" (")[0]
+            moved.setdefault(cls, {}).setdefault(what, 0)
+            moved[cls][what] += 1
+    return moved
+
+
 def days_in_a_row(behaviour: dict, report: dict, targets: list) -> dict:
     """The behaviour with each target day's volumes and presence, the days in a row."""
     from sim.calibrate.predict import predict_scenario
@@ -63,12 +76,7 @@ def days_in_a_row(behaviour: dict, report: dict, targets: list) -> dict:
     keys = per_interval_keys(behaviour, n)
     predicted = [predict_scenario(behaviour, report, t) for t in targets]
     days = [scn for scn, _ in predicted]
-    moved: dict[str, dict[str, int]] = {}
-    for _, info in predicted:  # never silent: a class pooled or dropped, on how many days
-        for cls, what in info["classes_moved"].items():
-            what = what.split(" (")[0]
-            moved.setdefault(cls, {}).setdefault(what, 0)
-            moved[cls][what] += 1
+    moved = tally_moved([info["classes_moved"] for _, info in predicted])
     report["day_mix"] = {"days": len(days), "classes_moved": moved}
     scn = copy.deepcopy(days[0])
     for path in keys:

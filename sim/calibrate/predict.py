@@ -68,8 +68,8 @@ def _route(scn: dict, volumes: dict, moved: dict) -> None:
         for dest in targets:
             if dest == cls or dest not in volumes or not any(volumes[dest]):
                 continue
-            moved[dest] = (f"routed: its {sum(volumes[dest]):.1f} calls a day arrive as {cls}, "
-                           f"whose routing sends them on")
+            moved[dest] = (f"routed into {cls} ({sum(volumes[dest]):.1f} calls a day arrive "
+                           f"as {cls}, whose routing sends them on)")
             volumes[cls] = [a + b for a, b in zip(volumes[cls], volumes[dest], strict=True)]
             volumes[dest] = [0.0] * len(volumes[dest])
 
