@@ -20,14 +20,28 @@ validation computes it) is the bootstrap variance over the log's days, or over t
 group's replications, resampled with replacement. ``r_max_log`` is the log's ceiling
 alone (infinitely many replications). Hours: those the validation compares.
 
+**Noise of the levels.** The log's level (abandonment, answered at once, mean wait of
+served callers) over a day type's D days is itself one draw: a model with exactly the
+right expected level misses it by the log's noise plus the group's. Two estimates of a
+D-day log's standard deviation: its days resampled with replacement (which also
+resamples their volumes and staffing, which a prediction is given) and the model's own
+(D of the run's mean-day replications resampled: each day the same mean day). With the
+group's standard deviation (REPS replications resampled), the chance that such a perfect
+model meets a target of tolerance t with one group is erf(t / (sd * sqrt 2)), sd the two
+combined (normal approximation); with every one of G groups, all judged against the same
+log, it is E_L[P(|G - L| <= t)^G] over the log's deviation L; and z is the pooled run's
+difference over the log's sd and the pooled run's own.
+
 Writes OUT/table.csv (case, group, target, log, sim, difference, tolerance, met),
 OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max), OUT/edges.csv (mean wait with
-and without the near-empty edge hours) and prints the Markdown tables.
+and without the near-empty edge hours), OUT/level_noise.csv and prints the Markdown
+tables.
 Usage: python analyse.py LOG OUT REPS
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -54,6 +68,7 @@ TARGETS = {
 SHAPES = ("answered_per_day", "abandon_rate", "answered_at_once_of_requests",
           "mean_wait_served_s")
 SUMS = list(val.SUMS)
+LEVELS = ("abandon_rate", "answered_at_once_of_requests", "mean_wait_served_s")
 
 
 def log_of(path: Path, day_type: str, days: str):
@@ -141,6 +156,100 @@ def ceilings(case: str, log, iv, reps: int, rng) -> list[dict]:
     return rows
 
 
+def boot_sd(x: np.ndarray, draws: int, rng, b: int = 4000) -> dict[str, float]:
+    """Standard deviation of each level over samples of ``draws`` units (rows of
+    ``x[unit, sum]``: log days or replications) drawn with replacement."""
+    n = x.shape[0]
+    w = rng.multinomial(draws, np.full(n, 1.0 / n), size=b).astype(float)
+    lv = curves(w @ x)
+    return {m: float(np.nanstd(lv[m], ddof=1)) for m in LEVELS}
+
+
+def combined(*sds: float) -> float:
+    """Standard deviation of a sum of independent noises."""
+    return math.sqrt(sum(s * s for s in sds))
+
+
+def chance_met(tolerance: float, *sds: float) -> float:
+    """Chance that a difference of mean 0 and the independent standard deviations
+    ``sds`` lies within ``± tolerance`` (normal approximation)."""
+    sd = combined(*sds)
+    return 1.0 if sd == 0 else math.erf(tolerance / (sd * math.sqrt(2.0)))
+
+
+def chance_all(tolerance: float, sd_log: float, sd_group: float, groups: int) -> float:
+    """Chance that every one of ``groups`` independent groups lies within ``± tolerance``
+    of one log that is itself off its expectation by N(0, sd_log) (normal approximation,
+    integrated on a grid over the log's deviation)."""
+    if sd_log == 0:
+        return chance_met(tolerance, sd_group) ** groups
+    dev = np.linspace(-8.0, 8.0, 4001) * sd_log
+    weight = np.exp(-0.5 * (dev / sd_log) ** 2)
+    if sd_group == 0:
+        each = (np.abs(dev) <= tolerance).astype(float)
+    else:
+        z = np.sqrt(2.0) * sd_group
+        each = 0.5 * (_erf((tolerance - dev) / z) - _erf((-tolerance - dev) / z))
+    return float(np.sum(weight * each ** groups) / np.sum(weight))
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+def z_score(difference: float, *sds: float) -> float:
+    """The difference in standard deviations (NaN when there is no noise)."""
+    sd = combined(*sds)
+    return difference / sd if sd > 0 else math.nan
+
+
+def level_noise(case: str, log, iv, reps: int, rng) -> list[dict]:
+    """Per level: the log's, the pooled run's difference, the standard deviation of a
+    log of the same days by two estimates, of a group, and a perfect model's chance to
+    meet the out-of-sample target with one group (module docstring)."""
+    days = val.log_counts(log, 20.0).groupby("date")[SUMS].sum().to_numpy()
+    runs = val.sim_counts(iv).groupby("rep")[SUMS].sum().to_numpy()
+    d, n = days.shape[0], runs.shape[0]
+    groups = n // reps
+    log_lv, sim_lv = curves(days.sum(axis=0)), curves(runs.sum(axis=0))
+    sd_days, sd_model = boot_sd(days, d, rng), boot_sd(runs, d, rng)
+    sd_group, se_pooled = boot_sd(runs, reps, rng), boot_sd(runs, n, rng)
+    rows = []
+    for m in LEVELS:
+        tol, rel = val.PREDICT_TARGETS[m]
+        lg = float(log_lv[m])
+        scale = lg if rel else 1.0  # a relative target: its tolerance in the level's unit
+        rows.append({
+            "case": case, "level": m, "log_days": d, "reps": reps, "log": lg,
+            "sim_pooled": float(sim_lv[m]),
+            "difference": (float(sim_lv[m]) - lg) / scale,
+            "sd_log_days": sd_days[m] / scale, "sd_log_model": sd_model[m] / scale,
+            "sd_group": sd_group[m] / scale, "tolerance": tol,
+            "chance_met_model": chance_met(tol * scale, sd_model[m], sd_group[m]),
+            "chance_met_days": chance_met(tol * scale, sd_days[m], sd_group[m]),
+            "groups": groups,
+            "chance_all_model": chance_all(tol * scale, sd_model[m], sd_group[m], groups),
+            "chance_all_days": chance_all(tol * scale, sd_days[m], sd_group[m], groups),
+            "z": z_score(float(sim_lv[m]) - lg, sd_model[m], se_pooled[m])})
+    return rows
+
+
+def markdown_noise(c: pd.DataFrame) -> str:
+    lines = ["| case | level | pooled run − log | sd of the log: days resampled / model "
+             "| sd of a group | chance a perfect model meets it, per group: model / days "
+             "| in all groups: model / days | z |", "|---|---|---|---|---|---|---|---|"]
+    for r in c.itertuples(index=False):
+        u = 100.0
+        unit = " %" if val.PREDICT_TARGETS[r.level][1] else " pt"
+        lines.append(f"| {r.case} ({r.log_days} days) | {r.level} | "
+                     f"{r.difference * u:+.1f}{unit} | {r.sd_log_days * u:.1f} / "
+                     f"{r.sd_log_model * u:.1f}{unit} | {r.sd_group * u:.1f}{unit} | "
+                     f"{r.chance_met_model:.2f} / {r.chance_met_days:.2f} | "
+                     f"{r.chance_all_model:.2f} / {r.chance_all_days:.2f} ({r.groups}) | "
+                     f"{r.z:+.1f} |")
+    return "\n".join(lines)
+
+
 def edges(case: str, log, iv) -> dict:
     """Mean wait of served callers over all hours and over the hours the shapes compare
     (>= 5 log calls a day), log and simulation (all replications): how much of a level
@@ -194,7 +303,7 @@ def markdown_ceiling(c: pd.DataFrame) -> str:
 
 def main(log_path: Path, out: Path, reps: int) -> None:
     rng = np.random.default_rng(16)
-    rows, ceil, edge = [], [], []
+    rows, ceil, edge, noise = [], [], [], []
     for case, (day_type, days) in CASES.items():
         run = out / case
         if not (run / "intervals.parquet").exists():
@@ -205,6 +314,7 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         rows += validations(case, log, iv, hist, reps)
         ceil += ceilings(case, log, iv, reps, rng)
         edge.append(edges(case, log, iv))
+        noise += level_noise(case, log, iv, reps, rng)
     t, c = pd.DataFrame(rows), pd.DataFrame(ceil)
     t.drop(columns=["shown", "unit"]).to_csv(out / "table.csv", index=False,
                                              float_format="%.6g")
@@ -219,6 +329,9 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         print(f"| {r.case} | {r.log_all:.1f} / {r.sim_all:.1f} s ({r.sim_all / r.log_all - 1:+.0%})"
               f" | {r.log_busy:.1f} / {r.sim_busy:.1f} s ({r.sim_busy / r.log_busy - 1:+.0%}) | "
               f"{r.edge_share_log:.1%} / {r.edge_share_sim:.1%} |")
+    n = pd.DataFrame(noise)
+    n.to_csv(out / "level_noise.csv", index=False, float_format="%.4g")
+    print("\n" + markdown_noise(n))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,81 @@
+"""experiments/out_of_sample/analyse.py: the noise of the log's levels and a perfect
+model's chance to meet the out-of-sample targets (README, *What limits the levels*)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from simhelpers import experiment_script
+
+
+@pytest.fixture(scope="module")
+def an():
+    return experiment_script("analyse")
+
+
+def test_chance_met_is_the_normal_probability_of_the_band(an):
+    assert an.chance_met(1.0, 1.0) == pytest.approx(0.682689, abs=1e-6)
+    assert an.chance_met(1.0, 0.6, 0.8) == pytest.approx(0.682689, abs=1e-6)  # sd 1
+    assert an.chance_met(1.96, 1.0) == pytest.approx(0.950004, abs=1e-6)
+    assert an.chance_met(0.5, 0.0) == 1.0
+    assert math.isnan(an.z_score(1.0, 0.0)) and an.z_score(3.0, 1.2, 1.6) == 1.5
+
+
+def test_boot_sd_of_a_mean_of_n_draws_is_the_population_sd_over_root_n(an):
+    # units of equal base: the level is the mean of the units' rates, whose bootstrap
+    # sd over n draws is the population sd / sqrt(n) (4,000 draws: ~1 % Monte Carlo error)
+    rates = np.array([0.05, 0.10, 0.15, 0.20, 0.30])
+    x = np.zeros((5, len(an.SUMS)))
+    x[:, an.SUMS.index("base")] = 100.0
+    x[:, an.SUMS.index("served")] = 100.0 * (1 - rates)
+    x[:, an.SUMS.index("abandoned")] = 100.0 * rates
+    sd = an.boot_sd(x, 5, np.random.default_rng(1))["abandon_rate"]
+    assert sd == pytest.approx(rates.std() / math.sqrt(5), rel=0.05)
+    assert an.boot_sd(x, 20, np.random.default_rng(1))["abandon_rate"] == pytest.approx(
+        rates.std() / math.sqrt(20), rel=0.05)
+
+
+def _log(waits_by_day: list[list[float]]) -> pd.DataFrame:
+    rows = [{"date": pd.Timestamp("1999-01-03") + pd.Timedelta(days=d), "t_arrival": 36000.0,
+             "class": "p1_PS", "outcome": "served", "wait_s": w}
+            for d, waits in enumerate(waits_by_day) for w in waits]
+    return pd.DataFrame(rows)
+
+
+def _run(waits_by_rep: list[float], answered: float = 2.0) -> pd.DataFrame:
+    return pd.DataFrame({"rep": range(len(waits_by_rep)), "start_s": 36000.0,
+                         "class": "p1_PS", "asked": answered, "answered": answered,
+                         "abandoned": 0.0, "p_wait": 1.0, "asa_s": waits_by_rep,
+                         "service_level": 0.0})
+
+
+def test_level_noise_by_hand(an):
+    # two log days of two served callers each: mean waits 10 s and 30 s (20 s overall);
+    # four replications of one mean day: 22 s each, so the pooled run is +10 % and the
+    # model's own noise is zero: a perfect model meets +-10 % only through the log's days
+    log, iv = _log([[10.0, 10.0], [30.0, 30.0]]), _run([22.0] * 4)
+    rows = {r["level"]: r for r in an.level_noise("c", log, iv, 2, np.random.default_rng(3))}
+    w = rows["mean_wait_served_s"]
+    assert (w["log"], w["sim_pooled"], w["log_days"]) == (20.0, 22.0, 2)
+    assert w["difference"] == pytest.approx(0.10)
+    assert w["sd_log_model"] == 0.0 and w["sd_group"] == 0.0
+    assert w["chance_met_model"] == 1.0 and math.isnan(w["z"])
+    # days resampled: the mean of 2 draws from {10, 30} has sd 10 / sqrt 2 = 7.07 s
+    assert w["sd_log_days"] == pytest.approx(10 / math.sqrt(2) / 20.0, rel=0.05)
+    assert w["chance_met_days"] == pytest.approx(
+        math.erf(2.0 / (10 / math.sqrt(2) * math.sqrt(2))), abs=0.02)
+    assert rows["abandon_rate"]["difference"] == 0.0
+
+
+def test_chance_all_groups_against_one_log(an):
+    # one group: the band's probability of the two noises combined
+    assert an.chance_all(1.0, 0.6, 0.8, 1) == pytest.approx(an.chance_met(1.0, 1.0), abs=1e-4)
+    # an exact log: independent groups, the product
+    assert an.chance_all(1.0, 0.0, 1.0, 3) == pytest.approx(0.682689 ** 3, abs=1e-6)
+    # exact groups: all of them meet it exactly when the log lies within the band
+    assert an.chance_all(1.0, 1.0, 0.0, 5) == pytest.approx(0.682689, abs=1e-3)
+    # groups judged against the same log are not independent: more than the product
+    assert an.chance_all(1.0, 0.6, 0.8, 5) > an.chance_met(1.0, 1.0) ** 5
