@@ -62,7 +62,8 @@ def test_level_noise_by_hand(an):
     assert (w["log"], w["sim_pooled"], w["log_days"]) == (20.0, 22.0, 2)
     assert w["difference"] == pytest.approx(0.10)
     assert w["sd_log_model"] == 0.0 and w["sd_group"] == 0.0
-    assert w["chance_met_model"] == 1.0 and math.isnan(w["z"])
+    assert w["chance_met_model"] == 1.0 and math.isnan(w["z_model"])
+    assert w["z_days"] == pytest.approx(2.0 / (10 / math.sqrt(2)), rel=0.05)
     # days resampled: the mean of 2 draws from {10, 30} has sd 10 / sqrt 2 = 7.07 s
     assert w["sd_log_days"] == pytest.approx(10 / math.sqrt(2) / 20.0, rel=0.05)
     assert w["chance_met_days"] == pytest.approx(

@@ -30,7 +30,7 @@ group's standard deviation (REPS replications resampled), the chance that such a
 model meets a target of tolerance t with one group is erf(t / (sd * sqrt 2)), sd the two
 combined (normal approximation); with every one of G groups, all judged against the same
 log, it is E_L[P(|G - L| <= t)^G] over the log's deviation L; and z is the pooled run's
-difference over the log's sd and the pooled run's own.
+difference over the log's sd (either estimate) and the pooled run's own combined.
 
 Writes OUT/table.csv (case, group, target, log, sim, difference, tolerance, met),
 OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max), OUT/edges.csv (mean wait with
@@ -230,14 +230,16 @@ def level_noise(case: str, log, iv, reps: int, rng) -> list[dict]:
             "groups": groups,
             "chance_all_model": chance_all(tol * scale, sd_model[m], sd_group[m], groups),
             "chance_all_days": chance_all(tol * scale, sd_days[m], sd_group[m], groups),
-            "z": z_score(float(sim_lv[m]) - lg, sd_model[m], se_pooled[m])})
+            "z_model": z_score(float(sim_lv[m]) - lg, sd_model[m], se_pooled[m]),
+            "z_days": z_score(float(sim_lv[m]) - lg, sd_days[m], se_pooled[m])})
     return rows
 
 
 def markdown_noise(c: pd.DataFrame) -> str:
     lines = ["| case | level | pooled run − log | sd of the log: days resampled / model "
              "| sd of a group | chance a perfect model meets it, per group: model / days "
-             "| in all groups: model / days | z |", "|---|---|---|---|---|---|---|---|"]
+             "| in all groups: model / days | z: model / days |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in c.itertuples(index=False):
         u = 100.0
         unit = " %" if val.PREDICT_TARGETS[r.level][1] else " pt"
@@ -246,7 +248,7 @@ def markdown_noise(c: pd.DataFrame) -> str:
                      f"{r.sd_log_model * u:.1f}{unit} | {r.sd_group * u:.1f}{unit} | "
                      f"{r.chance_met_model:.2f} / {r.chance_met_days:.2f} | "
                      f"{r.chance_all_model:.2f} / {r.chance_all_days:.2f} ({r.groups}) | "
-                     f"{r.z:+.1f} |")
+                     f"{r.z_model:+.1f} / {r.z_days:+.1f} |")
     return "\n".join(lines)
 
 
