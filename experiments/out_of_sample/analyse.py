@@ -23,10 +23,11 @@ alone (infinitely many replications). Hours: those the validation compares.
 **Noise of the levels.** The log's level (abandonment, answered at once, mean wait of
 served callers) over a day type's D days is itself one draw: a model with exactly the
 right expected level misses it by the log's noise plus the group's. Two estimates of a
-D-day log's standard deviation: its days resampled with replacement (which also
-resamples their volumes and staffing, which a prediction is given) and the model's own
-(D of the run's mean-day replications resampled: each day the same mean day). With the
-group's standard deviation (REPS replications resampled), the chance that such a perfect
+D-day log's standard deviation, each by the delta method of a ratio of sums
+(``sim.calibrate.validate.ratio_sd``, as ``ccsim validate`` reports them): over the log's
+D days (which vary in volumes and staffing too, which a prediction is given) and over D
+of the run's mean-day replications (the model's own: each day the same mean day). With
+the group's standard deviation (REPS replications), the chance that such a perfect
 model meets a target of tolerance t with one group is erf(t / (sd * sqrt 2)), sd the two
 combined (normal approximation); with every one of G groups, all judged against the same
 log, it is E_L[P(|G - L| <= t)^G] over the log's deviation L; and z is the pooled run's
@@ -156,24 +157,10 @@ def ceilings(case: str, log, iv, reps: int, rng) -> list[dict]:
     return rows
 
 
-def boot_sd(x: np.ndarray, draws: int, rng, b: int = 4000) -> dict[str, float]:
-    """Standard deviation of each level over samples of ``draws`` units (rows of
-    ``x[unit, sum]``: log days or replications) drawn with replacement."""
-    n = x.shape[0]
-    w = rng.multinomial(draws, np.full(n, 1.0 / n), size=b).astype(float)
-    lv = curves(w @ x)
-    return {m: float(np.nanstd(lv[m], ddof=1)) for m in LEVELS}
-
-
-def combined(*sds: float) -> float:
-    """Standard deviation of a sum of independent noises."""
-    return math.sqrt(sum(s * s for s in sds))
-
-
 def chance_met(tolerance: float, *sds: float) -> float:
     """Chance that a difference of mean 0 and the independent standard deviations
     ``sds`` lies within ``± tolerance`` (normal approximation)."""
-    sd = combined(*sds)
+    sd = math.sqrt(sum(s * s for s in sds))
     return 1.0 if sd == 0 else math.erf(tolerance / (sd * math.sqrt(2.0)))
 
 
@@ -197,23 +184,17 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.vectorize(math.erf, otypes=[float])(x)
 
 
-def z_score(difference: float, *sds: float) -> float:
-    """The difference in standard deviations (NaN when there is no noise)."""
-    sd = combined(*sds)
-    return difference / sd if sd > 0 else math.nan
-
-
-def level_noise(case: str, log, iv, reps: int, rng) -> list[dict]:
+def level_noise(case: str, log, iv, reps: int) -> list[dict]:
     """Per level: the log's, the pooled run's difference, the standard deviation of a
     log of the same days by two estimates, of a group, and a perfect model's chance to
     meet the out-of-sample target with one group (module docstring)."""
-    days = val.log_counts(log, 20.0).groupby("date")[SUMS].sum().to_numpy()
-    runs = val.sim_counts(iv).groupby("rep")[SUMS].sum().to_numpy()
-    d, n = days.shape[0], runs.shape[0]
+    days = val.log_counts(log, 20.0).groupby("date")[SUMS].sum().assign(days=1.0)
+    runs = val.sim_counts(iv).groupby("rep")[SUMS].sum().assign(days=1.0)
+    d, n = len(days), len(runs)
     groups = n // reps
-    log_lv, sim_lv = curves(days.sum(axis=0)), curves(runs.sum(axis=0))
-    sd_days, sd_model = boot_sd(days, d, rng), boot_sd(runs, d, rng)
-    sd_group, se_pooled = boot_sd(runs, reps, rng), boot_sd(runs, n, rng)
+    log_lv, sim_lv = curves(days[SUMS].sum().to_numpy()), curves(runs[SUMS].sum().to_numpy())
+    sd_days, sd_model = val.ratio_sd(days, d), val.ratio_sd(runs, d)
+    sd_group, se_pooled = val.ratio_sd(runs, reps), val.ratio_sd(runs, n)
     rows = []
     for m in LEVELS:
         tol, rel = val.PREDICT_TARGETS[m]
@@ -230,13 +211,13 @@ def level_noise(case: str, log, iv, reps: int, rng) -> list[dict]:
             "groups": groups,
             "chance_all_model": chance_all(tol * scale, sd_model[m], sd_group[m], groups),
             "chance_all_days": chance_all(tol * scale, sd_days[m], sd_group[m], groups),
-            "z_model": z_score(float(sim_lv[m]) - lg, sd_model[m], se_pooled[m]),
-            "z_days": z_score(float(sim_lv[m]) - lg, sd_days[m], se_pooled[m])})
+            "z_model": val.z_score(float(sim_lv[m]), lg, sd_model[m], se_pooled[m]),
+            "z_days": val.z_score(float(sim_lv[m]), lg, sd_days[m], se_pooled[m])})
     return rows
 
 
 def markdown_noise(c: pd.DataFrame) -> str:
-    lines = ["| case | level | pooled run − log | sd of the log: days resampled / model "
+    lines = ["| case | level | pooled run − log | sd of the log: model / its days "
              "| sd of a group | chance a perfect model meets it, per group: model / days "
              "| in all groups: model / days | z: model / days |",
              "|---|---|---|---|---|---|---|---|"]
@@ -244,8 +225,8 @@ def markdown_noise(c: pd.DataFrame) -> str:
         u = 100.0
         unit = " %" if val.PREDICT_TARGETS[r.level][1] else " pt"
         lines.append(f"| {r.case} ({r.log_days} days) | {r.level} | "
-                     f"{r.difference * u:+.1f}{unit} | {r.sd_log_days * u:.1f} / "
-                     f"{r.sd_log_model * u:.1f}{unit} | {r.sd_group * u:.1f}{unit} | "
+                     f"{r.difference * u:+.1f}{unit} | {r.sd_log_model * u:.1f} / "
+                     f"{r.sd_log_days * u:.1f}{unit} | {r.sd_group * u:.1f}{unit} | "
                      f"{r.chance_met_model:.2f} / {r.chance_met_days:.2f} | "
                      f"{r.chance_all_model:.2f} / {r.chance_all_days:.2f} ({r.groups}) | "
                      f"{r.z_model:+.1f} / {r.z_days:+.1f} |")
@@ -316,7 +297,7 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         rows += validations(case, log, iv, hist, reps)
         ceil += ceilings(case, log, iv, reps, rng)
         edge.append(edges(case, log, iv))
-        noise += level_noise(case, log, iv, reps, rng)
+        noise += level_noise(case, log, iv, reps)
     t, c = pd.DataFrame(rows), pd.DataFrame(ceil)
     t.drop(columns=["shown", "unit"]).to_csv(out / "table.csv", index=False,
                                              float_format="%.6g")

@@ -83,6 +83,12 @@ def sim_counts(intervals):
 
 
 SUMS = ("base", "served", "abandoned", "at_once", "wait_served_s", "in_sl")
+# metric: (numerator, denominator) of its ratio of sums (``_ratios``)
+RATIO_OF = {"abandon_rate": ("abandoned", "base"),
+            "answered_at_once_of_requests": ("at_once", "base"),
+            "zero_wait_of_served": ("at_once", "served"),
+            "mean_wait_served_s": ("wait_served_s", "served"),
+            "service_level": ("in_sl", "base"), "answered_per_day": ("served", "days")}
 
 
 def compare(log, intervals, service_level_s: float, confidence: float = 0.95,
@@ -100,17 +106,50 @@ def compare(log, intervals, service_level_s: float, confidence: float = 0.95,
     lc, sc = log_counts(log, service_level_s), sim_counts(intervals)
     n_days, n_reps = lc["date"].nunique(), sc["rep"].nunique()
     log_all = _ratios({**lc[list(SUMS)].sum(), "days": n_days})
-    per_rep = [_ratios({**g[list(SUMS)].sum(), "days": days_per_rep})
-               for _, g in sc.groupby("rep")]
+    reps = sc.groupby("rep")[list(SUMS)].sum().assign(days=float(days_per_rep))
+    per_rep = [_ratios(r) for _, r in reps.iterrows()]
+    days = lc.groupby("date")[list(SUMS)].sum().assign(days=1.0)
+    # a log of these days as the model makes it: n_days / days_per_rep replications
+    noise_model = ratio_sd(reps, n_days / days_per_rep)
+    noise_days, noise_sim = ratio_sd(days, n_days), ratio_sd(reps, n_reps)
     rows = []
     for m in METRICS:
         ci = t_interval([r[m] for r in per_rep], confidence)
-        rows.append(_row(m, log_all[m], ci["mean"], ci["half_width"], targets))
+        rows.append({**_row(m, log_all[m], ci["mean"], ci["half_width"], targets),
+                     "log_sd": noise_model[m], "log_sd_days": noise_days[m],
+                     "z": z_score(ci["mean"], log_all[m], noise_model[m], noise_sim[m])})
     hourly = _by(lc, sc, "hour", n_days, n_reps * days_per_rep)
     rows += _shape_rows(hourly, min_r)
     by_class = _by(lc, sc, "class", n_days, n_reps * days_per_rep)
     return {"overall": pd.DataFrame(rows), "hourly": hourly, "by_class": by_class,
             "n_days": n_days, "n_reps": n_reps}
+
+
+def ratio_sd(units, draws: float) -> dict[str, float]:
+    """Standard deviation of each metric's ratio of sums over ``draws`` units like the
+    rows of ``units`` (per-unit sums of ``SUMS`` and ``days``; log days or replications),
+    by the delta method: var(sum Y / sum X) = var(Y - R X) / (draws * mean(X)^2). NaN
+    with fewer than two units."""
+    import numpy as np
+
+    out = {}
+    for m, (num, den) in RATIO_OF.items():
+        y, x = units[num].to_numpy(float), units[den].to_numpy(float)
+        if len(x) < 2 or x.sum() <= 0 or draws <= 0:
+            out[m] = math.nan
+            continue
+        resid = y - (y.sum() / x.sum()) * x
+        out[m] = float(np.sqrt(resid.var(ddof=1) / draws) / x.mean())
+    return out
+
+
+def z_score(sim: float | None, log: float, *sds: float) -> float:
+    """The simulation's difference from the log in standard deviations of the two
+    noises combined (NaN when it cannot be told)."""
+    sd = math.sqrt(sum(s * s for s in sds))
+    if sim is None or not sd > 0:
+        return math.nan
+    return (sim - log) / sd
 
 
 def _row(metric: str, log: float, sim: float | None, hw, targets: dict) -> dict:
@@ -222,14 +261,21 @@ def write_tables(result: dict, out_dir: Path) -> None:
 
 def format_table(overall) -> str:
     """The comparison as printed by ``ccsim validate``."""
-    lines = [f"{'metric':<48} {'log':>10} {'sim':>10} {'±95%':>8} {'diff':>9} {'tol':>6}  ok"]
+    lines = [f"{'metric':<48} {'log':>10} {'sim':>10} {'±95%':>8} {'diff':>9} {'tol':>6}  ok"
+             f"  {'log sd':>8} {'z':>5}"]
     for r in overall.itertuples(index=False):
         ok = "" if r.within is None else ("yes" if r.within else "NO")
-        hw = "" if math.isnan(r.sim_half_width) else f"{r.sim_half_width:.3g}"
-        tol = "" if math.isnan(r.tolerance) else f"{r.tolerance:.3g}"
+        hw = _blank_nan(r.sim_half_width, "{:.3g}")
+        tol = _blank_nan(r.tolerance, "{:.3g}")
+        noise = (f"  {_blank_nan(getattr(r, 'log_sd', math.nan), '{:.3g}'):>8} "
+                 f"{_blank_nan(getattr(r, 'z', math.nan), '{:+.1f}'):>5}")
         lines.append(f"{r.metric:<48} {r.log:>10.4g} {r.sim:>10.4g} {hw:>8} "
-                     f"{r.difference:>9.3g} {tol:>6}  {ok}")
+                     f"{r.difference:>9.3g} {tol:>6}  {ok:<3}{noise}".rstrip())
     return "\n".join(lines)
+
+
+def _blank_nan(value, fmt: str) -> str:
+    return "" if value is None or math.isnan(value) else fmt.format(value)
 
 
 def simulate_scenario(scenario: dict, policy: dict, n_reps: int, seed: int,

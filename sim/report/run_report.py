@@ -300,7 +300,16 @@ def _validation_warnings(run: RunData) -> list[str]:
         return []
     bad = v[~v["within"].astype(bool)]
     return [f"Validation against the log: {r.metric} is off by {r.difference:.3g} "
-            f"(tolerance {r.tolerance:.3g})." for r in bad.itertuples()]
+            f"(tolerance {r.tolerance:.3g}){_noise_note(getattr(r, 'z', None))}."
+            for r in bad.itertuples()]
+
+
+def _noise_note(z) -> str:
+    """How the miss compares with the log's own noise (``validate.compare``'s z)."""
+    if z is None or z != z:  # absent, or NaN (no noise estimate for this row)
+        return ""
+    where = "within" if abs(z) < 2 else "beyond"
+    return f", {where} the log's own noise ({z:+.1f} standard deviations)"
 
 
 def _validation(page: Page, run: RunData) -> None:

@@ -1,0 +1,73 @@
+"""``ccsim validate``: each level's noise — a log of the compared days as the model makes
+it, and over the log's own days — and the difference in standard deviations (z), worked
+by hand on tiny tables (README, *What limits the levels: the log's own noise, too*)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.calibrate import validate as val
+
+
+def test_ratio_sd_with_equal_denominators_is_the_sd_of_the_rates_over_root_draws():
+    units = pd.DataFrame({"abandoned": [5.0, 10.0, 15.0], "base": 100.0, "served": 1.0,
+                          "at_once": 0.0, "wait_served_s": 0.0, "in_sl": 0.0, "days": 1.0})
+    sd = val.ratio_sd(units, 3)["abandon_rate"]
+    assert sd == pytest.approx(pd.Series([0.05, 0.10, 0.15]).std() / math.sqrt(3))
+    assert val.ratio_sd(units, 12)["abandon_rate"] == pytest.approx(sd / 2)
+    assert math.isnan(val.ratio_sd(units.iloc[:1], 3)["abandon_rate"])
+
+
+def test_z_score():
+    assert val.z_score(3.0, 0.0, 1.2, 1.6) == pytest.approx(1.5)
+    assert math.isnan(val.z_score(3.0, 0.0, 0.0)) and math.isnan(val.z_score(None, 0.0, 1.0))
+
+
+def _log() -> pd.DataFrame:
+    """Two days of two served callers each, waits 10 s and 30 s (mean 20 s)."""
+    return pd.DataFrame({"date": pd.to_datetime(["1999-01-03"] * 2 + ["1999-01-04"] * 2),
+                         "t_arrival": 36000.0, "class": "p1_PS", "outcome": "served",
+                         "wait_s": [10.0, 10.0, 30.0, 30.0]})
+
+
+def _intervals(waits: list[float]) -> pd.DataFrame:
+    """One mean day a replication, two served callers each, mean wait ``waits[rep]``."""
+    return pd.DataFrame({"rep": range(len(waits)), "start_s": 36000.0, "class": "p1_PS",
+                         "asked": 2.0, "answered": 2.0, "abandoned": 0.0, "p_wait": 1.0,
+                         "asa_s": waits, "service_level": 0.0})
+
+
+def test_compare_reports_the_noise_of_each_level_and_z():
+    res = val.compare(_log(), _intervals([10.0, 20.0, 30.0, 40.0]), 20.0)
+    w = res["overall"].set_index("metric").loc["mean_wait_served_s (relative difference)"]
+    # replications: wait sums 20, 40, 60, 80 on 2 served, ratio 25: residuals -30, -10,
+    # 10, 30, variance 2000 / 3; a 2-day log of them: sqrt(2000 / 3 / 2) / 2 = 9.13 s
+    assert w["log_sd"] == pytest.approx(math.sqrt(2000 / 3 / 2) / 2)
+    # the log's own days: sums 20 and 60, ratio 20: residuals -20, 20: sqrt(800 / 2) / 2
+    assert w["log_sd_days"] == pytest.approx(10.0)
+    # z: (25 - 20) over the 2-day log's sd and the 4 runs' mean's, sqrt(2000 / 3 / 4) / 2
+    se = math.sqrt(2000 / 3 / 4) / 2
+    assert w["z"] == pytest.approx(5.0 / math.hypot(w["log_sd"], se))
+    table = val.format_table(res["overall"])
+    assert "log sd" in table.splitlines()[0]
+    line = next(ln for ln in table.splitlines() if ln.startswith("mean_wait_served_s"))
+    assert line.split()[-2:] == [f"{w['log_sd']:.3g}", f"{w['z']:+.1f}"]
+
+
+def test_a_day_mix_replication_is_itself_a_log_of_the_days():
+    # days_per_rep 2: each replication is the two days in a row, so a log of them is one
+    # replication: the sd over replications itself
+    res = val.compare(_log(), _intervals([10.0, 20.0, 30.0, 40.0]), 20.0, days_per_rep=2)
+    w = res["overall"].set_index("metric").loc["mean_wait_served_s (relative difference)"]
+    assert w["log_sd"] == pytest.approx(math.sqrt(2000 / 3) / 2)
+
+
+def test_the_report_says_whether_a_miss_is_beyond_the_logs_noise():
+    from sim.report.run_report import _noise_note
+
+    assert "within the log's own noise (+1.7 standard deviations)" in _noise_note(1.7)
+    assert "beyond the log's own noise (-3.3" in _noise_note(-3.3)
+    assert _noise_note(float("nan")) == "" and _noise_note(None) == ""
