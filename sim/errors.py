@@ -19,3 +19,24 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str):
         print(f"{self.prog}: error: {message}; see --help", file=sys.stderr)
         raise SystemExit(2)
+
+
+def one_line(body, prog: str, file: str = "", allowed: str = "") -> int:
+    """Run ``body()`` and return its exit code; bad input — a bad value, a missing,
+    unreadable or corrupt file — becomes one line on stderr and exit code 2, never a
+    traceback (``file``: the file to name when the error names none; ``allowed``: what
+    would have been accepted)."""
+    import zlib
+
+    from sim.calibrate.schema import LogError
+
+    try:
+        return body()
+    except (LogError, ValueError, ConfigError) as exc:
+        message = " ".join(str(exc).split())
+    except (EOFError, OSError, zlib.error) as exc:  # gzip: truncated or corrupt
+        why = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+        message = f"{getattr(exc, 'filename', None) or file}: cannot read ({why})"
+        message += f"; allowed: {allowed}" if allowed else ""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return 2

@@ -43,11 +43,11 @@ Usage: python analyse.py LOG OUT REPS
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 
 from sim.calibrate import validate as val
 
@@ -298,6 +298,9 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         ceil += ceilings(case, log, iv, reps, rng)
         edge.append(edges(case, log, iv))
         noise += level_noise(case, log, iv, reps)
+    if not rows:
+        raise ValueError(f"{out}: no case run in it; allowed: a run.sh OUT with "
+                         f"{', '.join(CASES)}/intervals.parquet")
     t, c = pd.DataFrame(rows), pd.DataFrame(ceil)
     t.drop(columns=["shown", "unit"]).to_csv(out / "table.csv", index=False,
                                              float_format="%.6g")
@@ -317,5 +320,16 @@ def main(log_path: Path, out: Path, reps: int) -> None:
     print("\n" + markdown_noise(n))
 
 
+def cli(argv: list[str] | None = None) -> None:
+    p = script_cli.parser(__doc__)
+    p.add_argument("log", type=Path, help="the call log the runs were validated against")
+    p.add_argument("out", type=Path, help="run.sh's OUT (case directories in it)")
+    p.add_argument("reps", type=int, help="replications a group (run.sh's REPS)")
+    a = p.parse_args(argv)
+    if a.reps < 1:
+        raise ValueError(f"reps: {a.reps}; allowed: an integer >= 1")
+    main(a.log, a.out, a.reps)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))
+    script_cli.run(cli)

@@ -24,12 +24,12 @@ days are simulated (default: the calibration's own, in sample).
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from pathlib import Path
 
 import pandas as pd
+import script_cli
 
 SHIPPED_LOG = "sim/data/anonymous_bank_january1999.txt.gz"
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     from sim.calibrate.calibration import policy_for
     from sim.calibrate.day_mix import by_day, day_r, days_in_a_row
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("scenario", type=Path)
     p.add_argument("calibration", type=Path)
     p.add_argument("log", nargs="?", default=SHIPPED_LOG)
@@ -291,4 +291,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

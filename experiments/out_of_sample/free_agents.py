@@ -32,11 +32,11 @@ long)
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 import yaml
 from long_waits import run_calls  # run by path: a neighbour script
 
@@ -286,11 +286,15 @@ def main(log_path: Path, runs: list[Path], slack: float = ACW_SLACK_S) -> None:
         print(pd.DataFrame(tails).to_string(index=False))
 
 
+def cli(argv: list[str] | None = None) -> None:
+    p = script_cli.parser(__doc__)
+    p.add_argument("log", type=Path)
+    p.add_argument("runs", type=Path, nargs="*", help="run directories")
+    p.add_argument("--slack", type=float, default=ACW_SLACK_S,
+                   help="seconds an agent counts as talking after his hang-up")
+    a = p.parse_args(argv)
+    main(a.log, a.runs, a.slack)
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    slack = ACW_SLACK_S
-    if "--slack" in args:  # an agent counts as talking this long after his hang-up
-        i = args.index("--slack")
-        slack = float(args[i + 1])
-        del args[i:i + 2]
-    main(Path(args[0]), [Path(p) for p in args[1:]], slack)
+    script_cli.run(cli)

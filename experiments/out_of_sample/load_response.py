@@ -15,8 +15,9 @@ log's handle time by callers waiting at the answer (whether agents speed up).
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+
+import script_cli
 
 BUSY = (10, 19)  # hours of the day whose load is compared
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from sim.calibrate import SHIPPED_LOG
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("by_day", type=Path, help="validation_by_day.csv of a --day-mix run")
     p.add_argument("--log", type=Path, default=SHIPPED_LOG)
     p.add_argument("--day-type", default="weekday")
@@ -100,4 +101,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

@@ -19,12 +19,12 @@ fitted to.
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 from free_agents import log_days  # run by path: neighbour scripts
 from long_waits import run_calls
 from queue_response import log_timelines, sim_timelines, state_at
@@ -99,7 +99,7 @@ def sim_frames(run: Path) -> Iterator[Frame]:
 def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
     p.add_argument("runs", type=Path, nargs="*", help="run directories")
     p.add_argument("--day-type", default="weekday")
@@ -114,4 +114,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

@@ -9,10 +9,11 @@ log's on the same days (``validation_by_day.csv``).
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import tempfile
 from pathlib import Path
+
+import script_cli
 
 
 @functools.cache
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     from sim.calibrate.calibration import Options, label_classes
     from sim.calibrate.schema import read_log
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("out", type=Path, help="output directory of ccsim validate --day-mix")
     p.add_argument("--log", type=Path, default=SHIPPED_LOG)
     a = p.parse_args(argv)
@@ -74,4 +75,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

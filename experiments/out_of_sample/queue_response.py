@@ -27,11 +27,11 @@ with its calls kept.)
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
 from long_waits import run_calls
 
@@ -450,7 +450,7 @@ def write_joint_scenario(log, src: Path, out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
     p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
     p.add_argument("--day-type", default="weekday")
@@ -517,4 +517,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

@@ -21,10 +21,11 @@ the days (~1 min for the 19 weekdays at 5).
 """
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
+
+import script_cli
 
 from sim.calibrate import SHIPPED_LOG
 
@@ -39,9 +40,9 @@ def ccsim(*args: str) -> None:
     """Run one ccsim command; exit code 1 (a target missed) is a result, not a failure."""
     cmd = [str(Path(sys.executable).with_name("ccsim")), *args]
     done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)}: exit {done.returncode}: "
-                         f"{done.stderr.strip().splitlines()[-1:]}")
+    if done.returncode not in (0, 1):  # its own one line, said once
+        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise ValueError(f"ccsim {args[0]}: {last.removeprefix('ccsim: error: ')}")
 
 
 def candidate(log: str, days: str, reserve_from: int, n_reps: int, seed: int,
@@ -70,7 +71,7 @@ def candidate(log: str, days: str, reserve_from: int, n_reps: int, seed: int,
 def main(argv: list[str] | None = None) -> None:
     import pandas as pd
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("log", nargs="?", default=str(SHIPPED_LOG))
     p.add_argument("--days", default="all", help="calibration days (ccsim calibrate --days)")
     p.add_argument("--candidates", default="4,5,6,7,8,9",
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=Path("outputs/reserve_scan"))
     a = p.parse_args(argv)
+    if not Path(a.log).is_file():  # before anything is written
+        raise FileNotFoundError(2, "No such file or directory", a.log)
     a.out.mkdir(parents=True, exist_ok=True)
     values = [int(v) for v in a.candidates.split(",")]
     table = pd.DataFrame([candidate(a.log, a.days, v, a.n_reps, a.seed, a.out)
@@ -92,4 +95,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

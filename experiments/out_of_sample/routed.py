@@ -32,11 +32,11 @@ more agents are logged in (item 21).
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 import yaml
 from free_agents import log_days  # run by path: a neighbour script
 from queue_response import log_timelines, state_at, unidentified_share
@@ -148,7 +148,7 @@ def variants(scn: dict, log, task_s: float | None = None, acw_empirical: bool = 
 def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("scenario", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--log", type=Path, default=SHIPPED_LOG)
@@ -190,4 +190,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

@@ -11,11 +11,11 @@ handle times do not react by construction, so what differs there is the mix).
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import script_cli
 from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
 from long_waits import run_calls
 from queue_response import (
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     from sim.calibrate import SHIPPED_LOG
     from sim.calibrate.staffing import wrap_up_gaps
 
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = script_cli.parser(__doc__)
     p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
     p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
     a = p.parse_args(argv)
@@ -156,4 +156,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    script_cli.run(main)

@@ -34,6 +34,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import script_cli
 
 MIN_SHARE = 0.02  # of an agent's calls
 MIN_CALLS = 5
@@ -131,7 +132,14 @@ def main(log_path: Path, day_type: str) -> None:
         print(queue_bypass(log, AT_ONCE_S).to_string())
 
 
+def cli(argv: list[str] | None = None) -> None:
+    p = script_cli.parser(__doc__)
+    p.add_argument("log", type=Path, nargs="?",
+                   default=Path("sim/data/anonymous_bank_january1999.txt.gz"))
+    p.add_argument("day_type", nargs="?", default="weekday")
+    a = p.parse_args(argv)
+    main(a.log, a.day_type)
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(Path(args[0]) if args else Path("sim/data/anonymous_bank_january1999.txt.gz"),
-         args[1] if len(args) > 1 else "weekday")
+    script_cli.run(cli)

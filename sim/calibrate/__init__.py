@@ -13,12 +13,10 @@ import argparse
 import json
 import math
 import sys
-import zlib
 from pathlib import Path
 
 from sim.errors import OneLineParser
 
-EXIT_BAD_INPUT = 2
 EXIT_TARGET_MISSED = 1  # ccsim validate: some acceptance target missed (for CI)
 SHIPPED_LOG = Path(__file__).resolve().parent.parent / "data" / \
     "anonymous_bank_january1999.txt.gz"
@@ -191,19 +189,10 @@ def _count(text: str) -> int:
 
 def _run(body, args) -> int:
     """Run a command body; bad input becomes one line and exit 2."""
-    from sim.calibrate.schema import LogError
-    from sim.errors import ConfigError
+    from sim.errors import one_line
 
-    try:
-        return body(args)
-    except (LogError, ValueError, ConfigError) as exc:
-        message = " ".join(str(exc).split())
-    except (EOFError, OSError, zlib.error) as exc:  # gzip: truncated or corrupt
-        why = " ".join(str(getattr(exc, "strerror", None) or exc).split())
-        message = (f"{getattr(exc, 'filename', None) or args.log}: cannot read ({why}); "
-                   f"allowed: a complete plain or gzip call log, a writable --out")
-    print(f"ccsim: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return one_line(lambda: body(args), "ccsim", str(args.log),
+                    "a complete plain or gzip call log, a writable --out")
 
 
 def _load_and_calibrate(args, name: str, tune: bool = True):
