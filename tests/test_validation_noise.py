@@ -71,3 +71,21 @@ def test_the_report_says_whether_a_miss_is_beyond_the_logs_noise():
     assert "within the log's own noise (+1.7 standard deviations)" in _noise_note(1.7)
     assert "beyond the log's own noise (-3.3" in _noise_note(-3.3)
     assert _noise_note(float("nan")) == "" and _noise_note(None) == ""
+
+
+def test_the_long_wait_flag_says_what_a_model_right_in_distribution_would_show():
+    # the log: 2 days, 4 callers, longest wait 30 s; 3 replications of one day, 3 callers
+    # each: a wait beyond 30 s on 1 of 3 days
+    hist = pd.DataFrame({"rep": [0, 0, 1, 1, 2], "class": "p1_PS", "answered": True,
+                         "wait_s": [0.0, 5.0, 12.0, 40.0, 20.0], "calls": [2, 1, 2, 1, 3]})
+    w = val.long_waits(_log(), hist)
+    assert (w["log_max_s"], w["sim_max_s"]) == (30.0, 40.0)
+    assert w["sim_longer_per_day"] == pytest.approx(1 / 3)
+    # the longest of 5 exchangeable days lies among the log's 2 with chance 2 / 5
+    assert (w["log_days"], w["sim_days"]) == (2, 3)
+    assert w["perfect_model_passes"] == pytest.approx(2 / 5)
+    # 3 callers a simulated day, each beyond the longest of the log's 4 with chance 1 / 5
+    assert w["perfect_model_longer_per_day"] == pytest.approx(3 / 5)
+    # a day-mix replication is 2 days: 6 simulated days
+    assert val.long_waits(_log(), hist, days_per_rep=2)["perfect_model_passes"] == \
+        pytest.approx(2 / 8)

@@ -187,6 +187,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _perfect_model_note(waits: dict) -> str:
+    """What a model right in distribution would show (``validate.long_waits``)."""
+    if "perfect_model_passes" not in waits:
+        return ""
+    return (f" (a model right in distribution: {waits['perfect_model_longer_per_day']:.2f}"
+            f" a day, and no wait beyond the log's with chance "
+            f"{waits['perfect_model_passes']:.2f} over {waits['sim_days']} simulated days "
+            f"against the log's {waits['log_days']})")
+
+
 def _run(body, args) -> int:
     """Run a command body; bad input becomes one line and exit 2."""
     from sim.errors import one_line
@@ -426,7 +436,8 @@ def _validate_cmd(args) -> int:
     if waits["sim_max_s"] > waits["log_max_s"]:
         print(f"warning: simulated waits up to {waits['sim_max_s']:.0f} s, longer than "
               f"anything in the log ({waits['log_max_s']:.0f} s): "
-              f"{waits['sim_longer_per_day']:.2f} callers a day")
+              f"{waits['sim_longer_per_day']:.2f} callers a day"
+              + _perfect_model_note(waits))
     val.write_tables(result, out)
     _write_json(out / "data_quality.json", dq.to_dict())
     _write_json(out / "calibration.json", {**cal.report, "lost_on_direct_line": lost,

@@ -200,16 +200,25 @@ def _shape_rows(hourly, min_r: float) -> list[dict]:
 def long_waits(log, histogram, days_per_rep: int = 1) -> dict:
     """The longest queue wait (served or abandoned) in the log and in the simulation, and
     simulated callers per day who waited longer than anyone in the log (1-s bins; the
-    last bin holds every wait of an hour or more)."""
+    last bin holds every wait of an hour or more). With it, what a model right in
+    distribution would give, days being exchangeable: the chance that none of S simulated
+    days holds a wait beyond the longest of the log's D is D / (D + S) (the longest of
+    D + S exchangeable days lies among the log's), and its callers a day beyond the log's
+    longest number M / (N + 1) (M callers a simulated day, N in the log)."""
     asked = log[log["outcome"].isin(["served", "abandoned"])]
     log_max = float(asked["wait_s"].max()) if len(asked) else 0.0
     if histogram is None or not len(histogram):
         return {"log_max_s": log_max, "sim_max_s": 0.0, "sim_longer_per_day": 0.0}
     h = histogram[(histogram["class"] != HIDDEN) & (histogram["calls"] > 0)]
     n_days = max(histogram["rep"].nunique(), 1) * days_per_rep
+    log_days = int(log["date"].nunique()) if len(log) else 0
     longer = h.loc[h["wait_s"] > log_max, "calls"].sum()
     return {"log_max_s": log_max, "sim_max_s": float(h["wait_s"].max()) if len(h) else 0.0,
-            "sim_longer_per_day": float(longer / n_days)}
+            "sim_longer_per_day": float(longer / n_days),
+            "log_days": log_days, "sim_days": int(n_days),
+            "perfect_model_passes": log_days / (log_days + n_days),
+            "perfect_model_longer_per_day": float(h["calls"].sum() / n_days
+                                                  / (len(asked) + 1))}
 
 
 def long_wait_row(w: dict) -> dict:
