@@ -89,3 +89,9 @@ def test_the_long_wait_flag_says_what_a_model_right_in_distribution_would_show()
     # a day-mix replication is 2 days: 6 simulated days
     assert val.long_waits(_log(), hist, days_per_rep=2)["perfect_model_passes"] == \
         pytest.approx(2 / 8)
+
+
+def test_the_report_leaves_a_row_without_a_figure_blank():
+    from sim.report.run_report import _cell
+
+    assert (_cell(float("nan")), _cell(0.123456), _cell("yes")) == ("", "0.1235", "yes")

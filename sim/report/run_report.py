@@ -325,7 +325,10 @@ def _validation(page: Page, run: RunData) -> None:
 
 
 def _cell(x) -> str:
-    return f"{x:.4g}" if isinstance(x, float) else str(x)
+    """A table cell: a number to 4 digits, blank where the row has none (NaN)."""
+    if isinstance(x, float):
+        return "" if x != x else f"{x:.4g}"
+    return str(x)
 
 
 def _hourly_figure(hourly):
