@@ -351,7 +351,9 @@ def validate_main(argv: list[str]) -> int:
     p = OneLineParser(prog="ccsim validate", description=(
         "Simulate the calibrated scenario (replications, seeded) and compare it with the "
         "log overall and hour by hour: abandonment, share served at once, mean wait of "
-        "served callers, service level, answered volume. Writes validation.csv, "
+        "served callers, service level, answered volume, each with the log's own noise "
+        "(log sd: a log of these days as the model makes it) and z, the difference in "
+        "standard deviations. Writes validation.csv, "
         "validation_hourly.csv, validation_by_class.csv, data_quality.json, "
         "calibration.json and the run outputs (summary.json ...) to --out. Exit code 0 "
         "when every target is met, 1 when any is missed (named on the last lines), 2 for "
