@@ -257,3 +257,21 @@ def test_load_response_measures_each_days_load_as_the_day_mix_calibrates_it(tmp_
     assert "log: mean wait +" in out and "sim: mean wait +" in out
     printed = [ln.split()[0] for ln in out.splitlines() if ln.startswith("1999-")]
     assert printed == sorted(dates, key=loads.get)
+
+
+@pytest.mark.parametrize(("target", "bound"), [(0.45, False), (0.30, True), (0.70, True)])
+def test_fit_scale_bisects_and_says_when_it_ends_at_a_bound(script, monkeypatch, target,
+                                                            bound):
+    # the at-once share falls linearly with the hidden work's scale: 0.6 - 0.1 * scale,
+    # so 0.45 is reached at 1.5; 0.30 (scale 3) and 0.70 (scale < 0) lie outside [0, 2]
+    import sim.calibrate.day_mix as day_mix
+    import sim.calibrate.tune as tune
+
+    monkeypatch.setattr(day_mix, "days_in_a_row", lambda scn, report, own: scn)
+    monkeypatch.setattr(script, "scaled", lambda scn, k: k)
+    monkeypatch.setattr(tune, "log_at_once", lambda log: target)
+    monkeypatch.setattr(tune, "sim_at_once", lambda k, policy, runs, seed: 0.6 - 0.1 * k)
+    scale, trace, at_bound = script.fit_scale({}, {}, [], None, {}, 1, steps=12)
+    assert at_bound == bound and len(trace) == 12
+    if not bound:
+        assert scale == pytest.approx(1.5, abs=2 / 2 ** 12)

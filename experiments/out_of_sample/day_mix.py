@@ -96,22 +96,23 @@ def scaled(behaviour: dict, scale: float) -> dict:
 
 
 def fit_scale(behaviour: dict, report: dict, own: list, log, policy: dict, seed: int,
-              steps: int = 6, runs: int = 1) -> tuple[float, list]:
-    """Bisection on the hidden work's scale so that the calibration's own days, simulated
-    in a row, answer the log's share at once (what ``ccsim calibrate`` fits on the mean
-    day; seed + 1 as there)."""
+              steps: int = 6, runs: int = 1, most: float = 2.0) -> tuple[float, list, bool]:
+    """Bisection on the hidden work's scale in [0, ``most``] so that the calibration's own
+    days, simulated in a row, answer the log's share at once (what ``ccsim calibrate``
+    fits on the mean day; seed + 1 as there). Also whether the bisection ended at a bound
+    of the range (the share not reached within it: said, not hidden)."""
     from sim.calibrate.day_mix import days_in_a_row
     from sim.calibrate.tune import log_at_once, sim_at_once
 
     target = log_at_once(log)
-    lo, hi, trace = 0.0, 2.0, []
+    lo, hi, trace = 0.0, most, []
     for _ in range(steps):
         mid = (lo + hi) / 2
         got = sim_at_once(days_in_a_row(scaled(behaviour, mid), report, own), policy,
                           runs, seed + 1)
         trace.append((round(mid, 4), round(got, 4)))
         lo, hi = (mid, hi) if got > target else (lo, mid)
-    return round((lo + hi) / 2, 4), trace
+    return round((lo + hi) / 2, 4), trace, lo == 0.0 or hi == most
 
 
 def replay(mix: dict, log, seed: int) -> dict:
@@ -235,6 +236,8 @@ def main(argv: list[str] | None = None) -> None:
                         "time (as --predict) or in proportion to its expected unlogged time")
     p.add_argument("--fit", action="store_true", help="fit --hidden-scale on the "
                    "calibration's own days in a row (their at-once share) first")
+    p.add_argument("--fit-max", type=float, default=2.0,
+                   help="largest hidden-work scale --fit tries (default 2)")
     a = p.parse_args(argv)
     behaviour = yaml.safe_load(a.scenario.read_text())
     report = json.loads(a.calibration.read_text())
@@ -252,10 +255,13 @@ def main(argv: list[str] | None = None) -> None:
         if a.volumes == "blocks" and a.predict:
             for t in own:
                 smooth_volumes(t, own_pooled)
-        a.hidden_scale, trace = fit_scale(behaviour, report, own, own_pooled.log, policy,
-                                          a.seed)
+        a.hidden_scale, trace, bound = fit_scale(behaviour, report, own, own_pooled.log,
+                                                 policy, a.seed, most=a.fit_max)
         print(f"hidden-work scale fitted on the own days in a row: {a.hidden_scale} "
               f"(steps scale, at once: {trace})")
+        if bound:
+            print(f"warning: the fit ended at a bound of 0-{a.fit_max:g}: the log's share "
+                  f"at once is not reached within it (--fit-max)")
     mix = days_in_a_row(scaled(behaviour, a.hidden_scale), report, targets)
     if a.hidden_on == "unlogged":
         mix = unlogged_base(scaled(behaviour, a.hidden_scale), report, mix,
