@@ -28,11 +28,9 @@ def one_line(body, prog: str, file: str = "", allowed: str = "") -> int:
     would have been accepted)."""
     import zlib
 
-    from sim.calibrate.schema import LogError
-
     try:
         return body()
-    except (LogError, ValueError, ConfigError) as exc:
+    except ValueError as exc:  # ConfigError and the calibration's LogError among them
         message = " ".join(str(exc).split())
     except (EOFError, OSError, zlib.error) as exc:  # gzip: truncated or corrupt
         why = " ".join(str(getattr(exc, "strerror", None) or exc).split())

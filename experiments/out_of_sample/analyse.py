@@ -160,7 +160,7 @@ def ceilings(case: str, log, iv, reps: int, rng) -> list[dict]:
 def chance_met(tolerance: float, *sds: float) -> float:
     """Chance that a difference of mean 0 and the independent standard deviations
     ``sds`` lies within ``± tolerance`` (normal approximation)."""
-    sd = math.sqrt(sum(s * s for s in sds))
+    sd = val.combined_sd(*sds)
     return 1.0 if sd == 0 else math.erf(tolerance / (sd * math.sqrt(2.0)))
 
 
@@ -175,13 +175,11 @@ def chance_all(tolerance: float, sd_log: float, sd_group: float, groups: int) ->
     if sd_group == 0:
         each = (np.abs(dev) <= tolerance).astype(float)
     else:
+        from scipy.special import erf
+
         z = np.sqrt(2.0) * sd_group
-        each = 0.5 * (_erf((tolerance - dev) / z) - _erf((-tolerance - dev) / z))
+        each = 0.5 * (erf((tolerance - dev) / z) - erf((-tolerance - dev) / z))
     return float(np.sum(weight * each ** groups) / np.sum(weight))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    return np.vectorize(math.erf, otypes=[float])(x)
 
 
 def level_noise(case: str, log, iv, reps: int) -> list[dict]:

@@ -143,10 +143,15 @@ def ratio_sd(units, draws: float) -> dict[str, float]:
     return out
 
 
+def combined_sd(*sds: float) -> float:
+    """Standard deviation of a sum of independent noises."""
+    return math.sqrt(sum(s * s for s in sds))
+
+
 def z_score(sim: float | None, log: float, *sds: float) -> float:
     """The simulation's difference from the log in standard deviations of the two
     noises combined (NaN when it cannot be told)."""
-    sd = math.sqrt(sum(s * s for s in sds))
+    sd = combined_sd(*sds)
     if sim is None or not sd > 0:
         return math.nan
     return (sim - log) / sd
@@ -276,8 +281,7 @@ def format_table(overall) -> str:
         ok = "" if r.within is None else ("yes" if r.within else "NO")
         hw = _blank_nan(r.sim_half_width, "{:.3g}")
         tol = _blank_nan(r.tolerance, "{:.3g}")
-        noise = (f"  {_blank_nan(getattr(r, 'log_sd', math.nan), '{:.3g}'):>8} "
-                 f"{_blank_nan(getattr(r, 'z', math.nan), '{:+.1f}'):>5}")
+        noise = f"  {_blank_nan(r.log_sd, '{:.3g}'):>8} {_blank_nan(r.z, '{:+.1f}'):>5}"
         lines.append(f"{r.metric:<48} {r.log:>10.4g} {r.sim:>10.4g} {hw:>8} "
                      f"{r.difference:>9.3g} {tol:>6}  {ok:<3}{noise}".rstrip())
     return "\n".join(lines)
