@@ -64,3 +64,10 @@ def test_chance_all_groups_against_one_log(an):
     assert an.chance_all(1.0, 1.0, 0.0, 5) == pytest.approx(0.682689, abs=1e-3)
     # groups judged against the same log are not independent: more than the product
     assert an.chance_all(1.0, 0.6, 0.8, 5) > an.chance_met(1.0, 1.0) ** 5
+
+
+def test_flag_all_fail_by_exchangeability(an):
+    # equal blocks: the log's longest below all five groups' with chance 1/6 (it is the
+    # smallest of six exchangeable block maxima); one group: 1 - D / (D + S)
+    assert an.flag_all_fail(5, 5, 5) == pytest.approx(1 / 6)
+    assert an.flag_all_fail(9, 5, 1) == pytest.approx(1 - 9 / 14)

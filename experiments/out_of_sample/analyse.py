@@ -182,6 +182,17 @@ def chance_all(tolerance: float, sd_log: float, sd_group: float, groups: int) ->
     return float(np.sum(weight * each ** groups) / np.sum(weight))
 
 
+def flag_all_fail(log_days: int, group_days: int, groups: int) -> float:
+    """Chance that a model right in distribution fails the long-wait flag in every one of
+    ``groups`` groups of ``group_days`` simulated days against one log of ``log_days``
+    (days exchangeable, the log's longest at quantile u ~ Beta(D, 1)):
+    the integral of D u^(D-1) (1 - u^S)^G over [0, 1]."""
+    from scipy.integrate import quad
+
+    d, s, g = log_days, group_days, groups
+    return float(quad(lambda u: d * u ** (d - 1) * (1 - u ** s) ** g, 0.0, 1.0)[0])
+
+
 def level_noise(case: str, log, iv, reps: int) -> list[dict]:
     """Per level: the log's, the pooled run's difference, the standard deviation of a
     log of the same days by two estimates, of a group, and a perfect model's chance to
@@ -209,6 +220,10 @@ def level_noise(case: str, log, iv, reps: int) -> list[dict]:
             "groups": groups,
             "chance_all_model": chance_all(tol * scale, sd_model[m], sd_group[m], groups),
             "chance_all_days": chance_all(tol * scale, sd_days[m], sd_group[m], groups),
+            # unlimited replications: only the log's own deviation is left
+            "chance_unlimited_model": chance_met(tol * scale, sd_model[m]),
+            "chance_unlimited_days": chance_met(tol * scale, sd_days[m]),
+            "flag_all_groups_fail": flag_all_fail(d, reps, groups),
             "z_model": val.z_score(float(sim_lv[m]), lg, sd_model[m], se_pooled[m]),
             "z_days": val.z_score(float(sim_lv[m]), lg, sd_days[m], se_pooled[m])})
     return rows
@@ -217,8 +232,8 @@ def level_noise(case: str, log, iv, reps: int) -> list[dict]:
 def markdown_noise(c: pd.DataFrame) -> str:
     lines = ["| case | level | pooled run − log | sd of the log: model / its days "
              "| sd of a group | chance a perfect model meets it, per group: model / days "
-             "| in all groups: model / days | z: model / days |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| in all groups: model / days | unlimited runs: model / days | z: model / days "
+             "|", "|---|---|---|---|---|---|---|---|---|"]
     for r in c.itertuples(index=False):
         u = 100.0
         unit = " %" if val.PREDICT_TARGETS[r.level][1] else " pt"
@@ -227,6 +242,7 @@ def markdown_noise(c: pd.DataFrame) -> str:
                      f"{r.sd_log_days * u:.1f}{unit} | {r.sd_group * u:.1f}{unit} | "
                      f"{r.chance_met_model:.2f} / {r.chance_met_days:.2f} | "
                      f"{r.chance_all_model:.2f} / {r.chance_all_days:.2f} ({r.groups}) | "
+                     f"{r.chance_unlimited_model:.2f} / {r.chance_unlimited_days:.2f} | "
                      f"{r.z_model:+.1f} / {r.z_days:+.1f} |")
     return "\n".join(lines)
 
@@ -316,6 +332,9 @@ def main(log_path: Path, out: Path, reps: int) -> None:
     n = pd.DataFrame(noise)
     n.to_csv(out / "level_noise.csv", index=False, float_format="%.4g")
     print("\n" + markdown_noise(n))
+    print("\nlong-wait flag failed in every group by a model right in distribution: "
+          + ", ".join(f"{c} {g['flag_all_groups_fail'].iloc[0]:.2f}"
+                      for c, g in n.groupby("case", sort=False)))
 
 
 def cli(argv: list[str] | None = None) -> None:
