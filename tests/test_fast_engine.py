@@ -189,8 +189,8 @@ def test_every_hotline_feature_is_compiled():
 
 
 def test_a_scenario_is_refused_naming_the_first_lack_it_uses(monkeypatch):
-    """The refusal mechanism, on stand-in LACKS lines (the real tuple names only
-    ``when_busy``, which no hotline uses: ``tests/test_when_busy.py``), one
+    """The refusal mechanism, on stand-in LACKS lines (the real tuple names only the
+    yielding spells, which no hotline uses: ``tests/test_yielding_availability.py``), one
     per hotline feature, each seeing its own feature only: with every feature on,
     switching them off one by one in LACKS order, ``engine=fast`` is refused in one line
     naming the next one still used and ``auto`` runs SimPy, until none is used and the

@@ -34,14 +34,18 @@ def routed(prob: float = 1.0, arrivals: dict | None = None) -> dict:
     return scn
 
 
+ENGINES = ("simpy", "fast")  # the exact traces hold on the reference and its compiled twin
+
+
 def rows(df):
     return [(c, t_q, None if math.isnan(t_a) else t_a, o) for c, t_q, t_a, o in
             df[["class", "t_queue", "t_answer", "outcome"]].itertuples(index=False)]
 
 
-def test_a_caller_finding_an_agent_free_stays_and_one_finding_none_switches():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_caller_finding_an_agent_free_stays_and_one_finding_none_switches(engine):
     scn = routed(arrivals={"trace": [[0, "d"], [10, "d"], [20, "d"], [300, "d"]]})
-    df, _ = run_calls(scn, engine="simpy")
+    df, _ = run_calls(scn, engine=engine)
     assert rows(df) == [
         ("d", 0.0, 0.0, "answered"),    # agent free, nobody waits: put through
         ("i", 10.0, 50.0, "answered"),  # agent busy: identified, waits, talks 80 s
@@ -51,19 +55,21 @@ def test_a_caller_finding_an_agent_free_stays_and_one_finding_none_switches():
     assert (df["t_end"] - df["t_answer"]).tolist() == [50.0, 80.0, 80.0, 50.0]
 
 
-def test_a_waiting_caller_of_the_switch_class_makes_it_busy_even_with_an_agent_free():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_waiting_caller_of_the_switch_class_makes_it_busy_even_with_an_agent_free(engine):
     """Two agents free, but an ``i`` caller waits in his answer delay: a ``d`` caller
     then finds the queue busy and is identified too."""
     scn = routed(arrivals={"trace": [[0, "i"], [5, "d"]]})
     scn["classes"]["i"]["answer_delay"] = 30
     scn["groups"]["g"]["staffing"] = 2
-    df, _ = run_calls(scn, engine="simpy")
+    df, _ = run_calls(scn, engine=engine)
     assert rows(df) == [("i", 0.0, 30.0, "answered"), ("i", 5.0, 35.0, "answered")]
 
 
-def test_the_rest_stay_and_are_lost_on_their_line():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_rest_stay_and_are_lost_on_their_line(engine):
     scn = routed(0.0, arrivals={"trace": [[0, "d"], [10, "d"]]})
-    df, _ = run_calls(scn, engine="simpy")
+    df, _ = run_calls(scn, engine=engine)
     assert rows(df) == [("d", 0.0, 0.0, "answered"), ("d", 10.0, None, "disconnected")]
 
 
@@ -82,22 +88,24 @@ def test_the_share_switched_is_the_probability_and_the_same_under_every_policy()
     assert classes["strict_priority"] == classes["fifo"]  # one keyed draw per caller
 
 
-def test_when_free_switches_a_caller_finding_the_agent_free_and_only_him():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_when_free_switches_a_caller_finding_the_agent_free_and_only_him(engine):
     """``when_free`` alone: the caller who finds the agent free is identified (answered
     at once as ``i``: no answer delay here); the one who finds it busy stays ``d`` and is
     lost on the direct line's 1 s wait."""
     scn = routed(arrivals={"trace": [[0, "d"], [10, "d"]]})
     scn["classes"]["d"].pop("when_busy")
     scn["classes"]["d"]["when_free"] = {"i": 1.0}
-    df, _ = run_calls(scn, engine="simpy")
+    df, _ = run_calls(scn, engine=engine)
     assert rows(df) == [("i", 0.0, 0.0, "answered"), ("d", 10.0, None, "disconnected")]
     assert (df["t_end"] - df["t_answer"]).tolist()[0] == 80.0  # the identified law
 
 
-def test_when_free_and_when_busy_each_act_on_their_own_callers():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_when_free_and_when_busy_each_act_on_their_own_callers(engine):
     scn = routed(1.0, arrivals={"trace": [[0, "d"], [10, "d"], [300, "d"]]})
     scn["classes"]["d"]["when_free"] = {"i": 0.0}
-    df, _ = run_calls(scn, engine="simpy")
+    df, _ = run_calls(scn, engine=engine)
     assert rows(df)[:2] == [("d", 0.0, 0.0, "answered"), ("i", 10.0, 50.0, "answered")]
 
 
@@ -122,12 +130,53 @@ def test_the_share_identified_when_free_is_the_probability_under_every_policy():
     assert classes["strict_priority"] == classes["fifo"]
 
 
-def test_the_fast_engine_leaves_it_to_simpy():
-    spec = build_model_spec(routed())
-    assert "when_busy" in unsupported(spec, make_policy("fifo"))
-    scn = routed()
-    scn["classes"]["d"]["when_free"] = scn["classes"]["d"].pop("when_busy")
-    assert "when_free" in unsupported(build_model_spec(scn), make_policy("fifo"))
+@pytest.mark.parametrize("policy", ["strict_priority", "fifo", "reservation"])
+def test_the_fast_engine_switches_the_same_callers_call_for_call(policy):
+    """Both switches, answer delays and patience at a load that sends callers both ways:
+    ``engine=fast`` gives the SimPy run's calls, every column (which callers switch, the
+    new class's draws, their waits), and auto picks it."""
+    from sim.fast.engine import resolve_engine
+
+    scn = routed(0.6, arrivals={"calls_per_interval": 1.0})
+    scn["horizon"]["intervals_per_day"] = 400  # 400 calls at a load of about 0.6
+    scn["classes"]["d"]["when_free"] = {"i": 0.2}
+    scn["classes"]["i"]["answer_delay"] = 3  # held callers make the queue busy too
+    scn["classes"]["i"]["patience"] = {"dist": "exponential", "mean": 100}
+    scn["classes"]["i"]["handle_time"] = {"dist": "lognormal", "mean": 80, "sd": 40}
+    assert unsupported(build_model_spec(scn), make_policy(policy)) is None
+    assert resolve_engine("auto", build_model_spec(scn), make_policy(policy)) == "fast"
+    slow, _ = run_calls(scn, policy=policy, engine="simpy")
+    fast, _ = run_calls(scn, policy=policy, engine="fast")
+    switched = slow["class"] == "i"
+    found_free = switched & (slow["t_answer"] - slow["t_queue"] == 3.0)  # agent still free
+    assert switched.sum() > 100 and found_free.sum() > 5  # both sides are exercised
+    assert fast.equals(slow)
+
+
+def test_the_routed_bank_scenario_runs_fast_as_on_simpy(tmp_path, monkeypatch):
+    """The research record's routed model (``routed.py`` on the shipped scenario: both
+    switches, reaction-time call-back, answer delays, the reservation policy): two
+    replications on each engine give the same interval tables."""
+    from pathlib import Path
+
+    from simhelpers import experiment_script
+
+    from sim.calibrate.calibration import policy_for
+    from sim.calibrate.scenario import header_policy, read
+    from sim.calibrate.validate import simulate_scenario
+    from sim.fast.engine import AUTO_ENV
+
+    out = tmp_path / "routed.yaml"
+    shipped = Path(__file__).resolve().parent.parent / "configs/scenario/anonymous_bank.yaml"
+    experiment_script("routed").main([str(shipped), str(out)])
+    scn, params = read(out), header_policy(out)["params"]
+    policy = policy_for(scn, params["reserve"], params["reserve_from"])
+    assert any(c.get("when_busy") for c in scn["classes"].values())
+    runs = {}
+    for engine in ("simpy", "fast"):
+        monkeypatch.setenv(AUTO_ENV, engine)
+        runs[engine] = simulate_scenario(scn, policy, 2, 1).intervals
+    assert runs["fast"].equals(runs["simpy"]) and len(runs["fast"]) > 1000
 
 
 @pytest.mark.parametrize(("switch", "needle"), [

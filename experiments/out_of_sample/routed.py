@@ -28,7 +28,7 @@ who may be answered, ``availability.not_ready.yields``); agents idle for an expo
 AFTER_S stepping away for an exponential MEAN_S, called back by a caller who may be
 answered (``availability.away_when_idle``), with ``--away-min-present`` only while K or
 more agents are logged in (item 21).
-    ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # SimPy engine
+    ccsim validate --scenario OUT.yaml --n-reps 10 --seed 1    # fast engine (auto)
 """
 from __future__ import annotations
 

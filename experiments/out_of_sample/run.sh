@@ -23,8 +23,8 @@
 # friday and saturday are then predicted by its own weekday calibration ($OUT/weekday.yaml).
 # CPU is shared: run it under nice (nice -n 10 run.sh ...). engine=auto runs these
 # validations on the fast engine when it compiles every feature of the scenario, else on
-# SimPy (same figures, slower): the reaction-time call-back (--reaction on, the default)
-# runs on SimPy until sim/fast compiles it.
+# SimPy (same figures, slower): what it lacks is sim/fast/engine.py's LACKS (today the
+# spells a waiting caller ends, away_when_idle / not_ready.yields).
 set -euo pipefail
 OUT=${1:-outputs/out_of_sample}
 REPS=${2:-5}

@@ -20,8 +20,9 @@ outbound blending (campaign tasks, the threshold rule, reserved outbound), the o
 after work orders, the closed loop); time laws drawn in the loop may be gamma (scipy's
 own kernel), redials chasing open work orders and complaint escalation with the second
 line, seat sites with dialect routing, agents called back from away work after a
-caller's reaction time. What it lacks (``LACKS``: callers routed by the queue they
-find, ``classes.NAME.when_busy`` / ``when_free``) and user policies run on SimPy.
+caller's reaction time, callers routed by the queue they find (``classes.NAME.when_busy``
+/ ``when_free``). What it lacks (``LACKS``: the spells a waiting caller ends,
+``away_when_idle`` / ``not_ready.yields``) and user policies run on SimPy.
 """
 
 from __future__ import annotations
@@ -62,8 +63,6 @@ POLICY_CODES = {
 # it?). A scenario is refused naming the first line it uses; a model feature the loop does
 # not implement adds one line here (the hotline features in the order they get compiled).
 LACKS: tuple[tuple[str, Callable[[ModelSpec], bool]], ...] = (
-    ("classes.NAME.when_busy / when_free (callers routed by the queue they find)",
-     lambda spec: any(c.when_busy or c.when_free for c in spec.classes)),
     ("groups.NAME.availability.away_when_idle / not_ready.yields (spells a waiting caller "
      "ends)", lambda spec: any(g.availability is not None and g.availability.yields
                                for g in spec.groups)),
@@ -351,6 +350,30 @@ def _react_arrays(spec: ModelSpec) -> tuple:
     return reacts.sum(axis=1), reacts, away, _law_arrays(laws)
 
 
+def _switch_arrays(spec: ModelSpec) -> tuple:
+    """sp[SP_SWITCH] (sim.fast.loop SW_*): callers routed by the queue they find
+    (``classes.NAME.when_busy`` / ``when_free``, Center._identify): by class the number
+    of targets when busy (side 0) and when free (side 1), their classes and probabilities
+    in the spec's order, and the switch classes' queues (0/1 by class and queue); no
+    class row at all when no class switches (the loop's test)."""
+    n_q = len(spec.queues)
+    routed = any(c.when_busy or c.when_free for c in spec.classes)
+    n_c = len(spec.classes) if routed else 0
+    width = max([len(c.when_busy) + len(c.when_free) for c in spec.classes] + [1])
+    n = np.zeros((n_c, 2), dtype=np.int64)
+    to = np.zeros((n_c, 2, width), dtype=np.int64)
+    p = np.zeros((n_c, 2, width), dtype=np.float64)
+    queues = np.zeros((n_c, n_q), dtype=np.int64)
+    for c in spec.classes[:n_c]:
+        for side, pairs in enumerate((c.when_busy, c.when_free)):
+            n[c.index, side] = len(pairs)
+            for j, (t, prob) in enumerate(pairs):
+                to[c.index, side, j], p[c.index, side, j] = t, prob
+            for t, _ in pairs:
+                queues[c.index, spec.classes[t].queue] = 1
+    return n, to, p, queues
+
+
 def _padded(lists: list[list[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
     out = np.zeros((len(lists), max(width, 1)), dtype=np.int64)
     for i, row in enumerate(lists):
@@ -423,9 +446,9 @@ class FastRun:
         self.sp = (*_spec_arrays(spec, rec.chunk), _avail_arrays(spec, seed, rep),
                    _outbound_arrays(spec), redial_arrays(spec),
                    _second_line_arrays(spec), _esc_arrays(spec))
-        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC, SP_SITES, SP_REACT
+        # SP_AVAIL, SP_OB, SP_REDIAL, SP_SECOND, SP_ESC, SP_SITES, SP_REACT, SP_SWITCH
         self.sp = (*self.sp, _sites_arrays(spec, seed, rep, len(self.sp[8])),
-                   _react_arrays(spec))
+                   _react_arrays(spec), _switch_arrays(spec))
         self.pol = _policy_arrays(spec, policy, self.sp[8])
         self.out = (rec.announcements, rec.virtual_holds, rec.group_busy_s,
                     rec.group_staffed_s, rec.queue_area, rec.press2)

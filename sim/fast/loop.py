@@ -41,7 +41,8 @@ from numba import njit as _numba_njit
 from sim.fast import customers as cust
 from sim.fast import ivr as ivr_
 from sim.fast import redial as rdl
-from sim.fast.rng import GOLDEN, draw, mix
+from sim.fast.rng import GOLDEN, derive, draw, mix
+from sim.sampling import _part_code
 
 # numba's stubs do not list the private `_nrt=False` option (no runtime allocation in the
 # loop), so the decorator is typed loosely; it is the same object as numba.njit.
@@ -238,6 +239,15 @@ RS_WAITS, RS_TASKS = 0, 1
 # group) 0/1 (Availability.reactors), away work by (group, queue) 0/1 of a reacting group,
 # the reaction time laws (sim.fast.ivr.node_arrays, node q * groups + g))
 RX_N, RX_REACTS, RX_AWAY, RX_LAWS = range(4)
+# callers routed by the queue they find (``classes.NAME.when_busy`` / ``when_free``,
+# Center._identify): sp[SP_SWITCH] = (by class the number of targets when busy and when
+# free, their classes and probabilities by (class, side, j), the switch queues by (class,
+# queue) 0/1); the new class's variates come from derive_key(key, "when_busy") through
+# the class-law tables of sp[SP_REDIAL] (sim.fast.redial.redial_arrays)
+SP_SWITCH = 27
+SW_N, SW_TO, SW_P, SW_QUEUES = range(4)
+WHEN_BUSY_DRAW = 2020  # sim.model.calls.Draw.WHEN_BUSY
+WHEN_BUSY_CODE = np.uint64(_part_code("when_busy"))
 
 
 # -- event heap: (t, eid) order, as SimPy's heapq of (t, priority, eid) -------------------
@@ -807,6 +817,8 @@ def ask_agent(st, sp, pol, slot, now):
     ci, cf = st[7], st[8]
     cf[slot, F_TQUEUE] = now
     cf[slot, F_TLEFT] = np.nan
+    if ci[slot, C_VISIT] == 0 and sp[SP_SWITCH][SW_N].shape[0]:
+        switch_class(st, sp, pol, slot)
     ci[slot, C_VISIT] += 1
     ci[slot, C_WAIT] = -1  # the reactions of an earlier visit are stale
     if st[0][S_HOT]:
@@ -832,6 +844,36 @@ def ask_agent(st, sp, pol, slot, now):
     wait_timer(st, sp, slot, q, 0.0)
     wakeups(st, pol, slot, 0.0)
     react_waiting(st, sp, slot, 0.0)
+
+
+@njit(cache=True, _nrt=False)
+def switch_class(st, sp, pol, slot):
+    """Center._identify: a caller who finds a caller waiting (or held) in his switch
+    classes' queues, or no agent the policy routes him to, becomes one of his class's
+    ``when_busy`` classes, one who finds neither one of its ``when_free`` classes (draw
+    WHEN_BUSY, cumulative probabilities in order); the new class's variates are drawn at
+    derive_key(key, "when_busy")."""
+    sw, ci, qi = sp[SP_SWITCH], st[7], st[17]
+    n, to, p, queues = sw[SW_N], sw[SW_TO], sw[SW_P], sw[SW_QUEUES]
+    c = ci[slot, C_CLS]
+    if n[c, 0] + n[c, 1] == 0:
+        return
+    busy = False
+    for q in range(queues.shape[1]):
+        if queues[c, q] and qi[Q_N, q] + qi[Q_PENDING, q] > 0:
+            busy = True
+    if not busy:
+        busy = site_route(st, sp, pol, slot) < 0
+    side = 0 if busy else 1
+    u, acc = draw(st[11][slot], WHEN_BUSY_DRAW), 0.0
+    for j in range(n[c, side]):
+        acc += p[c, side, j]
+        if u < acc:
+            t = to[c, side, j]
+            ci[slot, C_CLS] = t
+            ci[slot, C_PRIO], ci[slot, C_QUEUE], ci[slot, C_LEVEL] = sp[0][t], sp[1][t], sp[2][t]
+            redial_draws(st, sp, slot, derive(st[11][slot], WHEN_BUSY_CODE))
+            return
 
 
 @njit(cache=True, _nrt=False)

@@ -7,7 +7,9 @@ as ``sim.fast.ivr.node_time`` does for node times (the lognormal through the sam
 port, the gamma through scipy's own ``gammaincinv`` kernel).
 
 Spec element (``sim.fast.loop.SP_REDIAL``): (ints, floats, law index by class, law
-kinds, law parameters, sorted empirical values). Law rows 0..2 are the redial delays
+kinds, law parameters, sorted empirical values); the class laws are also filled when a
+class switches its callers (``when_busy`` / ``when_free``: ``sim.fast.loop.switch_class``
+draws the new class's variates with them). Law rows 0..2 are the redial delays
 after an abandonment, a disconnection and an IVR hang-up; then each class's laws.
 """
 
@@ -64,7 +66,8 @@ def redial_arrays(spec: ModelSpec) -> tuple:
         index(r.delay["disconnected"])
         index(hangup[1] if hangup is not None else r.delay["disconnected"])
     cl = np.full((len(spec.classes), CL_GROUPS + 2 * n_g), -1, dtype=np.int64)
-    if on:
+    # the class laws also serve a caller switched to another class (loop.switch_class)
+    if on or any(c.when_busy or c.when_free for c in spec.classes):
         for c in spec.classes:
             cl[c.index, CL_PATIENCE] = index(c.patience)
             cl[c.index, CL_DELAY] = index(c.answer_delay)

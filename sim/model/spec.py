@@ -42,7 +42,7 @@ class CallClass:
     # trunk line (``lines``): it is not a phone call
     work: bool = False
     # (class index, probability): a caller who finds those classes' queues busy or no agent
-    # free becomes one of them (``classes.NAME.when_busy``; SimPy engine); ``when_free``:
+    # free becomes one of them (``classes.NAME.when_busy``; both engines); ``when_free``:
     # the same for a caller who finds an agent free and nobody waiting there
     when_busy: tuple[tuple[int, float], ...] = ()
     when_free: tuple[tuple[int, float], ...] = ()
