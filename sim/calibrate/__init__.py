@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.errors import OneLineParser
 
+FIT_ON = ("mean-day", "day-mix")  # --fit-on
 EXIT_TARGET_MISSED = 1  # ccsim validate: some acceptance target missed (for CI)
 SHIPPED_LOG = Path(__file__).resolve().parent.parent / "data" / \
     "anonymous_bank_january1999.txt.gz"
@@ -55,6 +56,12 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "time present and not talking; available, their time present "
                         "(capped by the unlogged time), so hidden work grows with "
                         "headcount, not with idle time (README, What limits the levels, 9)")
+    p.add_argument("--fit-on", default="mean-day",
+                   help="what the hidden-work fill's simulations run: mean-day (default), "
+                        "one mean day of the day type; day-mix, the calibration days in a "
+                        "row, each with its own volumes and staffing (as ccsim validate "
+                        "--day-mix and a prediction of days from their volumes simulate "
+                        "them; one run of all the days per step, slower)")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulations (default 1)")
     p.add_argument("--answer-delay", default="auto",
                    help="answer delay of classes never answered at once: auto (estimated "
@@ -134,6 +141,8 @@ def _options(args, name: str):
         raise ValueError(f"--hidden-base {args.hidden_base}: needs --hidden-fill-by day "
                          "(one fill per hour is one share of each hour's unlogged time); "
                          "allowed: --hidden-base unlogged")
+    if args.fit_on not in FIT_ON:
+        raise ValueError(f"--fit-on {args.fit_on!r}: allowed: {', '.join(FIT_ON)}")
     if args.direct_reaction not in ("at-once", "off"):
         raise ValueError(f"--direct-reaction {args.direct_reaction!r}: allowed: at-once, off")
     if args.direct_reaction == "at-once" and reaction == "off":
@@ -172,7 +181,8 @@ def _options(args, name: str):
                    last_agent_stays=args.last_agent_stays == "on",
                    reaction=reaction == "on", holidays=args.holidays,
                    direct_reaction=args.direct_reaction == "at-once",
-                   fill_by=args.hidden_fill_by, hidden_base=args.hidden_base)
+                   fill_by=args.hidden_fill_by, hidden_base=args.hidden_base,
+                   fit_on=args.fit_on)
 
 
 def _count(text: str) -> int:
@@ -220,7 +230,8 @@ def _load_and_calibrate(args, name: str, tune: bool = True):
         opts.hidden_fill = 1.0  # a scenario file is simulated: its own fill applies
     _step("fitting arrivals, handle times, patience and staffing"
           + (", then tuning hidden work by simulation" if tune else "") + " ...")
-    cal = calibrate(df, dq, opts, fmt)
+    in_a_row = _days_in_a_row(args) if opts.fit_on == "day-mix" else None
+    cal = calibrate(df, dq, opts, fmt, in_a_row)
     for line in calendar_lines(cal.report["calendar"]):
         print(line)
     return cal, dq
@@ -520,21 +531,54 @@ def _target_args(args):
 def _day_mix(args, behaviour: dict, report: dict, log) -> dict:
     """The behaviour over the compared days of ``log``, each with its own volumes and
     presence, in a row (``sim.calibrate.day_mix``)."""
-    from sim.calibrate.day_mix import day_calibrations, days_in_a_row
+    return _in_a_row(behaviour, report, _own_days(args, log), "--day-mix")
+
+
+def _own_days(args, log) -> list:
+    """One calibration (volumes and presence) per day of ``log``, read from the log the
+    options name (the ``--predict`` days' when predicting)."""
+    from sim.calibrate.day_mix import day_calibrations
     from sim.calibrate.schema import read_log, sniff
 
-    source = _target_args(args) if args.predict is not None else args
+    source = _target_args(args) if getattr(args, "predict", None) else args
     opts = _options(source, "day")
     path = Path(source.log)
     dates = sorted(log["date"].unique())
-    _step(f"--day-mix: reading each of the {len(dates)} days' volumes and staffing ...")
+    _step(f"reading each of the {len(dates)} days' volumes and staffing ...")
     df, dq = read_log(path, source.format)
     fmt = sniff(path) if source.format == "auto" else source.format
-    scn = days_in_a_row(behaviour, report, day_calibrations(df, dq, opts, fmt, dates))
-    for cls, what in report["day_mix"]["classes_moved"].items():  # never silent
-        print(f"{'warning: ' if 'dropped' in what else ''}--day-mix: class {cls}: "
-              + ", ".join(f"{w} on {n} of {len(dates)} days" for w, n in what.items()))
+    return day_calibrations(df, dq, opts, fmt, dates)
+
+
+def _in_a_row(behaviour: dict, report: dict, days: list, option: str) -> dict:
+    """``days_in_a_row``, saying what happened to each class that moved (never silent)."""
+    from sim.calibrate.day_mix import days_in_a_row
+
+    scn = days_in_a_row(behaviour, report, days)
+    for cls, what in report["day_mix"]["classes_moved"].items():
+        print(f"{'warning: ' if 'dropped' in what else ''}{option}: class {cls}: "
+              + ", ".join(f"{w} on {n} of {len(days)} days" for w, n in what.items()))
     return scn
+
+
+def _days_in_a_row(args):
+    """``--fit-on day-mix``: what each step of the hidden-work fit simulates, the
+    calibration at the step's fill over its own days in a row, each day read once and
+    built as ``validate --day-mix`` builds it; its class notes are printed once."""
+    import copy
+
+    own = copy.copy(args)
+    own.predict = None  # the calibration's own days, also under validate --predict
+    days: list = []
+
+    def simulated(cal) -> dict:
+        if not days:
+            days.extend(_own_days(own, cal.log))
+            return _in_a_row(cal.scenario, cal.report, days, "--fit-on day-mix")
+        from sim.calibrate.day_mix import days_in_a_row
+
+        return days_in_a_row(cal.scenario, cal.report, days)
+    return simulated
 
 
 def _report(out: Path) -> None:

@@ -26,6 +26,7 @@ The model the log supports (everything is reported in ``calibration.json``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim.calibrate.hidden import HIDDEN, hidden_volume
@@ -79,6 +80,8 @@ class Options:
     # the available agent time ("available", capped by the unlogged time)
     direct_reaction: bool = False  # an agent in hidden work takes a direct-line caller at
     # once (availability.reaction_time_by_queue, the direct line's law 0; needs reaction)
+    fit_on: str = "mean-day"  # what the fill's simulations run: one mean day, or the
+    # calibration's own days in a row, each with its volumes and staffing ("day-mix")
 
     def resolved_reserve_from(self) -> int:
         """``reserve_from`` once ``_reserve`` has set it (from the log when ``None``)."""
@@ -255,8 +258,12 @@ def arrival_table(df, dtype, interval_s: int):
         ["day_type", "class", "interval", "start", "calls", "days"]]
 
 
-def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
-    """The whole calibration: the scenario mapping, its policy and the evidence report."""
+def calibrate(df, dq, opts: Options, fmt: str = "generic",
+              simulated: Callable[[Calibration], dict] | None = None) -> Calibration:
+    """The whole calibration: the scenario mapping, its policy and the evidence report.
+    ``simulated``: what each step of the hidden-work fit simulates at the step's fill
+    (``--fit-on day-mix``: the calibration days in a row, ``sim.calibrate._days_in_a_row``);
+    None, the mean day."""
     import numpy as np
 
     if 3600 % opts.interval_s:
@@ -319,7 +326,8 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic") -> Calibration:
     if opts.hidden_fill is None:
         from sim.calibrate.tune import fit_hidden_fill, fit_hidden_fill_by_hour
 
-        (fit_hidden_fill_by_hour if opts.fill_by == "hour" else fit_hidden_fill)(cal, opts)
+        fit = fit_hidden_fill_by_hour if opts.fill_by == "hour" else fit_hidden_fill
+        fit(cal, opts, simulated)
     report["hidden_work"]["remaining"] = hidden_remaining(report)
     return cal
 

@@ -57,7 +57,22 @@ def summary_text(cal) -> str:
                  f"{hw['fill']}, tasks of {hw['task_mean_s']:.0f} s"
                  + (f", {rest['hidden_agent_hours']} of {rest['available_agent_hours']} "
                     f"available agent-hours a day" if rest else ""))
+    lines += _fit_lines(hw.get("fit") or {})
     return "\n".join(lines)
+
+
+def _fit_lines(fit: dict) -> list[str]:
+    """How the fill was fitted, when not on the mean day, and a fit that ended at a bound
+    of its range (the log's share at once not reached within it): said, never hidden."""
+    out = []
+    if fit.get("on") == "day-mix":
+        out.append("hidden work fitted on the calibration days in a row (--fit-on day-mix): "
+                   "validate it with --day-mix")
+    if fit.get("at_bound"):
+        out.append(f"warning: the hidden-work fit ended at a bound of its range "
+                   f"{tuple(fit['range'])}: the log's share answered at once "
+                   f"({fit['target_log_at_once']:.1%}) is not reached within it")
+    return out
 
 
 def calendar_lines(cal: dict) -> list[str]:

@@ -13,9 +13,19 @@ calibration days share one fill): why, the log's agents not talking are free for
 arriving caller far more often in the evening than by day (README, *What limits the
 levels*, 4), which one fill for the whole day cannot carry. All hours are bisected
 together, each on its own bracket, from the same simulations.
+
+``--fit-on day-mix`` runs each step's simulation on the calibration's own days in a row,
+each with its own volumes and staffing (``sim.calibrate.day_mix``, what ``ccsim validate
+--day-mix`` and a prediction of other days simulate), instead of one mean day: waits are
+convex in the load, so the mean day may answer more callers at once than the days it
+averages, and a fill fitted on it is then fitted partly to that difference (January:
+at the same fill the mean Friday answers 1.4 points more at once than the five Fridays
+in a row; on weekdays the two agree within 0.3 points; FINDINGS.md, item 24).
 """
 
 from __future__ import annotations
+
+import math
 
 from sim.calibrate.hidden import HIDDEN, hidden_volume
 
@@ -40,9 +50,29 @@ def sim_at_once(scenario: dict, policy: dict, reps: int, seed: int) -> float:
     return float(sc["at_once"].sum() / sc["base"].sum())
 
 
-def fit_hidden_fill(cal, opts) -> None:
+def replications(opts, scenario: dict) -> int:
+    """Replications per step: ``fit_reps`` mean days, or (days in a row) as few runs of
+    all the days as simulate at least as many days."""
+    return max(1, math.ceil(opts.fit_reps / scenario["horizon"].get("days", 1)))
+
+
+def _step_scenario(cal, simulated) -> dict:
+    """What a step simulates: the mean day, or ``simulated(cal)`` (the days in a row)."""
+    return cal.scenario if simulated is None else simulated(cal)
+
+
+def _method(text: str, opts, scenario: dict) -> str:
+    days = scenario["horizon"].get("days", 1)
+    on = "one mean day" if days == 1 else f"the {days} calibration days in a row"
+    return (f"{text}, {replications(opts, scenario)} replications of {on} per step, seed "
+            f"{opts.seed + 1} (validation uses {opts.seed})")
+
+
+def fit_hidden_fill(cal, opts, simulated=None) -> None:
     """Bisection on the fill (the at-once share falls as the fill grows); updates the
-    scenario's hidden-work volumes and the report in place."""
+    scenario's hidden-work volumes and the report in place. ``simulated``: what a step
+    simulates at its fill (``--fit-on day-mix``: the calibration days in a row), else
+    the mean day."""
     target = log_at_once(cal.log)
     hidden = cal.report["hidden_work"]
     lo, hi = FILL_RANGE
@@ -51,14 +81,16 @@ def fit_hidden_fill(cal, opts) -> None:
         mid = (lo + hi) / 2
         hidden["fill"] = mid
         cal.scenario["classes"][HIDDEN]["calls_per_interval"] = hidden_volume(hidden)
-        got = sim_at_once(cal.scenario, cal.policy, opts.fit_reps, opts.seed + 1)
+        scenario = _step_scenario(cal, simulated)
+        got = sim_at_once(scenario, cal.policy, replications(opts, scenario), opts.seed + 1)
         trace.append({"fill": round(mid, 4), "at_once": got})
         lo, hi = (mid, hi) if got > target else (lo, mid)
     hidden["fill"] = round((lo + hi) / 2, 4)
     cal.scenario["classes"][HIDDEN]["calls_per_interval"] = hidden_volume(hidden)
     hidden["fit"] = {"target_log_at_once": target, "steps": trace,
-                     "method": f"bisection on {FILL_RANGE}, {opts.fit_reps} replications "
-                               f"per step, seed {opts.seed + 1} (validation uses {opts.seed})"}
+                     "on": opts.fit_on, "range": list(FILL_RANGE),
+                     "at_bound": lo == FILL_RANGE[0] or hi == FILL_RANGE[1],
+                     "method": _method(f"bisection on {FILL_RANGE}", opts, scenario)}
 
 
 def hour_blocks(log) -> tuple[dict[int, int], dict[int, float]]:
@@ -74,10 +106,11 @@ def hour_blocks(log) -> tuple[dict[int, int], dict[int, float]]:
     return block, {int(k): float(v) for k, v in share.items()}
 
 
-def fit_hidden_fill_by_hour(cal, opts) -> None:
+def fit_hidden_fill_by_hour(cal, opts, simulated=None) -> None:
     """Bisection on one fill per block of hours, all blocks in each simulation; updates
     the scenario's hidden-work volumes and the report in place (``fill_by_interval``;
-    ``fill`` becomes the unlogged-time weighted mean, for display)."""
+    ``fill`` becomes the unlogged-time weighted mean, for display). ``simulated`` as in
+    ``fit_hidden_fill``."""
     from sim.calibrate.validate import sim_counts, simulate_scenario
 
     block, target = hour_blocks(cal.log)
@@ -91,7 +124,8 @@ def fit_hidden_fill_by_hour(cal, opts) -> None:
     for _ in range(STEPS):
         mid = {b: (lo[b] + hi[b]) / 2 for b in target}
         _set_fill(cal, hidden, [mid.get(b, 1.0) for b in of])
-        sc = sim_counts(simulate_scenario(cal.scenario, cal.policy, opts.fit_reps,
+        scenario = _step_scenario(cal, simulated)
+        sc = sim_counts(simulate_scenario(scenario, cal.policy, replications(opts, scenario),
                                           opts.seed + 1).intervals)
         by = sc.assign(block=sc["hour"].map(block)).groupby("block")[["at_once", "base"]].sum()
         got = {b: float(by.at_once.get(b, 0.0) / max(by.base.get(b, 0.0), 1e-9))
@@ -105,11 +139,11 @@ def fit_hidden_fill_by_hour(cal, opts) -> None:
     hidden["fit"] = {"target_log_at_once_by_block": {str(b): t for b, t in target.items()},
                      "block_of_hour": {str(h): b for h, b in block.items()},
                      "steps": trace,
-                     "method": f"bisection on {FILL_RANGE} per block of hours (an hour with "
-                               f">= {MIN_BLOCK_CALLS} callers is its own block, the others "
-                               f"share block {QUIET}), all blocks in each simulation, "
-                               f"{opts.fit_reps} replications per step, seed {opts.seed + 1} "
-                               f"(validation uses {opts.seed})"}
+                     "on": opts.fit_on,
+                     "method": _method(f"bisection on {FILL_RANGE} per block of hours (an "
+                                       f"hour with >= {MIN_BLOCK_CALLS} callers is its own "
+                                       f"block, the others share block {QUIET}), all blocks "
+                                       "in each simulation", opts, scenario)}
 
 
 def _set_fill(cal, hidden: dict, fill: list[float]) -> None:
