@@ -71,3 +71,24 @@ def test_flag_all_fail_by_exchangeability(an):
     # smallest of six exchangeable block maxima); one group: 1 - D / (D + S)
     assert an.flag_all_fail(5, 5, 5) == pytest.approx(1 / 6)
     assert an.flag_all_fail(9, 5, 1) == pytest.approx(1 - 9 / 14)
+
+
+def test_a_day_mix_replication_is_itself_a_log_of_the_days(an, tmp_path):
+    """A ``--day-mix`` run simulates all D compared days in each replication: the
+    model's sd of a D-day log is then the sd of one replication (draws D / D), not of a
+    D-th of one, and a group of REPS replications holds REPS x D days for the long-wait
+    flag. Two log days; four 2-day replications with mean waits 18, 22, 18, 22 s (2
+    served each): residuals -4, +4, -4, +4 on 36, 44, 36, 44 s, variance 64 / 3, sd of
+    the ratio sqrt(64 / 3) / 2 = 2.31 s over one replication (11.5 % of 20 s); read as
+    mean days it would be 1.63 s (draws 2)."""
+    log, iv = _log([[10.0, 10.0], [30.0, 30.0]]), _run([18.0, 22.0, 18.0, 22.0])
+    mixed = {r["level"]: r for r in an.level_noise("c", log, iv, 2, per_rep=2)}
+    plain = {r["level"]: r for r in an.level_noise("c", log, iv, 2)}
+    sd = math.sqrt(64 / 3) / 2
+    assert mixed["mean_wait_served_s"]["sd_log_model"] == pytest.approx(sd / 20)
+    assert plain["mean_wait_served_s"]["sd_log_model"] == pytest.approx(sd / math.sqrt(2) / 20)
+    assert mixed["mean_wait_served_s"]["flag_all_groups_fail"] == pytest.approx(
+        an.flag_all_fail(2, 4, 2))
+    (tmp_path / "resolved_config.yaml").write_text("scenario:\n  horizon: {days: 9}\n")
+    assert an.days_per_rep(tmp_path) == 9
+    assert an.days_per_rep(tmp_path / "none") == 1

@@ -26,7 +26,8 @@ right expected level misses it by the log's noise plus the group's. Two estimate
 D-day log's standard deviation, each by the delta method of a ratio of sums
 (``sim.calibrate.validate.ratio_sd``, as ``ccsim validate`` reports them): over the log's
 D days (which vary in volumes and staffing too, which a prediction is given) and over D
-of the run's mean-day replications (the model's own: each day the same mean day). With
+of the run's mean-day replications (the model's own: each day the same mean day; a
+``--day-mix`` run's replication is itself the D days, so over one of them). With
 the group's standard deviation (REPS replications), the chance that such a perfect
 model meets a target of tolerance t with one group is erf(t / (sd * sqrt 2)), sd the two
 combined (normal approximation); with every one of G groups, all judged against the same
@@ -34,7 +35,8 @@ log, it is E_L[P(|G - L| <= t)^G] over the log's deviation L; and z is the poole
 difference over the log's sd (either estimate) and the pooled run's own combined.
 
 Writes OUT/table.csv (case, group, target, log, sim, difference, tolerance, met),
-OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max), OUT/edges.csv (mean wait with
+OUT/ceiling.csv (case, group, curve, r, r_max_log, r_max, log_days, reps, day_mix: under
+the day mix the ceilings do not bound r, said below the table), OUT/edges.csv (mean wait with
 and without the near-empty edge hours), OUT/level_noise.csv and prints the Markdown
 tables.
 Usage: python analyse.py LOG OUT REPS
@@ -82,13 +84,25 @@ def log_of(path: Path, day_type: str, days: str):
                      sniff(path)).log
 
 
-def validations(case: str, log, iv, hist, reps: int) -> list[dict]:
+def days_per_rep(run: Path) -> int:
+    """Days a replication of the run simulates: its resolved scenario's horizon (a
+    ``--day-mix`` run: all the compared days in a row), 1 without the file."""
+    import yaml
+
+    path = run / "resolved_config.yaml"
+    if not path.exists():
+        return 1
+    cfg = yaml.safe_load(path.read_text())
+    return int(((cfg.get("scenario") or {}).get("horizon") or {}).get("days", 1))
+
+
+def validations(case: str, log, iv, hist, reps: int, per_rep: int = 1) -> list[dict]:
     """One row per replication group and target, as ``ccsim validate`` judges them."""
     rows = []
     for g in range(iv["rep"].nunique() // reps):
         pick = range(g * reps, (g + 1) * reps)
         res = val.compare(log, iv[iv["rep"].isin(pick)], 20.0, 0.95, val.PREDICT_TARGETS,
-                          val.PREDICT_MIN_R)
+                          val.PREDICT_MIN_R, days_per_rep=per_rep)
         flag = val.long_wait_row(val.long_waits(log, hist[hist["rep"].isin(pick)]))
         overall = pd.concat([res["overall"], pd.DataFrame([flag])], ignore_index=True)
         for r in overall[overall["metric"].isin(TARGETS)].itertuples(index=False):
@@ -193,16 +207,18 @@ def flag_all_fail(log_days: int, group_days: int, groups: int) -> float:
     return float(quad(lambda u: d * u ** (d - 1) * (1 - u ** s) ** g, 0.0, 1.0)[0])
 
 
-def level_noise(case: str, log, iv, reps: int) -> list[dict]:
+def level_noise(case: str, log, iv, reps: int, per_rep: int = 1) -> list[dict]:
     """Per level: the log's, the pooled run's difference, the standard deviation of a
     log of the same days by two estimates, of a group, and a perfect model's chance to
-    meet the out-of-sample target with one group (module docstring)."""
+    meet the out-of-sample target with one group (module docstring). ``per_rep``: days a
+    replication simulates (``--day-mix``: all D of them, so one replication is a log of
+    the D days as the model makes it, not one D-th of it)."""
     days = val.log_counts(log, 20.0).groupby("date")[SUMS].sum().assign(days=1.0)
-    runs = val.sim_counts(iv).groupby("rep")[SUMS].sum().assign(days=1.0)
+    runs = val.sim_counts(iv).groupby("rep")[SUMS].sum().assign(days=float(per_rep))
     d, n = len(days), len(runs)
     groups = n // reps
     log_lv, sim_lv = curves(days[SUMS].sum().to_numpy()), curves(runs[SUMS].sum().to_numpy())
-    sd_days, sd_model = val.ratio_sd(days, d), val.ratio_sd(runs, d)
+    sd_days, sd_model = val.ratio_sd(days, d), val.ratio_sd(runs, d / per_rep)
     sd_group, se_pooled = val.ratio_sd(runs, reps), val.ratio_sd(runs, n)
     rows = []
     for m in LEVELS:
@@ -223,7 +239,7 @@ def level_noise(case: str, log, iv, reps: int) -> list[dict]:
             # unlimited replications: only the log's own deviation is left
             "chance_unlimited_model": chance_met(tol * scale, sd_model[m]),
             "chance_unlimited_days": chance_met(tol * scale, sd_days[m]),
-            "flag_all_groups_fail": flag_all_fail(d, reps, groups),
+            "flag_all_groups_fail": flag_all_fail(d, reps * per_rep, groups),
             "z_model": val.z_score(float(sim_lv[m]), lg, sd_model[m], se_pooled[m]),
             "z_days": val.z_score(float(sim_lv[m]), lg, sd_days[m], se_pooled[m])})
     return rows
@@ -308,10 +324,11 @@ def main(log_path: Path, out: Path, reps: int) -> None:
         log = log_of(log_path, day_type, days)
         iv = pd.read_parquet(run / "intervals.parquet")
         hist = pd.read_parquet(run / "wait_histogram.parquet")
-        rows += validations(case, log, iv, hist, reps)
-        ceil += ceilings(case, log, iv, reps, rng)
+        per_rep = days_per_rep(run)
+        rows += validations(case, log, iv, hist, reps, per_rep)
+        ceil += [{**r, "day_mix": per_rep > 1} for r in ceilings(case, log, iv, reps, rng)]
         edge.append(edges(case, log, iv))
-        noise += level_noise(case, log, iv, reps)
+        noise += level_noise(case, log, iv, reps, per_rep)
     if not rows:
         raise ValueError(f"{out}: no case run in it; allowed: a run.sh OUT with "
                          f"{', '.join(CASES)}/intervals.parquet")
@@ -321,6 +338,11 @@ def main(log_path: Path, out: Path, reps: int) -> None:
     c.to_csv(out / "ceiling.csv", index=False, float_format="%.4g")
     print(markdown_targets(t), "\n")
     print(markdown_ceiling(c), "\n")
+    mixed = sorted(c.loc[c["day_mix"], "case"].unique())
+    if mixed:
+        print(f"day mix ({', '.join(mixed)}): each simulated day takes the log day's own "
+              "calls per interval, so its hourly curves share the log's volume noise and "
+              "r may exceed these ceilings, which bound a model of the mean day\n")
     e = pd.DataFrame(edge)
     e.to_csv(out / "edges.csv", index=False, float_format="%.4g")
     print("| case | mean wait log / sim, all hours | busy hours only | served in edge hours "
