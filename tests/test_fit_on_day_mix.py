@@ -103,7 +103,30 @@ def test_a_fit_that_cannot_reach_the_share_says_so(fridays, monkeypatch):
                                "(0.0, 1.2)")
 
 
-def test_the_fitted_fill_carries_the_logs_share_on_the_days_in_a_row(fridays, tmp_path):
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """``ccsim calibrate --day-type friday --fit-on day-mix`` on the shipped log."""
+    from sim.calibrate import SHIPPED_LOG, main
+
+    d = tmp_path_factory.mktemp("fri")
+    assert main([str(SHIPPED_LOG), "--day-type", "friday", "--fit-on", "day-mix", "--out",
+                 str(d / "fri.yaml"), "--report-dir", str(d)]) == 0
+    return d
+
+
+@pytest.mark.parametrize(("day_mix", "noted"), [(False, True), (True, False)])
+def test_validating_it_on_the_mean_day_says_how_it_was_fitted(fitted, tmp_path, capsys,
+                                                               day_mix, noted):
+    from sim.calibrate import SHIPPED_LOG, validate_main
+
+    validate_main([str(SHIPPED_LOG), "--scenario", str(fitted / "fri.yaml"), "--day-type",
+                   "friday", "--n-reps", "2", "--out", str(tmp_path / "v"),
+                   *(["--day-mix"] if day_mix else [])])
+    assert ("fitted on the calibration days in a row (--fit-on day-mix); --day-mix "
+            "validates it as it was fitted" in capsys.readouterr().out) == noted
+
+
+def test_the_fitted_fill_carries_the_logs_share_on_the_days_in_a_row(fridays, fitted):
     """The real fit on January's Fridays (``ccsim calibrate --fit-on day-mix``): at the
     fitted fill, the five Fridays in a row (seed 2, as the fit) answer at once the log's
     share within three binomial standard errors of the simulated callers; the mean day
@@ -111,16 +134,13 @@ def test_the_fitted_fill_carries_the_logs_share_on_the_days_in_a_row(fridays, tm
     option exists). The scenario file's header says how the fill was fitted."""
     import json
 
-    from sim.calibrate import SHIPPED_LOG, main
     from sim.calibrate.calibration import policy_for
     from sim.calibrate.day_mix import days_in_a_row
     from sim.calibrate.scenario import read
     from sim.calibrate.validate import sim_counts, simulate_scenario
 
-    out = tmp_path / "fri.yaml"
-    assert main([str(SHIPPED_LOG), "--day-type", "friday", "--fit-on", "day-mix", "--out",
-                 str(out), "--report-dir", str(tmp_path)]) == 0
-    report = json.loads((tmp_path / "calibration.json").read_text())
+    out = fitted / "fri.yaml"
+    report = json.loads((fitted / "calibration.json").read_text())
     fit = report["hidden_work"]["fit"]
     assert fit["on"] == "day-mix" and not fit["at_bound"]
     assert "the 5 calibration days in a row" in fit["method"]

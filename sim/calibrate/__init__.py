@@ -419,6 +419,9 @@ def _validate_cmd(args) -> int:
                              f"class of this log; allowed: "
                              f"{', '.join(sorted(cal.scenario['classes']))} (for a scenario "
                              f"of other days: --predict DAY_TYPE --predict-log LOG)")
+    if _fitted_on_days(args, cal.report) and not args.day_mix:
+        print("note: its hidden work was fitted on the calibration days in a row "
+              "(--fit-on day-mix); --day-mix validates it as it was fitted")
     log, targets, min_r, what = cal.log, None, None, f"{args.day_type} days"
     behaviour, days = scenario, 1
     if args.predict is not None:
@@ -467,6 +470,16 @@ def _validate_cmd(args) -> int:
         return EXIT_TARGET_MISSED
     print("every target met")
     return 0
+
+
+def _fitted_on_days(args, report: dict) -> bool:
+    """The validated behaviour's hidden work was fitted on the days in a row: its
+    scenario file's header says so, or this run calibrated it with --fit-on day-mix."""
+    if args.scenario is not None:
+        from sim.calibrate.scenario import FIT_ON_DAYS_LINE
+
+        return FIT_ON_DAYS_LINE in Path(args.scenario).read_text()
+    return ((report.get("hidden_work") or {}).get("fit") or {}).get("on") == "day-mix"
 
 
 def _scenario_policy(args, scenario: dict, report: dict) -> tuple[dict, dict]:

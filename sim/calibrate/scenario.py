@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# the header line of a scenario whose hidden work was fitted on the days in a row
+# (``ccsim validate --scenario`` reads it back)
+FIT_ON_DAYS_LINE = ("  Fill fitted on the calibration days in a row (--fit-on day-mix): "
+                    "validate with --day-mix.")
+
 
 def header(cal, command: str) -> str:
     r = cal.report
@@ -42,8 +47,7 @@ def header(cal, command: str) -> str:
         "callers waited", "  (availability.after_call_not_ready in calibration.json).",
         f"hidden_work: the agents' time outside logged calls (fill {hw['fill']} of the "
         f"{hw.get('base', 'unlogged')} time, tasks of {hw['task_mean_s']:.0f} s); not a call.",
-        *(["  Fill fitted on the calibration days in a row (--fit-on day-mix): validate "
-           "with --day-mix."] if (hw.get("fit") or {}).get("on") == "day-mix" else []),
+        *([FIT_ON_DAYS_LINE] if (hw.get("fit") or {}).get("on") == "day-mix" else []),
     ]
     return "".join(f"# {ln}\n" for ln in lines)
 
