@@ -259,6 +259,22 @@ def test_load_response_measures_each_days_load_as_the_day_mix_calibrates_it(tmp_
     assert printed == sorted(dates, key=loads.get)
 
 
+def test_talk_index_by_hand():
+    """Two days, one class with 30+ served callers a day: day 1 talks 100 s each, day 2
+    140 s (30 each); the class mean is 120 s (variance 400 x 60 / 59), so the indices are
+    100 / 120 and 140 / 120, each with sd sqrt(30 x var) / (30 x 120)."""
+    lr = experiment_script("load_response")
+    days = [pd.Timestamp("1999-01-04"), pd.Timestamp("1999-01-05")]
+    rows = [{"date": d, "t_arrival": 11 * 3600.0, "ivr_s": 0.0, "wait_s": 0.0,
+             "outcome": "served", "service_s": talk, "priority": 2, "type": "PS"}
+            for d, talk in zip(days, (100.0, 140.0), strict=True) for _ in range(30)]
+    rows.append({**rows[0], "t_arrival": 8 * 3600.0, "service_s": 999.0})  # before 10 h
+    t = lr.talk_index(pd.DataFrame(rows), days)
+    assert t["index"].tolist() == pytest.approx([100 / 120, 140 / 120])
+    var = 400 * 60 / 59
+    assert t["sd"].tolist() == pytest.approx([(30 * var) ** 0.5 / (30 * 120)] * 2)
+
+
 @pytest.mark.parametrize(("target", "bound"), [(0.45, False), (0.30, True), (0.70, True)])
 def test_fit_scale_bisects_and_says_when_it_ends_at_a_bound(script, monkeypatch, target,
                                                             bound):

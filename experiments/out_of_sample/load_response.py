@@ -7,8 +7,12 @@ offered load per agent present between 10 and 19 h (calls that asked for an agen
 day's mean handle time, over the agent-seconds present, as the day mix's calibrations
 measure presence). Prints the days sorted by load, the least-squares slope of each mean
 wait on the load (seconds of wait per 0.1 of load), the mean of sim/log by load
-tercile (whether the model's waits rise with the load faster than the log's), and the
-log's handle time by callers waiting at the answer (whether agents speed up).
+tercile (whether the model's waits rise with the load faster than the log's), the
+log's handle time by callers waiting at the answer (whether agents speed up), and each
+day's talk index (``talk_index``: its talk time 10-19 h over what the days' class means
+give its served callers, with the index's sampling sd): how much of the days' spread
+in talk time is beyond sampling noise, and whether the model's misses follow it (a
+day's talk speed is not among what a prediction is given).
 
     python experiments/out_of_sample/load_response.py OUT/validation_by_day.csv \\
         [--log LOG] [--day-type weekday] [--reserve-from 4]
@@ -67,6 +71,27 @@ def handle_by_waiting(df):
         ["count", "mean"]).round(1).unstack(0)
 
 
+def talk_index(df, dates: list):
+    """Per date: its served callers' talk time (answered 10-19 h) over the sum of their
+    classes' mean talk times over all ``dates`` (``index``), and the index's sampling
+    sd were each call drawn from its class's law (``sd``: the classes' variances summed
+    over the day's calls, rooted, over the same sum of means)."""
+    import pandas as pd
+
+    from sim.calibrate.calibration import label_classes
+
+    d = df[df["date"].isin(dates)]
+    d = d.assign(**{"class": label_classes(d, 30)})
+    hour = (d["t_arrival"] + d["ivr_s"] + d["wait_s"]) // 3600
+    s = d[(d["outcome"] == "served") & (d["service_s"] > 0) & (hour >= BUSY[0])
+          & (hour < BUSY[1])]
+    law = s.groupby("class")["service_s"].agg(["mean", "var"]).fillna(0.0)
+    s = s.assign(mean=s["class"].map(law["mean"]), var=s["class"].map(law["var"]))
+    g = s.groupby("date")[["service_s", "mean", "var"]].sum()
+    return pd.DataFrame({"index": g["service_s"] / g["mean"],
+                         "sd": g["var"] ** 0.5 / g["mean"]})
+
+
 def main(argv: list[str] | None = None) -> None:
     import numpy as np
     import pandas as pd
@@ -98,6 +123,16 @@ def main(argv: list[str] | None = None) -> None:
     df, _ = read_log(a.log)
     print("the log's mean handle time (s) by ACD callers waiting at the answer, those days:")
     print(handle_by_waiting(df[df["date"].isin(dates)]).to_string())
+    talk = talk_index(df, dates)
+    t["talk"] = [talk.loc[pd.Timestamp(d), "index"] for d in t.index]
+    spread, noise = float(talk["index"].std(ddof=1)), float((talk["sd"] ** 2).mean() ** 0.5)
+    print(f"talk index over the days: sd {spread:.3f}, of which sampling {noise:.3f}, "
+          f"beyond it {max(spread ** 2 - noise ** 2, 0.0) ** 0.5:.3f}; r with the load "
+          f"{t['talk'].corr(t['load']):+.2f}, with the log's mean wait "
+          f"{t['talk'].corr(t['log']):+.2f}, with sim/log {t['talk'].corr(t['sim/log']):+.2f}")
+    slope, at_one = np.polyfit(t["talk"] - 1.0, t["sim/log"], 1)
+    print(f"sim/log against the talk index (least squares): {at_one:.3f} at index 1, "
+          f"{slope / 10:+.3f} per +0.1 of index")
 
 
 if __name__ == "__main__":
