@@ -95,3 +95,23 @@ def test_the_report_leaves_a_row_without_a_figure_blank():
     from sim.report.run_report import _cell
 
     assert (_cell(float("nan")), _cell(0.123456), _cell("yes")) == ("", "0.1235", "yes")
+
+
+def test_the_report_lists_the_days_worst_mean_wait_miss_first():
+    """``--day-mix``'s validation_by_day.csv as a table of the report: one row per day,
+    log / sim of each level, sorted by the mean wait's relative miss."""
+    from sim.report.page import Page
+    from sim.report.run_report import _day_by_day
+
+    rows = [(d, m, lg, sm) for d, waits in (("1999-01-04", (40.0, 44.0)),
+                                            ("1999-01-05", (20.0, 30.0)),
+                                            ("1999-01-06", (50.0, 35.0)))
+            for m, lg, sm in (("abandon_rate", 0.1, 0.12),
+                              ("answered_at_once_of_requests", 0.4, 0.38),
+                              ("mean_wait_served_s", *waits))]
+    page = Page("t")
+    _day_by_day(page, pd.DataFrame(rows, columns=["date", "metric", "log", "sim"]))
+    html = "".join(page.parts)
+    assert html.index("1999-01-05") < html.index("1999-01-06") < html.index("1999-01-04")
+    assert "+50%" in html and "-30%" in html and "+10%" in html
+    assert "10.0% / 12.0%" in html and "20.0 s / 30.0 s" in html
