@@ -63,7 +63,8 @@ def _step_scenario(cal, simulated) -> dict:
 
 def _method(text: str, opts, scenario: dict) -> str:
     days = scenario["horizon"].get("days", 1)
-    on = "one mean day" if days == 1 else f"the {days} calibration days in a row"
+    on = (f"the {days} calibration days in a row" if opts.fit_on == "day-mix"
+          else "one mean day")
     return (f"{text}, {replications(opts, scenario)} replications of {on} per step, seed "
             f"{opts.seed + 1} (validation uses {opts.seed})")
 
