@@ -357,8 +357,7 @@ def _switch_arrays(spec: ModelSpec) -> tuple:
     in the spec's order, and the switch classes' queues (0/1 by class and queue); no
     class row at all when no class switches (the loop's test)."""
     n_q = len(spec.queues)
-    routed = any(c.when_busy or c.when_free for c in spec.classes)
-    n_c = len(spec.classes) if routed else 0
+    n_c = len(spec.classes) if spec.routes_by_queue else 0
     width = max([len(c.when_busy) + len(c.when_free) for c in spec.classes] + [1])
     n = np.zeros((n_c, 2), dtype=np.int64)
     to = np.zeros((n_c, 2, width), dtype=np.int64)
@@ -369,7 +368,6 @@ def _switch_arrays(spec: ModelSpec) -> tuple:
             n[c.index, side] = len(pairs)
             for j, (t, prob) in enumerate(pairs):
                 to[c.index, side, j], p[c.index, side, j] = t, prob
-            for t, _ in pairs:
                 queues[c.index, spec.classes[t].queue] = 1
     return n, to, p, queues
 

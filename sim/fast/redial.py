@@ -67,7 +67,7 @@ def redial_arrays(spec: ModelSpec) -> tuple:
         index(hangup[1] if hangup is not None else r.delay["disconnected"])
     cl = np.full((len(spec.classes), CL_GROUPS + 2 * n_g), -1, dtype=np.int64)
     # the class laws also serve a caller switched to another class (loop.switch_class)
-    if on or any(c.when_busy or c.when_free for c in spec.classes):
+    if on or spec.routes_by_queue:
         for c in spec.classes:
             cl[c.index, CL_PATIENCE] = index(c.patience)
             cl[c.index, CL_DELAY] = index(c.answer_delay)

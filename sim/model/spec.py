@@ -262,6 +262,12 @@ class ModelSpec:
         return bool(self.tiers)
 
     @property
+    def routes_by_queue(self) -> bool:
+        """Some class switches its callers by the queue they find (``when_busy`` /
+        ``when_free``)."""
+        return any(c.when_busy or c.when_free for c in self.classes)
+
+    @property
     def n_intervals(self) -> int:
         return self.intervals_per_day * self.days
 
