@@ -196,12 +196,7 @@ def spells_table(days: list, source: str) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from sim.calibrate import SHIPPED_LOG
-
-    p = script_cli.parser(__doc__)
-    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
-    p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
-    p.add_argument("--day-type", default="weekday")
+    p = script_cli.log_runs_parser(__doc__)
     a = p.parse_args(argv)
     sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}")]
     sources += [(sim_agent_days(run), f"sim {run.name}") for run in a.runs]

@@ -97,12 +97,7 @@ def sim_frames(run: Path) -> Iterator[Frame]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from sim.calibrate import SHIPPED_LOG
-
-    p = script_cli.parser(__doc__)
-    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
-    p.add_argument("runs", type=Path, nargs="*", help="run directories")
-    p.add_argument("--day-type", default="weekday")
+    p = script_cli.log_runs_parser(__doc__)
     a = p.parse_args(argv)
     log = log_days(a.log, a.day_type)
     tables = {f"log {a.day_type}": lone_agent(log_frames(log))}

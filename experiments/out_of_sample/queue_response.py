@@ -448,12 +448,7 @@ def write_joint_scenario(log, src: Path, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from sim.calibrate import SHIPPED_LOG
-
-    p = script_cli.parser(__doc__)
-    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
-    p.add_argument("runs", type=Path, nargs="*", help="run directories with calls.parquet")
-    p.add_argument("--day-type", default="weekday")
+    p = script_cli.log_runs_parser(__doc__)
     p.add_argument("--joint-scenario", type=Path, nargs=2, metavar=("IN.yaml", "OUT.yaml"),
                    help="write IN with the joint fit's patience laws at an empty queue "
                         "(item 18) to OUT, print the scales for the prototype patch, stop")

@@ -17,6 +17,20 @@ def parser(doc: str | None):
     return OneLineParser(description=(doc or "").split("\n\n")[0])
 
 
+def log_runs_parser(doc: str | None, day_type: bool = True):
+    """The parser of a script that reads the log (the shipped one by default), run
+    directories (a ``ccsim validate`` output, re-simulated with its calls kept, or a run
+    with ``calls.parquet``) and, with ``day_type``, ``--day-type``."""
+    from sim.calibrate import SHIPPED_LOG
+
+    p = parser(doc)
+    p.add_argument("log", type=Path, nargs="?", default=SHIPPED_LOG)
+    p.add_argument("runs", type=Path, nargs="*", help="run directories")
+    if day_type:
+        p.add_argument("--day-type", default="weekday")
+    return p
+
+
 def run(main) -> None:
     """Run ``main()`` as the script's whole job and exit with its code."""
     from sim.errors import one_line
