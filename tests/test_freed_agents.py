@@ -55,6 +55,8 @@ def test_idle_spells_split_by_a_caller_waiting_at_the_hang_up(fa):
     assert clock(1000.0) == 30.0  # Z and W both wait 530-560
     t = fa.spells_table([_day(fa)], "x").set_index("waiting_at_hang_up")
     assert t.loc[True, "spells"] == 2 and t.loc[True, "waited_h_per_day"] == round(110 / 3600, 2)
+    t2 = fa.spells_table([_day(fa)], "x", days_per_entry=2).set_index("waiting_at_hang_up")
+    assert t2.loc[True, "waited_h_per_day"] == round(110 / 3600 / 2, 2)
 
 
 def test_log_agent_days_read_named_calls_and_queued_callers(fa):
@@ -124,3 +126,6 @@ def test_hang_up_pauses_count_hang_ups_under_load_and_their_gaps(fa):
     t = fa.pauses_table([(tl, calls, None)], "x").set_index("agents")
     assert t.loc["1-2", "hang_ups"] == 2 and t.loc["1-2", "share"] == 0.5
     assert t.loc["all", "per_day"] == 1 and t.loc["all", "median_s"] == 200.0
+    # a --day-mix replication holds all its days: the same pause is half a pause a day
+    two = fa.pauses_table([(tl, calls, None)], "x", days_per_entry=2).set_index("agents")
+    assert two.loc["all", "per_day"] == 0.5 and two.loc["1-2", "share"] == 0.5

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import script_cli
+from long_waits import days_per_rep  # run by path: neighbour scripts
 
 from sim.calibrate import validate as val
 
@@ -82,18 +83,6 @@ def log_of(path: Path, day_type: str, days: str):
     df, dq = read_log(path, "auto")
     return calibrate(df, dq, Options(day_type=day_type, days=days, hidden_fill=1.0),
                      sniff(path)).log
-
-
-def days_per_rep(run: Path) -> int:
-    """Days a replication of the run simulates: its resolved scenario's horizon (a
-    ``--day-mix`` run: all the compared days in a row), 1 without the file."""
-    import yaml
-
-    path = run / "resolved_config.yaml"
-    if not path.exists():
-        return 1
-    cfg = yaml.safe_load(path.read_text())
-    return int(((cfg.get("scenario") or {}).get("horizon") or {}).get("days", 1))
 
 
 def validations(case: str, log, iv, hist, reps: int, per_rep: int = 1) -> list[dict]:

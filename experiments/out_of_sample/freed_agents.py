@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import script_cli
 from free_agents import log_days, scheduled_presence  # run by path: neighbour scripts
-from long_waits import run_calls
+from long_waits import days_per_rep, run_calls
 from queue_response import (
     _queued,
     log_timelines,
@@ -112,9 +112,10 @@ def hang_up_pauses(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"present": st["present"].to_numpy()[ok], "gap": gap[ok]})
 
 
-def pauses_table(days: list, source: str) -> pd.DataFrame:
+def pauses_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFrame:
     """``hang_up_pauses`` over the days: hang-ups under load and the share paused by
-    agents present, and (row ``all``) pauses per day and their mean and median length."""
+    agents present, and (row ``all``) pauses per day and their mean and median length
+    (``days_per_entry``: days an entry of ``days`` holds, a ``--day-mix`` replication's)."""
     h = pd.concat([hang_up_pauses(tl, calls) for tl, calls, _ in days], ignore_index=True)
     h["paused"] = h["gap"] > PAUSE_S
     labels = [f"{lo}-{hi - 1}" if hi < 1000 else f"{lo}+"
@@ -124,7 +125,7 @@ def pauses_table(days: list, source: str) -> pd.DataFrame:
     p = h.loc[h["paused"], "gap"]
     g.loc["all"] = [len(h), h["paused"].mean()]
     g["per_day"] = np.nan
-    g.loc["all", "per_day"] = len(p) / len(days)
+    g.loc["all", "per_day"] = len(p) / (len(days) * days_per_entry)
     g["mean_s"], g["median_s"] = np.nan, np.nan
     g.loc["all", ["mean_s", "median_s"]] = [p.mean(), p.median()]
     return g.assign(source=source).round(3).reset_index()
@@ -181,34 +182,37 @@ def freed_table(days: list, source: str) -> pd.DataFrame:
                     first_end_median_s=f["first_end"].median()).round(3).reset_index()
 
 
-def spells_table(days: list, source: str) -> pd.DataFrame:
+def spells_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFrame:
     """``idle_spells`` over the days: spells, their median length and the hours per day
     agents were idle while ACD callers waited (and while ``DEEP`` or more did), by
-    whether one waited at the hang-up."""
+    whether one waited at the hang-up (``days_per_entry`` as in ``pauses_table``)."""
     s = pd.concat([idle_spells(tl, calls) for tl, calls, _ in days], ignore_index=True)
     g = s.groupby("waiting_at_hang_up").agg(spells=("seconds", "size"),
                                             median_s=("seconds", "median"),
                                             waited_h=("waited_s", "sum"),
                                             deep_h=("deep_s", "sum"))
-    g["waited_h_per_day"] = g.pop("waited_h") / 3600 / len(days)
-    g[f"waited_{DEEP}+_h_per_day"] = g.pop("deep_h") / 3600 / len(days)
+    n_days = len(days) * days_per_entry
+    g["waited_h_per_day"] = g.pop("waited_h") / 3600 / n_days
+    g[f"waited_{DEEP}+_h_per_day"] = g.pop("deep_h") / 3600 / n_days
     return g.assign(source=source).round(2).reset_index()
 
 
 def main(argv: list[str] | None = None) -> None:
     p = script_cli.log_runs_parser(__doc__)
     a = p.parse_args(argv)
-    sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}")]
-    sources += [(sim_agent_days(run), f"sim {run.name}") for run in a.runs]
+    sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}", 1)]
+    sources += [(sim_agent_days(run), f"sim {run.name}", days_per_rep(run))
+                for run in a.runs]
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print("the first agent freed while a caller waits at an empty queue, every present "
               "agent talking: what he does next")
-        print(pd.concat([freed_table(d, s) for d, s in sources]).to_string(index=False))
+        print(pd.concat([freed_table(d, s) for d, s, _ in sources]).to_string(index=False))
         print("\nagents idle while ACD callers wait, by whether one waited at the hang-up")
-        print(pd.concat([spells_table(d, s) for d, s in sources]).to_string(index=False))
+        print(pd.concat([spells_table(d, s, n) for d, s, n in sources])
+              .to_string(index=False))
         print(f"\nhang-ups with {BUSY}+ ACD callers waiting: share followed by a pause over "
               f"{PAUSE_S:.0f} s, by agents present; pauses per day and their length")
-        t = pd.concat([pauses_table(d, s) for d, s in sources])
+        t = pd.concat([pauses_table(d, s, n) for d, s, n in sources])
         print(t.pivot_table(index="source", columns="agents", values="share", sort=False)
               .to_string())
         print(t[t["agents"] == "all"][["source", "hang_ups", "per_day", "mean_s", "median_s"]]

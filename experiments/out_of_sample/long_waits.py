@@ -37,6 +37,18 @@ def run_calls(out: Path):
         return pd.read_parquet(Path(tmp) / "calls.parquet")
 
 
+def days_per_rep(run: Path) -> int:
+    """Days a replication of the run simulates: its resolved scenario's horizon (a
+    ``--day-mix`` run: all the compared days in a row), 1 without the file."""
+    import yaml
+
+    path = run / "resolved_config.yaml"
+    if not path.exists():
+        return 1
+    cfg = yaml.safe_load(path.read_text())
+    return int(((cfg.get("scenario") or {}).get("horizon") or {}).get("days", 1))
+
+
 def simulated_waits(out: Path):
     """Served callers' waits of the run in ``out``, re-simulated with calls kept."""
     calls = run_calls(out)
