@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from simhelpers import experiment_script
 
 
@@ -94,3 +95,7 @@ def test_sim_hourly_occupancy_is_talk_over_the_schedule(tmp_path):
     occ = fa.sim_hourly_occupancy(tmp_path)
     assert occ.loc[1] == 0.5
     assert occ.loc[0] == 0 and len(occ) == 24  # the hidden task is not talk
+    scn["horizon"]["days"] = 2  # a --day-mix run: refused, not read as one day
+    (tmp_path / "resolved_config.yaml").write_text(yaml.safe_dump({"scenario": scn}))
+    with pytest.raises(ValueError, match="day-mix run"):
+        fa.sim_hourly_occupancy(tmp_path)

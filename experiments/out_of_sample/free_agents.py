@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import script_cli
 import yaml
-from long_waits import run_calls  # run by path: a neighbour script
+from long_waits import days_per_rep, run_calls  # run by path: a neighbour script
 
 from sim.calibrate.availability import ACW_SLACK_S
 from sim.calibrate.delay import _covering
@@ -169,6 +169,9 @@ def sim_hourly_occupancy(run: Path) -> pd.Series:
     agents present by its schedule, by hour of the day over the replications."""
     from sim.calibrate.staffing import _pieces
 
+    if days_per_rep(run) > 1:  # its schedule runs over all the days, by hour of the day here
+        raise ValueError(f"{run}: a --day-mix run ({days_per_rep(run)} days a replication); "
+                         "free_agents.py reads runs of one (mean) day")
     _, interval, present = scheduled_presence(run)
     per_hour = pd.Series(present * interval).groupby(
         np.arange(len(present)) * interval // 3600).sum()
