@@ -212,6 +212,9 @@ def test_empty_queue_waits_by_identification_and_agents_not_talking():
     assert list(t.index) == [(False, "0"), (True, "2")]
     assert t.loc[(True, "2"), "callers"] == 2 and t.loc[(True, "2"), "mean_s"] == 30.0
     assert t.loc[(False, "0"), "median_s"] == 60.0
+    by = qr.empty_queue_by_present(m, "x").set_index("present")
+    assert list(by.index) == ["2", "3"]  # both identifications, the same callers
+    assert list(by["callers"]) == [1, 2] and list(by["mean_s"]) == [60.0, 30.0]
 
 
 def test_log_moments_say_who_arrived_identified():

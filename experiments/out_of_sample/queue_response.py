@@ -129,11 +129,28 @@ def _moments(t, start, end, present, talk_start, talk_end, served, identified
 NOT_TALKING = (0, 1, 2, 3, 5, 1000)  # agents present and not talking, bins [lo, hi)
 
 
+PRESENT_FINE = (1, 2, 3, 4, 5, 6, 7, 10, 1000)  # agents present, bins [lo, hi)
+
+
+def _served_at_empty_queue(m: pd.DataFrame) -> pd.DataFrame:
+    return m[(m["ahead"] == 0) & (m["present"] > 0) & m["served"]]
+
+
+def empty_queue_by_present(m: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Waits of the served callers who queued at an empty ACD queue, by agents present
+    (issue 16: in the log they hardly depend on the headcount)."""
+    m = _served_at_empty_queue(m)
+    present = pd.cut(m["present"], list(PRESENT_FINE), right=False)
+    return pd.DataFrame([{"source": source, "present": _label(p), "callers": len(g),
+                          "mean_s": round(float(g["wait"].mean()), 1)}
+                         for p, g in m.groupby(present, observed=True)])
+
+
 def empty_queue_waits(m: pd.DataFrame, source: str) -> pd.DataFrame:
     """Waits of the served callers who queued at an empty ACD queue with agents present,
     by identification and agents not talking (item 17): agents away on their own clocks
     give waits that fall with more agents not talking; the log's do not."""
-    m = m[(m["ahead"] == 0) & (m["present"] > 0) & m["served"]]
+    m = _served_at_empty_queue(m)
     free = pd.cut((m["present"] - m["talking"]).clip(lower=0), list(NOT_TALKING), right=False)
     rows = []
     for (ident, f), g in m.groupby([m["identified"], free], observed=True):
@@ -470,6 +487,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\n{value}, by agents present and ACD callers ahead:")
             print(t.pivot_table(index=["present", "ahead"], columns="source", values=value,
                                 sort=False).to_string())
+        ep = pd.concat([empty_queue_by_present(m, src) for m, src in moments],
+                       ignore_index=True)
+        print("\nserved callers who queued at an empty queue: mean wait (s) and callers, by "
+              "agents present:")
+        print(ep.pivot_table(index="present", columns="source", values=["mean_s", "callers"],
+                             sort=False).to_string())
         ew = pd.concat([empty_queue_waits(m, src) for m, src in moments], ignore_index=True)
         print("\nserved callers who queued at an empty queue: mean wait (s) by "
               "identification and agents not talking:")
