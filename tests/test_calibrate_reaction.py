@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from simhelpers import calibrate_options
 
-from sim.calibrate.reaction import away_task_length, fit_reaction
+from sim.calibrate.reaction import away_task_length, fit_reaction, idle_answered
 
 
 def _call(date, server, t0, wait, service, queued=True, outcome="served", cls="p0_NW"):
@@ -50,6 +50,17 @@ def test_reaction_time_is_observed_only_when_an_agent_away_came_back():
     # the freed agent's 105 s and the abandoner's 30 s only say R was longer: the
     # censored fit's mean exceeds the mean of the observed reactions
     assert r["spec"]["mean"] > 45
+
+
+def test_idle_answered_selects_the_classes_or_all_but_them():
+    """The same days read for the delay class (FINDINGS item 27's answer delay): its
+    caller at 41,500 found B not talking and B answered him (observed), each day."""
+    log = pd.DataFrame([r for d in range(5) for r in _day(f"1999-01-0{d + 3}", 30)])
+    served = log[log["outcome"] == "served"]
+    ev, idle = idle_answered(log, served, ["p1_PS"])
+    assert list(ev["t_arrival"]) == [41500.0] * 5 and idle.all()
+    ev, idle = idle_answered(log, served, ["p1_PS"], exclude=True)
+    assert len(ev) == 15 and idle.sum() == 5  # the reaction time's evidence, as above
 
 
 def test_hidden_task_length_from_unlogged_stretches():

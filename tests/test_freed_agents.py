@@ -129,3 +129,24 @@ def test_hang_up_pauses_count_hang_ups_under_load_and_their_gaps(fa):
     # a --day-mix replication holds all its days: the same pause is half a pause a day
     two = fa.pauses_table([(tl, calls, None)], "x", days_per_entry=2).set_index("agents")
     assert two.loc["all", "per_day"] == 0.5 and two.loc["1-2", "share"] == 0.5
+
+
+def test_delay_scenario_replaces_the_answer_delays_only(tmp_path, fa, monkeypatch):
+    """--delay-scenario: every class with an answer delay gets the re-identified law, the
+    others none; the header (the policy ``ccsim validate`` reads) is kept."""
+    import yaml
+
+    law = {"dist": "lognormal", "mean": 200.0, "sd": 600.0}
+    monkeypatch.setattr(fa, "idle_delay", lambda log, classes: {"law": law,
+                                                               "classes": classes})
+    src, out = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    src.write_text("# Routing policy: reservation (reserve=1)\n" + yaml.safe_dump({"classes": {
+        "p0_NW": {"handle_time": 60},
+        "p2_PS": {"answer_delay": {"dist": "exponential", "mean": 39.0}}}}))
+    fit = fa.write_delay_scenario(None, src, out)
+    assert fit["classes"] == ["p2_PS"]
+    text = out.read_text()
+    assert text.startswith("# Routing policy: reservation (reserve=1)\n")
+    scn = yaml.safe_load(text)
+    assert scn["classes"]["p2_PS"]["answer_delay"] == law
+    assert "answer_delay" not in scn["classes"]["p0_NW"]

@@ -21,7 +21,12 @@ shows as an agent not talking, as unlogged work does in the log):
   the agent's next answer, by agents present, and those pauses' length: the not-ready
   after calls, hidden work and any reserve, seen as the log sees them.
 
+``--delay-scenario IN.yaml OUT.yaml`` writes IN with its answer delays re-identified for
+item 27's rule (callers in their delay taken by an agent who hangs up; only agents idle
+at the caller's entry make him wait it out): ``idle_delay``.
+
     python experiments/out_of_sample/freed_agents.py [LOG] [RUN_DIR ...] [--day-type T]
+    python experiments/out_of_sample/freed_agents.py [LOG] --delay-scenario IN.yaml OUT.yaml
 """
 from __future__ import annotations
 
@@ -197,9 +202,52 @@ def spells_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFra
     return g.assign(source=source).round(2).reset_index()
 
 
+def idle_delay(log: pd.DataFrame, classes: list[str]) -> dict:
+    """The answer delay as only agents idle at the caller's queue entry impose it (item
+    27): his wait is observed when such an agent answered, censored when an agent freed
+    from a call (or joining) answered first or he abandoned; censored MLE, law by AIC,
+    pooled over ``classes``."""
+    from sim.calibrate.calibration import ASKED
+    from sim.calibrate.fit import fit_censored
+    from sim.calibrate.reaction import idle_answered
+
+    ev, idle = idle_answered(log[log["outcome"].isin(ASKED)],
+                             log[log["outcome"] == "served"], classes)
+    fit = fit_censored(ev["wait_s"].to_numpy(float), idle.to_numpy(bool)).to_dict()
+    return {"law": fit["spec"], "calls": len(ev), "observed_idle_agent": int(idle.sum()),
+            "censored_other_agent": int(((ev["outcome"] == "served") & ~idle).sum()),
+            "censored_abandoned": int((ev["outcome"] != "served").sum())}
+
+
+def write_delay_scenario(log: pd.DataFrame, src: Path, out: Path) -> dict:
+    """``src`` with every answer delay replaced by ``idle_delay``'s law, to ``out`` (its
+    header kept: the policy ``ccsim validate`` runs it under)."""
+    import yaml
+
+    text = src.read_text()
+    scn = yaml.safe_load(text)
+    delayed = [c for c, spec in scn["classes"].items() if spec.get("answer_delay")]
+    fit = idle_delay(log, delayed)
+    for c in delayed:
+        scn["classes"][c]["answer_delay"] = fit["law"]
+    head = "".join(line for line in text.splitlines(True) if line.startswith("#"))
+    note = ("# freed_agents.py --delay-scenario: answer delays as agents idle at the "
+            "caller's entry impose them (FINDINGS item 27); run it with\n#   "
+            "freed_take_delayed.patch applied and CCSIM_PROTO_HELD=1\n")
+    out.write_text(head + note + yaml.safe_dump(scn, sort_keys=False))
+    return fit
+
+
 def main(argv: list[str] | None = None) -> None:
     p = script_cli.log_runs_parser(__doc__)
+    p.add_argument("--delay-scenario", type=Path, nargs=2, metavar=("IN.yaml", "OUT.yaml"),
+                   help="write IN with its answer delays re-identified for agents idle at "
+                        "the caller's entry (item 27) to OUT, print the fit, stop")
     a = p.parse_args(argv)
+    if a.delay_scenario:
+        fit = write_delay_scenario(log_days(a.log, a.day_type), *a.delay_scenario)
+        print(f"{a.delay_scenario[1]}: answer delay {fit}")
+        return
     sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}", 1)]
     sources += [(sim_agent_days(run), f"sim {run.name}", days_per_rep(run))
                 for run in a.runs]

@@ -57,21 +57,31 @@ def _previous_end(served: pd.DataFrame) -> pd.Series:
     return prev.where(s["t_answer"] - prev <= SESSION_GAP_S)
 
 
+def idle_answered(asked: pd.DataFrame, served: pd.DataFrame, classes: list[str],
+                  exclude: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    """Queued callers of ``classes`` (all but them with ``exclude``) who found nobody
+    waiting ahead and >= 1 agent present and not talking, and whether the agent who
+    answered was one of those (his previous call of the session ended before the queue
+    entry): the evidence of how soon agents not talking answer, censored by the others."""
+    from sim.calibrate.delay import MIN_IDLE, empty_queue_arrivals
+
+    arr = empty_queue_arrivals(asked, served)
+    ev = arr[(arr["ahead"] == 0) & (arr["idle"] >= MIN_IDLE)
+             & (arr["class"].isin(classes) != exclude)]
+    t0 = ev["t_arrival"] + ev["ivr_s"]
+    prev = _previous_end(served).reindex(ev.index)
+    return ev, (ev["outcome"] == "served") & (prev <= t0)
+
+
 def fit_reaction(asked: pd.DataFrame, served: pd.DataFrame, delay_classes: list[str]
                  ) -> dict:
     """The reaction time's law, with its evidence (``calibration.json`` ->
     ``availability.reaction``)."""
     import numpy as np
 
-    from sim.calibrate.delay import MIN_IDLE, empty_queue_arrivals
     from sim.calibrate.fit import fit_censored
 
-    arr = empty_queue_arrivals(asked, served)
-    ev = arr[(arr["ahead"] == 0) & (arr["idle"] >= MIN_IDLE)
-             & ~arr["class"].isin(delay_classes)]
-    t0 = ev["t_arrival"] + ev["ivr_s"]
-    prev = _previous_end(served).reindex(ev.index)
-    came_back = (ev["outcome"] == "served") & (prev <= t0)
+    ev, came_back = idle_answered(asked, served, delay_classes, exclude=True)
     wait = ev["wait_s"].to_numpy(float)
     fit = fit_censored(wait, came_back.to_numpy(bool)).to_dict()
     for key in ("abandoned", "censored", "naive_mean_of_abandon_times"):
