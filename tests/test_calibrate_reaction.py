@@ -59,6 +59,7 @@ def test_idle_answered_selects_the_classes_or_all_but_them():
     served = log[log["outcome"] == "served"]
     ev, idle = idle_answered(log, served, ["p1_PS"])
     assert list(ev["t_arrival"]) == [41500.0] * 5 and idle.all()
+    assert list(ev["present"]) == [1] * 5  # B alone in a session (A's ended at 40,165)
     ev, idle = idle_answered(log, served, ["p1_PS"], exclude=True)
     assert len(ev) == 15 and idle.sum() == 5  # the reaction time's evidence, as above
 

@@ -150,3 +150,23 @@ def test_delay_scenario_replaces_the_answer_delays_only(tmp_path, fa, monkeypatc
     scn = yaml.safe_load(text)
     assert scn["classes"]["p2_PS"]["answer_delay"] == law
     assert "answer_delay" not in scn["classes"]["p0_NW"]
+
+
+def test_idle_delay_by_present_bins_the_callers_by_headcount(fa, monkeypatch):
+    """Callers at an empty queue found 2, 2, 2, 5, 5 and 9 agents present; the bins 1-3,
+    4-6 and 7+ count them and those an idle agent answered (observed); a bin without an
+    observed wait has no law and no row."""
+    import numpy as np
+
+    import sim.calibrate.reaction as reaction
+
+    ev = pd.DataFrame({"present": [2, 2, 2, 5, 5, 9],
+                       "wait_s": [10.0, 30.0, 50.0, 20.0, 80.0, 40.0],
+                       "outcome": ["served"] * 6})
+    idle = pd.Series([True, True, False, True, True, False])
+    monkeypatch.setattr(reaction, "idle_answered", lambda asked, served, classes: (ev, idle))
+    log = pd.DataFrame({"outcome": ["served"]})
+    t = fa.idle_delay_by_present(log, ["p2_PS"]).set_index("present")
+    assert list(t.index) == ["1-3", "4-6"]
+    assert list(t["callers"]) == [3, 2] and list(t["observed"]) == [2, 2]
+    assert np.isfinite(t["mean_s"]).all() and (t["mean_s"] > 0).all()

@@ -219,6 +219,31 @@ def idle_delay(log: pd.DataFrame, classes: list[str]) -> dict:
             "censored_abandoned": int((ev["outcome"] != "served").sum())}
 
 
+PRESENT_DELAY = (1, 4, 7, 1000)  # agents present at the caller's entry, bins [lo, hi)
+
+
+def idle_delay_by_present(log: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
+    """``idle_delay`` by agents present at the caller's entry (the law's mean and sd, the
+    callers and those observed): does the idle agents' delay depend on the headcount?"""
+    from sim.calibrate.calibration import ASKED
+    from sim.calibrate.fit import fit_censored
+    from sim.calibrate.reaction import idle_answered
+
+    ev, idle = idle_answered(log[log["outcome"].isin(ASKED)],
+                             log[log["outcome"] == "served"], classes)
+    rows = []
+    for lo, hi in zip(PRESENT_DELAY, PRESENT_DELAY[1:], strict=False):
+        m = ((ev["present"] >= lo) & (ev["present"] < hi)).to_numpy()
+        if m.sum() < 2 or not idle.to_numpy(bool)[m].any():
+            continue
+        law = fit_censored(ev["wait_s"].to_numpy(float)[m],
+                           idle.to_numpy(bool)[m]).to_dict()["spec"]
+        rows.append({"present": f"{lo}+" if hi >= 1000 else f"{lo}-{hi - 1}",
+                     "callers": int(m.sum()), "observed": int(idle.to_numpy(bool)[m].sum()),
+                     "mean_s": round(law["mean"], 1), "sd_s": round(law.get("sd", law["mean"]), 1)})
+    return pd.DataFrame(rows)
+
+
 def write_delay_scenario(log: pd.DataFrame, src: Path, out: Path) -> dict:
     """``src`` with every answer delay replaced by ``idle_delay``'s law, to ``out`` (its
     header kept: the policy ``ccsim validate`` runs it under)."""
@@ -230,6 +255,7 @@ def write_delay_scenario(log: pd.DataFrame, src: Path, out: Path) -> dict:
     fit = idle_delay(log, delayed)
     for c in delayed:
         scn["classes"][c]["answer_delay"] = fit["law"]
+    fit["classes"] = delayed
     head = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = ("# freed_agents.py --delay-scenario: answer delays as agents idle at the "
             "caller's entry impose them (FINDINGS item 27); run it with\n#   "
@@ -245,8 +271,11 @@ def main(argv: list[str] | None = None) -> None:
                         "the caller's entry (item 27) to OUT, print the fit, stop")
     a = p.parse_args(argv)
     if a.delay_scenario:
-        fit = write_delay_scenario(log_days(a.log, a.day_type), *a.delay_scenario)
+        log = log_days(a.log, a.day_type)
+        fit = write_delay_scenario(log, *a.delay_scenario)
         print(f"{a.delay_scenario[1]}: answer delay {fit}")
+        print("the same by agents present at the caller's entry:")
+        print(idle_delay_by_present(log, fit["classes"]).to_string(index=False))
         return
     sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}", 1)]
     sources += [(sim_agent_days(run), f"sim {run.name}", days_per_rep(run))

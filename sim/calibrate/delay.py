@@ -36,7 +36,8 @@ MIN_IDLE = 1  # agents present but not talking at queue entry, for a call to be 
 
 def empty_queue_arrivals(asked: pd.DataFrame, served: pd.DataFrame) -> pd.DataFrame:
     """Queued ACD callers with, at their queue entry, the number of queued callers still
-    waiting ahead of them (``ahead``) and of agents present but not talking (``idle``)."""
+    waiting ahead of them (``ahead``), of agents present (in a session, ``present``) and
+    of those not talking (``idle``)."""
     import numpy as np
     import pandas as pd
 
@@ -56,8 +57,8 @@ def empty_queue_arrivals(asked: pd.DataFrame, served: pd.DataFrame) -> pd.DataFr
         end = start + np.maximum(c["service_s"].to_numpy(float), 1.0)
         present = _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t0)
         idle = present - _covering(start, end, t0)
-        out.append(day.assign(ahead=ahead, idle=idle))
-    return pd.concat(out) if out else q.assign(ahead=0, idle=0)
+        out.append(day.assign(ahead=ahead, present=present, idle=idle))
+    return pd.concat(out) if out else q.assign(ahead=0, present=0, idle=0)
 
 
 def _covering(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
