@@ -131,20 +131,18 @@ def test_hang_up_pauses_count_hang_ups_under_load_and_their_gaps(fa):
     assert two.loc["all", "per_day"] == 0.5 and two.loc["1-2", "share"] == 0.5
 
 
-def test_delay_scenario_replaces_the_answer_delays_only(tmp_path, fa, monkeypatch):
+def test_delay_scenario_replaces_the_answer_delays_only(tmp_path, fa):
     """--delay-scenario: every class with an answer delay gets the re-identified law, the
     others none; the header (the policy ``ccsim validate`` reads) is kept."""
     import yaml
 
     law = {"dist": "lognormal", "mean": 200.0, "sd": 600.0}
-    monkeypatch.setattr(fa, "idle_delay", lambda log, classes: {"law": law,
-                                                               "classes": classes})
     src, out = tmp_path / "in.yaml", tmp_path / "out.yaml"
     src.write_text("# Routing policy: reservation (reserve=1)\n" + yaml.safe_dump({"classes": {
         "p0_NW": {"handle_time": 60},
         "p2_PS": {"answer_delay": {"dist": "exponential", "mean": 39.0}}}}))
-    fit = fa.write_delay_scenario(None, src, out)
-    assert fit["classes"] == ["p2_PS"]
+    assert fa.delay_classes(yaml.safe_load(src.read_text())) == ["p2_PS"]
+    fa.write_delay_scenario(src, out, law)
     text = out.read_text()
     assert text.startswith("# Routing policy: reservation (reserve=1)\n")
     scn = yaml.safe_load(text)
@@ -152,21 +150,17 @@ def test_delay_scenario_replaces_the_answer_delays_only(tmp_path, fa, monkeypatc
     assert "answer_delay" not in scn["classes"]["p0_NW"]
 
 
-def test_idle_delay_by_present_bins_the_callers_by_headcount(fa, monkeypatch):
+def test_idle_delay_by_present_bins_the_callers_by_headcount(fa):
     """Callers at an empty queue found 2, 2, 2, 5, 5 and 9 agents present; the bins 1-3,
     4-6 and 7+ count them and those an idle agent answered (observed); a bin without an
     observed wait has no law and no row."""
     import numpy as np
 
-    import sim.calibrate.reaction as reaction
-
     ev = pd.DataFrame({"present": [2, 2, 2, 5, 5, 9],
                        "wait_s": [10.0, 30.0, 50.0, 20.0, 80.0, 40.0],
                        "outcome": ["served"] * 6})
     idle = pd.Series([True, True, False, True, True, False])
-    monkeypatch.setattr(reaction, "idle_answered", lambda asked, served, classes: (ev, idle))
-    log = pd.DataFrame({"outcome": ["served"]})
-    t = fa.idle_delay_by_present(log, ["p2_PS"]).set_index("present")
+    t = fa.idle_delay_by_present(ev, idle).set_index("present")
     assert list(t.index) == ["1-3", "4-6"]
     assert list(t["callers"]) == [3, 2] and list(t["observed"]) == [2, 2]
     assert np.isfinite(t["mean_s"]).all() and (t["mean_s"] > 0).all()

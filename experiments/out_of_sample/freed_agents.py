@@ -202,17 +202,26 @@ def spells_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFra
     return g.assign(source=source).round(2).reset_index()
 
 
-def idle_delay(log: pd.DataFrame, classes: list[str]) -> dict:
-    """The answer delay as only agents idle at the caller's queue entry impose it (item
-    27): his wait is observed when such an agent answered, censored when an agent freed
-    from a call (or joining) answered first or he abandoned; censored MLE, law by AIC,
-    pooled over ``classes``."""
+Evidence = tuple[pd.DataFrame, pd.Series]  # callers at an empty queue, idle agent answered
+
+
+def idle_evidence(log: pd.DataFrame, classes: list[str]) -> Evidence:
+    """Item 27's evidence: the callers of ``classes`` at an empty queue with an agent not
+    talking (``sim.calibrate.reaction.idle_answered``), and whether an agent idle at
+    their entry answered them (else censored: one freed from a call, or joining,
+    answered first, or they abandoned)."""
     from sim.calibrate.calibration import ASKED
-    from sim.calibrate.fit import fit_censored
     from sim.calibrate.reaction import idle_answered
 
-    ev, idle = idle_answered(log[log["outcome"].isin(ASKED)],
-                             log[log["outcome"] == "served"], classes)
+    return idle_answered(log[log["outcome"].isin(ASKED)], log[log["outcome"] == "served"],
+                         classes)
+
+
+def idle_delay(ev: pd.DataFrame, idle: pd.Series) -> dict:
+    """The answer delay as only agents idle at the caller's entry impose it: censored MLE
+    on ``idle_evidence``, law by AIC, pooled over its classes."""
+    from sim.calibrate.fit import fit_censored
+
     fit = fit_censored(ev["wait_s"].to_numpy(float), idle.to_numpy(bool)).to_dict()
     return {"law": fit["spec"], "calls": len(ev), "observed_idle_agent": int(idle.sum()),
             "censored_other_agent": int(((ev["outcome"] == "served") & ~idle).sum()),
@@ -222,46 +231,41 @@ def idle_delay(log: pd.DataFrame, classes: list[str]) -> dict:
 PRESENT_DELAY = (1, 4, 7, 1000)  # agents present at the caller's entry, bins [lo, hi)
 
 
-def idle_delay_by_present(log: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
+def idle_delay_by_present(ev: pd.DataFrame, idle: pd.Series) -> pd.DataFrame:
     """``idle_delay`` by agents present at the caller's entry (the law's mean and sd, the
     callers and those observed): does the idle agents' delay depend on the headcount?"""
-    from sim.calibrate.calibration import ASKED
-    from sim.calibrate.fit import fit_censored
-    from sim.calibrate.reaction import idle_answered
-
-    ev, idle = idle_answered(log[log["outcome"].isin(ASKED)],
-                             log[log["outcome"] == "served"], classes)
     rows = []
     for lo, hi in zip(PRESENT_DELAY, PRESENT_DELAY[1:], strict=False):
-        m = ((ev["present"] >= lo) & (ev["present"] < hi)).to_numpy()
-        if m.sum() < 2 or not idle.to_numpy(bool)[m].any():
+        m = (ev["present"] >= lo) & (ev["present"] < hi)
+        if m.sum() < 2 or not idle[m].any():
             continue
-        law = fit_censored(ev["wait_s"].to_numpy(float)[m],
-                           idle.to_numpy(bool)[m]).to_dict()["spec"]
+        fit = idle_delay(ev[m], idle[m])
         rows.append({"present": f"{lo}+" if hi >= 1000 else f"{lo}-{hi - 1}",
-                     "callers": int(m.sum()), "observed": int(idle.to_numpy(bool)[m].sum()),
-                     "mean_s": round(law["mean"], 1), "sd_s": round(law.get("sd", law["mean"]), 1)})
+                     "callers": fit["calls"], "observed": fit["observed_idle_agent"],
+                     "mean_s": round(fit["law"]["mean"], 1),
+                     "sd_s": round(fit["law"].get("sd", fit["law"]["mean"]), 1)})
     return pd.DataFrame(rows)
 
 
-def write_delay_scenario(log: pd.DataFrame, src: Path, out: Path) -> dict:
-    """``src`` with every answer delay replaced by ``idle_delay``'s law, to ``out`` (its
-    header kept: the policy ``ccsim validate`` runs it under)."""
+def delay_classes(scn: dict) -> list[str]:
+    """The classes of a scenario with an answer delay."""
+    return [c for c, spec in scn["classes"].items() if spec.get("answer_delay")]
+
+
+def write_delay_scenario(src: Path, out: Path, law: dict) -> None:
+    """``src`` with every answer delay replaced by ``law``, to ``out`` (its header kept:
+    the policy ``ccsim validate`` runs it under)."""
     import yaml
 
     text = src.read_text()
     scn = yaml.safe_load(text)
-    delayed = [c for c, spec in scn["classes"].items() if spec.get("answer_delay")]
-    fit = idle_delay(log, delayed)
-    for c in delayed:
-        scn["classes"][c]["answer_delay"] = fit["law"]
-    fit["classes"] = delayed
+    for c in delay_classes(scn):
+        scn["classes"][c]["answer_delay"] = law
     head = "".join(line for line in text.splitlines(True) if line.startswith("#"))
     note = ("# freed_agents.py --delay-scenario: answer delays as agents idle at the "
             "caller's entry impose them (FINDINGS item 27); run it with\n#   "
             "freed_take_delayed.patch applied and CCSIM_PROTO_HELD=1\n")
     out.write_text(head + note + yaml.safe_dump(scn, sort_keys=False))
-    return fit
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -271,11 +275,16 @@ def main(argv: list[str] | None = None) -> None:
                         "the caller's entry (item 27) to OUT, print the fit, stop")
     a = p.parse_args(argv)
     if a.delay_scenario:
-        log = log_days(a.log, a.day_type)
-        fit = write_delay_scenario(log, *a.delay_scenario)
-        print(f"{a.delay_scenario[1]}: answer delay {fit}")
+        import yaml
+
+        src, out = a.delay_scenario
+        ev, idle = idle_evidence(log_days(a.log, a.day_type),
+                                 delay_classes(yaml.safe_load(src.read_text())))
+        fit = idle_delay(ev, idle)
+        write_delay_scenario(src, out, fit["law"])
+        print(f"{out}: answer delay {fit}")
         print("the same by agents present at the caller's entry:")
-        print(idle_delay_by_present(log, fit["classes"]).to_string(index=False))
+        print(idle_delay_by_present(ev, idle).to_string(index=False))
         return
     sources = [(log_agent_days(log_days(a.log, a.day_type)), f"log {a.day_type}", 1)]
     sources += [(sim_agent_days(run), f"sim {run.name}", days_per_rep(run))
