@@ -462,6 +462,28 @@ def test_validate_predict_runs_and_uses_out_of_sample_targets(tmp_path):
     assert info["day_type"] == "friday" and len(info["predicted_days"]) in (4, 5)
 
 
+def test_a_scenario_at_its_own_intervals_is_predicted_at_them(tmp_path, capsys):
+    """A calibration at 3600-s intervals: ``validate --scenario --predict`` reads the
+    predicted days at the file's intervals (it read them at the default 1800 s and
+    failed on lists of unequal length); an --interval-s that contradicts the file is one
+    line, exit 2."""
+    scn = tmp_path / "hourly.yaml"
+    assert main([str(SHIPPED_LOG), "--interval-s", "3600", "--hidden-fill", "0.3",
+                 "--out", str(scn), "--report-dir", str(tmp_path / "cal")]) == 0
+    out = tmp_path / "friday"
+    code = validate_main(["--scenario", str(scn), "--predict", "friday", "--n-reps", "2",
+                          "--out", str(out)])
+    assert code in (0, 1)
+    horizon = yaml.safe_load((out / "resolved_config.yaml").read_text())["scenario"][
+        "horizon"]
+    assert (horizon["interval_s"], horizon["intervals_per_day"]) == (3600, 24)
+    capsys.readouterr()
+    assert validate_main(["--scenario", str(scn), "--interval-s", "1800", "--out",
+                          str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--interval-s 1800" in err[0] and "3600" in err[0]
+
+
 # -- the policy a scenario file is validated under ------------------------------------------
 
 def _with_reserve_from(tmp_path, value: int | None) -> Path:

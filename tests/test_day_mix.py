@@ -291,3 +291,15 @@ def test_fit_scale_bisects_and_says_when_it_ends_at_a_bound(script, monkeypatch,
     assert at_bound == bound and len(trace) == 12
     if not bound:
         assert scale == pytest.approx(1.5, abs=2 / 2 ** 12)
+
+
+def test_the_script_reads_the_days_at_the_behaviours_intervals(script):
+    """day_mix.py reads each day at the intervals of the scenario it is given (it read
+    them at 1800 s whatever the scenario's, and a 3600-s calibration failed)."""
+    from sim.calibrate import SHIPPED_LOG
+
+    pooled, days = script.day_targets(str(SHIPPED_LOG), "friday", "all", 3600)
+    for cal in (pooled, *days):
+        assert cal.scenario["horizon"]["interval_s"] == 3600
+        assert len(cal.scenario["groups"]["agents"]["staffing"]) == 24
+    assert len(days) == 5

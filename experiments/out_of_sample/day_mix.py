@@ -34,9 +34,9 @@ import script_cli
 SHIPPED_LOG = "sim/data/anonymous_bank_january1999.txt.gz"
 
 
-def day_targets(log_path: str, day_type: str, days: str):
-    """Calibrations (volumes and presence only, no tuning): the selected days pooled (the
-    mean day), then one per day."""
+def day_targets(log_path: str, day_type: str, days: str, interval_s: int):
+    """Calibrations (volumes and presence only, no tuning) at the behaviour's intervals:
+    the selected days pooled (the mean day), then one per day."""
     from sim.calibrate import OneLineParser, _common, _options
     from sim.calibrate.calibration import calibrate
     from sim.calibrate.day_mix import day_calibrations
@@ -45,7 +45,8 @@ def day_targets(log_path: str, day_type: str, days: str):
     p = OneLineParser(prog="day_mix")
     p.add_argument("log")
     _common(p)
-    args = p.parse_args([log_path, "--day-type", day_type, "--days", days])
+    args = p.parse_args([log_path, "--day-type", day_type, "--days", days,
+                         "--interval-s", str(interval_s)])
     opts = _options(args, "day")
     opts.hidden_fill = 1.0  # only volumes and presence are used
     df, dq = read_log(Path(log_path), "auto")
@@ -242,7 +243,8 @@ def main(argv: list[str] | None = None) -> None:
     behaviour = yaml.safe_load(a.scenario.read_text())
     report = json.loads(a.calibration.read_text())
     day_type, _, days = (a.predict or f"{a.day_type}:{a.days}").partition(":")
-    pooled, targets = day_targets(a.log, day_type, days or "all")
+    interval_s = int(behaviour["horizon"]["interval_s"])
+    pooled, targets = day_targets(a.log, day_type, days or "all", interval_s)
     if a.volumes == "blocks":
         for t in targets:
             smooth_volumes(t, pooled)
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
                         if a.reserve_from is None else a.reserve_from)
     if a.fit:
         own_pooled, own = (pooled, targets) if not a.predict else day_targets(
-            a.log, a.day_type, a.days)
+            a.log, a.day_type, a.days, interval_s)
         if a.volumes == "blocks" and a.predict:
             for t in own:
                 smooth_volumes(t, own_pooled)

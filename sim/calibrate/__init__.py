@@ -32,8 +32,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weekdays", default=None, help="comma-separated day names forming "
                    "the day type 'weekday' (others are their own day type), e.g. "
                    "Monday,Tuesday,Wednesday,Thursday,Friday")
-    p.add_argument("--interval-s", type=int, default=1800, help="interval length, "
-                   "dividing an hour (default 1800)")
+    p.add_argument("--interval-s", type=int, default=None, help="interval length, "
+                   "dividing an hour (default 1800; ccsim validate --scenario: the file's)")
     p.add_argument("--reserve", type=int, default=None, help="agents kept free for the "
                    "direct line (default 1; ccsim validate --scenario: the file's header)")
     p.add_argument("--reserve-from", default="auto", help="fewest agents on duty at "
@@ -103,6 +103,20 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "second-half, odd, even (days of the month)")
 
 
+def _interval_s(args) -> int:
+    """--interval-s, else a --scenario file's own (its predicted and day-mix days are
+    read off the log at the file's intervals), else 1800."""
+    if getattr(args, "scenario", None) is None:
+        return 1800 if args.interval_s is None else args.interval_s
+    from sim.calibrate import scenario as scn_io
+
+    own = (scn_io.read(args.scenario).get("horizon") or {}).get("interval_s", 1800)
+    if args.interval_s is not None and args.interval_s != own:
+        raise ValueError(f"--interval-s {args.interval_s}: allowed: the scenario file's "
+                         f"own, {own} (--scenario {args.scenario}), or leave it out")
+    return int(own)
+
+
 def _options(args, name: str):
     from sim.calibrate.calibration import Options
 
@@ -116,6 +130,7 @@ def _options(args, name: str):
         if not 0 <= fill < math.inf:
             raise ValueError(f"--hidden-fill {args.hidden_fill}: allowed: auto or a finite "
                              f"number >= 0")
+    args.interval_s = _interval_s(args)
     if not (60 <= args.interval_s <= 86400 and 86400 % args.interval_s == 0):
         raise ValueError(f"--interval-s {args.interval_s}: allowed: a divisor of 86400 "
                          f"between 60 and 86400 (e.g. 900, 1800, 3600)")
