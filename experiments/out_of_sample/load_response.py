@@ -49,9 +49,9 @@ def day_loads(log_path: Path, day_type: str, reserve_from: int, dates: list) -> 
     return out
 
 
-def handle_by_waiting(df):
-    """The log's mean handle time by type and by ACD callers waiting at the answer: do
-    agents speed up when the queue is long?"""
+def waiting_at_answer(df):
+    """The log's served callers (handle time > 0), each with ``waiting``: the ACD callers
+    still waiting when he was answered (not counting him)."""
     import numpy as np
     import pandas as pd
 
@@ -64,9 +64,19 @@ def handle_by_waiting(df):
         t = (s["t_arrival"] + s["ivr_s"] + s["wait_s"]).to_numpy()
         out.append(s.assign(waiting=np.searchsorted(start, t, side="right")
                             - np.searchsorted(end, t, side="right")))
-    s = pd.concat(out)
-    bucket = pd.cut(s["waiting"], [-1, 0, 2, 5, 10, 1000],
-                    labels=["0", "1-2", "3-5", "6-10", ">10"])
+    return pd.concat(out)
+
+
+WAITING_BINS = ([-1, 0, 2, 5, 10, 1000], ["0", "1-2", "3-5", "6-10", ">10"])
+
+
+def handle_by_waiting(df):
+    """The log's mean handle time by type and by ACD callers waiting at the answer: do
+    agents speed up when the queue is long?"""
+    import pandas as pd
+
+    s = waiting_at_answer(df)
+    bucket = pd.cut(s["waiting"], WAITING_BINS[0], labels=WAITING_BINS[1])
     return s.groupby([s["type"], bucket], observed=True)["service_s"].agg(
         ["count", "mean"]).round(1).unstack(0)
 
