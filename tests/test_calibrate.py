@@ -303,6 +303,11 @@ def test_validation_hour_by_hour(validated):
     flag = "longest_wait_s (flag: sim must not exceed the log)"
     assert table.loc[flag, "log"] == 1500 and v[flag] == pytest.approx(1258, abs=2)
     assert bool(within[flag])
+    # the mean wait's tail (FINDINGS item 28), seeded: the model's waits beyond 5 minutes
+    # add 6.9 s to its mean wait, the log's 2.3 s (the mean waits match: 37.2 / 37.6 s)
+    tail = "mean_wait_served_s from waits over 300 s"
+    assert table.loc[tail, "log"] == pytest.approx(2.32, abs=0.01)
+    assert v[tail] == pytest.approx(6.92, abs=0.05) and pd.isna(within[tail])
     hourly = pd.read_csv(validated / "validation_hourly.csv")
     assert list(hourly.columns) == ["hour", "metric", "log", "sim"]
     assert set(hourly["metric"]) >= {"abandon_rate", "mean_wait_served_s",
@@ -310,6 +315,23 @@ def test_validation_hour_by_hour(validated):
     for name in ("summary.json", "data_quality.json", "calibration.json",
                  "validation_by_class.csv"):
         assert (validated / name).exists()
+
+
+def test_tail_row_is_the_long_waits_share_of_the_mean_wait():
+    """Log: served waits 0, 100, 500 (mean 200; 500 / 3 from beyond 300 s), an abandoned
+    caller's 900 s left out. Simulation: 2 calls at 0 s, 1 at 400 s, 1 at 350 s of hidden
+    work and 1 abandoned at 1000 s left out: 400 / 3."""
+    from sim.calibrate.validate import tail_row
+
+    log = pd.DataFrame({"outcome": ["served", "served", "served", "abandoned"],
+                        "wait_s": [0.0, 100.0, 500.0, 900.0]})
+    hist = pd.DataFrame({"rep": 0, "class": ["a", "a", "hidden_work", "a"],
+                         "answered": [True, True, True, False],
+                         "wait_s": [0.0, 400.0, 350.0, 1000.0], "calls": [2, 1, 1, 1]})
+    row = tail_row(log, hist)
+    assert row["log"] == pytest.approx(500 / 3) and row["sim"] == pytest.approx(400 / 3)
+    assert row["within"] is None and row["metric"].endswith("over 300 s")
+    assert tail_row(log, hist, over_s=600)["sim"] == 0.0
 
 
 # -- bad input ----------------------------------------------------------------------------

@@ -454,7 +454,8 @@ def _validate_cmd(args) -> int:
     waits = val.long_waits(log, res.extra_frames.get("wait_histogram"), days)
     direct = [c for c, v in scenario["classes"].items() if v.get("queue") == DIRECT_QUEUE]
     lost = val.lost_direct(res.intervals, log, days, direct)  # of the compared days
-    extra = [val.long_wait_row(waits), val.lost_direct_row(lost)]
+    extra = [val.long_wait_row(waits), val.lost_direct_row(lost),
+             val.tail_row(log, res.extra_frames.get("wait_histogram"))]
     if args.day_mix:
         from sim.calibrate import day_mix
 

@@ -234,6 +234,27 @@ def long_wait_row(w: dict) -> dict:
             "within": bool(w["sim_max_s"] <= w["log_max_s"])}
 
 
+TAIL_S = 300.0  # served waits longer than this: the tail reported beside the mean wait
+
+
+def tail_row(log, histogram, over_s: float = TAIL_S) -> dict:
+    """Seconds of the served callers' mean wait that come from waits longer than
+    ``over_s``, log against simulation (reported, no target). A model can match the mean
+    wait with too few moderate waits and too many long ones; the long ones are what its
+    congested peaks make (FINDINGS item 28)."""
+    waits = log.loc[log["outcome"] == "served", "wait_s"].to_numpy(float)
+    log_s = float(waits[waits > over_s].sum() / len(waits)) if len(waits) else math.nan
+    sim_s = math.nan
+    if histogram is not None and len(histogram):
+        h = histogram[(histogram["class"] != HIDDEN) & histogram["answered"].astype(bool)]
+        total = float(h["calls"].sum())
+        long = h[h["wait_s"] > over_s]
+        sim_s = float((long["wait_s"] * long["calls"]).sum() / total) if total else math.nan
+    return {"metric": f"mean_wait_served_s from waits over {over_s:g} s", "log": log_s,
+            "sim": sim_s, "sim_half_width": math.nan, "difference": sim_s - log_s,
+            "tolerance": math.nan, "within": None}
+
+
 def lost_direct_row(lost: dict) -> dict:
     """Direct-line callers turned away (reported, no target: the log never shows a turned
     away caller, only IVR hang-ups of those classes, its nearest trace)."""
