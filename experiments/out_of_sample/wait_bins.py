@@ -34,6 +34,7 @@ EDGES = (0.0, 2.0, 20.0, 60.0, 120.0, 300.0, 600.0, 1200.0, np.inf)  # seconds; 
 TOP = (10, 20, 50)  # cells whose share of the excess is printed
 LOAD_BANDS = (0.0, 0.6, 0.8, 0.95, 1.1, np.inf)  # offered load per agent present
 MIN_PRESENT = 2.0  # cells with fewer agents present are left out of the load bands
+CELL_S = 1800.0  # the half-hours of the load bands
 
 
 def bin_labels() -> list[str]:
@@ -70,8 +71,9 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
 
 def run_table(run: Path) -> pd.DataFrame:
     """A run's table, from its 1-s wait histogram (calls, not hidden work)."""
-    h = pd.read_csv(run / "wait_histogram.csv")
-    h = h[(h["class"] != "hidden_work") & (h["calls"] > 0)]
+    from sim.calibrate.validate import call_waits
+
+    h = call_waits(pd.read_csv(run / "wait_histogram.csv"))
     days = h["rep"].nunique() * days_per_rep(run)
 
     def part(answered):
@@ -121,7 +123,7 @@ def talk_index(served: pd.DataFrame, by: pd.Series) -> pd.DataFrame:
                          "sd": t["var"] ** 0.5 / t["mean"]})
 
 
-def cell_load(log: pd.DataFrame, step: float = 1800.0) -> pd.DataFrame:
+def cell_load(log: pd.DataFrame, step: float = CELL_S) -> pd.DataFrame:
     """Per (date, k): agents present (time-weighted, as calibrate measures them) and the
     offered load per agent present (callers who asked for an agent x their classes' mean
     handle time / agent-seconds present)."""
@@ -148,7 +150,7 @@ def talk_tables(log: pd.DataFrame) -> dict[str, pd.DataFrame]:
         served["waiting"], WAITING_BINS[0], labels=WAITING_BINS[1]))}
     cells = cell_load(log)
     cells = cells[cells["present"] > MIN_PRESENT]
-    key = pd.MultiIndex.from_arrays([served["date"], (served["t_arrival"] // 1800)
+    key = pd.MultiIndex.from_arrays([served["date"], (served["t_arrival"] // CELL_S)
                                      .astype(int)])
     rho = cells["per_agent"].reindex(key).to_numpy()
     inside = ~np.isnan(rho)

@@ -202,6 +202,12 @@ def _shape_rows(hourly, min_r: float) -> list[dict]:
     return rows
 
 
+def call_waits(histogram):
+    """A run's wait histogram without the hidden work (not calls) and empty bins: the
+    callers' waits, answered or not, as every comparison with the log reads them."""
+    return histogram[(histogram["class"] != HIDDEN) & (histogram["calls"] > 0)]
+
+
 def long_waits(log, histogram, days_per_rep: int = 1) -> dict:
     """The longest queue wait (served or abandoned) in the log and in the simulation, and
     simulated callers per day who waited longer than anyone in the log (1-s bins; the
@@ -214,7 +220,7 @@ def long_waits(log, histogram, days_per_rep: int = 1) -> dict:
     log_max = float(asked["wait_s"].max()) if len(asked) else 0.0
     if histogram is None or not len(histogram):
         return {"log_max_s": log_max, "sim_max_s": 0.0, "sim_longer_per_day": 0.0}
-    h = histogram[(histogram["class"] != HIDDEN) & (histogram["calls"] > 0)]
+    h = call_waits(histogram)
     n_days = max(histogram["rep"].nunique(), 1) * days_per_rep
     log_days = int(log["date"].nunique()) if len(log) else 0
     longer = h.loc[h["wait_s"] > log_max, "calls"].sum()
@@ -246,7 +252,8 @@ def tail_row(log, histogram, over_s: float = TAIL_S) -> dict:
     log_s = float(waits[waits > over_s].sum() / len(waits)) if len(waits) else math.nan
     sim_s = math.nan
     if histogram is not None and len(histogram):
-        h = histogram[(histogram["class"] != HIDDEN) & histogram["answered"].astype(bool)]
+        h = call_waits(histogram)
+        h = h[h["answered"].astype(bool)]
         total = float(h["calls"].sum())
         long = h[h["wait_s"] > over_s]
         sim_s = float((long["wait_s"] * long["calls"]).sum() / total) if total else math.nan
