@@ -300,7 +300,7 @@ def test_validation_hour_by_hour(validated):
         assert bool(within[f"hourly_shape:{m} (Pearson r)"])
     wait = "hourly_shape:mean_wait_served_s (Pearson r)"
     assert v[wait] == pytest.approx(0.887, abs=0.005) and bool(within[wait])
-    flag = "longest_wait_s (flag: sim must not exceed the log)"
+    flag = "longest_wait_s (flag: simulated days beyond the log's longest)"
     assert table.loc[flag, "log"] == 1500 and v[flag] == pytest.approx(1258, abs=2)
     assert bool(within[flag])
     # the mean wait's tail (FINDINGS item 28), seeded: the model's waits beyond 5 minutes

@@ -67,10 +67,16 @@ def test_chance_all_groups_against_one_log(an):
 
 
 def test_flag_all_fail_by_exchangeability(an):
-    # equal blocks: the log's longest below all five groups' with chance 1/6 (it is the
-    # smallest of six exchangeable block maxima); one group: 1 - D / (D + S)
-    assert an.flag_all_fail(5, 5, 5) == pytest.approx(1 / 6)
-    assert an.flag_all_fail(9, 5, 1) == pytest.approx(1 - 9 / 14)
+    # one group: the integral over the log's longest is the flag's own exact chance,
+    # C(S, k) / C(D + S, k), k the fewest days beyond that miss it: 5 against 5 days from
+    # 4 (3 is chance 10 / 120 = 0.083), 5 against 9 days from 3 (10 / 364 = 0.027)
+    assert an.flag_fails_from(5, 5) == 4 and an.flag_fails_from(9, 5) == 3
+    assert an.flag_all_fail(5, 5, 1) == pytest.approx(5 / 210)
+    assert an.flag_all_fail(9, 5, 1) == pytest.approx(10 / 364)
+    # groups judged against the same log fail together more often than independently
+    assert an.flag_all_fail(9, 5, 5) > (10 / 364) ** 5
+    # one log unit against 5 runs: no count is beyond chance 1 / 6, the flag cannot fail
+    assert an.flag_fails_from(1, 5) is None and an.flag_all_fail(1, 5, 5) == 0.0
 
 
 def test_a_day_mix_replication_is_itself_a_log_of_the_days(an, tmp_path):
@@ -87,8 +93,8 @@ def test_a_day_mix_replication_is_itself_a_log_of_the_days(an, tmp_path):
     sd = math.sqrt(64 / 3) / 2
     assert mixed["mean_wait_served_s"]["sd_log_model"] == pytest.approx(sd / 20)
     assert plain["mean_wait_served_s"]["sd_log_model"] == pytest.approx(sd / math.sqrt(2) / 20)
-    assert mixed["mean_wait_served_s"]["flag_all_groups_fail"] == pytest.approx(
-        an.flag_all_fail(2, 4, 2))
+    # the runs of the two days in a row, against the log as one unit: 2 a group
+    assert mixed["mean_wait_served_s"]["flag_all_groups_fail"] == an.flag_all_fail(1, 2, 2)
     (tmp_path / "resolved_config.yaml").write_text("scenario:\n  horizon: {days: 9}\n")
     assert an.days_per_rep(tmp_path) == 9
     assert an.days_per_rep(tmp_path / "none") == 1

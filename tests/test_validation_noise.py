@@ -86,9 +86,47 @@ def test_the_long_wait_flag_says_what_a_model_right_in_distribution_would_show()
     assert w["perfect_model_passes"] == pytest.approx(2 / 5)
     # 3 callers a simulated day, each beyond the longest of the log's 4 with chance 1 / 5
     assert w["perfect_model_longer_per_day"] == pytest.approx(3 / 5)
-    # a day-mix replication is 2 days: 6 simulated days
-    assert val.long_waits(_log(), hist, days_per_rep=2)["perfect_model_passes"] == \
-        pytest.approx(2 / 8)
+    # one simulated day of 3 beyond the log's longest: a right model has one or more with
+    # chance 3 / 5 (the longest of the 5 days simulated), so the flag is not missed
+    assert (w["sim_units"], w["sim_units_beyond"]) == (3, 1)
+    assert w["p_value"] == pytest.approx(3 / 5)
+    assert bool(val.long_wait_row(w)["within"])
+    # a day-mix replication is the log's 2 days in a row: 3 runs against the log as one
+    # unit, the longest of 4 exchangeable units among the log's with chance 1 / 4
+    mix = val.long_waits(_log(), hist, days_per_rep=2)
+    assert (mix["log_units"], mix["sim_units"], mix["sim_days"]) == (1, 3, 6)
+    assert mix["perfect_model_passes"] == pytest.approx(1 / 4)
+    assert mix["p_value"] == pytest.approx(3 / 4)
+
+
+def test_the_long_wait_flag_is_a_precedence_test_on_days():
+    """The flag is missed when more simulated days hold a wait beyond the log's longest
+    than a model right in distribution shows with chance 5 %: the chance that the k
+    largest of D + S exchangeable days' longest waits are all simulated, C(S, k) / C(D +
+    S, k). January's weekdays (19 days) against 20 replications: one such day is what a
+    right model shows with chance 20 / 39, four with 0.059, five with 0.027."""
+    assert val.precedence_p(19, 20, 0) == 1.0
+    assert val.precedence_p(19, 20, 1) == pytest.approx(20 / 39)
+    assert val.precedence_p(19, 20, 4) == pytest.approx(20 * 19 * 18 * 17 / (39 * 38 * 37 * 36))
+    assert val.precedence_p(19, 20, 4) > val.FLAG_ALPHA > val.precedence_p(19, 20, 5)
+    log = _log()  # 2 days, longest wait 30 s
+
+    def days(maxima):
+        return pd.DataFrame({"rep": range(len(maxima)), "class": "p1_PS",
+                             "answered": True, "wait_s": maxima, "calls": 1})
+
+    # 2 log days against 20 simulated: 19 beyond is chance C(20,19) / C(22,19) = 0.013;
+    # a night staffed at zero (issue 16: 24,504 s) puts every simulated day beyond
+    assert not val.long_wait_row(val.long_waits(log, days([40.0] * 19 + [20.0])))["within"]
+    assert not val.long_wait_row(val.long_waits(log, days([24504.0] * 20)))["within"]
+    # 14 of 20 beyond: C(20,14) / C(22,14) = 0.12, within what a right model shows
+    w = val.long_waits(log, days([40.0] * 14 + [20.0] * 6))
+    assert w["p_value"] == pytest.approx(38760 / 319770)
+    assert val.long_wait_row(w)["within"]
+    # hidden work is no caller: its waits never count
+    hidden = days([20.0] * 20).assign(**{"class": val.HIDDEN, "wait_s": 99999.0})
+    both = pd.concat([days([20.0] * 20), hidden])
+    assert val.long_waits(log, both)["sim_units_beyond"] == 0
 
 
 def test_the_report_leaves_a_row_without_a_figure_blank():

@@ -66,8 +66,7 @@ TARGETS = {
     "hourly_shape:answered_at_once_of_requests (Pearson r)":
         ("hourly r answered at once ≥ 0.8", "r", 1.0),
     "hourly_shape:mean_wait_served_s (Pearson r)": ("hourly r mean wait ≥ 0.8", "r", 1.0),
-    "longest_wait_s (flag: sim must not exceed the log)": ("longest wait ≤ log (flag)", "s",
-                                                            1.0),
+    val.FLAG_METRIC: ("long-wait flag (days beyond the log's longest)", "s", 1.0),
 }
 SHAPES = ("answered_per_day", "abandon_rate", "answered_at_once_of_requests",
           "mean_wait_served_s")
@@ -92,7 +91,7 @@ def validations(case: str, log, iv, hist, reps: int, per_rep: int = 1) -> list[d
         pick = range(g * reps, (g + 1) * reps)
         res = val.compare(log, iv[iv["rep"].isin(pick)], 20.0, 0.95, val.PREDICT_TARGETS,
                           val.PREDICT_MIN_R, days_per_rep=per_rep)
-        flag = val.long_wait_row(val.long_waits(log, hist[hist["rep"].isin(pick)]))
+        flag = val.long_wait_row(val.long_waits(log, hist[hist["rep"].isin(pick)], per_rep))
         overall = pd.concat([res["overall"], pd.DataFrame([flag])], ignore_index=True)
         for r in overall[overall["metric"].isin(TARGETS)].itertuples(index=False):
             name, unit, scale = TARGETS[r.metric]
@@ -185,15 +184,29 @@ def chance_all(tolerance: float, sd_log: float, sd_group: float, groups: int) ->
     return float(np.sum(weight * each ** groups) / np.sum(weight))
 
 
-def flag_all_fail(log_days: int, group_days: int, groups: int) -> float:
-    """Chance that a model right in distribution fails the long-wait flag in every one of
-    ``groups`` groups of ``group_days`` simulated days against one log of ``log_days``
-    (days exchangeable, the log's longest at quantile u ~ Beta(D, 1)):
-    the integral of D u^(D-1) (1 - u^S)^G over [0, 1]."""
-    from scipy.integrate import quad
+def flag_fails_from(log_units: int, sim_units: int) -> int | None:
+    """The fewest simulated units beyond the log's longest wait that miss the flag
+    (``validate.precedence_p`` under ``FLAG_ALPHA``); None: no count can."""
+    return next((k for k in range(1, sim_units + 1)
+                 if val.precedence_p(log_units, sim_units, k) < val.FLAG_ALPHA), None)
 
-    d, s, g = log_days, group_days, groups
-    return float(quad(lambda u: d * u ** (d - 1) * (1 - u ** s) ** g, 0.0, 1.0)[0])
+
+def flag_all_fail(log_units: int, group_units: int, groups: int) -> float:
+    """Chance that a model right in distribution misses the long-wait flag in every one
+    of ``groups`` groups of ``group_units`` simulated units (days, or runs of the days in
+    a row against the log as one unit) judged against one log of ``log_units``: units
+    exchangeable, the log's longest at quantile u ~ Beta(D, 1), each simulated unit beyond
+    it with chance 1 - u, a group missing from k of them (``flag_fails_from``): the
+    integral of D u^(D-1) P(Binomial(S, 1 - u) >= k)^G over [0, 1]."""
+    from scipy.integrate import quad
+    from scipy.stats import binom
+
+    d, s, g = log_units, group_units, groups
+    k = flag_fails_from(d, s)
+    if k is None:
+        return 0.0
+    return float(quad(lambda u: d * u ** (d - 1) * binom.sf(k - 1, s, 1 - u) ** g,
+                      0.0, 1.0)[0])
 
 
 def level_noise(case: str, log, iv, reps: int, per_rep: int = 1) -> list[dict]:
@@ -228,7 +241,7 @@ def level_noise(case: str, log, iv, reps: int, per_rep: int = 1) -> list[dict]:
             # unlimited replications: only the log's own deviation is left
             "chance_unlimited_model": chance_met(tol * scale, sd_model[m]),
             "chance_unlimited_days": chance_met(tol * scale, sd_days[m]),
-            "flag_all_groups_fail": flag_all_fail(d, reps * per_rep, groups),
+            "flag_all_groups_fail": flag_all_fail(d if per_rep == 1 else 1, reps, groups),
             "z_model": val.z_score(float(sim_lv[m]), lg, sd_model[m], se_pooled[m]),
             "z_days": val.z_score(float(sim_lv[m]), lg, sd_days[m], se_pooled[m])})
     return rows

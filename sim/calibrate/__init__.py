@@ -214,12 +214,17 @@ def _count(text: str) -> int:
 
 def _perfect_model_note(waits: dict) -> str:
     """What a model right in distribution would show (``validate.long_waits``)."""
+    from sim.calibrate.validate import FLAG_ALPHA
+
     if "perfect_model_passes" not in waits:
         return ""
-    return (f" (a model right in distribution: {waits['perfect_model_longer_per_day']:.2f}"
-            f" a day, and no wait beyond the log's with chance "
-            f"{waits['perfect_model_passes']:.2f} over {waits['sim_days']} simulated days "
-            f"against the log's {waits['log_days']})")
+    unit = "days" if waits["sim_units"] == waits["sim_days"] else "runs of the days"
+    return (f"; {waits['sim_units_beyond']} of {waits['sim_units']} simulated {unit} "
+            f"beyond it, which a model right in distribution shows with chance "
+            f"{waits['p_value']:.3g} (a missed target under {FLAG_ALPHA:g}; it has "
+            f"{waits['perfect_model_longer_per_day']:.2f} callers a day beyond the log's "
+            f"longest, and none with chance {waits['perfect_model_passes']:.2f} against "
+            f"the log's {waits['log_days']} days)")
 
 
 def _run(body, args) -> int:

@@ -208,36 +208,61 @@ def call_waits(histogram):
     return histogram[(histogram["class"] != HIDDEN) & (histogram["calls"] > 0)]
 
 
+FLAG_ALPHA = 0.05  # the long-wait flag's false-alarm rate for a model right in distribution
+FLAG_METRIC = "longest_wait_s (flag: simulated days beyond the log's longest)"
+
+
+def precedence_p(log_units: int, sim_units: int, beyond: int) -> float:
+    """Chance that a model right in distribution has ``beyond`` or more of its
+    ``sim_units`` days (or runs) with a wait longer than the longest of the log's
+    ``log_units``: units being exchangeable, that is the chance that the ``beyond``
+    largest of all units' longest waits are all simulated (a precedence test, exact
+    whatever the law of the waits; ties aside)."""
+    return math.comb(sim_units, beyond) / math.comb(log_units + sim_units, beyond)
+
+
 def long_waits(log, histogram, days_per_rep: int = 1) -> dict:
-    """The longest queue wait (served or abandoned) in the log and in the simulation, and
+    """The longest queue wait (served or abandoned) in the log and in the simulation, the
     simulated callers per day who waited longer than anyone in the log (1-s bins; the
-    last bin holds every wait of an hour or more). With it, what a model right in
-    distribution would give, days being exchangeable: the chance that none of S simulated
-    days holds a wait beyond the longest of the log's D is D / (D + S) (the longest of
-    D + S exchangeable days lies among the log's), and its callers a day beyond the log's
-    longest number M / (N + 1) (M callers a simulated day, N in the log)."""
+    last bin holds every wait of an hour or more), and the simulated units with such a
+    wait: a unit is a day, or for a run of the compared days in a row (``days_per_rep``
+    > 1) a run against the log's days as one unit. With it, what a model right in
+    distribution would give, units being exchangeable: no unit beyond the log's longest
+    with chance D / (D + S), ``beyond`` or more with chance ``precedence_p`` (the flag's
+    p-value), and M / (N + 1) callers a day beyond the log's longest (M callers a
+    simulated day, N in the log)."""
     asked = log[log["outcome"].isin(["served", "abandoned"])]
     log_max = float(asked["wait_s"].max()) if len(asked) else 0.0
     if histogram is None or not len(histogram):
-        return {"log_max_s": log_max, "sim_max_s": 0.0, "sim_longer_per_day": 0.0}
+        return {"log_max_s": log_max, "sim_max_s": 0.0, "sim_longer_per_day": 0.0,
+                "p_value": 1.0}
     h = call_waits(histogram)
-    n_days = max(histogram["rep"].nunique(), 1) * days_per_rep
+    n_reps = max(histogram["rep"].nunique(), 1)
+    n_days = n_reps * days_per_rep
     log_days = int(log["date"].nunique()) if len(log) else 0
+    log_units = log_days if days_per_rep == 1 else min(log_days, 1)
+    beyond = int((h.groupby("rep")["wait_s"].max() > log_max).sum())
     longer = h.loc[h["wait_s"] > log_max, "calls"].sum()
     return {"log_max_s": log_max, "sim_max_s": float(h["wait_s"].max()) if len(h) else 0.0,
             "sim_longer_per_day": float(longer / n_days),
             "log_days": log_days, "sim_days": int(n_days),
-            "perfect_model_passes": log_days / (log_days + n_days),
+            "log_units": log_units, "sim_units": n_reps, "sim_units_beyond": beyond,
+            "p_value": precedence_p(log_units, n_reps, beyond),
+            "perfect_model_passes": log_units / (log_units + n_reps),
             "perfect_model_longer_per_day": float(h["calls"].sum() / n_days
                                                   / (len(asked) + 1))}
 
 
 def long_wait_row(w: dict) -> dict:
-    """Flag: a simulated wait longer than anything in the log (a missed target)."""
-    return {"metric": "longest_wait_s (flag: sim must not exceed the log)",
+    """Flag: simulated waits longer than anything in the log on more simulated days than a
+    model right in distribution would show with chance ``FLAG_ALPHA`` (a missed target).
+    One such day among many is what a right model shows half the time when there are as
+    many simulated days as logged ones; the 24,504-s nights of a broken staffing rule
+    (issue 16) put every simulated day beyond the log's longest."""
+    return {"metric": FLAG_METRIC,
             "log": w["log_max_s"], "sim": w["sim_max_s"], "sim_half_width": math.nan,
-            "difference": w["sim_max_s"] - w["log_max_s"], "tolerance": 0.0,
-            "within": bool(w["sim_max_s"] <= w["log_max_s"])}
+            "difference": w["sim_max_s"] - w["log_max_s"], "tolerance": math.nan,
+            "within": bool(w.get("p_value", 1.0) >= FLAG_ALPHA)}
 
 
 TAIL_S = 300.0  # served waits longer than this: the tail reported beside the mean wait

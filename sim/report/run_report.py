@@ -299,9 +299,9 @@ def _validation_warnings(run: RunData) -> list[str]:
     if v is None or "within" not in v:
         return []
     bad = v[~v["within"].astype(bool)]
-    return [f"Validation against the log: {r.metric} is off by {r.difference:.3g} "
-            f"(tolerance {r.tolerance:.3g}){_noise_note(getattr(r, 'z', None))}."
-            for r in bad.itertuples()]
+    return [f"Validation against the log: {r.metric} is off by {r.difference:.3g}"
+            + (f" (tolerance {r.tolerance:.3g})" if r.tolerance == r.tolerance else "")
+            + f"{_noise_note(getattr(r, 'z', None))}." for r in bad.itertuples()]
 
 
 def _noise_note(z) -> str:
