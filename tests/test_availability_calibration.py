@@ -4,6 +4,8 @@ checks, and the prediction's inputs (volumes and staffing only)."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -49,22 +51,43 @@ def test_not_ready_counts_present_agents_neither_talking_nor_reserved():
 
 
 def test_reserve_from_is_where_the_idle_agents_reach_the_reserve():
-    """Mean agents idle while ACD callers wait, by agents present: 0.4 with 2-3 (rounds to
-    no agent held), 0.8 and more from 4 (one held): reserve 1 applies from 4. A headcount
-    with fewer than MIN_SAMPLES moments does not count; one from which the rounded idle
-    falls below the reserve again moves it up; reserve 0 needs none."""
+    """Mean agents idle while ACD callers wait, by agents present, with a 95 % interval:
+    0.4 with 2-3 (the interval straddles half an agent: undecided), 0.8 and more from 4
+    (one held beyond the noise): reserve 1 applies from 4. A headcount with fewer than
+    MIN_SAMPLES moments does not count; one above clearly short of the reserve moves it
+    up; an undecided one does not set it (January's odd days: 0.50 from 32 moments at 2
+    agents made it 2 with the rounded means alone); reserve 0 needs none."""
     from sim.calibrate.direct_line import NEVER, identify_reserve_from
 
-    def table(idle, moments=100):
-        return {n: {"moments": moments, "mean_idle": m} for n, m in idle.items()}
+    def table(idle, half=0.15, moments=100):
+        return {n: {"moments": moments, "mean_idle": m, "mean_idle_low": m - half,
+                    "mean_idle_high": m + half} for n, m in idle.items()}
 
     steps = table({2: 0.4, 3: 0.45, 4: 0.8, 5: 1.0, 6: 1.6})
     assert identify_reserve_from(steps, 1) == 4
-    assert identify_reserve_from({**steps, 1: {"moments": 5, "mean_idle": 0.6}}, 1) == 4
-    assert identify_reserve_from({**steps, 5: {"moments": 100, "mean_idle": 0.3}}, 1) == 6
-    assert identify_reserve_from(steps, 2) == 6
+    assert identify_reserve_from({**steps, **table({1: 0.9}, moments=5)}, 1) == 4
+    assert identify_reserve_from({**steps, **table({5: 0.3})}, 1) == 6
+    assert identify_reserve_from({**steps, **table({2: 0.5}, half=0.35)}, 1) == 4
+    assert identify_reserve_from({**steps, **table({2: 0.9}, half=0.3)}, 1) == 2
+    # two agents held: 1.6 at 6 reaches it only if the noise allows (1.55 rounds to 2)
+    assert identify_reserve_from(steps, 2) == NEVER
+    assert identify_reserve_from(table({5: 1.0, 6: 1.6}, half=0.05), 2) == 6
     assert identify_reserve_from(steps, 0) == 0
     assert identify_reserve_from(table({2: 0.1, 3: 0.2}), 1) == NEVER
+
+
+def test_the_idle_agents_interval_takes_a_days_moments_together():
+    """Two days: 3 moments with 1 idle agent, 1 moment with none. Mean 0.75; by days the
+    sums 3 and 0 against 0.75 x 3 and 0.75 x 1: variance (0.75^2 + 0.75^2) / 16 x 2 / 1,
+    half-width 1.96 x 0.265 = 0.52; a single day has no interval."""
+    from sim.calibrate.direct_line import _interval
+
+    g = pd.DataFrame({"date": ["a", "a", "a", "b"], "idle": [1, 1, 1, 0]})
+    ci = _interval(g)
+    half = 1.959964 * math.sqrt(2 * 0.75 ** 2 / 16 * 2)
+    assert ci["mean_idle_low"] == pytest.approx(0.75 - half, abs=1e-3)
+    assert ci["mean_idle_high"] == pytest.approx(0.75 + half, abs=1e-3)
+    assert _interval(g[g["date"] == "a"]) == {"mean_idle_low": None, "mean_idle_high": None}
 
 
 def test_reserve_evidence_counts_idle_agents_and_direct_calls_by_headcount():

@@ -36,7 +36,7 @@ MIN_SAMPLES = 30
 
 
 def not_ready_evidence(asked, served, reserve: int, reserve_from: int = 0):
-    """One row per moment an ACD caller waited ``PAST_DELAY_S``: hour, agents present,
+    """One row per moment an ACD caller waited ``PAST_DELAY_S``: date, hour, agents present,
     talking (incl. ``ACW_SLACK_S``), not ready (the reserve subtracted where at least
     ``reserve_from`` agents are present)."""
     import numpy as np
@@ -59,10 +59,10 @@ def not_ready_evidence(asked, served, reserve: int, reserve_from: int = 0):
         en = st + np.maximum(c["service_s"].to_numpy(float), 1.0) + ACW_SLACK_S
         present = _covering(s["t_answer"].to_numpy(float), s["end"].to_numpy(float), t)
         talking = _covering(st, en, t)
-        rows.append(pd.DataFrame({"hour": (t // 3600).astype(int).clip(0, 23),
+        rows.append(pd.DataFrame({"date": date, "hour": (t // 3600).astype(int).clip(0, 23),
                                   "present": present, "talking": talking}))
     if not rows:
-        return pd.DataFrame(columns=["hour", "present", "talking", "not_ready"])
+        return pd.DataFrame(columns=["date", "hour", "present", "talking", "not_ready"])
     r = pd.concat(rows, ignore_index=True)
     held = np.where(r["present"] >= reserve_from, reserve, 0)
     r["not_ready"] = (r["present"] - r["talking"] - held).clip(lower=0)

@@ -10,10 +10,18 @@ counted, by agents present. A held agent shows as one more idle agent from the h
 at which the centre starts holding him.
 
 **Identification** (no free threshold): ``reserve_from`` is the fewest agents present
-from which, at every headcount with at least ``MIN_SAMPLES`` such moments, the mean
-number of idle agents, rounded to whole agents, reaches the reserve -- the agents the
-log shows idle while ACD callers wait, counted as whole agents held. Corroboration, not
-used: the share of direct-line calls answered while an ACD caller waited, by headcount.
+from which the mean number of idle agents, rounded to whole agents, reaches the reserve
+-- the agents the log shows idle while ACD callers wait, counted as whole agents held --
+beyond the log's sampling noise, with no headcount above it clearly short of it. Each
+headcount with at least ``MIN_SAMPLES`` moments has a 95 % confidence interval for its
+mean (moments of one day taken together: one long queue gives many of them); it shows
+the reserve held when the interval's lower end rounds to it, and clearly not held when
+its upper end rounds below it; a headcount whose interval straddles the rounding point
+decides nothing. A cell of 30-60 moments knows its mean to about +-0.25 agents: with the
+rounded means alone, ``reserve_from`` moved between 2 and 4 over halves of January's
+weekdays (a mean of 0.50 from 32 moments at 2 agents made it 2 on the odd days).
+Corroboration, not used: the share of direct-line calls answered while an ACD caller
+waited, by headcount.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ def reserve_evidence(asked, served, reserve: int) -> dict:
             "moments": int(len(g)),
             "idle_share": round(float((g["idle"] >= 1).mean()), 3) if len(g) else None,
             "mean_idle": round(float(g["idle"].mean()), 3) if len(g) else None,
+            **_interval(g),
             "idle_per_agent": round(float(g["idle"].mean() / n), 3) if len(g) and n else None,
             "direct_answered": int(len(d)),
             "direct_while_acd_waited": round(float(d["waiting"].mean()), 3) if len(d) else None,
@@ -55,21 +64,46 @@ def reserve_evidence(asked, served, reserve: int) -> dict:
                       f"present minus talking, by agents present; reserve_from = the fewest "
                       f"present from which, at every headcount with >= {MIN_SAMPLES} "
                       f"moments, the mean idle agents rounded to whole agents reach the "
-                      f"reserve ({reserve}); {NEVER}: at no headcount"}
+                      f"reserve ({reserve}) at the lower end of their 95 % confidence "
+                      f"interval by day (mean_idle_low), none above it falling short at "
+                      f"the upper end (mean_idle_high); {NEVER}: at no headcount"}
+
+
+Z95 = 1.959964  # two-sided 95 % normal quantile
+
+
+def _interval(g) -> dict:
+    """95 % confidence interval of the mean idle agents over moments ``g``: a ratio of
+    sums over the days, its variance by days (the moments of one day are not
+    independent); None with fewer than two days."""
+    import math
+
+    if g["date"].nunique() < 2:
+        return {"mean_idle_low": None, "mean_idle_high": None}
+    days = g.groupby("date")["idle"].agg(["sum", "count"])
+    d, n = len(days), float(days["count"].sum())
+    mean = float(days["sum"].sum()) / n
+    var = float(((days["sum"] - mean * days["count"]) ** 2).sum()) / n ** 2 * d / (d - 1)
+    half = Z95 * math.sqrt(var)
+    return {"mean_idle_low": round(mean - half, 3), "mean_idle_high": round(mean + half, 3)}
 
 
 def identify_reserve_from(table: dict, reserve: int) -> int:
-    """The fewest agents present from which every headcount with ``MIN_SAMPLES`` moments
-    shows ``reserve`` agents idle (mean, rounded); 0 for no reserve, ``NEVER`` if none."""
+    """The fewest agents present whose idle agents reach ``reserve`` (the lower end of the
+    mean's confidence interval, rounded), no headcount above it falling clearly short
+    (the upper end, rounded, below ``reserve``); headcounts with fewer than
+    ``MIN_SAMPLES`` moments do not count. 0 for no reserve, ``NEVER`` if none."""
     if reserve <= 0:
         return 0
-    known = [(n, row["mean_idle"]) for n, row in sorted(table.items())
+    known = [(n, row["mean_idle_low"], row["mean_idle_high"])
+             for n, row in sorted(table.items())
              if n > 0 and row["moments"] >= MIN_SAMPLES]
     k = NEVER
-    for n, idle in reversed(known):
-        if int(idle + 0.5) < reserve:
-            break
-        k = n
+    for n, low, high in reversed(known):
+        if high is not None and int(high + 0.5) < reserve:
+            break  # clearly no agent held here, so none from any lower headcount
+        if low is not None and int(low + 0.5) >= reserve:
+            k = n
     return k
 
 
