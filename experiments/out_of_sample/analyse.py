@@ -55,6 +55,7 @@ from long_waits import days_per_rep  # run by path: neighbour scripts
 from sim.calibrate import validate as val
 
 CASES = {"halves": ("weekday", "second-half"), "odd_even": ("weekday", "even"),
+         "halves_back": ("weekday", "first-half"), "even_odd": ("weekday", "odd"),
          "friday": ("friday", "all"), "saturday": ("saturday", "all")}
 # validation.csv metric -> (README name, unit shown, scale)
 TARGETS = {

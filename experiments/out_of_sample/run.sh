@@ -2,6 +2,7 @@
 # Out-of-sample checks of the January calibration (issue 16):
 #   halves:   calibrate on the first half of the weekdays, predict the second half
 #   odd_even: calibrate on odd days of the month, predict the even ones
+#   halves_back, even_odd: the same the other way (second half -> first, even -> odd)
 #   friday, saturday: the shipped weekday calibration predicts Fridays and Saturdays
 # Each prediction keeps the calibration's behaviour and takes only the predicted days'
 # volumes and staffing (ccsim validate --predict). One run per case of GROUPS x REPS
@@ -9,7 +10,8 @@
 # validations of REPS replications each (they stand for seeds 1..GROUPS) and writes
 # OUT/table.csv (tidy: case, group, target, log, sim, difference, tolerance, met),
 # OUT/ceiling.csv (the hourly r a perfect model could reach) and OUT/tables.md.
-# Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, all four cases).
+# Usage: run.sh [OUT] [REPS] [GROUPS] [CASES...] (default: 5 5, halves odd_even friday
+# saturday).
 # CALIBRATE_OPTS (environment), e.g. "--availability states", "--reaction off" (the
 # model before agents were called back) or "--reserve-from scan" (where the direct-line
 # reserve starts, read off the calibration days in a row): calibration options, passed
@@ -61,6 +63,10 @@ for c in $CASES; do
                 run halves "$OUT/first_half.yaml" first-half weekday:second-half ;;
         odd_even) calibrate odd_days odd
                   run odd_even "$OUT/odd_days.yaml" odd weekday:even ;;
+        halves_back) calibrate second_half second-half
+                     run halves_back "$OUT/second_half.yaml" second-half weekday:first-half ;;
+        even_odd) calibrate even_days even
+                  run even_odd "$OUT/even_days.yaml" even weekday:odd ;;
         friday) run friday "$(weekday)" all friday ;;
         saturday) run saturday "$(weekday)" all saturday ;;
         *) echo "unknown case $c" >&2; exit 2 ;;
