@@ -26,6 +26,8 @@ waited, by headcount.
 
 from __future__ import annotations
 
+import math
+
 from sim.calibrate.availability import MIN_SAMPLES, PAST_DELAY_S, not_ready_evidence
 from sim.schema.limits import MAX_AGENTS
 
@@ -62,11 +64,11 @@ def reserve_evidence(asked, served, reserve: int) -> dict:
             if len(direct) else None,
             "method": f"at each moment an ACD caller had waited {PAST_DELAY_S:g} s: agents "
                       f"present minus talking, by agents present; reserve_from = the fewest "
-                      f"present from which, at every headcount with >= {MIN_SAMPLES} "
-                      f"moments, the mean idle agents rounded to whole agents reach the "
+                      f"present whose mean idle agents, rounded to whole agents, reach the "
                       f"reserve ({reserve}) at the lower end of their 95 % confidence "
-                      f"interval by day (mean_idle_low), none above it falling short at "
-                      f"the upper end (mean_idle_high); {NEVER}: at no headcount"}
+                      f"interval by day (mean_idle_low), no headcount above it short of it "
+                      f"at the upper end (mean_idle_high); headcounts with fewer than "
+                      f"{MIN_SAMPLES} moments do not count; {NEVER}: at no headcount"}
 
 
 Z95 = 1.959964  # two-sided 95 % normal quantile
@@ -76,8 +78,6 @@ def _interval(g) -> dict:
     """95 % confidence interval of the mean idle agents over moments ``g``: a ratio of
     sums over the days, its variance by days (the moments of one day are not
     independent); None with fewer than two days."""
-    import math
-
     if g["date"].nunique() < 2:
         return {"mean_idle_low": None, "mean_idle_high": None}
     days = g.groupby("date")["idle"].agg(["sum", "count"])
