@@ -142,7 +142,8 @@ def test_report_without_call_file_and_with_validation(run_dir, tmp_path):
     (d / "validation.csv").write_text(
         "metric,log,sim,sim_half_width,difference,tolerance,within\n"
         "abandon_rate,0.15,0.16,0.01,0.01,0.02,True\n"
-        "mean_wait_s,100,130,5,0.3,0.15,False\n")
+        "mean_wait_s,100,130,5,0.3,0.15,False\n"
+        "longest_wait_s (flag: simulated days beyond the log's longest),336,1126,,790,,False\n")
     (d / "validation_hourly.csv").write_text(
         "hour,metric,log,sim\n7,abandon_rate,0.1,0.12\n8,abandon_rate,0.2,0.18\n")
     html = write_run_report(d).read_text(encoding="utf-8")
@@ -150,6 +151,8 @@ def test_report_without_call_file_and_with_validation(run_dir, tmp_path):
     assert "Calibration and validation against the call log" in html
     assert "Validation against the log: mean_wait_s is off" in html
     assert "abandon_rate is off" not in html
+    assert ("simulated waits up to 1126 s, longer than anything in the log (336 s), on "
+            "more simulated days than a model right in distribution") in html
     assert '"type":"sankey"' in html.replace(" ", "")
 
 

@@ -299,9 +299,18 @@ def _validation_warnings(run: RunData) -> list[str]:
     if v is None or "within" not in v:
         return []
     bad = v[~v["within"].astype(bool)]
-    return [f"Validation against the log: {r.metric} is off by {r.difference:.3g}"
+    return [_flag_warning(r) if str(r.metric).startswith("longest_wait_s") else
+            f"Validation against the log: {r.metric} is off by {r.difference:.3g}"
             + (f" (tolerance {r.tolerance:.3g})" if r.tolerance == r.tolerance else "")
             + f"{_noise_note(getattr(r, 'z', None))}." for r in bad.itertuples()]
+
+
+def _flag_warning(r) -> str:
+    """The long-wait flag missed (``validate.long_wait_row``), in words."""
+    return (f"Validation against the log: simulated waits up to {r.sim:.0f} s, longer than "
+            f"anything in the log ({r.log:.0f} s), on more simulated days than a model "
+            f"right in distribution would show (chance under 5 %; counts in "
+            f"calibration.json, long_waits).")
 
 
 def _noise_note(z) -> str:
