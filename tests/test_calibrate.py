@@ -253,7 +253,7 @@ def test_validate_exit_code_follows_the_targets(calibrated, tmp_path, monkeypatc
     monkeypatch.setattr(val, "TARGETS", dict.fromkeys(val.TARGETS, (1e9, False)))
     monkeypatch.setattr(val, "SHAPE_MIN_R", -1.0)
     monkeypatch.setattr(val, "long_waits", lambda log, hist, days=1: {
-        "log_max_s": 1.0, "sim_max_s": 1.0, "sim_longer_per_day": 0.0})
+        "log_max_s": 1.0, "sim_max_s": 1.0, "sim_longer_per_day": 0.0, "p_value": 1.0})
     assert validate_main([*argv, "--out", str(tmp_path / "loose")]) == 0
     assert "every target met" in capsys.readouterr().out
 

@@ -242,7 +242,7 @@ def level_noise(case: str, log, iv, reps: int, per_rep: int = 1) -> list[dict]:
             # unlimited replications: only the log's own deviation is left
             "chance_unlimited_model": chance_met(tol * scale, sd_model[m]),
             "chance_unlimited_days": chance_met(tol * scale, sd_days[m]),
-            "flag_all_groups_fail": flag_all_fail(d if per_rep == 1 else 1, reps, groups),
+            "flag_all_groups_fail": flag_all_fail(*val.flag_units(d, reps, per_rep), groups),
             "z_model": val.z_score(float(sim_lv[m]), lg, sd_model[m], se_pooled[m]),
             "z_days": val.z_score(float(sim_lv[m]), lg, sd_days[m], se_pooled[m])})
     return rows

@@ -298,8 +298,10 @@ def _validation_warnings(run: RunData) -> list[str]:
     v = run.csv("validation")
     if v is None or "within" not in v:
         return []
+    from sim.calibrate.validate import FLAG_METRIC
+
     bad = v[~v["within"].astype(bool)]
-    return [_flag_warning(r) if str(r.metric).startswith("longest_wait_s") else
+    return [_flag_warning(r) if r.metric == FLAG_METRIC else
             f"Validation against the log: {r.metric} is off by {r.difference:.3g}"
             + (f" (tolerance {r.tolerance:.3g})" if r.tolerance == r.tolerance else "")
             + f"{_noise_note(getattr(r, 'z', None))}." for r in bad.itertuples()]
@@ -307,9 +309,11 @@ def _validation_warnings(run: RunData) -> list[str]:
 
 def _flag_warning(r) -> str:
     """The long-wait flag missed (``validate.long_wait_row``), in words."""
+    from sim.calibrate.validate import FLAG_ALPHA
+
     return (f"Validation against the log: simulated waits up to {r.sim:.0f} s, longer than "
             f"anything in the log ({r.log:.0f} s), on more simulated days than a model "
-            f"right in distribution would show (chance under 5 %; counts in "
+            f"right in distribution would show (chance under {FLAG_ALPHA * 100:g} %; counts in "
             f"calibration.json, long_waits).")
 
 
