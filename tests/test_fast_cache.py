@@ -4,6 +4,7 @@ and the keyed-stream kernels load from the cache instead of costing a compilatio
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,46 @@ def test_a_change_to_any_compiled_source_drops_the_packages_cache(tmp_path):
     assert not drop_stale(pkg) and all(f.exists() for f in cached)  # unchanged: kept
     (pkg / "ivr.py").write_text((pkg / "ivr.py").read_text() + "\n# edited\n")
     assert drop_stale(pkg) and not any(f.exists() for f in cached)  # loop.py untouched
+
+
+def test_a_cold_cache_is_announced_once_and_a_warm_one_is_not(tmp_path, monkeypatch, capsys):
+    """The first run after installing compiles for minutes: it says so, on stderr, once."""
+    from sim.fast import cache
+
+    pkg = tmp_path / "fast"
+    (pkg / "__pycache__").mkdir(parents=True)
+    assert cache.is_cold(pkg)
+    (pkg / "__pycache__" / "loop.other-9.py311.nbi").write_bytes(b"")
+    assert cache.is_cold(pkg)  # another function's code is not the loop's
+    (pkg / "__pycache__" / "loop.run-2327.py311.nbi").write_bytes(b"")
+    assert not cache.is_cold(pkg)
+    (pkg / "__pycache__" / "loop.run-2327.py311.nbi").unlink()
+    (pkg / "__pycache__").chmod(0o500)  # read-only install: Numba caches elsewhere
+    try:
+        assert not cache.is_cold(pkg) or os.geteuid() == 0
+    finally:
+        (pkg / "__pycache__").chmod(0o700)
+
+    monkeypatch.setattr(cache, "HERE", pkg)
+    monkeypatch.setattr(cache.is_cold, "__defaults__", (pkg,))
+    cache.notice_if_cold.cache_clear()
+    try:
+        assert cache.notice_if_cold() and cache.notice_if_cold()
+        assert capsys.readouterr().err == cache.COLD_NOTICE + "\n"  # once per process
+    finally:
+        cache.notice_if_cold.cache_clear()
+
+
+def test_a_fast_run_on_a_cold_cache_announces_itself(monkeypatch, capsys):
+    """The fast engine asks before it runs: without the call a first run is silent."""
+    from simhelpers import TINY, run_calls
+
+    from sim.fast import cache
+
+    monkeypatch.setattr(cache, "is_cold", lambda package=cache.HERE: True)
+    cache.notice_if_cold.cache_clear()
+    try:
+        run_calls(TINY, engine="fast")
+        assert cache.COLD_NOTICE in capsys.readouterr().err
+    finally:
+        cache.notice_if_cold.cache_clear()

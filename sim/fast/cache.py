@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = ("loop.py", "ivr.py", "customers.py", "rng.py", "redial.py")
 STAMP = "ccsim_sources.sha256"
+COLD_NOTICE = ("ccsim: compiling the fast engine once (the first run after installing or "
+               "changing it: about 10-15 minutes on 2 cores; later runs load it from disk)")
 
 
 def sources_digest(package: Path = HERE) -> str:
@@ -52,3 +56,23 @@ def drop_stale(package: Path = HERE) -> bool:
 def ensure_fresh() -> bool:
     """``drop_stale`` once per process (the sources do not change while it runs)."""
     return drop_stale()
+
+
+def is_cold(package: Path = HERE) -> bool:
+    """True when the loop has no machine code in ``package``'s writable cache, so the next
+    fast run compiles it. A read-only install says False: Numba then caches elsewhere and
+    this cannot tell."""
+    cache = package / "__pycache__"
+    if not os.access(cache, os.W_OK):
+        return False
+    return not any(cache.glob("loop.run-*.nbi"))
+
+
+@functools.cache
+def notice_if_cold() -> bool:
+    """Tell the user once per process, on stderr, that the run is about to compile: the
+    first run after installing is otherwise minutes of silence (README, Performance)."""
+    cold = is_cold()
+    if cold:
+        print(COLD_NOTICE, file=sys.stderr, flush=True)
+    return cold

@@ -432,9 +432,10 @@ class FastRun:
     policy_name: str  # set by run_fast, named in routing errors
 
     def __init__(self, spec: ModelSpec, policy, seed: int, rep: int, rec: Recorder):
-        from sim.fast.cache import ensure_fresh
+        from sim.fast.cache import ensure_fresh, notice_if_cold
 
         ensure_fresh()  # before the loop's cached machine code can load
+        notice_if_cold()
         from sim.fast import loop as L
         from sim.fast.customers import table as episodes
         from sim.fast.redial import redial_arrays
