@@ -521,6 +521,17 @@ def _with_reserve_from(tmp_path, value: int | None) -> Path:
     return path
 
 
+def _policy_args(path: Path, options: list[str]) -> argparse.Namespace:
+    """The options ``_scenario_policy`` reads, parsed from ``options``, for ``path``."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--reserve", type=int, default=None)
+    p.add_argument("--reserve-from", default="auto")
+    p.add_argument("--hold-freed", default=None)
+    args = p.parse_args(options)
+    args.scenario = path
+    return args
+
+
 def test_header_policy_reads_what_calibrate_wrote(tmp_path):
     from sim.calibrate.scenario import header_policy
 
@@ -543,16 +554,49 @@ def test_validate_runs_a_scenario_under_its_header_policy(tmp_path, capsys, head
     from sim.calibrate import _scenario_policy
 
     path = _with_reserve_from(tmp_path, header)
-    p = argparse.ArgumentParser()
-    p.add_argument("--reserve", type=int, default=None)
-    p.add_argument("--reserve-from", default="auto")
-    args = p.parse_args(options)
-    args.scenario = path
+    args = _policy_args(path, options)
     report = {"direct_line_reserve": {"used": 4}}
     policy, reserve = _scenario_policy(args, yaml.safe_load(path.read_text()), report)
-    assert reserve == {"reserve": 1, "reserve_from": expected}
+    assert reserve == {"reserve": 1, "reserve_from": expected, "hold_freed": True}
     assert policy["params"] == {"reserve": 1, "vip_queue": "direct_line",
                                 "reserve_from": expected}
     assert report["validated_policy"]["params"]["reserve_from"] == expected
     said = capsys.readouterr().out
     assert ("overrides reserve_from=7" in said) == note
+
+
+@pytest.mark.parametrize("written, options, expected", [
+    (False, [], False),                           # the header's hold_freed=False kept
+    (True, ["--hold-freed", "off"], False),       # the option turns it off
+    (False, ["--hold-freed", "on"], True),        # and on again
+    (True, [], True),                             # the default, written nowhere
+])
+def test_hold_freed_goes_through_the_header(tmp_path, capsys, written, options,
+                                            expected):
+    """calibrate --hold-freed off writes hold_freed=False in the header's policy line;
+    validating the file runs under it unless the option says otherwise."""
+    from sim.calibrate import _scenario_policy
+    from sim.calibrate.calibration import policy_for
+    from sim.calibrate.scenario import header_policy
+
+    path = tmp_path / "scenario.yaml"
+    text = SCENARIO.read_text()
+    if not written:
+        text = text.replace("reserve_from=4)", "reserve_from=4, hold_freed=False)", 1)
+    path.write_text(text)
+    assert header_policy(path)["params"].get("hold_freed", True) is written
+    args = _policy_args(path, options)
+    scenario = yaml.safe_load(text)
+    policy, reserve = _scenario_policy(args, scenario, {"direct_line_reserve": {"used": 4}})
+    assert reserve["hold_freed"] is expected
+    said = capsys.readouterr().out
+    assert ("overrides hold_freed" in said) == bool(options)  # said aloud, on or off
+    assert not options or f"--hold-freed {options[1]} overrides hold_freed={written}" in said
+    assert policy == policy_for(scenario, 1, 4, expected)
+    assert policy["params"].get("hold_freed", True) is expected
+
+
+def test_a_bad_hold_freed_is_one_line(tmp_path, capsys):
+    assert validate_main(["--hold-freed", "maybe", "--out", str(tmp_path / "v")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--hold-freed 'maybe'" in err[0] and "on, off" in err[0]

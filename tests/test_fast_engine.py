@@ -43,6 +43,9 @@ RUNS = [
     # the reserve only from 3 VIP-desk agents on duty (below: full pooling)
     ["scenario=basic", "policy=reservation", "policy.params.reserve=2",
      "policy.params.reserve_from=3"],
+    # a freed agent takes the waiting callers; only idle agents are kept back
+    ["scenario=basic", "policy=reservation", "policy.params.reserve=2",
+     "policy.params.hold_freed=false"],
     ["scenario=basic", "policy=virtual_hold", "+scenario.queues.general.announce_s=[15,30]",
      "+scenario.classes.vip.answer_delay=4", "scenario.arrivals.day_volume_cv=0.2",
      "scenario.horizon.days=2", "n_reps=2"],

@@ -214,7 +214,8 @@ def policies(draw):
                   "idle_vip_take_general": draw(st.booleans())}
     elif name == "reservation":
         params = {"reserve": draw(st.integers(0, 2)),
-                  "reserve_from": draw(st.integers(0, 4))}
+                  "reserve_from": draw(st.integers(0, 4)),
+                  "hold_freed": draw(st.booleans())}
     elif name == "virtual_hold":
         params = {"accept_prob": 0.5, "at_announcements": [1, 2]}
     return name, params

@@ -164,6 +164,27 @@ def test_reservation_releases_its_reserve_when_duty_falls_below_reserve_from(eng
     assert [a[1] for a in answers(df)] == [0.0, 5.0, 105.0]
 
 
+@pytest.mark.parametrize("engine", ["simpy", "fast"])
+def test_reservation_holds_a_freed_agent_only_with_hold_freed(engine):
+    """2 agents, reserve 1: the second general caller waits while B is kept; a VIP call
+    takes B at 2. When A frees himself at 100 nobody else is idle: by default he is kept
+    for VIP callers and the general caller waits for B at 102; with hold_freed off he
+    takes him at once (the reserve then keeps only idle agents from arriving callers)."""
+    scn = trace([0, "ord"], [1, "ord"], [2, "vip"], vip_desk=2, general_desk=0)
+    df, _ = run_calls(scn, make_policy("reservation", reserve=1), engine=engine)
+    assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 102.0, "vip_desk"),
+                           ("vip", 2.0, "vip_desk")]
+    df, _ = run_calls(scn, make_policy("reservation", reserve=1, hold_freed=False),
+                      engine=engine)
+    assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 100.0, "vip_desk"),
+                           ("vip", 2.0, "vip_desk")]
+    # arriving callers still meet the reserve: a general caller at 3 waits for an agent
+    scn = trace([0, "ord"], [3, "ord"], vip_desk=2, general_desk=0)
+    df, _ = run_calls(scn, make_policy("reservation", reserve=1, hold_freed=False),
+                      engine=engine)
+    assert answers(df) == [("ord", 0.0, "vip_desk"), ("ord", 100.0, "vip_desk")]
+
+
 def test_dynamic_priority_lets_a_long_wait_beat_a_fresh_vip():
     scn = trace([0, "ord"], [10, "ord"], [95, "vip"])
     scn["queues"]["vip"]["groups"] = ["general_desk"]

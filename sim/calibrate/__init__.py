@@ -44,6 +44,11 @@ def _common(p: argparse.ArgumentParser) -> None:
                    "candidate whose calibration days, simulated in a row, wait as long "
                    "as the log's; minutes) or an integer >= 0 (0: at every headcount, "
                    "the model before the rule)")
+    p.add_argument("--hold-freed", default=None, help="on (default; ccsim validate "
+                   "--scenario: the file's header): an agent who frees himself while ACD "
+                   "callers wait is held for the reserve like an idle one; off: he takes "
+                   "the waiting caller, and the reserve keeps only idle agents from "
+                   "arriving ACD callers (the log's first freed agent: FINDINGS item 30)")
     p.add_argument("--hidden-fill", default="auto", help="share of the agents' unlogged "
                    "time that is busy: auto (fit by simulation) or a number")
     p.add_argument("--hidden-fill-by", default="day",
@@ -174,6 +179,8 @@ def _options(args, name: str):
     if reserve < 0:
         raise ValueError(f"--reserve {reserve}: allowed: an integer >= 0")
     reserve_from = None if args.reserve_from in ("auto", "scan") else _count(args.reserve_from)
+    if args.hold_freed not in (None, "on", "off"):
+        raise ValueError(f"--hold-freed {args.hold_freed!r}: allowed: on, off")
     if args.holidays != "auto":  # a bad table before the (slower) log
         from sim.forecast.holidays import table
 
@@ -197,7 +204,7 @@ def _options(args, name: str):
                    reaction=reaction == "on", holidays=args.holidays,
                    direct_reaction=args.direct_reaction == "at-once",
                    fill_by=args.hidden_fill_by, hidden_base=args.hidden_base,
-                   fit_on=args.fit_on)
+                   fit_on=args.fit_on, hold_freed=args.hold_freed != "off")
 
 
 def _count(text: str) -> int:
@@ -513,19 +520,22 @@ def _scenario_policy(args, scenario: dict, report: dict) -> tuple[dict, dict]:
     written = scn_io.header_policy(args.scenario)
     params = (written or {}).get("params", {})
     given = {"reserve": args.reserve, "reserve_from": None if args.reserve_from == "auto"
-             else _count(args.reserve_from)}
+             else _count(args.reserve_from),
+             "hold_freed": None if args.hold_freed is None else args.hold_freed == "on"}
     if written is None:
         used, source = report["direct_line_reserve"]["used"], "this log's evidence"
     else:
         used, source = int(params.get("reserve_from", 0)), f"the header of {args.scenario}"
     value = {"reserve": int(params.get("reserve", 1)),
-             "reserve_from": used}
+             "reserve_from": used, "hold_freed": params.get("hold_freed", True) is not False}
     for key, option in given.items():
         if option is not None and option != value[key] and written is not None:
-            print(f"note: --{key.replace('_', '-')} {option} overrides {key}={value[key]} "
+            shown = {True: "on", False: "off"}.get(option, option)  # as the option is typed
+            print(f"note: --{key.replace('_', '-')} {shown} overrides {key}={value[key]} "
                   f"of the scenario file's header")
         value[key] = value[key] if option is None else option
-    policy = policy_for(scenario, value["reserve"], value["reserve_from"])
+    policy = policy_for(scenario, value["reserve"], value["reserve_from"],
+                        value["hold_freed"])
     report["validated_policy"] = {**policy, "from": source if all(
         v is None for v in given.values()) else f"{source}, command-line options"}
     return policy, value

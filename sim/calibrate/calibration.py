@@ -80,6 +80,8 @@ class Options:
     # the available agent time ("available", capped by the unlogged time)
     direct_reaction: bool = False  # an agent in hidden work takes a direct-line caller at
     # once (availability.reaction_time_by_queue, the direct line's law 0; needs reaction)
+    hold_freed: bool = True  # the reserve holds an agent who frees himself while ACD
+    # callers wait (False: he takes the caller; the reserve keeps only idle agents back)
     fit_on: str = "mean-day"  # what the fill's simulations run: one mean day, or the
     # calibration's own days in a row, each with its volumes and staffing ("day-mix")
 
@@ -303,7 +305,8 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic",
     volumes = {c: g.sort_values("interval")["calls"].to_numpy(float)
                for c, g in a.groupby("class") if c in present}
     scenario = _scenario(opts, volumes, rule, direct, fits, staff, hidden, delays, avail)
-    policy = policy_for(scenario, opts.reserve, opts.resolved_reserve_from())
+    policy = policy_for(scenario, opts.reserve, opts.resolved_reserve_from(),
+                        opts.hold_freed)
     report = {
         "day_type": opts.day_type, "days": [str(d)[:10] for d in days],
         "interval_s": opts.interval_s, "classes": sorted(volumes),
@@ -571,14 +574,18 @@ def _group(staff: dict, avail: dict | None, queues: list[str]) -> dict:
     return {"staffing": avail["staffing"], "queues": queues, "availability": av}
 
 
-def policy_for(scenario: dict, reserve: int, reserve_from: int = 0) -> dict:
+def policy_for(scenario: dict, reserve: int, reserve_from: int = 0,
+               hold_freed: bool = True) -> dict:
     """Reservation keeps ``reserve`` agents free for the direct line (its callers are
     answered at once even while ACD callers wait, as in the log) from ``reserve_from``
-    agents on duty (0, at every headcount, is not written); else strict priority."""
+    agents on duty (0, at every headcount, is not written), holding a freed agent too
+    unless ``hold_freed`` is off (written only then); else strict priority."""
     if DIRECT_QUEUE in scenario["queues"]:
-        params = {"reserve": int(reserve), "vip_queue": DIRECT_QUEUE}
+        params: dict = {"reserve": int(reserve), "vip_queue": DIRECT_QUEUE}
         if reserve_from:
             params["reserve_from"] = int(reserve_from)
+        if not hold_freed:
+            params["hold_freed"] = False
         return {"name": "reservation", "class": "sim.policies.reservation.Reservation",
                 "params": params}
     return {"name": "strict_priority",

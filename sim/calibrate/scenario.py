@@ -81,6 +81,11 @@ def write(cal, path: Path, command: str) -> None:
     path.write_text(to_yaml(cal, command))
 
 
+def _header_value(text: str) -> int | bool | str:
+    """A header parameter as the policy takes it: an integer, a flag, else the text."""
+    return int(text) if text.isdigit() else {"True": True, "False": False}.get(text, text)
+
+
 def header_policy(path: Path) -> dict | None:
     """The routing policy named by a calibrated file's header (``Routing policy: NAME
     (k=v, ...)``), so that validating the file runs it under the policy it was calibrated
@@ -94,7 +99,7 @@ def header_policy(path: Path) -> dict | None:
         if m:
             pairs = [kv.split("=", 1) for kv in (m.group(2) or "").split(", ") if "=" in kv]
             return {"name": m.group(1),
-                    "params": {k: int(v) if v.isdigit() else v for k, v in pairs}}
+                    "params": {k: _header_value(v) for k, v in pairs}}
     return None
 
 

@@ -405,7 +405,8 @@ def _policy_arrays(spec: ModelSpec, policy, lv_prio: np.ndarray) -> tuple:
     vip_index = getattr(policy, "vip_index", -1)
     pi = np.array([code, int(getattr(policy, "idle_vip_take_general", False)), vip_home,
                    vip_index, getattr(policy, "reserve", 0),
-                   getattr(policy, "reserve_from", 0)], dtype=np.int64)
+                   getattr(policy, "reserve_from", 0),
+                   int(getattr(policy, "hold_freed", True))], dtype=np.int64)
     pf = np.array([getattr(policy, "delay_s", 0.0), getattr(policy, "accept_prob", 0.0)])
     return pi, pf, offer, offer_n, served, served_n, home, weight, at
 

@@ -636,7 +636,8 @@ def select(st, pol, sp, g):
     code = pi[0]
     if code == P_OVERFLOW:
         return best_head(st, pol, sp, g, 1)
-    if code == P_RESERVATION and g == pi[2] and gi[G_FREE_LEN, g] < held(st, pi, g):
+    if (code == P_RESERVATION and g == pi[2] and pi[6]  # hold_freed
+            and gi[G_FREE_LEN, g] < held(st, pi, g)):
         return best_head(st, pol, sp, g, 2)
     if code != P_FIFO and code != P_DYNAMIC:
         return best_head(st, pol, sp, g, 0)
