@@ -164,3 +164,21 @@ def test_idle_delay_by_present_bins_the_callers_by_headcount(fa):
     assert list(t.index) == ["1-3", "4-6"]
     assert list(t["callers"]) == [3, 2] and list(t["observed"]) == [2, 2]
     assert np.isfinite(t["mean_s"]).all() and (t["mean_s"] > 0).all()
+
+
+def test_direct_answers_give_the_queue_and_the_agents_time_off_calls(fa):
+    """B's direct calls: at 0 (no earlier call: left out) and 900 (nobody waits; off
+    calls since 600). Moved to 650, Z (waiting 520-710) is in the queue, B off for 50 s."""
+    qr = experiment_script("queue_response")
+    tl, calls, queued = _day(fa)
+    d = fa.direct_answers(tl, calls)
+    assert list(d["waiting"]) == [0] and list(d["gap"]) == [300.0]
+    calls = calls.copy()
+    calls.loc[5, ["t_answer", "t_end"]] = [650.0, 680.0]
+    tl = qr.timeline(queued["t_queue"], queued["t_left"], calls["t_answer"], calls["t_end"],
+                     np.array([0.0, 0.0]), np.array([2000.0, 2000.0]), day_s=2000.0)
+    d = fa.direct_answers(tl, calls)
+    assert list(d["waiting"]) == [1] and list(d["gap"]) == [50.0]
+    t = fa.direct_table([(tl, calls, queued)] * 2, "x").set_index("acd_waiting")
+    assert t.loc["1", "per_day"] == 1.0 and t.loc["1", "gap_median_s"] == 50.0
+    assert t.loc["1", "over_pause"] == 0.0

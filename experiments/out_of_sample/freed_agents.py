@@ -16,6 +16,8 @@ shows as an agent not talking, as unlogged work does in the log):
   with an ACD caller waiting, split by whether a caller was already waiting when the
   spell began (he hung up and did not take him) or not (he was idle, or away, before
   the queue formed and did not come back for it).
+- **Who takes the direct line** (``direct_answers``): each direct-line answer with the
+  ACD callers then waiting and the agent's time since his last hang-up (item 30).
 - **Pauses at a hang-up under load** (``hang_up_pauses``): of the hang-ups with
   ``BUSY`` or more ACD callers waiting, the share followed by a gap over ``PAUSE_S`` to
   the agent's next answer, by agents present, and those pauses' length: the not-ready
@@ -115,6 +117,28 @@ def hang_up_pauses(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     ok = ((agent[1:] == agent[:-1]) & (gap < SESSION_GAP_S)
           & (st["queue"].to_numpy() >= BUSY))
     return pd.DataFrame({"present": st["present"].to_numpy()[ok], "gap": gap[ok]})
+
+
+def direct_answers(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
+    """One row per direct-line call answered by an agent with an earlier call that day:
+    ACD callers waiting at the answer, and the agent's time since his last hang-up
+    (FINDINGS item 30: who takes the direct line while ACD callers wait)."""
+    c = calls.sort_values(["agent", "t_answer"])
+    agent, a, e = c["agent"].to_numpy(), c["t_answer"].to_numpy(float), c["t_end"].to_numpy(float)
+    ok = (agent[1:] == agent[:-1]) & (c["desk"].to_numpy()[1:] == "direct")
+    waiting = state_at(tl, a[1:][ok])["queue"].to_numpy()
+    return pd.DataFrame({"waiting": waiting, "gap": (a[1:] - e[:-1])[ok]})
+
+
+def direct_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFrame:
+    """``direct_answers`` over the days by ACD callers waiting: answers per day, the
+    agents' median time since their last hang-up and the share of it over ``PAUSE_S``."""
+    d = pd.concat([direct_answers(tl, calls) for tl, calls, _ in days], ignore_index=True)
+    d["acd_waiting"] = pd.cut(d["waiting"], [-1, 0, 1, 3, 10**6], labels=["0", "1", "2-3", "4+"])
+    g = d.groupby("acd_waiting", observed=True)["gap"].agg(
+        per_day="size", gap_median_s="median", over_pause=lambda x: (x > PAUSE_S).mean())
+    g["per_day"] = g["per_day"] / (len(days) * days_per_entry)
+    return g.assign(source=source).round(3).reset_index()
 
 
 def pauses_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFrame:
@@ -302,6 +326,10 @@ def main(argv: list[str] | None = None) -> None:
         print(t.pivot_table(index="source", columns="agents", values="share", sort=False)
               .to_string())
         print(t[t["agents"] == "all"][["source", "hang_ups", "per_day", "mean_s", "median_s"]]
+              .to_string(index=False))
+        print("\ndirect-line calls by ACD callers waiting at the answer: a day, and their "
+              f"agents' time since their last hang-up (median; share over {PAUSE_S:.0f} s)")
+        print(pd.concat([direct_table(d, s, n) for d, s, n in sources])
               .to_string(index=False))
 
 
