@@ -544,6 +544,7 @@ def test_header_policy_reads_what_calibrate_wrote(tmp_path):
 @pytest.mark.parametrize("header, options, expected, note", [
     (7, [], 7, False),                            # the file's own policy, not the log's 4
     (7, ["--reserve-from", "5"], 5, True),        # an explicit option wins, aloud
+    (7, ["--reserve-from", "1"], 1, True),        # said as typed (not as a flag's "on")
     (7, ["--reserve-from", "7"], 7, False),       # the same value: nothing to say
     (None, [], 4, False),                         # no header: this log's evidence
 ])
@@ -563,6 +564,7 @@ def test_validate_runs_a_scenario_under_its_header_policy(tmp_path, capsys, head
     assert report["validated_policy"]["params"]["reserve_from"] == expected
     said = capsys.readouterr().out
     assert ("overrides reserve_from=7" in said) == note
+    assert not note or f"--reserve-from {options[1]} overrides" in said
 
 
 @pytest.mark.parametrize("written, options, expected", [

@@ -68,7 +68,7 @@ def test_a_change_to_any_compiled_source_drops_the_packages_cache(tmp_path):
     assert drop_stale(pkg) and not any(f.exists() for f in cached)  # loop.py untouched
 
 
-def test_a_cold_cache_is_announced_once_and_a_warm_one_is_not(tmp_path, monkeypatch, capsys):
+def test_a_cold_cache_is_announced_once_and_a_warm_one_is_not(tmp_path, capsys):
     """The first run after installing compiles for minutes: it says so, on stderr, once."""
     from sim.fast import cache
 
@@ -86,11 +86,9 @@ def test_a_cold_cache_is_announced_once_and_a_warm_one_is_not(tmp_path, monkeypa
     finally:
         (pkg / "__pycache__").chmod(0o700)
 
-    monkeypatch.setattr(cache, "HERE", pkg)
-    monkeypatch.setattr(cache.is_cold, "__defaults__", (pkg,))
     cache.notice_if_cold.cache_clear()
     try:
-        assert cache.notice_if_cold() and cache.notice_if_cold()
+        assert cache.notice_if_cold(pkg) and cache.notice_if_cold(pkg)
         assert capsys.readouterr().err == cache.COLD_NOTICE + "\n"  # once per process
     finally:
         cache.notice_if_cold.cache_clear()

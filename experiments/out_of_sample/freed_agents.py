@@ -84,6 +84,17 @@ def first_freed(tl: pd.DataFrame, calls: pd.DataFrame, queued: pd.DataFrame
     return pd.DataFrame(rows, columns=["wait", "first_end", "next", "gap"])
 
 
+def successive_calls(calls: pd.DataFrame) -> pd.DataFrame:
+    """Each call of an agent that his next call follows: its hang-up (``t_end``), the
+    next answer (``t_next``) and the next call's desk — what the gap tables read."""
+    c = calls.sort_values(["agent", "t_answer"])
+    agent = c["agent"].to_numpy()
+    same = agent[1:] == agent[:-1]
+    return pd.DataFrame({"t_end": c["t_end"].to_numpy(float)[:-1][same],
+                         "t_next": c["t_answer"].to_numpy(float)[1:][same],
+                         "next_desk": c["desk"].to_numpy()[1:][same]})
+
+
 def idle_spells(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     """Each agent's idle spells between two of his calls (from the hang-up plus
     ``ACW_SLACK_S`` to his next answer, at most ``SESSION_GAP_S``) that overlap an ACD
@@ -93,16 +104,14 @@ def idle_spells(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     on = tl["queue"].to_numpy() > 0
     waited, deep = waiting_clock(tl, 1), waiting_clock(tl, DEEP)
 
-    c = calls.sort_values(["agent", "t_answer"])
-    same = (c["agent"].to_numpy()[1:] == c["agent"].to_numpy()[:-1])
-    a = c["t_end"].to_numpy(float)[:-1] + ACW_SLACK_S
-    b = c["t_answer"].to_numpy(float)[1:]
-    keep = same & (b - a >= 1.0) & (b - a <= SESSION_GAP_S)
-    a, b, hang = a[keep], b[keep], c["t_end"].to_numpy(float)[:-1][keep]
+    p = successive_calls(calls)
+    a, b = p["t_end"].to_numpy() + ACW_SLACK_S, p["t_next"].to_numpy()
+    keep = (b - a >= 1.0) & (b - a <= SESSION_GAP_S)
+    a, b, hang = a[keep], b[keep], p["t_end"].to_numpy()[keep]
     i = np.clip(np.searchsorted(t, hang, side="right") - 1, 0, None)
     s = pd.DataFrame({"waiting_at_hang_up": on[i], "seconds": b - a,
                       "waited_s": waited(b) - waited(a), "deep_s": deep(b) - deep(a),
-                      "next_desk": c["desk"].to_numpy()[1:][keep]})
+                      "next_desk": p["next_desk"].to_numpy()[keep]})
     return s[s["waited_s"] > 0]
 
 
@@ -110,12 +119,10 @@ def hang_up_pauses(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     """One row per hang-up with ``BUSY`` or more ACD callers waiting (the state just
     before it) and a next call of the same agent within ``SESSION_GAP_S``: agents
     present, the gap to his next answer."""
-    c = calls.sort_values(["agent", "t_answer"])
-    agent, a, e = c["agent"].to_numpy(), c["t_answer"].to_numpy(float), c["t_end"].to_numpy(float)
-    gap = a[1:] - e[:-1]
-    st = state_at(tl, e[:-1])
-    ok = ((agent[1:] == agent[:-1]) & (gap < SESSION_GAP_S)
-          & (st["queue"].to_numpy() >= BUSY))
+    p = successive_calls(calls)
+    gap = (p["t_next"] - p["t_end"]).to_numpy()
+    st = state_at(tl, p["t_end"].to_numpy())
+    ok = (gap < SESSION_GAP_S) & (st["queue"].to_numpy() >= BUSY)
     return pd.DataFrame({"present": st["present"].to_numpy()[ok], "gap": gap[ok]})
 
 
@@ -123,11 +130,10 @@ def direct_answers(tl: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
     """One row per direct-line call answered by an agent with an earlier call that day:
     ACD callers waiting at the answer, and the agent's time since his last hang-up
     (FINDINGS item 30: who takes the direct line while ACD callers wait)."""
-    c = calls.sort_values(["agent", "t_answer"])
-    agent, a, e = c["agent"].to_numpy(), c["t_answer"].to_numpy(float), c["t_end"].to_numpy(float)
-    ok = (agent[1:] == agent[:-1]) & (c["desk"].to_numpy()[1:] == "direct")
-    waiting = state_at(tl, a[1:][ok])["queue"].to_numpy()
-    return pd.DataFrame({"waiting": waiting, "gap": (a[1:] - e[:-1])[ok]})
+    p = successive_calls(calls)
+    p = p[p["next_desk"] == "direct"]
+    waiting = state_at(tl, p["t_next"].to_numpy())["queue"].to_numpy()
+    return pd.DataFrame({"waiting": waiting, "gap": (p["t_next"] - p["t_end"]).to_numpy()})
 
 
 def direct_table(days: list, source: str, days_per_entry: int = 1) -> pd.DataFrame:

@@ -530,7 +530,7 @@ def _scenario_policy(args, scenario: dict, report: dict) -> tuple[dict, dict]:
              "reserve_from": used, "hold_freed": params.get("hold_freed", True) is not False}
     for key, option in given.items():
         if option is not None and option != value[key] and written is not None:
-            shown = {True: "on", False: "off"}.get(option, option)  # as the option is typed
+            shown = ("on" if option else "off") if isinstance(option, bool) else option
             print(f"note: --{key.replace('_', '-')} {shown} overrides {key}={value[key]} "
                   f"of the scenario file's header")
         value[key] = value[key] if option is None else option

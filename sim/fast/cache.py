@@ -69,10 +69,10 @@ def is_cold(package: Path = HERE) -> bool:
 
 
 @functools.cache
-def notice_if_cold() -> bool:
+def notice_if_cold(package: Path = HERE) -> bool:
     """Tell the user once per process, on stderr, that the run is about to compile: the
     first run after installing is otherwise minutes of silence (README, Performance)."""
-    cold = is_cold()
+    cold = is_cold(package)
     if cold:
         print(COLD_NOTICE, file=sys.stderr, flush=True)
     return cold
