@@ -285,7 +285,7 @@ def test_validation_meets_the_acceptance_targets(validated):
 def test_validation_hour_by_hour(validated):
     """Hourly volume, at-once and abandonment curves keep the log's shape (r >= 0.7, the
     tool's target). The mean-wait curve meets it since the reserve applies only from the
-    headcount read off the log (4 agents on duty: README, What limits the hourly waits;
+    headcount read off the log (4 agents on duty: docs/calibration.md, What limits the hourly waits;
     0.630 and missed with the reserve at every headcount): its seeded value is pinned
     against regressions. The long-wait flag is in the table too: 1,258 s against the log's
     1,500 s (1,778 s with the reserve at every headcount, 24,504 s with night staffing

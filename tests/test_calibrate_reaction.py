@@ -91,7 +91,7 @@ def test_reaction_option():
 
 
 def test_direct_reaction_option():
-    assert _options().direct_reaction is False  # not the default (README, Out of sample)
+    assert _options().direct_reaction is False  # not the default (docs/calibration.md)
     assert _options("--direct-reaction", "at-once").direct_reaction is True
     with pytest.raises(ValueError, match="--direct-reaction 'now': allowed: at-once, off"):
         _options("--direct-reaction", "now")

@@ -1,5 +1,5 @@
 """experiments/out_of_sample/analyse.py: the noise of the log's levels and a perfect
-model's chance to meet the out-of-sample targets (README, *What limits the levels*)."""
+model's chance to meet the out-of-sample targets (docs/calibration.md, *What limits the levels*)."""
 
 from __future__ import annotations
 

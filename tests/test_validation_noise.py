@@ -1,6 +1,6 @@
 """``ccsim validate``: each level's noise — a log of the compared days as the model makes
 it, and over the log's own days — and the difference in standard deviations (z), worked
-by hand on tiny tables (README, *What limits the levels: the log's own noise, too*)."""
+by hand on tiny tables (docs/calibration.md, *What limits the levels: the log's own noise, too*)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Which agents serve which call types (issue 16): the log's evidence for skill groups.
 
 The calibration simulates one pool of agents, every agent serving every class, ranked by
-customer priority only. The per-class errors out of sample (README, *What limits the
+customer priority only. The per-class errors out of sample (docs/calibration.md, *What limits the
 levels*, 7) point to routing by call type: TT callers are overtaken by PS callers of
 the same priority, yet wait less; NW callers wait and abandon most. The agents' names
 tell who served what:
@@ -13,7 +13,7 @@ tell who served what:
 - **skill groups**: agents with the same skill set, with their share of each type's calls
   and of all agent time (talk), the size a calibration with skill groups would give each.
 
-Two checks of what the sets would change (README, *What limits the levels*, 8):
+Two checks of what the sets would change (docs/calibration.md, *What limits the levels*, 8):
 
 - **at once by agents free**: an unidentified ACD caller's chance of an agent at once,
   by his type and the agents present and not talking as he arrives

@@ -60,7 +60,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="what the fill is a share of: unlogged (default), the agents' "
                         "time present and not talking; available, their time present "
                         "(capped by the unlogged time), so hidden work grows with "
-                        "headcount, not with idle time (README, What limits the levels, 9)")
+                        "headcount, not with idle time (FINDINGS item 9)")
     p.add_argument("--fit-on", default="mean-day",
                    help="what the hidden-work fill's simulations run: mean-day (default), "
                         "one mean day of the day type; day-mix, the calibration days in a "

@@ -296,7 +296,7 @@ def calibrate(df, dq, opts: Options, fmt: str = "generic",
 
         served = log[log["outcome"] == "served"]
         avail["reaction"] = fit_reaction(asked, served, sorted(delays["classes"]))
-        if opts.direct_reaction:  # README, What limits the levels, 4
+        if opts.direct_reaction:  # docs/calibration.md, What limits the levels, 4
             avail["reaction"]["direct_line_s"] = 0.0
         away = away_task_length(served, fits["after_call_work"]["mean"])
     hidden = _hidden_work(asked, staff, opts, avail, away)

@@ -10,7 +10,7 @@ service level, volumes and the hourly curves are left to validation.
 ``--hidden-fill-by hour`` fits one fill per hour of the day instead, each to that hour's
 share answered at once (hours with fewer than ``MIN_BLOCK_CALLS`` callers over the
 calibration days share one fill): why, the log's agents not talking are free for an
-arriving caller far more often in the evening than by day (README, *What limits the
+arriving caller far more often in the evening than by day (docs/calibration.md, *What limits the
 levels*, 4), which one fill for the whole day cannot carry. All hours are bisected
 together, each on its own bracket, from the same simulations.
 

@@ -45,14 +45,14 @@ from the states (issue 15, item 1; issue 16's availability model):
   from queue entry, so a caller in his answer delay is taken at the later of the two) and
   is still waiting makes the agent of the group longest in away work drop that task and
   answer him. Why: in call logs the wait at an empty queue with agents present and not
-  talking hardly depends on how many they are (README, *What limits the hourly waits*),
+  talking hardly depends on how many they are (docs/calibration.md, *What limits the hourly waits*),
   where agents away on their own clocks give waits that fall as 1/k with k agents away.
   Agents not ready or on break are not called back: the not-ready state is read off the
   gaps of agents who stayed away while callers waited.
 - ``reaction_time_by_queue`` (default null): a queue's own reaction time in place of
   ``reaction_time``, e.g. 0 for a direct line whose calls an agent in away work takes at
   once (the bank's log: direct-line callers answered at once while ACD callers waited,
-  README, *What limits the levels*).
+  docs/calibration.md, *What limits the levels*).
 
 The keys are pydantic models (:class:`Availability`, a field of the groups section):
 strict types, shares in [0, 1], finite seconds, unknown keys refused, ``duration``
