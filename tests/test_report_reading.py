@@ -302,3 +302,22 @@ def test_interval_tables_are_tidy(run_dir):
     assert "queue" not in groups and "group" not in queues and groups["group"].notna().all()
     pools = pd.read_parquet(run_dir / "second_line_intervals.parquet")
     assert "outbound" not in set(pools["pool"]) and "callbacks_made" not in pools
+
+
+def test_a_scenario_without_prices_shows_its_cost_as_not_priced(tmp_path):
+    """A calibrated scenario has no cost_per_hour: its report said 'cost 0' and 'cost per
+    answered call 0', which reads as free staff. It says 'not priced' now, with a note;
+    a priced run keeps its amounts (test_money_carries_the_scenario_currency)."""
+    d = tmp_path / "out"
+    ccsim("scenario=hotline_small", "n_reps=1",
+          *(f"scenario.groups.{g}.cost_per_hour=0"
+            for g in ("vip_desk", "general_desk", "faults_desk")),
+          *(f"scenario.second_line.pools.{p}.cost_per_hour=0" for p in ("back_office", "repair")),
+          f"hydra.run.dir={d}", cwd=tmp_path)
+    s = json.loads((d / "summary.json").read_text())["overall"]
+    assert s["cost"]["mean"] == 0 and s["staffed_hours"]["mean"] > 0
+    rows = table_rows(_main(d))
+    assert rows["cost per answered call"] == ["not priced", "—"]
+    assert rows["cost"] == ["not priced", "—"]
+    assert rows["general desk"][-1] == "not priced"
+    assert "Not priced: no staff hour of this scenario has a price" in _main(d)

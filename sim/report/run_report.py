@@ -113,7 +113,7 @@ def _headline(page: Page, run: RunData) -> None:
         if st.get("mean") is None:
             continue
         rows.append((NAMES.get(k, k.replace("_", " ")), _value(run, st["mean"], k),
-                     _ci(st, kind(k))))
+                     _interval(run, st, k)))
         if k == "ivr_hangups":
             rows += _refused(run)
     page.table(("KPI", "estimate", "confidence interval"), rows)
@@ -163,7 +163,7 @@ def _indicators(page: Page, run: RunData) -> None:
             if k is not None and st.get("mean") is None:
                 continue  # a feature this scenario does not have
             value = "—" if k is None else _value(run, st["mean"], k)
-            rows.append((cls, name, value, "—" if k is None else _ci(st, kind(k))))
+            rows.append((cls, name, value, "—" if k is None else _interval(run, st, k)))
     page.heading("Indicators by class (10000's four classes)")
     page.table(("class", "indicator", "estimate", "confidence interval"), rows, left=2)
     page.text("002 says 10000 monitors 23 daily indicators in four classes without listing "
@@ -253,13 +253,31 @@ def currency(run: RunData) -> str:
     return run.scenario.get("currency") or "money units"
 
 
+COSTS = ("cost", "second_line_cost", "cost_per_call")
+UNPRICED = "not priced"
+
+
+def unpriced(run: RunData) -> bool:
+    """No staff hour has a price (every ``cost_per_hour`` 0, as in a calibrated scenario):
+    a cost of 0 would read as free staff, so the report says the cost is not priced."""
+    cost, hours = run.kpi("cost").get("mean"), run.kpi("staffed_hours").get("mean")
+    return cost == 0 and bool(hours) and not run.kpi("second_line_cost").get("mean")
+
+
 def _value(run: RunData, value, k: str) -> str:
+    if k in COSTS and unpriced(run):
+        return UNPRICED
     text = fmt(value, kind(k))
     return f"{text} {currency(run)}" if kind(k) == "money" and text != "—" else text
 
 
+def _interval(run: RunData, st: dict, k: str) -> str:
+    return "—" if k in COSTS and unpriced(run) else _ci(st, kind(k))
+
+
 def _money(page: Page, run: RunData) -> None:
-    rows = [(k.replace("_", " "), _value(run, run.kpi(k)["mean"], k), _ci(run.kpi(k), kind(k)))
+    rows = [(k.replace("_", " "), _value(run, run.kpi(k)["mean"], k),
+             _interval(run, run.kpi(k), k))
             for k in MONEY if run.kpi(k).get("mean") is not None]
     groups = run.summary.get("by_group") or {}
     if not rows and not groups:
@@ -272,7 +290,8 @@ def _money(page: Page, run: RunData) -> None:
                     f"cost ({currency(run)})"),
                    [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
                      fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
-                     fmt(_m(k, "cost"), "money")) for g, k in groups.items()])
+                     UNPRICED if unpriced(run) else fmt(_m(k, "cost"), "money"))
+                    for g, k in groups.items()])
     states = [(g, k) for g, k in groups.items() if _m(k, "not_ready_share") is not None]
     if states:
         page.table(("skill group", "not ready (share of logged-in time)", "available hours",
@@ -283,6 +302,11 @@ def _money(page: Page, run: RunData) -> None:
                     for g, k in states])
         page.text("Agent states: scheduled headcount less shrinkage is logged in; not-ready "
                   "and break time is logged in but takes no call (groups.NAME.availability).",
+                  "note")
+    if unpriced(run):
+        page.text("Not priced: no staff hour of this scenario has a price (cost_per_hour is 0 "
+                  "for every group and second-line pool, as in a scenario calibrated from a "
+                  "log), so no cost is shown; set groups.NAME.cost_per_hour to see one.",
                   "note")
     page.text(f"Amounts in {currency(run)} (scenario.currency). Cost is agent cost per "
               "staffed hour by group (front line and second line); customer value applies "
