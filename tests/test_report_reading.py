@@ -321,3 +321,26 @@ def test_a_scenario_without_prices_shows_its_cost_as_not_priced(tmp_path):
     assert rows["cost"] == ["not priced", "—"]
     assert rows["general desk"][-1] == "not priced"
     assert "Not priced: no staff hour of this scenario has a price" in _main(d)
+
+
+def test_kpis_a_scenario_does_not_model_are_not_shown_as_zero(run_dir, tmp_path):
+    """A scenario of call classes (a calibrated one) has no customers' needs nor second
+    line: its report showed first-contact resolution 0.0 % and work orders 0, which read
+    as 'nobody resolved'. The headline leaves them out and the indicators say 'not
+    modelled'; the hotline run (tiers, second line) keeps its figures."""
+    d = tmp_path / "out"
+    ccsim("scenario=anonymous_bank", "n_reps=1", "output.intervals=false",
+          f"hydra.run.dir={d}", cwd=tmp_path)
+    rows = table_rows(_main(d))
+    assert json.loads((d / "summary.json").read_text())["overall"]["fcr"]["mean"] == 0
+    assert "first-contact resolution" not in rows and "work orders" not in rows
+    indicators = [cells[1:] for cells in _all_rows(_main(d)) if cells[:1] == ["service level"]]
+    assert ["first-contact resolution — not modelled (no scenario.tiers)", "—", "—"] in \
+        indicators
+    hot = table_rows(_main(run_dir))
+    assert hot["first-contact resolution"][0] != "—" and "work orders" in hot
+
+
+def _all_rows(html: str) -> list[list[str]]:
+    return [[htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", html)]

@@ -105,12 +105,26 @@ def _ci(st: dict, k: str) -> str:
     return f"± {fmt(hw, k).rstrip(' s')}{' s' if k == 's' else ''}".replace("± —", "—")
 
 
+# KPIs whose mechanism a scenario may lack (the scenario key it needs): without it they
+# are 0 in the tables, which would read as "nobody resolved" rather than "not modelled".
+NEEDS = {"fcr": "tiers", "resolution_rate": "tiers", "repeat_rate": "tiers",
+         "work_orders": "second_line"}
+
+
+def unmodelled(run: RunData, k: str) -> str | None:
+    """Why ``k`` is not modelled in this run's scenario (None: it is)."""
+    need = NEEDS.get(k)
+    if need is None or run.scenario.get(need):
+        return None
+    return f"not modelled (no scenario.{need})"
+
+
 def _headline(page: Page, run: RunData) -> None:
     page.heading("Headline figures")
     rows = []
     for k in HEADLINE:
         st = _closed(run) if k == "closed_disconnects" else run.kpi(k)
-        if st.get("mean") is None:
+        if st.get("mean") is None or unmodelled(run, k):
             continue
         rows.append((NAMES.get(k, k.replace("_", " ")), _value(run, st["mean"], k),
                      _interval(run, st, k)))
@@ -162,6 +176,9 @@ def _indicators(page: Page, run: RunData) -> None:
             st = run.kpi(k) if k is not None else {}
             if k is not None and st.get("mean") is None:
                 continue  # a feature this scenario does not have
+            if k is not None and unmodelled(run, k):
+                rows.append((cls, f"{name} — {unmodelled(run, k)}", "—", "—"))
+                continue
             value = "—" if k is None else _value(run, st["mean"], k)
             rows.append((cls, name, value, "—" if k is None else _interval(run, st, k)))
     page.heading("Indicators by class (10000's four classes)")
