@@ -341,6 +341,21 @@ def test_kpis_a_scenario_does_not_model_are_not_shown_as_zero(run_dir, tmp_path)
     assert hot["first-contact resolution"][0] != "—" and "work orders" in hot
 
 
+def test_a_sweep_of_such_scenarios_leaves_those_kpis_out_with_a_note(tmp_path):
+    """The comparison report of a sweep over a calibrated scenario had columns of FCR
+    0.0 % and cost per call 0 for every point; they are named in a note instead."""
+    d = tmp_path / "sweep"
+    ccsim("-m", "scenario=anonymous_bank", "policy=reservation", "policy.params.reserve=1",
+          "policy.params.vip_queue=direct_line", "policy.params.reserve_from=3,4", "n_reps=1",
+          "output.intervals=false", f"hydra.sweep.dir={d}", cwd=tmp_path)
+    page = _main(d)
+    heads = [htmllib.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
+    assert "answer rate" in heads and "first-contact resolution" not in heads
+    assert not any(h.startswith("cost") for h in heads)
+    assert ("Not shown, 0 in every point's table: first-contact resolution: not modelled "
+            "(no scenario.tiers); cost per answered call: not priced.") in htmllib.unescape(page)
+
+
 def _all_rows(html: str) -> list[list[str]]:
     return [[htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
             for tr in re.findall(r"<tr>(.*?)</tr>", html)]

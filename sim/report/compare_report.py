@@ -10,6 +10,7 @@ from sim.compare import point_labels, same_as, scenario_of, varying_keys
 from sim.errors import ConfigError
 from sim.kpi_specs import TABLE_KPIS as KPIS
 from sim.kpi_specs import better, title
+from sim.report import modelled
 from sim.report.data import clipped, error_bars, kind, label
 from sim.report.page import Page, fmt
 
@@ -39,10 +40,14 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
                 _subtitle(table, ok, diffs, varying))
     page.warnings(_warnings(table, ok))
     overall = ok[(ok["scope"] == "overall")]
-    kpis = [k for k in KPIS if k in set(overall["kpi"])]
+    hidden = _not_shown(sweep_dir, overall)
+    kpis = [k for k in KPIS if k in set(overall["kpi"]) and k not in hidden]
     if kpis:
         page.heading("KPIs per point")
         _kpi_table(page, overall, kpis, varying, same_as(table, diffs, varying))
+        if hidden:
+            page.text("Not shown, 0 in every point's table: " + "; ".join(
+                f"{title(k)}: {why}" for k, why in hidden.items()) + ".", "note")
         page.figure(_kpi_bars(overall, kpis, varying, sweep_currency(sweep_dir)))
     tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
     if len(tiers):
@@ -125,17 +130,41 @@ def _axis(k: str, money: str = "money units") -> str:
     return {"pct": "%", "s": "seconds", "money": money, "count": "calls"}[kind(k)]
 
 
-def sweep_currency(sweep_dir: Path) -> str:
-    """The points' scenario.currency (the unit of cost figures), from a point's config."""
+def point_scenarios(sweep_dir: Path, limit: int | None = None) -> list[dict]:
+    """The points' resolved scenarios (unreadable ones left out)."""
     import yaml
 
-    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:1]:
+    out = []
+    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:limit]:
         try:
-            return (yaml.safe_load(path.read_text()).get("scenario") or {}).get(
-                "currency") or "money units"
+            scenario = yaml.safe_load(path.read_text()).get("scenario")
         except (OSError, yaml.YAMLError, AttributeError):
-            break
-    return "money units"
+            continue
+        if isinstance(scenario, dict):
+            out.append(scenario)
+    return out
+
+
+def sweep_currency(sweep_dir: Path) -> str:
+    """The points' scenario.currency (the unit of cost figures), from a point's config."""
+    return next((s.get("currency") for s in point_scenarios(sweep_dir, 1)), None) \
+        or "money units"
+
+
+def _not_shown(sweep_dir: Path, overall) -> dict[str, str]:
+    """Table KPIs no point models or prices (``sim.report.modelled``): KPI -> why."""
+    scenarios = point_scenarios(sweep_dir)
+    out = {}
+    for k in KPIS:
+        whys = {modelled.unmodelled(s, k) for s in scenarios}
+        if scenarios and None not in whys:
+            out[k] = whys.pop() if len(whys) == 1 else "not modelled"
+    wide = overall.pivot_table(index="point", columns="kpi", values="mean")
+    if {"cost", "staffed_hours"} <= set(wide.columns) and len(wide) and all(
+            modelled.unpriced(r.cost, r.staffed_hours, getattr(r, "second_line_cost", None))
+            for r in wide.itertuples()):
+        out.update({k: modelled.UNPRICED for k in modelled.COSTS if k in KPIS})
+    return out
 
 
 def _bars(d, scale: float) -> dict:

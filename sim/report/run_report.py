@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any, cast
 
+from sim.report import modelled
 from sim.report import run_figures as figs
 from sim.report.answer import answer
 from sim.report.checks import run_warnings
@@ -103,20 +104,6 @@ def _ci(st: dict, k: str) -> str:
     if clipped(st):  # a share near 0 or 100 %: its interval, cut at the possible range
         return f"{fmt(st['low'], k)} – {fmt(st['high'], k)} (clipped to 0–100%)"
     return f"± {fmt(hw, k).rstrip(' s')}{' s' if k == 's' else ''}".replace("± —", "—")
-
-
-# KPIs whose mechanism a scenario may lack (the scenario key it needs): without it they
-# are 0 in the tables, which would read as "nobody resolved" rather than "not modelled".
-NEEDS = {"fcr": "tiers", "resolution_rate": "tiers", "repeat_rate": "tiers",
-         "work_orders": "second_line"}
-
-
-def unmodelled(run: RunData, k: str) -> str | None:
-    """Why ``k`` is not modelled in this run's scenario (None: it is)."""
-    need = NEEDS.get(k)
-    if need is None or run.scenario.get(need):
-        return None
-    return f"not modelled (no scenario.{need})"
 
 
 def _headline(page: Page, run: RunData) -> None:
@@ -270,26 +257,25 @@ def currency(run: RunData) -> str:
     return run.scenario.get("currency") or "money units"
 
 
-COSTS = ("cost", "second_line_cost", "cost_per_call")
-UNPRICED = "not priced"
-
-
 def unpriced(run: RunData) -> bool:
-    """No staff hour has a price (every ``cost_per_hour`` 0, as in a calibrated scenario):
-    a cost of 0 would read as free staff, so the report says the cost is not priced."""
-    cost, hours = run.kpi("cost").get("mean"), run.kpi("staffed_hours").get("mean")
-    return cost == 0 and bool(hours) and not run.kpi("second_line_cost").get("mean")
+    """No staff hour of the run has a price (``sim.report.modelled.unpriced``)."""
+    return modelled.unpriced(run.kpi("cost").get("mean"), run.kpi("staffed_hours").get("mean"),
+                             run.kpi("second_line_cost").get("mean"))
+
+
+def unmodelled(run: RunData, k: str) -> str | None:
+    return modelled.unmodelled(run.scenario, k)
 
 
 def _value(run: RunData, value, k: str) -> str:
-    if k in COSTS and unpriced(run):
-        return UNPRICED
+    if k in modelled.COSTS and unpriced(run):
+        return modelled.UNPRICED
     text = fmt(value, kind(k))
     return f"{text} {currency(run)}" if kind(k) == "money" and text != "—" else text
 
 
 def _interval(run: RunData, st: dict, k: str) -> str:
-    return "—" if k in COSTS and unpriced(run) else _ci(st, kind(k))
+    return "—" if k in modelled.COSTS and unpriced(run) else _ci(st, kind(k))
 
 
 def _money(page: Page, run: RunData) -> None:
@@ -307,7 +293,7 @@ def _money(page: Page, run: RunData) -> None:
                     f"cost ({currency(run)})"),
                    [(label(g), fmt(_m(k, "answered"), "count"), fmt(_m(k, "aht_s"), "s"),
                      fmt(_m(k, "occupancy"), "pct"), fmt(_m(k, "staffed_hours"), "num"),
-                     UNPRICED if unpriced(run) else fmt(_m(k, "cost"), "money"))
+                     modelled.UNPRICED if unpriced(run) else fmt(_m(k, "cost"), "money"))
                     for g, k in groups.items()])
     states = [(g, k) for g, k in groups.items() if _m(k, "not_ready_share") is not None]
     if states:
