@@ -154,11 +154,11 @@ def sweep_currency(sweep_dir: Path) -> str:
 def _not_shown(sweep_dir: Path, overall) -> dict[str, str]:
     """Table KPIs no point models or prices (``sim.report.modelled``): KPI -> why."""
     scenarios = point_scenarios(sweep_dir)
-    out = {}
+    out: dict[str, str] = {}
     for k in KPIS:
         whys = {modelled.unmodelled(s, k) for s in scenarios}
         if scenarios and None not in whys:
-            out[k] = whys.pop() if len(whys) == 1 else "not modelled"
+            out[k] = str(whys.pop()) if len(whys) == 1 else "not modelled"
     wide = overall.pivot_table(index="point", columns="kpi", values="mean")
     if {"cost", "staffed_hours"} <= set(wide.columns) and len(wide) and all(
             modelled.unpriced(r.cost, r.staffed_hours, getattr(r, "second_line_cost", None))
