@@ -406,3 +406,17 @@ def test_a_run_writes_only_inside_the_apps_output_folder(tmp_path, basic, monkey
     assert list(cwd.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "out"]
     assert (jobs.job_dir(out, session, job) / "1_edited" / "summary.json").exists()
+
+
+def test_costs_where_no_staff_hour_has_a_price_are_left_out(vip_cut_job):
+    """A calibrated scenario prices no staff hour: its cost rows read 0 against 0, as if
+    staff were free. With every cost 0 in both points the rows go; priced, they stay."""
+    from sim.serve import results
+
+    table, diffs = results.load(vip_cut_job)
+    priced = {r["id"] for r in results.rows(table, diffs)}
+    assert {"overall.ALL.cost", "overall.ALL.cost_per_call"} <= priced
+    free = table.copy()
+    free.loc[free["kpi"].isin(["cost", "cost_per_call", "second_line_cost"]), "mean"] = 0.0
+    ids = {r["id"] for r in results.rows(free, diffs)}
+    assert ids == priced - {"overall.ALL.cost", "overall.ALL.cost_per_call"}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sim.kpi_specs import KPIS, better, title
 from sim.report.data import kind
+from sim.report.modelled import COSTS, unpriced
 from sim.report.page import fmt
 
 # (scope, kpi) rows of the side-by-side table, in this order; tiers, desks follow
@@ -74,10 +75,11 @@ def rows(table, diffs, targets: dict[str, float] | None = None) -> list[dict]:
         wanted += [("class", n, "service_level") for n in dict.fromkeys(classes["name"])]
     desks = ok[(ok["scope"] == "group") & (ok["kpi"] == "occupancy")]
     wanted += [("group", n, "occupancy") for n in dict.fromkeys(desks["name"])]
+    unpriced = all(_unpriced(cell, j) for j in (base_job, edit_job))
     out = []
     for scope, name, k in wanted:
-        if (base_job, scope, name, k) not in cell.index:
-            continue
+        if (base_job, scope, name, k) not in cell.index or (unpriced and k in COSTS):
+            continue  # a cost of 0 where no staff hour has a price is no figure
         b, e = cell.loc[(base_job, scope, name, k)], cell.loc[(edit_job, scope, name, k)]
         if math.isnan(b["mean"]) and math.isnan(e["mean"]):
             continue  # e.g. the service level of a tier no agent serves
@@ -91,6 +93,13 @@ def rows(table, diffs, targets: dict[str, float] | None = None) -> list[dict]:
                     "target": "—" if target is None else fmt(target, "pct"),
                     "baseline_mean": float(b["mean"]), "edited_mean": float(e["mean"])})
     return out
+
+
+def _unpriced(cell, job: int) -> bool:
+    def mean(k: str):
+        key = (job, "overall", "ALL", k)
+        return float(cell.loc[key]["mean"]) if key in cell.index else None
+    return unpriced(mean("cost"), mean("staffed_hours"), mean("second_line_cost"))
 
 
 def tier_targets(cfg: dict) -> dict[str, float]:
