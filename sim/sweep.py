@@ -240,12 +240,19 @@ def ranked_kpis() -> dict[str, bool]:
     return {k: better(k) == "high" for k in TABLE_KPIS if better(k) != "neutral"}
 
 
-def format_comparison(table, diffs=None, width: int | None = None) -> str:
-    """The terminal summary of a sweep (see sim.compare.format_comparison)."""
+def format_comparison(table, diffs=None, width: int | None = None,
+                      hidden: dict[str, str] | None = None) -> str:
+    """The terminal summary of a sweep (see sim.compare.format_comparison), without the
+    KPIs ``hidden`` names (kpi -> why: ``sim.report.modelled.not_shown``)."""
     from sim.compare import format_comparison as fmt
-    from sim.kpi_specs import TABLE_KPIS
+    from sim.kpi_specs import TABLE_KPIS, title
 
-    return fmt(table, diffs, TABLE_KPIS, width)
+    hidden = hidden or {}
+    text = fmt(table, diffs, tuple(k for k in TABLE_KPIS if k not in hidden), width)
+    if hidden:
+        text += "\n  (not shown, 0 in every point: " + "; ".join(
+            f"{title(k)}: {why}" for k, why in hidden.items()) + ")"
+    return text
 
 
 def _callback_base():
@@ -356,7 +363,10 @@ def collect_and_report(config) -> None:
 
     diff_file = sweep_dir / "sweep_differences.parquet"
     diffs = pd.read_parquet(diff_file) if diff_file.exists() else None
-    print(format_comparison(table, diffs))
+    from sim.report.modelled import not_shown
+
+    ok = table[(table["status"] == "ok") & (table["scope"] == "overall")]
+    print(format_comparison(table, diffs, hidden=not_shown(sweep_dir, ok)))
     print(f"sweep table: {sweep_dir / 'sweep.parquet'}")
     FAILED[:] = list(table[table["status"] != "ok"]["point"])
     INCOMPLETE[:] = list(table[table["status"] == "incomplete"]["point"].unique())

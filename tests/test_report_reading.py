@@ -342,10 +342,11 @@ def test_kpis_a_scenario_does_not_model_are_not_shown_as_zero(run_dir, tmp_path)
 
 
 def test_a_sweep_of_such_scenarios_leaves_those_kpis_out_with_a_note(tmp_path):
-    """The comparison report of a sweep over a calibrated scenario had columns of FCR
-    0.0 % and cost per call 0 for every point; they are named in a note instead."""
+    """The comparison report and the terminal table of a sweep over a calibrated scenario
+    had columns of FCR 0.0 % and cost per call 0 for every point; they are named in a
+    note instead."""
     d = tmp_path / "sweep"
-    ccsim("-m", "scenario=anonymous_bank", "policy=reservation", "policy.params.reserve=1",
+    proc = ccsim("-m", "scenario=anonymous_bank", "policy=reservation", "policy.params.reserve=1",
           "policy.params.vip_queue=direct_line", "policy.params.reserve_from=3,4", "n_reps=1",
           "output.intervals=false", f"hydra.sweep.dir={d}", cwd=tmp_path)
     page = _main(d)
@@ -354,6 +355,10 @@ def test_a_sweep_of_such_scenarios_leaves_those_kpis_out_with_a_note(tmp_path):
     assert not any(h.startswith("cost") for h in heads)
     assert ("Not shown, 0 in every point's table: first-contact resolution: not modelled "
             "(no scenario.tiers); cost per answered call: not priced.") in htmllib.unescape(page)
+    # the terminal table likewise (its header abbreviates FCR as FCR%)
+    assert "FCR%" not in proc.stdout and "answer%" in proc.stdout
+    assert ("(not shown, 0 in every point: first-contact resolution: not modelled (no "
+            "scenario.tiers); cost per answered call: not priced)") in proc.stdout
 
 
 def _all_rows(html: str) -> list[list[str]]:

@@ -40,7 +40,7 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
                 _subtitle(table, ok, diffs, varying))
     page.warnings(_warnings(table, ok))
     overall = ok[(ok["scope"] == "overall")]
-    hidden = _not_shown(sweep_dir, overall)
+    hidden = modelled.not_shown(sweep_dir, overall)
     kpis = [k for k in KPIS if k in set(overall["kpi"]) and k not in hidden]
     if kpis:
         page.heading("KPIs per point")
@@ -130,41 +130,10 @@ def _axis(k: str, money: str = "money units") -> str:
     return {"pct": "%", "s": "seconds", "money": money, "count": "calls"}[kind(k)]
 
 
-def point_scenarios(sweep_dir: Path, limit: int | None = None) -> list[dict]:
-    """The points' resolved scenarios (unreadable ones left out)."""
-    import yaml
-
-    out = []
-    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:limit]:
-        try:
-            scenario = yaml.safe_load(path.read_text()).get("scenario")
-        except (OSError, yaml.YAMLError, AttributeError):
-            continue
-        if isinstance(scenario, dict):
-            out.append(scenario)
-    return out
-
-
 def sweep_currency(sweep_dir: Path) -> str:
     """The points' scenario.currency (the unit of cost figures), from a point's config."""
-    return next((s.get("currency") for s in point_scenarios(sweep_dir, 1)), None) \
+    return next((s.get("currency") for s in modelled.point_scenarios(sweep_dir, 1)), None) \
         or "money units"
-
-
-def _not_shown(sweep_dir: Path, overall) -> dict[str, str]:
-    """Table KPIs no point models or prices (``sim.report.modelled``): KPI -> why."""
-    scenarios = point_scenarios(sweep_dir)
-    out: dict[str, str] = {}
-    for k in KPIS:
-        whys = {modelled.unmodelled(s, k) for s in scenarios}
-        if scenarios and None not in whys:
-            out[k] = str(whys.pop()) if len(whys) == 1 else "not modelled"
-    wide = overall.pivot_table(index="point", columns="kpi", values="mean")
-    if {"cost", "staffed_hours"} <= set(wide.columns) and len(wide) and all(
-            modelled.unpriced(r.cost, r.staffed_hours, getattr(r, "second_line_cost", None))
-            for r in wide.itertuples()):
-        out.update({k: modelled.UNPRICED for k in modelled.COSTS if k in KPIS})
-    return out
 
 
 def _bars(d, scale: float) -> dict:

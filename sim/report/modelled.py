@@ -9,6 +9,7 @@ priced* instead."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 # KPIs whose mechanism a scenario may lack, and the scenario key that brings it
@@ -30,3 +31,37 @@ def unpriced(cost: float | None, staffed_hours: float | None,
              second_line_cost: float | None = None) -> bool:
     """No staff hour has a price (every ``cost_per_hour`` 0): staff present, no cost."""
     return cost == 0 and bool(staffed_hours) and not second_line_cost
+
+
+def point_scenarios(sweep_dir: Path, limit: int | None = None) -> list[dict]:
+    """The points' resolved scenarios (unreadable ones left out)."""
+    import yaml
+
+    out = []
+    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:limit]:
+        try:
+            scenario = yaml.safe_load(path.read_text()).get("scenario")
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        if isinstance(scenario, dict):
+            out.append(scenario)
+    return out
+
+
+def not_shown(sweep_dir: Path, overall) -> dict[str, str]:
+    """The sweep table's KPIs that no point of ``sweep_dir`` models or prices, each with
+    why (``overall``: the sweep table's overall rows of completed points)."""
+    from sim.kpi_specs import TABLE_KPIS as KPIS
+
+    scenarios = point_scenarios(sweep_dir)
+    out: dict[str, str] = {}
+    for k in KPIS:
+        whys = {unmodelled(s, k) for s in scenarios}
+        if scenarios and None not in whys:
+            out[k] = str(whys.pop()) if len(whys) == 1 else "not modelled"
+    wide = overall.pivot_table(index="job", columns="kpi", values="mean")
+    if {"cost", "staffed_hours"} <= set(wide.columns) and len(wide) and all(
+            unpriced(r.cost, r.staffed_hours, getattr(r, "second_line_cost", None))
+            for r in wide.itertuples()):
+        out.update({k: UNPRICED for k in COSTS if k in KPIS})
+    return out
