@@ -98,3 +98,10 @@ def test_a_day_mix_replication_is_itself_a_log_of_the_days(an, tmp_path):
     (tmp_path / "resolved_config.yaml").write_text("scenario:\n  horizon: {days: 9}\n")
     assert an.days_per_rep(tmp_path) == 9
     assert an.days_per_rep(tmp_path / "none") == 1
+
+
+def test_met_summary_counts_group_targets_per_case_and_overall(an):
+    """The README's 'group-targets met' row and total come from this line."""
+    t = pd.DataFrame({"case": ["halves"] * 3 + ["friday"] * 2,
+                      "met": [True, False, True, True, True]})
+    assert an.met_summary(t) == "group-targets met: halves 2/3, friday 2/2; all 4/5"

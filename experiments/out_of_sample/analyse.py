@@ -305,6 +305,14 @@ def markdown_targets(t: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def met_summary(t: pd.DataFrame) -> str:
+    """Group-targets met per case and over all cases (the README's totals)."""
+    per = t.groupby("case", sort=False)["met"].agg(["sum", "size"])
+    return ("group-targets met: " + ", ".join(f"{c} {int(r['sum'])}/{int(r['size'])}"
+                                              for c, r in per.iterrows())
+            + f"; all {int(t['met'].sum())}/{len(t)}")
+
+
 def markdown_ceiling(c: pd.DataFrame) -> str:
     lines = ["| case | hourly curve | r (groups) | r max: log noise only | "
              "r max: log + replications (groups) |", "|---|---|---|---|---|"]
@@ -340,6 +348,7 @@ def main(log_path: Path, out: Path, reps: int) -> None:
                                              float_format="%.6g")
     c.to_csv(out / "ceiling.csv", index=False, float_format="%.4g")
     print(markdown_targets(t), "\n")
+    print(met_summary(t), "\n")
     print(markdown_ceiling(c), "\n")
     mixed = sorted(c.loc[c["day_mix"], "case"].unique())
     if mixed:
