@@ -300,7 +300,18 @@ def _plain(o):
 
 def main(argv: list[str]) -> int:
     """``ccsim calibrate LOGFILE``: write a calibrated scenario and its evidence."""
-    p = OneLineParser(prog="ccsim calibrate", description=(
+    p = _calibrate_parser()
+    args = p.parse_args(argv)
+    if args.scan_reps < 2:
+        p.error(f"--scan-reps {args.scan_reps}: allowed: an integer >= 2")
+    if args.reserve_from == "scan" and args.reserve == 0:
+        p.error("--reserve-from scan: needs a reserve to place; allowed: --reserve >= 1")
+    args.command_line = "ccsim calibrate " + " ".join(argv)
+    return _run(_calibrate_cmd, args)
+
+
+def _calibrate_parser(cls: type[OneLineParser] = OneLineParser) -> OneLineParser:
+    p = cls(prog="ccsim calibrate", description=(
         "Calibrate a scenario from a call log: arrivals per interval, day type and class, "
         "IVR, handle and patience laws (goodness of fit reported), staffing, priority "
         "rule. Writes the scenario YAML and, in --report-dir, calibration.json, "
@@ -314,13 +325,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--scan-reps", type=int, default=5, help="--reserve-from scan: runs "
                    "of the calibration days per candidate (default 5)")
     _common(p)
-    args = p.parse_args(argv)
-    if args.scan_reps < 2:
-        p.error(f"--scan-reps {args.scan_reps}: allowed: an integer >= 2")
-    if args.reserve_from == "scan" and args.reserve == 0:
-        p.error("--reserve-from scan: needs a reserve to place; allowed: --reserve >= 1")
-    args.command_line = "ccsim calibrate " + " ".join(argv)
-    return _run(_calibrate_cmd, args)
+    return p
 
 
 def _calibrate_cmd(args) -> int:
@@ -386,6 +391,19 @@ def _scan_reserve(args, first):
 
 def validate_main(argv: list[str]) -> int:
     """``ccsim validate [LOGFILE]``: simulate the calibrated scenario, compare with the log."""
+    p = validate_parser()
+    args = p.parse_args(argv)
+    if args.n_reps < 2:
+        p.error(f"--n-reps {args.n_reps}: allowed: an integer >= 2 (CIs need two)")
+    if args.reserve_from == "scan":
+        p.error("--reserve-from scan: a calibration's option (ccsim calibrate); allowed: "
+                "auto or an integer >= 0")
+    if args.scenario is not None:
+        header_options(p, argv, args)
+    return _run(_validate_cmd, args)
+
+
+def validate_parser() -> OneLineParser:
     p = OneLineParser(prog="ccsim validate", description=(
         "Simulate the calibrated scenario (replications, seeded) and compare it with the "
         "log overall and hour by hour: abandonment, share served at once, mean wait of "
@@ -415,13 +433,67 @@ def validate_main(argv: list[str]) -> int:
     p.add_argument("--out", type=Path, default=Path("outputs/validate"),
                    help="output directory (default outputs/validate)")
     _common(p)
-    args = p.parse_args(argv)
-    if args.n_reps < 2:
-        p.error(f"--n-reps {args.n_reps}: allowed: an integer >= 2 (CIs need two)")
-    if args.reserve_from == "scan":
-        p.error("--reserve-from scan: a calibration's option (ccsim calibrate); allowed: "
-                "auto or an integer >= 0")
-    return _run(_validate_cmd, args)
+    return p
+
+
+# the calibration options that make the model (not where its outputs go, nor its fill,
+# which is in the file, nor the policy, which its header names): ``validate --scenario``
+# takes them from the file's header unless given
+CARRIED = ("day_type", "weekdays", "days", "holidays", "answer_delay", "availability",
+           "not_ready", "last_agent_stays", "reaction", "direct_reaction", "hidden_fill_by",
+           "hidden_base")
+
+
+class _HeaderParser(OneLineParser):
+    def error(self, message: str):
+        raise ValueError(message)
+
+
+def header_options(parser, argv: list[str], args) -> list[str]:
+    """Validate a --scenario file as the model it was calibrated as: each option of
+    ``CARRIED`` not given on the command line takes the value its header's ``ccsim
+    calibrate`` command gave (a prediction rebuilds presence, the not-ready share and
+    the hidden work from these options, so a file calibrated with ``--not-ready on`` was
+    predicted without it); one given and different overrides it aloud. Returns the
+    notes printed."""
+    from sim.calibrate import scenario as scn_io
+
+    recorded = scn_io.header_command(Path(args.scenario))
+    if recorded is None:
+        return []
+    try:
+        header = _calibrate_parser(_HeaderParser).parse_args(recorded)
+    except (ValueError, SystemExit):
+        return _say([f"note: the calibration command in the header of {args.scenario} "
+                     "is unreadable; its options are not carried"])
+    unset = object()
+    probe = argparse.Namespace(**dict.fromkeys(CARRIED, unset))
+    parser.parse_args(argv, namespace=probe)  # what was given: defaults do not overwrite
+    notes, taken = [], []
+    for dest in CARRIED:
+        mine, theirs, flag = getattr(args, dest), getattr(header, dest), _flag(dest)
+        if mine == theirs:
+            continue
+        if getattr(probe, dest) is unset:
+            setattr(args, dest, theirs)
+            taken.append(f"{flag} {theirs}")
+        else:
+            notes.append(f"note: {flag} {mine} overrides {flag} {theirs} of the scenario "
+                         f"file's calibration (its header)")
+    if taken:
+        notes.insert(0, "note: calibrated with " + " ".join(taken) + " (the scenario "
+                        "file's header): validated as such")
+    return _say(notes)
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _say(notes: list[str]) -> list[str]:
+    for n in notes:
+        print(n)
+    return notes
 
 
 def _validate_cmd(args) -> int:

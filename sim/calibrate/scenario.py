@@ -86,6 +86,23 @@ def _header_value(text: str) -> int | bool | str:
     return int(text) if text.isdigit() else {"True": True, "False": False}.get(text, text)
 
 
+def header_command(path: Path) -> list[str] | None:
+    """The arguments of the ``ccsim calibrate`` command a calibrated file's header
+    records (``None``: no such header, or no such file)."""
+    import shlex
+
+    if not path.is_file():
+        return None
+    for line in path.read_text().splitlines()[:4]:
+        text = line.lstrip("#").strip()
+        if text.startswith("ccsim calibrate "):
+            try:
+                return shlex.split(text)[2:]
+            except ValueError:
+                return text.split()[2:]
+    return None
+
+
 def header_policy(path: Path) -> dict | None:
     """The routing policy named by a calibrated file's header (``Routing policy: NAME
     (k=v, ...)``), so that validating the file runs it under the policy it was calibrated
