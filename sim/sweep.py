@@ -245,14 +245,12 @@ def format_comparison(table, diffs=None, width: int | None = None,
     """The terminal summary of a sweep (see sim.compare.format_comparison), without the
     KPIs ``hidden`` names (kpi -> why: ``sim.report.modelled.not_shown``)."""
     from sim.compare import format_comparison as fmt
-    from sim.kpi_specs import TABLE_KPIS, title
+    from sim.kpi_specs import TABLE_KPIS
+    from sim.report.modelled import not_shown_note
 
     hidden = hidden or {}
     text = fmt(table, diffs, tuple(k for k in TABLE_KPIS if k not in hidden), width)
-    if hidden:
-        text += "\n  (not shown, 0 in every point: " + "; ".join(
-            f"{title(k)}: {why}" for k, why in hidden.items()) + ")"
-    return text
+    return text + f"\n  ({not_shown_note(hidden)})" if hidden else text
 
 
 def _callback_base():

@@ -353,7 +353,7 @@ def test_a_sweep_of_such_scenarios_leaves_those_kpis_out_with_a_note(tmp_path):
     heads = [htmllib.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
     assert "answer rate" in heads and "first-contact resolution" not in heads
     assert not any(h.startswith("cost") for h in heads)
-    assert ("Not shown, 0 in every point's table: first-contact resolution: not modelled "
+    assert ("Not shown, 0 in every point: first-contact resolution: not modelled "
             "(no scenario.tiers); cost per answered call: not priced.") in htmllib.unescape(page)
     # the terminal table likewise (its header abbreviates FCR as FCR%)
     assert "FCR%" not in proc.stdout and "answer%" in proc.stdout
@@ -364,3 +364,28 @@ def test_a_sweep_of_such_scenarios_leaves_those_kpis_out_with_a_note(tmp_path):
 def _all_rows(html: str) -> list[list[str]]:
     return [[htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
             for tr in re.findall(r"<tr>(.*?)</tr>", html)]
+
+
+def test_a_kpi_is_left_out_only_when_no_point_models_it(tmp_path):
+    """A sweep over a calibrated and a hotline scenario keeps FCR (one point models it);
+    over calibrated points only it leaves FCR out; reading stops at a point that models
+    every such KPI."""
+    import pandas as pd
+    import yaml
+
+    from sim.report.modelled import not_shown
+
+    def point(name: str, scenario: dict) -> None:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "resolved_config.yaml").write_text(
+            yaml.safe_dump({"scenario": scenario}))
+
+    overall = pd.DataFrame({"job": [0, 0, 1, 1], "kpi": ["cost", "staffed_hours"] * 2,
+                            "mean": [5.0, 8.0, 6.0, 8.0]})
+    point("0_bank", {"classes": {}})
+    assert not_shown(tmp_path, overall) == {
+        "fcr": "not modelled (no scenario.tiers)"}
+    point("1_hotline", {"tiers": {"gold": {}}, "second_line": {"pools": {}}})
+    assert not_shown(tmp_path, overall) == {}
+    free = overall.assign(mean=[0.0, 8.0, 0.0, 8.0])
+    assert not_shown(tmp_path, free) == {"cost_per_call": "not priced"}

@@ -46,8 +46,8 @@ def write_comparison_report(sweep_dir: Path, out: Path | None = None) -> Path:
         page.heading("KPIs per point")
         _kpi_table(page, overall, kpis, varying, same_as(table, diffs, varying))
         if hidden:
-            page.text("Not shown, 0 in every point's table: " + "; ".join(
-                f"{title(k)}: {why}" for k, why in hidden.items()) + ".", "note")
+            note = modelled.not_shown_note(hidden)
+            page.text(note[0].upper() + note[1:] + ".", "note")
         page.figure(_kpi_bars(overall, kpis, varying, sweep_currency(sweep_dir)))
     tiers = ok[(ok["scope"] == "tier") & (ok["kpi"] == "service_level")]
     if len(tiers):
@@ -132,7 +132,7 @@ def _axis(k: str, money: str = "money units") -> str:
 
 def sweep_currency(sweep_dir: Path) -> str:
     """The points' scenario.currency (the unit of cost figures), from a point's config."""
-    return next((s.get("currency") for s in modelled.point_scenarios(sweep_dir, 1)), None) \
+    return next((s.get("currency") for s in modelled.point_scenarios(sweep_dir)), None) \
         or "money units"
 
 

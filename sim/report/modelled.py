@@ -8,7 +8,7 @@ priced* instead."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +33,17 @@ def unpriced(cost: float | None, staffed_hours: float | None,
     return cost == 0 and bool(staffed_hours) and not second_line_cost
 
 
-def point_scenarios(sweep_dir: Path, limit: int | None = None) -> list[dict]:
-    """The points' resolved scenarios (unreadable ones left out)."""
+def point_scenarios(sweep_dir: Path) -> Iterator[dict]:
+    """The points' resolved scenarios, read one at a time (unreadable ones left out)."""
     import yaml
 
-    out = []
-    for path in sorted(sweep_dir.glob("*/resolved_config.yaml"))[:limit]:
+    for path in sorted(sweep_dir.glob("*/resolved_config.yaml")):
         try:
             scenario = yaml.safe_load(path.read_text()).get("scenario")
         except (OSError, yaml.YAMLError, AttributeError):
             continue
         if isinstance(scenario, dict):
-            out.append(scenario)
-    return out
+            yield scenario
 
 
 def not_shown(sweep_dir: Path, overall) -> dict[str, str]:
@@ -53,15 +51,24 @@ def not_shown(sweep_dir: Path, overall) -> dict[str, str]:
     why (``overall``: the sweep table's overall rows of completed points)."""
     from sim.kpi_specs import TABLE_KPIS as KPIS
 
-    scenarios = point_scenarios(sweep_dir)
-    out: dict[str, str] = {}
-    for k in KPIS:
-        whys = {unmodelled(s, k) for s in scenarios}
-        if scenarios and None not in whys:
-            out[k] = str(whys.pop()) if len(whys) == 1 else "not modelled"
+    left: dict[str, str] | None = None  # unmodelled in every point read so far
+    for scenario in point_scenarios(sweep_dir):  # stops at a point that models them all
+        left = {k: why for k in (NEEDS if left is None else left)
+                if k in KPIS and (why := unmodelled(scenario, k))}
+        if not left:
+            break
+    out = dict(left or {})
     wide = overall.pivot_table(index="job", columns="kpi", values="mean")
     if {"cost", "staffed_hours"} <= set(wide.columns) and len(wide) and all(
             unpriced(r.cost, r.staffed_hours, getattr(r, "second_line_cost", None))
             for r in wide.itertuples()):
         out.update({k: UNPRICED for k in COSTS if k in KPIS})
     return out
+
+
+def not_shown_note(hidden: Mapping[str, str]) -> str:
+    """The one line that names the KPIs left out of a sweep's tables, and why."""
+    from sim.kpi_specs import title
+
+    return "not shown, 0 in every point: " + "; ".join(
+        f"{title(k)}: {why}" for k, why in hidden.items())

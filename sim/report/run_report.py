@@ -163,8 +163,8 @@ def _indicators(page: Page, run: RunData) -> None:
             st = run.kpi(k) if k is not None else {}
             if k is not None and st.get("mean") is None:
                 continue  # a feature this scenario does not have
-            if k is not None and unmodelled(run, k):
-                rows.append((cls, f"{name} — {unmodelled(run, k)}", "—", "—"))
+            if k is not None and (why := unmodelled(run, k)):
+                rows.append((cls, f"{name} — {why}", "—", "—"))
                 continue
             value = "—" if k is None else _value(run, st["mean"], k)
             rows.append((cls, name, value, "—" if k is None else _interval(run, st, k)))
