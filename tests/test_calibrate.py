@@ -660,3 +660,16 @@ def test_a_prediction_of_a_file_is_the_same_with_or_without_its_options(tmp_path
                           for d in ("given", "header", "off"))
     pd.testing.assert_frame_equal(given, header)
     assert not given["sim"].equals(off["sim"])
+
+
+def test_validate_names_a_scenario_file_that_is_missing_or_not_text(tmp_path, capsys):
+    """Bad --scenario files are one line naming the option, exit 2 (a binary file was a
+    UnicodeDecodeError traceback once its header was read for the options)."""
+    binary = tmp_path / "s.yaml"
+    binary.write_bytes(bytes(range(128, 256)) * 8)
+    for path, says in ((binary, "not a text file"), (tmp_path / "none.yaml",
+                                                     "no such file")):
+        assert validate_main(["--scenario", str(path), "--n-reps", "2",
+                              "--out", str(tmp_path / "v")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"ccsim: error: --scenario {path}: {says}")

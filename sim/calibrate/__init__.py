@@ -398,9 +398,13 @@ def validate_main(argv: list[str]) -> int:
     if args.reserve_from == "scan":
         p.error("--reserve-from scan: a calibration's option (ccsim calibrate); allowed: "
                 "auto or an integer >= 0")
-    if args.scenario is not None:
-        header_options(p, argv, args)
-    return _run(_validate_cmd, args)
+
+    def body(a) -> int:  # the header read under _run: a bad file is one line, exit 2
+        if a.scenario is not None:
+            header_options(p, argv, a)
+        return _validate_cmd(a)
+
+    return _run(body, args)
 
 
 def validate_parser() -> OneLineParser:

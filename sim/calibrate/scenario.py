@@ -91,9 +91,11 @@ def header_command(path: Path) -> list[str] | None:
     records (``None``: no such header, or no such file)."""
     import shlex
 
-    if not path.is_file():
+    try:
+        lines = path.read_text().splitlines()[:4]
+    except (OSError, UnicodeDecodeError):  # read() reports a missing or binary file
         return None
-    for line in path.read_text().splitlines()[:4]:
+    for line in lines:
         text = line.lstrip("#").strip()
         if text.startswith("ccsim calibrate "):
             try:
@@ -130,6 +132,9 @@ def read(path: Path) -> dict:
         raise LogError(f"--scenario {path}: no such file")
     try:
         scn = yaml.safe_load(path.read_text())
+    except UnicodeDecodeError:
+        raise LogError(f"--scenario {path}: not a text file; allowed: a scenario YAML "
+                       "written by ccsim calibrate") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
